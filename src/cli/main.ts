@@ -1,0 +1,161 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyze, render, TopologyError } from '../core/compile';
+import { Finding, formatFinding } from '../core/findings';
+import { writeRendered } from '../core/output';
+import { MissingSecretError } from '../core/render/template';
+import { schemaJson } from '../core/schema';
+import { secretLookup } from '../core/secrets';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+const VERSION = '0.1.0';
+
+const HELP = `ostopo ${VERSION} — author an OpenStack cloud as one topology file
+
+Usage:
+  ostopo validate FILE [--json]
+      Check the topology; prints file:line:col: severity code message.
+      Exit 0: no errors (warnings allowed); 1: errors; 2: the file cannot be read.
+  ostopo render FILE --out DIR [--node NAME] [--reveal-secrets]
+      Write every config file to DIR/<node>/<path on the node>, and each node's ordered
+      commands to DIR/<node>/RUNBOOK.sh (checks to VERIFY.sh). Secrets are masked as
+      <secret:NAME> unless --reveal-secrets is given (then files are private, mode 0600).
+  ostopo schema
+      Print the topology JSON Schema.
+  ostopo --help | --version
+
+Secrets written as \${env:NAME} are read from the environment.
+`;
+
+export function main(argv: string[], io: Io): number {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.out(HELP);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-V') {
+    io.out(VERSION + '\n');
+    return 0;
+  }
+  try {
+    switch (command) {
+      case 'validate':
+        return validateCmd(rest, io);
+      case 'render':
+        return renderCmd(rest, io);
+      case 'schema':
+        noArgs(rest, 'schema');
+        io.out(schemaJson());
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${command}'. Commands: validate, render, schema (see ostopo --help).`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`ostopo: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof Error && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`ostopo ${command}: ${e.message}\n(see ostopo --help)\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+class UsageError extends Error {}
+
+function noArgs(rest: string[], cmd: string): void {
+  if (rest.length) throw new UsageError(`${cmd} takes no arguments, got '${rest[0]}'.`);
+}
+
+function readTopology(file: string | undefined, cmd: string, io: Io): { text: string; display: string } {
+  if (!file) throw new UsageError(`${cmd} needs a topology FILE (see ostopo --help).`);
+  const full = path.resolve(io.cwd, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(full, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
+  }
+  return { text, display: file };
+}
+
+function printFindings(display: string, findings: Finding[], io: Io): void {
+  for (const f of findings) io.err(formatFinding(display, f) + '\n');
+}
+
+function summary(findings: Finding[]): string {
+  const n = (s: string) => findings.filter((f) => f.severity === s).length;
+  return `${n('error')} error(s), ${n('warning')} warning(s), ${n('info')} info`;
+}
+
+function validateCmd(argv: string[], io: Io): number {
+  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  if (positionals.length > 1) throw new UsageError(`validate takes one FILE, got ${positionals.length}.`);
+  const { text, display } = readTopology(positionals[0], 'validate', io);
+  const a = analyze(text, io.env);
+  if (values.json) {
+    io.out(JSON.stringify({ file: display, findings: a.findings }, null, 2) + '\n');
+  } else {
+    for (const f of a.findings) io.out(formatFinding(display, f) + '\n');
+    io.err(`${display}: ${summary(a.findings)}\n`);
+  }
+  return a.hasErrors ? 1 : 0;
+}
+
+function renderCmd(argv: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string', short: 'o' }, node: { type: 'string' }, 'reveal-secrets': { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length > 1) throw new UsageError(`render takes one FILE, got ${positionals.length}.`);
+  if (!values.out) throw new UsageError('render needs --out DIR (where the files go).');
+  const { text, display } = readTopology(positionals[0], 'render', io);
+  const a = analyze(text, io.env);
+  if (values.node && !a.cloud.nodes.some((n) => n.name === values.node)) {
+    throw new UsageError(`no node '${values.node}' in ${display}; nodes: ${a.cloud.nodes.map((n) => n.name).join(', ')}.`);
+  }
+  let rendered;
+  try {
+    rendered = render(a);
+  } catch (e) {
+    if (e instanceof TopologyError) {
+      printFindings(display, a.findings.filter((f) => f.severity === 'error').concat(e.findings.filter((f) => !a.findings.includes(f))), io);
+      io.err(`${display}: not rendered: ${summary(a.findings)}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  printFindings(display, a.findings, io);
+  const outDir = path.resolve(io.cwd, values.out);
+  const reveal = values['reveal-secrets'] === true;
+  let written;
+  try {
+    written = writeRendered(rendered, outDir, a.cloud.profile!.title, { node: values.node, lookup: reveal ? secretLookup(a.cloud.secrets) : undefined });
+  } catch (e) {
+    if (e instanceof MissingSecretError) {
+      const why = e.names.map((n) => {
+        const s = a.cloud.secrets.get(n);
+        return s?.env ? `${n} (environment variable ${s.env} is not set)` : n;
+      });
+      io.err(`ostopo render: cannot reveal secrets without values: ${why.join(', ')}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const nodes = new Set(written.map((w) => w.node));
+  io.out(`rendered ${written.length} files for ${nodes.size} node(s) into ${values.out}${reveal ? ' (secrets revealed: keep these files private)' : ' (secrets masked)'}\n`);
+  for (const n of nodes) io.out(`  ${path.join(values.out, n, 'RUNBOOK.sh')}\n`);
+  return 0;
+}

@@ -1,0 +1,104 @@
+/** Positions are zero-based (like the LSP and VS Code); the CLI prints them one-based. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A text edit that fixes a finding, in the coordinates of the topology text. */
+export interface FixEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: FixEdit[];
+}
+
+/**
+ * One problem found in a topology. `code` is stable (documented in README), users and tests can rely on it.
+ * `path` is the YAML path of the offending key or value, when there is one.
+ */
+export interface Finding {
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+  path?: (string | number)[];
+  /** Replacement suggestions, best first ("did you mean"). */
+  suggestions?: string[];
+  fixes?: Fix[];
+}
+
+export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    a.code.localeCompare(b.code) ||
+    a.message.localeCompare(b.message)
+  );
+}
+
+/** `file:line:col: severity code message`, one-based, as the CLI prints it. */
+export function formatFinding(file: string, f: Finding): string {
+  const hint = f.suggestions && f.suggestions.length > 0 ? ` (did you mean '${f.suggestions[0]}'?)` : '';
+  const msg = f.message.includes('did you mean') ? f.message : f.message + hint;
+  return `${file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code} ${msg}`;
+}
+
+/**
+ * Edit distance with adjacent transpositions (optimal string alignment): `debgu` is one edit from
+ * `debug`, as a typing mistake is. Capped: far apart lengths return early.
+ */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  if (Math.abs(m - n) > 4) return Math.max(m, n);
+  let prev2 = new Array<number>(n + 1).fill(0);
+  let prev = new Array<number>(n + 1);
+  let cur = new Array<number>(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= m; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) d = Math.min(d, prev2[j - 2] + 1);
+      cur[j] = d;
+    }
+    [prev2, prev, cur] = [prev, cur, prev2];
+  }
+  return prev[n];
+}
+
+/** Candidates close to `word`, best first. A candidate qualifies when its distance is at most a third of its length (min 1). */
+export function didYouMean(word: string, candidates: Iterable<string>, max = 3): string[] {
+  const lower = word.toLowerCase();
+  const scored: [number, string][] = [];
+  for (const c of candidates) {
+    const cl = c.toLowerCase();
+    if (cl === lower) {
+      scored.push([0, c]);
+      continue;
+    }
+    const d = editDistance(lower, cl);
+    const limit = Math.max(1, Math.floor(Math.max(c.length, word.length) / 3));
+    if (d <= limit || (lower.length >= 3 && (cl.startsWith(lower) || lower.startsWith(cl)))) scored.push([d, c]);
+  }
+  scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]));
+  // Only the close calls: a one-letter slip should not also suggest names three edits away.
+  const best = scored.length ? scored[0][0] : 0;
+  return scored
+    .filter((s) => s[0] <= best + 1)
+    .slice(0, max)
+    .map((s) => s[1]);
+}

@@ -1,0 +1,142 @@
+import { isRoleId, isServiceId, RoleId, ROLES, SERVICE_IDS, ServiceId } from './catalog';
+import { findProfile, Profile } from './profiles';
+
+/** The topology after defaults and role expansion: what validators (semantic part) and renderers read. */
+export interface SshSettings {
+  user: string;
+  port: number;
+  identityFile?: string;
+  host?: string;
+  knownHostsFile?: string;
+}
+
+export interface ResolvedNode {
+  name: string;
+  address: string;
+  roles: RoleId[];
+  /** Services in catalog order (roles expanded, explicit ones added). */
+  services: ServiceId[];
+  providerInterface?: string;
+  ssh: SshSettings;
+  config: ConfigOverrides;
+}
+
+/** `<project>.<file>.<section>.<option>: value` as written in the topology (validated by the schema). */
+export type OptionValue = string | number | boolean | null | (string | number | boolean)[];
+export type ConfigOverrides = Record<string, Record<string, Record<string, Record<string, OptionValue> | null> | null>>;
+
+export interface SecretValue {
+  name: string;
+  /** As written: a literal or `${env:NAME}`. */
+  raw: string;
+  /** Environment variable it comes from, if a reference. */
+  env?: string;
+  /** The value, or undefined when the referenced variable is not set. */
+  value?: string;
+}
+
+export interface ResolvedCloud {
+  name: string;
+  release: string;
+  os: string;
+  profile?: Profile;
+  region: string;
+  managementCidr?: string;
+  provider?: { interface?: string; cidr?: string; gateway?: string };
+  ntp: { servers: string[]; server?: string; allow: string[] };
+  /** Worker processes of every API and daemon; undefined keeps the services' defaults. */
+  workers?: number;
+  nodes: ResolvedNode[];
+  secrets: Map<string, SecretValue>;
+  config: ConfigOverrides;
+}
+
+export type Env = Record<string, string | undefined>;
+
+const ENV_REF = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+export function parseSecretRef(raw: string): { env?: string; malformed: boolean } {
+  const m = ENV_REF.exec(raw);
+  if (m) return { env: m[1], malformed: false };
+  return { malformed: raw.includes('${') };
+}
+
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+const strList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+function sshOf(v: unknown, base: SshSettings): SshSettings {
+  const o = obj(v);
+  const out: SshSettings = { ...base };
+  if (typeof o.user === 'string') out.user = o.user;
+  if (typeof o.port === 'number' && Number.isInteger(o.port)) out.port = o.port;
+  if (typeof o.identityFile === 'string') out.identityFile = o.identityFile;
+  if (typeof o.host === 'string') out.host = o.host;
+  if (typeof o.knownHostsFile === 'string') out.knownHostsFile = o.knownHostsFile;
+  return out;
+}
+
+/** Expands roles, applies defaults. Tolerates any input shape: the schema check reports what is wrong. */
+export function resolveTopology(value: unknown, env: Env = process.env): ResolvedCloud {
+  const root = obj(value);
+  const release = str(root.release) ?? '';
+  const os = str(root.os) ?? '';
+  const networks = obj(root.networks);
+  const mgmt = obj(networks.management);
+  const prov = networks.provider === undefined ? undefined : obj(networks.provider);
+  const sshDefaults = sshOf(root.ssh, { user: 'root', port: 22 });
+
+  const nodes: ResolvedNode[] = [];
+  for (const [name, raw] of Object.entries(obj(root.nodes))) {
+    const n = obj(raw);
+    const roles = strList(n.roles).filter(isRoleId);
+    const set = new Set<ServiceId>();
+    for (const r of roles) for (const s of ROLES[r].services) set.add(s);
+    for (const s of strList(n.services)) if (isServiceId(s)) set.add(s);
+    nodes.push({
+      name,
+      address: str(n.address) ?? '',
+      roles,
+      services: SERVICE_IDS.filter((s) => set.has(s)),
+      providerInterface: str(n.providerInterface) ?? (prov ? str(prov.interface) : undefined),
+      ssh: sshOf(n.ssh, sshDefaults),
+      config: obj(n.config) as ConfigOverrides,
+    });
+  }
+
+  const secrets = new Map<string, SecretValue>();
+  for (const [name, raw] of Object.entries(obj(root.secrets))) {
+    if (typeof raw !== 'string' && typeof raw !== 'number') continue;
+    const text = String(raw);
+    const ref = parseSecretRef(text);
+    secrets.set(name, ref.env ? { name, raw: text, env: ref.env, value: env[ref.env] } : { name, raw: text, value: text });
+  }
+
+  const ntp = obj(root.ntp);
+  const cidr = str(mgmt.cidr);
+  const controller = nodes.find((n) => n.roles.includes('controller'));
+  const workers = typeof root.workers === 'number' && Number.isInteger(root.workers) && root.workers > 0 ? root.workers : undefined;
+  return {
+    name: str(root.name) ?? 'cloud',
+    release,
+    os,
+    profile: findProfile(os, release),
+    region: str(root.region) ?? 'RegionOne',
+    managementCidr: cidr,
+    provider: prov ? { interface: str(prov.interface), cidr: str(prov.cidr), gateway: str(prov.gateway) } : undefined,
+    ntp: {
+      servers: Array.isArray(ntp.servers) ? strList(ntp.servers) : ['pool.ntp.org'],
+      server: str(ntp.server) ?? controller?.name ?? nodes.find((n) => n.services.includes('chrony'))?.name,
+      allow: Array.isArray(ntp.allow) ? strList(ntp.allow) : cidr ? [cidr] : [],
+    },
+    workers,
+    nodes,
+    secrets,
+    config: obj(root.config) as ConfigOverrides,
+  };
+}
+
+/** Nodes running a service, in topology order. */
+export function hostsOf(cloud: ResolvedCloud, service: ServiceId): ResolvedNode[] {
+  return cloud.nodes.filter((n) => n.services.includes(service));
+}

@@ -1,0 +1,87 @@
+import { ServiceId } from '../catalog';
+import { LineOrigin } from './ini';
+
+/** A step groups a node's artifacts under one heading of the guide ("keystone", "nova-compute"...). */
+export type StepId = string;
+
+interface Base {
+  /** Unique within the node, stable across renders: the journal and the plan key on it. */
+  id: string;
+  step: StepId;
+  /** The service the artifact belongs to, or `base` for the environment steps every node gets. */
+  service: ServiceId | 'base';
+}
+
+export type FileLanguage = 'ini' | 'shellscript' | 'sql' | 'properties' | 'apacheconf' | 'hosts' | 'plaintext';
+
+export interface FileArtifact extends Base {
+  kind: 'file';
+  path: string;
+  owner: string;
+  group: string;
+  /** Octal, e.g. "0640". */
+  mode: string;
+  language: FileLanguage;
+  /** Text with secret placeholders (see template.ts); `materialize` gives the masked or real text. */
+  content: string;
+  /** For INI files: who set each value line. */
+  origins?: LineOrigin[];
+  description: string;
+}
+
+export interface CommandArtifact extends Base {
+  kind: 'command';
+  /** One short line for terminals and the plan: "keystone-manage db_sync". */
+  title: string;
+  /** Shell text. Topology values in it are quoted; secrets appear only as "$NAME" from `env`. */
+  run: string;
+  /** Secrets the command reads from its environment (never written into `run`). */
+  env?: string[];
+  /** Text fed to the command's standard input, with secret placeholders (SQL, for example). */
+  stdin?: string;
+  /** Shell test: exit 0 when the command's effect is already in place (the command is then skipped). */
+  check?: string;
+  /** Run even when `check` passes if any of these file artifacts (ids on the same node) changed. */
+  onChange?: string[];
+  /** Steps on other nodes that must be complete first. */
+  after?: { node: string; step: StepId }[];
+}
+
+export interface CheckArtifact extends Base {
+  kind: 'check';
+  title: string;
+  run: string;
+  env?: string[];
+  /** Regular expression (multi-line) the output must match for the check to pass (besides exit status 0). */
+  expect?: string;
+  /** Regular expression (multi-line) that fails the check when the output matches it. */
+  reject?: string;
+  after?: { node: string; step: StepId }[];
+}
+
+/** A fact about the node learnt at deploy time before rendering (e.g. hardware virtualisation). */
+export interface FactArtifact extends Base {
+  kind: 'fact';
+  title: string;
+  name: string;
+  run: string;
+}
+
+export type Artifact = FileArtifact | CommandArtifact | CheckArtifact | FactArtifact;
+
+export interface NodeFacts {
+  /** The CPU has vmx or svm: nova-compute can use KVM (else QEMU). Unknown: assume KVM. */
+  hwVirt?: boolean;
+}
+
+export interface RenderedNode {
+  name: string;
+  address: string;
+  artifacts: Artifact[];
+}
+
+export interface RenderedCloud {
+  name: string;
+  profile: string;
+  nodes: RenderedNode[];
+}

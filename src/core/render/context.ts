@@ -1,0 +1,141 @@
+import { ProjectId, ServiceId } from '../catalog';
+import { fileOptions } from '../catalog/options';
+import { hostsOf, ResolvedCloud, ResolvedNode } from '../model';
+import { Profile } from '../profiles';
+import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, FileLanguage, NodeFacts, StepId } from './artifacts';
+import { IniDoc } from './ini';
+import { sh, shq } from './template';
+
+/** What a renderer gets: the resolved cloud, its profile, and a way to add artifacts to nodes. */
+export class RenderContext {
+  private readonly out = new Map<string, Artifact[]>();
+
+  constructor(
+    readonly cloud: ResolvedCloud,
+    readonly profile: Profile,
+    readonly facts: Record<string, NodeFacts> = {},
+  ) {
+    for (const n of cloud.nodes) this.out.set(n.name, []);
+  }
+
+  artifactsOf(node: string): Artifact[] {
+    return this.out.get(node) ?? [];
+  }
+
+  /** The single node running a service (the guide's "controller" for it). */
+  host(service: ServiceId): ResolvedNode | undefined {
+    return hostsOf(this.cloud, service)[0];
+  }
+
+  hosts(service: ServiceId): ResolvedNode[] {
+    return hostsOf(this.cloud, service);
+  }
+
+  /** Host name other nodes use to reach a service (the node name, resolved by the rendered /etc/hosts). */
+  hostName(service: ServiceId): string {
+    return this.host(service)?.name ?? 'controller';
+  }
+
+  keystoneUrl(suffix = ''): string {
+    return `http://${this.hostName('keystone')}:5000${suffix}`;
+  }
+
+  add(node: ResolvedNode, a: Artifact): void {
+    const list = this.out.get(node.name)!;
+    if (list.some((x) => x.id === a.id)) throw new Error(`internal: duplicate artifact id ${a.id} on ${node.name}`);
+    list.push(a);
+  }
+
+  file(node: ResolvedNode, f: Omit<FileArtifact, 'kind' | 'owner' | 'group' | 'mode' | 'language'> & Partial<Pick<FileArtifact, 'owner' | 'group' | 'mode' | 'language'>>): void {
+    this.add(node, { kind: 'file', owner: 'root', group: 'root', mode: '0644', language: 'plaintext', ...f });
+  }
+
+  command(node: ResolvedNode, c: Omit<CommandArtifact, 'kind'>): void {
+    this.add(node, { kind: 'command', ...c });
+  }
+
+  check(node: ResolvedNode, c: Omit<CheckArtifact, 'kind'>): void {
+    this.add(node, { kind: 'check', ...c });
+  }
+
+  /** A header for generated files: stable (no dates), says where to change things. */
+  header(what: string): string[] {
+    return [`${what} — rendered by ostopo for cloud "${this.cloud.name}" (${this.profile.title}).`, 'Managed file: change the topology, not this file; ostopo reports edits made here as drift.'];
+  }
+
+  /** An oslo.config file with the node's and the cloud's overrides merged over it, as a file artifact. */
+  iniFile(node: ResolvedNode, step: StepId, service: ServiceId, project: ProjectId, name: string, path: string, build: (ini: IniDoc) => void, opts: { owner?: string; group?: string; mode?: string; oslo?: boolean; description: string; catalog?: { service: string; file: string } }): void {
+    const oslo = opts.oslo ?? true;
+    const options = opts.catalog && this.profile.optionCatalog ? fileOptions(this.profile.optionCatalog, opts.catalog.service, opts.catalog.file) : undefined;
+    const ini = new IniDoc(oslo, (section, key) => options?.[section]?.[key]?.t === 'm');
+    build(ini);
+    ini.applyOverrides(this.cloud.config?.[project]?.[name], 'global', ['config', project, name]);
+    ini.applyOverrides(node.config?.[project]?.[name], 'node', ['nodes', node.name, 'config', project, name]);
+    const { text, lines } = ini.render(this.header(name));
+    this.file(node, {
+      id: `${step}/${name}`,
+      step,
+      service,
+      path,
+      owner: opts.owner ?? 'root',
+      group: opts.group ?? 'root',
+      mode: opts.mode ?? '0640',
+      language: 'ini' as FileLanguage,
+      content: text,
+      origins: lines,
+      description: opts.description,
+    });
+  }
+
+  /** Install packages the profile's way (Debian: under a policy-rc.d so nothing starts with default configs). */
+  install(node: ResolvedNode, step: StepId, service: ServiceId | 'base', pkgs: string[], title?: string): void {
+    if (!pkgs.length) return;
+    const list = pkgs.map(shq).join(' ');
+    const cmd = `${this.profile.install.command} ${list}`;
+    const run = this.profile.preventStartOnInstall
+      ? [
+          '# Keep daemons from starting with their default configs during the install (Debian starts them).',
+          "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d",
+          "trap 'rm -f /usr/sbin/policy-rc.d' EXIT",
+          cmd,
+        ].join('\n')
+      : cmd;
+    this.command(node, {
+      id: `${step}/install`,
+      step,
+      service,
+      title: title ?? `install ${pkgs.join(' ')}`,
+      run,
+      check: this.profile.install.installed.replace('{pkgs}', list),
+    });
+  }
+
+  /** Enable and (re)start units; restarts when a listed file changed. */
+  start(node: ResolvedNode, step: StepId, service: ServiceId | 'base', units: string[], onChange: string[], id = `${step}/start`): void {
+    if (!units.length) return;
+    this.command(node, {
+      id,
+      step,
+      service,
+      title: `enable and start ${units.join(' ')}`,
+      run: `${sh('systemctl', 'enable', ...units)}\n${sh('systemctl', 'restart', ...units)}`,
+      check: units.map((u) => `systemctl is-enabled --quiet ${shq(u)} && systemctl is-active --quiet ${shq(u)}`).join(' && '),
+      onChange,
+    });
+  }
+
+  /** Worker count for daemons, when the topology sets one. */
+  get workers(): number | undefined {
+    return this.cloud.workers;
+  }
+
+  /** Address a daemon on this node binds to: the node address where the profile binds explicitly. */
+  bindAddress(node: ResolvedNode): string | undefined {
+    return this.profile.bindToNodeAddress ? node.address : undefined;
+  }
+}
+
+/** `. /root/admin-openrc && ...`: how commands get admin credentials on a node. */
+export function asAdmin(ctx: RenderContext, run: string): string {
+  return `. ${shq(ctx.profile.paths.openrcDir + '/admin-openrc')}\n${run}`;
+}

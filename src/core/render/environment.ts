@@ -1,0 +1,79 @@
+import { ResolvedNode } from '../model';
+import { RenderContext } from './context';
+import { shq } from './template';
+
+/** The guide's "Environment" chapter steps that every node gets: hosts, provider interface, packages, NTP. */
+export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void {
+  const { cloud, profile } = ctx;
+
+  const hosts = [...ctx.header('/etc/hosts').map((h) => `# ${h}`), ...profile.hostsPreamble];
+  for (const n of cloud.nodes) hosts.push('', `# ${n.name}`, `${n.address.padEnd(15)} ${n.name}`);
+  ctx.file(node, {
+    id: 'hosts/hosts',
+    step: 'hosts',
+    service: 'base',
+    path: '/etc/hosts',
+    mode: '0644',
+    language: 'hosts',
+    content: hosts.join('\n') + '\n',
+    description: 'Name resolution of every node of the cloud (guide: "Host networking").',
+  });
+
+  const iface = node.providerInterface;
+  if (cloud.provider && iface) {
+    const path = profile.paths.providerInterface.replace('{iface}', iface);
+    ctx.file(node, {
+      id: 'provider-network/interface',
+      step: 'provider-network',
+      service: 'base',
+      path,
+      mode: '0644',
+      language: 'properties',
+      content: [...ctx.header(`provider interface ${iface}`).map((h) => `# ${h}`), ...profile.providerInterface.map((l) => l.replace(/\{iface\}/g, iface))].join('\n') + '\n',
+      description: `Provider network interface ${iface}: up, without an IP address (guide: "Configure network interfaces").`,
+    });
+    ctx.command(node, {
+      id: 'provider-network/up',
+      step: 'provider-network',
+      service: 'base',
+      title: `bring up ${iface}`,
+      run: `ifup ${shq(iface)}`,
+      check: `ip link show dev ${shq(iface)} up | grep -q .`,
+    });
+  }
+
+  profile.repository.commands.forEach((c, i) =>
+    ctx.command(node, { id: `packages/repository-${i + 1}`, step: 'packages', service: 'base', title: c.title, run: c.run, check: c.check }),
+  );
+  ctx.install(node, 'packages', 'base', profile.repository.packages, `install ${profile.repository.packages.join(' ')} (${profile.repository.description})`);
+
+  if (node.services.includes('chrony')) renderChrony(ctx, node);
+}
+
+function renderChrony(ctx: RenderContext, node: ResolvedNode): void {
+  const { cloud, profile } = ctx;
+  const isServer = cloud.ntp.server === node.name;
+  const lines = ctx.header('chrony.conf').map((h) => `# ${h}`);
+  if (isServer) {
+    lines.push('', '# Upstream time sources (ntp.servers)');
+    for (const s of cloud.ntp.servers) lines.push(`server ${s} iburst`);
+    lines.push('', '# Nodes allowed to sync from this server (ntp.allow)');
+    for (const a of cloud.ntp.allow) lines.push(`allow ${a}`);
+  } else {
+    lines.push('', `# Sync from the cloud's NTP server node (ntp.server)`, `server ${cloud.ntp.server ?? 'controller'} iburst`);
+  }
+  lines.push('', `driftfile ${profile.chrony.driftfile}`, ...profile.chrony.extra);
+  ctx.install(node, 'chrony', 'chrony', profile.packages.chrony);
+  ctx.file(node, {
+    id: 'chrony/chrony.conf',
+    step: 'chrony',
+    service: 'chrony',
+    path: profile.paths.chronyConf,
+    mode: '0644',
+    language: 'properties',
+    content: lines.join('\n') + '\n',
+    description: isServer ? 'Chrony as the NTP server of the cloud (guide: "Controller node" NTP).' : 'Chrony syncing from the NTP server node (guide: "Other nodes" NTP).',
+  });
+  ctx.start(node, 'chrony', 'chrony', profile.units.chrony, ['chrony/chrony.conf']);
+  ctx.check(node, { id: 'chrony/verify', step: 'chrony', service: 'chrony', title: 'chronyc sources', run: 'chronyc sources', expect: '^\\^' });
+}

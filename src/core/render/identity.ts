@@ -1,0 +1,62 @@
+import { ServiceId } from '../catalog';
+import { ResolvedNode } from '../model';
+import { asAdmin, RenderContext } from './context';
+import { sh, shq } from './template';
+
+/**
+ * The guide's "create the service credentials and API endpoints" block: a keystone user with the admin
+ * role in the service project, the service entity and its public, internal and admin endpoints.
+ * Runs on the node of the service (it has admin-openrc and the client); each command checks first.
+ */
+export function registerService(
+  ctx: RenderContext,
+  node: ResolvedNode,
+  o: { step: string; service: ServiceId; user: string; secret: string; name: string; type: string; description: string; url: string },
+): void {
+  const base = { step: o.step, service: o.service };
+  const after = ctx.host('keystone') && ctx.host('keystone')!.name !== node.name ? [{ node: ctx.host('keystone')!.name, step: 'keystone' }] : undefined;
+  ctx.command(node, {
+    ...base,
+    id: `${o.step}/user`,
+    title: `keystone user ${o.user} with the admin role in project service`,
+    env: [o.secret],
+    run: asAdmin(ctx, `${sh('openstack', 'user', 'create', '--domain', 'default', '--or-show')} --password "$${o.secret}" ${shq(o.user)}\n${sh('openstack', 'role', 'add', '--project', 'service', '--user', o.user, 'admin')}`),
+    check: asAdmin(ctx, `${sh('openstack', 'user', 'show', '--domain', 'default', o.user)} >/dev/null 2>&1 && ${sh('openstack', 'role', 'assignment', 'list', '--project', 'service', '--user', o.user, '--role', 'admin', '-f', 'value')} | grep -q .`),
+    after,
+  });
+  ctx.command(node, {
+    ...base,
+    id: `${o.step}/service-entity`,
+    title: `service ${o.name} (${o.type})`,
+    run: asAdmin(ctx, sh('openstack', 'service', 'create', '--name', o.name, '--description', o.description, o.type)),
+    check: asAdmin(ctx, `${sh('openstack', 'service', 'show', o.name)} >/dev/null 2>&1`),
+  });
+  for (const iface of ['public', 'internal', 'admin']) {
+    ctx.command(node, {
+      ...base,
+      id: `${o.step}/endpoint-${iface}`,
+      title: `${iface} endpoint ${o.url}`,
+      run: asAdmin(ctx, sh('openstack', 'endpoint', 'create', '--region', ctx.cloud.region, o.type, iface, o.url)),
+      check: asAdmin(ctx, `${sh('openstack', 'endpoint', 'list', '--service', o.type, '--interface', iface, '--region', ctx.cloud.region, '-f', 'value', '-c', 'URL')} | grep -qxF ${shq(o.url)}`),
+    });
+  }
+}
+
+/** [keystone_authtoken] as the guide writes it for a service user. */
+export function authtoken(ctx: RenderContext, user: string, secretPlaceholder: string, opts: { authUrlSuffix: string; wwwUri?: string }): [string, string][] {
+  const memcache = ctx.host('memcached');
+  const out: [string, string][] = [];
+  if (opts.wwwUri !== undefined) out.push(['www_authenticate_uri', ctx.keystoneUrl(opts.wwwUri)]);
+  out.push(['auth_url', ctx.keystoneUrl(opts.authUrlSuffix)]);
+  if (memcache) out.push(['memcached_servers', `${memcache.name}:11211`]);
+  out.push(
+    ['auth_type', 'password'],
+    ['project_domain_name', 'Default'],
+    ['user_domain_name', 'Default'],
+    ['project_name', 'service'],
+    ['username', user],
+    ['password', secretPlaceholder],
+    ['region_name', ctx.cloud.region],
+  );
+  return out;
+}

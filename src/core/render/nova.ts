@@ -1,0 +1,201 @@
+import { ServiceId } from '../catalog';
+import { ResolvedNode } from '../model';
+import { asAdmin, RenderContext } from './context';
+import { authtoken, registerService } from './identity';
+import { IniDoc } from './ini';
+import { createDatabases } from './infra';
+import { dbUrl, uwsgiDefaults } from './keystone';
+import { secretRef } from './template';
+
+const CONTROL: ServiceId[] = ['nova-api', 'nova-scheduler', 'nova-conductor', 'nova-novncproxy'];
+
+export function renderNovaDatabases(ctx: RenderContext): void {
+  if (ctx.host('nova-api')) createDatabases(ctx, 'nova', 'nova', ['nova_api', 'nova', 'nova_cell0'], 'NOVA_DBPASS');
+}
+
+export function hasNova(node: ResolvedNode): boolean {
+  return node.services.some((s) => CONTROL.includes(s) || s === 'nova-compute');
+}
+
+function transportUrl(ctx: RenderContext): string {
+  return `rabbit://openstack:${secretRef('RABBIT_PASS', 'url')}@${ctx.hostName('rabbitmq')}:5672/`;
+}
+
+/** nova.conf for a node: the controller part, the compute part, or both on an all-in-one node. */
+function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): void {
+  const { profile, cloud } = ctx;
+  const control = node.services.some((s) => CONTROL.includes(s));
+  const compute = node.services.includes('nova-compute');
+  const here = (...path: (string | number)[]) => ({ layer: 'topology' as const, path });
+  const prof = { layer: 'profile' as const };
+  const db = ctx.host('mariadb');
+  const dbPath = db ? ['nodes', db.name] : ['secrets', 'NOVA_DBPASS'];
+
+  ini.set('DEFAULT', 'enabled_apis', 'osapi_compute,metadata', prof);
+  ini.set('DEFAULT', 'transport_url', transportUrl(ctx), here('nodes', ctx.hostName('rabbitmq')));
+  ini.set('DEFAULT', 'my_ip', node.address, here('nodes', node.name, 'address'));
+  if (profile.options.novaLegacyNetworkOptions) {
+    ini.set('DEFAULT', 'use_neutron', true, prof);
+    ini.set('DEFAULT', 'firewall_driver', 'nova.virt.firewall.NoopFirewallDriver', prof);
+  }
+  if (control && ctx.workers) {
+    if (node.services.includes('nova-api')) {
+      ini.set('DEFAULT', 'osapi_compute_workers', ctx.workers, here('workers'));
+      ini.set('DEFAULT', 'metadata_workers', ctx.workers, here('workers'));
+    }
+  }
+  if (control) {
+    ini.set('api_database', 'connection', dbUrl(ctx, 'nova', 'NOVA_DBPASS', 'nova_api'), here(...dbPath));
+    ini.set('database', 'connection', dbUrl(ctx, 'nova', 'NOVA_DBPASS', 'nova'), here(...dbPath));
+  }
+  ini.set('api', 'auth_strategy', 'keystone', prof);
+  ini.setAll('keystone_authtoken', authtoken(ctx, 'nova', secretRef('NOVA_PASS'), { wwwUri: '/', authUrlSuffix: '/' }), here('nodes', ctx.hostName('keystone')));
+  if (profile.options.novaServiceUserToken) {
+    ini.set('service_user', 'send_service_user_token', true, prof);
+    ini.setAll(
+      'service_user',
+      [
+        ['auth_url', ctx.keystoneUrl('/v3')],
+        ['auth_type', 'password'],
+        ['project_domain_name', 'Default'],
+        ['user_domain_name', 'Default'],
+        ['project_name', 'service'],
+        ['username', 'nova'],
+        ['password', secretRef('NOVA_PASS')],
+      ],
+      here('nodes', ctx.hostName('keystone')),
+    );
+  }
+
+  const proxy = ctx.host('nova-novncproxy');
+  if (!proxy) {
+    ini.set('vnc', 'enabled', false, here('nodes'));
+  } else {
+    ini.set('vnc', 'enabled', true, here('nodes', proxy.name));
+    ini.set('vnc', 'server_listen', compute ? '0.0.0.0' : '$my_ip', prof);
+    ini.set('vnc', 'server_proxyclient_address', '$my_ip', prof);
+    if (compute) ini.set('vnc', 'novncproxy_base_url', `http://${proxy.name}:6080/vnc_auto.html`, here('nodes', proxy.name));
+    if (node.services.includes('nova-novncproxy') && ctx.bindAddress(node)) ini.set('vnc', 'novncproxy_host', node.address, here('nodes', node.name, 'address'));
+  }
+  ini.set('glance', 'api_servers', `http://${ctx.hostName('glance')}:9292`, here('nodes', ctx.hostName('glance')));
+  ini.set('oslo_concurrency', 'lock_path', profile.options.novaLockPath, prof);
+  ini.setAll(
+    'placement',
+    [
+      ['region_name', cloud.region],
+      ['project_domain_name', 'Default'],
+      ['project_name', 'service'],
+      ['auth_type', 'password'],
+      ['user_domain_name', 'Default'],
+      ['auth_url', ctx.keystoneUrl('/v3')],
+      ['username', 'placement'],
+      ['password', secretRef('PLACEMENT_PASS')],
+    ],
+    here('nodes', ctx.hostName('placement')),
+  );
+  if (control) {
+    ini.set('scheduler', 'discover_hosts_in_cells_interval', 300, prof);
+    if (ctx.workers && node.services.includes('nova-scheduler')) ini.set('scheduler', 'workers', ctx.workers, here('workers'));
+    if (ctx.workers && node.services.includes('nova-conductor')) ini.set('conductor', 'workers', ctx.workers, here('workers'));
+  }
+  if (compute && !profile.extraConfigFiles.includes('nova-compute.conf')) libvirtSection(ctx, node, ini);
+}
+
+/** The guide: `egrep -c '(vmx|svm)' /proc/cpuinfo`; no hardware virtualisation means QEMU. */
+function libvirtSection(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): void {
+  const hw = ctx.facts[node.name]?.hwVirt;
+  ini.set('libvirt', 'virt_type', hw === false ? 'qemu' : 'kvm', { layer: 'topology', path: ['nodes', node.name] });
+}
+
+export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
+  const { profile } = ctx;
+  const control = node.services.filter((s) => CONTROL.includes(s));
+  const compute = node.services.includes('nova-compute');
+  const api = ctx.host('nova-api');
+  const step = control.length ? 'nova-controller' : 'nova-compute';
+  const base = { step, service: (control[0] ?? 'nova-compute') as ServiceId };
+
+  if (node.services.includes('nova-api')) {
+    registerService(ctx, node, { step, service: 'nova-api', user: 'nova', secret: 'NOVA_PASS', name: 'nova', type: 'compute', description: 'OpenStack Compute', url: `http://${node.name}:8774/v2.1` });
+  }
+  if (compute) {
+    ctx.add(node, { kind: 'fact', step, service: 'nova-compute', id: `${step}/fact-hw-virt`, name: 'hwVirt', title: 'hardware virtualisation (vmx/svm) for [libvirt] virt_type', run: "test \"$(grep -Ec '(vmx|svm)' /proc/cpuinfo)\" -gt 0" });
+  }
+  const pkgs = [...control.flatMap((s) => profile.packages[s]), ...(compute ? profile.packages['nova-compute'] : [])];
+  if (compute && !control.length && api) {
+    // Compute nodes come after the controller is up (guide order), so the service registers in a live cell.
+    ctx.install(node, step, 'nova-compute', pkgs);
+    const first = ctx.artifactsOf(node.name).find((a) => a.id === `${step}/install`);
+    if (first && first.kind === 'command') first.after = [{ node: api.name, step: 'nova-controller' }];
+  } else {
+    ctx.install(node, step, base.service, pkgs);
+  }
+  ctx.iniFile(node, step, base.service, 'nova', 'nova.conf', '/etc/nova/nova.conf', (ini) => buildNovaConf(ctx, node, ini), {
+    group: profile.owners.nova,
+    description: control.length
+      ? `nova for ${[...control, ...(compute ? ['nova-compute'] : [])].join(', ')} (guide: "Install and configure controller node").`
+      : 'nova-compute (guide: "Install and configure a compute node").',
+    catalog: { service: 'nova', file: 'nova.conf' },
+  });
+  const files = [`${step}/nova.conf`];
+  if (compute && profile.extraConfigFiles.includes('nova-compute.conf')) {
+    ctx.iniFile(
+      node,
+      step,
+      'nova-compute',
+      'nova',
+      'nova-compute.conf',
+      '/etc/nova/nova-compute.conf',
+      (ini) => {
+        ini.set('DEFAULT', 'compute_driver', 'libvirt.LibvirtDriver', { layer: 'profile' });
+        libvirtSection(ctx, node, ini);
+      },
+      { group: profile.owners.nova, description: 'nova-compute\'s hypervisor settings, read after nova.conf (Debian).', catalog: { service: 'nova', file: 'nova.conf' } },
+    );
+    files.push(`${step}/nova-compute.conf`);
+  }
+  const napi = profile.api['nova-api'];
+  if (node.services.includes('nova-api') && napi.kind === 'uwsgi') {
+    uwsgiDefaults(ctx, node, step, 'nova-api', napi.defaultsFile, napi.ini, napi.port);
+    files.push(`${step}/uwsgi-defaults`);
+  }
+
+  if (node.services.includes('nova-api')) {
+    const db = ctx.host('mariadb');
+    const nm = (id: string, title: string, cmd: string, check?: string) =>
+      ctx.command(node, { ...base, id: `${step}/${id}`, title, run: `su -s /bin/sh -c ${JSON.stringify(cmd)} ${profile.owners.nova}`, check, after: id === 'api-db-sync' && db && db.name !== node.name ? [{ node: db.name, step: 'nova-database' }] : undefined });
+    nm('api-db-sync', 'nova-manage api_db sync', 'nova-manage api_db sync');
+    nm('map-cell0', 'nova-manage cell_v2 map_cell0', 'nova-manage cell_v2 map_cell0', `su -s /bin/sh -c "nova-manage cell_v2 list_cells" ${profile.owners.nova} | grep -q ' cell0 '`);
+    nm('create-cell1', 'nova-manage cell_v2 create_cell --name=cell1', 'nova-manage cell_v2 create_cell --name=cell1 --verbose', `su -s /bin/sh -c "nova-manage cell_v2 list_cells" ${profile.owners.nova} | grep -q ' cell1 '`);
+    nm('db-sync', 'nova-manage db sync', 'nova-manage db sync');
+  }
+  const units = [...control.flatMap((s) => profile.units[s]), ...(compute ? profile.units['nova-compute'] : [])];
+  ctx.start(node, step, base.service, units, files);
+  if (compute) {
+    ctx.check(node, { ...base, id: `${step}/verify-compute-active`, title: 'nova-compute is running', run: units.map((u) => `systemctl is-active ${u}`).join(' && '), expect: '^active$' });
+  }
+}
+
+/** On the nova-api node, after every compute node: the guide's "Add the compute node to the cell database" and the final checks. */
+export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): void {
+  const { profile } = ctx;
+  if (!node.services.includes('nova-api')) return;
+  const computes = ctx.hosts('nova-compute');
+  const step = 'nova-cells';
+  const base = { step, service: 'nova-api' as const };
+  if (computes.length) {
+    ctx.command(node, {
+      ...base,
+      id: `${step}/discover-hosts`,
+      title: 'nova-manage cell_v2 discover_hosts',
+      run: `su -s /bin/sh -c "nova-manage cell_v2 discover_hosts --verbose" ${profile.owners.nova}`,
+      after: computes.filter((c) => c.name !== node.name).map((c) => ({ node: c.name, step: 'nova-compute' })),
+    });
+  }
+  const chk = (id: string, title: string, run: string, expect?: string, reject?: string) => ctx.check(node, { ...base, id: `${step}/${id}`, title, run: asAdmin(ctx, run), expect, reject });
+  chk('verify-cells', 'nova-manage cell_v2 list_cells', `su -s /bin/sh -c "nova-manage cell_v2 list_cells" ${profile.owners.nova}`, ' cell1 ');
+  chk('verify-compute-services', 'openstack compute service list', 'openstack compute service list -f value -c Binary -c Host -c State', computes.length ? 'nova-compute .* up' : 'nova-conductor .* up', ' down$');
+  chk('verify-catalog', 'openstack catalog list', 'openstack catalog list -f value -c Name -c Type', 'compute');
+  chk('verify-images', 'openstack image list', 'openstack image list -f value');
+  chk('verify-nova-status', 'nova-status upgrade check', 'nova-status upgrade check', 'Success', 'Result: Failure');
+}

@@ -1,0 +1,92 @@
+/**
+ * Rendered text never holds a secret value: it holds placeholders, resolved only when someone asks for
+ * the real text (deploy, or `--reveal-secrets`). Each placeholder records how the value must be encoded
+ * where it stands, so a password with `@`, `$`, `'` or a space is still right in a URL, an oslo.config
+ * value, SQL or a shell word.
+ */
+export type Encoding = 'url' | 'oslo' | 'sql' | 'sh' | 'dq';
+
+const OPEN = '\u0000{';
+const CLOSE = '}\u0000';
+const PLACEHOLDER = /\u0000\{([A-Z][A-Z0-9_]*)((?:\|[a-z]+)*)\}\u0000/g;
+
+export function secretRef(name: string, ...enc: Encoding[]): string {
+  return OPEN + name + enc.map((e) => '|' + e).join('') + CLOSE;
+}
+
+/** Adds an encoding to every placeholder in `text` (used when text is embedded in another syntax). */
+export function encodeRefs(text: string, enc: Encoding): string {
+  return text.replace(PLACEHOLDER, (_m, name: string, encs: string) => OPEN + name + encs + '|' + enc + CLOSE);
+}
+
+export function secretsIn(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(PLACEHOLDER)) out.add(m[1]);
+  return [...out];
+}
+
+export function hasSecret(text: string): boolean {
+  return text.includes(OPEN);
+}
+
+/** How a masked secret reads in previews, runbooks and logs. */
+export function maskToken(name: string): string {
+  return `<secret:${name}>`;
+}
+
+export function encode(value: string, enc: Encoding): string {
+  switch (enc) {
+    case 'url':
+      return encodeURIComponent(value);
+    case 'oslo':
+      return value.replace(/\$/g, '$$$$');
+    case 'sql':
+      return value.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+    case 'sh':
+      return shq(value);
+    case 'dq':
+      return value.replace(/[\\"$`]/g, (c) => '\\' + c);
+  }
+}
+
+export type SecretLookup = (name: string) => string | undefined;
+
+export class MissingSecretError extends Error {
+  constructor(readonly names: string[]) {
+    super(`Secret${names.length > 1 ? 's' : ''} without a value: ${names.join(', ')}`);
+  }
+}
+
+/**
+ * Text with placeholders replaced: by the encoded value when `lookup` is given (reveal), else by the
+ * mask token. A placeholder whose secret has no value throws MissingSecretError naming all of them.
+ */
+export function materialize(text: string, lookup?: SecretLookup): string {
+  if (!hasSecret(text)) return text;
+  const missing: string[] = [];
+  const out = text.replace(PLACEHOLDER, (_m, name: string, encs: string) => {
+    if (!lookup) return maskToken(name);
+    const v = lookup(name);
+    if (v === undefined) {
+      missing.push(name);
+      return '';
+    }
+    return encs
+      .split('|')
+      .filter(Boolean)
+      .reduce((acc, e) => encode(acc, e as Encoding), v);
+  });
+  if (missing.length) throw new MissingSecretError([...new Set(missing)]);
+  return out;
+}
+
+/** A word for a POSIX shell: left bare when it is plainly safe, else single-quoted. */
+export function shq(s: string): string {
+  if (s !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  return "'" + s.replace(/'/g, "'\\''") + "'";
+}
+
+/** A shell command line from words (each quoted as needed). */
+export function sh(...words: string[]): string {
+  return words.map(shq).join(' ');
+}

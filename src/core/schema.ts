@@ -1,0 +1,248 @@
+import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, ROLES, SECRET_NAMES, SECRETS, SERVICE_IDS, SERVICES } from './catalog';
+
+/**
+ * The JSON Schema (draft-07) of a topology file: the single source of truth for keys, types, enums and
+ * their documentation. Completion, hover and validation read it; `schemas/ostopo.schema.json` is this
+ * object written out by the build for `yamlValidation`. No `oneOf`/`anyOf`: every key has one type, so
+ * every error names one expectation.
+ *
+ * Extension keywords (ignored by other JSON Schema tools):
+ * - `x-ostopo-ref`: the value names a `node`, `service`, `role` or `secret` (completion, references, codes).
+ */
+export interface JsonSchema {
+  $schema?: string;
+  $id?: string;
+  title?: string;
+  description?: string;
+  type?: JsonType | JsonType[];
+  enum?: unknown[];
+  enumDescriptions?: string[];
+  const?: unknown;
+  default?: unknown;
+  examples?: unknown[];
+  properties?: Record<string, JsonSchema>;
+  patternProperties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  propertyNames?: JsonSchema;
+  required?: string[];
+  items?: JsonSchema;
+  minItems?: number;
+  maxItems?: number;
+  minProperties?: number;
+  uniqueItems?: boolean;
+  pattern?: string;
+  /** Human wording of `pattern`, used in messages instead of the regex. */
+  patternDescription?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  defaultSnippets?: { label: string; description?: string; body: unknown }[];
+  'x-ostopo-ref'?: 'node' | 'service' | 'role' | 'secret';
+}
+export type JsonType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'null';
+
+const IPV4 = '^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$';
+const CIDR = '^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])$';
+export const NODE_NAME_PATTERN = '^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$';
+const HOSTNAME = '^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$';
+const IFNAME = '^[A-Za-z0-9_.:-]{1,15}$';
+const SAFE_WORD = '^[A-Za-z0-9_.-]+$';
+
+const ipv4 = (description: string, examples: string[]): JsonSchema => ({
+  type: 'string',
+  pattern: IPV4,
+  patternDescription: 'an IPv4 address such as 10.0.0.11',
+  description,
+  examples,
+});
+
+const serviceList = (description: string): JsonSchema => ({
+  type: 'array',
+  description,
+  uniqueItems: true,
+  items: {
+    type: 'string',
+    enum: [...SERVICE_IDS],
+    enumDescriptions: SERVICE_IDS.map((s) => `${SERVICES[s].title}: ${SERVICES[s].description}`),
+    'x-ostopo-ref': 'service',
+    description: 'A service id.',
+  },
+});
+
+const sshSchema = (where: string): JsonSchema => ({
+  type: 'object',
+  description: `How ostopo connects to ${where} over SSH. Values given here are used as they are; a \`host\` alias is resolved with \`ssh -G\` so your ~/.ssh/config (Include, ProxyJump, IdentityFile...) applies.`,
+  additionalProperties: false,
+  properties: {
+    user: { type: 'string', pattern: '^[a-z_][a-z0-9_-]*[$]?$', patternDescription: 'a Unix user name', description: 'Remote user. When it is not `root`, commands run through `sudo -n` (a sudo that asks for a password is reported as an error).', default: 'root' },
+    port: { type: 'integer', minimum: 1, maximum: 65535, description: 'SSH port.', default: 22 },
+    identityFile: { type: 'string', minLength: 1, description: 'Private key file (`~` is expanded). Without it, ssh-agent (SSH_AUTH_SOCK) or the keys of `ssh -G` are used.' },
+    host: { type: 'string', pattern: HOSTNAME, patternDescription: 'a host name or ~/.ssh/config alias', description: 'Host name or ~/.ssh/config alias to connect to instead of the node address.' },
+    knownHostsFile: { type: 'string', minLength: 1, description: 'Extra known_hosts file checked besides ~/.ssh/known_hosts and the project\'s .ostopo/known_hosts. Host keys are always verified.' },
+  },
+});
+
+const optionValue: JsonSchema = {
+  type: ['string', 'number', 'boolean', 'array', 'null'],
+  description: 'The option\'s value. A list is written as repeated keys for multi-valued options and comma-separated otherwise; `null` removes an option ostopo would write.',
+  items: { type: ['string', 'number', 'boolean'], description: 'One value of the list.' },
+};
+
+const configFileSchema = (description: string): JsonSchema => ({
+  type: ['object', 'null'],
+  description,
+  propertyNames: { pattern: '^[A-Za-z0-9_.:-]+$', patternDescription: 'an INI section name' },
+  additionalProperties: {
+    type: ['object', 'null'],
+    description: 'An INI section: `option: value` pairs merged over what ostopo renders (`null` drops the section).',
+    propertyNames: { pattern: '^[A-Za-z0-9_.-]+$', patternDescription: 'an option name' },
+    additionalProperties: optionValue,
+  },
+});
+
+const configSchema = (scope: string): JsonSchema => ({
+  type: 'object',
+  description: `Overrides merged over the rendered files ${scope}: \`<project>.<file>.<section>.<option>: value\`. The preview shows which layer set each value.`,
+  additionalProperties: false,
+  properties: Object.fromEntries(
+    PROJECT_IDS.filter((p) => CONFIG_FILES.some((f) => f.project === p)).map((p) => [
+      p,
+      {
+        type: 'object',
+        description: `Overrides for ${p}'s configuration files.`,
+        additionalProperties: false,
+        properties: Object.fromEntries(CONFIG_FILES.filter((f) => f.project === p).map((f) => [f.name, configFileSchema(f.description)])),
+      } as JsonSchema,
+    ]),
+  ),
+});
+
+export const topologySchema: JsonSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://ostopo.dev/schemas/ostopo.schema.json',
+  title: 'ostopo topology',
+  description: 'One OpenStack cloud: its nodes, the services each runs, networks, NTP, secrets and config overrides.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['ostopo', 'name', 'release', 'os', 'nodes'],
+  properties: {
+    ostopo: { type: 'integer', const: 1, description: 'Format version of this file. Always `1` for now.', default: 1 },
+    name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$', patternDescription: 'letters, digits, `_`, `.` and `-`', description: 'Name of the cloud; names the deploy journal in `.ostopo/`.' },
+    release: {
+      type: 'string',
+      enum: ['train', 'zed'],
+      enumDescriptions: ['OpenStack Train (2019), the install guide\'s reference on CentOS 7 with RDO packages.', 'OpenStack Zed (2022), as packaged in Debian 12 (bookworm) main.'],
+      description: 'OpenStack release. Together with `os` it selects a profile (packages, paths, how services run).',
+    },
+    os: {
+      type: 'string',
+      enum: ['centos7', 'debian12'],
+      enumDescriptions: ['CentOS 7 (yum, RDO repositories, httpd + mod_wsgi for keystone and placement).', 'Debian 12 bookworm (apt, OpenStack from Debian main, uwsgi APIs).'],
+      description: 'Operating system of every node.',
+    },
+    region: { type: 'string', pattern: SAFE_WORD, patternDescription: 'letters, digits, `_`, `.` and `-`', description: 'Keystone region of every endpoint.', default: 'RegionOne' },
+    workers: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 256,
+      description: 'Worker processes of every OpenStack API and daemon (glance, nova, uwsgi processes on Debian). Default: each service\'s own default, one per CPU (Debian\'s uwsgi APIs: 8 processes of 32 threads). Small nodes want 1 or 2.',
+    },
+    networks: {
+      type: 'object',
+      description: 'The guide\'s networks: management (every node has an address on it) and provider (the external network of instances).',
+      additionalProperties: false,
+      required: ['management'],
+      properties: {
+        management: {
+          type: 'object',
+          description: 'Management network: node addresses, API endpoints and the database are on it.',
+          additionalProperties: false,
+          required: ['cidr'],
+          properties: {
+            cidr: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 10.0.0.0/24', description: 'Network of the node addresses; also the default `ntp.allow`.', examples: ['10.0.0.0/24'] },
+            gateway: ipv4('Gateway of the management network (documentation; ostopo does not change the management interface).', ['10.0.0.1']),
+          },
+        },
+        provider: {
+          type: 'object',
+          description: 'Provider network: an interface without an IP address that instances reach the outside through (guide: ifcfg with BOOTPROTO none).',
+          additionalProperties: false,
+          properties: {
+            interface: { type: 'string', pattern: IFNAME, patternDescription: 'a network interface name (at most 15 characters)', description: 'Interface name on every node, e.g. `eth1` or `ens4`; override per node with `nodes.<name>.providerInterface`.', examples: ['eth1'] },
+            cidr: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 203.0.113.0/24', description: 'Provider subnet (for the networking service).', examples: ['203.0.113.0/24'] },
+            gateway: ipv4('Provider network gateway.', ['203.0.113.1']),
+          },
+        },
+      },
+    },
+    ntp: {
+      type: 'object',
+      description: 'Time synchronisation with chrony: the NTP server node syncs from `servers`; the other nodes sync from it.',
+      additionalProperties: false,
+      properties: {
+        servers: { type: 'array', description: 'Upstream NTP servers of the NTP server node (`server NAME iburst`).', items: { type: 'string', pattern: HOSTNAME, patternDescription: 'a host name or IPv4 address', description: 'An NTP server: host name or IPv4 address.' }, uniqueItems: true, default: ['pool.ntp.org'], examples: [['0.pool.ntp.org', '1.pool.ntp.org']] },
+        server: { type: 'string', pattern: NODE_NAME_PATTERN, patternDescription: 'a node name', 'x-ostopo-ref': 'node', description: 'The node that serves time to the others. Default: the node with the `controller` role.' },
+        allow: { type: 'array', description: 'Networks allowed to sync from the NTP server node (`allow` lines). Default: the management cidr.', items: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 10.0.0.0/24', description: 'A network allowed to query the NTP server, e.g. 10.0.0.0/24.' }, uniqueItems: true },
+      },
+    },
+    ssh: sshSchema('every node (defaults; override per node with `nodes.<name>.ssh`)'),
+    secrets: {
+      type: 'object',
+      description: 'Passwords, named as in the install guide. A value is a literal or `${env:NAME}` (read from the environment of VS Code or the CLI). Values are masked in every output unless revealed.',
+      propertyNames: { pattern: '^[A-Z][A-Z0-9_]*$', patternDescription: 'an upper-case secret name such as GLANCE_PASS' },
+      additionalProperties: { type: 'string', description: 'A secret value: a literal or `${env:NAME}`.' },
+      properties: Object.fromEntries(SECRET_NAMES.map((n) => [n, { type: 'string', description: SECRETS[n], 'x-ostopo-ref': 'secret' } as JsonSchema])),
+    },
+    nodes: {
+      type: 'object',
+      description: 'The servers of the cloud, by host name. Each node\'s name is its host name in /etc/hosts and in the endpoint URLs.',
+      minProperties: 1,
+      propertyNames: { pattern: NODE_NAME_PATTERN, patternDescription: 'a lower-case host name (letters, digits and `-`)' },
+      additionalProperties: {
+        type: 'object',
+        description: 'A node: its management address and what runs on it.',
+        additionalProperties: false,
+        required: ['address'],
+        properties: {
+          address: ipv4('Management network address of the node (guide: controller 10.0.0.11, compute1 10.0.0.31).', ['10.0.0.11']),
+          roles: {
+            type: 'array',
+            description: 'Roles that expand to services: ' + ROLE_IDS.map((r) => `\`${r}\` (${ROLES[r].services.join(', ')})`).join('; ') + '.',
+            uniqueItems: true,
+            items: { type: 'string', enum: [...ROLE_IDS], enumDescriptions: ROLE_IDS.map((r) => ROLES[r].description), 'x-ostopo-ref': 'role', description: 'A role.' },
+          },
+          services: serviceList('Services on this node in addition to those of its roles.'),
+          providerInterface: { type: 'string', pattern: IFNAME, patternDescription: 'a network interface name', description: 'Provider interface of this node when it differs from `networks.provider.interface`.' },
+          ssh: sshSchema('this node'),
+          config: configSchema('of this node only (over the global `config`)'),
+        },
+      },
+    },
+    config: configSchema('of every node'),
+  },
+};
+
+/** The sub-schema at a data path, following properties / patternProperties / additionalProperties / items. */
+export function schemaAt(path: (string | number)[], root: JsonSchema = topologySchema): JsonSchema | undefined {
+  let s: JsonSchema | undefined = root;
+  for (const seg of path) {
+    if (!s) return undefined;
+    s = childSchema(s, seg);
+  }
+  return s;
+}
+
+export function childSchema(s: JsonSchema, seg: string | number): JsonSchema | undefined {
+  if (typeof seg === 'number') return s.items;
+  if (s.properties && Object.prototype.hasOwnProperty.call(s.properties, seg)) return s.properties[seg];
+  if (s.patternProperties) {
+    for (const [re, sub] of Object.entries(s.patternProperties)) if (new RegExp(re).test(seg)) return sub;
+  }
+  return typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+}
+
+/** The schema as written to schemas/ostopo.schema.json (without ostopo's extension keywords' effect on other tools). */
+export function schemaJson(): string {
+  return JSON.stringify(topologySchema, null, 2) + '\n';
+}

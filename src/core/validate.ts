@@ -1,0 +1,212 @@
+import { CONFIG_FILES, isSecretName, ROLES, SECRET_NAMES, SERVICES, ServiceId } from './catalog';
+import { authPluginOptions, fileOptions, OptionInfo } from './catalog/options';
+import { didYouMean, Finding, Severity } from './findings';
+import { ConfigOverrides, hostsOf, parseSecretRef, ResolvedCloud, ResolvedNode } from './model';
+import { inCidr, ipv4ToInt, isNetworkOrBroadcast, parseCidr } from './net';
+import { ParsedDocument, YamlPath } from './parse';
+import { PROFILES } from './profiles';
+import { weakness } from './secrets';
+
+/**
+ * Semantic rules: what the schema cannot say. Each finding is placed on the key or value that causes
+ * it. Codes are stable (README lists them).
+ */
+export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud): Finding[] {
+  const out: Finding[] = [];
+  const add = (code: string, severity: Severity, message: string, path: YamlPath, which: 'key' | 'value' = 'key', suggestions?: string[]) =>
+    out.push({ code, severity, message, path, range: doc.locate(path, which), ...(suggestions?.length ? { suggestions } : {}) });
+
+  checkProfile(cloud, add);
+  checkNodes(cloud, add);
+  checkNtp(cloud, add);
+  checkPlacement(cloud, doc, add);
+  checkSecrets(cloud, doc, add);
+  checkConfig(cloud, add);
+  return out;
+}
+
+type Add = (code: string, severity: Severity, message: string, path: YamlPath, which?: 'key' | 'value', suggestions?: string[]) => void;
+
+function checkProfile(cloud: ResolvedCloud, add: Add): void {
+  const knownOs = PROFILES.some((p) => p.os === cloud.os);
+  const knownRelease = PROFILES.some((p) => p.release === cloud.release);
+  if (!cloud.profile && knownOs && knownRelease) {
+    const rows = PROFILES.map((p) => `${p.release} on ${p.os}`).join(', ');
+    const forOs = PROFILES.filter((p) => p.os === cloud.os).map((p) => p.release);
+    add('profile/unsupported', 'error', `There is no profile for OpenStack ${cloud.release} on ${cloud.os}. Supported: ${rows}.`, ['release'], 'value', forOs);
+  }
+}
+
+function checkNodes(cloud: ResolvedCloud, add: Add): void {
+  const cidr = cloud.managementCidr ? parseCidr(cloud.managementCidr) : undefined;
+  const seen = new Map<string, string>();
+  for (const n of cloud.nodes) {
+    const path = ['nodes', n.name, 'address'];
+    if (ipv4ToInt(n.address) === undefined) continue; // the schema reports it
+    const first = seen.get(n.address);
+    if (first) add('node/duplicate-address', 'error', `Address ${n.address} is already used by node \`${first}\`: every node needs its own address.`, path, 'value');
+    else seen.set(n.address, n.name);
+    if (cidr && !inCidr(n.address, cidr)) {
+      add('node/address-outside-cidr', 'warning', `Address ${n.address} of \`${n.name}\` is outside the management network ${cloud.managementCidr}.`, path, 'value');
+    } else if (cidr && isNetworkOrBroadcast(n.address, cidr)) {
+      add('node/reserved-address', 'error', `${n.address} is the network or broadcast address of ${cloud.managementCidr}, not a host address.`, path, 'value');
+    }
+    if (n.services.length === 0) add('node/no-services', 'warning', `Node \`${n.name}\` runs nothing: give it \`roles\` (${Object.keys(ROLES).join(', ')}) or \`services\`.`, ['nodes', n.name]);
+  }
+}
+
+function checkNtp(cloud: ResolvedCloud, add: Add): void {
+  const names = cloud.nodes.map((n) => n.name);
+  const server = cloud.ntp.server;
+  const chronyNodes = cloud.nodes.filter((n) => n.services.includes('chrony'));
+  if (server && !names.includes(server)) {
+    const s = didYouMean(server, names);
+    add('ref/unknown-node', 'error', `\`ntp.server\` names node \`${server}\`, which is not in \`nodes\`${s.length ? ` — did you mean \`${s[0]}\`?` : ''}`, ['ntp', 'server'], 'value', s);
+  } else if (server && chronyNodes.length && !chronyNodes.some((n) => n.name === server)) {
+    add('ntp/server-without-chrony', 'error', `The NTP server node \`${server}\` does not run \`chrony\`: the other nodes would sync from nothing.`, ['ntp', 'server'], 'value');
+  } else if (!server && chronyNodes.length) {
+    add('ntp/no-server', 'warning', 'No NTP server node: set `ntp.server` or give a node the `controller` role.', ['ntp']);
+  }
+}
+
+/** Where a node's service comes from: its explicit `services` item, else the role item that expands to it. */
+function placementPath(doc: ParsedDocument, node: ResolvedNode, service: ServiceId): YamlPath {
+  const raw = (doc.value as { nodes?: Record<string, { services?: unknown; roles?: unknown }> })?.nodes?.[node.name];
+  const services = Array.isArray(raw?.services) ? raw!.services : [];
+  const i = services.indexOf(service);
+  if (i >= 0) return ['nodes', node.name, 'services', i];
+  const roles = Array.isArray(raw?.roles) ? raw!.roles : [];
+  const r = roles.findIndex((x: unknown) => typeof x === 'string' && (ROLES as Record<string, { services: ServiceId[] }>)[x]?.services.includes(service));
+  if (r >= 0) return ['nodes', node.name, 'roles', r];
+  return ['nodes', node.name];
+}
+
+function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void {
+  const placed = new Set(cloud.nodes.flatMap((n) => n.services));
+  for (const n of cloud.nodes) {
+    for (const s of n.services) {
+      const missing = SERVICES[s].requires.filter((r) => !placed.has(r));
+      if (missing.length) {
+        add(
+          'service/missing-prerequisite',
+          'error',
+          `\`${s}\` on \`${n.name}\` needs ${missing.map((m) => `\`${m}\``).join(', ')} somewhere in the cloud, and no node runs ${missing.length > 1 ? 'them' : 'it'}.`,
+          placementPath(doc, n, s),
+          'value',
+          missing,
+        );
+      }
+    }
+  }
+  for (const s of placed) {
+    if (!SERVICES[s].singleInstance) continue;
+    const hosts = hostsOf(cloud, s);
+    for (const extra of hosts.slice(1)) {
+      add('service/multiple-instances', 'error', `\`${s}\` runs on \`${hosts[0].name}\` already: ostopo deploys one ${s} per cloud (the guide's single controller).`, placementPath(doc, extra, s), 'value');
+    }
+  }
+}
+
+function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void {
+  const needed = new Map<string, Set<ServiceId>>();
+  for (const n of cloud.nodes) for (const s of n.services) for (const sec of SERVICES[s].secrets) (needed.get(sec) ?? needed.set(sec, new Set()).get(sec)!).add(s);
+  for (const [name, services] of [...needed].sort(([a], [b]) => SECRET_NAMES.indexOf(a as never) - SECRET_NAMES.indexOf(b as never))) {
+    if (!cloud.secrets.has(name)) {
+      add('secret/missing', 'error', `Missing secret \`${name}\`, needed by ${[...services].join(', ')}. ${'Add it under `secrets`, as a value or `${env:NAME}`.'}`, doc.get(['secrets']) ? ['secrets'] : []);
+    }
+  }
+  for (const [name, s] of cloud.secrets) {
+    const path = ['secrets', name];
+    if (!isSecretName(name)) {
+      const sugg = didYouMean(name, SECRET_NAMES);
+      add('secret/unknown-name', 'warning', `ostopo uses no secret named \`${name}\`${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}`, path, 'key', sugg);
+      continue;
+    }
+    const ref = parseSecretRef(s.raw);
+    if (ref.malformed) {
+      add('secret/bad-reference', 'error', `\`${name}\`: a reference is written \`\${env:VARIABLE}\` (letters, digits and _).`, path, 'value');
+      continue;
+    }
+    if (s.env && s.value === undefined) {
+      add('secret/env-unset', 'warning', `\`${name}\` comes from environment variable ${s.env}, which is not set here: render and deploy need it.`, path, 'value');
+      continue;
+    }
+    if (s.value !== undefined && /[\r\n\0]/.test(s.value)) {
+      add('value/line-break', 'error', `\`${name}\` contains a line break or NUL, which would break the config files it is written to.`, path, 'value');
+      continue;
+    }
+    const weak = s.value !== undefined ? weakness(name, s.value) : undefined;
+    if (weak && needed.has(name)) add('secret/weak', 'warning', `\`${name}\` is weak: ${weak}.${s.env ? ` (from ${s.env})` : ''}`, path, 'value');
+  }
+}
+
+function checkConfig(cloud: ResolvedCloud, add: Add): void {
+  const profile = cloud.profile;
+  const renders = (n: ResolvedNode, project: string) => n.services.some((s) => SERVICES[s].project === project);
+  const scopes: { overrides: ConfigOverrides; base: YamlPath; nodes: ResolvedNode[]; where: string }[] = [
+    { overrides: cloud.config, base: ['config'], nodes: cloud.nodes, where: 'No node runs a' },
+    ...cloud.nodes.map((n) => ({ overrides: n.config, base: ['nodes', n.name, 'config'], nodes: [n], where: `Node \`${n.name}\` runs no` })),
+  ];
+  for (const { overrides, base, nodes, where } of scopes) {
+    if (!overrides || typeof overrides !== 'object') continue;
+    for (const [project, files] of Object.entries(overrides)) {
+      if (!files || typeof files !== 'object') continue;
+      const rendered = nodes.some((n) => renders(n, project));
+      for (const [file, sections] of Object.entries(files)) {
+        const def = CONFIG_FILES.find((f) => f.project === project && f.name === file);
+        if (!def) continue; // schema
+        const fpath = [...base, project, file];
+        if (profile && file === 'nova-compute.conf' && !profile.extraConfigFiles.includes(file)) {
+          add('config/file-not-in-profile', 'error', `The ${profile.title} profile has no ${file}: put these options in nova.conf.`, fpath, 'key', ['nova.conf']);
+          continue;
+        }
+        if (!rendered) {
+          add('config/not-rendered', 'warning', `${where} ${project} service, so this ${file} override changes nothing.`, fpath);
+          continue;
+        }
+        if (!sections || typeof sections !== 'object') continue;
+        const catalog = def.catalog && profile?.optionCatalog ? fileOptions(profile.optionCatalog, def.catalog.service, def.catalog.file) : undefined;
+        for (const [section, opts] of Object.entries(sections)) {
+          const spath = [...fpath, section];
+          if (catalog && !catalog[section] && !/^(fs|file|rbd|swift|cinder|http|os_glance_.*|mdev_.*|backend.*)$/.test(section)) {
+            const sugg = didYouMean(section, Object.keys(catalog));
+            add('config/unknown-section', 'warning', `${file} has no section [${section}] in ${profile!.release}${sugg.length ? ` — did you mean [${sugg[0]}]?` : '.'}`, spath, 'key', sugg);
+            continue;
+          }
+          if (!opts || typeof opts !== 'object') continue;
+          for (const [option, value] of Object.entries(opts)) {
+            const opath = [...spath, option];
+            if (value !== null && (typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : []).some((v) => /[\r\n\0]/.test(v))) {
+              add('value/line-break', 'error', `[${section}] ${option}: a value cannot contain a line break; it would end the option and start garbage lines in ${file}.`, opath, 'value');
+              continue;
+            }
+            if (!catalog?.[section]) continue;
+            const info: OptionInfo | undefined = catalog[section][option] ?? (catalog[section].auth_type ? authPluginOptions(profile!.optionCatalog!)?.[option] : undefined);
+            if (!info) {
+              const sugg = didYouMean(option, [...Object.keys(catalog[section]), ...(catalog[section].auth_type ? Object.keys(authPluginOptions(profile!.optionCatalog!) ?? {}) : [])]);
+              add('config/unknown-option', 'warning', `[${section}] has no option \`${option}\` in ${profile!.release}'s ${file}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}`, opath, 'key', sugg);
+              continue;
+            }
+            const problem = value === null ? undefined : typeProblem(info, value);
+            if (problem) add('config/option-type', 'warning', `[${section}] ${option}: ${problem}`, opath, 'value');
+            if (info.x) add('config/deprecated-option', 'info', `[${section}] ${option} is deprecated for removal: ${info.h}`, opath, 'key');
+          }
+        }
+      }
+    }
+  }
+}
+
+function typeProblem(info: OptionInfo, value: unknown): string | undefined {
+  const vals = Array.isArray(value) ? value : [value];
+  if (Array.isArray(value) && !['l', 'm'].includes(info.t)) return 'a list is given, but this option takes one value.';
+  for (const v of vals) {
+    const s = String(v);
+    if (info.t === 'b' && !/^(true|false|yes|no|on|off|1|0)$/i.test(s)) return `expects true or false, not ${JSON.stringify(v)}.`;
+    if ((info.t === 'i' || info.t === 'p') && !/^-?\d+$/.test(s)) return `expects a whole number, not ${JSON.stringify(v)}.`;
+    if (info.t === 'p' && (Number(s) < 0 || Number(s) > 65535)) return `expects a port (0-65535), not ${s}.`;
+    if (info.t === 'f' && Number.isNaN(Number(s))) return `expects a number, not ${JSON.stringify(v)}.`;
+    if (info.c && info.c.length && info.t !== 'l' && !info.c.map(String).includes(s)) return `expects one of ${info.c.map(String).join(', ')}, not ${JSON.stringify(v)}.`;
+  }
+  return undefined;
+}

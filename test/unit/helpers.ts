@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze, Analysis } from '../../src/core/compile';
+import { Finding } from '../../src/core/findings';
+
+/** The repository root (tests run from out/test/unit). */
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+export const TRAIN = path.join(ROOT, 'examples', 'train-centos7.ostopo.yaml');
+export const ZED = path.join(ROOT, 'examples', 'zed-debian12.ostopo.yaml');
+
+export const read = (p: string) => fs.readFileSync(p, 'utf8');
+
+export const TEST_ENV = { OSTOPO_ADMIN_PASS: 'Adm1n-Test-Only-Value', OSTOPO_DEMO_PASS: 'Dem0-Test-Only-Value' };
+
+export function analyzeFile(p: string, env: Record<string, string> = TEST_ENV): Analysis {
+  return analyze(read(p), env);
+}
+
+/** A small valid topology to mutate in rule tests. */
+export function minimal(extra = ''): string {
+  return `ostopo: 1
+name: t
+release: zed
+os: debian12
+networks:
+  management:
+    cidr: 10.0.0.0/24
+secrets:
+  ADMIN_PASS: Str0ng-Admin-Pass-1
+  DEMO_PASS: Str0ng-Demo-Pass-1
+  DB_ROOT_PASS: Str0ng-Root-Pass-1
+  RABBIT_PASS: Str0ng-Rabbit-Pass-1
+  KEYSTONE_DBPASS: Str0ng-Keystone-Db-1
+  GLANCE_DBPASS: Str0ng-Glance-Db-1
+  GLANCE_PASS: Str0ng-Glance-Pass-1
+  PLACEMENT_DBPASS: Str0ng-Placement-Db-1
+  PLACEMENT_PASS: Str0ng-Placement-Pass-1
+  NOVA_DBPASS: Str0ng-Nova-Db-Pass-1
+  NOVA_PASS: Str0ng-Nova-Pass-1
+nodes:
+  controller:
+    address: 10.0.0.11
+    roles: [controller]
+  compute1:
+    address: 10.0.0.31
+    roles: [compute]
+${extra}`;
+}
+
+export function codes(findings: Finding[]): string[] {
+  return findings.map((f) => f.code);
+}
+
+export function only(findings: Finding[], code: string): Finding[] {
+  return findings.filter((f) => f.code === code);
+}
+
+/** One-based "line:col" of a finding, as the CLI prints it. */
+export function at(f: Finding): string {
+  return `${f.range.start.line + 1}:${f.range.start.character + 1}`;
+}
+
+/** One-based line number of the first line of `text` containing `needle`. */
+export function lineOf(text: string, needle: string, from = 0): number {
+  const lines = text.split('\n');
+  for (let i = from; i < lines.length; i++) if (lines[i].includes(needle)) return i + 1;
+  throw new Error(`'${needle}' not in text`);
+}

@@ -1,0 +1,142 @@
+import * as assert from 'node:assert/strict';
+import { analyze } from '../../src/core/compile';
+import { at, codes, lineOf, minimal, only } from './helpers';
+
+const run = (text: string, env: Record<string, string> = {}) => analyze(text, env).findings;
+
+describe('semantic rules', () => {
+  it('a complete minimal topology has no findings', () => {
+    assert.deepEqual(run(minimal()), []);
+  });
+
+  it('node/duplicate-address: on the second node, naming the first', () => {
+    const text = minimal().replace('10.0.0.31', '10.0.0.11');
+    const f = only(run(text), 'node/duplicate-address');
+    assert.equal(f.length, 1);
+    assert.match(f[0].message, /already used by node `controller`/);
+    assert.equal(f[0].range.start.line + 1, lineOf(text, 'address: 10.0.0.11', lineOf(text, 'compute1:')));
+  });
+
+  it('node/address-outside-cidr and node/reserved-address', () => {
+    assert.equal(only(run(minimal().replace('10.0.0.31', '10.0.1.31')), 'node/address-outside-cidr').length, 1);
+    assert.equal(only(run(minimal().replace('10.0.0.31', '10.0.0.255')), 'node/reserved-address').length, 1);
+  });
+
+  it('node/no-services', () => {
+    const f = only(run(minimal('  spare:\n    address: 10.0.0.40\n')), 'node/no-services');
+    assert.equal(f.length, 1);
+    assert.match(f[0].message, /`spare` runs nothing/);
+  });
+
+  it('ref/unknown-node for ntp.server, with did-you-mean', () => {
+    const f = only(run(minimal('ntp:\n  server: controler\n')), 'ref/unknown-node');
+    assert.equal(f.length, 1);
+    assert.deepEqual(f[0].suggestions, ['controller']);
+    assert.equal(at(f[0]), '28:11');
+  });
+
+  it('ntp/server-without-chrony', () => {
+    const f = only(run(minimal('  spare:\n    address: 10.0.0.40\n    services: [etcd]\nntp:\n  server: spare\n').replace('etcd', 'nova-compute')), 'ntp/server-without-chrony');
+    assert.equal(f.length, 1);
+  });
+
+  it('service/missing-prerequisite: nova without placement, on the role that placed it', () => {
+    const text = minimal().replace('roles: [controller]', 'services: [chrony, mariadb, rabbitmq, memcached, keystone, glance, nova-api, nova-scheduler, nova-conductor]');
+    const f = only(run(text), 'service/missing-prerequisite');
+    const apis = f.filter((x) => x.message.startsWith('`nova-api`'));
+    assert.equal(apis.length, 1);
+    assert.match(apis[0].message, /needs `placement` somewhere in the cloud/);
+    assert.deepEqual(apis[0].suggestions, ['placement']);
+    assert.equal(apis[0].range.start.line + 1, lineOf(text, 'services: [chrony'));
+    const computes = f.filter((x) => x.message.startsWith('`nova-compute`'));
+    assert.equal(computes.length, 1);
+    assert.equal(computes[0].range.start.line + 1, lineOf(text, 'roles: [compute]'));
+  });
+
+  it('service/multiple-instances: a second keystone', () => {
+    const text = minimal().replace('roles: [compute]', 'roles: [compute]\n    services: [keystone]');
+    const f = only(run(text), 'service/multiple-instances');
+    assert.equal(f.length, 1);
+    assert.match(f[0].message, /`keystone` runs on `controller` already/);
+    assert.equal(at(f[0]), `${lineOf(text, 'services: [keystone]')}:16`);
+  });
+
+  it('profile/unsupported: zed on centos7', () => {
+    const f = only(run(minimal().replace('os: debian12', 'os: centos7')), 'profile/unsupported');
+    assert.equal(f.length, 1);
+    assert.match(f[0].message, /no profile for OpenStack zed on centos7. Supported: train on centos7, zed on debian12/);
+    assert.equal(at(f[0]), '3:10');
+  });
+
+  it('secret/missing names the services that need it', () => {
+    const f = only(run(minimal().replace(/  GLANCE_PASS: .*\n/, '')), 'secret/missing');
+    assert.equal(f.length, 1);
+    assert.match(f[0].message, /Missing secret `GLANCE_PASS`, needed by glance/);
+    assert.equal(at(f[0]), '8:1');
+  });
+
+  it('secret/weak: the guide\'s 123456, without printing the value elsewhere', () => {
+    const f = only(run(minimal().replace('Str0ng-Rabbit-Pass-1', "'123456'")), 'secret/weak');
+    assert.equal(f.length, 1);
+    assert.equal(f[0].severity, 'warning');
+    assert.match(f[0].message, /`RABBIT_PASS` is weak: it is a well-known password/);
+    assert.doesNotMatch(f[0].message, /123456/);
+    assert.equal(only(run(minimal().replace('Str0ng-Rabbit-Pass-1', 'RABBIT_PASS')), 'secret/weak').length, 1);
+    assert.equal(only(run(minimal().replace('Str0ng-Rabbit-Pass-1', 'short1A')), 'secret/weak').length, 1);
+  });
+
+  it('secret references: env set, unset, malformed', () => {
+    const text = minimal().replace('Str0ng-Rabbit-Pass-1', '${env:RABBIT}');
+    assert.deepEqual(codes(run(text, { RABBIT: 'From-The-Env-Str0ng' })), []);
+    assert.deepEqual(codes(run(text, {})), ['secret/env-unset']);
+    assert.deepEqual(codes(run(text, { RABBIT: 'weak' })), ['secret/weak']);
+    assert.deepEqual(codes(run(minimal().replace('Str0ng-Rabbit-Pass-1', '${vault:x}'))), ['secret/bad-reference']);
+  });
+
+  it('secret/unknown-name with did-you-mean', () => {
+    const f = only(run(minimal('').replace('secrets:\n', 'secrets:\n  GLANCE_PAS: Str0ng-Glance-Pass-2\n')), 'secret/unknown-name');
+    assert.equal(f.length, 1);
+    assert.deepEqual(f[0].suggestions, ['GLANCE_PASS']);
+  });
+
+  it('value/line-break in a secret and in a config value', () => {
+    assert.ok(codes(run(minimal().replace('Str0ng-Rabbit-Pass-1', '"Str0ng-Rabbit\\nPass"'))).includes('value/line-break'));
+    const f = only(run(minimal('config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        my_ip: "1.2.3.4\\nevil = 1"\n')), 'value/line-break');
+    assert.equal(f.length, 1);
+    assert.equal(f[0].severity, 'error');
+  });
+
+  it('config/unknown-option and config/unknown-section from the Zed catalog, with did-you-mean', () => {
+    const f = run(minimal('config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        debgu: true\n      schedular:\n        workers: 2\n'));
+    const opt = only(f, 'config/unknown-option');
+    assert.equal(opt.length, 1);
+    assert.deepEqual(opt[0].suggestions?.[0], 'debug');
+    const sec = only(f, 'config/unknown-section');
+    assert.equal(sec.length, 1);
+    assert.deepEqual(sec[0].suggestions?.[0], 'scheduler');
+  });
+
+  it('config: keystoneauth options are known where auth_type is', () => {
+    assert.deepEqual(run(minimal('config:\n  nova:\n    nova.conf:\n      placement:\n        username: placement2\n')), []);
+  });
+
+  it('config/option-type against the option catalog', () => {
+    const f = only(run(minimal('config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        debug: maybe\n        osapi_compute_workers: many\n')), 'config/option-type');
+    assert.equal(f.length, 2);
+    assert.match(f[0].message, /expects true or false/);
+    assert.match(f[1].message, /expects a whole number/);
+  });
+
+  it('config/file-not-in-profile: nova-compute.conf on CentOS', () => {
+    const text = minimal('config:\n  nova:\n    nova-compute.conf:\n      DEFAULT:\n        compute_driver: fake.FakeDriver\n').replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7');
+    const f = only(run(text), 'config/file-not-in-profile');
+    assert.equal(f.length, 1);
+    assert.deepEqual(f[0].suggestions, ['nova.conf']);
+  });
+
+  it('config/not-rendered: a node override for a project it does not run', () => {
+    const f = only(run(minimal('    config:\n      glance:\n        glance-api.conf:\n          DEFAULT:\n            debug: true\n')), 'config/not-rendered');
+    assert.equal(f.length, 1);
+    assert.match(f[0].message, /Node `compute1` runs no glance service, so this glance-api.conf override changes nothing/);
+  });
+});
