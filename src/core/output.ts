@@ -4,36 +4,47 @@ import { RenderedCloud } from './render/artifacts';
 import { materialize, SecretLookup } from './render/template';
 import { runbook, verifyScript } from './runbook';
 
-export interface WrittenFile {
+/** One output file of a render: `<node>/<path on the node>`, or the node's RUNBOOK.sh / VERIFY.sh. */
+export interface OutputFile {
   node: string;
-  /** Path relative to the output folder. */
+  /** Path relative to the output folder, with `/` separators. */
   rel: string;
+  text: string;
+  mode: number;
 }
 
 /**
- * Writes a rendered cloud as `DIR/<node>/<path on the node>` plus `DIR/<node>/RUNBOOK.sh` and
- * `VERIFY.sh`. Secrets are masked unless `lookup` is given. Files are written whole (temp + rename).
+ * The texts `ostopo render` writes, in memory: every file artifact at `<node>/<path on the node>` plus
+ * each node's RUNBOOK.sh and VERIFY.sh. Secrets are masked unless `lookup` is given; revealed output is
+ * private to the user (0600 / 0700).
  */
-export function writeRendered(cloud: RenderedCloud, dir: string, profileTitle: string, opts: { node?: string; lookup?: SecretLookup } = {}): WrittenFile[] {
-  const written: WrittenFile[] = [];
-  for (const node of cloud.nodes) {
-    if (opts.node && node.name !== opts.node) continue;
-    const put = (rel: string, text: string, mode: number) => {
-      const target = path.join(dir, node.name, rel);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      const tmp = `${target}.tmp-${process.pid}`;
-      fs.writeFileSync(tmp, text, { mode });
-      fs.renameSync(tmp, target);
-      fs.chmodSync(target, mode);
-      written.push({ node: node.name, rel: path.join(node.name, rel) });
-    };
-    for (const a of node.artifacts) {
+export function renderedToText(cloud: RenderedCloud, profileTitle: string, lookup?: SecretLookup, node?: string): OutputFile[] {
+  const out: OutputFile[] = [];
+  for (const n of cloud.nodes) {
+    if (node && n.name !== node) continue;
+    for (const a of n.artifacts) {
       if (a.kind !== 'file') continue;
-      // Revealed output may hold passwords: keep it private to the user.
-      put(a.path.replace(/^\/+/, ''), materialize(a.content, opts.lookup), opts.lookup ? 0o600 : 0o644);
+      out.push({ node: n.name, rel: `${n.name}/${a.path.replace(/^\/+/, '')}`, text: materialize(a.content, lookup), mode: lookup ? 0o600 : 0o644 });
     }
-    put('RUNBOOK.sh', runbook(cloud, node, profileTitle, opts.lookup), opts.lookup ? 0o700 : 0o755);
-    put('VERIFY.sh', verifyScript(cloud, node, opts.lookup), opts.lookup ? 0o700 : 0o755);
+    out.push({ node: n.name, rel: `${n.name}/RUNBOOK.sh`, text: runbook(cloud, n, profileTitle, lookup), mode: lookup ? 0o700 : 0o755 });
+    out.push({ node: n.name, rel: `${n.name}/VERIFY.sh`, text: verifyScript(cloud, n, lookup), mode: lookup ? 0o700 : 0o755 });
   }
-  return written;
+  return out;
+}
+
+/**
+ * Writes a rendered cloud below `dir` (see renderedToText). Everything is materialized first, so a
+ * missing secret fails before any file is touched; each file is written whole (temp + rename).
+ */
+export function writeRendered(cloud: RenderedCloud, dir: string, profileTitle: string, opts: { node?: string; lookup?: SecretLookup } = {}): OutputFile[] {
+  const files = renderedToText(cloud, profileTitle, opts.lookup, opts.node);
+  for (const f of files) {
+    const target = path.join(dir, ...f.rel.split('/'));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const tmp = `${target}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, f.text, { mode: f.mode });
+    fs.chmodSync(tmp, f.mode);
+    fs.renameSync(tmp, target);
+  }
+  return files;
 }

@@ -25,7 +25,9 @@ export class ParsedDocument {
 
   constructor(readonly text: string) {
     this.lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    // logLevel 'error': yaml would otherwise print process warnings (e.g. for collection keys), which the
+    // walk below reports as located findings instead.
+    const doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' });
     this.lineStarts = this.lines.lineStarts.length ? this.lines.lineStarts : [0];
     for (const e of doc.errors) {
       this.findings.push({
@@ -122,6 +124,9 @@ export class ParsedDocument {
         const k = item.key as Node | null;
         const name = isScalar(k) ? String((k as Scalar).value) : k && isAlias(k) ? String(k.source) : '';
         const keyRange = k && k.range ? this.rangeOf(k.range[0], k.range[1]) : undefined;
+        if (k && !isScalar(k) && !isAlias(k)) {
+          this.findings.push({ code: 'yaml/complex-key', severity: 'error', message: 'A key must be a plain name, not a list or mapping.', range: keyRange ?? value });
+        }
         const v = item.value as Node | null;
         const childPath = [...path, name];
         if (v && !isAlias(v)) this.walk(v, childPath, keyRange);

@@ -1,5 +1,5 @@
 import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, RenderedCloud, RenderedNode } from './render/artifacts';
-import { materialize, SecretLookup, secretsIn, shq } from './render/template';
+import { materialize, SecretLookup, secretRef, secretsIn, shq } from './render/template';
 
 /**
  * RUNBOOK.sh: everything the deploy runs on one node, in order, as a bash script a person can read
@@ -18,7 +18,7 @@ export function runbook(cloud: RenderedCloud, node: RenderedNode, profileTitle: 
   ];
   if (secrets.length) {
     out.push(lookup ? '# Secrets (revealed: keep this file private).' : '# Secrets: export these variables before running this script by hand (ostopo deploy passes them itself).');
-    for (const s of secrets) out.push(lookup ? `${s}=${shq(materialize(`\u0000{${s}}\u0000`, lookup))}` : `: "\${${s}:?export ${s} first}"`);
+    for (const s of secrets) out.push(lookup ? `${s}=${shq(materialize(secretRef(s), lookup))}` : `: "\${${s}:?export ${s} first}"`);
     out.push('');
   }
   out.push(

@@ -67,3 +67,24 @@ export function lineOf(text: string, needle: string, from = 0): number {
   for (let i = from; i < lines.length; i++) if (lines[i].includes(needle)) return i + 1;
   throw new Error(`'${needle}' not in text`);
 }
+
+/** The team's shared material (../shared beside the checkout, as in CI), or OSTOPO_SHARED. */
+export const SHARED = process.env.OSTOPO_SHARED ?? path.resolve(ROOT, '..', 'shared');
+
+/** Debian's python (it sees Debian's python3-* packages, unlike a python3 earlier on PATH). */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+
+/** Every file below `dir`, relative, sorted. */
+export function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}

@@ -66,7 +66,9 @@ export class RenderContext {
   /** An oslo.config file with the node's and the cloud's overrides merged over it, as a file artifact. */
   iniFile(node: ResolvedNode, step: StepId, service: ServiceId, project: ProjectId, name: string, path: string, build: (ini: IniDoc) => void, opts: { owner?: string; group?: string; mode?: string; oslo?: boolean; description: string; catalog?: { service: string; file: string } }): void {
     const oslo = opts.oslo ?? true;
-    const options = opts.catalog && this.profile.optionCatalog ? fileOptions(this.profile.optionCatalog, opts.catalog.service, opts.catalog.file) : undefined;
+    // Which options are multi-valued hardly changes between releases: a profile without its own catalog
+    // (Train) borrows the newest one, so `[filter_scheduler] available_filters: [a, b]` is right there too.
+    const options = opts.catalog ? fileOptions(this.profile.optionCatalog ?? 'zed', opts.catalog.service, opts.catalog.file) : undefined;
     const ini = new IniDoc(oslo, (section, key) => options?.[section]?.[key]?.t === 'm');
     build(ini);
     ini.applyOverrides(this.cloud.config?.[project]?.[name], 'global', ['config', project, name]);

@@ -1,0 +1,110 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli/main';
+import { minimal, ROOT, TEST_ENV, ZED } from './helpers';
+
+function run(argv: string[], env: Record<string, string | undefined> = TEST_ENV, cwd = ROOT): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = main(argv, { out: (s) => (out += s), err: (s) => (err += s), env, cwd });
+  return { code, out, err };
+}
+
+describe('CLI', () => {
+  let tmp: string;
+  beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-cli-'))));
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('--help and --version', () => {
+    const h = run(['--help']);
+    assert.equal(h.code, 0);
+    assert.match(h.out, /ostopo validate FILE/);
+    assert.match(h.out, /ostopo render FILE --out DIR/);
+    assert.equal(run([]).code, 2);
+    assert.match(run(['--version']).out, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('validate: exit 0 on the examples, file:line:col lines and exit 1 on errors', () => {
+    assert.equal(run(['validate', 'examples/train-centos7.ostopo.yaml']).code, 0);
+    assert.equal(run(['validate', 'examples/zed-debian12.ostopo.yaml']).code, 0);
+    const bad = path.join(tmp, 'bad.ostopo.yaml');
+    fs.writeFileSync(bad, minimal().replace('10.0.0.31', '10.0.0.11').replace('release: zed', 'release: zedd'));
+    const r = run(['validate', bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.out, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:10: error schema/enum .*did you mean \`zed\``, 'm'));
+    assert.match(r.out, /:\d+:14: error node\/duplicate-address Address 10\.0\.0\.11 is already used by node `controller`/);
+    assert.match(r.err, /2 error\(s\)/);
+    const json = JSON.parse(run(['validate', bad, '--json']).out);
+    assert.equal(json.findings.length, 2);
+  });
+
+  it('validate: a broken YAML file is a located error, not a crash', () => {
+    const bad = path.join(tmp, 'broken.ostopo.yaml');
+    fs.writeFileSync(bad, 'ostopo: 1\nnodes:\n  controller: {address: 10.0.0.11\n');
+    const r = run(['validate', bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /broken\.ostopo\.yaml:\d+:\d+: error yaml\/syntax /);
+  });
+
+  it('clear errors on bad arguments (exit 2)', () => {
+    assert.match(run(['frobnicate']).err, /unknown command 'frobnicate'/);
+    assert.equal(run(['validate']).code, 2);
+    assert.match(run(['validate', 'nope.yaml']).err, /cannot read nope\.yaml: no such file/);
+    assert.match(run(['render', 'examples/train-centos7.ostopo.yaml']).err, /render needs --out DIR/);
+    const n = run(['render', 'examples/train-centos7.ostopo.yaml', '--out', tmp, '--node', 'compute9']);
+    assert.equal(n.code, 2);
+    assert.match(n.err, /no node 'compute9'.*nodes: controller, compute1, block1, object1, object2/);
+    const u = run(['validate', 'x', '--bogus']);
+    assert.equal(u.code, 2);
+    assert.match(u.err, /bogus/);
+  });
+
+  it('render: files at DIR/<node>/<path>, a RUNBOOK.sh that bash accepts, secrets masked', () => {
+    const r = run(['render', 'examples/zed-debian12.ostopo.yaml', '--out', tmp]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /secrets masked/);
+    const nova = fs.readFileSync(path.join(tmp, 'controller/etc/nova/nova.conf'), 'utf8');
+    assert.match(nova, /^password = <secret:NOVA_PASS>$/m);
+    for (const node of ['controller', 'compute1']) {
+      const rb = path.join(tmp, node, 'RUNBOOK.sh');
+      execFileSync('bash', ['-n', rb]);
+      execFileSync('bash', ['-n', path.join(tmp, node, 'VERIFY.sh')]);
+      assert.equal(fs.statSync(rb).mode & 0o777, 0o755);
+    }
+    const all = fs.readFileSync(path.join(tmp, 'controller/RUNBOOK.sh'), 'utf8');
+    assert.ok(!all.includes('N0va-Ex4mple-Zed-Cloud'), 'no secret in a masked runbook');
+  });
+
+  it('render --node renders one node; --reveal-secrets writes private files with the values', () => {
+    const r = run(['render', ZED, '--out', tmp, '--node', 'compute1', '--reveal-secrets']);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(fs.readdirSync(tmp), ['compute1']);
+    const nova = path.join(tmp, 'compute1/etc/nova/nova.conf');
+    assert.match(fs.readFileSync(nova, 'utf8'), /^password = N0va-Ex4mple-Zed-Cloud$/m);
+    assert.equal(fs.statSync(nova).mode & 0o777, 0o600);
+  });
+
+  it('render refuses a topology with errors, and reveal without a secret value names the variable', () => {
+    const bad = path.join(tmp, 'bad.ostopo.yaml');
+    fs.writeFileSync(bad, minimal().replace(/  NOVA_PASS: .*\n/, ''));
+    const r = run(['render', bad, '--out', path.join(tmp, 'o')]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /secret\/missing Missing secret `NOVA_PASS`/);
+    assert.ok(!fs.existsSync(path.join(tmp, 'o')));
+    const e = run(['render', ZED, '--out', path.join(tmp, 'o2'), '--reveal-secrets'], {});
+    assert.equal(e.code, 1);
+    assert.match(e.err, /ADMIN_PASS \(environment variable OSTOPO_ADMIN_PASS is not set\)/);
+    assert.ok(!fs.existsSync(path.join(tmp, 'o2')), 'nothing written when a secret is missing');
+  });
+
+  it('the bundled dist/cli.js runs as a program with the same exit codes', () => {
+    const cli = path.join(ROOT, 'dist', 'cli.js');
+    const ok = spawnSync(process.execPath, [cli, 'validate', 'examples/train-centos7.ostopo.yaml'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    const missing = spawnSync(process.execPath, [cli, 'validate', 'missing.yaml'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+  });
+});

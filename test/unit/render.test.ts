@@ -1,0 +1,342 @@
+import * as assert from 'node:assert/strict';
+import { analyze, render } from '../../src/core/compile';
+import { Artifact, CommandArtifact, FileArtifact, NodeFacts, RenderedCloud } from '../../src/core/render/artifacts';
+import { materialize, MissingSecretError, secretsIn } from '../../src/core/render/template';
+import { secretLookup } from '../../src/core/secrets';
+import { analyzeFile, minimal, TRAIN, ZED } from './helpers';
+
+const TRAIN_TEXT = (s: string) => s.replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7');
+
+function renderText(text: string, facts: Record<string, NodeFacts> = {}): RenderedCloud {
+  const a = analyze(text, {});
+  assert.deepEqual(a.findings.filter((f) => f.severity === 'error'), [], 'the topology renders without errors');
+  return render(a, facts);
+}
+
+function artifacts(c: RenderedCloud, node: string): Artifact[] {
+  const n = c.nodes.find((x) => x.name === node);
+  assert.ok(n, `node ${node} rendered`);
+  return n.artifacts;
+}
+
+function file(c: RenderedCloud, node: string, path: string): FileArtifact {
+  const f = artifacts(c, node).find((a): a is FileArtifact => a.kind === 'file' && a.path === path);
+  assert.ok(f, `${node} has ${path}; it has ${artifacts(c, node).filter((a) => a.kind === 'file').map((a) => (a as FileArtifact).path).join(', ')}`);
+  return f;
+}
+
+function command(c: RenderedCloud, node: string, id: string): CommandArtifact {
+  const a = artifacts(c, node).find((x) => x.id === id);
+  assert.ok(a && a.kind === 'command', `${node} has command ${id}`);
+  return a as CommandArtifact;
+}
+
+/** The values of `key` in `[section]` of an INI text (repeated keys give several). */
+function iniValues(text: string, section: string, key: string): string[] {
+  let cur = '';
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const s = /^\[(.+)\]$/.exec(line);
+    if (s) cur = s[1];
+    else if (cur === section) {
+      const m = /^([^=#]+?) = (.*)$/.exec(line);
+      if (m && m[1] === key) out.push(m[2]);
+    }
+  }
+  return out;
+}
+
+const ini1 = (text: string, section: string, key: string) => {
+  const v = iniValues(text, section, key);
+  assert.equal(v.length, 1, `[${section}] ${key} appears once (found ${v.length})`);
+  return v[0];
+};
+
+describe('renderer', () => {
+  const zed = renderText(minimal());
+  const train = renderText(TRAIN_TEXT(minimal()));
+
+  it('is stable byte for byte', () => {
+    assert.equal(JSON.stringify(renderText(minimal())), JSON.stringify(zed));
+  });
+
+  it('gives every artifact a unique id per node and keeps the guide order of steps', () => {
+    for (const c of [zed, train]) {
+      for (const n of c.nodes) {
+        const ids = n.artifacts.map((a) => a.id);
+        assert.equal(new Set(ids).size, ids.length, `unique ids on ${n.name}`);
+      }
+      const steps = [...new Set(artifacts(c, 'controller').map((a) => a.step))];
+      const order = ['hosts', 'packages', 'chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone-database', 'keystone', 'glance', 'placement', 'nova-controller', 'nova-cells'];
+      const seen = order.filter((s) => steps.includes(s));
+      assert.deepEqual(seen, order, 'every seed step is there');
+      assert.deepEqual(steps.filter((s) => order.includes(s)), order, 'in the guide order');
+    }
+  });
+
+  describe('environment', () => {
+    it('/etc/hosts lists every node on every node', () => {
+      for (const node of ['controller', 'compute1']) {
+        const hosts = file(zed, node, '/etc/hosts').content;
+        assert.match(hosts, /^10\.0\.0\.11\s+controller$/m);
+        assert.match(hosts, /^10\.0\.0\.31\s+compute1$/m);
+      }
+    });
+
+    it('chrony: server with upstreams and allow on the controller, client of the controller elsewhere', () => {
+      const server = file(zed, 'controller', '/etc/chrony/chrony.conf').content;
+      assert.match(server, /^server pool\.ntp\.org iburst$/m);
+      assert.match(server, /^allow 10\.0\.0\.0\/24$/m);
+      const client = file(zed, 'compute1', '/etc/chrony/chrony.conf').content;
+      assert.match(client, /^server controller iburst$/m);
+      assert.doesNotMatch(client, /^allow /m);
+      assert.equal(file(train, 'compute1', '/etc/chrony.conf').path, '/etc/chrony.conf');
+    });
+
+    it('provider interface: ifcfg on CentOS, interfaces.d on Debian, only with networks.provider', () => {
+      const net = '  provider:\n    interface: eth1\n';
+      const t = renderText(TRAIN_TEXT(minimal()).replace('    cidr: 10.0.0.0/24\n', `    cidr: 10.0.0.0/24\n${net}`));
+      const ifcfg = file(t, 'compute1', '/etc/sysconfig/network-scripts/ifcfg-eth1').content;
+      assert.match(ifcfg, /^DEVICE=eth1$/m);
+      assert.match(ifcfg, /^BOOTPROTO="none"$/m);
+      const d = renderText(minimal().replace('    cidr: 10.0.0.0/24\n', `    cidr: 10.0.0.0/24\n${net}`));
+      assert.match(file(d, 'controller', '/etc/network/interfaces.d/eth1').content, /^iface eth1 inet manual$/m);
+      assert.ok(!artifacts(zed, 'controller').some((a) => a.step === 'provider-network'));
+    });
+
+    it('package repository: RDO Train on CentOS, the client on every node', () => {
+      assert.match(command(train, 'compute1', 'packages/repository-1').run, /centos-release-openstack-train/);
+      assert.match(command(train, 'compute1', 'packages/install').run, /python-openstackclient/);
+      assert.match(command(zed, 'compute1', 'packages/install').run, /python3-openstackclient/);
+    });
+  });
+
+  describe('infrastructure', () => {
+    it('MariaDB binds to the node address, at the profile path', () => {
+      assert.equal(ini1(file(zed, 'controller', '/etc/mysql/mariadb.conf.d/99-openstack.cnf').content, 'mysqld', 'bind-address'), '10.0.0.11');
+      assert.equal(ini1(file(train, 'controller', '/etc/my.cnf.d/openstack.cnf').content, 'mysqld', 'max_connections'), '4096');
+    });
+
+    it('databases are created on the MariaDB node with SQL on stdin, passwords never on the command line', () => {
+      const c = command(zed, 'controller', 'nova-database/create');
+      assert.equal(c.run, 'mysql');
+      for (const db of ['nova_api', 'nova', 'nova_cell0']) assert.match(c.stdin!, new RegExp(`CREATE DATABASE IF NOT EXISTS \`${db}\`;`));
+      assert.deepEqual(secretsIn(c.stdin!), ['NOVA_DBPASS']);
+      assert.equal(materialize(c.stdin!, () => "it's"), c.stdin!.replace(/\u0000\{NOVA_DBPASS\|sql\}\u0000/g, "it\\'s"));
+    });
+
+    it('the database root: mysql_secure_installation with a password on CentOS, unix_socket kept on Debian', () => {
+      assert.match(command(train, 'controller', 'mariadb/secure').stdin!, /SET PASSWORD FOR 'root'@'localhost'/);
+      assert.equal(file(train, 'controller', '/root/.my.cnf').mode, '0600');
+      assert.match(command(zed, 'controller', 'mariadb/secure').stdin!, /IDENTIFIED VIA unix_socket OR mysql_native_password/);
+    });
+
+    it('RabbitMQ: the openstack user with the password from the environment; Debian binds AMQP and epmd', () => {
+      const u = command(zed, 'controller', 'rabbitmq/user');
+      assert.deepEqual(u.env, ['RABBIT_PASS']);
+      assert.match(u.run, /add_user openstack "\$RABBIT_PASS" <\/dev\/null/);
+      assert.match(file(zed, 'controller', '/etc/rabbitmq/rabbitmq-env.conf').content, /^NODE_IP_ADDRESS=10\.0\.0\.11$/m);
+      assert.match(file(zed, 'controller', '/etc/systemd/system/epmd.socket.d/listen.conf').content, /^ListenStream=127\.0\.0\.1:4369$/m);
+      assert.ok(!artifacts(train, 'controller').some((a) => a.id === 'rabbitmq/epmd-listen'));
+    });
+
+    it('memcached: sysconfig OPTIONS on CentOS, -l on Debian', () => {
+      assert.match(file(train, 'controller', '/etc/sysconfig/memcached').content, /^OPTIONS="-l 127\.0\.0\.1,::1,controller"$/m);
+      assert.match(file(zed, 'controller', '/etc/memcached.conf').content, /^-l 10\.0\.0\.11$/m);
+    });
+
+    it('etcd listens on the node address', () => {
+      const e = file(train, 'controller', '/etc/etcd/etcd.conf').content;
+      assert.match(e, /^ETCD_LISTEN_CLIENT_URLS="http:\/\/10\.0\.0\.11:2379"$/m);
+      assert.match(e, /^ETCD_INITIAL_CLUSTER="controller=http:\/\/10\.0\.0\.11:2380"$/m);
+      assert.equal(file(zed, 'controller', '/etc/default/etcd').path, '/etc/default/etcd');
+    });
+  });
+
+  describe('keystone', () => {
+    it('keystone.conf: database and fernet', () => {
+      const k = file(zed, 'controller', '/etc/keystone/keystone.conf');
+      assert.equal(ini1(k.content, 'database', 'connection'), 'mysql+pymysql://keystone:<secret:KEYSTONE_DBPASS>@controller/keystone'.replace('<secret:KEYSTONE_DBPASS>', '\u0000{KEYSTONE_DBPASS|url|oslo}\u0000'));
+      assert.equal(ini1(k.content, 'token', 'provider'), 'fernet');
+      assert.equal(k.group, 'keystone');
+      assert.equal(k.mode, '0640');
+    });
+
+    it('db_sync, fernet and credential setup, bootstrap with the password in the environment', () => {
+      assert.match(command(zed, 'controller', 'keystone/db-sync').run, /keystone-manage db_sync/);
+      assert.match(command(zed, 'controller', 'keystone/fernet-setup').check!, /fernet-keys/);
+      const b = command(zed, 'controller', 'keystone/bootstrap');
+      assert.deepEqual(b.env, ['ADMIN_PASS']);
+      assert.match(b.run, /^OS_BOOTSTRAP_PASSWORD="\$ADMIN_PASS" keystone-manage bootstrap /);
+      assert.match(b.run, /--bootstrap-public-url http:\/\/controller:5000\/v3\/ --bootstrap-region-id RegionOne/);
+    });
+
+    it('Apache ServerName and the wsgi link on CentOS; uwsgi on the node address on Debian', () => {
+      assert.match(file(train, 'controller', '/etc/httpd/conf.d/00-servername.conf').content, /^ServerName controller$/m);
+      assert.match(command(train, 'controller', 'keystone/wsgi-link').run, /ln -sfn \/usr\/share\/keystone\/wsgi-keystone\.conf \/etc\/httpd\/conf\.d\/wsgi-keystone\.conf/);
+      assert.match(command(train, 'controller', 'keystone/start').run, /systemctl enable httpd/);
+      assert.match(file(zed, 'controller', '/etc/default/keystone').content, /--http-socket 10\.0\.0\.11:5000 --add-header Connection:close/);
+    });
+
+    it('service and demo projects, the demo user and role, and the openrc files', () => {
+      for (const id of ['project-service', 'project-demo', 'user-demo', 'role-demo', 'role-assignment-demo']) assert.ok(command(zed, 'controller', `keystone/${id}`).check);
+      const admin = file(zed, 'controller', '/root/admin-openrc');
+      assert.equal(admin.mode, '0600');
+      assert.match(admin.content, /^export OS_AUTH_URL=http:\/\/controller:5000\/v3$/m);
+      assert.match(materialize(admin.content), /^export OS_PASSWORD=<secret:ADMIN_PASS>$/m);
+      assert.match(materialize(file(zed, 'controller', '/root/demo-openrc').content, () => "a b'c"), /^export OS_PASSWORD='a b'\\''c'$/m);
+    });
+  });
+
+  describe('glance and placement', () => {
+    it('glance: legacy stores on Train, multi-store on Zed', () => {
+      const t = file(train, 'controller', '/etc/glance/glance-api.conf').content;
+      assert.equal(ini1(t, 'glance_store', 'stores'), 'file,http');
+      assert.equal(ini1(t, 'glance_store', 'filesystem_store_datadir'), '/var/lib/glance/images/');
+      const z = file(zed, 'controller', '/etc/glance/glance-api.conf').content;
+      assert.equal(ini1(z, 'DEFAULT', 'enabled_backends'), 'fs:file');
+      assert.equal(ini1(z, 'glance_store', 'default_backend'), 'fs');
+      assert.equal(ini1(z, 'fs', 'filesystem_store_datadir'), '/var/lib/glance/images/');
+      assert.equal(ini1(z, 'DEFAULT', 'bind_host'), '10.0.0.11');
+    });
+
+    it('glance and placement register their user, service and three endpoints', () => {
+      for (const [svc, url] of [['glance', 'http://controller:9292'], ['placement', 'http://controller:8778']]) {
+        assert.deepEqual(command(zed, 'controller', `${svc}/user`).env, [svc === 'glance' ? 'GLANCE_PASS' : 'PLACEMENT_PASS']);
+        for (const iface of ['public', 'internal', 'admin']) assert.match(command(zed, 'controller', `${svc}/endpoint-${iface}`).run, new RegExp(`endpoint create --region RegionOne \\w+ ${iface} ${url}$`));
+      }
+    });
+
+    it('placement: the /usr/bin access fix on CentOS 7 Train only', () => {
+      assert.match(file(train, 'controller', '/etc/httpd/conf.d/00-placement-api-access.conf').content, /<Directory \/usr\/bin>/);
+      assert.ok(!artifacts(zed, 'controller').some((a) => a.id === 'placement/usr-bin-access'));
+      assert.equal(ini1(file(zed, 'controller', '/etc/placement/placement.conf').content, 'api', 'auth_strategy'), 'keystone');
+    });
+  });
+
+  describe('nova', () => {
+    it('controller nova.conf: API databases, cells steps in the guide order', () => {
+      const n = file(zed, 'controller', '/etc/nova/nova.conf').content;
+      assert.match(ini1(n, 'api_database', 'connection'), /@controller\/nova_api$/);
+      assert.equal(ini1(n, 'DEFAULT', 'my_ip'), '10.0.0.11');
+      const ids = artifacts(zed, 'controller').map((a) => a.id);
+      const order = ['nova-controller/api-db-sync', 'nova-controller/map-cell0', 'nova-controller/create-cell1', 'nova-controller/db-sync', 'nova-controller/start'];
+      assert.deepEqual(
+        order.map((id) => ids.indexOf(id)),
+        [...order.map((id) => ids.indexOf(id))].sort((a, b) => a - b),
+      );
+      assert.ok(order.every((id) => ids.includes(id)));
+    });
+
+    it('compute nova.conf: no database, the controller for everything else, and waits for the controller', () => {
+      const n = file(zed, 'compute1', '/etc/nova/nova.conf').content;
+      assert.deepEqual(iniValues(n, 'database', 'connection'), []);
+      assert.equal(ini1(n, 'DEFAULT', 'my_ip'), '10.0.0.31');
+      assert.equal(ini1(n, 'vnc', 'novncproxy_base_url'), 'http://controller:6080/vnc_auto.html');
+      assert.equal(ini1(n, 'glance', 'api_servers'), 'http://controller:9292');
+      assert.deepEqual(command(zed, 'compute1', 'nova-compute/install').after, [{ node: 'controller', step: 'nova-controller' }]);
+      assert.deepEqual(command(zed, 'controller', 'nova-cells/discover-hosts').after, [{ node: 'compute1', step: 'nova-compute' }]);
+    });
+
+    it('virt_type follows the hardware virtualisation fact, as the guide checks it', () => {
+      assert.equal(ini1(file(train, 'compute1', '/etc/nova/nova.conf').content, 'libvirt', 'virt_type'), 'kvm');
+      const noVirt = renderText(TRAIN_TEXT(minimal()), { compute1: { hwVirt: false } });
+      assert.equal(ini1(file(noVirt, 'compute1', '/etc/nova/nova.conf').content, 'libvirt', 'virt_type'), 'qemu');
+      const debian = renderText(minimal(), { compute1: { hwVirt: false } });
+      assert.equal(ini1(file(debian, 'compute1', '/etc/nova/nova-compute.conf').content, 'libvirt', 'virt_type'), 'qemu');
+      assert.ok(artifacts(zed, 'compute1').some((a) => a.kind === 'fact' && a.name === 'hwVirt'));
+    });
+
+    it('Zed: service user token; Train: use_neutron and the noop firewall', () => {
+      assert.equal(ini1(file(zed, 'compute1', '/etc/nova/nova.conf').content, 'service_user', 'send_service_user_token'), 'true');
+      const t = file(train, 'compute1', '/etc/nova/nova.conf').content;
+      assert.equal(ini1(t, 'DEFAULT', 'use_neutron'), 'true');
+      assert.deepEqual(iniValues(t, 'service_user', 'send_service_user_token'), []);
+    });
+
+    it('verification checks of the guide are on the nova-api node', () => {
+      const titles = artifacts(zed, 'controller').filter((a) => a.kind === 'check').map((a) => (a as { title: string }).title);
+      for (const t of ['openstack token issue (admin)', 'openstack token issue (demo)', 'openstack image list', 'placement-status upgrade check', 'openstack compute service list', 'nova-status upgrade check']) assert.ok(titles.includes(t), t);
+    });
+  });
+
+  describe('overrides and provenance', () => {
+    const text = minimal(`    config:
+      nova:
+        nova.conf:
+          DEFAULT:
+            debug: true
+config:
+  nova:
+    nova.conf:
+      DEFAULT:
+        debug: false
+        cpu_allocation_ratio: 4.0
+      filter_scheduler:
+        available_filters: [nova.scheduler.filters.all_filters, my.Filter]
+      vnc: null
+      oslo_concurrency:
+        lock_path: null
+`);
+    const c = renderText(text);
+    const ctl = file(c, 'controller', '/etc/nova/nova.conf');
+    const cmp = file(c, 'compute1', '/etc/nova/nova.conf');
+
+    it('node over global over rendered; null drops an option or a section', () => {
+      assert.equal(ini1(ctl.content, 'DEFAULT', 'debug'), 'false');
+      assert.equal(ini1(cmp.content, 'DEFAULT', 'debug'), 'true');
+      assert.equal(ini1(cmp.content, 'DEFAULT', 'cpu_allocation_ratio'), '4');
+      assert.doesNotMatch(ctl.content, /^\[vnc\]$/m);
+      assert.deepEqual(iniValues(ctl.content, 'oslo_concurrency', 'lock_path'), []);
+    });
+
+    it('a multi-valued oslo option is the key repeated, never key[]=', () => {
+      assert.deepEqual(iniValues(ctl.content, 'filter_scheduler', 'available_filters'), ['nova.scheduler.filters.all_filters', 'my.Filter']);
+      assert.doesNotMatch(ctl.content, /\[\]/);
+    });
+
+    it('records which layer set every value line, with its topology path', () => {
+      const lines = ctl.content.split('\n');
+      const origin = (key: string) => {
+        const o = ctl.origins!.find((x) => x.key === key);
+        assert.ok(o, key);
+        assert.match(lines[o.line], new RegExp(`^${key} = `));
+        return o.origin;
+      };
+      assert.deepEqual(origin('debug'), { layer: 'global', path: ['config', 'nova', 'nova.conf', 'DEFAULT', 'debug'] });
+      assert.deepEqual(origin('enabled_apis'), { layer: 'profile' });
+      assert.deepEqual(origin('my_ip'), { layer: 'topology', path: ['nodes', 'controller', 'address'] });
+      assert.deepEqual(cmp.origins!.find((x) => x.key === 'debug')!.origin, { layer: 'node', path: ['nodes', 'compute1', 'config', 'nova', 'nova.conf', 'DEFAULT', 'debug'] });
+      const valueLines = lines.filter((l) => / = /.test(l) && !l.startsWith('#')).length;
+      assert.equal(ctl.origins!.length, valueLines, 'every value line has an origin');
+    });
+  });
+
+  describe('secrets', () => {
+    const a = analyzeFile(ZED);
+    const c = render(a);
+
+    it('no secret value appears in any rendered text', () => {
+      const values = [...a.cloud.secrets.values()].map((s) => s.value).filter((v): v is string => !!v);
+      assert.ok(values.length >= 11);
+      const all = JSON.stringify(c);
+      for (const v of values) assert.ok(!all.includes(v), 'a secret value leaked into the rendered model');
+    });
+
+    it('revealed values are encoded for where they stand: URL, oslo.config, SQL', () => {
+      const lookup = (n: string) => (n === 'NOVA_DBPASS' ? 'p@ss$w/rd' : n === 'NOVA_PASS' ? 'a$b' : 'x');
+      const nova = materialize(file(c, 'controller', '/etc/nova/nova.conf').content, lookup);
+      assert.equal(ini1(nova, 'database', 'connection'), 'mysql+pymysql://nova:p%40ss%24w%2Frd@controller/nova');
+      assert.equal(ini1(nova, 'keystone_authtoken', 'password'), 'a$$b', 'oslo.config reads $$ as a literal $');
+      const sql = materialize(command(c, 'controller', 'nova-database/create').stdin!, lookup);
+      assert.match(sql, /IDENTIFIED BY 'p@ss\$w\/rd';/);
+    });
+
+    it('a secret without a value cannot be revealed, and the error names it', () => {
+      const t = analyzeFile(TRAIN);
+      const rc = render(t);
+      const lookup = secretLookup(new Map([...t.cloud.secrets].filter(([k]) => k !== 'GLANCE_PASS')));
+      assert.throws(() => materialize(file(rc, 'controller', '/etc/glance/glance-api.conf').content, lookup), (e: unknown) => e instanceof MissingSecretError && e.names.join() === 'GLANCE_PASS');
+    });
+  });
+});
