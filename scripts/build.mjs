@@ -17,10 +17,12 @@ const common = {
   minify: production,
   logLevel: 'warning',
   absWorkingDir: root,
+  // ssh2's optional native speed-ups (tried in try/catch; the pure JS fallback is used when absent).
+  external: ['*.node', 'cpu-features'],
 };
 
 await Promise.all([
-  esbuild.build({ ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] }),
   esbuild.build({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
 ]);
 fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);

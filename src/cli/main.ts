@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze, render, TopologyError } from '../core/compile';
@@ -7,13 +6,10 @@ import { writeRendered } from '../core/output';
 import { MissingSecretError } from '../core/render/template';
 import { schemaJson } from '../core/schema';
 import { secretLookup } from '../core/secrets';
+import { deployCmd, planCmd, verifyCmd } from './deployCmds';
+import { Io, readTopology, UsageError } from './io';
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-  env: Record<string, string | undefined>;
-  cwd: string;
-}
+export type { Io } from './io';
 
 const VERSION = '0.1.0';
 
@@ -27,14 +23,32 @@ Usage:
       Write every config file to DIR/<node>/<path on the node>, and each node's ordered
       commands to DIR/<node>/RUNBOOK.sh (checks to VERIFY.sh). Secrets are masked as
       <secret:NAME> unless --reveal-secrets is given (then files are private, mode 0600).
+  ostopo plan FILE [--node NAME] [--state-dir DIR]
+      What a deploy would do, from the journal of the last one (no connection):
+      + new file, ~ changed file, > command that runs, = done.
+  ostopo deploy FILE [--node NAME] [--dry-run] [--force] [--recheck] [--accept-new-host-keys]
+                     [--verbose] [--command-timeout SECONDS] [--state-dir DIR]
+      Deploy over SSH: nodes in parallel, steps in the guide's order, each skipped
+      when done. Files are written atomically with a backup; a file changed on the
+      node since ostopo wrote it (drift) is shown as a diff and kept unless --force.
+      --dry-run connects and compares without writing or running anything.
+      --recheck asks the cloud's API again for what the journal says is done
+      (users, services, endpoints), instead of trusting the journal.
+      Host keys are checked against known_hosts (~/.ssh/known_hosts, .ostopo/known_hosts,
+      ssh.knownHostsFile); an unknown key is refused unless --accept-new-host-keys.
+      Exit 0: deployed; 1: failed (run again to resume); 130: cancelled (Ctrl+C).
+  ostopo verify FILE [--node NAME] [--verbose]
+      Run the install guide's checks on each node; PASS/FAIL with the evidence.
+      Exit 0: every check passed; 1: a check failed or a node was unreachable.
   ostopo schema
       Print the topology JSON Schema.
   ostopo --help | --version
 
-Secrets written as \${env:NAME} are read from the environment.
+Secrets written as \${env:NAME} are read from the environment. The deploy state (journal,
+accepted host keys) is kept in .ostopo/ beside the topology file.
 `;
 
-export function main(argv: string[], io: Io): number {
+export function main(argv: string[], io: Io): number | Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     io.out(HELP);
@@ -50,43 +64,39 @@ export function main(argv: string[], io: Io): number {
         return validateCmd(rest, io);
       case 'render':
         return renderCmd(rest, io);
+      case 'plan':
+        return planCmd(rest, io);
+      case 'deploy':
+        return deployCmd(rest, io).catch((e) => usageOr(e, command, io));
+      case 'verify':
+        return verifyCmd(rest, io).catch((e) => usageOr(e, command, io));
       case 'schema':
         noArgs(rest, 'schema');
         io.out(schemaJson());
         return 0;
       default:
-        throw new UsageError(`unknown command '${command}'. Commands: validate, render, schema (see ostopo --help).`);
+        throw new UsageError(`unknown command '${command}'. Commands: validate, render, plan, deploy, verify, schema (see ostopo --help).`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`ostopo: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof Error && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`ostopo ${command}: ${e.message}\n(see ostopo --help)\n`);
-      return 2;
-    }
-    throw e;
+    return usageOr(e, command, io);
   }
 }
 
-class UsageError extends Error {}
+/** Bad arguments are exit 2 with a clear line; anything else is a bug and propagates. */
+function usageOr(e: unknown, command: string, io: Io): number {
+  if (e instanceof UsageError) {
+    io.err(`ostopo: ${e.message}\n`);
+    return 2;
+  }
+  if (e instanceof Error && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    io.err(`ostopo ${command}: ${e.message}\n(see ostopo --help)\n`);
+    return 2;
+  }
+  throw e;
+}
 
 function noArgs(rest: string[], cmd: string): void {
   if (rest.length) throw new UsageError(`${cmd} takes no arguments, got '${rest[0]}'.`);
-}
-
-function readTopology(file: string | undefined, cmd: string, io: Io): { text: string; display: string } {
-  if (!file) throw new UsageError(`${cmd} needs a topology FILE (see ostopo --help).`);
-  const full = path.resolve(io.cwd, file);
-  let text: string;
-  try {
-    text = fs.readFileSync(full, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
-  }
-  return { text, display: file };
 }
 
 function printFindings(display: string, findings: Finding[], io: Io): void {

@@ -2,9 +2,10 @@ import { isRoleId, isServiceId, RoleId, ROLES, SERVICE_IDS, ServiceId } from './
 import { findProfile, Profile } from './profiles';
 
 /** The topology after defaults and role expansion: what validators (semantic part) and renderers read. */
+/** SSH settings as the topology writes them (node over defaults); unset values come from `ssh -G` or defaults. */
 export interface SshSettings {
-  user: string;
-  port: number;
+  user?: string;
+  port?: number;
   identityFile?: string;
   host?: string;
   knownHostsFile?: string;
@@ -84,7 +85,7 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
   const networks = obj(root.networks);
   const mgmt = obj(networks.management);
   const prov = networks.provider === undefined ? undefined : obj(networks.provider);
-  const sshDefaults = sshOf(root.ssh, { user: 'root', port: 22 });
+  const sshDefaults = sshOf(root.ssh, {});
 
   const nodes: ResolvedNode[] = [];
   for (const [name, raw] of Object.entries(obj(root.nodes))) {

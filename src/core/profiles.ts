@@ -66,7 +66,25 @@ export interface Profile {
   owners: Record<'keystone' | 'glance' | 'placement' | 'nova' | 'etcd' | 'memcached' | 'rabbitmq', string>;
   /** Extra config files this profile renders (logical names from catalog.CONFIG_FILES). */
   extraConfigFiles: string[];
+  /**
+   * What nova-compute adds per `compute_driver` (from the topology's nova overrides; default libvirt)
+   * to `packages['nova-compute']` and `units['nova-compute']`: packages (libvirt: per virt_type), units
+   * started before nova-compute, and whether it uses libvirt (virt_type fact, [libvirt] section).
+   */
+  computeDrivers: Record<string, ComputeDriver>;
+  /** Commands run before a service's packages are installed (e.g. units that cannot run in containers). */
+  preInstall: Partial<Record<ServiceId, { title: string; run: string; check?: string }[]>>;
 }
+
+export interface ComputeDriver {
+  packages: { kvm: string[]; qemu: string[] };
+  unitsBefore: string[];
+  libvirt: boolean;
+}
+
+export const DEFAULT_COMPUTE_DRIVER = 'libvirt.LibvirtDriver';
+
+const same = (p: string[]) => ({ kvm: p, qemu: p });
 
 const CENTOS7_TRAIN: Profile = {
   id: 'centos7/train',
@@ -112,7 +130,7 @@ const CENTOS7_TRAIN: Profile = {
     'nova-scheduler': ['openstack-nova-scheduler'],
     'nova-conductor': ['openstack-nova-conductor'],
     'nova-novncproxy': ['openstack-nova-novncproxy'],
-    'nova-compute': ['libvirtd', 'openstack-nova-compute'],
+    'nova-compute': ['openstack-nova-compute'], // + computeDrivers[...].unitsBefore (libvirtd)
   },
   paths: {
     chronyConf: '/etc/chrony.conf',
@@ -143,6 +161,12 @@ const CENTOS7_TRAIN: Profile = {
   bindToNodeAddress: false,
   owners: { keystone: 'keystone', glance: 'glance', placement: 'placement', nova: 'nova', etcd: 'etcd', memcached: 'memcached', rabbitmq: 'rabbitmq' },
   extraConfigFiles: [],
+  computeDrivers: {
+    'libvirt.LibvirtDriver': { packages: same([]), unitsBefore: ['libvirtd'], libvirt: true },
+    'fake.FakeDriver': { packages: same([]), unitsBefore: [], libvirt: false },
+    'ironic.IronicDriver': { packages: same([]), unitsBefore: [], libvirt: false },
+  },
+  preInstall: {},
 };
 
 const DEBIAN12_ZED: Profile = {
@@ -177,7 +201,7 @@ const DEBIAN12_ZED: Profile = {
     'nova-scheduler': ['nova-scheduler'],
     'nova-conductor': ['nova-conductor'],
     'nova-novncproxy': ['nova-consoleproxy'],
-    'nova-compute': ['nova-compute', 'nova-compute-kvm'],
+    'nova-compute': ['nova-compute'], // + the hypervisor provider of computeDrivers
   },
   units: {
     chrony: ['chrony'],
@@ -220,13 +244,29 @@ const DEBIAN12_ZED: Profile = {
   },
   preventStartOnInstall: true,
   install: {
-    command: 'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y',
+    // Keep the configs ostopo wrote when a package upgrade ships new defaults (no conffile prompt).
+    command: 'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y',
     installed: "for p in {pkgs}; do dpkg-query -W -f='${Status}\\n' \"$p\" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done",
   },
   bindToNodeAddress: true,
   optionCatalog: 'zed',
   owners: { keystone: 'keystone', glance: 'glance', placement: 'placement', nova: 'nova', etcd: 'etcd', memcached: 'memcache', rabbitmq: 'rabbitmq' },
   extraConfigFiles: ['nova-compute.conf'],
+  // nova-compute needs one nova-compute-hypervisor provider; -ironic is the one without libvirt and qemu.
+  computeDrivers: {
+    'libvirt.LibvirtDriver': { packages: { kvm: ['nova-compute-kvm'], qemu: ['nova-compute-qemu'] }, unitsBefore: [], libvirt: true },
+    'fake.FakeDriver': { packages: same(['nova-compute-ironic']), unitsBefore: [], libvirt: false },
+    'ironic.IronicDriver': { packages: same(['nova-compute-ironic']), unitsBefore: [], libvirt: false },
+  },
+  preInstall: {
+    'nova-compute': [
+      {
+        title: 'mask the open-iscsi units when the node is a container (they cannot start there)',
+        run: 'systemctl mask iscsid.socket iscsid.service open-iscsi.service',
+        check: '! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]',
+      },
+    ],
+  },
 };
 
 export const PROFILES: Profile[] = [CENTOS7_TRAIN, DEBIAN12_ZED];

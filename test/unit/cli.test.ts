@@ -10,7 +10,8 @@ function run(argv: string[], env: Record<string, string | undefined> = TEST_ENV,
   let out = '';
   let err = '';
   const code = main(argv, { out: (s) => (out += s), err: (s) => (err += s), env, cwd });
-  return { code, out, err };
+  assert.equal(typeof code, 'number', 'validate and render answer synchronously');
+  return { code: code as number, out, err };
 }
 
 describe('CLI', () => {

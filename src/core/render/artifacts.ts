@@ -41,6 +41,11 @@ export interface CommandArtifact extends Base {
   stdin?: string;
   /** Shell test: exit 0 when the command's effect is already in place (the command is then skipped). */
   check?: string;
+  /**
+   * The check asks the cloud's API (an `openstack` call, about a second each): when the journal has this
+   * command done with the same input, a re-deploy trusts it instead (`deploy --recheck` asks anyway).
+   */
+  trustJournal?: boolean;
   /** Run even when `check` passes if any of these file artifacts (ids on the same node) changed. */
   onChange?: string[];
   /** Steps on other nodes that must be complete first. */

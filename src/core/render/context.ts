@@ -120,8 +120,19 @@ export class RenderContext {
       step,
       service,
       title: `enable and start ${units.join(' ')}`,
-      run: `${sh('systemctl', 'enable', ...units)}\n${sh('systemctl', 'restart', ...units)}`,
-      check: units.map((u) => `systemctl is-enabled --quiet ${shq(u)} && systemctl is-active --quiet ${shq(u)}`).join(' && '),
+      // After the restart, wait until each unit is active (or skipped by a failed condition, as chrony is
+      // without CAP_SYS_TIME): a daemon that dies on a bad config fails here with its status, not later.
+      run: [
+        sh('systemctl', 'enable', ...units),
+        sh('systemctl', 'restart', ...units),
+        `for u in ${units.map(shq).join(' ')}; do`,
+        '  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done',
+        '  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then',
+        '    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1',
+        '  fi',
+        'done',
+      ].join('\n'),
+      check: units.map((u) => `systemctl is-enabled --quiet ${shq(u)} && { systemctl is-active --quiet ${shq(u)} || [ "$(systemctl show -p ConditionResult --value ${shq(u)})" = no ]; }`).join(' && '),
       onChange,
     });
   }

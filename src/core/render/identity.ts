@@ -22,6 +22,7 @@ export function registerService(
     env: [o.secret],
     run: asAdmin(ctx, `${sh('openstack', 'user', 'create', '--domain', 'default', '--or-show')} --password "$${o.secret}" ${shq(o.user)}\n${sh('openstack', 'role', 'add', '--project', 'service', '--user', o.user, 'admin')}`),
     check: asAdmin(ctx, `${sh('openstack', 'user', 'show', '--domain', 'default', o.user)} >/dev/null 2>&1 && ${sh('openstack', 'role', 'assignment', 'list', '--project', 'service', '--user', o.user, '--role', 'admin', '-f', 'value')} | grep -q .`),
+    trustJournal: true,
     after,
   });
   ctx.command(node, {
@@ -30,6 +31,7 @@ export function registerService(
     title: `service ${o.name} (${o.type})`,
     run: asAdmin(ctx, sh('openstack', 'service', 'create', '--name', o.name, '--description', o.description, o.type)),
     check: asAdmin(ctx, `${sh('openstack', 'service', 'show', o.name)} >/dev/null 2>&1`),
+    trustJournal: true,
   });
   for (const iface of ['public', 'internal', 'admin']) {
     ctx.command(node, {
@@ -38,6 +40,7 @@ export function registerService(
       title: `${iface} endpoint ${o.url}`,
       run: asAdmin(ctx, sh('openstack', 'endpoint', 'create', '--region', ctx.cloud.region, o.type, iface, o.url)),
       check: asAdmin(ctx, `${sh('openstack', 'endpoint', 'list', '--service', o.type, '--interface', iface, '--region', ctx.cloud.region, '-f', 'value', '-c', 'URL')} | grep -qxF ${shq(o.url)}`),
+      trustJournal: true,
     });
   }
 }

@@ -85,7 +85,7 @@ export function renderKeystone(ctx: RenderContext, node: ResolvedNode): void {
 
   // The guide's "Create a domain, projects, users, and roles".
   const osc = (id: string, title: string, run: string, check: string, env?: string[]) =>
-    ctx.command(node, { ...base, id: `${step}/${id}`, title, run: asAdmin(ctx, run), check: asAdmin(ctx, check), env });
+    ctx.command(node, { ...base, id: `${step}/${id}`, title, run: asAdmin(ctx, run), check: asAdmin(ctx, check), env, trustJournal: true });
   osc('project-service', 'project service', sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Service Project', 'service'), `${sh('openstack', 'project', 'show', 'service')} >/dev/null 2>&1`);
   osc('project-demo', 'project myproject', sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Demo Project', 'myproject'), `${sh('openstack', 'project', 'show', 'myproject')} >/dev/null 2>&1`);
   osc('user-demo', 'user myuser', `${sh('openstack', 'user', 'create', '--domain', 'default', '--or-show')} --password "$DEMO_PASS" myuser`, `${sh('openstack', 'user', 'show', '--domain', 'default', 'myuser')} >/dev/null 2>&1`, ['DEMO_PASS']);

@@ -1,5 +1,6 @@
 import { ServiceId } from '../catalog';
-import { ResolvedNode } from '../model';
+import { ConfigOverrides, ResolvedNode } from '../model';
+import { ComputeDriver, DEFAULT_COMPUTE_DRIVER } from '../profiles';
 import { asAdmin, RenderContext } from './context';
 import { authtoken, registerService } from './identity';
 import { IniDoc } from './ini';
@@ -98,13 +99,33 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
     if (ctx.workers && node.services.includes('nova-scheduler')) ini.set('scheduler', 'workers', ctx.workers, here('workers'));
     if (ctx.workers && node.services.includes('nova-conductor')) ini.set('conductor', 'workers', ctx.workers, here('workers'));
   }
-  if (compute && !profile.extraConfigFiles.includes('nova-compute.conf')) libvirtSection(ctx, node, ini);
+  if (compute && !profile.extraConfigFiles.includes('nova-compute.conf') && computeDriver(ctx, node).libvirt) libvirtSection(ctx, node, ini);
+}
+
+/**
+ * The node's `compute_driver`, as nova-compute will read it: nova-compute.conf (read last) before
+ * nova.conf, the node's overrides before the cloud's. Picks the profile's packages and units for it.
+ */
+export function computeDriverName(ctx: RenderContext, node: ResolvedNode): string {
+  const from = (layer: ConfigOverrides | undefined, file: string) => {
+    const v = layer?.nova?.[file]?.DEFAULT?.compute_driver;
+    return typeof v === 'string' ? v : undefined;
+  };
+  return from(node.config, 'nova-compute.conf') ?? from(ctx.cloud.config, 'nova-compute.conf') ?? from(node.config, 'nova.conf') ?? from(ctx.cloud.config, 'nova.conf') ?? DEFAULT_COMPUTE_DRIVER;
+}
+
+function computeDriver(ctx: RenderContext, node: ResolvedNode): ComputeDriver {
+  const p = ctx.profile.computeDrivers;
+  return p[computeDriverName(ctx, node)] ?? p[DEFAULT_COMPUTE_DRIVER];
+}
+
+function virtType(ctx: RenderContext, node: ResolvedNode): 'kvm' | 'qemu' {
+  return ctx.facts[node.name]?.hwVirt === false ? 'qemu' : 'kvm';
 }
 
 /** The guide: `egrep -c '(vmx|svm)' /proc/cpuinfo`; no hardware virtualisation means QEMU. */
 function libvirtSection(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): void {
-  const hw = ctx.facts[node.name]?.hwVirt;
-  ini.set('libvirt', 'virt_type', hw === false ? 'qemu' : 'kvm', { layer: 'topology', path: ['nodes', node.name] });
+  ini.set('libvirt', 'virt_type', virtType(ctx, node), { layer: 'topology', path: ['nodes', node.name] });
 }
 
 export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
@@ -118,10 +139,14 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
   if (node.services.includes('nova-api')) {
     registerService(ctx, node, { step, service: 'nova-api', user: 'nova', secret: 'NOVA_PASS', name: 'nova', type: 'compute', description: 'OpenStack Compute', url: `http://${node.name}:8774/v2.1` });
   }
-  if (compute) {
+  const driver = compute ? computeDriver(ctx, node) : undefined;
+  if (driver?.libvirt) {
     ctx.add(node, { kind: 'fact', step, service: 'nova-compute', id: `${step}/fact-hw-virt`, name: 'hwVirt', title: 'hardware virtualisation (vmx/svm) for [libvirt] virt_type', run: "test \"$(grep -Ec '(vmx|svm)' /proc/cpuinfo)\" -gt 0" });
   }
-  const pkgs = [...control.flatMap((s) => profile.packages[s]), ...(compute ? profile.packages['nova-compute'] : [])];
+  const pkgs = [...control.flatMap((s) => profile.packages[s]), ...(driver ? [...profile.packages['nova-compute'], ...driver.packages[virtType(ctx, node)]] : [])];
+  if (compute) {
+    (profile.preInstall['nova-compute'] ?? []).forEach((c, i) => ctx.command(node, { ...base, service: 'nova-compute', id: `${step}/pre-install-${i + 1}`, title: c.title, run: c.run, check: c.check }));
+  }
   if (compute && !control.length && api) {
     // Compute nodes come after the controller is up (guide order), so the service registers in a live cell.
     ctx.install(node, step, 'nova-compute', pkgs);
@@ -147,8 +172,8 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
       'nova-compute.conf',
       '/etc/nova/nova-compute.conf',
       (ini) => {
-        ini.set('DEFAULT', 'compute_driver', 'libvirt.LibvirtDriver', { layer: 'profile' });
-        libvirtSection(ctx, node, ini);
+        ini.set('DEFAULT', 'compute_driver', DEFAULT_COMPUTE_DRIVER, { layer: 'profile' });
+        if (driver?.libvirt) libvirtSection(ctx, node, ini);
       },
       { group: profile.owners.nova, description: 'nova-compute\'s hypervisor settings, read after nova.conf (Debian).', catalog: { service: 'nova', file: 'nova.conf' } },
     );
@@ -163,13 +188,22 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
   if (node.services.includes('nova-api')) {
     const db = ctx.host('mariadb');
     const nm = (id: string, title: string, cmd: string, check?: string) =>
-      ctx.command(node, { ...base, id: `${step}/${id}`, title, run: `su -s /bin/sh -c ${JSON.stringify(cmd)} ${profile.owners.nova}`, check, after: id === 'api-db-sync' && db && db.name !== node.name ? [{ node: db.name, step: 'nova-database' }] : undefined });
+      ctx.command(node, {
+        ...base,
+        id: `${step}/${id}`,
+        title,
+        run: `su -s /bin/sh -c ${JSON.stringify(cmd)} ${profile.owners.nova}`,
+        check,
+        // `nova-manage cell_v2 list_cells` takes seconds: the journal vouches for cells made before.
+        trustJournal: check ? true : undefined,
+        after: id === 'api-db-sync' && db && db.name !== node.name ? [{ node: db.name, step: 'nova-database' }] : undefined,
+      });
     nm('api-db-sync', 'nova-manage api_db sync', 'nova-manage api_db sync');
     nm('map-cell0', 'nova-manage cell_v2 map_cell0', 'nova-manage cell_v2 map_cell0', `su -s /bin/sh -c "nova-manage cell_v2 list_cells" ${profile.owners.nova} | grep -q ' cell0 '`);
     nm('create-cell1', 'nova-manage cell_v2 create_cell --name=cell1', 'nova-manage cell_v2 create_cell --name=cell1 --verbose', `su -s /bin/sh -c "nova-manage cell_v2 list_cells" ${profile.owners.nova} | grep -q ' cell1 '`);
     nm('db-sync', 'nova-manage db sync', 'nova-manage db sync');
   }
-  const units = [...control.flatMap((s) => profile.units[s]), ...(compute ? profile.units['nova-compute'] : [])];
+  const units = [...control.flatMap((s) => profile.units[s]), ...(driver ? [...driver.unitsBefore, ...profile.units['nova-compute']] : [])];
   ctx.start(node, step, base.service, units, files);
   if (compute) {
     ctx.check(node, { ...base, id: `${step}/verify-compute-active`, title: 'nova-compute is running', run: units.map((u) => `systemctl is-active ${u}`).join(' && '), expect: '^active$' });

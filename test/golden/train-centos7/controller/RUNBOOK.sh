@@ -117,11 +117,17 @@ rtcsync
 logdir /var/log/chrony
 OSTOPO_EOF
 # enable and start chronyd
-# skip when: systemctl is-enabled --quiet chronyd && systemctl is-active --quiet chronyd (unless /etc/chrony.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/chrony.conf '* ]] || ! ( systemctl is-enabled --quiet chronyd && systemctl is-active --quiet chronyd ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet chronyd && { systemctl is-active --quiet chronyd || [ "$(systemctl show -p ConditionResult --value chronyd)" = no ]; } (unless /etc/chrony.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/chrony.conf '* ]] || ! ( systemctl is-enabled --quiet chronyd && { systemctl is-active --quiet chronyd || [ "$(systemctl show -p ConditionResult --value chronyd)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable chronyd
   systemctl restart chronyd
+  for u in chronyd; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 
@@ -147,11 +153,17 @@ collation-server = utf8_general_ci
 character-set-server = utf8
 OSTOPO_EOF
 # enable and start mariadb
-# skip when: systemctl is-enabled --quiet mariadb && systemctl is-active --quiet mariadb (unless /etc/my.cnf.d/openstack.cnf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/my.cnf.d/openstack.cnf '* ]] || ! ( systemctl is-enabled --quiet mariadb && systemctl is-active --quiet mariadb ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet mariadb && { systemctl is-active --quiet mariadb || [ "$(systemctl show -p ConditionResult --value mariadb)" = no ]; } (unless /etc/my.cnf.d/openstack.cnf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/my.cnf.d/openstack.cnf '* ]] || ! ( systemctl is-enabled --quiet mariadb && { systemctl is-active --quiet mariadb || [ "$(systemctl show -p ConditionResult --value mariadb)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable mariadb
   systemctl restart mariadb
+  for u in mariadb; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 # file /root/.my.cnf: Client credentials of the database root user, for the commands ostopo runs as root. (secrets masked: DB_ROOT_PASS)
@@ -187,11 +199,17 @@ if ! ( rpm -q rabbitmq-server >/dev/null ) >/dev/null 2>&1; then
 )
 fi
 # enable and start rabbitmq-server
-# skip when: systemctl is-enabled --quiet rabbitmq-server && systemctl is-active --quiet rabbitmq-server
-if ! ( systemctl is-enabled --quiet rabbitmq-server && systemctl is-active --quiet rabbitmq-server ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet rabbitmq-server && { systemctl is-active --quiet rabbitmq-server || [ "$(systemctl show -p ConditionResult --value rabbitmq-server)" = no ]; }
+if ! ( systemctl is-enabled --quiet rabbitmq-server && { systemctl is-active --quiet rabbitmq-server || [ "$(systemctl show -p ConditionResult --value rabbitmq-server)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable rabbitmq-server
   systemctl restart rabbitmq-server
+  for u in rabbitmq-server; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 # add the openstack user and its permissions
@@ -223,11 +241,17 @@ CACHESIZE="64"
 OPTIONS="-l 127.0.0.1,::1,controller"
 OSTOPO_EOF
 # enable and start memcached
-# skip when: systemctl is-enabled --quiet memcached && systemctl is-active --quiet memcached (unless /etc/sysconfig/memcached changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/sysconfig/memcached '* ]] || ! ( systemctl is-enabled --quiet memcached && systemctl is-active --quiet memcached ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet memcached && { systemctl is-active --quiet memcached || [ "$(systemctl show -p ConditionResult --value memcached)" = no ]; } (unless /etc/sysconfig/memcached changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/sysconfig/memcached '* ]] || ! ( systemctl is-enabled --quiet memcached && { systemctl is-active --quiet memcached || [ "$(systemctl show -p ConditionResult --value memcached)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable memcached
   systemctl restart memcached
+  for u in memcached; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 
@@ -256,11 +280,17 @@ ETCD_INITIAL_CLUSTER_TOKEN="etcd-cluster-01"
 ETCD_INITIAL_CLUSTER_STATE="new"
 OSTOPO_EOF
 # enable and start etcd
-# skip when: systemctl is-enabled --quiet etcd && systemctl is-active --quiet etcd (unless /etc/etcd/etcd.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/etcd/etcd.conf '* ]] || ! ( systemctl is-enabled --quiet etcd && systemctl is-active --quiet etcd ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet etcd && { systemctl is-active --quiet etcd || [ "$(systemctl show -p ConditionResult --value etcd)" = no ]; } (unless /etc/etcd/etcd.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/etcd/etcd.conf '* ]] || ! ( systemctl is-enabled --quiet etcd && { systemctl is-active --quiet etcd || [ "$(systemctl show -p ConditionResult --value etcd)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable etcd
   systemctl restart etcd
+  for u in etcd; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 
@@ -395,11 +425,17 @@ if ! ( test "$(readlink /etc/httpd/conf.d/wsgi-keystone.conf)" = /usr/share/keys
 )
 fi
 # enable and start httpd
-# skip when: systemctl is-enabled --quiet httpd && systemctl is-active --quiet httpd (unless /etc/keystone/keystone.conf, /etc/httpd/conf.d/00-servername.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/keystone/keystone.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/httpd/conf.d/00-servername.conf '* ]] || ! ( systemctl is-enabled --quiet httpd && systemctl is-active --quiet httpd ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } (unless /etc/keystone/keystone.conf, /etc/httpd/conf.d/00-servername.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/keystone/keystone.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/httpd/conf.d/00-servername.conf '* ]] || ! ( systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable httpd
   systemctl restart httpd
+  for u in httpd; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 # project service
@@ -525,11 +561,17 @@ OSTOPO_EOF
   su -s /bin/sh -c "glance-manage db_sync" glance
 )
 # enable and start openstack-glance-api
-# skip when: systemctl is-enabled --quiet openstack-glance-api && systemctl is-active --quiet openstack-glance-api (unless /etc/glance/glance-api.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/glance/glance-api.conf '* ]] || ! ( systemctl is-enabled --quiet openstack-glance-api && systemctl is-active --quiet openstack-glance-api ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet openstack-glance-api && { systemctl is-active --quiet openstack-glance-api || [ "$(systemctl show -p ConditionResult --value openstack-glance-api)" = no ]; } (unless /etc/glance/glance-api.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/glance/glance-api.conf '* ]] || ! ( systemctl is-enabled --quiet openstack-glance-api && { systemctl is-active --quiet openstack-glance-api || [ "$(systemctl show -p ConditionResult --value openstack-glance-api)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable openstack-glance-api
   systemctl restart openstack-glance-api
+  for u in openstack-glance-api; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 
@@ -624,11 +666,17 @@ ostopo_write /etc/httpd/conf.d/00-placement-api-access.conf root root 0644 <<'OS
 </Directory>
 OSTOPO_EOF
 # enable and start httpd
-# skip when: systemctl is-enabled --quiet httpd && systemctl is-active --quiet httpd (unless /etc/placement/placement.conf, /etc/httpd/conf.d/00-placement-api-access.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/placement/placement.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/httpd/conf.d/00-placement-api-access.conf '* ]] || ! ( systemctl is-enabled --quiet httpd && systemctl is-active --quiet httpd ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } (unless /etc/placement/placement.conf, /etc/httpd/conf.d/00-placement-api-access.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/placement/placement.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/httpd/conf.d/00-placement-api-access.conf '* ]] || ! ( systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable httpd
   systemctl restart httpd
+  for u in httpd; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 
@@ -761,11 +809,17 @@ fi
   su -s /bin/sh -c "nova-manage db sync" nova
 )
 # enable and start openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
-# skip when: systemctl is-enabled --quiet openstack-nova-api && systemctl is-active --quiet openstack-nova-api && systemctl is-enabled --quiet openstack-nova-scheduler && systemctl is-active --quiet openstack-nova-scheduler && systemctl is-enabled --quiet openstack-nova-conductor && systemctl is-active --quiet openstack-nova-conductor && systemctl is-enabled --quiet openstack-nova-novncproxy && systemctl is-active --quiet openstack-nova-novncproxy (unless /etc/nova/nova.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || ! ( systemctl is-enabled --quiet openstack-nova-api && systemctl is-active --quiet openstack-nova-api && systemctl is-enabled --quiet openstack-nova-scheduler && systemctl is-active --quiet openstack-nova-scheduler && systemctl is-enabled --quiet openstack-nova-conductor && systemctl is-active --quiet openstack-nova-conductor && systemctl is-enabled --quiet openstack-nova-novncproxy && systemctl is-active --quiet openstack-nova-novncproxy ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet openstack-nova-api && { systemctl is-active --quiet openstack-nova-api || [ "$(systemctl show -p ConditionResult --value openstack-nova-api)" = no ]; } && systemctl is-enabled --quiet openstack-nova-scheduler && { systemctl is-active --quiet openstack-nova-scheduler || [ "$(systemctl show -p ConditionResult --value openstack-nova-scheduler)" = no ]; } && systemctl is-enabled --quiet openstack-nova-conductor && { systemctl is-active --quiet openstack-nova-conductor || [ "$(systemctl show -p ConditionResult --value openstack-nova-conductor)" = no ]; } && systemctl is-enabled --quiet openstack-nova-novncproxy && { systemctl is-active --quiet openstack-nova-novncproxy || [ "$(systemctl show -p ConditionResult --value openstack-nova-novncproxy)" = no ]; } (unless /etc/nova/nova.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || ! ( systemctl is-enabled --quiet openstack-nova-api && { systemctl is-active --quiet openstack-nova-api || [ "$(systemctl show -p ConditionResult --value openstack-nova-api)" = no ]; } && systemctl is-enabled --quiet openstack-nova-scheduler && { systemctl is-active --quiet openstack-nova-scheduler || [ "$(systemctl show -p ConditionResult --value openstack-nova-scheduler)" = no ]; } && systemctl is-enabled --quiet openstack-nova-conductor && { systemctl is-active --quiet openstack-nova-conductor || [ "$(systemctl show -p ConditionResult --value openstack-nova-conductor)" = no ]; } && systemctl is-enabled --quiet openstack-nova-novncproxy && { systemctl is-active --quiet openstack-nova-novncproxy || [ "$(systemctl show -p ConditionResult --value openstack-nova-novncproxy)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
   systemctl restart openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
+  for u in openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 

@@ -105,10 +105,16 @@ rtcsync
 logdir /var/log/chrony
 OSTOPO_EOF
 # enable and start chronyd
-# skip when: systemctl is-enabled --quiet chronyd && systemctl is-active --quiet chronyd (unless /etc/chrony.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/chrony.conf '* ]] || ! ( systemctl is-enabled --quiet chronyd && systemctl is-active --quiet chronyd ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet chronyd && { systemctl is-active --quiet chronyd || [ "$(systemctl show -p ConditionResult --value chronyd)" = no ]; } (unless /etc/chrony.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/chrony.conf '* ]] || ! ( systemctl is-enabled --quiet chronyd && { systemctl is-active --quiet chronyd || [ "$(systemctl show -p ConditionResult --value chronyd)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable chronyd
   systemctl restart chronyd
+  for u in chronyd; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi

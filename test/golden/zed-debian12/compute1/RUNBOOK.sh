@@ -69,7 +69,7 @@ if ! ( for p in python3-openstackclient python3-osc-placement; do dpkg-query -W 
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y python3-openstackclient python3-osc-placement
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y python3-openstackclient python3-osc-placement
 )
 fi
 
@@ -81,7 +81,7 @@ if ! ( for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | gre
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y chrony
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y chrony
 )
 fi
 # file /etc/chrony/chrony.conf: Chrony syncing from the NTP server node (guide: "Other nodes" NTP).
@@ -102,17 +102,30 @@ makestep 1 3
 leapsectz right/UTC
 OSTOPO_EOF
 # enable and start chrony
-# skip when: systemctl is-enabled --quiet chrony && systemctl is-active --quiet chrony (unless /etc/chrony/chrony.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/chrony/chrony.conf '* ]] || ! ( systemctl is-enabled --quiet chrony && systemctl is-active --quiet chrony ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet chrony && { systemctl is-active --quiet chrony || [ "$(systemctl show -p ConditionResult --value chrony)" = no ]; } (unless /etc/chrony/chrony.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/chrony/chrony.conf '* ]] || ! ( systemctl is-enabled --quiet chrony && { systemctl is-active --quiet chrony || [ "$(systemctl show -p ConditionResult --value chrony)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable chrony
   systemctl restart chrony
+  for u in chrony; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 
 # ─── step nova-compute ──────────────────────────────────────────────────────────────────────────────
 # fact hwVirt: hardware virtualisation (vmx/svm) for [libvirt] virt_type
 #   learnt before rendering with: test "$(grep -Ec '(vmx|svm)' /proc/cpuinfo)" -gt 0
+# mask the open-iscsi units when the node is a container (they cannot start there)
+# skip when: ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]
+if ! ( ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ] ) >/dev/null 2>&1; then
+(
+  systemctl mask iscsid.socket iscsid.service open-iscsi.service
+)
+fi
 # install nova-compute nova-compute-kvm
 # waits for: controller (nova-controller)
 # skip when: for p in nova-compute nova-compute-kvm; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
@@ -121,7 +134,7 @@ if ! ( for p in nova-compute nova-compute-kvm; do dpkg-query -W -f='${Status}\n'
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y nova-compute nova-compute-kvm
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-compute nova-compute-kvm
 )
 fi
 # file /etc/nova/nova.conf: nova-compute (guide: "Install and configure a compute node"). (secrets masked: RABBIT_PASS, NOVA_PASS, PLACEMENT_PASS)
@@ -198,10 +211,16 @@ compute_driver = libvirt.LibvirtDriver
 virt_type = kvm
 OSTOPO_EOF
 # enable and start nova-compute
-# skip when: systemctl is-enabled --quiet nova-compute && systemctl is-active --quiet nova-compute (unless /etc/nova/nova.conf, /etc/nova/nova-compute.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova-compute.conf '* ]] || ! ( systemctl is-enabled --quiet nova-compute && systemctl is-active --quiet nova-compute ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } (unless /etc/nova/nova.conf, /etc/nova/nova-compute.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova-compute.conf '* ]] || ! ( systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable nova-compute
   systemctl restart nova-compute
+  for u in nova-compute; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi

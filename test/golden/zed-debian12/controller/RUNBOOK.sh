@@ -77,7 +77,7 @@ if ! ( for p in python3-openstackclient python3-osc-placement; do dpkg-query -W 
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y python3-openstackclient python3-osc-placement
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y python3-openstackclient python3-osc-placement
 )
 fi
 
@@ -89,7 +89,7 @@ if ! ( for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | gre
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y chrony
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y chrony
 )
 fi
 # file /etc/chrony/chrony.conf: Chrony as the NTP server of the cloud (guide: "Controller node" NTP).
@@ -114,11 +114,17 @@ makestep 1 3
 leapsectz right/UTC
 OSTOPO_EOF
 # enable and start chrony
-# skip when: systemctl is-enabled --quiet chrony && systemctl is-active --quiet chrony (unless /etc/chrony/chrony.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/chrony/chrony.conf '* ]] || ! ( systemctl is-enabled --quiet chrony && systemctl is-active --quiet chrony ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet chrony && { systemctl is-active --quiet chrony || [ "$(systemctl show -p ConditionResult --value chrony)" = no ]; } (unless /etc/chrony/chrony.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/chrony/chrony.conf '* ]] || ! ( systemctl is-enabled --quiet chrony && { systemctl is-active --quiet chrony || [ "$(systemctl show -p ConditionResult --value chrony)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable chrony
   systemctl restart chrony
+  for u in chrony; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 
@@ -130,7 +136,7 @@ if ! ( for p in mariadb-server python3-pymysql; do dpkg-query -W -f='${Status}\n
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y mariadb-server python3-pymysql
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y mariadb-server python3-pymysql
 )
 fi
 # file /etc/mysql/mariadb.conf.d/99-openstack.cnf: MariaDB settings the guide gives for OpenStack (bind address, InnoDB, utf8, 4096 connections).
@@ -147,11 +153,17 @@ collation-server = utf8_general_ci
 character-set-server = utf8
 OSTOPO_EOF
 # enable and start mariadb
-# skip when: systemctl is-enabled --quiet mariadb && systemctl is-active --quiet mariadb (unless /etc/mysql/mariadb.conf.d/99-openstack.cnf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/mysql/mariadb.conf.d/99-openstack.cnf '* ]] || ! ( systemctl is-enabled --quiet mariadb && systemctl is-active --quiet mariadb ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet mariadb && { systemctl is-active --quiet mariadb || [ "$(systemctl show -p ConditionResult --value mariadb)" = no ]; } (unless /etc/mysql/mariadb.conf.d/99-openstack.cnf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/mysql/mariadb.conf.d/99-openstack.cnf '* ]] || ! ( systemctl is-enabled --quiet mariadb && { systemctl is-active --quiet mariadb || [ "$(systemctl show -p ConditionResult --value mariadb)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable mariadb
   systemctl restart mariadb
+  for u in mariadb; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 # secure the database (root by socket or password, no anonymous users, no test database)
@@ -174,7 +186,7 @@ if ! ( for p in rabbitmq-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/n
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y rabbitmq-server
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y rabbitmq-server
 )
 fi
 # file /etc/rabbitmq/rabbitmq-env.conf: RabbitMQ bound to the node address (AMQP 5672 and distribution 25672).
@@ -204,11 +216,17 @@ if [[ "$OSTOPO_CHANGED" == *' /etc/systemd/system/epmd.socket.d/listen.conf '* ]
 )
 fi
 # enable and start rabbitmq-server
-# skip when: systemctl is-enabled --quiet rabbitmq-server && systemctl is-active --quiet rabbitmq-server (unless /etc/rabbitmq/rabbitmq-env.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/rabbitmq/rabbitmq-env.conf '* ]] || ! ( systemctl is-enabled --quiet rabbitmq-server && systemctl is-active --quiet rabbitmq-server ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet rabbitmq-server && { systemctl is-active --quiet rabbitmq-server || [ "$(systemctl show -p ConditionResult --value rabbitmq-server)" = no ]; } (unless /etc/rabbitmq/rabbitmq-env.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/rabbitmq/rabbitmq-env.conf '* ]] || ! ( systemctl is-enabled --quiet rabbitmq-server && { systemctl is-active --quiet rabbitmq-server || [ "$(systemctl show -p ConditionResult --value rabbitmq-server)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable rabbitmq-server
   systemctl restart rabbitmq-server
+  for u in rabbitmq-server; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 # add the openstack user and its permissions
@@ -229,7 +247,7 @@ if ! ( for p in memcached python3-memcache; do dpkg-query -W -f='${Status}\n' "$
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y memcached python3-memcache
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y memcached python3-memcache
 )
 fi
 # file /etc/memcached.conf: Memcached listening where the services reach it (guide: "Memcached").
@@ -246,11 +264,17 @@ logfile /var/log/memcached.log
 -P /var/run/memcached/memcached.pid
 OSTOPO_EOF
 # enable and start memcached
-# skip when: systemctl is-enabled --quiet memcached && systemctl is-active --quiet memcached (unless /etc/memcached.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/memcached.conf '* ]] || ! ( systemctl is-enabled --quiet memcached && systemctl is-active --quiet memcached ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet memcached && { systemctl is-active --quiet memcached || [ "$(systemctl show -p ConditionResult --value memcached)" = no ]; } (unless /etc/memcached.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/memcached.conf '* ]] || ! ( systemctl is-enabled --quiet memcached && { systemctl is-active --quiet memcached || [ "$(systemctl show -p ConditionResult --value memcached)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable memcached
   systemctl restart memcached
+  for u in memcached; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 
@@ -262,7 +286,7 @@ if ! ( for p in etcd-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null 
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y etcd-server
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y etcd-server
 )
 fi
 # file /etc/default/etcd: etcd listening on the node address (guide: "Etcd").
@@ -282,11 +306,17 @@ ETCD_INITIAL_CLUSTER_TOKEN="etcd-cluster-01"
 ETCD_INITIAL_CLUSTER_STATE="new"
 OSTOPO_EOF
 # enable and start etcd
-# skip when: systemctl is-enabled --quiet etcd && systemctl is-active --quiet etcd (unless /etc/default/etcd changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/default/etcd '* ]] || ! ( systemctl is-enabled --quiet etcd && systemctl is-active --quiet etcd ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet etcd && { systemctl is-active --quiet etcd || [ "$(systemctl show -p ConditionResult --value etcd)" = no ]; } (unless /etc/default/etcd changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/default/etcd '* ]] || ! ( systemctl is-enabled --quiet etcd && { systemctl is-active --quiet etcd || [ "$(systemctl show -p ConditionResult --value etcd)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable etcd
   systemctl restart etcd
+  for u in etcd; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 
@@ -374,7 +404,7 @@ if ! ( for p in keystone; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | g
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y keystone
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y keystone
 )
 fi
 # file /etc/keystone/keystone.conf: keystone: database connection and fernet tokens (guide: "Install and configure" keystone). (secrets masked: KEYSTONE_DBPASS)
@@ -417,11 +447,17 @@ ostopo_write /etc/default/keystone root root 0644 <<'OSTOPO_EOF'
 DAEMON_ARGS="--http-socket 10.0.0.11:5000 --add-header Connection:close --ini /etc/keystone/keystone-uwsgi.ini --processes 2"
 OSTOPO_EOF
 # enable and start keystone
-# skip when: systemctl is-enabled --quiet keystone && systemctl is-active --quiet keystone (unless /etc/keystone/keystone.conf, /etc/default/keystone changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/keystone/keystone.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/keystone '* ]] || ! ( systemctl is-enabled --quiet keystone && systemctl is-active --quiet keystone ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet keystone && { systemctl is-active --quiet keystone || [ "$(systemctl show -p ConditionResult --value keystone)" = no ]; } (unless /etc/keystone/keystone.conf, /etc/default/keystone changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/keystone/keystone.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/keystone '* ]] || ! ( systemctl is-enabled --quiet keystone && { systemctl is-active --quiet keystone || [ "$(systemctl show -p ConditionResult --value keystone)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable keystone
   systemctl restart keystone
+  for u in keystone; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 # project service
@@ -514,7 +550,7 @@ if ! ( for p in glance-api; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y glance-api
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y glance-api
 )
 fi
 # file /etc/glance/glance-api.conf: glance-api: database, keystone authentication, file store (guide: "Install and configure" glance). (secrets masked: GLANCE_DBPASS, GLANCE_PASS)
@@ -556,11 +592,17 @@ OSTOPO_EOF
   su -s /bin/sh -c "glance-manage db_sync" glance
 )
 # enable and start glance-api
-# skip when: systemctl is-enabled --quiet glance-api && systemctl is-active --quiet glance-api (unless /etc/glance/glance-api.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/glance/glance-api.conf '* ]] || ! ( systemctl is-enabled --quiet glance-api && systemctl is-active --quiet glance-api ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet glance-api && { systemctl is-active --quiet glance-api || [ "$(systemctl show -p ConditionResult --value glance-api)" = no ]; } (unless /etc/glance/glance-api.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/glance/glance-api.conf '* ]] || ! ( systemctl is-enabled --quiet glance-api && { systemctl is-active --quiet glance-api || [ "$(systemctl show -p ConditionResult --value glance-api)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable glance-api
   systemctl restart glance-api
+  for u in glance-api; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 
@@ -613,7 +655,7 @@ if ! ( for p in placement-api; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/nul
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y placement-api
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y placement-api
 )
 fi
 # file /etc/placement/placement.conf: placement: database and keystone authentication (guide: "Install and configure Placement"). (secrets masked: PLACEMENT_DBPASS, PLACEMENT_PASS)
@@ -649,11 +691,17 @@ ostopo_write /etc/default/placement-api root root 0644 <<'OSTOPO_EOF'
 DAEMON_ARGS="--http-socket 10.0.0.11:8778 --add-header Connection:close --ini /etc/placement/placement-api-uwsgi.ini --processes 2"
 OSTOPO_EOF
 # enable and start placement-api
-# skip when: systemctl is-enabled --quiet placement-api && systemctl is-active --quiet placement-api (unless /etc/placement/placement.conf, /etc/default/placement-api changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/placement/placement.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/placement-api '* ]] || ! ( systemctl is-enabled --quiet placement-api && systemctl is-active --quiet placement-api ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet placement-api && { systemctl is-active --quiet placement-api || [ "$(systemctl show -p ConditionResult --value placement-api)" = no ]; } (unless /etc/placement/placement.conf, /etc/default/placement-api changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/placement/placement.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/placement-api '* ]] || ! ( systemctl is-enabled --quiet placement-api && { systemctl is-active --quiet placement-api || [ "$(systemctl show -p ConditionResult --value placement-api)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable placement-api
   systemctl restart placement-api
+  for u in placement-api; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 
@@ -706,7 +754,7 @@ if ! ( for p in nova-api nova-scheduler nova-conductor nova-consoleproxy; do dpk
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y nova-api nova-scheduler nova-conductor nova-consoleproxy
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-api nova-scheduler nova-conductor nova-consoleproxy
 )
 fi
 # file /etc/nova/nova.conf: nova for nova-api, nova-scheduler, nova-conductor, nova-novncproxy (guide: "Install and configure controller node"). (secrets masked: RABBIT_PASS, NOVA_DBPASS, NOVA_PASS, PLACEMENT_PASS)
@@ -811,11 +859,17 @@ fi
   su -s /bin/sh -c "nova-manage db sync" nova
 )
 # enable and start nova-api nova-scheduler nova-conductor nova-novncproxy
-# skip when: systemctl is-enabled --quiet nova-api && systemctl is-active --quiet nova-api && systemctl is-enabled --quiet nova-scheduler && systemctl is-active --quiet nova-scheduler && systemctl is-enabled --quiet nova-conductor && systemctl is-active --quiet nova-conductor && systemctl is-enabled --quiet nova-novncproxy && systemctl is-active --quiet nova-novncproxy (unless /etc/nova/nova.conf, /etc/default/nova-api changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/nova-api '* ]] || ! ( systemctl is-enabled --quiet nova-api && systemctl is-active --quiet nova-api && systemctl is-enabled --quiet nova-scheduler && systemctl is-active --quiet nova-scheduler && systemctl is-enabled --quiet nova-conductor && systemctl is-active --quiet nova-conductor && systemctl is-enabled --quiet nova-novncproxy && systemctl is-active --quiet nova-novncproxy ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet nova-api && { systemctl is-active --quiet nova-api || [ "$(systemctl show -p ConditionResult --value nova-api)" = no ]; } && systemctl is-enabled --quiet nova-scheduler && { systemctl is-active --quiet nova-scheduler || [ "$(systemctl show -p ConditionResult --value nova-scheduler)" = no ]; } && systemctl is-enabled --quiet nova-conductor && { systemctl is-active --quiet nova-conductor || [ "$(systemctl show -p ConditionResult --value nova-conductor)" = no ]; } && systemctl is-enabled --quiet nova-novncproxy && { systemctl is-active --quiet nova-novncproxy || [ "$(systemctl show -p ConditionResult --value nova-novncproxy)" = no ]; } (unless /etc/nova/nova.conf, /etc/default/nova-api changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/nova-api '* ]] || ! ( systemctl is-enabled --quiet nova-api && { systemctl is-active --quiet nova-api || [ "$(systemctl show -p ConditionResult --value nova-api)" = no ]; } && systemctl is-enabled --quiet nova-scheduler && { systemctl is-active --quiet nova-scheduler || [ "$(systemctl show -p ConditionResult --value nova-scheduler)" = no ]; } && systemctl is-enabled --quiet nova-conductor && { systemctl is-active --quiet nova-conductor || [ "$(systemctl show -p ConditionResult --value nova-conductor)" = no ]; } && systemctl is-enabled --quiet nova-novncproxy && { systemctl is-active --quiet nova-novncproxy || [ "$(systemctl show -p ConditionResult --value nova-novncproxy)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable nova-api nova-scheduler nova-conductor nova-novncproxy
   systemctl restart nova-api nova-scheduler nova-conductor nova-novncproxy
+  for u in nova-api nova-scheduler nova-conductor nova-novncproxy; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
 )
 fi
 

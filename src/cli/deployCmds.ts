@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util';
+import { analyze } from '../core/compile';
+import { deploy, targetOf, verify } from '../core/deploy/engine';
+import { DeployEvent, formatEvent } from '../core/deploy/events';
+import { buildPlan, planText } from '../core/deploy/plan';
+import { openSession } from '../core/deploy/session';
+import { formatFinding } from '../core/findings';
+import { render } from '../core/compile';
+import { secretLookup } from '../core/secrets';
+import { Io, readTopology, UsageError } from './io';
+
+const COMMON = {
+  node: { type: 'string' },
+  'state-dir': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  color: { type: 'boolean' },
+} as const;
+
+function load(cmd: string, file: string | undefined, io: Io, node: string | undefined) {
+  const { text, display, full } = readTopology(file, cmd, io);
+  const a = analyze(text, io.env);
+  if (node && !a.cloud.nodes.some((n) => n.name === node)) {
+    throw new UsageError(`no node '${node}' in ${display}; nodes: ${a.cloud.nodes.map((n) => n.name).join(', ')}.`);
+  }
+  return { a, display, full };
+}
+
+function refuseErrors(a: ReturnType<typeof analyze>, display: string, io: Io): boolean {
+  if (!a.hasErrors) return false;
+  for (const f of a.findings.filter((x) => x.severity === 'error')) io.err(formatFinding(display, f) + '\n');
+  io.err(`${display}: fix the errors above first\n`);
+  return true;
+}
+
+export function planCmd(argv: string[], io: Io): number {
+  const { values, positionals } = parseArgs({ args: argv, options: { node: COMMON.node, 'state-dir': COMMON['state-dir'] }, allowPositionals: true, strict: true });
+  if (positionals.length > 1) throw new UsageError(`plan takes one FILE, got ${positionals.length}.`);
+  const { a, display, full } = load('plan', positionals[0], io, values.node);
+  if (refuseErrors(a, display, io)) return 1;
+  const session = openSession(full, a, { stateDir: values['state-dir'] });
+  io.out(planText(buildPlan(render(a)), session.journal, secretLookupSafe(a), values.node));
+  return 0;
+}
+
+/** Plan marks hash command inputs with secrets; a missing one only makes those marks pessimistic. */
+function secretLookupSafe(a: ReturnType<typeof analyze>) {
+  const l = secretLookup(a.cloud.secrets);
+  return (n: string) => l(n) ?? '';
+}
+
+/** Ctrl+C stops cleanly (the remote command is killed, the journal saved); a second one quits at once. */
+function cancellable(io: Io): AbortController {
+  const ac = new AbortController();
+  io.onInterrupt?.(() => {
+    if (ac.signal.aborted) return false;
+    io.err('\nstopping: closing the remote commands (Ctrl+C again to quit at once)\n');
+    ac.abort();
+    return true;
+  });
+  return ac;
+}
+
+function printer(io: Io, verbose: boolean, color: boolean) {
+  return (e: DeployEvent) => {
+    const line = formatEvent(e, { verbose, color });
+    if (line !== undefined) io.out(line + '\n');
+  };
+}
+
+export async function deployCmd(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...COMMON, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, recheck: { type: 'boolean' }, 'accept-new-host-keys': { type: 'boolean' }, 'command-timeout': { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length > 1) throw new UsageError(`deploy takes one FILE, got ${positionals.length}.`);
+  const timeout = values['command-timeout'] === undefined ? undefined : Number(values['command-timeout']);
+  if (timeout !== undefined && !(timeout > 0)) throw new UsageError('--command-timeout takes a number of seconds.');
+  const { a, display, full } = load('deploy', positionals[0], io, values.node);
+  if (refuseErrors(a, display, io)) return 1;
+  const session = openSession(full, a, { stateDir: values['state-dir'], env: io.env, onUnknownHostKey: hostKeyPolicy(io, values['accept-new-host-keys'] === true) });
+  const ac = cancellable(io);
+  try {
+    const r = await deploy({
+      target: targetOf(a),
+      journal: session.journal,
+      connect: session.connect,
+      node: values.node,
+      force: values.force,
+      recheck: values.recheck,
+      dryRun: values['dry-run'],
+      signal: ac.signal,
+      commandTimeoutMs: timeout ? timeout * 1000 : undefined,
+      onEvent: printer(io, values.verbose === true, values.color ?? io.isTty === true),
+    });
+    return ac.signal.aborted ? 130 : r.ok ? 0 : 1;
+  } catch (e) {
+    io.err(`ostopo deploy: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+export async function verifyCmd(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON, 'accept-new-host-keys': { type: 'boolean' } }, allowPositionals: true, strict: true });
+  if (positionals.length > 1) throw new UsageError(`verify takes one FILE, got ${positionals.length}.`);
+  const { a, display, full } = load('verify', positionals[0], io, values.node);
+  if (refuseErrors(a, display, io)) return 1;
+  const session = openSession(full, a, { stateDir: values['state-dir'], env: io.env, onUnknownHostKey: hostKeyPolicy(io, values['accept-new-host-keys'] === true) });
+  const ac = cancellable(io);
+  try {
+    const r = await verify({ target: targetOf(a), journal: session.journal, connect: session.connect, node: values.node, signal: ac.signal, onEvent: printer(io, values.verbose === true, values.color ?? io.isTty === true) });
+    return ac.signal.aborted ? 130 : r.ok ? 0 : 1;
+  } catch (e) {
+    io.err(`ostopo verify: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** The CLI never asks: an unknown host key is accepted only with --accept-new-host-keys, and said so. */
+function hostKeyPolicy(io: Io, accept: boolean) {
+  return async (p: { label: string; host: string; port: number; keyType: string; fingerprint: string }) => {
+    if (accept) io.err(`${p.label}: accepting the new host key ${p.keyType} ${p.fingerprint} of ${p.host}:${p.port} (--accept-new-host-keys)\n`);
+    return accept;
+  };
+}

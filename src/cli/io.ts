@@ -1,0 +1,27 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  isTty?: boolean;
+  /** Registers the Ctrl+C handler; it returns false when the process should exit at once. */
+  onInterrupt?: (handler: () => boolean) => void;
+}
+
+export class UsageError extends Error {}
+
+export function readTopology(file: string | undefined, cmd: string, io: Io): { text: string; display: string; full: string } {
+  if (!file) throw new UsageError(`${cmd} needs a topology FILE (see ostopo --help).`);
+  const full = path.resolve(io.cwd, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(full, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
+  }
+  return { text, display: file, full };
+}

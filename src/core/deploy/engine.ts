@@ -1,0 +1,415 @@
+import { Analysis, render } from '../compile';
+import { ResolvedNode, SecretValue } from '../model';
+import { CheckArtifact, CommandArtifact, FileArtifact, NodeFacts, RenderedCloud } from '../render/artifacts';
+import { materialize, SecretLookup, secretsIn } from '../render/template';
+import { secretLookup } from '../secrets';
+import { unifiedDiff } from './diff';
+import { ActionStatus, DeployEvent, seconds, StepStatus } from './events';
+import { Journal, NodeJournal, sha256 } from './journal';
+import { Masker } from './mask';
+import { artifactsOfKind, buildPlan, commandHash, PlanNode, PlanStep } from './plan';
+import { lastLines, Remote, RemoteError } from './remote';
+
+/** What a deploy works on: the nodes (how to reach them), the secrets, and the renderer (given facts). */
+export interface DeployTarget {
+  nodes: ResolvedNode[];
+  secrets: Map<string, SecretValue>;
+  render: (facts: Record<string, NodeFacts>) => RenderedCloud;
+}
+
+/** The target of a validated topology; a topology with errors is refused. */
+export function targetOf(a: Analysis): DeployTarget {
+  if (a.hasErrors) throw new Error('the topology has errors: fix them first (ostopo validate)');
+  return { nodes: a.cloud.nodes, secrets: a.cloud.secrets, render: (facts) => render(a, facts) };
+}
+
+export interface RunOptions {
+  target: DeployTarget;
+  journal: Journal;
+  /** Opens the connection to a node (SSH in the product, anything implementing Remote in tests). */
+  connect: (node: ResolvedNode, signal?: AbortSignal) => Promise<Remote>;
+  /** Only this node (its cross-node prerequisites must be done already, per the journal). */
+  node?: string;
+  signal?: AbortSignal;
+  onEvent: (e: DeployEvent) => void;
+  /** Longest a single command may run (default 30 min: package installs). */
+  commandTimeoutMs?: number;
+}
+
+export interface DeployOptions extends RunOptions {
+  /** Overwrite files that changed on the node since ostopo wrote them. */
+  force?: boolean;
+  /** Compare and check only: write no file, run no command. */
+  dryRun?: boolean;
+  /** Run every check on the nodes, also those the journal vouches for (`trustJournal`). */
+  recheck?: boolean;
+}
+
+export interface DeployResult {
+  ok: boolean;
+  ms: number;
+  changed: number;
+  nodes: Record<string, { ok: boolean; ms: number; changed: number; message?: string }>;
+  rendered?: RenderedCloud;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  ms: number;
+  passed: number;
+  failed: number;
+  nodes: Record<string, { passed: number; failed: number; message?: string }>;
+}
+
+class StepFailure extends Error {}
+
+interface Ctx {
+  o: DeployOptions;
+  lookup: SecretLookup;
+  masker: Masker;
+  remote: Remote;
+  nodeJournal: NodeJournal;
+  node: string;
+  changedIds: Set<string>;
+}
+
+const now = () => new Date().toISOString();
+
+/** The secrets a set of artifacts needs, each with a value or a clear error before anything runs. */
+function checkSecrets(t: DeployTarget, rendered: RenderedCloud, nodes: string[]): string | undefined {
+  const needed = new Set<string>();
+  for (const n of rendered.nodes) {
+    if (!nodes.includes(n.name)) continue;
+    for (const x of n.artifacts) {
+      if (x.kind === 'file') secretsIn(x.content).forEach((s) => needed.add(s));
+      if (x.kind === 'command') {
+        (x.env ?? []).forEach((s) => needed.add(s));
+        if (x.stdin) secretsIn(x.stdin).forEach((s) => needed.add(s));
+      }
+      if (x.kind === 'check') (x.env ?? []).forEach((s) => needed.add(s));
+    }
+  }
+  const missing = [...needed].filter((s) => t.secrets.get(s)?.value === undefined).sort();
+  if (!missing.length) return undefined;
+  return `secrets without a value: ${missing.map((m) => (t.secrets.get(m)?.env ? `${m} (environment variable ${t.secrets.get(m)!.env} is not set)` : m)).join(', ')}`;
+}
+
+function envOf(names: string[] | undefined, lookup: SecretLookup): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const n of names ?? []) env[n] = lookup(n) ?? '';
+  return env;
+}
+
+/** Connects to the nodes of a run (in parallel), checks the machine identity against the journal. */
+async function connectAll(o: RunOptions, names: string[], masker: Masker): Promise<Map<string, Remote | RemoteError>> {
+  const out = new Map<string, Remote | RemoteError>();
+  await Promise.all(
+    names.map(async (name) => {
+      const node = o.target.nodes.find((n) => n.name === name)!;
+      const t0 = Date.now();
+      try {
+        const r = await o.connect(node, o.signal);
+        const id = (await r.exec('cat /etc/machine-id 2>/dev/null || true', { signal: o.signal, timeoutMs: 30000 })).stdout.toString().trim();
+        const j = o.journal.node(name);
+        if (j.machineId && id && j.machineId !== id) {
+          o.onEvent({ type: 'note', node: name, message: 'this node was reinstalled (its machine-id changed): its journal starts over' });
+          o.journal.resetNode(name, id);
+        } else if (id) j.machineId = id;
+        out.set(name, r);
+        o.onEvent({ type: 'connect', node: name, target: r.label, ok: true, ms: Date.now() - t0 });
+      } catch (e) {
+        const err = e instanceof RemoteError ? e : new RemoteError('io', (e as Error).message);
+        out.set(name, err);
+        o.onEvent({ type: 'connect', node: name, target: node.address, ok: false, ms: Date.now() - t0, message: masker.mask(err.message) });
+      }
+    }),
+  );
+  return out;
+}
+
+/** Runs the fact probes (e.g. hardware virtualisation) and renders again with what they found. */
+async function renderWithFacts(o: RunOptions, remotes: Map<string, Remote | RemoteError>): Promise<RenderedCloud> {
+  const first = o.target.render({});
+  const facts: Record<string, NodeFacts> = {};
+  for (const [name, r] of remotes) {
+    if (r instanceof RemoteError) continue;
+    for (const f of artifactsOfKind(first, name, 'fact')) {
+      const res = await r.exec(f.run, { signal: o.signal, timeoutMs: 60000 });
+      (facts[name] ??= {})[f.name as keyof NodeFacts] = res.code === 0;
+    }
+  }
+  return Object.keys(facts).length ? o.target.render(facts) : first;
+}
+
+function selectedNodes(o: RunOptions): string[] {
+  const names = o.target.nodes.map((n) => n.name);
+  if (o.node && !names.includes(o.node)) throw new Error(`no node '${o.node}'; nodes: ${names.join(', ')}`);
+  return o.node ? [o.node] : names;
+}
+
+/**
+ * Deploys the topology: every node's steps in order, nodes in parallel, each step after the steps of
+ * other nodes it needs. Files are written only when their content differs (atomically, with a backup),
+ * a file edited on the node since ostopo wrote it is drift and is not overwritten without `force`,
+ * commands are skipped when their check passes or the journal has them done with the same input.
+ */
+export async function deploy(o: DeployOptions): Promise<DeployResult> {
+  const t0 = Date.now();
+  const names = selectedNodes(o);
+  const lookup = secretLookup(o.target.secrets);
+  const masker = new Masker([...o.target.secrets].map(([k, v]) => [k, v.value]));
+  const missing = checkSecrets(o.target, o.target.render({}), names);
+  if (missing) throw new Error(missing);
+
+  const remotes = await connectAll(o, names, masker);
+  const result: DeployResult = { ok: true, ms: 0, changed: 0, nodes: {} };
+  try {
+    const rendered = await renderWithFacts(o, remotes);
+    result.rendered = rendered;
+    const plan = buildPlan(rendered);
+    const outcomes = new Map<string, Promise<StepStatus>>();
+    const resolvers = new Map<string, (s: StepStatus) => void>();
+    for (const n of plan.nodes) for (const s of n.steps) outcomes.set(s.key, new Promise((res) => resolvers.set(s.key, res)));
+    // Steps of nodes outside this run count as done when the journal says so.
+    for (const n of plan.nodes) {
+      if (names.includes(n.name)) continue;
+      for (const s of n.steps) resolvers.get(s.key)!(o.journal.node(n.name).steps[s.step]?.status === 'done' ? 'done' : 'blocked');
+    }
+    await Promise.all(
+      plan.nodes
+        .filter((n) => names.includes(n.name))
+        .map(async (n) => {
+          const r = remotes.get(n.name)!;
+          const nt0 = Date.now();
+          const res = r instanceof RemoteError ? failAll(o, n, resolvers, r.message) : await deployNode(o, n, r, outcomes, resolvers, lookup, masker);
+          const ms = Date.now() - nt0;
+          result.nodes[n.name] = { ...res, ms };
+          result.changed += res.changed;
+          if (!res.ok) result.ok = false;
+          if (!o.dryRun) o.journal.node(n.name).lastDeploy = { at: now(), ok: res.ok, ms, changed: res.changed, message: res.message };
+          o.onEvent({ type: 'node-end', node: n.name, ok: res.ok, ms, changed: res.changed, message: res.message });
+        }),
+    );
+  } finally {
+    for (const r of remotes.values()) if (!(r instanceof RemoteError)) r.close();
+    if (!o.dryRun) o.journal.save();
+  }
+  result.ms = Date.now() - t0;
+  const failed = Object.entries(result.nodes).filter(([, v]) => !v.ok).map(([k]) => k);
+  o.onEvent({
+    type: 'end',
+    ok: result.ok,
+    ms: result.ms,
+    message: result.ok
+      ? `${o.dryRun ? 'dry run: ' : ''}${names.length} node(s) ${o.dryRun ? 'compared' : 'deployed'}, ${result.changed} change(s), in ${seconds(result.ms)}`
+      : `deploy failed on ${failed.join(', ')} after ${seconds(result.ms)}; fix the cause and run it again: completed actions are skipped`,
+  });
+  return result;
+}
+
+function failAll(o: DeployOptions, n: PlanNode, resolvers: Map<string, (s: StepStatus) => void>, message: string): { ok: boolean; changed: number; message: string } {
+  for (const s of n.steps) resolvers.get(s.key)!('failed');
+  if (!o.dryRun) o.journal.node(n.name).lastDeploy = { at: now(), ok: false, ms: 0, changed: 0, message };
+  return { ok: false, changed: 0, message };
+}
+
+async function deployNode(
+  o: DeployOptions,
+  n: PlanNode,
+  remote: Remote,
+  outcomes: Map<string, Promise<StepStatus>>,
+  resolvers: Map<string, (s: StepStatus) => void>,
+  lookup: SecretLookup,
+  masker: Masker,
+): Promise<{ ok: boolean; changed: number; message?: string }> {
+  const ctx: Ctx = { o, lookup, masker, remote, nodeJournal: o.journal.node(n.name), node: n.name, changedIds: new Set() };
+  let changed = 0;
+  let stopped: { status: StepStatus; message: string } | undefined;
+  for (const s of n.steps) {
+    if (stopped) {
+      const status = stopped.status === 'cancelled' ? 'cancelled' : 'blocked';
+      o.onEvent({ type: 'step-end', node: n.name, step: s.step, status, ms: 0, changed: 0, total: s.actions.length, message: status === 'blocked' ? 'not run: an earlier step of this node did not complete' : undefined });
+      resolvers.get(s.key)!(status);
+      continue;
+    }
+    const deps = await Promise.all(s.after.map(async (k) => [k, await outcomes.get(k)] as const));
+    const notDone = deps.filter(([, st]) => st !== 'done').map(([k]) => k);
+    if (notDone.length && !o.dryRun) {
+      stopped = { status: 'blocked', message: `waits for ${notDone.join(', ')}, which ${notDone.length > 1 ? 'are' : 'is'} not done` };
+      finishStep(ctx, s, 'blocked', 0, 0, stopped.message, resolvers);
+      continue;
+    }
+    const t0 = Date.now();
+    o.onEvent({ type: 'step-start', node: n.name, step: s.step });
+    let stepChanged = 0;
+    try {
+      for (const a of s.actions) {
+        if (o.signal?.aborted) throw new RemoteError('cancelled', 'cancelled');
+        const did = a.kind === 'file' ? await doFile(ctx, s, a) : await doCommand(ctx, s, a);
+        if (did) stepChanged++;
+      }
+      changed += stepChanged;
+      finishStep(ctx, s, 'done', Date.now() - t0, stepChanged, undefined, resolvers);
+    } catch (e) {
+      changed += stepChanged;
+      const cancelled = (e instanceof RemoteError && e.kind === 'cancelled') || o.signal?.aborted;
+      const message = cancelled ? 'cancelled' : masker.mask((e as Error).message);
+      stopped = { status: cancelled ? 'cancelled' : 'failed', message };
+      finishStep(ctx, s, stopped.status, Date.now() - t0, stepChanged, message, resolvers);
+    }
+  }
+  return stopped ? { ok: false, changed, message: stopped.message } : { ok: true, changed };
+}
+
+function finishStep(ctx: Ctx, s: PlanStep, status: StepStatus, ms: number, changed: number, message: string | undefined, resolvers: Map<string, (s: StepStatus) => void>): void {
+  if (!ctx.o.dryRun) {
+    ctx.nodeJournal.steps[s.step] = { status, at: now(), ms, ...(message ? { message } : {}) };
+    ctx.o.journal.save();
+  }
+  ctx.o.onEvent({ type: 'step-end', node: ctx.node, step: s.step, status, ms, changed, total: s.actions.length, message });
+  resolvers.get(s.key)!(status);
+}
+
+function emit(ctx: Ctx, s: PlanStep, id: string, title: string, status: ActionStatus, ms: number, detail?: string): void {
+  ctx.o.onEvent({ type: 'action', node: ctx.node, step: s.step, id, title, status, ms, detail: detail === undefined ? undefined : ctx.masker.mask(detail) });
+}
+
+async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact): Promise<boolean> {
+  const t0 = Date.now();
+  const desired = Buffer.from(materialize(f.content, ctx.lookup));
+  const title = `write ${f.path}`;
+  const remote = await ctx.remote.readFile(f.path, { signal: ctx.o.signal });
+  const known = ctx.nodeJournal.files[f.path];
+  const mode = f.mode.padStart(4, '0');
+  if (remote && remote.content.equals(desired) && remote.owner === f.owner && remote.group === f.group && remote.mode === mode) {
+    if (!ctx.o.dryRun) ctx.nodeJournal.files[f.path] = { sha256: sha256(desired), at: known?.at ?? now() };
+    emit(ctx, s, f.id, title, 'unchanged', Date.now() - t0, 'unchanged');
+    return false;
+  }
+  if (remote && known && sha256(remote.content) !== known.sha256 && !ctx.o.force) {
+    const diff = unifiedDiff(remote.content.toString('utf8'), desired.toString('utf8'), `${f.path} (on ${ctx.node})`, `${f.path} (rendered)`);
+    emit(ctx, s, f.id, f.path, 'drift', Date.now() - t0, diff);
+    throw new StepFailure(`${f.path} was changed on the node since ostopo wrote it (drift); review the diff, then deploy with --force to overwrite it (a backup is kept)`);
+  }
+  if (ctx.o.dryRun) {
+    emit(ctx, s, f.id, title, 'would-change', Date.now() - t0, remote ? 'content or permissions differ' : 'new file');
+    ctx.changedIds.add(f.id);
+    return true;
+  }
+  await ctx.remote.writeFile(f.path, desired, f.owner, f.group, mode, { signal: ctx.o.signal });
+  ctx.nodeJournal.files[f.path] = { sha256: sha256(desired), at: now() };
+  ctx.o.journal.save();
+  ctx.changedIds.add(f.id);
+  emit(ctx, s, f.id, title, 'changed', Date.now() - t0);
+  return true;
+}
+
+async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact): Promise<boolean> {
+  const t0 = Date.now();
+  const hash = commandHash(c, ctx.lookup);
+  const env = envOf(c.env, ctx.lookup);
+  const trigger = (c.onChange ?? []).find((id) => ctx.changedIds.has(id));
+  const timeoutMs = ctx.o.commandTimeoutMs ?? 30 * 60_000;
+  if (!trigger) {
+    const done = ctx.nodeJournal.commands[c.id]?.hash === hash;
+    if (c.check && c.trustJournal && done && !ctx.o.recheck) {
+      emit(ctx, s, c.id, c.title, 'skipped', Date.now() - t0, 'done in an earlier deploy');
+      return false;
+    }
+    if (c.check) {
+      const chk = await ctx.remote.exec(c.check, { env, signal: ctx.o.signal, timeoutMs: Math.min(timeoutMs, 5 * 60_000) });
+      if (chk.code === 0) {
+        if (!ctx.o.dryRun) ctx.nodeJournal.commands[c.id] = { hash, at: now() };
+        emit(ctx, s, c.id, c.title, 'skipped', Date.now() - t0, 'already in place');
+        return false;
+      }
+    } else if (done) {
+      emit(ctx, s, c.id, c.title, 'skipped', Date.now() - t0, 'done in an earlier deploy');
+      return false;
+    }
+  }
+  if (ctx.o.dryRun) {
+    emit(ctx, s, c.id, c.title, 'would-run', Date.now() - t0, trigger ? `${trigger} changes` : undefined);
+    return true;
+  }
+  const stdin = c.stdin === undefined ? undefined : materialize(c.stdin, ctx.lookup);
+  const res = await ctx.remote.exec(c.run, {
+    env,
+    stdin,
+    signal: ctx.o.signal,
+    timeoutMs,
+    onOutput: (text) => ctx.o.onEvent({ type: 'output', node: ctx.node, text: ctx.masker.mask(text) }),
+  });
+  if (res.code !== 0) {
+    delete ctx.nodeJournal.commands[c.id];
+    const output = lastLines(`${res.stdout.toString('utf8')}\n${res.stderr}`, 15);
+    emit(ctx, s, c.id, c.title, 'failed', Date.now() - t0, `exit status ${res.code}; last lines:\n${output}`);
+    throw new StepFailure(`${c.title} failed with exit status ${res.code}`);
+  }
+  ctx.nodeJournal.commands[c.id] = { hash, at: now() };
+  ctx.o.journal.save();
+  emit(ctx, s, c.id, c.title, 'ran', Date.now() - t0);
+  return true;
+}
+
+/** Runs the install guide's checks on each node and reports pass/fail with the evidence. */
+export async function verify(o: RunOptions): Promise<VerifyResult> {
+  const t0 = Date.now();
+  const names = selectedNodes(o);
+  const lookup = secretLookup(o.target.secrets);
+  const masker = new Masker([...o.target.secrets].map(([k, v]) => [k, v.value]));
+  const rendered = o.target.render({});
+  const missing = checkSecrets(o.target, rendered, names);
+  if (missing) throw new Error(missing);
+  const remotes = await connectAll(o, names, masker);
+  const result: VerifyResult = { ok: true, ms: 0, passed: 0, failed: 0, nodes: {} };
+  try {
+    await Promise.all(
+      names.map(async (name) => {
+        const r = remotes.get(name)!;
+        const checks: CheckArtifact[] = artifactsOfKind(rendered, name, 'check');
+        const nodeResult = (result.nodes[name] = { passed: 0, failed: 0 } as VerifyResult['nodes'][string]);
+        const record: NonNullable<NodeJournal['lastVerify']> = { at: now(), passed: 0, failed: 0, checks: {} };
+        for (const c of checks) {
+          const ct0 = Date.now();
+          let ok = false;
+          let evidence: string;
+          if (r instanceof RemoteError) evidence = `not run: ${r.message}`;
+          else if (o.signal?.aborted) evidence = 'not run: cancelled';
+          else {
+            try {
+              const res = await r.exec(c.run, { env: envOf(c.env, lookup), signal: o.signal, timeoutMs: o.commandTimeoutMs ?? 5 * 60_000 });
+              const out = `${res.stdout.toString('utf8')}${res.stderr ? `\n${res.stderr}` : ''}`;
+              const expectOk = !c.expect || new RegExp(c.expect, 'm').test(out);
+              const rejectHit = c.reject ? new RegExp(c.reject, 'm').exec(out) : null;
+              ok = res.code === 0 && expectOk && !rejectHit;
+              const why = res.code !== 0 ? `exit status ${res.code}` : !expectOk ? `output does not match /${c.expect}/` : rejectHit ? `output has "${rejectHit[0].trim()}"` : '';
+              evidence = (why ? `${why}\n` : '') + lastLines(out, ok ? 6 : 15);
+            } catch (e) {
+              evidence = (e as Error).message;
+            }
+          }
+          evidence = masker.mask(evidence);
+          const ms = Date.now() - ct0;
+          if (ok) nodeResult.passed++;
+          else nodeResult.failed++;
+          record.checks[c.id] = { title: c.title, ok, ms, evidence };
+          o.onEvent({ type: 'check', node: name, id: c.id, title: c.title, ok, ms, evidence });
+        }
+        record.passed = nodeResult.passed;
+        record.failed = nodeResult.failed;
+        if (r instanceof RemoteError) nodeResult.message = masker.mask(r.message);
+        o.journal.node(name).lastVerify = record;
+        result.passed += nodeResult.passed;
+        result.failed += nodeResult.failed;
+      }),
+    );
+  } finally {
+    for (const r of remotes.values()) if (!(r instanceof RemoteError)) r.close();
+    o.journal.save();
+  }
+  result.ms = Date.now() - t0;
+  result.ok = result.failed === 0 && Object.values(result.nodes).every((n) => !n.message);
+  o.onEvent({ type: 'end', ok: result.ok, ms: result.ms, message: `${result.passed} check(s) passed, ${result.failed} failed, in ${seconds(result.ms)}` });
+  return result;
+}

@@ -1,0 +1,82 @@
+/** What a deploy or verify reports while it runs; CLI and VS Code terminals format the same events. */
+export type ActionStatus = 'changed' | 'ran' | 'unchanged' | 'skipped' | 'would-change' | 'would-run' | 'failed' | 'drift';
+export type StepStatus = 'done' | 'failed' | 'blocked' | 'cancelled';
+
+export type DeployEvent =
+  | { type: 'connect'; node: string; target: string; ok: boolean; ms: number; message?: string }
+  | { type: 'note'; node?: string; message: string }
+  | { type: 'step-start'; node: string; step: string }
+  | { type: 'action'; node: string; step: string; id: string; title: string; status: ActionStatus; ms: number; detail?: string }
+  | { type: 'output'; node: string; text: string }
+  | { type: 'step-end'; node: string; step: string; status: StepStatus; ms: number; changed: number; total: number; message?: string }
+  | { type: 'check'; node: string; id: string; title: string; ok: boolean; ms: number; evidence: string }
+  | { type: 'node-end'; node: string; ok: boolean; ms: number; changed: number; message?: string }
+  | { type: 'end'; ok: boolean; ms: number; message: string };
+
+export interface FormatOptions {
+  color: boolean;
+  verbose: boolean;
+}
+
+const C = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
+
+export function seconds(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+const indent = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `      ${l}`)
+    .join('\n');
+
+/**
+ * One event as terminal lines (without the trailing newline), or undefined when it shows nothing at
+ * this verbosity: `[controller] ✔ keystone-manage db_sync 2.1 s`.
+ */
+export function formatEvent(e: DeployEvent, o: FormatOptions): string | undefined {
+  const c = (color: keyof typeof C, s: string) => (o.color ? C[color] + s + C.reset : s);
+  const tag = (node?: string) => (node ? c('bold', `[${node}]`) + ' ' : '');
+  switch (e.type) {
+    case 'connect':
+      return e.ok ? (o.verbose ? `${tag(e.node)}${c('dim', `connected to ${e.target} in ${seconds(e.ms)}`)}` : undefined) : `${tag(e.node)}${c('red', '✖')} cannot connect: ${e.message}`;
+    case 'note':
+      return `${tag(e.node)}${c('yellow', '!')} ${e.message}`;
+    case 'step-start':
+      return o.verbose ? `${tag(e.node)}${c('dim', `▶ ${e.step}`)}` : undefined;
+    case 'action': {
+      const time = c('dim', seconds(e.ms));
+      switch (e.status) {
+        case 'changed':
+          return `${tag(e.node)}${c('green', '✔')} ${e.title} ${time}`;
+        case 'ran':
+          return `${tag(e.node)}${c('green', '✔')} ${e.title} ${time}`;
+        case 'would-change':
+        case 'would-run':
+          return `${tag(e.node)}${c('yellow', '~')} would ${e.status === 'would-change' ? 'write' : 'run'}: ${e.title}${e.detail ? c('dim', ` (${e.detail})`) : ''}`;
+        case 'unchanged':
+        case 'skipped':
+          return o.verbose ? `${tag(e.node)}${c('dim', `· ${e.title} (${e.detail ?? 'done'})`)}` : undefined;
+        case 'drift':
+          return `${tag(e.node)}${c('red', '✖')} ${e.title}: changed on the node since ostopo wrote it (drift); not overwritten without --force\n${indent(e.detail ?? '')}`;
+        case 'failed':
+          return `${tag(e.node)}${c('red', '✖')} ${e.title} ${time}${e.detail ? '\n' + indent(e.detail) : ''}`;
+      }
+      return undefined;
+    }
+    case 'output':
+      return o.verbose ? indent(e.text) : undefined;
+    case 'step-end':
+      if (e.status === 'done') return o.verbose || e.changed ? `${tag(e.node)}${c('dim', `${e.step}: ${e.changed} of ${e.total} changed, ${seconds(e.ms)}`)}` : undefined;
+      return `${tag(e.node)}${c(e.status === 'failed' ? 'red' : 'yellow', e.status === 'failed' ? '✖' : '…')} step ${e.step} ${e.status}${e.message ? `: ${e.message}` : ''}`;
+    case 'check':
+      return `${tag(e.node)}${e.ok ? c('green', '✔ PASS') : c('red', '✖ FAIL')} ${e.title} ${c('dim', seconds(e.ms))}${!e.ok || o.verbose ? (e.evidence ? '\n' + indent(e.evidence) : '') : ''}`;
+    case 'node-end':
+      return `${tag(e.node)}${e.ok ? c('green', 'done') : c('red', 'failed')}: ${e.changed} change(s) in ${seconds(e.ms)}${e.message ? ` — ${e.message}` : ''}`;
+    case 'end':
+      return (e.ok ? c('green', '✔ ') : c('red', '✖ ')) + e.message;
+  }
+}

@@ -1,0 +1,451 @@
+import * as fs from 'node:fs';
+import { Duplex } from 'node:stream';
+import { AgentAuthMethod, Client, ClientChannel, ConnectConfig, PublicKeyAuthMethod, SFTPWrapper, utils } from 'ssh2';
+import { shq } from '../render/template';
+import { appendKnownHost, fingerprint, HostKeyVerdict, keyTypeOf, knownKeyTypes, readKnownHosts, verifyHostKey } from './knownHosts';
+import { SshTarget } from './sshConfig';
+
+/** What went wrong talking to a node; `kind` is stable, the message says what to do. */
+export type RemoteErrorKind =
+  | 'refused'
+  | 'unreachable'
+  | 'timeout'
+  | 'auth'
+  | 'hostkey-unknown'
+  | 'hostkey-changed'
+  | 'hostkey-revoked'
+  | 'dropped'
+  | 'sudo-password'
+  | 'cancelled'
+  | 'step-timeout'
+  | 'io';
+
+export class RemoteError extends Error {
+  constructor(
+    readonly kind: RemoteErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ExecOptions {
+  /** Exported into the command's environment. Sent over stdin, never on a command line. */
+  env?: Record<string, string>;
+  /** The command's standard input (else it reads EOF at once, as from /dev/null). */
+  stdin?: string | Buffer;
+  /** Positional arguments ($1...) of the script, quoted. */
+  args?: string[];
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+  ms: number;
+}
+
+export interface RemoteFile {
+  content: Buffer;
+  owner: string;
+  group: string;
+  /** Octal, four digits ("0640"). */
+  mode: string;
+}
+
+/** One node as the deploy sees it: run a bash script as root, read and write files as root. */
+export interface Remote {
+  readonly label: string;
+  exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
+  readFile(path: string, opts?: { signal?: AbortSignal }): Promise<RemoteFile | undefined>;
+  /** Atomic: temp file in the target's folder, then rename; the previous file is kept as PATH.ostopo.bak. */
+  writeFile(path: string, content: Buffer, owner: string, group: string, mode: string, opts?: { signal?: AbortSignal }): Promise<void>;
+  close(): void;
+}
+
+export interface HostKeyPrompt {
+  host: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+  label: string;
+}
+
+export interface ConnectOptions {
+  /** Asked when a host key is not known; true accepts it (added to the project's known_hosts). */
+  onUnknownHostKey?: (p: HostKeyPrompt) => Promise<boolean>;
+  /** Where accepted keys are written. */
+  projectKnownHosts: string;
+  signal?: AbortSignal;
+  agent?: string;
+}
+
+/**
+ * The remote side of every exec. It reads NUL-separated NAME=value pairs from stdin up to an empty one
+ * and exports them (secrets travel this way, never in argv), prints its job's PID for cancellation, and
+ * runs the script in its own process group with the rest of stdin. `bash -c` keeps it one argument.
+ */
+const WRAPPER = [
+  // Job control gives the job its own process group; its notices ("[1]+ Done") go to /dev/null.
+  'exec 3>&2 2>/dev/null',
+  'set -m',
+  "while IFS= read -r -d '' kv && [ -n \"$kv\" ]; do export \"$kv\"; done",
+  's=$1; shift',
+  'bash -c "$s" ostopo "$@" 2>&3 &',
+  'p=$!',
+  "printf 'OSTOPO_PID %s\\n' \"$p\" >&3",
+  'wait "$p"',
+].join('\n');
+
+const PID_LINE = /^OSTOPO_PID (\d+)\n/;
+const SUDO_PASSWORD = /sudo: (a password is required|a terminal is required|no tty present)/;
+
+export class SshRemote implements Remote {
+  private sftp?: Promise<SFTPWrapper>;
+  private closed = false;
+  private dropReason?: RemoteError;
+
+  private constructor(
+    readonly label: string,
+    private readonly client: Client,
+    private readonly jumps: Client[],
+    private readonly sudo: boolean,
+  ) {
+    client.on('close', () => {
+      if (!this.closed) this.dropReason ??= new RemoteError('dropped', `${label}: the SSH connection was closed by the network or the server`);
+    });
+  }
+
+  /** Connects (through jump hosts if any), verifying every host key against known_hosts. */
+  static async connect(target: SshTarget, opts: ConnectOptions): Promise<SshRemote> {
+    const jumps: Client[] = [];
+    let sock: Duplex | undefined;
+    try {
+      for (const hop of [...target.jumps]) {
+        const c = await openClient(hop, opts, sock);
+        jumps.push(c);
+        sock = await forward(c, target.host, target.port, hop.label);
+      }
+      const client = await openClient(target, opts, sock);
+      return new SshRemote(target.label, client, jumps, target.user !== 'root');
+    } catch (e) {
+      for (const j of jumps) j.end();
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.client.end();
+    for (const j of this.jumps) j.end();
+  }
+
+  exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const started = Date.now();
+    const header = Object.entries(opts.env ?? {})
+      .map(([k, v]) => `${k}=${v}\0`)
+      .join('');
+    const cmd = `${this.sudo ? 'sudo -n -- ' : ''}bash -c ${shq(WRAPPER)} ostopo-wrapper ${[script, ...(opts.args ?? [])].map(shq).join(' ')}`;
+    return new Promise<ExecResult>((resolve, reject) => {
+      if (this.dropReason) return reject(this.dropReason);
+      if (opts.signal?.aborted) return reject(new RemoteError('cancelled', `${this.label}: cancelled`));
+      this.client.exec(cmd, (err, ch) => {
+        if (err) return reject(this.dropReason ?? new RemoteError('dropped', `${this.label}: cannot start a command: ${err.message}`));
+        const out: Buffer[] = [];
+        let errText = '';
+        let pid: number | undefined;
+        let settled = false;
+        let timer: NodeJS.Timeout | undefined;
+        const finish = (e: Error | undefined, code?: number) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', onAbort);
+          this.client.removeListener('close', onDrop);
+          if (e) return reject(e);
+          if (code !== 0 && SUDO_PASSWORD.test(errText)) {
+            return reject(new RemoteError('sudo-password', `${this.label}: sudo asks for a password; ostopo runs \`sudo -n\`: allow the user NOPASSWD in sudoers, or connect as root`));
+          }
+          resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: errText, ms: Date.now() - started });
+        };
+        const stop = (why: RemoteError) => {
+          // Kill the remote job's process group (waiting for it, so a caller that closes the connection
+          // next does not cut the kill short), then close the channel.
+          const done = () => {
+            ch.close();
+            finish(why);
+          };
+          if (pid) void this.killGroup(pid).then(done);
+          else done();
+        };
+        const onAbort = () => stop(new RemoteError('cancelled', `${this.label}: cancelled; the remote command was stopped`));
+        const onDrop = () => finish(this.dropReason ?? new RemoteError('dropped', `${this.label}: the SSH connection dropped while a command ran`));
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        this.client.once('close', onDrop);
+        if (opts.timeoutMs) timer = setTimeout(() => stop(new RemoteError('step-timeout', `${this.label}: no result after ${Math.round(opts.timeoutMs! / 1000)} s; the remote command was stopped`)), opts.timeoutMs);
+        ch.on('data', (d: Buffer) => {
+          out.push(d);
+          opts.onOutput?.(d.toString('utf8'), 'stdout');
+        });
+        let pending = '';
+        ch.stderr.on('data', (d: Buffer) => {
+          let text = d.toString('utf8');
+          if (pid === undefined) {
+            pending += text;
+            const m = PID_LINE.exec(pending);
+            if (!m) {
+              if (pending.includes('\n') && !pending.startsWith('OSTOPO_PID')) {
+                text = pending;
+                pending = '';
+                pid = 0;
+              } else return;
+            } else {
+              pid = Number(m[1]);
+              text = pending.slice(m[0].length);
+              pending = '';
+            }
+          }
+          errText += text;
+          if (text) opts.onOutput?.(text, 'stderr');
+        });
+        let exitCode: number | undefined;
+        ch.on('exit', (code: number | null, signal?: string) => {
+          if (code === null && signal) errText += `\n(killed by signal ${signal})`;
+          exitCode = code ?? 128;
+        });
+        // A channel that closes without an exit status lost its connection (the 'close' of the client may come later).
+        ch.on('close', () =>
+          setImmediate(() =>
+            exitCode !== undefined && !this.dropReason ? finish(undefined, exitCode) : finish(this.dropReason ?? new RemoteError('dropped', `${this.label}: the command ended without an exit status (connection lost?)`)),
+          ),
+        );
+        ch.end(Buffer.concat([Buffer.from(header + '\0'), opts.stdin === undefined ? Buffer.alloc(0) : Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin)]));
+      });
+    });
+  }
+
+  /** TERM to the job's process group, KILL after 2 s if it is still there; resolves when done (at most 5 s). */
+  private killGroup(pid: number): Promise<void> {
+    const script = `kill -TERM -- -${pid} 2>/dev/null || exit 0; for i in $(seq 1 20); do kill -0 -- -${pid} 2>/dev/null || exit 0; sleep 0.1; done; kill -KILL -- -${pid} 2>/dev/null; true`;
+    const cmd = `${this.sudo ? 'sudo -n -- ' : ''}bash -c ${shq(script)}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 5000);
+      const end = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      try {
+        this.client.exec(cmd, (err, ch) => {
+          if (err) return end();
+          ch.resume();
+          ch.on('close', end);
+        });
+      } catch {
+        end(); // the connection is gone: the job dies with its session or stays orphaned; nothing more to do
+      }
+    });
+  }
+
+  async readFile(path: string, opts: { signal?: AbortSignal } = {}): Promise<RemoteFile | undefined> {
+    const r = await this.exec('[ -f "$1" ] || exit 3\nstat -c "%U %G %a" -- "$1"\ncat -- "$1"', { args: [path], signal: opts.signal, timeoutMs: 60000 });
+    if (r.code === 3) return undefined;
+    if (r.code !== 0) throw new RemoteError('io', `${this.label}: cannot read ${path}: ${lastLines(r.stderr, 3)}`);
+    const nl = r.stdout.indexOf(0x0a);
+    const [owner, group, mode] = r.stdout.subarray(0, nl).toString('utf8').split(' ');
+    return { owner, group, mode: mode.padStart(4, '0'), content: r.stdout.subarray(nl + 1) };
+  }
+
+  async writeFile(path: string, content: Buffer, owner: string, group: string, mode: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    // 1. a private folder of the login user; 2. SFTP upload there; 3. as root: copy into a temp file
+    // beside the target, set owner and mode, keep a backup, rename over the target.
+    const dir = await this.plainExec('umask 077 && mktemp -d /tmp/ostopo.XXXXXXXX');
+    const upload = `${dir}/content`;
+    try {
+      const sftp = await this.getSftp();
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(new RemoteError('cancelled', `${this.label}: cancelled during the upload of ${path}`));
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        const onDrop = () => reject(this.dropReason ?? new RemoteError('dropped', `${this.label}: the SSH connection dropped during the upload of ${path}`));
+        this.client.once('close', onDrop);
+        sftp.writeFile(upload, content, { mode: 0o600 }, (err) => {
+          opts.signal?.removeEventListener('abort', onAbort);
+          this.client.removeListener('close', onDrop);
+          if (err) reject(this.dropReason ?? new RemoteError('io', `${this.label}: upload of ${path} failed: ${err.message}`));
+          else resolve();
+        });
+      });
+      const r = await this.exec(INSTALL, { args: [upload, path, owner, group, mode], signal: opts.signal, timeoutMs: 60000 });
+      if (r.code !== 0) throw new RemoteError('io', `${this.label}: cannot write ${path}: ${lastLines(r.stderr, 3)}`);
+    } finally {
+      if (!this.dropReason) await this.plainExec(`rm -rf -- ${shq(dir)}`).catch(() => undefined);
+    }
+  }
+
+  /** A command as the login user, without the wrapper (for its own temp folder). */
+  private plainExec(cmd: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      if (this.dropReason) return reject(this.dropReason);
+      this.client.exec(cmd, (err, ch: ClientChannel) => {
+        if (err) return reject(this.dropReason ?? new RemoteError('dropped', `${this.label}: ${err.message}`));
+        let out = '';
+        let errText = '';
+        ch.on('data', (d: Buffer) => (out += d.toString()));
+        ch.stderr.on('data', (d: Buffer) => (errText += d.toString()));
+        ch.on('close', (code: number) => (code === 0 ? resolve(out.trim()) : reject(this.dropReason ?? new RemoteError('io', `${this.label}: ${cmd}: ${errText.trim() || `exit ${code}`}`))));
+        ch.end();
+      });
+    });
+  }
+
+  private getSftp(): Promise<SFTPWrapper> {
+    this.sftp ??= new Promise((resolve, reject) =>
+      this.client.sftp((err, s) => {
+        if (err) {
+          this.sftp = undefined;
+          reject(this.dropReason ?? new RemoteError('io', `${this.label}: SFTP is not available: ${err.message}`));
+        } else resolve(s);
+      }),
+    );
+    return this.sftp;
+  }
+}
+
+const INSTALL = [
+  'set -e',
+  'src=$1 dst=$2',
+  'dir=$(dirname -- "$dst") base=$(basename -- "$dst")',
+  'mkdir -p -- "$dir"',
+  'rm -f -- "$dir/.$base.ostopo-"*',
+  'tmp=$(mktemp "$dir/.$base.ostopo-XXXXXX")',
+  "trap 'rm -f -- \"$tmp\"' EXIT",
+  'cat -- "$src" > "$tmp"',
+  'chown -- "$3:$4" "$tmp"',
+  'chmod -- "$5" "$tmp"',
+  'if [ -e "$dst" ]; then cp -p -- "$dst" "$dst.ostopo.bak"; fi',
+  'mv -f -- "$tmp" "$dst"',
+  'trap - EXIT',
+].join('\n');
+
+export function lastLines(text: string, n: number): string {
+  return text.trimEnd().split('\n').slice(-n).join('\n');
+}
+
+function readKey(file: string): Buffer | { error: string } {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    return { error: `${file}: ${(e as Error).message}` };
+  }
+  const parsed = utils.parseKey(buf);
+  if (parsed instanceof Error) return { error: /encrypted/i.test(parsed.message) ? `${file} is encrypted: add it to ssh-agent` : `${file}: ${parsed.message}` };
+  return buf;
+}
+
+function openClient(t: SshTarget, opts: ConnectOptions, sock?: Duplex): Promise<Client> {
+  const known = readKnownHosts(t.knownHostsFiles);
+  const preferred = knownKeyTypes(known, t.host, t.port);
+  let verdict: HostKeyVerdict | undefined;
+  let offered: Buffer | undefined;
+  const tried: string[] = [];
+  const keyProblems: string[] = [];
+  const methods: (AgentAuthMethod | PublicKeyAuthMethod)[] = [];
+  const agent = opts.agent ?? process.env.SSH_AUTH_SOCK;
+  if (agent) {
+    methods.push({ type: 'agent', username: t.user, agent });
+    tried.push('ssh-agent');
+  }
+  for (const f of t.identityFiles) {
+    const k = readKey(f);
+    if ('error' in k) keyProblems.push(k.error);
+    else {
+      methods.push({ type: 'publickey', username: t.user, key: k });
+      tried.push(f);
+    }
+  }
+  const client = new Client();
+  return new Promise<Client>((resolve, reject) => {
+    let done = false;
+    const fail = (e: RemoteError) => {
+      if (done) return;
+      done = true;
+      client.end();
+      reject(e);
+    };
+    const onAbort = () => fail(new RemoteError('cancelled', `${t.label}: cancelled while connecting`));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (!methods.length) {
+      return fail(new RemoteError('auth', `${t.label}: no way to authenticate as ${t.user}: no identityFile, no usable key from ssh -G and no ssh-agent${keyProblems.length ? ` (${keyProblems.join('; ')})` : ''}`));
+    }
+    client.on('ready', () => {
+      done = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      client.removeAllListeners('error');
+      client.on('error', () => undefined); // later errors surface as 'close' and fail the running command
+      resolve(client);
+    });
+    client.on('error', (err: Error & { level?: string; code?: string }) => {
+      const where = `${t.user}@${t.host}:${t.port}`;
+      if (verdict && verdict.kind !== 'match') return fail(hostKeyError(t, verdict, offered!));
+      if (err.level === 'client-authentication') {
+        return fail(new RemoteError('auth', `${t.label}: authentication as ${t.user} failed (tried ${tried.join(', ')})${keyProblems.length ? `; ${keyProblems.join('; ')}` : ''}`));
+      }
+      if (err.level === 'client-timeout') return fail(new RemoteError('timeout', `${t.label}: no SSH answer from ${where} within ${t.connectTimeoutMs / 1000} s`));
+      if (err.code === 'ECONNREFUSED') return fail(new RemoteError('refused', `${t.label}: connection refused by ${t.host}:${t.port} (is sshd running and listening there?)`));
+      if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH' || err.code === 'ETIMEDOUT' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+        return fail(new RemoteError('unreachable', `${t.label}: ${t.host} is unreachable (${err.code})`));
+      }
+      fail(new RemoteError('io', `${t.label}: SSH connection to ${where} failed: ${err.message}`));
+    });
+    client.on('close', () => fail(verdict && verdict.kind !== 'match' ? hostKeyError(t, verdict, offered!) : new RemoteError('dropped', `${t.label}: the connection closed before login`)));
+    const config: ConnectConfig = {
+      host: t.host,
+      port: t.port,
+      username: t.user,
+      readyTimeout: t.connectTimeoutMs,
+      keepaliveInterval: 5000,
+      keepaliveCountMax: 3,
+      authHandler: methods,
+      hostVerifier: (key: Buffer, cb: (ok: boolean) => void) => {
+        offered = key;
+        verdict = verifyHostKey(known, t.host, t.port, key);
+        if (verdict.kind === 'match') return cb(true);
+        if (verdict.kind !== 'unknown' || !opts.onUnknownHostKey) return cb(false);
+        opts
+          .onUnknownHostKey({ host: t.host, port: t.port, keyType: keyTypeOf(key), fingerprint: fingerprint(key), label: t.label })
+          .then((ok) => {
+            if (ok) {
+              appendKnownHost(opts.projectKnownHosts, t.host, t.port, key);
+              verdict = { kind: 'match', entry: { file: opts.projectKnownHosts, line: 0, patterns: t.host, keyType: keyTypeOf(key), key } };
+            }
+            cb(ok);
+          }, () => cb(false));
+      },
+    } as ConnectConfig;
+    if (preferred.length) config.algorithms = { serverHostKey: preferred as never };
+    if (sock) config.sock = sock as never;
+    client.connect(config);
+  });
+}
+
+function hostKeyError(t: SshTarget, v: HostKeyVerdict, key: Buffer): RemoteError {
+  const fp = fingerprint(key);
+  if (v.kind === 'changed') {
+    const where = v.entries.map((e) => `${e.file}:${e.line}`).join(', ');
+    return new RemoteError(
+      'hostkey-changed',
+      `${t.label}: the host key of ${t.host}:${t.port} has CHANGED (now ${keyTypeOf(key)} ${fp}; known in ${where}). Someone may be intercepting the connection, or the host was reinstalled. ostopo refuses to connect: check the new key out of band, then remove the old line.`,
+    );
+  }
+  if (v.kind === 'revoked') return new RemoteError('hostkey-revoked', `${t.label}: the host key ${fp} is marked @revoked in ${v.entry.file}:${v.entry.line}`);
+  return new RemoteError('hostkey-unknown', `${t.label}: the host key of ${t.host}:${t.port} is not known (${keyTypeOf(key)} ${fp}). Accept it after checking the fingerprint (CLI: --accept-new-host-keys), or add it to a known_hosts file.`);
+}
+
+function forward(c: Client, host: string, port: number, via: string): Promise<Duplex> {
+  return new Promise((resolve, reject) =>
+    c.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(new RemoteError('unreachable', `${via}: cannot reach ${host}:${port} through the jump host: ${err.message}`)) : resolve(stream))),
+  );
+}

@@ -1,0 +1,299 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { deploy, DeployOptions, DeployTarget, verify } from '../../src/core/deploy/engine';
+import { DeployEvent, formatEvent } from '../../src/core/deploy/events';
+import { Journal } from '../../src/core/deploy/journal';
+import { fingerprint } from '../../src/core/deploy/knownHosts';
+import { RemoteError, SshRemote } from '../../src/core/deploy/remote';
+import { resolveSshTarget } from '../../src/core/deploy/sshConfig';
+import { ResolvedNode, SecretValue } from '../../src/core/model';
+import { Artifact, RenderedCloud } from '../../src/core/render/artifacts';
+import { secretRef } from '../../src/core/render/template';
+import { silentServer, TestSshd } from '../support/sshd';
+
+/** Deploy and verify against a real OpenSSH server on loopback, with artificial step lists in a temp folder. */
+describe('deploy over SSH (real sshd)', function () {
+  this.timeout(60000);
+  let sshd: TestSshd;
+  let work: string;
+  let state: string;
+  const SECRET = `S3cret'$(touch /tmp/ostopo-pwned)"x`;
+
+  before(async () => {
+    sshd = await TestSshd.start('127.0.0.2');
+  });
+  after(() => sshd?.stop());
+  beforeEach(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-deploy-'));
+    state = path.join(work, '.ostopo');
+    fs.rmSync('/tmp/ostopo-pwned', { force: true });
+  });
+  afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  const nodeOf = (name: string, over: Partial<ResolvedNode['ssh']> = {}, address = sshd.host): ResolvedNode => ({
+    name,
+    address,
+    roles: [],
+    services: [],
+    ssh: { user: 'root', port: sshd.port, identityFile: sshd.clientKey, knownHostsFile: sshd.knownHosts, ...over },
+    config: {},
+  });
+
+  const secrets = () => new Map<string, SecretValue>([['APP_PASS', { name: 'APP_PASS', raw: SECRET, value: SECRET }]]);
+
+  function target(artifacts: (root: string) => Artifact[], nodes = [nodeOf('n1')]): DeployTarget {
+    return {
+      nodes,
+      secrets: secrets(),
+      render: (): RenderedCloud => ({ name: 't', profile: 'test', nodes: nodes.map((n) => ({ name: n.name, address: n.address, artifacts: artifacts(path.join(work, 'root', n.name)) })) }),
+    };
+  }
+
+  function run(t: DeployTarget, extra: Partial<DeployOptions> = {}) {
+    const events: DeployEvent[] = [];
+    const journal = Journal.open(state, 't');
+    const projectKnownHosts = path.join(state, 'known_hosts');
+    const p = deploy({
+      target: t,
+      journal,
+      connect: (n, signal) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal }),
+      onEvent: (e) => events.push(e),
+      ...extra,
+    });
+    return { p, events, journal, text: () => events.map((e) => formatEvent(e, { color: false, verbose: true })).filter(Boolean).join('\n') };
+  }
+
+  const basic = (root: string): Artifact[] => [
+    { kind: 'file', id: 'app/conf', step: 'app', service: 'base', path: `${root}/etc/app dir/app.conf`, owner: 'root', group: 'root', mode: '0640', language: 'ini', content: `[auth]\npassword = ${secretRef('APP_PASS')}\n`, description: 'app config' },
+    { kind: 'command', id: 'app/marker', step: 'app', service: 'base', title: 'create the marker', run: `touch '${root}/marker'`, check: `test -e '${root}/marker'` },
+    { kind: 'command', id: 'app/count', step: 'app', service: 'base', title: 'count runs', run: `echo run >> '${root}/count'\nprintf '%s' "$APP_PASS" > '${root}/secret-seen'`, env: ['APP_PASS'] },
+    { kind: 'command', id: 'app/restart', step: 'app', service: 'base', title: 'restart on config change', run: `echo restart >> '${root}/restarts'`, check: 'true', onChange: ['app/conf'] },
+    { kind: 'check', id: 'app/verify', step: 'app', service: 'base', title: 'marker exists', run: `ls '${root}/marker'`, expect: 'marker' },
+  ];
+
+  it('uploads atomically, runs commands with secrets through stdin, and a re-run changes nothing', async () => {
+    const r1 = run(target(basic));
+    const res1 = await r1.p;
+    assert.equal(res1.ok, true, r1.text());
+    const root = path.join(work, 'root', 'n1');
+    const conf = path.join(root, 'etc/app dir/app.conf');
+    assert.equal(fs.readFileSync(conf, 'utf8'), `[auth]\npassword = ${SECRET}\n`);
+    assert.equal(fs.statSync(conf).mode & 0o777, 0o640);
+    assert.equal(fs.readFileSync(path.join(root, 'secret-seen'), 'utf8'), SECRET, 'the secret reaches the command intact');
+    assert.ok(!fs.existsSync('/tmp/ostopo-pwned'), 'nothing in the secret was executed');
+    assert.equal(fs.readFileSync(path.join(root, 'restarts'), 'utf8'), 'restart\n', 'a changed file triggers its onChange command');
+    assert.equal(res1.changed, 4);
+
+    const t0 = Date.now();
+    const r2 = run(target(basic));
+    const res2 = await r2.p;
+    assert.equal(res2.ok, true, r2.text());
+    assert.equal(res2.changed, 0, r2.text());
+    assert.equal(fs.readFileSync(path.join(root, 'count'), 'utf8'), 'run\n', 'a command without a check runs once (journal)');
+    assert.equal(fs.readFileSync(path.join(root, 'restarts'), 'utf8'), 'restart\n');
+    assert.ok(!fs.existsSync(`${conf}.ostopo.bak`), 'an unchanged file is not rewritten');
+    assert.ok(Date.now() - t0 < 10000);
+
+    const all = r1.text() + r2.text() + fs.readFileSync(path.join(state, 't', 'journal.json'), 'utf8');
+    assert.ok(!all.includes(SECRET), 'no secret in events or the journal');
+  });
+
+  it('a changed file keeps a backup; drift on the node is shown as a diff and kept unless forced', async () => {
+    assert.equal((await run(target(basic)).p).ok, true);
+    const conf = path.join(work, 'root', 'n1', 'etc/app dir/app.conf');
+    fs.appendFileSync(conf, 'edited = by hand\n');
+    const r = run(target(basic));
+    const res = await r.p;
+    assert.equal(res.ok, false);
+    assert.match(r.text(), /changed on the node since ostopo wrote it \(drift\)/);
+    assert.match(r.text(), /^\s+-edited = by hand$/m);
+    assert.match(r.text(), /password = <secret:APP_PASS>/, 'the diff is masked');
+    assert.ok(!r.text().includes(SECRET.slice(0, 10)));
+    assert.match(fs.readFileSync(conf, 'utf8'), /edited = by hand/, 'the edited file is kept');
+
+    const f = run(target(basic), { force: true });
+    assert.equal((await f.p).ok, true, f.text());
+    assert.doesNotMatch(fs.readFileSync(conf, 'utf8'), /edited/);
+    assert.match(fs.readFileSync(`${conf}.ostopo.bak`, 'utf8'), /edited = by hand/, 'the previous content is the backup');
+  });
+
+  it('a failing command shows its exit status and last lines; the next run resumes after the done actions', async () => {
+    const flag = path.join(work, 'fixed');
+    const failing = (root: string): Artifact[] => [
+      ...basic(root).filter((a) => a.kind !== 'check'),
+      { kind: 'command', id: 'app/fragile', step: 'app', service: 'base', title: 'fragile step', run: `echo about to fail; echo "password is $APP_PASS" >&2; test -e '${flag}' || exit 7`, env: ['APP_PASS'] },
+      { kind: 'command', id: 'later/after', step: 'later', service: 'base', title: 'after the fragile step', run: `echo after >> '${root}/after'` },
+    ];
+    const r1 = run(target(failing));
+    const res1 = await r1.p;
+    assert.equal(res1.ok, false);
+    assert.match(r1.text(), /✖ fragile step .*\n\s+exit status 7; last lines:\n[\s\S]*about to fail/);
+    assert.match(r1.text(), /password is <secret:APP_PASS>/);
+    assert.match(r1.text(), /step later blocked/);
+    assert.ok(!fs.existsSync(path.join(work, 'root/n1/after')));
+    const journal = JSON.parse(fs.readFileSync(path.join(state, 't', 'journal.json'), 'utf8'));
+    assert.equal(journal.nodes.n1.steps.app.status, 'failed');
+
+    fs.writeFileSync(flag, '');
+    const r2 = run(target(failing));
+    const res2 = await r2.p;
+    assert.equal(res2.ok, true, r2.text());
+    assert.equal(res2.changed, 2, 'only the failed command and what follows it ran');
+    assert.equal(fs.readFileSync(path.join(work, 'root/n1/count'), 'utf8'), 'run\n');
+  });
+
+  it('connection refused, handshake timeout, and auth failure are clear errors', async () => {
+    const refused = run(target(basic, [nodeOf('n1', { port: 1 })]));
+    assert.equal((await refused.p).ok, false);
+    assert.match(refused.text(), /cannot connect: n1 \(127\.0\.0\.2\): connection refused by 127\.0\.0\.2:1/);
+
+    const silent = await silentServer('127.0.0.2');
+    try {
+      const t = target(basic, [nodeOf('n1', { port: silent.port })]);
+      const journal = Journal.open(state, 't');
+      const events: DeployEvent[] = [];
+      const res = await deploy({
+        target: t,
+        journal,
+        connect: (n) => SshRemote.connect({ ...resolveSshTarget(n, { projectKnownHosts: path.join(state, 'kh'), sshBinary: null }), connectTimeoutMs: 1500 }, { projectKnownHosts: path.join(state, 'kh') }),
+        onEvent: (e) => events.push(e),
+      });
+      assert.equal(res.ok, false);
+      assert.match(JSON.stringify(events), /no SSH answer from root@127\.0\.0\.2:\d+ within 1\.5 s/);
+    } finally {
+      silent.close();
+    }
+
+    const otherKey = path.join(work, 'other_key');
+    fs.copyFileSync(sshd.hostKey, otherKey); // a valid key that is not authorized
+    const auth = run(target(basic, [nodeOf('n1', { identityFile: otherKey })]));
+    assert.equal((await auth.p).ok, false);
+    assert.match(auth.text(), /authentication as root failed \(tried .*other_key\)/);
+  });
+
+  it('host keys: a changed key is refused, an unknown key is refused unless accepted, then remembered', async () => {
+    const pub = fs.readFileSync(`${sshd.clientKey}.pub`, 'utf8').split(' ')[1];
+    const wrong = path.join(work, 'wrong_known_hosts');
+    fs.writeFileSync(wrong, `[${sshd.host}]:${sshd.port} ssh-ed25519 ${pub}\n`);
+    const changed = run(target(basic, [nodeOf('n1', { knownHostsFile: wrong })]));
+    assert.equal((await changed.p).ok, false);
+    assert.match(changed.text(), /host key of 127\.0\.0\.2:\d+ has CHANGED \(now ssh-ed25519 SHA256:[A-Za-z0-9+/]+; known in .*wrong_known_hosts:1\)/);
+
+    const empty = path.join(work, 'empty_known_hosts');
+    fs.writeFileSync(empty, '');
+    const unknown = run(target(basic, [nodeOf('n1', { knownHostsFile: empty })]));
+    assert.equal((await unknown.p).ok, false);
+    assert.match(unknown.text(), /host key of 127\.0\.0\.2:\d+ is not known \(ssh-ed25519 SHA256:/);
+
+    const projectKnownHosts = path.join(state, 'known_hosts');
+    const asked: string[] = [];
+    const res = await deploy({
+      target: target(basic, [nodeOf('n1', { knownHostsFile: empty })]),
+      journal: Journal.open(state, 't'),
+      connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, onUnknownHostKey: async (p) => (asked.push(p.fingerprint), true) }),
+      onEvent: () => undefined,
+    });
+    assert.equal(res.ok, true);
+    const hostPub = Buffer.from(fs.readFileSync(`${sshd.hostKey}.pub`, 'utf8').split(' ')[1], 'base64');
+    assert.deepEqual(asked, [fingerprint(hostPub)], 'the user saw the real fingerprint');
+    assert.match(fs.readFileSync(projectKnownHosts, 'utf8'), new RegExp(`^\\[127\\.0\\.0\\.2\\]:${sshd.port} ssh-ed25519 `));
+    const again = run(target(basic, [nodeOf('n1', { knownHostsFile: empty })]));
+    assert.equal((await again.p).ok, true, 'the accepted key is known from then on');
+  });
+
+  it('a connection dropped mid-command fails clearly; the re-run resumes', async () => {
+    const slow = (root: string): Artifact[] => [
+      ...basic(root).filter((a) => a.kind !== 'check'),
+      { kind: 'command', id: 'slow/sleep', step: 'slow', service: 'base', title: 'a long command', run: `sleep 3; touch '${root}/slept'`, check: `test -e '${root}/slept'` },
+    ];
+    const r1 = run(target(slow));
+    const dropper = setInterval(() => {
+      if (r1.events.some((e) => e.type === 'step-start' && e.step === 'slow')) {
+        clearInterval(dropper);
+        setTimeout(() => sshd.dropConnections(), 500);
+      }
+    }, 50);
+    const res1 = await r1.p;
+    clearInterval(dropper);
+    assert.equal(res1.ok, false);
+    assert.match(r1.text(), /connection (dropped|was closed)|without an exit status/);
+    const r2 = run(target(slow));
+    const res2 = await r2.p;
+    assert.equal(res2.ok, true, r2.text());
+    assert.equal(res2.changed, 1, 'only the interrupted command runs again');
+  });
+
+  it('a connection dropped mid-upload leaves the old file whole; the re-run completes', async () => {
+    const big = 'x'.repeat(40 * 1024 * 1024);
+    const bigFile = (root: string): Artifact[] => [{ kind: 'file', id: 'big/file', step: 'big', service: 'base', path: `${root}/big.dat`, owner: 'root', group: 'root', mode: '0644', language: 'plaintext', content: big, description: 'big' }];
+    const root = path.join(work, 'root', 'n1');
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(path.join(root, 'big.dat'), 'old content\n');
+    const r1 = run(target(bigFile));
+    setTimeout(() => sshd.dropConnections(), 700);
+    const res1 = await r1.p;
+    assert.equal(res1.ok, false, 'the upload was interrupted');
+    assert.equal(fs.readFileSync(path.join(root, 'big.dat'), 'utf8'), 'old content\n', 'the target is the old file, not a partial one');
+    const r2 = run(target(bigFile));
+    assert.equal((await r2.p).ok, true, r2.text());
+    assert.equal(fs.statSync(path.join(root, 'big.dat')).size, big.length);
+    assert.deepEqual(fs.readdirSync(root).filter((f) => f.includes('.ostopo-')), [], 'no temp file left beside the target');
+  });
+
+  it('cancel stops the remote command and says so', async () => {
+    const long = (root: string): Artifact[] => [{ kind: 'command', id: 'w/wait', step: 'w', service: 'base', title: 'wait', run: `sleep 77; touch '${root}/finished'` }];
+    const ac = new AbortController();
+    const r = run(target(long), { signal: ac.signal });
+    setTimeout(() => ac.abort(), 800);
+    const res = await r.p;
+    assert.equal(res.ok, false);
+    assert.match(r.text(), /step w cancelled/);
+    const t = resolveSshTarget(nodeOf('n1'), { projectKnownHosts: path.join(state, 'kh'), sshBinary: null });
+    const remote = await SshRemote.connect(t, { projectKnownHosts: path.join(state, 'kh') });
+    try {
+      let left = '';
+      for (let i = 0; i < 20; i++) {
+        left = (await remote.exec("pgrep -f '^sleep 77$' || true")).stdout.toString().trim();
+        if (!left) break;
+        await new Promise((res2) => setTimeout(res2, 250));
+      }
+      assert.equal(left, '', 'the remote sleep was killed');
+    } finally {
+      remote.close();
+    }
+  });
+
+  it('verify reports each check with its evidence', async () => {
+    assert.equal((await run(target(basic)).p).ok, true);
+    const events: DeployEvent[] = [];
+    const projectKnownHosts = path.join(state, 'known_hosts');
+    const withFailing = target((root) => [
+      ...basic(root),
+      { kind: 'check', id: 'app/bad', step: 'app', service: 'base', title: 'a check that fails', run: 'echo "state: broken"', expect: 'state: ok' },
+    ]);
+    const res = await verify({ target: withFailing, journal: Journal.open(state, 't'), connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts }), onEvent: (e) => events.push(e) });
+    assert.equal(res.passed, 1);
+    assert.equal(res.failed, 1);
+    const bad = events.find((e) => e.type === 'check' && e.id === 'app/bad');
+    assert.ok(bad && bad.type === 'check' && !bad.ok);
+    assert.match(bad.evidence, /does not match \/state: ok\/\nstate: broken/);
+    const j = JSON.parse(fs.readFileSync(path.join(state, 't', 'journal.json'), 'utf8'));
+    assert.equal(j.nodes.n1.lastVerify.failed, 1);
+  });
+
+  it('hostile paths and owners reach the shell quoted', async () => {
+    const hostile = (root: string): Artifact[] => [
+      { kind: 'file', id: 'h/file', step: 'h', service: 'base', path: `${root}/a b/$(touch /tmp/ostopo-pwned)'x"`, owner: 'root', group: 'root', mode: '0600', language: 'plaintext', content: 'content\n', description: 'hostile name' },
+    ];
+    const r = run(target(hostile));
+    assert.equal((await r.p).ok, true, r.text());
+    assert.ok(fs.existsSync(path.join(work, 'root/n1/a b', `$(touch /tmp/ostopo-pwned)'x"`)));
+    assert.ok(!fs.existsSync('/tmp/ostopo-pwned'));
+  });
+
+  it('RemoteError kinds are stable', () => {
+    assert.equal(new RemoteError('dropped', 'x').kind, 'dropped');
+  });
+});
