@@ -1,16 +1,14 @@
 import * as vscode from 'vscode';
-import { analyze } from '../core/compile';
-import { Finding, Range } from '../core/findings';
+import { Finding } from '../core/findings';
+import { toRange } from './convert';
+import { Ctx } from './ctx';
+import { isTopology } from './store';
 
 const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
   info: vscode.DiagnosticSeverity.Information,
 };
-
-export function toRange(r: Range): vscode.Range {
-  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
-}
 
 export function toDiagnostic(f: Finding): vscode.Diagnostic {
   const d = new vscode.Diagnostic(toRange(f.range), f.message, SEVERITY[f.severity]);
@@ -19,39 +17,14 @@ export function toDiagnostic(f: Finding): vscode.Diagnostic {
   return d;
 }
 
-/** Live diagnostics from the core validator, debounced while typing. */
-export function registerDiagnostics(context: vscode.ExtensionContext): void {
+/** Live diagnostics: the core's findings for each topology, on their exact ranges, after each (debounced) change. */
+export function registerDiagnostics(ctx: Ctx): void {
   const collection = vscode.languages.createDiagnosticCollection('ostopo');
-  const timers = new Map<string, NodeJS.Timeout>();
-  const delay = () => vscode.workspace.getConfiguration('ostopo').get<number>('validation.delay', 250);
-
-  const run = (doc: vscode.TextDocument) => {
-    if (doc.languageId !== 'ostopo') return;
-    const a = analyze(doc.getText());
-    collection.set(doc.uri, a.findings.map(toDiagnostic));
-  };
-  const schedule = (doc: vscode.TextDocument) => {
-    if (doc.languageId !== 'ostopo') return;
-    const key = doc.uri.toString();
-    clearTimeout(timers.get(key));
-    timers.set(
-      key,
-      setTimeout(() => {
-        timers.delete(key);
-        run(doc);
-      }, delay()),
-    );
-  };
-
-  context.subscriptions.push(
+  const publish = (doc: vscode.TextDocument) => collection.set(doc.uri, ctx.store.get(doc).findings.map(toDiagnostic));
+  ctx.push(
     collection,
-    vscode.workspace.onDidOpenTextDocument(run),
-    vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
-    vscode.workspace.onDidCloseTextDocument((doc) => {
-      clearTimeout(timers.get(doc.uri.toString()));
-      collection.delete(doc.uri);
-    }),
-    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
+    ctx.store.onDidChange(publish),
+    vscode.workspace.onDidCloseTextDocument((d) => collection.delete(d.uri)),
   );
-  vscode.workspace.textDocuments.forEach(run);
+  vscode.workspace.textDocuments.filter(isTopology).forEach(publish);
 }

@@ -1,11 +1,30 @@
 import * as vscode from 'vscode';
+import { registerCodeLens } from './codelens';
+import { registerCommands } from './commands';
+import { Ctx } from './ctx';
 import { registerDiagnostics } from './diagnostics';
+import { registerLanguageFeatures } from './language';
+import { Previews, registerPreviews } from './preview';
+import { registerTree, TopologyTree } from './tree';
 
-/** Composition root: wires the feature adapters; each owns its disposables through the context. */
-export function activate(context: vscode.ExtensionContext): void {
-  registerDiagnostics(context);
+/** What activate returns: the tree and previews, for integration tests and other extensions. */
+export interface OstopoApi {
+  tree: TopologyTree;
+  previews: Previews;
+}
+
+/** Composition root: one context owns every disposable; each feature registers itself. */
+export function activate(extension: vscode.ExtensionContext): OstopoApi {
+  const ctx = new Ctx(extension);
+  registerDiagnostics(ctx);
+  registerLanguageFeatures(ctx);
+  const previews = registerPreviews(ctx);
+  const tree = registerTree(ctx, previews);
+  registerCommands(ctx, previews, tree);
+  registerCodeLens(ctx);
+  return { tree, previews };
 }
 
 export function deactivate(): void {
-  // Everything registered is disposed through context.subscriptions.
+  // Everything registered is disposed through the extension context's subscriptions.
 }

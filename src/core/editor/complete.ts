@@ -1,0 +1,214 @@
+import { CONFIG_FILES, ROLES, SECRET_NAMES, SECRETS, SERVICES } from '../catalog';
+import { fileOptions, OptionInfo, TYPE_NAMES } from '../catalog/options';
+import { Analysis } from '../compile';
+import { Position, Range } from '../findings';
+import { YamlPath } from '../parse';
+import { JsonSchema, schemaAt } from '../schema';
+import { cursorContext } from './cursor';
+
+export type CompletionKind = 'property' | 'value' | 'enum' | 'node' | 'secret' | 'section' | 'option' | 'snippet';
+
+export interface CompletionEntry {
+  label: string;
+  kind: CompletionKind;
+  /** Short type or role shown beside the label. */
+  detail?: string;
+  /** Markdown. */
+  documentation?: string;
+  /** Text inserted; `snippet` means VS Code snippet syntax ($1, ${1:x}). */
+  insertText: string;
+  snippet?: boolean;
+  range: Range;
+  sortText?: string;
+}
+
+const typeName = (s: JsonSchema) => (Array.isArray(s.type) ? s.type.join(' | ') : s.type ?? '');
+
+/** The option catalog for a release: the profile's own, else the newest (Train borrows Zed's names). */
+function catalogRelease(a: Analysis): string {
+  return a.cloud.profile?.optionCatalog ?? 'zed';
+}
+
+function optionDoc(o: OptionInfo): string {
+  const parts = [o.h, `Type: ${TYPE_NAMES[o.t]}.`];
+  if (o.d !== undefined) parts.push(`Default: \`${Array.isArray(o.d) ? o.d.join(',') : String(o.d)}\`.`);
+  if (o.c?.length) parts.push(`Choices: ${o.c.map((c) => `\`${String(c)}\``).join(', ')}.`);
+  if (o.x) parts.push('**Deprecated for removal.**');
+  return parts.join(' ');
+}
+
+/** Keys of an object schema (with snippet bodies for objects and lists). */
+function keyEntries(s: JsonSchema, ctx: ReturnType<typeof cursorContext>): CompletionEntry[] {
+  const out: CompletionEntry[] = [];
+  for (const [k, sub] of Object.entries(s.properties ?? {})) {
+    if (ctx.siblings.includes(k)) continue;
+    out.push(keyEntry(k, sub, ctx.range, ctx.indent));
+  }
+  return out;
+}
+
+function keyEntry(k: string, sub: JsonSchema, range: Range, indent: number, kind: CompletionKind = 'property', detail?: string, documentation?: string): CompletionEntry {
+  const t = Array.isArray(sub.type) ? sub.type[0] : sub.type;
+  const pad = ' '.repeat(indent + 2);
+  let insertText = `${k}: $0`;
+  if (t === 'object') insertText = `${k}:\n${pad}$0`;
+  else if (t === 'array') insertText = sub.items?.enum ? `${k}: [$0]` : `${k}:\n${pad}- $0`;
+  else if (sub.enum?.length) insertText = `${k}: \${1|${sub.enum.map(String).join(',')}|}`;
+  else if (sub.default !== undefined && typeof sub.default !== 'object') insertText = `${k}: \${1:${String(sub.default)}}`;
+  return {
+    label: k,
+    kind,
+    detail: detail ?? typeName(sub),
+    documentation: documentation ?? docOf(sub),
+    insertText,
+    snippet: true,
+    range,
+    sortText: `${(sub as { required?: boolean }).required ? 0 : 1}${k}`,
+  };
+}
+
+export function docOf(s: JsonSchema): string {
+  const parts: string[] = [];
+  if (s.description) parts.push(s.description);
+  if (s.default !== undefined) parts.push(`Default: \`${JSON.stringify(s.default)}\`.`);
+  if (s.enum) parts.push(`Allowed: ${s.enum.map((e) => `\`${String(e)}\``).join(', ')}.`);
+  if (s.patternDescription) parts.push(`Form: ${s.patternDescription}.`);
+  return parts.join('\n\n');
+}
+
+function valueEntries(s: JsonSchema, a: Analysis, range: Range, exclude: string[] = []): CompletionEntry[] {
+  const ref = s['x-ostopo-ref'];
+  if (ref === 'node') {
+    return a.cloud.nodes
+      .filter((n) => !exclude.includes(n.name))
+      .map((n) => ({ label: n.name, kind: 'node' as const, detail: n.address, documentation: `Node \`${n.name}\` (${n.address}): ${n.services.join(', ') || 'no services'}.`, insertText: n.name, range }));
+  }
+  if (s.enum) {
+    return s.enum
+      .filter((e) => !exclude.includes(String(e)))
+      .map((e, i) => ({ label: String(e), kind: 'enum' as const, detail: ref ?? typeName(s), documentation: s.enumDescriptions?.[i], insertText: String(e), range }));
+  }
+  const t = Array.isArray(s.type) ? s.type : [s.type];
+  if (t.includes('boolean')) return ['true', 'false'].map((b) => ({ label: b, kind: 'value' as const, insertText: b, range }));
+  if (s.const !== undefined) return [{ label: String(s.const), kind: 'value', insertText: String(s.const), range }];
+  if (s.examples?.length) return s.examples.filter((x) => typeof x !== 'object').map((x) => ({ label: String(x), kind: 'value' as const, detail: 'example', insertText: String(x), range }));
+  return [];
+}
+
+/** Names already used in a list at `path` (not proposed twice). */
+function listed(a: Analysis, path: YamlPath): string[] {
+  let v: unknown = a.doc.value;
+  for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p as string] : undefined;
+  return Array.isArray(v) ? v.map(String) : [];
+}
+
+/** Completion for `config:` overrides: projects, files, sections and options of the file's catalog. */
+function configEntries(a: Analysis, ctx: ReturnType<typeof cursorContext>, rel: YamlPath): CompletionEntry[] | undefined {
+  const range = ctx.range;
+  const [project, file, section] = rel as string[];
+  if (ctx.kind === 'key' && rel.length === 2) {
+    const def = CONFIG_FILES.find((f) => f.project === project && f.name === file);
+    const cat = def?.catalog ? fileOptions(catalogRelease(a), def.catalog.service, def.catalog.file) : undefined;
+    if (!cat) return [];
+    return Object.keys(cat)
+      .filter((sec) => !ctx.siblings.includes(sec))
+      .map((sec) => ({ label: sec, kind: 'section' as const, detail: `[${sec}] of ${file}`, documentation: `${Object.keys(cat[sec]).length} options.`, insertText: `${sec}:\n${' '.repeat(ctx.indent + 2)}$0`, snippet: true, range, sortText: sec === 'DEFAULT' ? '0' : `1${sec}` }));
+  }
+  if (rel.length === 3 && (ctx.kind === 'key' || ctx.kind === 'value')) {
+    const def = CONFIG_FILES.find((f) => f.project === project && f.name === file);
+    const cat = def?.catalog ? fileOptions(catalogRelease(a), def.catalog.service, def.catalog.file)?.[section] : undefined;
+    if (!cat) return [];
+    if (ctx.kind === 'value') {
+      const o = cat[ctx.key!];
+      if (!o) return [];
+      if (o.c?.length) return o.c.map((c) => ({ label: String(c), kind: 'enum' as const, insertText: String(c), range }));
+      if (o.t === 'b') return ['true', 'false'].map((b) => ({ label: b, kind: 'value' as const, insertText: b, range }));
+      return o.d !== undefined ? [{ label: String(o.d), kind: 'value', detail: 'default', insertText: String(o.d), range }] : [];
+    }
+    return Object.entries(cat)
+      .filter(([name]) => !ctx.siblings.includes(name))
+      .map(([name, o]) => ({ label: name, kind: 'option' as const, detail: TYPE_NAMES[o.t], documentation: optionDoc(o), insertText: `${name}: $0`, snippet: true, range, sortText: `${o.x ? 2 : 1}${name}` }));
+  }
+  return undefined;
+}
+
+/**
+ * Completion at a position of the topology text: keys valid there (with their docs), enum values,
+ * node names where a node is referenced, secret names, and sections and options of config overrides.
+ * `a` is the analysis of the same text (the editor keeps one per document version).
+ */
+export function completeAt(a: Analysis, text: string, pos: Position): CompletionEntry[] {
+  const ctx = cursorContext(text, pos);
+  const path = ctx.parent;
+  const cfg = path[0] === 'config' ? 1 : path[0] === 'nodes' && path[2] === 'config' ? 3 : -1;
+  if (cfg > 0 && path.length >= cfg + 2) {
+    const r = configEntries(a, ctx, path.slice(cfg));
+    if (r) return r;
+  }
+  if (ctx.kind === 'key') {
+    const s = schemaAt(path);
+    if (!s || s.type === 'array') return [];
+    if (path.length === 1 && path[0] === 'secrets') {
+      const needed = new Set(a.cloud.nodes.flatMap((n) => n.services.flatMap((x) => SERVICES[x].secrets)));
+      return SECRET_NAMES.filter((n) => !ctx.siblings.includes(n) && !a.cloud.secrets.has(n)).map((n) => ({
+        label: n,
+        kind: 'secret' as const,
+        detail: needed.has(n) ? 'needed by this cloud' : 'secret',
+        documentation: SECRETS[n],
+        insertText: `${n}: \${1:\\\${env:${n}\\}}`,
+        snippet: true,
+        range: ctx.range,
+        sortText: `${needed.has(n) ? 0 : 1}${n}`,
+      }));
+    }
+    if (path.length === 0 && !ctx.siblings.length && !ctx.prefix) {
+      return [
+        {
+          label: 'ostopo topology',
+          kind: 'snippet',
+          detail: 'a whole topology',
+          documentation: 'A controller and a compute node with every key a new topology needs.',
+          insertText: TOPOLOGY_SNIPPET,
+          snippet: true,
+          range: ctx.range,
+          sortText: '0',
+        },
+        ...keyEntries(s, ctx),
+      ];
+    }
+    return keyEntries(s, ctx);
+  }
+  if (ctx.kind === 'value') {
+    const s = schemaAt([...path, ctx.key!]);
+    return s ? valueEntries(s, a, ctx.range) : [];
+  }
+  // A list item: the list's item schema, without items already listed.
+  const s = schemaAt([...path, 0]);
+  if (!s) return [];
+  const out = valueEntries(s, a, ctx.range, listed(a, path));
+  if (s['x-ostopo-ref'] === 'role') for (const e of out) e.documentation = `${ROLES[e.label as keyof typeof ROLES]?.description ?? ''}\n\nServices: ${ROLES[e.label as keyof typeof ROLES]?.services.join(', ')}.`;
+  return out;
+}
+
+export const TOPOLOGY_SNIPPET = [
+  'ostopo: 1',
+  'name: ${1:mycloud}',
+  'release: ${2|zed,train|}',
+  'os: ${3|debian12,centos7|}',
+  '',
+  'networks:',
+  '  management:',
+  '    cidr: ${4:10.0.0.0/24}',
+  '',
+  'secrets:',
+  '  ADMIN_PASS: \\${env:ADMIN_PASS}',
+  '',
+  'nodes:',
+  '  controller:',
+  '    address: ${5:10.0.0.11}',
+  '    roles: [controller]',
+  '  compute1:',
+  '    address: ${6:10.0.0.31}',
+  '    roles: [compute]',
+  '$0',
+].join('\n');

@@ -1,0 +1,99 @@
+import { SERVICES } from '../catalog';
+import { Analysis } from '../compile';
+import { Finding, Fix, FixEdit, Position } from '../findings';
+import { ipv4ToInt, parseCidr } from '../net';
+import { generateSecret } from '../secrets';
+
+const REPLACEABLE = new Set(['schema/enum', 'schema/const', 'schema/unknown-key', 'ref/unknown-node', 'ref/unknown-service', 'ref/unknown-role', 'secret/unknown-name', 'config/unknown-option', 'config/unknown-section', 'profile/unsupported', 'config/file-not-in-profile']);
+
+const lineText = (text: string, line: number) => text.split(/\r?\n/)[line] ?? '';
+const at = (line: number, character: number): Position => ({ line, character });
+const insert = (p: Position, newText: string): FixEdit => ({ range: { start: p, end: p }, newText });
+
+/** Insert a `NAME: value` line as the last entry of `secrets:` (or a new `secrets:` block at the end). */
+function addSecretEdit(a: Analysis, name: string, value: string): FixEdit {
+  const sec = a.doc.get(['secrets']);
+  const entries = Object.keys(a.doc.value && typeof a.doc.value === 'object' ? ((a.doc.value as Record<string, unknown>).secrets as object) ?? {} : {});
+  if (sec && sec.key && entries.length) {
+    const last = a.doc.get(['secrets', entries[entries.length - 1]])!;
+    const indent = last.key!.start.character;
+    return insert(at(last.value.end.line + 1, 0), `${' '.repeat(indent)}${name}: ${value}\n`);
+  }
+  if (sec && sec.key) return { range: { start: sec.key.end, end: sec.value.end }, newText: `:\n  ${name}: ${value}` };
+  const lines = a.doc.text.split(/\r?\n/);
+  const end = a.doc.text.endsWith('\n') ? lines.length - 1 : lines.length;
+  return insert(at(end, 0), `${a.doc.text.endsWith('\n') || !a.doc.text ? '' : '\n'}secrets:\n  ${name}: ${value}\n`);
+}
+
+/** Add a service to a node's `services` (flow or block list), or a new `services:` line. */
+function addServiceEdit(a: Analysis, node: string, service: string): FixEdit | undefined {
+  const list = a.doc.get(['nodes', node, 'services']);
+  const raw = (a.doc.value as { nodes?: Record<string, { services?: unknown }> })?.nodes?.[node]?.services;
+  if (list && Array.isArray(raw)) {
+    const t = lineText(a.doc.text, list.value.start.line);
+    if (t[list.value.start.character] === '[') {
+      const close = { line: list.value.end.line, character: list.value.end.character - 1 };
+      return insert(close, raw.length ? `, ${service}` : service);
+    }
+    const lastItem = a.doc.get(['nodes', node, 'services', raw.length - 1]);
+    if (lastItem) return insert(at(lastItem.value.end.line + 1, 0), `${' '.repeat(lastItem.value.start.character - 2)}- ${service}\n`);
+  }
+  const addr = a.doc.get(['nodes', node, 'address']);
+  if (!addr?.key) return undefined;
+  return insert(at(addr.value.end.line + 1, 0), `${' '.repeat(addr.key.start.character)}services: [${service}]\n`);
+}
+
+/** A free host address in the management network, for a duplicate address. */
+function freeAddress(a: Analysis): string | undefined {
+  const c = a.cloud.managementCidr ? parseCidr(a.cloud.managementCidr) : undefined;
+  if (!c || c.prefix > 30) return undefined;
+  const used = new Set(a.cloud.nodes.map((n) => ipv4ToInt(n.address)));
+  const size = 2 ** (32 - c.prefix);
+  for (let i = 11; i < Math.min(size - 1, 65536); i++) {
+    const ip = (c.network + i) >>> 0;
+    if (!used.has(ip)) return [ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join('.');
+  }
+  return undefined;
+}
+
+/** The node that should carry a missing prerequisite: where its peers run (keystone, the database), else the node that needs it. */
+function hostFor(a: Analysis, needing: string): string {
+  const anchor = a.cloud.nodes.find((n) => n.services.includes('keystone')) ?? a.cloud.nodes.find((n) => n.services.includes('mariadb'));
+  return anchor?.name ?? needing;
+}
+
+/**
+ * Quick fixes for a finding: did-you-mean replacements, a missing or weak secret with a strong generated
+ * value, a missing prerequisite service added to a node, a free address for a duplicate one.
+ */
+export function fixesFor(a: Analysis, f: Finding, random?: (n: number) => Uint8Array): Fix[] {
+  const fixes: Fix[] = [];
+  if (REPLACEABLE.has(f.code)) {
+    for (const s of f.suggestions ?? []) fixes.push({ title: `Change to \`${s}\``, edits: [{ range: f.range, newText: s }] });
+  }
+  const path = f.path ?? [];
+  if (f.code === 'secret/missing') {
+    const name = /`([A-Z0-9_]+)`/.exec(f.message)?.[1];
+    if (name) {
+      fixes.push({ title: `Add ${name} with a generated strong value`, edits: [addSecretEdit(a, name, generateSecret(random))] });
+      fixes.push({ title: `Add ${name} from the environment (\${env:${name}})`, edits: [addSecretEdit(a, name, `\${env:${name}}`)] });
+    }
+  }
+  if (f.code === 'secret/weak' && path[0] === 'secrets') {
+    fixes.push({ title: `Replace ${String(path[1])} with a generated strong value`, edits: [{ range: f.range, newText: generateSecret(random) }] });
+  }
+  if (f.code === 'service/missing-prerequisite' && path[0] === 'nodes') {
+    const node = String(path[1]);
+    for (const s of f.suggestions ?? []) {
+      if (!(s in SERVICES)) continue;
+      const target = hostFor(a, node);
+      const e = addServiceEdit(a, target, s);
+      if (e) fixes.push({ title: `Add \`${s}\` to node \`${target}\``, edits: [e] });
+    }
+  }
+  if (f.code === 'node/duplicate-address') {
+    const free = freeAddress(a);
+    if (free) fixes.push({ title: `Use the free address ${free}`, edits: [{ range: f.range, newText: free }] });
+  }
+  return fixes;
+}

@@ -1,0 +1,158 @@
+import { CONFIG_FILES, isRoleId, isSecretName, isServiceId, ROLES, SECRETS, SERVICES } from '../catalog';
+import { optionInfo, TYPE_NAMES } from '../catalog/options';
+import { Analysis } from '../compile';
+import { Position, Range } from '../findings';
+import { ParsedDocument, YamlPath } from '../parse';
+import { NODE_NAME_PATTERN, schemaAt } from '../schema';
+import { docOf } from './complete';
+
+const within = (r: Range, p: Position) =>
+  (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) && (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character));
+const size = (r: Range) => (r.end.line - r.start.line) * 10000 + (r.end.character - r.start.character);
+
+/** The innermost key or scalar value under the cursor. */
+export function pathAt(doc: ParsedDocument, pos: Position): { path: YamlPath; on: 'key' | 'value'; range: Range } | undefined {
+  let best: { path: YamlPath; on: 'key' | 'value'; range: Range } | undefined;
+  for (const path of doc.paths()) {
+    const l = doc.get(path)!;
+    if (l.key && within(l.key, pos) && (!best || size(l.key) <= size(best.range))) best = { path, on: 'key', range: l.key };
+    const scalar = l.node && !('items' in (l.node as object));
+    if (scalar && within(l.value, pos) && (!best || size(l.value) < size(best.range))) best = { path, on: 'value', range: l.value };
+  }
+  return best;
+}
+
+export interface HoverInfo {
+  markdown: string;
+  range: Range;
+}
+
+function scalarAt(a: Analysis, path: YamlPath): unknown {
+  let v: unknown = a.doc.value;
+  for (const p of path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
+  return v;
+}
+
+function nodeHover(a: Analysis, name: string): string | undefined {
+  const n = a.cloud.nodes.find((x) => x.name === name);
+  if (!n) return undefined;
+  return `**node \`${n.name}\`** — ${n.address}\n\nRoles: ${n.roles.join(', ') || 'none'}\n\nServices: ${n.services.join(', ') || 'none'}`;
+}
+
+/** Where a secret is used: the services of this cloud that need it. Never its value. */
+function secretHover(a: Analysis, name: string): string {
+  const users = [...new Set(a.cloud.nodes.flatMap((n) => n.services.filter((s) => SERVICES[s].secrets.includes(name as never)).map((s) => `${s} on ${n.name}`)))];
+  const s = a.cloud.secrets.get(name);
+  const source = s?.env ? `from environment variable \`${s.env}\`${s.value === undefined ? ' (not set here)' : ''}` : s ? 'a literal in this file' : 'not set';
+  return `**secret \`${name}\`**${isSecretName(name) ? ` — ${SECRETS[name]}` : ''}\n\nValue: ${source}.\n\nUsed by: ${users.length ? users.join(', ') : 'no service placed in this cloud'}.`;
+}
+
+/** Hover: the key's documentation (type, default, allowed values), or what a referenced name is. */
+export function hoverAt(a: Analysis, pos: Position): HoverInfo | undefined {
+  const hit = pathAt(a.doc, pos);
+  if (!hit) return undefined;
+  const { path, on, range } = hit;
+  const last = path[path.length - 1];
+  const value = scalarAt(a, path);
+  // Config overrides: the option catalog knows each option.
+  const cfg = path[0] === 'config' ? 1 : path[0] === 'nodes' && path[2] === 'config' ? 3 : -1;
+  if (cfg > 0 && path.length === cfg + 4) {
+    const [project, file, section, option] = path.slice(cfg) as string[];
+    const def = CONFIG_FILES.find((f) => f.project === project && f.name === file);
+    const o = def?.catalog ? optionInfo(a.cloud.profile?.optionCatalog ?? 'zed', def.catalog.service, def.catalog.file, section, option) : undefined;
+    if (o) {
+      const md = [`**[${section}] ${option}** (${TYPE_NAMES[o.t]}) in ${file}`, o.h];
+      if (o.d !== undefined) md.push(`Default: \`${Array.isArray(o.d) ? o.d.join(',') : String(o.d)}\``);
+      if (o.c?.length) md.push(`Choices: ${o.c.map((c) => `\`${String(c)}\``).join(', ')}`);
+      if (o.x) md.push('**Deprecated for removal.**');
+      return { markdown: md.join('\n\n'), range };
+    }
+  }
+  if (path[0] === 'nodes' && path.length === 2 && on === 'key') return { markdown: nodeHover(a, String(last)) ?? '', range };
+  if (path[0] === 'secrets' && path.length === 2 && on === 'key') return { markdown: secretHover(a, String(last)), range };
+  const s = schemaAt(path);
+  if (on === 'value' && typeof value === 'string') {
+    const ref = s?.['x-ostopo-ref'];
+    if (ref === 'node') {
+      const md = nodeHover(a, value);
+      if (md) return { markdown: md, range };
+    }
+    if (ref === 'service' && isServiceId(value)) return { markdown: `**service \`${value}\`** — ${SERVICES[value].title}\n\n${SERVICES[value].description}\n\nNeeds: ${SERVICES[value].requires.join(', ') || 'nothing'}.`, range };
+    if (ref === 'role' && isRoleId(value)) return { markdown: `**role \`${value}\`** — ${ROLES[value].description}\n\nServices: ${ROLES[value].services.join(', ')}.`, range };
+  }
+  if (!s) return undefined;
+  const title = typeof last === 'number' ? `item of \`${String(path[path.length - 2])}\`` : `\`${String(last ?? 'topology')}\``;
+  const type = Array.isArray(s.type) ? s.type.join(' | ') : s.type;
+  return { markdown: `**${title}**${type ? ` (${type})` : ''}\n\n${docOf(s)}`, range };
+}
+
+export interface SymbolInfo {
+  name: string;
+  detail: string;
+  kind: 'file' | 'object' | 'node' | 'key' | 'array' | 'secret';
+  range: Range;
+  selectionRange: Range;
+  children: SymbolInfo[];
+}
+
+/** The outline: top-level keys, nodes (with address and roles), secrets by name, overrides by file. */
+export function outline(a: Analysis): SymbolInfo[] {
+  const doc = a.doc;
+  const root = doc.value && typeof doc.value === 'object' && !Array.isArray(doc.value) ? (doc.value as Record<string, unknown>) : {};
+  const sym = (path: YamlPath, name: string, kind: SymbolInfo['kind'], detail: string, children: SymbolInfo[] = []): SymbolInfo | undefined => {
+    const l = doc.get(path);
+    if (!l) return undefined;
+    const sel = l.key ?? l.value;
+    const range = { start: sel.start, end: l.value.end.line > sel.end.line || (l.value.end.line === sel.end.line && l.value.end.character > sel.end.character) ? l.value.end : sel.end };
+    return { name, detail, kind, range, selectionRange: sel, children };
+  };
+  const out: SymbolInfo[] = [];
+  for (const [k, v] of Object.entries(root)) {
+    let children: SymbolInfo[] = [];
+    let detail = v !== null && typeof v !== 'object' ? String(v) : '';
+    if (k === 'nodes' && v && typeof v === 'object') {
+      children = a.cloud.nodes.map((n) => sym(['nodes', n.name], n.name, 'node', `${n.address}${n.roles.length ? ' · ' + n.roles.join(', ') : ''}`)).filter((x): x is SymbolInfo => !!x);
+      detail = `${children.length} node(s)`;
+    } else if (k === 'secrets' && v && typeof v === 'object') {
+      children = Object.keys(v).map((n) => sym(['secrets', n], n, 'secret', a.cloud.secrets.get(n)?.env ? `\${env:${a.cloud.secrets.get(n)!.env}}` : '')).filter((x): x is SymbolInfo => !!x);
+    } else if (k === 'config' && v && typeof v === 'object') {
+      children = Object.entries(v as Record<string, unknown>).flatMap(([p, files]) =>
+        files && typeof files === 'object' ? Object.keys(files).map((f) => sym(['config', p, f], `${p} / ${f}`, 'object', '')).filter((x): x is SymbolInfo => !!x) : [],
+      );
+    }
+    const s = sym([k], k, Array.isArray(v) ? 'array' : v && typeof v === 'object' ? 'object' : 'key', detail, children);
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+/** Every place a node name stands: its definition under `nodes`, and each reference (e.g. `ntp.server`). */
+export function nodeOccurrences(a: Analysis, name: string): { definition?: Range; references: Range[] } {
+  const refs: Range[] = [];
+  for (const path of a.doc.paths()) {
+    const s = schemaAt(path);
+    if (s?.['x-ostopo-ref'] === 'node' && scalarAt(a, path) === name) refs.push(a.doc.get(path)!.value);
+  }
+  return { definition: a.doc.keyRange(['nodes', name]), references: refs };
+}
+
+/** The node name under the cursor: a key under `nodes` or a value that references a node. */
+export function nodeNameAt(a: Analysis, pos: Position): { name: string; range: Range } | undefined {
+  const hit = pathAt(a.doc, pos);
+  if (!hit) return undefined;
+  if (hit.path[0] === 'nodes' && hit.path.length === 2 && hit.on === 'key') return { name: String(hit.path[1]), range: hit.range };
+  const v = scalarAt(a, hit.path);
+  if (hit.on === 'value' && typeof v === 'string' && schemaAt(hit.path)?.['x-ostopo-ref'] === 'node' && a.cloud.nodes.some((n) => n.name === v)) return { name: v, range: hit.range };
+  return undefined;
+}
+
+/** Text edits that rename a node everywhere; an error message when the new name is not valid. */
+export function renameNode(a: Analysis, pos: Position, newName: string): { edits: { range: Range; newText: string }[] } | { error: string } {
+  const at = nodeNameAt(a, pos);
+  if (!at) return { error: 'Only node names can be renamed here.' };
+  if (!new RegExp(NODE_NAME_PATTERN).test(newName)) return { error: `\`${newName}\` is not a node name: lower-case letters, digits and \`-\`, starting with a letter.` };
+  if (a.cloud.nodes.some((n) => n.name === newName)) return { error: `A node \`${newName}\` exists already.` };
+  const occ = nodeOccurrences(a, at.name);
+  const ranges = [...(occ.definition ? [occ.definition] : []), ...occ.references];
+  return { edits: ranges.map((range) => ({ range, newText: newName })) };
+}

@@ -1,0 +1,112 @@
+import * as vscode from 'vscode';
+import { TOPOLOGY_SNIPPET } from '../core/editor/complete';
+import { nodeOccurrences } from '../core/editor/navigate';
+import { writeRendered } from '../core/output';
+import { secretLookup } from '../core/secrets';
+import { toRange } from './convert';
+import { Ctx } from './ctx';
+import { openPreview, Previews } from './preview';
+import { registerTasks } from './tasks';
+import { TopologyTree, TreeItem } from './tree';
+
+/** A node from a command argument: a name (CodeLens), a tree item, or asked for. */
+async function nodeArg(ctx: Ctx, arg: unknown): Promise<string | undefined> {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object' && 'node' in arg) return (arg as TreeItem & { node: string }).node;
+  const doc = ctx.store.current;
+  const nodes = doc ? ctx.store.get(doc).cloud.nodes : [];
+  return vscode.window.showQuickPick(nodes.map((n) => ({ label: n.name, description: n.address })), { placeHolder: 'Node' }).then((p) => p?.label);
+}
+
+function currentTopology(ctx: Ctx): vscode.TextDocument {
+  const doc = ctx.store.current;
+  if (!doc) throw new Error('Open a *.ostopo.yaml topology first.');
+  return doc;
+}
+
+/** The command table: every command of package.json, in one place. */
+export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTree): void {
+  const tasks = registerTasks(ctx, () => tree.refresh());
+  const pickFile = async (node?: string) => {
+    const doc = currentTopology(ctx);
+    const r = previews.rendered(doc);
+    if (!r) throw new Error('The topology has errors and was not rendered yet: see the Problems view.');
+    const items = r.rendered.nodes
+      .filter((n) => !node || n.name === node)
+      .flatMap((n) => [
+        ...n.artifacts.filter((a) => a.kind === 'file').map((a) => ({ label: (a as { path: string }).path, description: n.name, node: n.name })),
+        { label: '/RUNBOOK.sh', description: `${n.name}: every command, in order`, node: n.name },
+      ]);
+    const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Rendered file to preview', matchOnDescription: true });
+    if (pick) await openPreview(previews, doc, pick.node, pick.label);
+  };
+  const table: Record<string, (...args: unknown[]) => unknown> = {
+    'ostopo.preview': () => pickFile(),
+    'ostopo.previewNode': async (arg) => pickFile(await nodeArg(ctx, arg)),
+    'ostopo.openRendered': (node, file) => openPreview(previews, currentTopology(ctx), String(node), String(file)),
+    'ostopo.revealSecrets': async () => {
+      const doc = currentTopology(ctx);
+      const ok = await vscode.window.showWarningMessage('Show the secret values in the previews of this topology?', { modal: true, detail: 'Anyone who sees your screen will see them. Mask them again with "ostopo: Mask Secrets".' }, 'Reveal');
+      if (ok !== 'Reveal') return;
+      previews.revealed.add(doc.uri.toString());
+      previews.refresh(doc.uri);
+    },
+    'ostopo.maskSecrets': () => {
+      const doc = currentTopology(ctx);
+      previews.revealed.delete(doc.uri.toString());
+      previews.refresh(doc.uri);
+    },
+    'ostopo.renderToFolder': async (target?: unknown) => {
+      const doc = currentTopology(ctx);
+      const r = previews.rendered(doc);
+      if (!r || r.stale) throw new Error('The topology has errors: fix them before rendering to a folder.');
+      const dir = target instanceof vscode.Uri ? target : (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Render here' }))?.[0];
+      if (!dir) return;
+      const reveal = previews.revealed.has(doc.uri.toString());
+      const files = writeRendered(r.rendered, dir.fsPath, r.analysis.cloud.profile!.title, { lookup: reveal ? secretLookup(r.analysis.cloud.secrets) : undefined });
+      void vscode.window.showInformationMessage(`Rendered ${files.length} files into ${dir.fsPath}${reveal ? ' (secrets revealed)' : ' (secrets masked)'}.`);
+      return files.length;
+    },
+    'ostopo.deployNode': async (arg) => {
+      const node = await nodeArg(ctx, arg);
+      return node ? tasks.run({ action: 'deploy', node }) : undefined;
+    },
+    'ostopo.verifyNode': async (arg) => {
+      const node = await nodeArg(ctx, arg);
+      return node ? tasks.run({ action: 'verify', node }) : undefined;
+    },
+    'ostopo.planNode': async (arg) => {
+      const node = await nodeArg(ctx, arg);
+      return node ? tasks.run({ action: 'plan', node }) : undefined;
+    },
+    'ostopo.deployAll': () => tasks.run({ action: 'deploy' }),
+    'ostopo.verifyAll': () => tasks.run({ action: 'verify' }),
+    'ostopo.planAll': () => tasks.run({ action: 'plan' }),
+    'ostopo.revealNode': async (arg) => {
+      const doc = currentTopology(ctx);
+      const node = await nodeArg(ctx, arg);
+      const def = node && nodeOccurrences(ctx.store.get(doc), node).definition;
+      if (def) await vscode.window.showTextDocument(doc, { selection: toRange(def) });
+    },
+    'ostopo.newTopology': async () => {
+      const doc = await vscode.workspace.openTextDocument({ language: 'ostopo', content: '' });
+      const editor = await vscode.window.showTextDocument(doc);
+      await editor.insertSnippet(new vscode.SnippetString(TOPOLOGY_SNIPPET));
+    },
+    'ostopo.refresh': () => tree.refresh(),
+    /** For tests and scripts: the terminal transcripts of the tasks run in this window. */
+    'ostopo.test.taskTranscripts': () => tasks.terminals.map((t) => t.transcript.join('\n')),
+  };
+  for (const [id, fn] of Object.entries(table)) {
+    ctx.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await fn(...args);
+        } catch (e) {
+          void vscode.window.showErrorMessage(`ostopo: ${(e as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
+  }
+}

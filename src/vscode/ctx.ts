@@ -1,0 +1,16 @@
+import * as vscode from 'vscode';
+import { TopologyStore } from './store';
+
+/** What every feature gets: the extension context, the shared analysis store, and a place for disposables. */
+export class Ctx {
+  readonly store = new TopologyStore();
+  readonly output = vscode.window.createOutputChannel('ostopo');
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.push(this.store, this.output);
+  }
+
+  push(...d: vscode.Disposable[]): void {
+    this.extension.subscriptions.push(...d);
+  }
+}

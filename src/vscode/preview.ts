@@ -1,0 +1,154 @@
+import * as vscode from 'vscode';
+import { Analysis, render } from '../core/compile';
+import { FileArtifact, RenderedCloud } from '../core/render/artifacts';
+import { LAYER_NAMES } from '../core/render/ini';
+import { materialize, MissingSecretError } from '../core/render/template';
+import { runbook, verifyScript } from '../core/runbook';
+import { secretLookup } from '../core/secrets';
+import { toRange } from './convert';
+import { Ctx } from './ctx';
+
+export const SCHEME = 'ostopo-preview';
+
+/** `ostopo-preview:/<node>/<path on the node>?<topology uri>`: the tab shows the file's name. */
+export function previewUri(topology: vscode.Uri, node: string, file: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: SCHEME, path: `/${node}${file.startsWith('/') ? '' : '/'}${file}`, query: topology.toString() });
+}
+
+function parse(uri: vscode.Uri): { topology: vscode.Uri; node: string; file: string } {
+  const [, node, ...rest] = uri.path.split('/');
+  return { topology: vscode.Uri.parse(uri.query), node, file: '/' + rest.join('/') };
+}
+
+const LANGUAGE: Record<FileArtifact['language'], string> = {
+  ini: 'ini',
+  shellscript: 'shellscript',
+  sql: 'sql',
+  properties: 'properties',
+  apacheconf: 'plaintext',
+  hosts: 'plaintext',
+  plaintext: 'plaintext',
+};
+
+/**
+ * Read-only previews of every rendered file, updated as the topology changes; secrets masked unless the
+ * user reveals them for that topology. Hover or go-to-definition on a value line of an INI file says
+ * which layer set it and jumps to that place in the topology.
+ */
+export class Previews implements vscode.TextDocumentContentProvider, vscode.HoverProvider, vscode.DefinitionProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  readonly revealed = new Set<string>();
+  private readonly lastGood = new Map<string, { analysis: Analysis; rendered: RenderedCloud }>();
+
+  constructor(private readonly ctx: Ctx) {}
+
+  /** The rendered cloud of a topology (the last one without errors while the text has errors). */
+  rendered(doc: vscode.TextDocument): { analysis: Analysis; rendered: RenderedCloud; stale: boolean } | undefined {
+    const key = doc.uri.toString();
+    const analysis = this.ctx.store.get(doc);
+    const last = this.lastGood.get(key);
+    if (last?.analysis === analysis) return { ...last, stale: false };
+    if (!analysis.hasErrors) {
+      const entry = { analysis, rendered: render(analysis) };
+      this.lastGood.set(key, entry);
+      return { ...entry, stale: false };
+    }
+    return last ? { ...last, stale: true } : undefined;
+  }
+
+  /** A topology changed: every open preview of it is rendered again. */
+  refresh(topology: vscode.Uri): void {
+    for (const d of vscode.workspace.textDocuments) {
+      if (d.uri.scheme === SCHEME && d.uri.query === topology.toString()) this.changed.fire(d.uri);
+    }
+  }
+
+  private async topologyDoc(uri: vscode.Uri): Promise<vscode.TextDocument> {
+    return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? vscode.workspace.openTextDocument(uri);
+  }
+
+  private artifact(r: RenderedCloud, node: string, file: string): FileArtifact | undefined {
+    return r.nodes.find((n) => n.name === node)?.artifacts.find((a): a is FileArtifact => a.kind === 'file' && a.path === file);
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const { topology, node, file } = parse(uri);
+    const doc = await this.topologyDoc(topology);
+    const r = this.rendered(doc);
+    if (!r) return `# ${doc.fileName} has errors and was never rendered: see the Problems view.\n`;
+    const lookup = this.revealed.has(topology.toString()) ? secretLookup(r.analysis.cloud.secrets) : undefined;
+    const n = r.rendered.nodes.find((x) => x.name === node);
+    if (!n) return `# There is no node ${node} in ${doc.fileName} any more.\n`;
+    const stale = r.stale ? `# (The topology has errors now: this is its last good render.)\n` : '';
+    try {
+      if (file === '/RUNBOOK.sh') return stale + runbook(r.rendered, n, r.analysis.cloud.profile!.title, lookup);
+      if (file === '/VERIFY.sh') return stale + verifyScript(r.rendered, n, lookup);
+      const a = this.artifact(r.rendered, node, file);
+      if (!a) return `# ${node} has no file ${file} in this topology any more.\n`;
+      return materialize(a.content, lookup) + (stale ? `\n${stale}` : '');
+    } catch (e) {
+      if (e instanceof MissingSecretError) return `# Cannot reveal: ${e.message} (set the environment variables and reload the window).\n`;
+      throw e;
+    }
+  }
+
+  languageOf(uri: vscode.Uri, r: RenderedCloud): string {
+    const { node, file } = parse(uri);
+    if (file.endsWith('.sh')) return 'shellscript';
+    const a = this.artifact(r, node, file);
+    return a ? LANGUAGE[a.language] : 'plaintext';
+  }
+
+  private async originAt(uri: vscode.Uri, line: number) {
+    const { topology, node, file } = parse(uri);
+    const doc = await this.topologyDoc(topology);
+    const r = this.rendered(doc);
+    const o = r && this.artifact(r.rendered, node, file)?.origins?.find((x) => x.line === line);
+    return o && r ? { o, doc, analysis: r.analysis } : undefined;
+  }
+
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
+    const hit = await this.originAt(doc.uri, pos.line);
+    if (!hit) return undefined;
+    const { o } = hit;
+    const where = o.origin.path ? `\`${o.origin.path.join('.')}\`` : 'the profile';
+    const md = new vscode.MarkdownString(`**[${o.section}] ${o.key}** — set by the ${LAYER_NAMES[o.origin.layer]}, from ${where}.${o.origin.path ? '\n\nGo to Definition (F12) jumps there.' : ''}`);
+    return new vscode.Hover(md);
+  }
+
+  async provideDefinition(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Location | undefined> {
+    const hit = await this.originAt(doc.uri, pos.line);
+    if (!hit?.o.origin.path) return undefined;
+    const range = hit.analysis.doc.locate(hit.o.origin.path);
+    return new vscode.Location(hit.doc.uri, toRange(range));
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+/** Opens one rendered file of a node in a read-only preview, with its language. */
+export async function openPreview(p: Previews, topology: vscode.TextDocument, node: string, file: string): Promise<vscode.TextEditor | undefined> {
+  const r = p.rendered(topology);
+  const uri = previewUri(topology.uri, node, file);
+  let doc = await vscode.workspace.openTextDocument(uri);
+  if (r) {
+    const lang = p.languageOf(uri, r.rendered);
+    if (doc.languageId !== lang) doc = await vscode.languages.setTextDocumentLanguage(doc, lang);
+  }
+  return vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+}
+
+export function registerPreviews(ctx: Ctx): Previews {
+  const p = new Previews(ctx);
+  ctx.push(
+    p,
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, p),
+    vscode.languages.registerHoverProvider({ scheme: SCHEME }, p),
+    vscode.languages.registerDefinitionProvider({ scheme: SCHEME }, p),
+    ctx.store.onDidChange((doc) => p.refresh(doc.uri)),
+  );
+  return p;
+}

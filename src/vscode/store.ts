@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import { analyze, Analysis } from '../core/compile';
+
+export const LANGUAGE = 'ostopo';
+
+export const isTopology = (doc: vscode.TextDocument) => doc.languageId === LANGUAGE || /\.ostopo\.ya?ml$/.test(doc.fileName);
+
+/**
+ * One analysis per document version, shared by every feature: diagnostics, completion, hover, the tree
+ * and the preview all ask the store, so a text is parsed and validated once per change.
+ */
+export class TopologyStore implements vscode.Disposable {
+  private readonly cache = new Map<string, { version: number; analysis: Analysis }>();
+  private readonly changed = new vscode.EventEmitter<vscode.TextDocument>();
+  /** Fires (debounced) after a topology's text changed and was analysed again. */
+  readonly onDidChange = this.changed.event;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly subs: vscode.Disposable[] = [];
+  /** The topology the tree and the commands work on: the active one, else the last one that was. */
+  current?: vscode.TextDocument;
+
+  constructor() {
+    this.subs.push(
+      this.changed,
+      vscode.workspace.onDidChangeTextDocument((e) => isTopology(e.document) && this.schedule(e.document)),
+      vscode.workspace.onDidOpenTextDocument((d) => isTopology(d) && this.publish(d)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.cache.delete(d.uri.toString());
+        clearTimeout(this.timers.get(d.uri.toString()));
+      }),
+      vscode.window.onDidChangeActiveTextEditor((e) => {
+        if (e && isTopology(e.document) && e.document !== this.current) {
+          this.current = e.document;
+          this.changed.fire(e.document);
+        }
+      }),
+    );
+    const active = vscode.window.activeTextEditor?.document;
+    this.current = active && isTopology(active) ? active : vscode.workspace.textDocuments.find(isTopology);
+  }
+
+  /** The analysis of the document's current text (computed now when the cached one is older). */
+  get(doc: vscode.TextDocument): Analysis {
+    const key = doc.uri.toString();
+    const c = this.cache.get(key);
+    if (c && c.version === doc.version) return c.analysis;
+    const analysis = analyze(doc.getText(), process.env);
+    this.cache.set(key, { version: doc.version, analysis });
+    return analysis;
+  }
+
+  private publish(doc: vscode.TextDocument): void {
+    this.get(doc);
+    this.current ??= doc;
+    this.changed.fire(doc);
+  }
+
+  private schedule(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    const delay = vscode.workspace.getConfiguration('ostopo').get<number>('validation.delay', 250);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.publish(doc);
+      }, delay),
+    );
+  }
+
+  dispose(): void {
+    this.timers.forEach((t) => clearTimeout(t));
+    this.subs.forEach((s) => s.dispose());
+  }
+}

@@ -1,0 +1,167 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Analysis } from '../core/compile';
+import { deploy, targetOf, verify } from '../core/deploy/engine';
+import { DeployEvent, formatEvent } from '../core/deploy/events';
+import { buildPlan, planText } from '../core/deploy/plan';
+import { HostKeyPrompt } from '../core/deploy/remote';
+import { openSession } from '../core/deploy/session';
+import { render } from '../core/compile';
+import { secretLookup } from '../core/secrets';
+import { Ctx } from './ctx';
+
+export const TASK_TYPE = 'ostopo';
+
+export interface OstopoTaskDefinition extends vscode.TaskDefinition {
+  type: typeof TASK_TYPE;
+  action: 'deploy' | 'verify' | 'plan';
+  /** One node; all nodes when absent. */
+  node?: string;
+  /** The topology file (workspace-relative or absolute); the current topology when absent. */
+  file?: string;
+  force?: boolean;
+}
+
+/** Asks the user about a host key that is not known yet, showing its fingerprint. */
+async function askHostKey(p: HostKeyPrompt): Promise<boolean> {
+  const accept = 'Trust this host key';
+  const answer = await vscode.window.showWarningMessage(
+    `The host key of ${p.label} (${p.host}:${p.port}) is not known.`,
+    { modal: true, detail: `${p.keyType} ${p.fingerprint}\n\nCompare it with the key on the server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) before trusting it. It will be added to .ostopo/known_hosts.` },
+    accept,
+  );
+  return answer === accept;
+}
+
+/**
+ * Runs a deploy, verify or plan of a topology in a terminal: the same engine and the same lines as the
+ * CLI (colored), Ctrl+C stops it cleanly, the exit code tells the result.
+ */
+export class OstopoTerminal implements vscode.Pseudoterminal {
+  private readonly writer = new vscode.EventEmitter<string>();
+  private readonly closer = new vscode.EventEmitter<number>();
+  readonly onDidWrite = this.writer.event;
+  readonly onDidClose = this.closer.event;
+  private readonly abort = new AbortController();
+  /** Everything written, for tests and for the output channel. */
+  readonly transcript: string[] = [];
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly def: OstopoTaskDefinition,
+    private readonly onDone: () => void,
+  ) {}
+
+  private line(s: string): void {
+    this.transcript.push(s.replace(/\x1b\[[0-9;]*m/g, ''));
+    this.writer.fire(s.replace(/\n/g, '\r\n') + '\r\n');
+  }
+
+  open(): void {
+    void this.run().then(
+      (code) => {
+        this.onDone();
+        this.closer.fire(code);
+      },
+      (e) => {
+        this.line(`\x1b[31m✖ ${(e as Error).message}\x1b[0m`);
+        this.onDone();
+        this.closer.fire(1);
+      },
+    );
+  }
+
+  handleInput(data: string): void {
+    if (data === '\x03' && !this.abort.signal.aborted) {
+      this.line('stopping: closing the remote commands…');
+      this.abort.abort();
+    }
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+
+  private async topology(): Promise<{ doc: vscode.TextDocument; analysis: Analysis }> {
+    let doc = this.ctx.store.current;
+    if (this.def.file) {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+      const file = path.isAbsolute(this.def.file) ? this.def.file : path.join(folder, this.def.file);
+      doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    }
+    if (!doc) throw new Error('No topology: open a *.ostopo.yaml file, or set "file" in the task.');
+    if (doc.uri.scheme !== 'file') throw new Error('Save the topology first: its deploy state lives in .ostopo/ beside the file.');
+    return { doc, analysis: this.ctx.store.get(doc) };
+  }
+
+  private async run(): Promise<number> {
+    const { doc, analysis } = await this.topology();
+    const what = `${this.def.action} ${this.def.node ?? 'all nodes'} of ${path.basename(doc.fileName)}`;
+    this.line(`\x1b[1mostopo ${what}\x1b[0m`);
+    if (analysis.hasErrors) {
+      for (const f of analysis.findings.filter((x) => x.severity === 'error')) this.line(`${path.basename(doc.fileName)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message}`);
+      this.line('\x1b[31m✖ fix the errors above first\x1b[0m');
+      return 1;
+    }
+    const session = openSession(doc.uri.fsPath, analysis, { onUnknownHostKey: askHostKey, env: process.env });
+    if (this.def.action === 'plan') {
+      const l = secretLookup(analysis.cloud.secrets);
+      planText(buildPlan(render(analysis)), session.journal, (n) => l(n) ?? '', this.def.node)
+        .trimEnd()
+        .split('\n')
+        .forEach((x) => this.line(x));
+      return 0;
+    }
+    const verbose = vscode.workspace.getConfiguration('ostopo').get<boolean>('deploy.verbose', false);
+    const onEvent = (e: DeployEvent) => {
+      const l = formatEvent(e, { color: true, verbose });
+      if (l !== undefined) this.line(l);
+    };
+    const common = { target: targetOf(analysis), journal: session.journal, connect: session.connect, node: this.def.node, signal: this.abort.signal, onEvent };
+    const r = this.def.action === 'deploy' ? await deploy({ ...common, force: this.def.force }) : await verify(common);
+    return r.ok ? 0 : 1;
+  }
+}
+
+export function taskFor(ctx: Ctx, def: OstopoTaskDefinition, onDone: () => void, terminals?: OstopoTerminal[]): vscode.Task {
+  const name = `${def.action}${def.node ? ` ${def.node}` : ''}`;
+  const task = new vscode.Task(
+    def,
+    vscode.TaskScope.Workspace,
+    name,
+    TASK_TYPE,
+    new vscode.CustomExecution(async (resolved) => {
+      const t = new OstopoTerminal(ctx, resolved as OstopoTaskDefinition, onDone);
+      terminals?.push(t);
+      return t;
+    }),
+  );
+  task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
+  return task;
+}
+
+/** Task type `ostopo` (deploy | verify | plan, optional node), usable in tasks.json too. */
+export function registerTasks(ctx: Ctx, onDone: () => void): { run: (def: Omit<OstopoTaskDefinition, 'type'>) => Thenable<vscode.TaskExecution>; terminals: OstopoTerminal[] } {
+  const terminals: OstopoTerminal[] = [];
+  ctx.push(
+    vscode.tasks.registerTaskProvider(TASK_TYPE, {
+      provideTasks: () => {
+        const doc = ctx.store.current;
+        if (!doc) return [];
+        const a = ctx.store.get(doc);
+        const defs: OstopoTaskDefinition[] = [
+          { type: TASK_TYPE, action: 'plan' },
+          { type: TASK_TYPE, action: 'deploy' },
+          { type: TASK_TYPE, action: 'verify' },
+          ...a.cloud.nodes.flatMap((n) => (['deploy', 'verify'] as const).map((action) => ({ type: TASK_TYPE, action, node: n.name }) as OstopoTaskDefinition)),
+        ];
+        return defs.map((d) => taskFor(ctx, d, onDone, terminals));
+      },
+      resolveTask: (task) => (task.definition.type === TASK_TYPE ? taskFor(ctx, task.definition as OstopoTaskDefinition, onDone, terminals) : undefined),
+    }),
+  );
+  return {
+    terminals,
+    run: (def) => vscode.tasks.executeTask(taskFor(ctx, { ...def, type: TASK_TYPE } as OstopoTaskDefinition, onDone, terminals)),
+  };
+}

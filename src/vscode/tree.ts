@@ -1,0 +1,130 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { SERVICES } from '../core/catalog';
+import { NodeJournal } from '../core/deploy/journal';
+import { stateDirOf } from '../core/deploy/session';
+import { FileArtifact } from '../core/render/artifacts';
+import { Ctx } from './ctx';
+import { Previews } from './preview';
+
+export type TreeItem =
+  | { kind: 'node'; node: string }
+  | { kind: 'service'; node: string; service: string }
+  | { kind: 'file'; node: string; file: string; description: string }
+  | { kind: 'message'; text: string };
+
+/** The node's last deploy and verify, from the journal beside the topology (when there is one). */
+export function lastResults(doc: vscode.TextDocument, cloud: string, node: string): NodeJournal | undefined {
+  if (doc.uri.scheme !== 'file') return undefined;
+  try {
+    const j = JSON.parse(fs.readFileSync(path.join(stateDirOf(doc.uri.fsPath), cloud, 'journal.json'), 'utf8'));
+    return j.nodes?.[node];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Topology tree: nodes → services → rendered files; a node shows its errors and its last deploy/verify. */
+export class TopologyTree implements vscode.TreeDataProvider<TreeItem> {
+  private readonly changed = new vscode.EventEmitter<TreeItem | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly previews: Previews,
+  ) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  private files(node: string): FileArtifact[] {
+    const doc = this.ctx.store.current;
+    const r = doc && this.previews.rendered(doc);
+    return r?.rendered.nodes.find((n) => n.name === node)?.artifacts.filter((a): a is FileArtifact => a.kind === 'file') ?? [];
+  }
+
+  getChildren(item?: TreeItem): TreeItem[] {
+    const doc = this.ctx.store.current;
+    if (!doc) return [{ kind: 'message', text: 'Open a *.ostopo.yaml topology' }];
+    const a = this.ctx.store.get(doc);
+    if (!item) {
+      if (!a.cloud.nodes.length) return [{ kind: 'message', text: a.hasErrors ? 'The topology has errors: see Problems' : 'No nodes yet' }];
+      return a.cloud.nodes.map((n) => ({ kind: 'node', node: n.name }));
+    }
+    if (item.kind === 'node') {
+      const node = a.cloud.nodes.find((n) => n.name === item.node);
+      const files = this.files(item.node);
+      const services: TreeItem[] = (node?.services ?? []).map((s) => ({ kind: 'service', node: item.node, service: s }));
+      const base = files.some((f) => f.service === 'base') ? [{ kind: 'service' as const, node: item.node, service: 'base' }] : [];
+      const scripts: TreeItem[] = [
+        { kind: 'file', node: item.node, file: '/RUNBOOK.sh', description: 'every command of the deploy, in order' },
+        { kind: 'file', node: item.node, file: '/VERIFY.sh', description: 'the checks of ostopo verify' },
+      ];
+      return [...base, ...services, ...(files.length ? scripts : [])];
+    }
+    if (item.kind === 'service') {
+      return this.files(item.node)
+        .filter((f) => f.service === item.service)
+        .map((f) => ({ kind: 'file', node: item.node, file: f.path, description: f.description }));
+    }
+    return [];
+  }
+
+  getTreeItem(item: TreeItem): vscode.TreeItem {
+    const doc = this.ctx.store.current;
+    switch (item.kind) {
+      case 'message':
+        return new vscode.TreeItem(item.text);
+      case 'node': {
+        const a = doc && this.ctx.store.get(doc);
+        const node = a?.cloud.nodes.find((n) => n.name === item.node);
+        const errors = a?.findings.filter((f) => f.severity === 'error' && f.path?.[0] === 'nodes' && f.path[1] === item.node).length ?? 0;
+        const j = doc && a ? lastResults(doc, a.cloud.name, item.node) : undefined;
+        const t = new vscode.TreeItem(item.node, vscode.TreeItemCollapsibleState.Collapsed);
+        const deploy = j?.lastDeploy ? (j.lastDeploy.ok ? '✔ deployed' : '✖ deploy failed') : '';
+        const verify = j?.lastVerify ? (j.lastVerify.failed ? `✖ ${j.lastVerify.failed} check(s) failed` : `✔ ${j.lastVerify.passed} checks`) : '';
+        t.description = [node?.address, errors ? `${errors} error(s)` : '', deploy, verify].filter(Boolean).join(' · ');
+        t.tooltip = new vscode.MarkdownString(
+          [`**${item.node}** ${node?.address ?? ''}`, `Services: ${node?.services.join(', ') || 'none'}`, j?.lastDeploy ? `Last deploy: ${j.lastDeploy.ok ? 'ok' : 'failed'} at ${j.lastDeploy.at}${j.lastDeploy.message ? ` — ${j.lastDeploy.message}` : ''}` : '', j?.lastVerify ? `Last verify: ${j.lastVerify.passed} passed, ${j.lastVerify.failed} failed at ${j.lastVerify.at}` : '']
+            .filter(Boolean)
+            .join('\n\n'),
+        );
+        t.iconPath = new vscode.ThemeIcon(errors || j?.lastDeploy?.ok === false || (j?.lastVerify?.failed ?? 0) > 0 ? 'error' : 'server');
+        t.contextValue = 'ostopoNode';
+        t.id = `node:${item.node}`;
+        return t;
+      }
+      case 'service': {
+        const t = new vscode.TreeItem(item.service === 'base' ? 'system' : item.service, vscode.TreeItemCollapsibleState.Collapsed);
+        t.description = item.service === 'base' ? 'hosts, packages, network' : SERVICES[item.service as keyof typeof SERVICES]?.title;
+        t.iconPath = new vscode.ThemeIcon(item.service === 'base' ? 'settings-gear' : 'symbol-method');
+        t.contextValue = 'ostopoService';
+        t.id = `service:${item.node}:${item.service}`;
+        return t;
+      }
+      case 'file': {
+        const t = new vscode.TreeItem(item.file.split('/').pop()!, vscode.TreeItemCollapsibleState.None);
+        t.description = item.file.startsWith('/RUNBOOK') || item.file.startsWith('/VERIFY') ? item.description : item.file;
+        t.tooltip = item.description;
+        t.iconPath = new vscode.ThemeIcon('file-code');
+        t.contextValue = 'ostopoFile';
+        t.id = `file:${item.node}:${item.file}`;
+        t.command = { command: 'ostopo.openRendered', title: 'Open Preview', arguments: [item.node, item.file] };
+        return t;
+      }
+    }
+  }
+
+  getParent(): undefined {
+    return undefined;
+  }
+}
+
+export function registerTree(ctx: Ctx, previews: Previews): TopologyTree {
+  const tree = new TopologyTree(ctx, previews);
+  const view = vscode.window.createTreeView('ostopo.topology', { treeDataProvider: tree, showCollapseAll: true });
+  ctx.push(view, ctx.store.onDidChange(() => tree.refresh()));
+  return tree;
+}

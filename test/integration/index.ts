@@ -1,0 +1,21 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+
+/** Loaded by VS Code's extension host: runs every *.test.js of this folder with mocha. */
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 120000, color: false, reporter: 'spec' });
+  const dir = __dirname;
+  const only = process.env.OSTOPO_INTEGRATION_GREP;
+  if (only) mocha.grep(only);
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.test.js')).sort()) mocha.addFile(path.join(dir, f));
+  return new Promise((resolve, reject) => {
+    mocha.run((failures) => {
+      const stats = (mocha as unknown as { suite: unknown }) && failures;
+      console.log(`integration: ${failures} failed`);
+      void stats;
+      if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
+      else resolve();
+    });
+  });
+}
