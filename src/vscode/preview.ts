@@ -148,7 +148,11 @@ export function registerPreviews(ctx: Ctx): Previews {
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, p),
     vscode.languages.registerHoverProvider({ scheme: SCHEME }, p),
     vscode.languages.registerDefinitionProvider({ scheme: SCHEME }, p),
-    ctx.store.onDidChange((doc) => p.refresh(doc.uri)),
+    ctx.store.onDidChange((doc) => {
+      // Keep the last good render current (the tree and the previews show it while the text has errors).
+      p.rendered(doc);
+      p.refresh(doc.uri);
+    }),
   );
   return p;
 }

@@ -10,10 +10,9 @@ export function run(): Promise<void> {
   if (only) mocha.grep(only);
   for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.test.js')).sort()) mocha.addFile(path.join(dir, f));
   return new Promise((resolve, reject) => {
-    mocha.run((failures) => {
-      const stats = (mocha as unknown as { suite: unknown }) && failures;
-      console.log(`integration: ${failures} failed`);
-      void stats;
+    const runner = mocha.run((failures) => {
+      const s = runner.stats!;
+      console.log(`integration: ${s.passes} passed, ${s.failures} failed${s.pending ? `, ${s.pending} skipped` : ''}`);
       if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
       else resolve();
     });

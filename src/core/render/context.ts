@@ -22,13 +22,25 @@ export class RenderContext {
     return this.out.get(node) ?? [];
   }
 
+  private readonly hostCache = new Map<ServiceId, ResolvedNode[]>();
+  private readonly memo = new Map<string, unknown>();
+
   /** The single node running a service (the guide's "controller" for it). */
   host(service: ServiceId): ResolvedNode | undefined {
-    return hostsOf(this.cloud, service)[0];
+    return this.hosts(service)[0];
   }
 
+  /** Nodes running a service, computed once per render (renderers ask for every node). */
   hosts(service: ServiceId): ResolvedNode[] {
-    return hostsOf(this.cloud, service);
+    let h = this.hostCache.get(service);
+    if (!h) this.hostCache.set(service, (h = hostsOf(this.cloud, service)));
+    return h;
+  }
+
+  /** A value derived from the whole cloud, computed once per render (e.g. the /etc/hosts lines). */
+  once<T>(key: string, make: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, make());
+    return this.memo.get(key) as T;
   }
 
   /** Host name other nodes use to reach a service (the node name, resolved by the rendered /etc/hosts). */

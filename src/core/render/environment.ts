@@ -6,8 +6,12 @@ import { shq } from './template';
 export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void {
   const { cloud, profile } = ctx;
 
-  const hosts = [...ctx.header('/etc/hosts').map((h) => `# ${h}`), ...profile.hostsPreamble];
-  for (const n of cloud.nodes) hosts.push('', `# ${n.name}`, `${n.address.padEnd(15)} ${n.name}`);
+  // The same text on every node: built once per render (a cloud of n nodes would otherwise cost n²).
+  const hosts = ctx.once('hosts', () => {
+    const lines = [...ctx.header('/etc/hosts').map((h) => `# ${h}`), ...profile.hostsPreamble];
+    for (const n of cloud.nodes) lines.push('', `# ${n.name}`, `${n.address.padEnd(15)} ${n.name}`);
+    return lines.join('\n') + '\n';
+  });
   ctx.file(node, {
     id: 'hosts/hosts',
     step: 'hosts',
@@ -15,7 +19,7 @@ export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void 
     path: '/etc/hosts',
     mode: '0644',
     language: 'hosts',
-    content: hosts.join('\n') + '\n',
+    content: hosts,
     description: 'Name resolution of every node of the cloud (guide: "Host networking").',
   });
 

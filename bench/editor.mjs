@@ -1,0 +1,77 @@
+// Editor speed: parse + validate, completion at a node reference, render of every file, for topologies of
+// 10, 50, 200 and 1,000 nodes; plus the extension bundle's size and the time to require it.
+// Budgets (issue 3): 200 nodes validate <= 20 ms and complete <= 5 ms (p95); 1,000 nodes render <= 300 ms.
+// Usage: npm run build && npx tsc -p . && node bench/editor.mjs
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { analyze, render } = require(path.join(root, 'out/src/core/compile.js'));
+const { completeAt } = require(path.join(root, 'out/src/core/editor/complete.js'));
+
+function topology(n) {
+  const lines = ['ostopo: 1', 'name: bench', 'release: zed', 'os: debian12', 'workers: 2', 'networks:', '  management:', '    cidr: 10.0.0.0/16', 'secrets:'];
+  for (const s of ['ADMIN_PASS', 'DEMO_PASS', 'DB_ROOT_PASS', 'RABBIT_PASS', 'KEYSTONE_DBPASS', 'GLANCE_DBPASS', 'GLANCE_PASS', 'PLACEMENT_DBPASS', 'PLACEMENT_PASS', 'NOVA_DBPASS', 'NOVA_PASS']) lines.push(`  ${s}: Bench-${s}-Value-123`);
+  lines.push('nodes:', '  controller:', '    address: 10.0.0.11', '    roles: [controller]');
+  for (let i = 1; i < n; i++) lines.push(`  compute${i}:`, `    address: 10.0.${Math.floor((i + 20) / 250)}.${((i + 20) % 250) + 1}`, '    roles: [compute]');
+  lines.push('ntp:', '  server: controller', '');
+  return lines.join('\n');
+}
+
+function stats(fn, runs) {
+  for (let i = 0; i < Math.min(5, runs); i++) fn(); // warm-up
+  const t = [];
+  for (let i = 0; i < runs; i++) {
+    const s = process.hrtime.bigint();
+    fn();
+    t.push(Number(process.hrtime.bigint() - s) / 1e6);
+  }
+  t.sort((a, b) => a - b);
+  return { median: t[Math.floor(t.length / 2)], p95: t[Math.floor(t.length * 0.95)] };
+}
+
+const fmt = (x) => x.toFixed(2).padStart(8);
+console.log('nodes | validate median/p95 ms | complete median/p95 ms | render median/p95 ms | files');
+const results = {};
+for (const n of [10, 50, 200, 1000]) {
+  const text = topology(n);
+  const runs = n >= 1000 ? 15 : 40;
+  const v = stats(() => analyze(text, {}), runs);
+  const a = analyze(text, {});
+  if (a.hasErrors) throw new Error(`bench topology of ${n} nodes has errors: ${a.findings.filter((f) => f.severity === 'error').map((f) => f.message).slice(0, 3)}`);
+  const line = text.split('\n').findIndex((l) => l.startsWith('  server: '));
+  const pos = { line, character: '  server: '.length };
+  const c = stats(() => completeAt(a, text, pos), runs * 5);
+  let files = 0;
+  const r = stats(() => {
+    const rc = render(a);
+    files = rc.nodes.reduce((s, x) => s + x.artifacts.filter((y) => y.kind === 'file').length, 0);
+  }, runs);
+  results[n] = { v, c, r };
+  console.log(`${String(n).padStart(5)} | ${fmt(v.median)} / ${fmt(v.p95)} | ${fmt(c.median)} / ${fmt(c.p95)} | ${fmt(r.median)} / ${fmt(r.p95)} | ${files}`);
+}
+const budget = [
+  ['200 nodes validate p95 <= 20 ms', results[200].v.p95, 20],
+  ['200 nodes complete p95 <= 5 ms', results[200].c.p95, 5],
+  ['1000 nodes render p95 <= 300 ms', results[1000].r.p95, 300],
+];
+for (const [what, got, max] of budget) console.log(`${got <= max ? 'within' : 'OVER  '} budget: ${what}: ${got.toFixed(2)} ms (ratio ${(got / max).toFixed(2)})`);
+
+const bundle = path.join(root, 'dist/extension.js');
+const size = fs.statSync(bundle).size;
+// Time to require the bundle in a fresh process (with a stub `vscode` module: the API is not needed to load it).
+const stubDir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'ostopo-bench-'));
+fs.mkdirSync(path.join(stubDir, 'node_modules', 'vscode'), { recursive: true });
+// esbuild's interop copies the module's own keys: name the API's namespaces, each a do-anything proxy.
+const names = ['DiagnosticSeverity', 'CompletionItemKind', 'SymbolKind', 'languages', 'window', 'workspace', 'commands', 'tasks', 'EventEmitter', 'Uri', 'Range', 'Position', 'TreeItem', 'ThemeIcon', 'MarkdownString', 'CodeAction', 'CodeActionKind', 'CodeLens', 'Hover', 'Location', 'WorkspaceEdit', 'DocumentSymbol', 'CompletionItem', 'SnippetString', 'Diagnostic', 'TaskScope', 'Task', 'CustomExecution', 'TaskRevealKind', 'TaskPanelKind', 'ViewColumn', 'TreeItemCollapsibleState', 'extensions', 'env'];
+fs.writeFileSync(path.join(stubDir, 'node_modules', 'vscode', 'index.js'), `const p = new Proxy(function () {}, { get: () => p, apply: () => p, construct: () => p }); module.exports = Object.fromEntries(${JSON.stringify(names)}.map((n) => [n, p]));`);
+const code = `const t=process.hrtime.bigint(); require(${JSON.stringify(bundle)}); console.log(Number(process.hrtime.bigint()-t)/1e6);`;
+const times = [];
+for (let i = 0; i < 7; i++) times.push(Number(execFileSync(process.execPath, ['-e', code], { env: { ...process.env, NODE_PATH: path.join(stubDir, 'node_modules') }, encoding: 'utf8' })));
+times.sort((a, b) => a - b);
+fs.rmSync(stubDir, { recursive: true, force: true });
+console.log(`extension bundle: ${(size / 1024).toFixed(0)} KiB; require: median ${times[3].toFixed(1)} ms (of 7 fresh processes)`);

@@ -1,0 +1,170 @@
+import * as assert from 'node:assert/strict';
+import { analyze } from '../../src/core/compile';
+import { completeAt } from '../../src/core/editor/complete';
+import { cursorContext } from '../../src/core/editor/cursor';
+import { fixesFor } from '../../src/core/editor/fixes';
+import { hoverAt, outline, renameNode } from '../../src/core/editor/navigate';
+import { FixEdit, Position } from '../../src/core/findings';
+import { ParsedDocument } from '../../src/core/parse';
+import { minimal } from './helpers';
+
+/** `|` marks the cursor in these texts. */
+function at(textWithCursor: string): { text: string; pos: Position } {
+  const i = textWithCursor.indexOf('|');
+  const text = textWithCursor.slice(0, i) + textWithCursor.slice(i + 1);
+  const before = text.slice(0, i).split('\n');
+  return { text, pos: { line: before.length - 1, character: before[before.length - 1].length } };
+}
+
+const labels = (textWithCursor: string) => {
+  const { text, pos } = at(textWithCursor);
+  return completeAt(analyze(text, {}), text, pos).map((e) => e.label);
+};
+
+function apply(text: string, edits: FixEdit[]): string {
+  const doc = new ParsedDocument(text);
+  const sorted = [...edits].sort((a, b) => doc.offsetAt(b.range.start) - doc.offsetAt(a.range.start));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, doc.offsetAt(e.range.start)) + e.newText + out.slice(doc.offsetAt(e.range.end));
+  return out;
+}
+
+describe('editor core', () => {
+  describe('cursor context on half-typed YAML', () => {
+    it('a key inside a node', () => {
+      const { text, pos } = at('nodes:\n  ctl:\n    address: 10.0.0.1\n    ro|\n');
+      const c = cursorContext(text, pos);
+      assert.deepEqual([c.parent, c.kind, c.prefix, c.siblings], [['nodes', 'ctl'], 'key', 'ro', ['address']]);
+    });
+
+    it('a value, a flow list item, a block list item and a list under its key without indent', () => {
+      let { text, pos } = at('nodes:\n  ctl:\n    address: 10.0.0.1\nrelease: z|');
+      assert.deepEqual(((c) => [c.parent, c.kind, c.key, c.prefix])(cursorContext(text, pos)), [[], 'value', 'release', 'z']);
+      ({ text, pos } = at('nodes:\n  ctl:\n    roles: [controller, c|]\n'));
+      assert.deepEqual(((c) => [c.parent, c.kind])(cursorContext(text, pos)), [['nodes', 'ctl', 'roles'], 'item']);
+      ({ text, pos } = at('nodes:\n  ctl:\n    services:\n      - mariadb\n      - gl|\n'));
+      assert.deepEqual(((c) => [c.parent, c.kind, c.prefix])(cursorContext(text, pos)), [['nodes', 'ctl', 'services'], 'item', 'gl']);
+      ({ text, pos } = at('nodes:\n  ctl:\n    services:\n    - mariadb\n    - |\n'));
+      assert.deepEqual(cursorContext(text, pos).parent, ['nodes', 'ctl', 'services']);
+    });
+
+    it('comments and blank lines do not confuse the parent path', () => {
+      const { text, pos } = at('nodes:\n  # the controller\n  ctl:\n\n    # address next\n    |\n');
+      assert.deepEqual(cursorContext(text, pos).parent, ['nodes', 'ctl']);
+    });
+  });
+
+  describe('completion', () => {
+    it('top-level keys not yet written, and a whole-topology snippet in an empty file', () => {
+      assert.ok(labels('|').includes('ostopo topology'));
+      const l = labels(minimal() + '|');
+      assert.ok(l.includes('ntp') && l.includes('config') && !l.includes('nodes'));
+    });
+
+    it('enum values, roles not yet listed, services, node names', () => {
+      assert.deepEqual(labels(minimal().replace('os: debian12', 'os: |')), ['centos7', 'debian12']);
+      assert.deepEqual(labels(minimal().replace('roles: [compute]', 'roles: [compute, |]')), ['controller']);
+      assert.ok(labels(minimal().replace('roles: [compute]', 'services: [|]')).includes('nova-compute'));
+      assert.deepEqual(labels(minimal('ntp:\n  server: |')), ['controller', 'compute1']);
+    });
+
+    it('secret names the cloud does not define yet, needed ones first', () => {
+      const { text, pos } = at(minimal().replace(/ {2}NOVA_PASS: .*\n/, '').replace('secrets:\n', 'secrets:\n  |\n'));
+      const items = completeAt(analyze(text, {}), text, pos);
+      assert.equal(items.find((i) => i.label === 'NOVA_PASS')?.detail, 'needed by this cloud');
+      assert.ok(!items.some((i) => i.label === 'ADMIN_PASS'), 'defined secrets are not proposed');
+    });
+
+    it('config overrides: sections and options of the file from the option catalog, with their help', () => {
+      assert.ok(labels(minimal('config:\n  nova:\n    nova.conf:\n      |')).includes('scheduler'));
+      const { text, pos } = at(minimal('config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        |'));
+      const opt = completeAt(analyze(text, {}), text, pos).find((i) => i.label === 'debug')!;
+      assert.equal(opt.detail, 'boolean');
+      assert.match(opt.documentation!, /Type: boolean/);
+      assert.deepEqual(labels(minimal('config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        debug: |')), ['true', 'false']);
+    });
+  });
+
+  describe('hover', () => {
+    const text = minimal('ntp:\n  server: controller\nconfig:\n  nova:\n    nova.conf:\n      DEFAULT:\n        debug: true\n');
+    const a = analyze(text, {});
+    const hover = (needle: string, offset = 1) => {
+      const i = text.indexOf(needle);
+      return hoverAt(a, a.doc.positionAt(i + offset))?.markdown ?? '';
+    };
+
+    it('documents keys from the schema', () => {
+      assert.match(hover('release'), /OpenStack release/);
+      assert.match(hover('cidr'), /Network of the node addresses/);
+    });
+
+    it('a node reference shows the node; a secret shows where it is used, never its value', () => {
+      assert.match(hover('server: controller', 9), /node `controller`\*\* — 10\.0\.0\.11/);
+      const s = hover('NOVA_PASS');
+      assert.match(s, /Used by: .*nova-compute on compute1/);
+      assert.doesNotMatch(s, /Str0ng-Nova-Pass-1/);
+    });
+
+    it('an override option shows its oslo.config help, type and default', () => {
+      assert.match(hover('debug: true'), /\*\*\[DEFAULT\] debug\*\* \(boolean\)/);
+    });
+  });
+
+  describe('quick fixes', () => {
+    const fixed = (text: string, code: string, title: RegExp) => {
+      const a = analyze(text, {});
+      const f = a.findings.find((x) => x.code === code);
+      assert.ok(f, `${code} in ${a.findings.map((x) => x.code).join(', ')}`);
+      const fix = fixesFor(a, f).find((x) => title.test(x.title));
+      assert.ok(fix, fixesFor(a, f).map((x) => x.title).join(', '));
+      const out = apply(text, fix.edits);
+      assert.ok(!analyze(out, {}).findings.some((x) => x.code === code), `fixed:\n${out}`);
+      return out;
+    };
+
+    it('did you mean', () => {
+      fixed(minimal().replace('release: zed', 'release: zde'), 'schema/enum', /Change to `zed`/);
+      fixed(minimal().replace('roles: [compute]', 'roles: [compte]'), 'ref/unknown-role', /compute/);
+    });
+
+    it('a missing secret gets a strong generated value; a weak one is replaced', () => {
+      const out = fixed(minimal().replace(/ {2}GLANCE_PASS: .*\n/, ''), 'secret/missing', /Add GLANCE_PASS with a generated/);
+      assert.match(out, /^ {2}GLANCE_PASS: [A-Za-z0-9]{24}$/m);
+      fixed(minimal().replace('Str0ng-Rabbit-Pass-1', "'123456'"), 'secret/weak', /Replace RABBIT_PASS/);
+    });
+
+    it('a missing prerequisite is added to the controller, in flow or block lists', () => {
+      const text = minimal().replace('roles: [controller]', 'services: [chrony, mariadb, rabbitmq, memcached, keystone, glance, nova-api, nova-scheduler, nova-conductor]');
+      const out = fixed(text, 'service/missing-prerequisite', /Add `placement` to node `controller`/);
+      assert.match(out, /nova-conductor, placement\]/);
+      const block = minimal().replace('    roles: [controller]\n', '    services:\n      - mariadb\n      - rabbitmq\n      - memcached\n      - keystone\n      - glance\n      - nova-api\n      - nova-scheduler\n      - nova-conductor\n');
+      assert.match(fixed(block, 'service/missing-prerequisite', /placement/), / {6}- nova-conductor\n {6}- placement\n/);
+    });
+
+    it('a duplicate address gets a free one of the management network', () => {
+      const out = fixed(minimal().replace('10.0.0.31', '10.0.0.11'), 'node/duplicate-address', /Use the free address 10\.0\.0\.12/);
+      assert.match(out, /address: 10\.0\.0\.12/);
+    });
+  });
+
+  it('outline: top-level keys, nodes with address and roles, secrets by name only', () => {
+    const o = outline(analyze(minimal(), {}));
+    const nodes = o.find((s) => s.name === 'nodes')!;
+    assert.deepEqual(nodes.children.map((c) => [c.name, c.detail]), [['controller', '10.0.0.11 · controller'], ['compute1', '10.0.0.31 · compute']]);
+    assert.ok(!JSON.stringify(o).includes('Str0ng'), 'no secret value in the outline');
+  });
+
+  it('rename a node: its key and every reference; invalid or taken names are refused', () => {
+    const text = minimal('ntp:\n  server: controller\n');
+    const a = analyze(text, {});
+    const pos = a.doc.positionAt(text.indexOf('  controller:') + 3);
+    const r = renameNode(a, pos, 'ctl');
+    assert.ok('edits' in r);
+    const out = apply(text, r.edits);
+    assert.match(out, /^ {2}ctl:$/m);
+    assert.match(out, /^ {2}server: ctl$/m);
+    assert.deepEqual(analyze(out, {}).findings, []);
+    assert.ok('error' in renameNode(a, pos, 'Bad_Name'));
+    assert.ok('error' in renameNode(a, pos, 'compute1'));
+  });
+});
