@@ -18,6 +18,7 @@ export const SERVICE_IDS = [
   'nova-conductor',
   'nova-novncproxy',
   'nova-compute',
+  'neutron-server',
 ] as const;
 export type ServiceId = (typeof SERVICE_IDS)[number];
 
@@ -25,7 +26,7 @@ export const ROLE_IDS = ['controller', 'compute'] as const;
 export type RoleId = (typeof ROLE_IDS)[number];
 
 /** The project a service belongs to: it owns the config files that `config.<project>` overrides. */
-export const PROJECT_IDS = ['chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone', 'glance', 'placement', 'nova'] as const;
+export const PROJECT_IDS = ['chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone', 'glance', 'placement', 'nova', 'neutron'] as const;
 export type ProjectId = (typeof PROJECT_IDS)[number];
 
 export const SECRET_NAMES = [
@@ -80,11 +81,12 @@ export const SERVICES: Record<ServiceId, ServiceDef> = {
   keystone: S('keystone', 'keystone', 'Keystone (Identity)', 'Identity service on port 5000: database, fernet tokens, bootstrap of admin and the RegionOne endpoints, the service and demo projects.', ['mariadb', 'memcached'], ['KEYSTONE_DBPASS', 'ADMIN_PASS', 'DEMO_PASS']),
   glance: S('glance', 'glance', 'Glance (Image)', 'Image service on port 9292 with the file store.', ['keystone', 'mariadb'], ['GLANCE_DBPASS', 'GLANCE_PASS', 'ADMIN_PASS']),
   placement: S('placement', 'placement', 'Placement', 'Placement API on port 8778, tracks resource providers for the scheduler.', ['keystone', 'mariadb'], ['PLACEMENT_DBPASS', 'PLACEMENT_PASS', 'ADMIN_PASS']),
-  'nova-api': S('nova-api', 'nova', 'Nova API', 'Compute API on port 8774 (and metadata on 8775); owns the nova_api, nova and nova_cell0 databases and the cells.', ['keystone', 'mariadb', 'rabbitmq', 'placement', 'glance', 'nova-conductor', 'nova-scheduler'], ['NOVA_DBPASS', 'NOVA_PASS', 'RABBIT_PASS', 'PLACEMENT_PASS', 'ADMIN_PASS']),
+  'nova-api': S('nova-api', 'nova', 'Nova API', 'Compute API on port 8774 (and metadata on 8775); owns the nova_api, nova and nova_cell0 databases and the cells. Its server views ask neutron for security groups, so it needs the networking API.', ['keystone', 'mariadb', 'rabbitmq', 'placement', 'glance', 'nova-conductor', 'nova-scheduler', 'neutron-server'], ['NOVA_DBPASS', 'NOVA_PASS', 'RABBIT_PASS', 'PLACEMENT_PASS', 'NEUTRON_PASS', 'ADMIN_PASS']),
   'nova-scheduler': S('nova-scheduler', 'nova', 'Nova scheduler', 'Picks the compute host for each instance, using placement.', ['nova-api', 'rabbitmq', 'placement'], ['NOVA_DBPASS', 'NOVA_PASS', 'RABBIT_PASS', 'PLACEMENT_PASS']),
   'nova-conductor': S('nova-conductor', 'nova', 'Nova conductor', 'Mediates database access for compute nodes.', ['nova-api', 'mariadb', 'rabbitmq'], ['NOVA_DBPASS', 'NOVA_PASS', 'RABBIT_PASS', 'PLACEMENT_PASS']),
   'nova-novncproxy': S('nova-novncproxy', 'nova', 'Nova noVNC proxy', 'Browser console proxy on port 6080.', ['nova-api'], ['NOVA_DBPASS', 'NOVA_PASS', 'RABBIT_PASS', 'PLACEMENT_PASS']),
-  'nova-compute': S('nova-compute', 'nova', 'Nova compute', 'Runs instances on this node (libvirt/KVM, or QEMU when the CPU has no hardware virtualisation).', ['nova-api', 'nova-conductor', 'rabbitmq', 'placement', 'glance', 'keystone'], ['NOVA_PASS', 'RABBIT_PASS', 'PLACEMENT_PASS'], false),
+  'nova-compute': S('nova-compute', 'nova', 'Nova compute', 'Runs instances on this node (libvirt/KVM, or QEMU when the CPU has no hardware virtualisation).', ['nova-api', 'nova-conductor', 'rabbitmq', 'placement', 'glance', 'keystone'], ['NOVA_PASS', 'RABBIT_PASS', 'PLACEMENT_PASS', 'NEUTRON_PASS'], false),
+  'neutron-server': S('neutron-server', 'neutron', 'Neutron server (Networking)', 'Networking API on port 9696 with the ML2 plugin and the provider network (guide: "Networking service", controller part). Agents are not deployed yet.', ['keystone', 'mariadb', 'rabbitmq'], ['NEUTRON_DBPASS', 'NEUTRON_PASS', 'NOVA_PASS', 'RABBIT_PASS', 'ADMIN_PASS']),
 };
 
 export interface RoleDef {
@@ -96,8 +98,8 @@ export interface RoleDef {
 export const ROLES: Record<RoleId, RoleDef> = {
   controller: {
     id: 'controller',
-    description: 'The guide\'s controller node: chrony server, MariaDB, RabbitMQ, Memcached, etcd, keystone, glance, placement and the nova control services.',
-    services: ['chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone', 'glance', 'placement', 'nova-api', 'nova-scheduler', 'nova-conductor', 'nova-novncproxy'],
+    description: 'The guide\'s controller node: chrony server, MariaDB, RabbitMQ, Memcached, etcd, keystone, glance, placement, the nova control services and the neutron server.',
+    services: ['chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone', 'glance', 'placement', 'nova-api', 'nova-scheduler', 'nova-conductor', 'nova-novncproxy', 'neutron-server'],
   },
   compute: {
     id: 'compute',
@@ -144,6 +146,8 @@ export const CONFIG_FILES: ConfigFileDef[] = [
   { name: 'placement.conf', project: 'placement', description: 'placement configuration (/etc/placement/placement.conf).', oslo: true, catalog: { service: 'placement', file: 'placement.conf' } },
   { name: 'nova.conf', project: 'nova', description: 'nova configuration (/etc/nova/nova.conf), on controller and compute nodes.', oslo: true, catalog: { service: 'nova', file: 'nova.conf' } },
   { name: 'nova-compute.conf', project: 'nova', description: 'Debian only: /etc/nova/nova-compute.conf, read after nova.conf by nova-compute (compute_driver, [libvirt]).', oslo: true, catalog: { service: 'nova', file: 'nova.conf' } },
+  { name: 'neutron.conf', project: 'neutron', description: 'neutron server configuration (/etc/neutron/neutron.conf).', oslo: true, catalog: { service: 'neutron', file: 'neutron.conf' } },
+  { name: 'ml2_conf.ini', project: 'neutron', description: 'The ML2 plugin (/etc/neutron/plugins/ml2/ml2_conf.ini): type and mechanism drivers, the provider network.', oslo: true, catalog: { service: 'neutron', file: 'ml2_conf.ini' } },
   { name: 'openstack.cnf', project: 'mariadb', description: 'MariaDB server options for OpenStack (/etc/my.cnf.d/openstack.cnf on CentOS, /etc/mysql/mariadb.conf.d/99-openstack.cnf on Debian).', oslo: false },
 ];
 

@@ -42,7 +42,9 @@ export interface Profile {
   memcachedFormat: 'sysconfig' | 'debian';
   /** How the database root account is secured: the guide's mysql_secure_installation, or Debian's unix_socket. */
   mariadbRoot: 'password' | 'unix_socket';
-  api: { keystone: ApiServer; placement: ApiServer; 'nova-api': ApiServer };
+  api: { keystone: ApiServer; placement: ApiServer; 'nova-api': ApiServer; 'neutron-server': ApiServer };
+  /** ML2 mechanism driver of the provider network (the guide: linuxbridge; Debian packages openvswitch). */
+  ml2MechanismDriver: 'linuxbridge' | 'openvswitch';
   /** Option-level differences between releases. */
   options: {
     glanceStores: 'legacy' | 'multistore';
@@ -63,7 +65,7 @@ export interface Profile {
   /** Release of the option catalog (catalog/oslo-<release>.json) that checks `config` overrides, if any. */
   optionCatalog?: 'zed';
   /** Service users and groups that own config files. */
-  owners: Record<'keystone' | 'glance' | 'placement' | 'nova' | 'etcd' | 'memcached' | 'rabbitmq', string>;
+  owners: Record<'keystone' | 'glance' | 'placement' | 'nova' | 'neutron' | 'etcd' | 'memcached' | 'rabbitmq', string>;
   /** Extra config files this profile renders (logical names from catalog.CONFIG_FILES). */
   extraConfigFiles: string[];
   /**
@@ -116,6 +118,7 @@ const CENTOS7_TRAIN: Profile = {
     'nova-conductor': ['openstack-nova-conductor'],
     'nova-novncproxy': ['openstack-nova-novncproxy'],
     'nova-compute': ['openstack-nova-compute'],
+    'neutron-server': ['openstack-neutron', 'openstack-neutron-ml2'],
   },
   units: {
     chrony: ['chronyd'],
@@ -131,6 +134,7 @@ const CENTOS7_TRAIN: Profile = {
     'nova-conductor': ['openstack-nova-conductor'],
     'nova-novncproxy': ['openstack-nova-novncproxy'],
     'nova-compute': ['openstack-nova-compute'], // + computeDrivers[...].unitsBefore (libvirtd)
+    'neutron-server': ['neutron-server'],
   },
   paths: {
     chronyConf: '/etc/chrony.conf',
@@ -148,7 +152,9 @@ const CENTOS7_TRAIN: Profile = {
     keystone: { kind: 'httpd-wsgi', vhost: '/etc/httpd/conf.d/wsgi-keystone.conf', link: { from: '/usr/share/keystone/wsgi-keystone.conf', to: '/etc/httpd/conf.d/wsgi-keystone.conf' } },
     placement: { kind: 'httpd-wsgi', vhost: '/etc/httpd/conf.d/00-placement-api.conf' },
     'nova-api': { kind: 'daemon' },
+    'neutron-server': { kind: 'daemon' },
   },
+  ml2MechanismDriver: 'linuxbridge',
   options: {
     glanceStores: 'legacy',
     novaLegacyNetworkOptions: true,
@@ -159,7 +165,7 @@ const CENTOS7_TRAIN: Profile = {
   preventStartOnInstall: false,
   install: { command: 'yum -y install', installed: 'rpm -q {pkgs} >/dev/null' },
   bindToNodeAddress: false,
-  owners: { keystone: 'keystone', glance: 'glance', placement: 'placement', nova: 'nova', etcd: 'etcd', memcached: 'memcached', rabbitmq: 'rabbitmq' },
+  owners: { keystone: 'keystone', glance: 'glance', placement: 'placement', nova: 'nova', neutron: 'neutron', etcd: 'etcd', memcached: 'memcached', rabbitmq: 'rabbitmq' },
   extraConfigFiles: [],
   computeDrivers: {
     'libvirt.LibvirtDriver': { packages: same([]), unitsBefore: ['libvirtd'], libvirt: true },
@@ -195,13 +201,15 @@ const DEBIAN12_ZED: Profile = {
     memcached: ['memcached', 'python3-memcache'],
     etcd: ['etcd-server'],
     keystone: ['keystone'],
-    glance: ['glance-api'],
+    // qemu-utils: qemu-img, for glance's image conversion and the offline image check of verify.
+    glance: ['glance-api', 'qemu-utils'],
     placement: ['placement-api'],
     'nova-api': ['nova-api'],
     'nova-scheduler': ['nova-scheduler'],
     'nova-conductor': ['nova-conductor'],
     'nova-novncproxy': ['nova-consoleproxy'],
     'nova-compute': ['nova-compute'], // + the hypervisor provider of computeDrivers
+    'neutron-server': ['neutron-server'],
   },
   units: {
     chrony: ['chrony'],
@@ -210,6 +218,7 @@ const DEBIAN12_ZED: Profile = {
     memcached: ['memcached'],
     etcd: ['etcd'],
     keystone: ['keystone'],
+    // qemu-utils: qemu-img, for glance's image conversion and the offline image check of verify.
     glance: ['glance-api'],
     placement: ['placement-api'],
     'nova-api': ['nova-api'],
@@ -217,6 +226,7 @@ const DEBIAN12_ZED: Profile = {
     'nova-conductor': ['nova-conductor'],
     'nova-novncproxy': ['nova-novncproxy'],
     'nova-compute': ['nova-compute'],
+    'neutron-server': ['neutron-api', 'neutron-rpc-server'],
   },
   paths: {
     chronyConf: '/etc/chrony/chrony.conf',
@@ -234,7 +244,10 @@ const DEBIAN12_ZED: Profile = {
     keystone: { kind: 'uwsgi', defaultsFile: '/etc/default/keystone', ini: '/etc/keystone/keystone-uwsgi.ini', port: 5000 },
     placement: { kind: 'uwsgi', defaultsFile: '/etc/default/placement-api', ini: '/etc/placement/placement-api-uwsgi.ini', port: 8778 },
     'nova-api': { kind: 'uwsgi', defaultsFile: '/etc/default/nova-api', ini: '/etc/nova/nova-api-uwsgi.ini', port: 8774 },
+    // The neutron-api init script is named after neutron-server: its defaults file is /etc/default/neutron-server.
+    'neutron-server': { kind: 'uwsgi', defaultsFile: '/etc/default/neutron-server', ini: '/etc/neutron/neutron-api-uwsgi.ini', port: 9696 },
   },
+  ml2MechanismDriver: 'openvswitch',
   options: {
     glanceStores: 'multistore',
     novaLegacyNetworkOptions: false,
@@ -250,7 +263,7 @@ const DEBIAN12_ZED: Profile = {
   },
   bindToNodeAddress: true,
   optionCatalog: 'zed',
-  owners: { keystone: 'keystone', glance: 'glance', placement: 'placement', nova: 'nova', etcd: 'etcd', memcached: 'memcache', rabbitmq: 'rabbitmq' },
+  owners: { keystone: 'keystone', glance: 'glance', placement: 'placement', nova: 'nova', neutron: 'neutron', etcd: 'etcd', memcached: 'memcache', rabbitmq: 'rabbitmq' },
   extraConfigFiles: ['nova-compute.conf'],
   // nova-compute needs one nova-compute-hypervisor provider; -ironic is the one without libvirt and qemu.
   computeDrivers: {

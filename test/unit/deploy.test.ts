@@ -203,6 +203,15 @@ describe('deploy over SSH (real sshd)', function () {
     assert.equal((await again.p).ok, true, 'the accepted key is known from then on');
   });
 
+  it('a command of several lines fails at its first failing line', async () => {
+    const multi = (root: string): Artifact[] => [{ kind: 'command', id: 'm/two', step: 'm', service: 'base', title: 'two lines', run: `false\ntouch '${root}/after-false'` }];
+    fs.mkdirSync(path.join(work, 'root', 'n1'), { recursive: true });
+    const r = run(target(multi));
+    assert.equal((await r.p).ok, false, r.text());
+    assert.match(r.text(), /two lines .*\n\s+exit status 1/);
+    assert.ok(!fs.existsSync(path.join(work, 'root/n1/after-false')));
+  });
+
   it('a connection dropped mid-command fails clearly; the re-run resumes', async () => {
     const slow = (root: string): Artifact[] => [
       ...basic(root).filter((a) => a.kind !== 'check'),

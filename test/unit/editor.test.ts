@@ -134,11 +134,11 @@ describe('editor core', () => {
     });
 
     it('a missing prerequisite is added to the controller, in flow or block lists', () => {
-      const text = minimal().replace('roles: [controller]', 'services: [chrony, mariadb, rabbitmq, memcached, keystone, glance, nova-api, nova-scheduler, nova-conductor]');
+      const text = minimal().replace('roles: [controller]', 'services: [chrony, mariadb, rabbitmq, memcached, keystone, glance, nova-api, nova-scheduler, nova-conductor, neutron-server]');
       const out = fixed(text, 'service/missing-prerequisite', /Add `placement` to node `controller`/);
-      assert.match(out, /nova-conductor, placement\]/);
-      const block = minimal().replace('    roles: [controller]\n', '    services:\n      - mariadb\n      - rabbitmq\n      - memcached\n      - keystone\n      - glance\n      - nova-api\n      - nova-scheduler\n      - nova-conductor\n');
-      assert.match(fixed(block, 'service/missing-prerequisite', /placement/), / {6}- nova-conductor\n {6}- placement\n/);
+      assert.match(out, /neutron-server, placement\]/);
+      const block = minimal().replace('    roles: [controller]\n', '    services:\n      - mariadb\n      - rabbitmq\n      - memcached\n      - keystone\n      - glance\n      - nova-api\n      - nova-scheduler\n      - nova-conductor\n      - neutron-server\n');
+      assert.match(fixed(block, 'service/missing-prerequisite', /placement/), / {6}- neutron-server\n {6}- placement\n/);
     });
 
     it('a duplicate address gets a free one of the management network', () => {

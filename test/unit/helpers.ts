@@ -38,6 +38,8 @@ secrets:
   PLACEMENT_PASS: Str0ng-Placement-Pass-1
   NOVA_DBPASS: Str0ng-Nova-Db-Pass-1
   NOVA_PASS: Str0ng-Nova-Pass-1
+  NEUTRON_DBPASS: Str0ng-Neutron-Db-1
+  NEUTRON_PASS: Str0ng-Neutron-Pass-1
 nodes:
   controller:
     address: 10.0.0.11

@@ -67,6 +67,8 @@ describe('rendered configs against the real oslo.config option definitions (shar
       'compute1:/etc/nova/nova.conf',
       'controller:/etc/glance/glance-api.conf',
       'controller:/etc/keystone/keystone.conf',
+      'controller:/etc/neutron/neutron.conf',
+      'controller:/etc/neutron/plugins/ml2/ml2_conf.ini',
       'controller:/etc/nova/nova.conf',
       'controller:/etc/placement/placement.conf',
     ]);

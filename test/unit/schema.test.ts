@@ -44,7 +44,7 @@ describe('schema findings', () => {
     const f = only(run(text), 'schema/unknown-key');
     assert.equal(f.length, 1);
     assert.deepEqual(f[0].suggestions, ['address']);
-    assert.equal(at(f[0]), '22:5');
+    assert.equal(at(f[0]), '24:5');
   });
 
   it('wrong type on the value', () => {
@@ -76,7 +76,7 @@ describe('schema findings', () => {
     const f = only(run(minimal().replace('    address: 10.0.0.31\n', '')), 'schema/required');
     assert.equal(f.length, 1);
     assert.match(f[0].message, /Missing `address` in `compute1`/);
-    assert.equal(at(f[0]), '24:3');
+    assert.equal(at(f[0]), '26:3');
   });
 
   it('patterns: addresses, cidrs, node names', () => {

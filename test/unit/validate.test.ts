@@ -32,7 +32,7 @@ describe('semantic rules', () => {
     const f = only(run(minimal('ntp:\n  server: controler\n')), 'ref/unknown-node');
     assert.equal(f.length, 1);
     assert.deepEqual(f[0].suggestions, ['controller']);
-    assert.equal(at(f[0]), '28:11');
+    assert.equal(at(f[0]), '30:11');
   });
 
   it('ntp/server-without-chrony', () => {
@@ -41,7 +41,7 @@ describe('semantic rules', () => {
   });
 
   it('service/missing-prerequisite: nova without placement, on the role that placed it', () => {
-    const text = minimal().replace('roles: [controller]', 'services: [chrony, mariadb, rabbitmq, memcached, keystone, glance, nova-api, nova-scheduler, nova-conductor]');
+    const text = minimal().replace('roles: [controller]', 'services: [chrony, mariadb, rabbitmq, memcached, keystone, glance, nova-api, nova-scheduler, nova-conductor, neutron-server]');
     const f = only(run(text), 'service/missing-prerequisite');
     const apis = f.filter((x) => x.message.startsWith('`nova-api`'));
     assert.equal(apis.length, 1);

@@ -333,7 +333,8 @@ async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact): Promise<boo
     return true;
   }
   const stdin = c.stdin === undefined ? undefined : materialize(c.stdin, ctx.lookup);
-  const res = await ctx.remote.exec(c.run, {
+  // `set -e`: a command of several lines fails at its first failing line, as in RUNBOOK.sh.
+  const res = await ctx.remote.exec(`set -e\n${c.run}`, {
     env,
     stdin,
     signal: ctx.o.signal,

@@ -4,7 +4,7 @@ import { hostsOf, ResolvedCloud, ResolvedNode } from '../model';
 import { Profile } from '../profiles';
 import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, FileLanguage, NodeFacts, StepId } from './artifacts';
 import { IniDoc } from './ini';
-import { sh, shq } from './template';
+import { secretRef, sh, shq } from './template';
 
 /** What a renderer gets: the resolved cloud, its profile, and a way to add artifacts to nodes. */
 export class RenderContext {
@@ -46,6 +46,11 @@ export class RenderContext {
   /** Host name other nodes use to reach a service (the node name, resolved by the rendered /etc/hosts). */
   hostName(service: ServiceId): string {
     return this.host(service)?.name ?? 'controller';
+  }
+
+  /** The guide's `transport_url` of every service that talks to RabbitMQ. */
+  transportUrl(): string {
+    return `rabbit://openstack:${secretRef('RABBIT_PASS', 'url')}@${this.hostName('rabbitmq')}:5672/`;
   }
 
   keystoneUrl(suffix = ''): string {

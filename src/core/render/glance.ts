@@ -4,6 +4,7 @@ import { registerService, authtoken } from './identity';
 import { createDatabases } from './infra';
 import { dbUrl } from './keystone';
 import { secretRef } from './template';
+import { TEST_IMAGE } from './nova';
 
 export function renderGlanceDatabase(ctx: RenderContext): void {
   if (ctx.host('glance')) createDatabases(ctx, 'glance', 'glance', ['glance'], 'GLANCE_DBPASS');
@@ -51,4 +52,24 @@ export function renderGlance(ctx: RenderContext, node: ResolvedNode): void {
   });
   ctx.start(node, step, 'glance', profile.units.glance, ['glance/glance-api.conf']);
   ctx.check(node, { step, service: 'glance', id: `${step}/verify-image-list`, title: 'openstack image list', run: `. ${profile.paths.openrcDir}/admin-openrc\nopenstack image list -f value` });
+  // The guide uploads cirros; offline, a small generated image shows the same: upload, active, delete.
+  ctx.check(node, {
+    step,
+    service: 'glance',
+    id: `${step}/verify-image-upload`,
+    title: 'upload an image (active), then delete it',
+    run: [
+      `. ${profile.paths.openrcDir}/admin-openrc`,
+      'set -e',
+      'name=ostopo-verify-image-$$',
+      'img=$(mktemp)',
+      'trap \'openstack image delete "$name" >/dev/null 2>&1 || true; rm -f "$img"\' EXIT',
+      ...TEST_IMAGE,
+      'openstack image create "$name" --file "$img" --disk-format "$fmt" --container-format bare -f value -c id >/dev/null',
+      // The create answers before the upload is processed: wait for the image to become active.
+      'for i in $(seq 1 60); do s=$(openstack image show "$name" -f value -c status); [ "$s" = active ] && break; sleep 1; done',
+      'echo "$s"',
+    ].join('\n'),
+    expect: '^active$',
+  });
 }

@@ -6,6 +6,7 @@ import { renderGlance, renderGlanceDatabase } from './glance';
 import { renderInfrastructure } from './infra';
 import { needsOpenrc, renderKeystone, renderKeystoneDatabase, renderOpenrc } from './keystone';
 import { hasNova, renderNova, renderNovaDatabases, renderNovaDiscovery } from './nova';
+import { renderNeutron, renderNeutronDatabase } from './neutron';
 import { renderPlacement, renderPlacementDatabase } from './placement';
 
 export class RenderError extends Error {}
@@ -27,12 +28,14 @@ export function renderCloud(cloud: ResolvedCloud, facts: Record<string, NodeFact
       renderGlanceDatabase(ctx);
       renderPlacementDatabase(ctx);
       renderNovaDatabases(ctx);
+      renderNeutronDatabase(ctx);
     }
     if (needsOpenrc(node)) renderOpenrc(ctx, node);
     if (node.services.includes('keystone')) renderKeystone(ctx, node);
     if (node.services.includes('glance')) renderGlance(ctx, node);
     if (node.services.includes('placement')) renderPlacement(ctx, node);
     if (hasNova(node)) renderNova(ctx, node);
+    if (node.services.includes('neutron-server')) renderNeutron(ctx, node);
     renderNovaDiscovery(ctx, node);
   }
   return {

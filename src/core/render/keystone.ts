@@ -1,3 +1,4 @@
+import { ServiceId } from '../catalog';
 import { ResolvedNode } from '../model';
 import { asAdmin, RenderContext } from './context';
 import { createDatabases } from './infra';
@@ -5,7 +6,7 @@ import { secretRef, sh, shq } from './template';
 
 /** Nodes that run `openstack` commands get the openrc files (guide: "Create OpenStack client environment scripts"). */
 export function needsOpenrc(node: ResolvedNode): boolean {
-  return node.services.some((s) => s === 'keystone' || s === 'glance' || s === 'placement' || s === 'nova-api');
+  return node.services.some((s) => s === 'keystone' || s === 'glance' || s === 'placement' || s === 'nova-api' || s === 'neutron-server');
 }
 
 export function renderKeystoneDatabase(ctx: RenderContext): void {
@@ -104,7 +105,7 @@ export function renderKeystone(ctx: RenderContext, node: ResolvedNode): void {
 }
 
 /** Debian's uwsgi APIs take their listen address and size from /etc/default/<NAME>. */
-export function uwsgiDefaults(ctx: RenderContext, node: ResolvedNode, step: string, service: 'keystone' | 'placement' | 'nova-api', file: string, ini: string, port: number): void {
+export function uwsgiDefaults(ctx: RenderContext, node: ResolvedNode, step: string, service: ServiceId, file: string, ini: string, port: number): void {
   const args = [`--http-socket ${node.address}:${port}`, '--add-header Connection:close', `--ini ${ini}`];
   if (ctx.workers) args.push(`--processes ${ctx.workers}`);
   ctx.file(node, {

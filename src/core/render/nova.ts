@@ -6,7 +6,7 @@ import { authtoken, registerService } from './identity';
 import { IniDoc } from './ini';
 import { createDatabases } from './infra';
 import { dbUrl, uwsgiDefaults } from './keystone';
-import { secretRef } from './template';
+import { secretRef, shq } from './template';
 
 const CONTROL: ServiceId[] = ['nova-api', 'nova-scheduler', 'nova-conductor', 'nova-novncproxy'];
 
@@ -16,10 +16,6 @@ export function renderNovaDatabases(ctx: RenderContext): void {
 
 export function hasNova(node: ResolvedNode): boolean {
   return node.services.some((s) => CONTROL.includes(s) || s === 'nova-compute');
-}
-
-function transportUrl(ctx: RenderContext): string {
-  return `rabbit://openstack:${secretRef('RABBIT_PASS', 'url')}@${ctx.hostName('rabbitmq')}:5672/`;
 }
 
 /** nova.conf for a node: the controller part, the compute part, or both on an all-in-one node. */
@@ -33,7 +29,7 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
   const dbPath = db ? ['nodes', db.name] : ['secrets', 'NOVA_DBPASS'];
 
   ini.set('DEFAULT', 'enabled_apis', 'osapi_compute,metadata', prof);
-  ini.set('DEFAULT', 'transport_url', transportUrl(ctx), here('nodes', ctx.hostName('rabbitmq')));
+  ini.set('DEFAULT', 'transport_url', ctx.transportUrl(), here('nodes', ctx.hostName('rabbitmq')));
   ini.set('DEFAULT', 'my_ip', node.address, here('nodes', node.name, 'address'));
   if (profile.options.novaLegacyNetworkOptions) {
     ini.set('DEFAULT', 'use_neutron', true, prof);
@@ -79,6 +75,24 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
     if (node.services.includes('nova-novncproxy') && ctx.bindAddress(node)) ini.set('vnc', 'novncproxy_host', node.address, here('nodes', node.name, 'address'));
   }
   ini.set('glance', 'api_servers', `http://${ctx.hostName('glance')}:9292`, here('nodes', ctx.hostName('glance')));
+  const neutron = ctx.host('neutron-server');
+  if (neutron) {
+    // The guide's [neutron] section: nova-api asks neutron on every server view, nova-compute binds ports.
+    ini.setAll(
+      'neutron',
+      [
+        ['auth_url', ctx.keystoneUrl()],
+        ['auth_type', 'password'],
+        ['project_domain_name', 'Default'],
+        ['user_domain_name', 'Default'],
+        ['region_name', cloud.region],
+        ['project_name', 'service'],
+        ['username', 'neutron'],
+        ['password', secretRef('NEUTRON_PASS')],
+      ],
+      here('nodes', neutron.name),
+    );
+  }
   ini.set('oslo_concurrency', 'lock_path', profile.options.novaLockPath, prof);
   ini.setAll(
     'placement',
@@ -210,6 +224,14 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
   }
 }
 
+/** A script that fails, naming what is missing, unless every expected line is in the command's output. */
+function expectLines(cmd: string, lines: string[]): string {
+  return [`out=$(${cmd})`, 'echo "$out"', `for want in ${lines.map((l) => shq(l)).join(' ')}; do`, '  grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }', 'done'].join('\n');
+}
+
+/** A small test image in "$img" and its format in "$fmt": qcow2 with qemu-img, else raw zeros. */
+export const TEST_IMAGE = ['if command -v qemu-img >/dev/null; then qemu-img create -q -f qcow2 "$img" 64M; fmt=qcow2; else head -c 1048576 /dev/zero > "$img"; fmt=raw; fi'];
+
 /** On the nova-api node, after every compute node: the guide's "Add the compute node to the cell database" and the final checks. */
 export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): void {
   const { profile } = ctx;
@@ -228,8 +250,37 @@ export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): voi
   }
   const chk = (id: string, title: string, run: string, expect?: string, reject?: string) => ctx.check(node, { ...base, id: `${step}/${id}`, title, run: asAdmin(ctx, run), expect, reject });
   chk('verify-cells', 'nova-manage cell_v2 list_cells', `su -s /bin/sh -c "nova-manage cell_v2 list_cells" ${profile.owners.nova}`, ' cell1 ');
-  chk('verify-compute-services', 'openstack compute service list', 'openstack compute service list -f value -c Binary -c Host -c State', computes.length ? 'nova-compute .* up' : 'nova-conductor .* up', ' down$');
-  chk('verify-catalog', 'openstack catalog list', 'openstack catalog list -f value -c Name -c Type', 'compute');
-  chk('verify-images', 'openstack image list', 'openstack image list -f value');
+  // Every nova service of the topology is up, on the node that runs it.
+  const expected = [
+    ...ctx.hosts('nova-conductor').map((n) => `nova-conductor ${n.name} up`),
+    ...ctx.hosts('nova-scheduler').map((n) => `nova-scheduler ${n.name} up`),
+    ...computes.map((n) => `nova-compute ${n.name} up`),
+  ];
+  chk('verify-compute-services', 'openstack compute service list', expectLines('openstack compute service list -f value -c Binary -c Host -c State', expected), undefined, ' down$');
+  if (computes.length) {
+    chk('verify-hypervisors', 'openstack hypervisor list', expectLines('openstack hypervisor list -f value -c "Hypervisor Hostname" -c State | sed -E \'s/^([^. ]+)[^ ]* /\\1 /\'', computes.map((n) => `${n.name} up`)));
+  }
+  const types = ['identity', ...(ctx.host('glance') ? ['image'] : []), ...(ctx.host('placement') ? ['placement'] : []), 'compute', ...(ctx.host('neutron-server') ? ['network'] : [])];
+  chk('verify-catalog', `openstack catalog list has ${types.join(', ')}`, expectLines('openstack catalog list -f value -c Type', types));
   chk('verify-nova-status', 'nova-status upgrade check', 'nova-status upgrade check', 'Success', 'Result: Failure');
+  if (computes.length && ctx.host('glance')) {
+    // The guide's "Launch an instance", offline: a small image, a flavor, a server that reaches ACTIVE, then gone.
+    chk(
+      'verify-launch',
+      'launch a test server (image, flavor, server ACTIVE, delete)',
+      [
+        'export OS_COMPUTE_API_VERSION=2.72',
+        'set -e',
+        'name=ostopo-verify-$$',
+        'img=$(mktemp)',
+        `cleanup() { openstack server delete --wait "$name" >/dev/null 2>&1 || true; openstack image delete "$name" >/dev/null 2>&1 || true; rm -f "$img"; }`,
+        'trap cleanup EXIT',
+        ...TEST_IMAGE,
+        'openstack image create "$name" --file "$img" --disk-format "$fmt" --container-format bare -f value -c id >/dev/null',
+        'openstack flavor show ostopo.verify >/dev/null 2>&1 || openstack flavor create --vcpus 1 --ram 64 --disk 1 ostopo.verify >/dev/null',
+        'openstack server create --flavor ostopo.verify --image "$name" --nic none --wait "$name" -f value -c status -c OS-EXT-SRV-ATTR:host',
+      ].join('\n'),
+      '^ACTIVE$',
+    );
+  }
 }

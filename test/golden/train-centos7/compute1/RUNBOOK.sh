@@ -130,7 +130,7 @@ if ! ( rpm -q openstack-nova-compute >/dev/null ) >/dev/null 2>&1; then
   yum -y install openstack-nova-compute
 )
 fi
-# file /etc/nova/nova.conf: nova-compute (guide: "Install and configure a compute node"). (secrets masked: RABBIT_PASS, NOVA_PASS, PLACEMENT_PASS)
+# file /etc/nova/nova.conf: nova-compute (guide: "Install and configure a compute node"). (secrets masked: RABBIT_PASS, NOVA_PASS, NEUTRON_PASS, PLACEMENT_PASS)
 ostopo_write /etc/nova/nova.conf root nova 0640 <<'OSTOPO_EOF'
 # nova.conf — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
 # Managed file: change the topology, not this file; ostopo reports edits made here as drift.
@@ -165,6 +165,16 @@ novncproxy_base_url = http://controller:6080/vnc_auto.html
 
 [glance]
 api_servers = http://controller:9292
+
+[neutron]
+auth_url = http://controller:5000
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+region_name = RegionOne
+project_name = service
+username = neutron
+password = <secret:NEUTRON_PASS>
 
 [oslo_concurrency]
 lock_path = /var/lib/nova/tmp

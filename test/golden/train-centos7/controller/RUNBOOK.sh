@@ -9,6 +9,7 @@ set -euo pipefail
 : "${ADMIN_PASS:?export ADMIN_PASS first}"
 : "${DEMO_PASS:?export DEMO_PASS first}"
 : "${GLANCE_PASS:?export GLANCE_PASS first}"
+: "${NEUTRON_PASS:?export NEUTRON_PASS first}"
 : "${NOVA_PASS:?export NOVA_PASS first}"
 : "${PLACEMENT_PASS:?export PLACEMENT_PASS first}"
 : "${RABBIT_PASS:?export RABBIT_PASS first}"
@@ -341,6 +342,17 @@ GRANT ALL PRIVILEGES ON `nova`.* TO 'nova'@'%' IDENTIFIED BY '<secret:NOVA_DBPAS
 CREATE DATABASE IF NOT EXISTS `nova_cell0`;
 GRANT ALL PRIVILEGES ON `nova_cell0`.* TO 'nova'@'localhost' IDENTIFIED BY '<secret:NOVA_DBPASS>';
 GRANT ALL PRIVILEGES ON `nova_cell0`.* TO 'nova'@'%' IDENTIFIED BY '<secret:NOVA_DBPASS>';
+FLUSH PRIVILEGES;
+OSTOPO_EOF
+
+# ─── step neutron-database ──────────────────────────────────────────────────────────────────────────
+# create database neutron and grant neutron
+(
+  mysql
+) <<'OSTOPO_EOF'
+CREATE DATABASE IF NOT EXISTS `neutron`;
+GRANT ALL PRIVILEGES ON `neutron`.* TO 'neutron'@'localhost' IDENTIFIED BY '<secret:NEUTRON_DBPASS>';
+GRANT ALL PRIVILEGES ON `neutron`.* TO 'neutron'@'%' IDENTIFIED BY '<secret:NEUTRON_DBPASS>';
 FLUSH PRIVILEGES;
 OSTOPO_EOF
 
@@ -729,7 +741,7 @@ if ! ( rpm -q openstack-nova-api openstack-nova-scheduler openstack-nova-conduct
   yum -y install openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
 )
 fi
-# file /etc/nova/nova.conf: nova for nova-api, nova-scheduler, nova-conductor, nova-novncproxy (guide: "Install and configure controller node"). (secrets masked: RABBIT_PASS, NOVA_DBPASS, NOVA_PASS, PLACEMENT_PASS)
+# file /etc/nova/nova.conf: nova for nova-api, nova-scheduler, nova-conductor, nova-novncproxy (guide: "Install and configure controller node"). (secrets masked: RABBIT_PASS, NOVA_DBPASS, NOVA_PASS, NEUTRON_PASS, PLACEMENT_PASS)
 ostopo_write /etc/nova/nova.conf root nova 0640 <<'OSTOPO_EOF'
 # nova.conf — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
 # Managed file: change the topology, not this file; ostopo reports edits made here as drift.
@@ -769,6 +781,16 @@ server_proxyclient_address = $my_ip
 
 [glance]
 api_servers = http://controller:9292
+
+[neutron]
+auth_url = http://controller:5000
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+region_name = RegionOne
+project_name = service
+username = neutron
+password = <secret:NEUTRON_PASS>
 
 [oslo_concurrency]
 lock_path = /var/lib/nova/tmp
@@ -815,6 +837,139 @@ if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || ! ( systemctl is-enab
   systemctl enable openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
   systemctl restart openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
   for u in openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
+)
+fi
+
+# ─── step neutron ───────────────────────────────────────────────────────────────────────────────────
+# keystone user neutron with the admin role in project service
+# skip when: . /root/admin-openrc ; openstack user show --domain default neutron >/dev/null 2>&1 && openstack role assignment list --project service --user neutron --role admin -f value | grep -q .
+if ! ( . /root/admin-openrc ; openstack user show --domain default neutron >/dev/null 2>&1 && openstack role assignment list --project service --user neutron --role admin -f value | grep -q . ) >/dev/null 2>&1; then
+(
+  . /root/admin-openrc
+  openstack user create --domain default --or-show --password "$NEUTRON_PASS" neutron
+  openstack role add --project service --user neutron admin
+)
+fi
+# service neutron (network)
+# skip when: . /root/admin-openrc ; openstack service show neutron >/dev/null 2>&1
+if ! ( . /root/admin-openrc ; openstack service show neutron >/dev/null 2>&1 ) >/dev/null 2>&1; then
+(
+  . /root/admin-openrc
+  openstack service create --name neutron --description 'OpenStack Networking' network
+)
+fi
+# public endpoint http://controller:9696
+# skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9696
+if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
+(
+  . /root/admin-openrc
+  openstack endpoint create --region RegionOne network public http://controller:9696
+)
+fi
+# internal endpoint http://controller:9696
+# skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9696
+if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
+(
+  . /root/admin-openrc
+  openstack endpoint create --region RegionOne network internal http://controller:9696
+)
+fi
+# admin endpoint http://controller:9696
+# skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9696
+if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
+(
+  . /root/admin-openrc
+  openstack endpoint create --region RegionOne network admin http://controller:9696
+)
+fi
+# install openstack-neutron openstack-neutron-ml2
+# skip when: rpm -q openstack-neutron openstack-neutron-ml2 >/dev/null
+if ! ( rpm -q openstack-neutron openstack-neutron-ml2 >/dev/null ) >/dev/null 2>&1; then
+(
+  yum -y install openstack-neutron openstack-neutron-ml2
+)
+fi
+# file /etc/neutron/neutron.conf: neutron-server: ML2, database, keystone authentication, nova notifications (guide: "Configure the server component"). (secrets masked: RABBIT_PASS, NEUTRON_DBPASS, NEUTRON_PASS, NOVA_PASS)
+ostopo_write /etc/neutron/neutron.conf root neutron 0640 <<'OSTOPO_EOF'
+# neutron.conf — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+
+[DEFAULT]
+core_plugin = ml2
+service_plugins = 
+transport_url = rabbit://openstack:<secret:RABBIT_PASS>@controller:5672/
+auth_strategy = keystone
+notify_nova_on_port_status_changes = true
+notify_nova_on_port_data_changes = true
+
+[database]
+connection = mysql+pymysql://neutron:<secret:NEUTRON_DBPASS>@controller/neutron
+
+[keystone_authtoken]
+www_authenticate_uri = http://controller:5000
+auth_url = http://controller:5000
+memcached_servers = controller:11211
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = neutron
+password = <secret:NEUTRON_PASS>
+region_name = RegionOne
+
+[nova]
+auth_url = http://controller:5000
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+region_name = RegionOne
+project_name = service
+username = nova
+password = <secret:NOVA_PASS>
+
+[oslo_concurrency]
+lock_path = /var/lib/neutron/tmp
+OSTOPO_EOF
+# file /etc/neutron/plugins/ml2/ml2_conf.ini: The ML2 plugin: flat and VLAN provider networks, port security (guide: "Configure the Modular Layer 2 (ML2) plug-in").
+ostopo_write /etc/neutron/plugins/ml2/ml2_conf.ini root neutron 0640 <<'OSTOPO_EOF'
+# ml2_conf.ini — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+
+[ml2]
+type_drivers = flat,vlan
+tenant_network_types = 
+mechanism_drivers = linuxbridge
+extension_drivers = port_security
+
+[ml2_type_flat]
+flat_networks = provider
+
+[securitygroup]
+enable_ipset = true
+OSTOPO_EOF
+# link plugin.ini to ml2_conf.ini
+# skip when: test "$(readlink /etc/neutron/plugin.ini)" = /etc/neutron/plugins/ml2/ml2_conf.ini
+if ! ( test "$(readlink /etc/neutron/plugin.ini)" = /etc/neutron/plugins/ml2/ml2_conf.ini ) >/dev/null 2>&1; then
+(
+  ln -sfn /etc/neutron/plugins/ml2/ml2_conf.ini /etc/neutron/plugin.ini
+)
+fi
+# neutron-db-manage upgrade head
+(
+  su -s /bin/sh -c "neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini upgrade head" neutron
+)
+# enable and start neutron-server
+# skip when: systemctl is-enabled --quiet neutron-server && { systemctl is-active --quiet neutron-server || [ "$(systemctl show -p ConditionResult --value neutron-server)" = no ]; } (unless /etc/neutron/neutron.conf, /etc/neutron/plugins/ml2/ml2_conf.ini changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/neutron/neutron.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/neutron/plugins/ml2/ml2_conf.ini '* ]] || ! ( systemctl is-enabled --quiet neutron-server && { systemctl is-active --quiet neutron-server || [ "$(systemctl show -p ConditionResult --value neutron-server)" = no ]; } ) >/dev/null 2>&1; then
+(
+  systemctl enable neutron-server
+  systemctl restart neutron-server
+  for u in neutron-server; do
     for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
     if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
       echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1

@@ -44,8 +44,25 @@ ostopo_check 'openstack image list' '' '' <<'OSTOPO_CHECK'
 openstack image list -f value
 OSTOPO_CHECK
 
+ostopo_check 'upload an image (active), then delete it' '^active$' '' <<'OSTOPO_CHECK'
+. /root/admin-openrc
+set -e
+name=ostopo-verify-image-$$
+img=$(mktemp)
+trap 'openstack image delete "$name" >/dev/null 2>&1 || true; rm -f "$img"' EXIT
+if command -v qemu-img >/dev/null; then qemu-img create -q -f qcow2 "$img" 64M; fmt=qcow2; else head -c 1048576 /dev/zero > "$img"; fmt=raw; fi
+openstack image create "$name" --file "$img" --disk-format "$fmt" --container-format bare -f value -c id >/dev/null
+for i in $(seq 1 60); do s=$(openstack image show "$name" -f value -c status); [ "$s" = active ] && break; sleep 1; done
+echo "$s"
+OSTOPO_CHECK
+
 ostopo_check 'placement-status upgrade check' Success 'Result: Failure' <<'OSTOPO_CHECK'
 placement-status upgrade check
+OSTOPO_CHECK
+
+ostopo_check 'openstack extension list --network' '^port-security$' '' <<'OSTOPO_CHECK'
+. /root/admin-openrc
+openstack extension list --network -f value -c Alias
 OSTOPO_CHECK
 
 ostopo_check 'nova-manage cell_v2 list_cells' ' cell1 ' '' <<'OSTOPO_CHECK'
@@ -53,24 +70,50 @@ ostopo_check 'nova-manage cell_v2 list_cells' ' cell1 ' '' <<'OSTOPO_CHECK'
 su -s /bin/sh -c "nova-manage cell_v2 list_cells" nova
 OSTOPO_CHECK
 
-ostopo_check 'openstack compute service list' 'nova-compute .* up' ' down$' <<'OSTOPO_CHECK'
+ostopo_check 'openstack compute service list' '' ' down$' <<'OSTOPO_CHECK'
 . /root/admin-openrc
-openstack compute service list -f value -c Binary -c Host -c State
+out=$(openstack compute service list -f value -c Binary -c Host -c State)
+echo "$out"
+for want in 'nova-conductor controller up' 'nova-scheduler controller up' 'nova-compute compute1 up'; do
+  grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }
+done
 OSTOPO_CHECK
 
-ostopo_check 'openstack catalog list' compute '' <<'OSTOPO_CHECK'
+ostopo_check 'openstack hypervisor list' '' '' <<'OSTOPO_CHECK'
 . /root/admin-openrc
-openstack catalog list -f value -c Name -c Type
+out=$(openstack hypervisor list -f value -c "Hypervisor Hostname" -c State | sed -E 's/^([^. ]+)[^ ]* /\1 /')
+echo "$out"
+for want in 'compute1 up'; do
+  grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }
+done
 OSTOPO_CHECK
 
-ostopo_check 'openstack image list' '' '' <<'OSTOPO_CHECK'
+ostopo_check 'openstack catalog list has identity, image, placement, compute, network' '' '' <<'OSTOPO_CHECK'
 . /root/admin-openrc
-openstack image list -f value
+out=$(openstack catalog list -f value -c Type)
+echo "$out"
+for want in identity image placement compute network; do
+  grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }
+done
 OSTOPO_CHECK
 
 ostopo_check 'nova-status upgrade check' Success 'Result: Failure' <<'OSTOPO_CHECK'
 . /root/admin-openrc
 nova-status upgrade check
+OSTOPO_CHECK
+
+ostopo_check 'launch a test server (image, flavor, server ACTIVE, delete)' '^ACTIVE$' '' <<'OSTOPO_CHECK'
+. /root/admin-openrc
+export OS_COMPUTE_API_VERSION=2.72
+set -e
+name=ostopo-verify-$$
+img=$(mktemp)
+cleanup() { openstack server delete --wait "$name" >/dev/null 2>&1 || true; openstack image delete "$name" >/dev/null 2>&1 || true; rm -f "$img"; }
+trap cleanup EXIT
+if command -v qemu-img >/dev/null; then qemu-img create -q -f qcow2 "$img" 64M; fmt=qcow2; else head -c 1048576 /dev/zero > "$img"; fmt=raw; fi
+openstack image create "$name" --file "$img" --disk-format "$fmt" --container-format bare -f value -c id >/dev/null
+openstack flavor show ostopo.verify >/dev/null 2>&1 || openstack flavor create --vcpus 1 --ram 64 --disk 1 ostopo.verify >/dev/null
+openstack server create --flavor ostopo.verify --image "$name" --nic none --wait "$name" -f value -c status -c OS-EXT-SRV-ATTR:host
 OSTOPO_CHECK
 
 exit $fails

@@ -9,6 +9,7 @@ set -euo pipefail
 : "${ADMIN_PASS:?export ADMIN_PASS first}"
 : "${DEMO_PASS:?export DEMO_PASS first}"
 : "${GLANCE_PASS:?export GLANCE_PASS first}"
+: "${NEUTRON_PASS:?export NEUTRON_PASS first}"
 : "${NOVA_PASS:?export NOVA_PASS first}"
 : "${PLACEMENT_PASS:?export PLACEMENT_PASS first}"
 : "${RABBIT_PASS:?export RABBIT_PASS first}"
@@ -370,6 +371,17 @@ GRANT ALL PRIVILEGES ON `nova_cell0`.* TO 'nova'@'%' IDENTIFIED BY '<secret:NOVA
 FLUSH PRIVILEGES;
 OSTOPO_EOF
 
+# ─── step neutron-database ──────────────────────────────────────────────────────────────────────────
+# create database neutron and grant neutron
+(
+  mysql
+) <<'OSTOPO_EOF'
+CREATE DATABASE IF NOT EXISTS `neutron`;
+GRANT ALL PRIVILEGES ON `neutron`.* TO 'neutron'@'localhost' IDENTIFIED BY '<secret:NEUTRON_DBPASS>';
+GRANT ALL PRIVILEGES ON `neutron`.* TO 'neutron'@'%' IDENTIFIED BY '<secret:NEUTRON_DBPASS>';
+FLUSH PRIVILEGES;
+OSTOPO_EOF
+
 # ─── step openrc ────────────────────────────────────────────────────────────────────────────────────
 # file /root/admin-openrc: Client environment of the admin user (guide: "OpenStack client environment scripts"). (secrets masked: ADMIN_PASS)
 ostopo_write /root/admin-openrc root root 0600 <<'OSTOPO_EOF'
@@ -543,14 +555,14 @@ if ! ( . /root/admin-openrc ; openstack endpoint list --service image --interfac
   openstack endpoint create --region RegionOne image admin http://controller:9292
 )
 fi
-# install glance-api
-# skip when: for p in glance-api; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in glance-api; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# install glance-api qemu-utils
+# skip when: for p in glance-api qemu-utils; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( for p in glance-api qemu-utils; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
   # Keep daemons from starting with their default configs during the install (Debian starts them).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y glance-api
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y glance-api qemu-utils
 )
 fi
 # file /etc/glance/glance-api.conf: glance-api: database, keystone authentication, file store (guide: "Install and configure" glance). (secrets masked: GLANCE_DBPASS, GLANCE_PASS)
@@ -757,7 +769,7 @@ if ! ( for p in nova-api nova-scheduler nova-conductor nova-consoleproxy; do dpk
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-api nova-scheduler nova-conductor nova-consoleproxy
 )
 fi
-# file /etc/nova/nova.conf: nova for nova-api, nova-scheduler, nova-conductor, nova-novncproxy (guide: "Install and configure controller node"). (secrets masked: RABBIT_PASS, NOVA_DBPASS, NOVA_PASS, PLACEMENT_PASS)
+# file /etc/nova/nova.conf: nova for nova-api, nova-scheduler, nova-conductor, nova-novncproxy (guide: "Install and configure controller node"). (secrets masked: RABBIT_PASS, NOVA_DBPASS, NOVA_PASS, NEUTRON_PASS, PLACEMENT_PASS)
 ostopo_write /etc/nova/nova.conf root nova 0640 <<'OSTOPO_EOF'
 # nova.conf — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
 # Managed file: change the topology, not this file; ostopo reports edits made here as drift.
@@ -809,6 +821,16 @@ novncproxy_host = 10.0.0.11
 
 [glance]
 api_servers = http://controller:9292
+
+[neutron]
+auth_url = http://controller:5000
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+region_name = RegionOne
+project_name = service
+username = neutron
+password = <secret:NEUTRON_PASS>
 
 [oslo_concurrency]
 lock_path = /var/lib/nova/tmp
@@ -865,6 +887,145 @@ if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" 
   systemctl enable nova-api nova-scheduler nova-conductor nova-novncproxy
   systemctl restart nova-api nova-scheduler nova-conductor nova-novncproxy
   for u in nova-api nova-scheduler nova-conductor nova-novncproxy; do
+    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+    fi
+  done
+)
+fi
+
+# ─── step neutron ───────────────────────────────────────────────────────────────────────────────────
+# keystone user neutron with the admin role in project service
+# skip when: . /root/admin-openrc ; openstack user show --domain default neutron >/dev/null 2>&1 && openstack role assignment list --project service --user neutron --role admin -f value | grep -q .
+if ! ( . /root/admin-openrc ; openstack user show --domain default neutron >/dev/null 2>&1 && openstack role assignment list --project service --user neutron --role admin -f value | grep -q . ) >/dev/null 2>&1; then
+(
+  . /root/admin-openrc
+  openstack user create --domain default --or-show --password "$NEUTRON_PASS" neutron
+  openstack role add --project service --user neutron admin
+)
+fi
+# service neutron (network)
+# skip when: . /root/admin-openrc ; openstack service show neutron >/dev/null 2>&1
+if ! ( . /root/admin-openrc ; openstack service show neutron >/dev/null 2>&1 ) >/dev/null 2>&1; then
+(
+  . /root/admin-openrc
+  openstack service create --name neutron --description 'OpenStack Networking' network
+)
+fi
+# public endpoint http://controller:9696
+# skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9696
+if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
+(
+  . /root/admin-openrc
+  openstack endpoint create --region RegionOne network public http://controller:9696
+)
+fi
+# internal endpoint http://controller:9696
+# skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9696
+if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
+(
+  . /root/admin-openrc
+  openstack endpoint create --region RegionOne network internal http://controller:9696
+)
+fi
+# admin endpoint http://controller:9696
+# skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9696
+if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
+(
+  . /root/admin-openrc
+  openstack endpoint create --region RegionOne network admin http://controller:9696
+)
+fi
+# install neutron-server
+# skip when: for p in neutron-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( for p in neutron-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+(
+  # Keep daemons from starting with their default configs during the install (Debian starts them).
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y neutron-server
+)
+fi
+# file /etc/neutron/neutron.conf: neutron-server: ML2, database, keystone authentication, nova notifications (guide: "Configure the server component"). (secrets masked: RABBIT_PASS, NEUTRON_DBPASS, NEUTRON_PASS, NOVA_PASS)
+ostopo_write /etc/neutron/neutron.conf root neutron 0640 <<'OSTOPO_EOF'
+# neutron.conf — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+
+[DEFAULT]
+core_plugin = ml2
+service_plugins = 
+transport_url = rabbit://openstack:<secret:RABBIT_PASS>@controller:5672/
+auth_strategy = keystone
+notify_nova_on_port_status_changes = true
+notify_nova_on_port_data_changes = true
+bind_host = 10.0.0.11
+api_workers = 2
+rpc_workers = 2
+rpc_state_report_workers = 2
+
+[database]
+connection = mysql+pymysql://neutron:<secret:NEUTRON_DBPASS>@controller/neutron
+
+[keystone_authtoken]
+www_authenticate_uri = http://controller:5000
+auth_url = http://controller:5000
+memcached_servers = controller:11211
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = neutron
+password = <secret:NEUTRON_PASS>
+region_name = RegionOne
+
+[nova]
+auth_url = http://controller:5000
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+region_name = RegionOne
+project_name = service
+username = nova
+password = <secret:NOVA_PASS>
+
+[oslo_concurrency]
+lock_path = /var/lib/neutron/tmp
+OSTOPO_EOF
+# file /etc/neutron/plugins/ml2/ml2_conf.ini: The ML2 plugin: flat and VLAN provider networks, port security (guide: "Configure the Modular Layer 2 (ML2) plug-in").
+ostopo_write /etc/neutron/plugins/ml2/ml2_conf.ini root neutron 0640 <<'OSTOPO_EOF'
+# ml2_conf.ini — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+
+[ml2]
+type_drivers = flat,vlan
+tenant_network_types = 
+mechanism_drivers = openvswitch
+extension_drivers = port_security
+
+[ml2_type_flat]
+flat_networks = provider
+
+[securitygroup]
+enable_ipset = true
+OSTOPO_EOF
+# file /etc/default/neutron-server: uwsgi listen address of neutron-server (10.0.0.11:9696) and its worker processes.
+ostopo_write /etc/default/neutron-server root root 0644 <<'OSTOPO_EOF'
+# /etc/default/neutron-server — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# uwsgi listens on the node address only, with 2 process(es) (workers).
+DAEMON_ARGS="--http-socket 10.0.0.11:9696 --add-header Connection:close --ini /etc/neutron/neutron-api-uwsgi.ini --processes 2"
+OSTOPO_EOF
+# neutron-db-manage upgrade head
+(
+  su -s /bin/sh -c "neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini upgrade head" neutron
+)
+# enable and start neutron-api neutron-rpc-server
+# skip when: systemctl is-enabled --quiet neutron-api && { systemctl is-active --quiet neutron-api || [ "$(systemctl show -p ConditionResult --value neutron-api)" = no ]; } && systemctl is-enabled --quiet neutron-rpc-server && { systemctl is-active --quiet neutron-rpc-server || [ "$(systemctl show -p ConditionResult --value neutron-rpc-server)" = no ]; } (unless /etc/neutron/neutron.conf, /etc/neutron/plugins/ml2/ml2_conf.ini, /etc/default/neutron-server changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/neutron/neutron.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/neutron/plugins/ml2/ml2_conf.ini '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/neutron-server '* ]] || ! ( systemctl is-enabled --quiet neutron-api && { systemctl is-active --quiet neutron-api || [ "$(systemctl show -p ConditionResult --value neutron-api)" = no ]; } && systemctl is-enabled --quiet neutron-rpc-server && { systemctl is-active --quiet neutron-rpc-server || [ "$(systemctl show -p ConditionResult --value neutron-rpc-server)" = no ]; } ) >/dev/null 2>&1; then
+(
+  systemctl enable neutron-api neutron-rpc-server
+  systemctl restart neutron-api neutron-rpc-server
+  for u in neutron-api neutron-rpc-server; do
     for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
     if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
       echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
