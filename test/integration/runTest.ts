@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     await runTests({
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(root, 'out', 'test', 'integration', 'index.js'),
-      launchArgs: [path.join(root, 'test', 'fixtures', 'ws'), '--disable-extensions'],
+      launchArgs: [process.env.OSTOPO_INTEGRATION_WORKSPACE ?? path.join(root, 'test', 'fixtures', 'ws'), '--disable-extensions'],
       vscodeExecutablePath: process.env.VSCODE_EXECUTABLE_PATH,
     });
   } catch (e) {

@@ -186,7 +186,8 @@ function renderMemcached(ctx: RenderContext, node: ResolvedNode): void {
     description: 'Memcached listening where the services reach it (guide: "Memcached").',
   });
   ctx.start(node, 'memcached', 'memcached', profile.units.memcached, ['memcached/options']);
-  ctx.check(node, { id: 'memcached/verify', step: 'memcached', service: 'memcached', title: 'memcached listens on 11211', run: "ss -Hltn 'sport = :11211'", expect: ':11211' });
+  const listen = `${node.address}:11211`;
+  ctx.check(node, { id: 'memcached/verify', step: 'memcached', service: 'memcached', title: `memcached listens on ${listen}`, run: "ss -Hltn 'sport = :11211'", expect: listen.replace(/\./g, '\\.') });
 }
 
 function renderEtcd(ctx: RenderContext, node: ResolvedNode): void {

@@ -21,7 +21,7 @@ ostopo_check 'rabbitmqctl list_users has openstack' '^openstack[[:space:]]' '' <
 rabbitmqctl -q list_users </dev/null
 OSTOPO_CHECK
 
-ostopo_check 'memcached listens on 11211' :11211 '' <<'OSTOPO_CHECK'
+ostopo_check 'memcached listens on 10.0.0.11:11211' '10\.0\.0\.11:11211' '' <<'OSTOPO_CHECK'
 ss -Hltn 'sport = :11211'
 OSTOPO_CHECK
 

@@ -1,0 +1,58 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { OstopoApi } from '../../src/vscode/extension';
+
+/**
+ * Runs in a real VS Code against the cloud that test/e2e/run.mjs deployed: the extension's verify task
+ * for all nodes and its deploy task for one node, read from the task terminal, and the tree's badges.
+ */
+const WS = process.env.OSTOPO_INTEGRATION_WORKSPACE!;
+
+function ended(exec: vscode.TaskExecution): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+      if (e.execution === exec) {
+        sub.dispose();
+        resolve(e.exitCode);
+      }
+    });
+  });
+}
+
+describe('ostopo tasks against a deployed cloud', function () {
+  this.timeout(600000);
+  let api: OstopoApi;
+
+  before(async () => {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(WS, 'cloud.ostopo.yaml')));
+    await vscode.window.showTextDocument(doc);
+    const ext = vscode.extensions.all.find((e) => e.packageJSON.name === 'ostopo')!;
+    api = (await ext.activate()) as OstopoApi;
+  });
+
+  it('Verify All runs every check in a task terminal, and the tree shows the result', async () => {
+    const exec = await vscode.commands.executeCommand<vscode.TaskExecution>('ostopo.verifyAll');
+    assert.ok(exec, 'a task started');
+    assert.equal(await ended(exec), 0);
+    const transcripts = await vscode.commands.executeCommand<string[]>('ostopo.test.taskTranscripts');
+    const out = transcripts[transcripts.length - 1];
+    assert.match(out, /\[controller\] ✔ PASS openstack token issue \(admin\)/);
+    assert.match(out, /\[controller\] ✔ PASS launch a test server/);
+    assert.match(out, /\[compute1\] ✔ PASS nova-compute is running/);
+    assert.match(out, /check\(s\) passed, 0 failed/);
+    const nodes = api.tree.getChildren();
+    const ctl = api.tree.getTreeItem(nodes.find((n) => (n as { node: string }).node === 'controller')!);
+    assert.match(String(ctl.description), /✔ \d+ checks/);
+  });
+
+  it('Deploy of one node from the tree changes nothing on a converged cloud', async () => {
+    const exec = await vscode.commands.executeCommand<vscode.TaskExecution>('ostopo.deployNode', { kind: 'node', node: 'compute1' });
+    assert.equal(await ended(exec), 0);
+    const transcripts = await vscode.commands.executeCommand<string[]>('ostopo.test.taskTranscripts');
+    const out = transcripts[transcripts.length - 1];
+    assert.match(out, /1 node\(s\) deployed, 0 change\(s\)/);
+    const item = api.tree.getTreeItem(api.tree.getChildren().find((n) => (n as { node: string }).node === 'compute1')!);
+    assert.match(String(item.description), /✔ deployed/);
+  });
+});
