@@ -8,7 +8,7 @@ import { ActionStatus, DeployEvent, seconds, StepStatus } from './events';
 import { Journal, NodeJournal, sha256 } from './journal';
 import { Masker } from './mask';
 import { artifactsOfKind, buildPlan, commandHash, PlanNode, PlanStep } from './plan';
-import { lastLines, Remote, RemoteError } from './remote';
+import { FileState, lastLines, Remote, RemoteError } from './remote';
 
 /** What a deploy works on: the nodes (how to reach them), the secrets, and the renderer (given facts). */
 export interface DeployTarget {
@@ -243,9 +243,12 @@ async function deployNode(
     o.onEvent({ type: 'step-start', node: n.name, step: s.step });
     let stepChanged = 0;
     try {
+      const pre = await survey(ctx, s);
       for (const a of s.actions) {
         if (o.signal?.aborted) throw new RemoteError('cancelled', 'cancelled');
-        const did = a.kind === 'file' ? await doFile(ctx, s, a) : await doCommand(ctx, s, a);
+        // What the survey saw holds until an action of this step changes the node.
+        const seen = stepChanged === 0 ? pre : undefined;
+        const did = a.kind === 'file' ? await doFile(ctx, s, a, seen?.files.get(a.path)) : await doCommand(ctx, s, a, seen?.checks.get(a.id));
         if (did) stepChanged++;
       }
       changed += stepChanged;
@@ -274,37 +277,66 @@ function emit(ctx: Ctx, s: PlanStep, id: string, title: string, status: ActionSt
   ctx.o.onEvent({ type: 'action', node: ctx.node, step: s.step, id, title, status, ms, detail: detail === undefined ? undefined : ctx.masker.mask(detail) });
 }
 
-async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact): Promise<boolean> {
+interface Survey {
+  files: Map<string, FileState | undefined>;
+  /** Results of the checks of the step's commands, asked all at once. */
+  checks: Map<string, boolean>;
+}
+
+/**
+ * One round trip per step instead of one per action: the state of every file of the step, and every
+ * check the step's commands would ask. On a converged node that is all a re-deploy does.
+ */
+async function survey(ctx: Ctx, s: PlanStep): Promise<Survey> {
+  const files = s.actions.filter((a): a is FileArtifact => a.kind === 'file');
+  // API checks (trustJournal) are left out: before the service is up (a first deploy) each would take
+  // seconds to fail; they are asked when their command is reached, or vouched for by the journal.
+  const asked = s.actions.filter((a): a is CommandArtifact => a.kind === 'command' && !!a.check && !a.trustJournal);
+  const env = Object.assign({}, ...asked.map((c) => envOf(c.env, ctx.lookup))) as Record<string, string>;
+  const r = await ctx.remote.survey(
+    files.map((f) => f.path),
+    asked.map((c) => c.check!),
+    { env, signal: ctx.o.signal, timeoutMs: 5 * 60_000 },
+  );
+  const states = r.files;
+  const results = r.checks;
+  return { files: new Map(files.map((f, i) => [f.path, states[i]])), checks: new Map(asked.map((c, i) => [c.id, results[i]])) };
+}
+
+async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | undefined | null = null): Promise<boolean> {
   const t0 = Date.now();
   const desired = Buffer.from(materialize(f.content, ctx.lookup));
+  const want = sha256(desired);
   const title = `write ${f.path}`;
-  const remote = await ctx.remote.readFile(f.path, { signal: ctx.o.signal });
+  // `seen` comes from the step's survey; null: ask the node now.
+  const state = seen === null ? (await ctx.remote.survey([f.path], [], { signal: ctx.o.signal })).files[0] : seen;
   const known = ctx.nodeJournal.files[f.path];
   const mode = f.mode.padStart(4, '0');
-  if (remote && remote.content.equals(desired) && remote.owner === f.owner && remote.group === f.group && remote.mode === mode) {
-    if (!ctx.o.dryRun) ctx.nodeJournal.files[f.path] = { sha256: sha256(desired), at: known?.at ?? now() };
+  if (state && state.sha256 === want && state.owner === f.owner && state.group === f.group && state.mode === mode) {
+    if (!ctx.o.dryRun) ctx.nodeJournal.files[f.path] = { sha256: want, at: known?.at ?? now() };
     emit(ctx, s, f.id, title, 'unchanged', Date.now() - t0, 'unchanged');
     return false;
   }
-  if (remote && known && sha256(remote.content) !== known.sha256 && !ctx.o.force) {
-    const diff = unifiedDiff(remote.content.toString('utf8'), desired.toString('utf8'), `${f.path} (on ${ctx.node})`, `${f.path} (rendered)`);
+  if (state && known && state.sha256 !== known.sha256 && !ctx.o.force) {
+    const remote = (await ctx.remote.readFile(f.path, { signal: ctx.o.signal }))?.content ?? Buffer.alloc(0);
+    const diff = unifiedDiff(remote.toString('utf8'), desired.toString('utf8'), `${f.path} (on ${ctx.node})`, `${f.path} (rendered)`);
     emit(ctx, s, f.id, f.path, 'drift', Date.now() - t0, diff);
     throw new StepFailure(`${f.path} was changed on the node since ostopo wrote it (drift); review the diff, then deploy with --force to overwrite it (a backup is kept)`);
   }
   if (ctx.o.dryRun) {
-    emit(ctx, s, f.id, title, 'would-change', Date.now() - t0, remote ? 'content or permissions differ' : 'new file');
+    emit(ctx, s, f.id, title, 'would-change', Date.now() - t0, state ? 'content or permissions differ' : 'new file');
     ctx.changedIds.add(f.id);
     return true;
   }
   await ctx.remote.writeFile(f.path, desired, f.owner, f.group, mode, { signal: ctx.o.signal });
-  ctx.nodeJournal.files[f.path] = { sha256: sha256(desired), at: now() };
+  ctx.nodeJournal.files[f.path] = { sha256: want, at: now() };
   ctx.o.journal.save();
   ctx.changedIds.add(f.id);
   emit(ctx, s, f.id, title, 'changed', Date.now() - t0);
   return true;
 }
 
-async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact): Promise<boolean> {
+async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact, checked?: boolean): Promise<boolean> {
   const t0 = Date.now();
   const hash = commandHash(c, ctx.lookup);
   const env = envOf(c.env, ctx.lookup);
@@ -317,8 +349,8 @@ async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact): Promise<boo
       return false;
     }
     if (c.check) {
-      const chk = await ctx.remote.exec(c.check, { env, signal: ctx.o.signal, timeoutMs: Math.min(timeoutMs, 5 * 60_000) });
-      if (chk.code === 0) {
+      const passed = checked ?? (await ctx.remote.exec(c.check, { env, signal: ctx.o.signal, timeoutMs: Math.min(timeoutMs, 5 * 60_000) })).code === 0;
+      if (passed) {
         if (!ctx.o.dryRun) ctx.nodeJournal.commands[c.id] = { hash, at: now() };
         emit(ctx, s, c.id, c.title, 'skipped', Date.now() - t0, 'already in place');
         return false;
