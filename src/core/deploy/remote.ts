@@ -199,16 +199,27 @@ export class SshRemote implements Remote {
           }
           resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: errText, ms: Date.now() - started });
         };
+        let stopping: RemoteError | undefined;
         const stop = (why: RemoteError) => {
+          if (stopping) return;
+          stopping = why;
           // Kill the remote job's process group (waiting for it, so a caller that closes the connection
-          // next does not cut the kill short), then close the channel.
+          // next does not cut the kill short), then close the channel. Before the job has said its PID,
+          // wait for it a little: closing the channel alone would leave the job running.
           const done = () => {
             ch.close();
             finish(why);
           };
           if (pid) void this.killGroup(pid).then(done);
-          else done();
+          else if (pid === undefined) {
+            const t = setTimeout(done, 3000);
+            onPid = (p) => {
+              clearTimeout(t);
+              void this.killGroup(p).then(done);
+            };
+          } else done();
         };
+        let onPid: ((p: number) => void) | undefined;
         const onAbort = () => stop(new RemoteError('cancelled', `${this.label}: cancelled; the remote command was stopped`));
         const onDrop = () => finish(this.dropReason ?? new RemoteError('dropped', `${this.label}: the SSH connection dropped while a command ran`));
         opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -234,6 +245,7 @@ export class SshRemote implements Remote {
               pid = Number(m[1]);
               text = pending.slice(m[0].length);
               pending = '';
+              onPid?.(pid);
             }
           }
           errText += text;
