@@ -34,9 +34,10 @@ describe('ostopo tasks against a deployed cloud', function () {
   it('Verify All runs every check in a task terminal, and the tree shows the result', async () => {
     const exec = await vscode.commands.executeCommand<vscode.TaskExecution>('ostopo.verifyAll');
     assert.ok(exec, 'a task started');
-    assert.equal(await ended(exec), 0);
+    const code = await ended(exec);
     const transcripts = await vscode.commands.executeCommand<string[]>('ostopo.test.taskTranscripts');
     const out = transcripts[transcripts.length - 1];
+    assert.equal(code, 0, out);
     assert.match(out, /\[controller\] ✔ PASS openstack token issue \(admin\)/);
     assert.match(out, /\[controller\] ✔ PASS launch a test server/);
     assert.match(out, /\[compute1\] ✔ PASS nova-compute is running/);
@@ -48,9 +49,10 @@ describe('ostopo tasks against a deployed cloud', function () {
 
   it('Deploy of one node from the tree changes nothing on a converged cloud', async () => {
     const exec = await vscode.commands.executeCommand<vscode.TaskExecution>('ostopo.deployNode', { kind: 'node', node: 'compute1' });
-    assert.equal(await ended(exec), 0);
+    const code = await ended(exec);
     const transcripts = await vscode.commands.executeCommand<string[]>('ostopo.test.taskTranscripts');
     const out = transcripts[transcripts.length - 1];
+    assert.equal(code, 0, out);
     assert.match(out, /1 node\(s\) deployed, 0 change\(s\)/);
     const item = api.tree.getTreeItem(api.tree.getChildren().find((n) => (n as { node: string }).node === 'compute1')!);
     assert.match(String(item.description), /✔ deployed/);

@@ -1,7 +1,7 @@
 import { ServiceId } from '../catalog';
 import { ResolvedNode } from '../model';
 import { asAdmin, RenderContext } from './context';
-import { sh, shq } from './template';
+import { secretRef, sh, shq } from './template';
 
 /**
  * The guide's "create the service credentials and API endpoints" block: a keystone user with the admin
@@ -62,4 +62,21 @@ export function authtoken(ctx: RenderContext, user: string, secretPlaceholder: s
     ['region_name', ctx.cloud.region],
   );
   return out;
+}
+
+/**
+ * A keystoneauth password-plugin section (nova's [neutron] and [service_user], neutron's [nova]):
+ * a service user of the service project, authenticating against keystone.
+ */
+export function passwordAuth(ctx: RenderContext, user: string, secret: string, o: { authUrlSuffix?: string; region?: boolean } = {}): [string, string][] {
+  return [
+    ['auth_url', ctx.keystoneUrl(o.authUrlSuffix ?? '')],
+    ['auth_type', 'password'],
+    ['project_domain_name', 'Default'],
+    ['user_domain_name', 'Default'],
+    ...(o.region === false ? [] : ([['region_name', ctx.cloud.region]] as [string, string][])),
+    ['project_name', 'service'],
+    ['username', user],
+    ['password', secretRef(secret)],
+  ];
 }

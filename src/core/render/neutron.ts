@@ -1,6 +1,6 @@
 import { ResolvedNode } from '../model';
 import { RenderContext } from './context';
-import { authtoken, registerService } from './identity';
+import { authtoken, passwordAuth, registerService } from './identity';
 import { createDatabases } from './infra';
 import { dbUrl, uwsgiDefaults } from './keystone';
 import { secretRef } from './template';
@@ -16,7 +16,7 @@ export function renderNeutronDatabase(ctx: RenderContext): void {
  * ML2, a flat provider network, port security, nova notified of port changes. Agents come later.
  */
 export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
-  const { profile, cloud } = ctx;
+  const { profile } = ctx;
   const step = 'neutron';
   const base = { step, service: 'neutron-server' as const };
   const here = (...path: (string | number)[]) => ({ layer: 'topology' as const, path });
@@ -47,20 +47,7 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
       }
       ini.set('database', 'connection', dbUrl(ctx, 'neutron', 'NEUTRON_DBPASS', 'neutron'), here(...(db ? ['nodes', db.name] : ['secrets', 'NEUTRON_DBPASS'])));
       ini.setAll('keystone_authtoken', authtoken(ctx, 'neutron', secretRef('NEUTRON_PASS'), { wwwUri: '', authUrlSuffix: '' }), here('nodes', ctx.hostName('keystone')));
-      ini.setAll(
-        'nova',
-        [
-          ['auth_url', ctx.keystoneUrl()],
-          ['auth_type', 'password'],
-          ['project_domain_name', 'Default'],
-          ['user_domain_name', 'Default'],
-          ['region_name', cloud.region],
-          ['project_name', 'service'],
-          ['username', 'nova'],
-          ['password', secretRef('NOVA_PASS')],
-        ],
-        here('nodes', ctx.hostName('nova-api')),
-      );
+      ini.setAll('nova', passwordAuth(ctx, 'nova', 'NOVA_PASS'), here('nodes', ctx.hostName('nova-api')));
       ini.set('oslo_concurrency', 'lock_path', '/var/lib/neutron/tmp', prof);
     },
     { group: profile.owners.neutron, description: 'neutron-server: ML2, database, keystone authentication, nova notifications (guide: "Configure the server component").', catalog: { service: 'neutron', file: 'neutron.conf' } },

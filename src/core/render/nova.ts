@@ -2,7 +2,7 @@ import { ServiceId } from '../catalog';
 import { ConfigOverrides, ResolvedNode } from '../model';
 import { ComputeDriver, DEFAULT_COMPUTE_DRIVER } from '../profiles';
 import { asAdmin, RenderContext } from './context';
-import { authtoken, registerService } from './identity';
+import { authtoken, passwordAuth, registerService } from './identity';
 import { IniDoc } from './ini';
 import { createDatabases } from './infra';
 import { dbUrl, uwsgiDefaults } from './keystone';
@@ -49,19 +49,7 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
   ini.setAll('keystone_authtoken', authtoken(ctx, 'nova', secretRef('NOVA_PASS'), { wwwUri: '/', authUrlSuffix: '/' }), here('nodes', ctx.hostName('keystone')));
   if (profile.options.novaServiceUserToken) {
     ini.set('service_user', 'send_service_user_token', true, prof);
-    ini.setAll(
-      'service_user',
-      [
-        ['auth_url', ctx.keystoneUrl('/v3')],
-        ['auth_type', 'password'],
-        ['project_domain_name', 'Default'],
-        ['user_domain_name', 'Default'],
-        ['project_name', 'service'],
-        ['username', 'nova'],
-        ['password', secretRef('NOVA_PASS')],
-      ],
-      here('nodes', ctx.hostName('keystone')),
-    );
+    ini.setAll('service_user', passwordAuth(ctx, 'nova', 'NOVA_PASS', { authUrlSuffix: '/v3', region: false }), here('nodes', ctx.hostName('keystone')));
   }
 
   const proxy = ctx.host('nova-novncproxy');
@@ -78,20 +66,7 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
   const neutron = ctx.host('neutron-server');
   if (neutron) {
     // The guide's [neutron] section: nova-api asks neutron on every server view, nova-compute binds ports.
-    ini.setAll(
-      'neutron',
-      [
-        ['auth_url', ctx.keystoneUrl()],
-        ['auth_type', 'password'],
-        ['project_domain_name', 'Default'],
-        ['user_domain_name', 'Default'],
-        ['region_name', cloud.region],
-        ['project_name', 'service'],
-        ['username', 'neutron'],
-        ['password', secretRef('NEUTRON_PASS')],
-      ],
-      here('nodes', neutron.name),
-    );
+    ini.setAll('neutron', passwordAuth(ctx, 'neutron', 'NEUTRON_PASS'), here('nodes', neutron.name));
   }
   ini.set('oslo_concurrency', 'lock_path', profile.options.novaLockPath, prof);
   ini.setAll(
