@@ -133,6 +133,11 @@ try {
     r = ostopo(ws, env, 'verify', 'cloud.ostopo.yaml');
     expect(r.code === 0, 'verify passes again');
   });
+  await phase('no secret in anything ostopo printed or kept', () => {
+    const texts = [fs.readFileSync(path.join(ws, 'e2e.log'), 'utf8'), fs.readFileSync(path.join(ws, '.ostopo', 'e2e-zed', 'journal.json'), 'utf8')];
+    const leaked = SECRETS.filter((s) => texts.some((t) => t.includes(env[`E2E_${s}`])));
+    expect(leaked.length === 0, `no secret value in the CLI output or the journal${leaked.length ? ` (leaked: ${leaked.join(', ')})` : ''}`);
+  });
 } catch (e) {
   failed = e;
   console.error(`\n✖ ${e.message}\n  workspace and logs: ${ws}/e2e.log`);

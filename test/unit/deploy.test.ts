@@ -302,6 +302,54 @@ describe('deploy over SSH (real sshd)', function () {
     assert.ok(!fs.existsSync('/tmp/ostopo-pwned'));
   });
 
+  it('a host alias is resolved with ssh -G, and ProxyJump goes through a jump host', async () => {
+    const jump = await TestSshd.start('127.0.0.3');
+    try {
+      // The target's sshd accepts the jump host's client key too.
+      fs.appendFileSync(path.join(sshd.dir, 'authorized_keys'), fs.readFileSync(`${jump.clientKey}.pub`));
+      const known = path.join(work, 'known_hosts');
+      fs.writeFileSync(known, fs.readFileSync(sshd.knownHosts, 'utf8') + fs.readFileSync(jump.knownHosts, 'utf8'));
+      const config = path.join(work, 'ssh_config');
+      fs.writeFileSync(
+        config,
+        [
+          'Host bastion',
+          `  HostName ${jump.host}`,
+          `  Port ${jump.port}`,
+          '  User root',
+          `  IdentityFile ${jump.clientKey}`,
+          `  UserKnownHostsFile ${known}`,
+          'Host mynode',
+          `  HostName ${sshd.host}`,
+          `  Port ${sshd.port}`,
+          '  User root',
+          `  IdentityFile ${jump.clientKey}`,
+          `  UserKnownHostsFile ${known}`,
+          '  ProxyJump bastion',
+          '',
+        ].join('\n'),
+      );
+      const node: ResolvedNode = { name: 'n1', address: '10.99.99.99', roles: [], services: [], ssh: { host: 'mynode' }, config: {} };
+      const projectKnownHosts = path.join(state, 'known_hosts');
+      const t = resolveSshTarget(node, { projectKnownHosts, sshConfigFile: config });
+      assert.equal(t.host, sshd.host);
+      assert.equal(t.port, sshd.port);
+      assert.equal(t.jumps.length, 1);
+      assert.equal(t.jumps[0].host, jump.host);
+      assert.equal(t.jumps[0].port, jump.port);
+      const res = await deploy({
+        target: target(basic, [node]),
+        journal: Journal.open(state, 't'),
+        connect: () => SshRemote.connect(t, { projectKnownHosts }),
+        onEvent: () => undefined,
+      });
+      assert.equal(res.ok, true);
+      assert.ok(fs.existsSync(path.join(work, 'root', 'n1', 'marker')), 'deployed through the jump host');
+    } finally {
+      jump.stop();
+    }
+  });
+
   it('RemoteError kinds are stable', () => {
     assert.equal(new RemoteError('dropped', 'x').kind, 'dropped');
   });

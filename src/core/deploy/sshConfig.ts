@@ -26,6 +26,8 @@ export interface SshResolveOptions {
   home?: string;
   /** Relative identityFile / knownHostsFile paths are relative to this folder (the topology's). */
   baseDir?: string;
+  /** An ssh_config file for `ssh -G` instead of ~/.ssh/config (`ssh -F`). */
+  sshConfigFile?: string;
 }
 
 const expandHome = (p: string, home: string, base?: string) => (p === '~' ? home : p.startsWith('~/') ? path.join(home, p.slice(2)) : base ? path.resolve(base, p) : p);
@@ -55,7 +57,7 @@ function parseJump(spec: string, opts: SshResolveOptions, home: string, depth: n
 
 function resolveHost(host: string, explicit: { user?: string; port?: number; identityFile?: string; knownHostsFile?: string }, opts: SshResolveOptions, home: string, depth: number): SshTarget {
   const bin = opts.sshBinary === undefined ? 'ssh' : opts.sshBinary;
-  const args: string[] = [];
+  const args: string[] = opts.sshConfigFile ? ['-F', opts.sshConfigFile] : [];
   if (explicit.port) args.push('-p', String(explicit.port));
   if (explicit.user) args.push('-l', explicit.user);
   const g = bin && depth < 4 ? sshG(host, args, bin) : undefined;
