@@ -1,40 +1,18 @@
-import { Analysis, render } from '../compile';
-import { ResolvedNode, SecretValue } from '../model';
-import { CheckArtifact, CommandArtifact, FileArtifact, NodeFacts, RenderedCloud } from '../render/artifacts';
-import { materialize, SecretLookup, secretsIn } from '../render/template';
+import { CommandArtifact, FileArtifact, RenderedCloud } from '../render/artifacts';
+import { materialize, SecretLookup } from '../render/template';
 import { secretLookup } from '../secrets';
 import { unifiedDiff } from './diff';
-import { ActionStatus, DeployEvent, seconds, StepStatus } from './events';
-import { Journal, NodeJournal, sha256 } from './journal';
+import { ActionStatus, seconds, StepStatus } from './events';
+import { NodeJournal, sha256 } from './journal';
 import { Masker } from './mask';
-import { artifactsOfKind, buildPlan, commandHash, PlanNode, PlanStep } from './plan';
+import { buildPlan, commandHash, PlanNode, PlanStep } from './plan';
 import { FileState, lastLines, Remote, RemoteError } from './remote';
+import { checkSecrets, connectAll, envOf, now, renderWithFacts, RunOptions, selectedNodes } from './run';
 
-/** What a deploy works on: the nodes (how to reach them), the secrets, and the renderer (given facts). */
-export interface DeployTarget {
-  nodes: ResolvedNode[];
-  secrets: Map<string, SecretValue>;
-  render: (facts: Record<string, NodeFacts>) => RenderedCloud;
-}
-
-/** The target of a validated topology; a topology with errors is refused. */
-export function targetOf(a: Analysis): DeployTarget {
-  if (a.hasErrors) throw new Error('the topology has errors: fix them first (ostopo validate)');
-  return { nodes: a.cloud.nodes, secrets: a.cloud.secrets, render: (facts) => render(a, facts) };
-}
-
-export interface RunOptions {
-  target: DeployTarget;
-  journal: Journal;
-  /** Opens the connection to a node (SSH in the product, anything implementing Remote in tests). */
-  connect: (node: ResolvedNode, signal?: AbortSignal) => Promise<Remote>;
-  /** Only this node (its cross-node prerequisites must be done already, per the journal). */
-  node?: string;
-  signal?: AbortSignal;
-  onEvent: (e: DeployEvent) => void;
-  /** Longest a single command may run (default 30 min: package installs). */
-  commandTimeoutMs?: number;
-}
+export { targetOf } from './run';
+export type { DeployTarget, RunOptions } from './run';
+export { verify } from './verify';
+export type { VerifyResult } from './verify';
 
 export interface DeployOptions extends RunOptions {
   /** Overwrite files that changed on the node since ostopo wrote them. */
@@ -53,14 +31,6 @@ export interface DeployResult {
   rendered?: RenderedCloud;
 }
 
-export interface VerifyResult {
-  ok: boolean;
-  ms: number;
-  passed: number;
-  failed: number;
-  nodes: Record<string, { passed: number; failed: number; message?: string }>;
-}
-
 class StepFailure extends Error {}
 
 interface Ctx {
@@ -71,80 +41,6 @@ interface Ctx {
   nodeJournal: NodeJournal;
   node: string;
   changedIds: Set<string>;
-}
-
-const now = () => new Date().toISOString();
-
-/** The secrets a set of artifacts needs, each with a value or a clear error before anything runs. */
-function checkSecrets(t: DeployTarget, rendered: RenderedCloud, nodes: string[]): string | undefined {
-  const needed = new Set<string>();
-  for (const n of rendered.nodes) {
-    if (!nodes.includes(n.name)) continue;
-    for (const x of n.artifacts) {
-      if (x.kind === 'file') secretsIn(x.content).forEach((s) => needed.add(s));
-      if (x.kind === 'command') {
-        (x.env ?? []).forEach((s) => needed.add(s));
-        if (x.stdin) secretsIn(x.stdin).forEach((s) => needed.add(s));
-      }
-      if (x.kind === 'check') (x.env ?? []).forEach((s) => needed.add(s));
-    }
-  }
-  const missing = [...needed].filter((s) => t.secrets.get(s)?.value === undefined).sort();
-  if (!missing.length) return undefined;
-  return `secrets without a value: ${missing.map((m) => (t.secrets.get(m)?.env ? `${m} (environment variable ${t.secrets.get(m)!.env} is not set)` : m)).join(', ')}`;
-}
-
-function envOf(names: string[] | undefined, lookup: SecretLookup): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const n of names ?? []) env[n] = lookup(n) ?? '';
-  return env;
-}
-
-/** Connects to the nodes of a run (in parallel), checks the machine identity against the journal. */
-async function connectAll(o: RunOptions, names: string[], masker: Masker): Promise<Map<string, Remote | RemoteError>> {
-  const out = new Map<string, Remote | RemoteError>();
-  await Promise.all(
-    names.map(async (name) => {
-      const node = o.target.nodes.find((n) => n.name === name)!;
-      const t0 = Date.now();
-      try {
-        const r = await o.connect(node, o.signal);
-        const id = (await r.exec('cat /etc/machine-id 2>/dev/null || true', { signal: o.signal, timeoutMs: 30000 })).stdout.toString().trim();
-        const j = o.journal.node(name);
-        if (j.machineId && id && j.machineId !== id) {
-          o.onEvent({ type: 'note', node: name, message: 'this node was reinstalled (its machine-id changed): its journal starts over' });
-          o.journal.resetNode(name, id);
-        } else if (id) j.machineId = id;
-        out.set(name, r);
-        o.onEvent({ type: 'connect', node: name, target: r.label, ok: true, ms: Date.now() - t0 });
-      } catch (e) {
-        const err = e instanceof RemoteError ? e : new RemoteError('io', (e as Error).message);
-        out.set(name, err);
-        o.onEvent({ type: 'connect', node: name, target: node.address, ok: false, ms: Date.now() - t0, message: masker.mask(err.message) });
-      }
-    }),
-  );
-  return out;
-}
-
-/** Runs the fact probes (e.g. hardware virtualisation) and renders again with what they found. */
-async function renderWithFacts(o: RunOptions, remotes: Map<string, Remote | RemoteError>): Promise<RenderedCloud> {
-  const first = o.target.render({});
-  const facts: Record<string, NodeFacts> = {};
-  for (const [name, r] of remotes) {
-    if (r instanceof RemoteError) continue;
-    for (const f of artifactsOfKind(first, name, 'fact')) {
-      const res = await r.exec(f.run, { signal: o.signal, timeoutMs: 60000 });
-      (facts[name] ??= {})[f.name as keyof NodeFacts] = res.code === 0;
-    }
-  }
-  return Object.keys(facts).length ? o.target.render(facts) : first;
-}
-
-function selectedNodes(o: RunOptions): string[] {
-  const names = o.target.nodes.map((n) => n.name);
-  if (o.node && !names.includes(o.node)) throw new Error(`no node '${o.node}'; nodes: ${names.join(', ')}`);
-  return o.node ? [o.node] : names;
 }
 
 /**
@@ -383,66 +279,4 @@ async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact, checked?: bo
   ctx.o.journal.save();
   emit(ctx, s, c.id, c.title, 'ran', Date.now() - t0);
   return true;
-}
-
-/** Runs the install guide's checks on each node and reports pass/fail with the evidence. */
-export async function verify(o: RunOptions): Promise<VerifyResult> {
-  const t0 = Date.now();
-  const names = selectedNodes(o);
-  const lookup = secretLookup(o.target.secrets);
-  const masker = new Masker([...o.target.secrets].map(([k, v]) => [k, v.value]));
-  const rendered = o.target.render({});
-  const missing = checkSecrets(o.target, rendered, names);
-  if (missing) throw new Error(missing);
-  const remotes = await connectAll(o, names, masker);
-  const result: VerifyResult = { ok: true, ms: 0, passed: 0, failed: 0, nodes: {} };
-  try {
-    await Promise.all(
-      names.map(async (name) => {
-        const r = remotes.get(name)!;
-        const checks: CheckArtifact[] = artifactsOfKind(rendered, name, 'check');
-        const nodeResult = (result.nodes[name] = { passed: 0, failed: 0 } as VerifyResult['nodes'][string]);
-        const record: NonNullable<NodeJournal['lastVerify']> = { at: now(), passed: 0, failed: 0, checks: {} };
-        for (const c of checks) {
-          const ct0 = Date.now();
-          let ok = false;
-          let evidence: string;
-          if (r instanceof RemoteError) evidence = `not run: ${r.message}`;
-          else if (o.signal?.aborted) evidence = 'not run: cancelled';
-          else {
-            try {
-              const res = await r.exec(c.run, { env: envOf(c.env, lookup), signal: o.signal, timeoutMs: o.commandTimeoutMs ?? 5 * 60_000 });
-              const out = `${res.stdout.toString('utf8')}${res.stderr ? `\n${res.stderr}` : ''}`;
-              const expectOk = !c.expect || new RegExp(c.expect, 'm').test(out);
-              const rejectHit = c.reject ? new RegExp(c.reject, 'm').exec(out) : null;
-              ok = res.code === 0 && expectOk && !rejectHit;
-              const why = res.code !== 0 ? `exit status ${res.code}` : !expectOk ? `output does not match /${c.expect}/` : rejectHit ? `output has "${rejectHit[0].trim()}"` : '';
-              evidence = (why ? `${why}\n` : '') + lastLines(out, ok ? 6 : 15);
-            } catch (e) {
-              evidence = (e as Error).message;
-            }
-          }
-          evidence = masker.mask(evidence);
-          const ms = Date.now() - ct0;
-          if (ok) nodeResult.passed++;
-          else nodeResult.failed++;
-          record.checks[c.id] = { title: c.title, ok, ms, evidence };
-          o.onEvent({ type: 'check', node: name, id: c.id, title: c.title, ok, ms, evidence });
-        }
-        record.passed = nodeResult.passed;
-        record.failed = nodeResult.failed;
-        if (r instanceof RemoteError) nodeResult.message = masker.mask(r.message);
-        o.journal.node(name).lastVerify = record;
-        result.passed += nodeResult.passed;
-        result.failed += nodeResult.failed;
-      }),
-    );
-  } finally {
-    for (const r of remotes.values()) if (!(r instanceof RemoteError)) r.close();
-    o.journal.save();
-  }
-  result.ms = Date.now() - t0;
-  result.ok = result.failed === 0 && Object.values(result.nodes).every((n) => !n.message);
-  o.onEvent({ type: 'end', ok: result.ok, ms: result.ms, message: `${result.passed} check(s) passed, ${result.failed} failed, in ${seconds(result.ms)}` });
-  return result;
 }

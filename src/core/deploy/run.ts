@@ -1,0 +1,112 @@
+import { Analysis, render } from '../compile';
+import { ResolvedNode, SecretValue } from '../model';
+import { NodeFacts, RenderedCloud } from '../render/artifacts';
+import { secretsIn, SecretLookup } from '../render/template';
+import { DeployEvent } from './events';
+import { Journal } from './journal';
+import { Masker } from './mask';
+import { artifactsOfKind } from './plan';
+import { Remote, RemoteError } from './remote';
+
+/** What deploy and verify share: the target, the options, connecting to the nodes, secrets. */
+
+/** What a deploy works on: the nodes (how to reach them), the secrets, and the renderer (given facts). */
+export interface DeployTarget {
+  nodes: ResolvedNode[];
+  secrets: Map<string, SecretValue>;
+  render: (facts: Record<string, NodeFacts>) => RenderedCloud;
+}
+
+/** The target of a validated topology; a topology with errors is refused. */
+export function targetOf(a: Analysis): DeployTarget {
+  if (a.hasErrors) throw new Error('the topology has errors: fix them first (ostopo validate)');
+  return { nodes: a.cloud.nodes, secrets: a.cloud.secrets, render: (facts) => render(a, facts) };
+}
+
+export interface RunOptions {
+  target: DeployTarget;
+  journal: Journal;
+  /** Opens the connection to a node (SSH in the product, anything implementing Remote in tests). */
+  connect: (node: ResolvedNode, signal?: AbortSignal) => Promise<Remote>;
+  /** Only this node (its cross-node prerequisites must be done already, per the journal). */
+  node?: string;
+  signal?: AbortSignal;
+  onEvent: (e: DeployEvent) => void;
+  /** Longest a single command may run (default 30 min: package installs). */
+  commandTimeoutMs?: number;
+}
+
+export const now = () => new Date().toISOString();
+
+/** The secrets a set of artifacts needs, each with a value or a clear error before anything runs. */
+export function checkSecrets(t: DeployTarget, rendered: RenderedCloud, nodes: string[]): string | undefined {
+  const needed = new Set<string>();
+  for (const n of rendered.nodes) {
+    if (!nodes.includes(n.name)) continue;
+    for (const x of n.artifacts) {
+      if (x.kind === 'file') secretsIn(x.content).forEach((s) => needed.add(s));
+      if (x.kind === 'command') {
+        (x.env ?? []).forEach((s) => needed.add(s));
+        if (x.stdin) secretsIn(x.stdin).forEach((s) => needed.add(s));
+      }
+      if (x.kind === 'check') (x.env ?? []).forEach((s) => needed.add(s));
+    }
+  }
+  const missing = [...needed].filter((s) => t.secrets.get(s)?.value === undefined).sort();
+  if (!missing.length) return undefined;
+  return `secrets without a value: ${missing.map((m) => (t.secrets.get(m)?.env ? `${m} (environment variable ${t.secrets.get(m)!.env} is not set)` : m)).join(', ')}`;
+}
+
+export function envOf(names: string[] | undefined, lookup: SecretLookup): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const n of names ?? []) env[n] = lookup(n) ?? '';
+  return env;
+}
+
+/** Connects to the nodes of a run (in parallel), checks the machine identity against the journal. */
+export async function connectAll(o: RunOptions, names: string[], masker: Masker): Promise<Map<string, Remote | RemoteError>> {
+  const out = new Map<string, Remote | RemoteError>();
+  await Promise.all(
+    names.map(async (name) => {
+      const node = o.target.nodes.find((n) => n.name === name)!;
+      const t0 = Date.now();
+      try {
+        const r = await o.connect(node, o.signal);
+        const id = (await r.exec('cat /etc/machine-id 2>/dev/null || true', { signal: o.signal, timeoutMs: 30000 })).stdout.toString().trim();
+        const j = o.journal.node(name);
+        if (j.machineId && id && j.machineId !== id) {
+          o.onEvent({ type: 'note', node: name, message: 'this node was reinstalled (its machine-id changed): its journal starts over' });
+          o.journal.resetNode(name, id);
+        } else if (id) j.machineId = id;
+        out.set(name, r);
+        o.onEvent({ type: 'connect', node: name, target: r.label, ok: true, ms: Date.now() - t0 });
+      } catch (e) {
+        const err = e instanceof RemoteError ? e : new RemoteError('io', (e as Error).message);
+        out.set(name, err);
+        o.onEvent({ type: 'connect', node: name, target: node.address, ok: false, ms: Date.now() - t0, message: masker.mask(err.message) });
+      }
+    }),
+  );
+  return out;
+}
+
+/** Runs the fact probes (e.g. hardware virtualisation) and renders again with what they found. */
+export async function renderWithFacts(o: RunOptions, remotes: Map<string, Remote | RemoteError>): Promise<RenderedCloud> {
+  const first = o.target.render({});
+  const facts: Record<string, NodeFacts> = {};
+  for (const [name, r] of remotes) {
+    if (r instanceof RemoteError) continue;
+    for (const f of artifactsOfKind(first, name, 'fact')) {
+      const res = await r.exec(f.run, { signal: o.signal, timeoutMs: 60000 });
+      (facts[name] ??= {})[f.name as keyof NodeFacts] = res.code === 0;
+    }
+  }
+  return Object.keys(facts).length ? o.target.render(facts) : first;
+}
+
+export function selectedNodes(o: RunOptions): string[] {
+  const names = o.target.nodes.map((n) => n.name);
+  if (o.node && !names.includes(o.node)) throw new Error(`no node '${o.node}'; nodes: ${names.join(', ')}`);
+  return o.node ? [o.node] : names;
+}
+
