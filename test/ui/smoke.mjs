@@ -43,6 +43,13 @@ const run = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-ui-'));
 const ws = path.join(run, 'workspace');
 fs.mkdirSync(ws);
 fs.copyFileSync(path.join(root, 'examples', 'train-centos7.ostopo.yaml'), path.join(ws, 'guide.ostopo.yaml'));
+const exampleLines = fs.readFileSync(path.join(ws, 'guide.ostopo.yaml'), 'utf8').split('\n');
+/** One-based line of the example that starts with `text` (the test follows the example as it changes). */
+const lineOf = (text) => {
+  const i = exampleLines.findIndex((l) => l.startsWith(text));
+  if (i < 0) throw new Error(`${text} is not in the example`);
+  return i + 1;
+};
 const env = { ...process.env, XDG_CONFIG_HOME: path.join(run, 'xdg'), XDG_DATA_HOME: path.join(run, 'xdg'), XDG_CACHE_HOME: path.join(run, 'xdg'), EXTENSIONS_GALLERY: '{}' };
 const dirs = ['--user-data-dir', path.join(run, 'user'), '--extensions-dir', path.join(run, 'extensions')];
 fs.mkdirSync(path.join(run, 'user', 'User'), { recursive: true });
@@ -100,7 +107,7 @@ try {
   const column = async () => Number(/Col (\d+)/.exec((await page.locator('#status\\.editor\\.selection').textContent()) ?? '')?.[1]);
 
   // Enter after `compute1:` indents the new line by two (language configuration).
-  await goto(46);
+  await goto(lineOf('  compute1:'));
   await page.keyboard.press('End');
   await page.keyboard.press('Enter');
   await page.waitForTimeout(300);
@@ -108,7 +115,8 @@ try {
   await page.keyboard.press('Control+Z');
 
   // Completion: a new line under compute1's roles; Ctrl+Space proposes the keys a node may still have.
-  await goto(48);
+  const rolesLine = lineOf('    roles: [compute]');
+  await goto(rolesLine);
   await page.keyboard.press('End');
   await page.keyboard.press('Enter');
   await page.keyboard.press('Control+Space');
@@ -127,10 +135,13 @@ try {
   const problemText = (await problem.first().textContent().catch(() => '')) ?? '';
   check('a typo shows in Problems with its code and did-you-mean', /did you mean `glance`/.test(problemText) && /ref\/unknown-service/.test(problemText), `(${problemText.slice(0, 160)})`);
   await page.screenshot({ path: path.join(shots, '03-problems.png') });
-  // Remove the line again.
+  // Remove the line again: the Problems panel is clear.
   await page.keyboard.press('Control+1');
-  await goto(49);
+  await goto(rolesLine + 1);
   await page.keyboard.press('Control+Shift+K');
+  await page.locator('.markers-panel .monaco-list-row', { hasText: 'glanse' }).first().waitFor({ state: 'detached', timeout: 20000 }).catch(() => undefined);
+  const left = await page.locator('.markers-panel .monaco-list-row').count();
+  check('removing the line clears the problem', left === 0, `(${left} row(s) left in Problems)`);
 
   // The Topology view: nodes, then a node's services.
   await page.locator('.activitybar .action-item a[aria-label*="OpenStack Topology"]').click();

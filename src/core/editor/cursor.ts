@@ -92,7 +92,8 @@ export function cursorContext(text: string, pos: Position): CursorContext {
   // `key: [a, b, c|` or `key: c|` — a value (or a flow list item) of `key`.
   const kv = /^(\s*)(?:-\s+)?(["']?)([^\s:#"'][^:#]*?)\2\s*:\s+(.*)$/.exec(before);
   if (kv) {
-    const indent = kv[1].length + (/^\s*-\s+/.test(before) ? before.match(/^\s*-\s+/)![0].length - kv[1].length : 0);
+    // The key's column (after a list dash, if the line has one).
+    const indent = /^\s*(?:-\s+)?/.exec(before)![0].length;
     const path = parentPath(lines, pos.line, indent);
     const rest = kv[4];
     const inFlow = rest.startsWith('[');
