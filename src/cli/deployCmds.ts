@@ -38,14 +38,8 @@ export function planCmd(argv: string[], io: Io): number {
   const { a, display, full } = load('plan', positionals[0], io, values.node);
   if (refuseErrors(a, display, io)) return 1;
   const session = openSession(full, a, { stateDir: values['state-dir'] });
-  io.out(planText(buildPlan(render(a)), session.journal, secretLookupSafe(a), values.node));
+  io.out(planText(buildPlan(render(a)), session.journal, secretLookup(a.cloud.secrets), values.node));
   return 0;
-}
-
-/** Plan marks hash command inputs with secrets; a missing one only makes those marks pessimistic. */
-function secretLookupSafe(a: ReturnType<typeof analyze>) {
-  const l = secretLookup(a.cloud.secrets);
-  return (n: string) => l(n) ?? '';
 }
 
 /** Ctrl+C stops cleanly (the remote command is killed, the journal saved); a second one quits at once. */

@@ -105,8 +105,7 @@ export class OstopoTerminal implements vscode.Pseudoterminal {
     }
     const session = openSession(doc.uri.fsPath, analysis, { onUnknownHostKey: askHostKey, env: process.env });
     if (this.def.action === 'plan') {
-      const l = secretLookup(analysis.cloud.secrets);
-      planText(buildPlan(render(analysis)), session.journal, (n) => l(n) ?? '', this.def.node)
+      planText(buildPlan(render(analysis)), session.journal, secretLookup(analysis.cloud.secrets), this.def.node)
         .trimEnd()
         .split('\n')
         .forEach((x) => this.line(x));

@@ -101,6 +101,17 @@ describe('CLI', () => {
     assert.ok(!fs.existsSync(path.join(tmp, 'o2')), 'nothing written when a secret is missing');
   });
 
+  it('plan: what a first deploy would do, from an empty journal, also without every secret', async () => {
+    let out = '';
+    let err = '';
+    const code = await main(['plan', ZED, '--state-dir', path.join(tmp, 'state'), '--node', 'compute1'], { out: (s) => (out += s), err: (s) => (err += s), env: {}, cwd: ROOT });
+    assert.equal(code, 0, err);
+    assert.match(out, /^compute1 \(10\.0\.0\.31\)$/m);
+    assert.match(out, /^ {6}\+ write \/etc\/nova\/nova\.conf {3}— not written by ostopo yet$/m);
+    assert.match(out, /^ {2}● nova-compute {3}\(after controller\/nova-controller\)$/m);
+    assert.doesNotMatch(out, /^controller /m, '--node shows one node');
+  });
+
   it('the bundled dist/cli.js runs as a program with the same exit codes', () => {
     const cli = path.join(ROOT, 'dist', 'cli.js');
     const ok = spawnSync(process.execPath, [cli, 'validate', 'examples/train-centos7.ostopo.yaml'], { cwd: ROOT, encoding: 'utf8' });

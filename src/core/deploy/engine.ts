@@ -4,10 +4,10 @@ import { secretLookup } from '../secrets';
 import { unifiedDiff } from './diff';
 import { ActionStatus, seconds, StepStatus } from './events';
 import { NodeJournal, sha256 } from './journal';
-import { Masker } from './mask';
+import type { Masker } from './mask';
 import { buildPlan, commandHash, PlanNode, PlanStep } from './plan';
 import { FileState, lastLines, Remote, RemoteError } from './remote';
-import { checkSecrets, connectAll, envOf, now, renderWithFacts, RunOptions, selectedNodes } from './run';
+import { checkSecrets, connectAll, envOf, maskerOf, now, renderWithFacts, RunOptions, selectedNodes } from './run';
 
 export { targetOf } from './run';
 export type { DeployTarget, RunOptions } from './run';
@@ -53,14 +53,15 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   const t0 = Date.now();
   const names = selectedNodes(o);
   const lookup = secretLookup(o.target.secrets);
-  const masker = new Masker([...o.target.secrets].map(([k, v]) => [k, v.value]));
-  const missing = checkSecrets(o.target, o.target.render({}), names);
+  const masker = maskerOf(o.target);
+  const first = o.target.render({});
+  const missing = checkSecrets(o.target, first, names);
   if (missing) throw new Error(missing);
 
   const remotes = await connectAll(o, names, masker);
   const result: DeployResult = { ok: true, ms: 0, changed: 0, nodes: {} };
   try {
-    const rendered = await renderWithFacts(o, remotes);
+    const rendered = await renderWithFacts(o, remotes, first);
     result.rendered = rendered;
     const plan = buildPlan(rendered);
     const outcomes = new Map<string, Promise<StepStatus>>();
@@ -194,9 +195,7 @@ async function survey(ctx: Ctx, s: PlanStep): Promise<Survey> {
     asked.map((c) => c.check!),
     { env, signal: ctx.o.signal, timeoutMs: 5 * 60_000 },
   );
-  const states = r.files;
-  const results = r.checks;
-  return { files: new Map(files.map((f, i) => [f.path, states[i]])), checks: new Map(asked.map((c, i) => [c.id, results[i]])) };
+  return { files: new Map(files.map((f, i) => [f.path, r.files[i]])), checks: new Map(asked.map((c, i) => [c.id, r.checks[i]])) };
 }
 
 async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | undefined | null = null): Promise<boolean> {

@@ -112,8 +112,12 @@ export function planMarks(step: PlanStep, journal: NodeJournal, lookup: SecretLo
   });
 }
 
-/** `ostopo plan` text. */
-export function planText(plan: Plan, journal: Journal, lookup: SecretLookup | undefined, only?: string): string {
+/**
+ * `ostopo plan` text. The plan connects to nothing and must work without every secret: one without a
+ * value hashes as empty, which only makes the marks of what it feeds pessimistic (`~`, `>`).
+ */
+export function planText(plan: Plan, journal: Journal, secrets: SecretLookup, only?: string): string {
+  const lookup: SecretLookup = (n) => secrets(n) ?? '';
   const out: string[] = [`Plan for cloud "${plan.cloud}" (from the journal ${journal.file}; + new, ~ changed, > runs, = done)`];
   let pending = 0;
   for (const n of plan.nodes) {

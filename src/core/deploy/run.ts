@@ -90,9 +90,13 @@ export async function connectAll(o: RunOptions, names: string[], masker: Masker)
   return out;
 }
 
-/** Runs the fact probes (e.g. hardware virtualisation) and renders again with what they found. */
-export async function renderWithFacts(o: RunOptions, remotes: Map<string, Remote | RemoteError>): Promise<RenderedCloud> {
-  const first = o.target.render({});
+/** Masks every secret value of the target in what a run prints. */
+export function maskerOf(t: DeployTarget): Masker {
+  return new Masker([...t.secrets].map(([k, v]) => [k, v.value]));
+}
+
+/** Runs the fact probes (e.g. hardware virtualisation) of a first render and renders again with what they found. */
+export async function renderWithFacts(o: RunOptions, remotes: Map<string, Remote | RemoteError>, first: RenderedCloud): Promise<RenderedCloud> {
   const facts: Record<string, NodeFacts> = {};
   for (const [name, r] of remotes) {
     if (r instanceof RemoteError) continue;

@@ -2,10 +2,9 @@ import { CheckArtifact } from '../render/artifacts';
 import { secretLookup } from '../secrets';
 import { seconds } from './events';
 import { NodeJournal } from './journal';
-import { Masker } from './mask';
 import { artifactsOfKind } from './plan';
 import { lastLines, RemoteError } from './remote';
-import { checkSecrets, connectAll, envOf, now, RunOptions, selectedNodes } from './run';
+import { checkSecrets, connectAll, envOf, maskerOf, now, RunOptions, selectedNodes } from './run';
 
 export interface VerifyResult {
   ok: boolean;
@@ -20,7 +19,7 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
   const t0 = Date.now();
   const names = selectedNodes(o);
   const lookup = secretLookup(o.target.secrets);
-  const masker = new Masker([...o.target.secrets].map(([k, v]) => [k, v.value]));
+  const masker = maskerOf(o.target);
   const rendered = o.target.render({});
   const missing = checkSecrets(o.target, rendered, names);
   if (missing) throw new Error(missing);
