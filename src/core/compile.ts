@@ -4,6 +4,7 @@ import { ParsedDocument } from './parse';
 import { NodeFacts, RenderedCloud } from './render/artifacts';
 import { renderCloud } from './render/index';
 import { IniError } from './render/ini';
+import { checkRendered, needsRenderedRules } from './renderedRules';
 import { checkSchema } from './schemaCheck';
 import { checkSemantics } from './validate';
 
@@ -17,16 +18,41 @@ export interface Analysis {
 
 export function analyze(text: string, env: Env = process.env): Analysis {
   const doc = new ParsedDocument(text);
-  const findings = [...doc.findings];
-  const syntaxBroken = doc.findings.some((f) => f.severity === 'error');
-  const schema = syntaxBroken && doc.value === undefined ? [] : checkSchema(doc);
-  findings.push(...schema);
   const cloud = resolveTopology(doc.value, env);
+  const syntax = doc.findings.filter((f) => f.code === 'yaml/syntax');
+  if (syntax.length) {
+    // Broken YAML: what the parser recovered after the break is guesswork, and rules about the whole
+    // cloud (missing secrets, prerequisites...) would mostly report its consequences. Report the syntax
+    // first, then only what stands on its own before the first break: the other YAML findings and the
+    // schema's findings on single values. Fixing the syntax brings the rest back.
+    syntax.sort(compareFindings);
+    const firstBreak = syntax[0].range.start.line;
+    const local = [...doc.findings.filter((f) => f.code !== 'yaml/syntax'), ...(doc.value === undefined ? [] : checkSchema(doc).filter((f) => !WHOLE_DOCUMENT_RULES.has(f.code)))]
+      .filter((f) => f.range.end.line < firstBreak)
+      .sort(compareFindings);
+    const findings = [...syntax, ...local];
+    return { doc, cloud, findings, hasErrors: true };
+  }
+  const findings = [...doc.findings, ...checkSchema(doc)];
   // Semantic rules read the resolved model, which tolerates any shape; they add what the schema cannot see.
   findings.push(...checkSemantics(doc, cloud));
+  if (!findings.some((f) => f.severity === 'error') && needsRenderedRules(cloud)) findings.push(...renderedFindings(doc, cloud));
   findings.sort(compareFindings);
   return { doc, cloud, findings, hasErrors: findings.some((f) => f.severity === 'error') };
 }
+
+/** Rules that look at the merged result (overrides that never take effect); the render reports its own errors. */
+function renderedFindings(doc: ParsedDocument, cloud: ResolvedCloud): Finding[] {
+  try {
+    return checkRendered(doc, cloud, renderCloud(cloud));
+  } catch (e) {
+    if (e instanceof IniError) return [];
+    throw e;
+  }
+}
+
+/** Schema findings that depend on the document being whole (a key the break may have swallowed). */
+const WHOLE_DOCUMENT_RULES = new Set(['schema/required', 'schema/min-items', 'schema/empty']);
 
 export class TopologyError extends Error {
   constructor(readonly findings: Finding[]) {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RenderedCloud } from './render/artifacts';
-import { materialize, SecretLookup } from './render/template';
+import { materialize, MissingSecretError, SecretLookup } from './render/template';
 import { runbook, verifyScript } from './runbook';
 
 /** One output file of a render: `<node>/<path on the node>`, or the node's RUNBOOK.sh / VERIFY.sh. */
@@ -20,15 +20,27 @@ export interface OutputFile {
  */
 export function renderedToText(cloud: RenderedCloud, profileTitle: string, lookup?: SecretLookup, node?: string): OutputFile[] {
   const out: OutputFile[] = [];
+  // Every text is made even after a secret turns out missing, so the error names all of them at once.
+  const missing = new Set<string>();
+  const text = (make: () => string): string => {
+    try {
+      return make();
+    } catch (e) {
+      if (!(e instanceof MissingSecretError)) throw e;
+      e.names.forEach((n) => missing.add(n));
+      return '';
+    }
+  };
   for (const n of cloud.nodes) {
     if (node && n.name !== node) continue;
     for (const a of n.artifacts) {
       if (a.kind !== 'file') continue;
-      out.push({ node: n.name, rel: `${n.name}/${a.path.replace(/^\/+/, '')}`, text: materialize(a.content, lookup), mode: lookup ? 0o600 : 0o644 });
+      out.push({ node: n.name, rel: `${n.name}/${a.path.replace(/^\/+/, '')}`, text: text(() => materialize(a.content, lookup)), mode: lookup ? 0o600 : 0o644 });
     }
-    out.push({ node: n.name, rel: `${n.name}/RUNBOOK.sh`, text: runbook(cloud, n, profileTitle, lookup), mode: lookup ? 0o700 : 0o755 });
-    out.push({ node: n.name, rel: `${n.name}/VERIFY.sh`, text: verifyScript(cloud, n, lookup), mode: lookup ? 0o700 : 0o755 });
+    out.push({ node: n.name, rel: `${n.name}/RUNBOOK.sh`, text: text(() => runbook(cloud, n, profileTitle, lookup)), mode: lookup ? 0o700 : 0o755 });
+    out.push({ node: n.name, rel: `${n.name}/VERIFY.sh`, text: text(() => verifyScript(cloud, n, lookup)), mode: lookup ? 0o700 : 0o755 });
   }
+  if (missing.size) throw new MissingSecretError([...missing].sort());
   return out;
 }
 

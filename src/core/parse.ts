@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar, visit } from 'yaml';
 import { Finding, Position, Range, ZERO_RANGE } from './findings';
 
 export type YamlPath = (string | number)[];
@@ -29,12 +29,20 @@ export class ParsedDocument {
     // walk below reports as located findings instead.
     const doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' });
     this.lineStarts = this.lines.lineStarts.length ? this.lines.lineStarts : [0];
+    let lastLine = -1;
     for (const e of doc.errors) {
+      // One broken token makes the parser stumble over every token after it ("Unexpected scalar token"
+      // on each line): report the break, one error per line, not its echo.
+      const line = this.positionAt(e.pos[0]).line;
+      if (line === lastLine || (lastLine >= 0 && e.code === 'UNEXPECTED_TOKEN')) continue;
+      lastLine = line;
+      // An unclosed quote is noticed at the end of the text; the mistake is where the quote opens.
+      const open = e.code === 'MISSING_CHAR' && /quote/.test(e.message) ? openQuoteBefore(doc, e.pos[0]) : undefined;
       this.findings.push({
         code: 'yaml/syntax',
         severity: 'error',
-        message: yamlMessage(e.code, e.message),
-        range: this.rangeOf(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)),
+        message: open === undefined ? yamlMessage(e.code, e.message) : 'YAML: this quote is never closed (the rest of the file became part of the value).',
+        range: open === undefined ? this.rangeOf(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)) : this.rangeOf(open, open + 1),
       });
     }
     for (const w of doc.warnings) {
@@ -160,6 +168,17 @@ function safeToJs(doc: ReturnType<typeof parseDocument>): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Start offset of the quoted scalar that runs up to `end` (an unclosed quote), if there is one. */
+function openQuoteBefore(doc: ReturnType<typeof parseDocument>, end: number): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range && node.range[0] < end && node.range[1] >= end) found = node.range[0];
+    },
+  });
+  return found;
 }
 
 function yamlMessage(code: string, message: string): string {

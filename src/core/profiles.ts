@@ -69,6 +69,11 @@ export interface Profile {
   /** Extra config files this profile renders (logical names from catalog.CONFIG_FILES). */
   extraConfigFiles: string[];
   /**
+   * Daemons that read several of the rendered files, in the order they read them (a later file wins):
+   * an override in an earlier file of an option that a later one sets never reaches the daemon.
+   */
+  configReadOrder: Partial<Record<ServiceId, string[]>>;
+  /**
    * What nova-compute adds per `compute_driver` (from the topology's nova overrides; default libvirt)
    * to `packages['nova-compute']` and `units['nova-compute']`: packages (libvirt: per virt_type), units
    * started before nova-compute, and whether it uses libvirt (virt_type fact, [libvirt] section).
@@ -167,6 +172,7 @@ const CENTOS7_TRAIN: Profile = {
   bindToNodeAddress: false,
   owners: { keystone: 'keystone', glance: 'glance', placement: 'placement', nova: 'nova', neutron: 'neutron', etcd: 'etcd', memcached: 'memcached', rabbitmq: 'rabbitmq' },
   extraConfigFiles: [],
+  configReadOrder: {},
   computeDrivers: {
     'libvirt.LibvirtDriver': { packages: same([]), unitsBefore: ['libvirtd'], libvirt: true },
     'fake.FakeDriver': { packages: same([]), unitsBefore: [], libvirt: false },
@@ -265,6 +271,8 @@ const DEBIAN12_ZED: Profile = {
   optionCatalog: 'zed',
   owners: { keystone: 'keystone', glance: 'glance', placement: 'placement', nova: 'nova', neutron: 'neutron', etcd: 'etcd', memcached: 'memcache', rabbitmq: 'rabbitmq' },
   extraConfigFiles: ['nova-compute.conf'],
+  // /etc/init.d/nova-compute passes --config-file nova.conf --config-file nova-compute.conf.
+  configReadOrder: { 'nova-compute': ['nova.conf', 'nova-compute.conf'] },
   // nova-compute needs one nova-compute-hypervisor provider; -ironic is the one without libvirt and qemu.
   computeDrivers: {
     'libvirt.LibvirtDriver': { packages: { kvm: ['nova-compute-kvm'], qemu: ['nova-compute-qemu'] }, unitsBefore: [], libvirt: true },

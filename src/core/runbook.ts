@@ -1,5 +1,5 @@
 import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, RenderedCloud, RenderedNode } from './render/artifacts';
-import { materialize, SecretLookup, secretRef, secretsIn, shq } from './render/template';
+import { materialize, MissingSecretError, SecretLookup, secretRef, secretsIn, shq } from './render/template';
 
 /**
  * RUNBOOK.sh: everything the deploy runs on one node, in order, as a bash script a person can read
@@ -7,6 +7,12 @@ import { materialize, SecretLookup, secretRef, secretsIn, shq } from './render/t
  */
 export function runbook(cloud: RenderedCloud, node: RenderedNode, profileTitle: string, lookup?: SecretLookup): string {
   const secrets = secretNames(node.artifacts.filter((a) => a.kind !== 'check'));
+  // Secrets written into files or fed to commands as text: a masked runbook would write the mask itself.
+  const embedded = [...new Set(node.artifacts.flatMap((a) => (a.kind === 'file' ? secretsIn(a.content) : a.kind === 'command' && a.stdin ? secretsIn(a.stdin) : [])))].sort();
+  if (lookup) {
+    const missing = [...new Set([...secrets, ...embedded])].filter((s) => lookup(s) === undefined);
+    if (missing.length) throw new MissingSecretError(missing.sort());
+  }
   const out: string[] = [
     '#!/bin/bash',
     `# RUNBOOK of node ${node.name} (${node.address}) in cloud "${cloud.name}" — ${profileTitle}.`,
@@ -16,6 +22,16 @@ export function runbook(cloud: RenderedCloud, node: RenderedNode, profileTitle: 
     'set -euo pipefail',
     '',
   ];
+  if (!lookup && embedded.length) {
+    out.push(
+      `# Secrets are masked in this copy (${embedded.join(', ')} appear as <secret:NAME>): running it would write`,
+      '# the masks into config files. It is for reading; `ostopo render --reveal-secrets` makes one that runs.',
+      `echo 'This RUNBOOK.sh has masked secrets (${embedded.join(', ')}) and would write them into files as <secret:NAME>.' >&2`,
+      "echo 'Render a runnable one with: ostopo render FILE --out DIR --reveal-secrets (or deploy with: ostopo deploy FILE)' >&2",
+      'exit 2',
+      '',
+    );
+  }
   if (secrets.length) {
     out.push(lookup ? '# Secrets (revealed: keep this file private).' : '# Secrets: export these variables before running this script by hand (ostopo deploy passes them itself).');
     for (const s of secrets) out.push(lookup ? `${s}=${shq(materialize(secretRef(s), lookup))}` : `: "\${${s}:?export ${s} first}"`);

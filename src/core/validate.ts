@@ -184,7 +184,17 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
             const info: OptionInfo | undefined = catalog[section][option] ?? (catalog[section].auth_type ? authPluginOptions(profile!.optionCatalog!)?.[option] : undefined);
             if (!info) {
               const sugg = didYouMean(option, [...Object.keys(catalog[section]), ...(catalog[section].auth_type ? Object.keys(authPluginOptions(profile!.optionCatalog!) ?? {}) : [])]);
-              add('config/unknown-option', 'warning', `[${section}] has no option \`${option}\` in ${profile!.release}'s ${file}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}`, opath, 'key', sugg);
+              // The service would ignore it without a word. Where the section's options are fixed, that is
+              // an error; a keystoneauth section takes the options of whichever auth_type plugin it names.
+              const dynamic = !!catalog[section].auth_type;
+              add(
+                'config/unknown-option',
+                dynamic ? 'warning' : 'error',
+                `[${section}] has no option \`${option}\` in ${profile!.release}'s ${file}${dynamic ? ' (nor does the password auth plugin)' : ''}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}${dynamic ? '' : ' The service would ignore it.'}`,
+                opath,
+                'key',
+                sugg,
+              );
               continue;
             }
             const problem = value === null ? undefined : typeProblem(info, value);

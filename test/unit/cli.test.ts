@@ -79,6 +79,19 @@ describe('CLI', () => {
     assert.ok(!all.includes('N0va-Ex4mple-Zed-Cloud'), 'no secret in a masked runbook');
   });
 
+  it('a masked RUNBOOK.sh refuses to run and says how to get one that does', () => {
+    assert.equal(run(['render', ZED, '--out', tmp]).code, 0);
+    // Restricted bash with no PATH: whatever the script tried, it could neither run a program nor
+    // redirect into a file, so a runbook that failed to refuse could not touch this machine.
+    const r = spawnSync('/bin/bash', ['-r', path.join(tmp, 'compute1', 'RUNBOOK.sh')], { env: { PATH: '/nonexistent' }, encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /This RUNBOOK\.sh has masked secrets \(NEUTRON_PASS, NOVA_PASS, PLACEMENT_PASS, RABBIT_PASS\)/);
+    assert.match(r.stderr, /--reveal-secrets/);
+    // A revealed one has no such guard.
+    assert.equal(run(['render', ZED, '--out', path.join(tmp, 'r'), '--node', 'compute1', '--reveal-secrets']).code, 0);
+    assert.doesNotMatch(fs.readFileSync(path.join(tmp, 'r', 'compute1', 'RUNBOOK.sh'), 'utf8'), /masked secrets/);
+  });
+
   it('render --node renders one node; --reveal-secrets writes private files with the values', () => {
     const r = run(['render', ZED, '--out', tmp, '--node', 'compute1', '--reveal-secrets']);
     assert.equal(r.code, 0, r.err);
@@ -97,7 +110,8 @@ describe('CLI', () => {
     assert.ok(!fs.existsSync(path.join(tmp, 'o')));
     const e = run(['render', ZED, '--out', path.join(tmp, 'o2'), '--reveal-secrets'], {});
     assert.equal(e.code, 1);
-    assert.match(e.err, /ADMIN_PASS \(environment variable OSTOPO_ADMIN_PASS is not set\)/);
+    // Every secret without a value is named at once, not one per attempt.
+    assert.match(e.err, /cannot reveal secrets without values: ADMIN_PASS \(environment variable OSTOPO_ADMIN_PASS is not set\), DEMO_PASS \(environment variable OSTOPO_DEMO_PASS is not set\)\n/);
     assert.ok(!fs.existsSync(path.join(tmp, 'o2')), 'nothing written when a secret is missing');
   });
 

@@ -111,6 +111,8 @@ describe('semantic rules', () => {
     const opt = only(f, 'config/unknown-option');
     assert.equal(opt.length, 1);
     assert.deepEqual(opt[0].suggestions?.[0], 'debug');
+    // [DEFAULT]'s options are fixed: nova would ignore `debgu` silently, so validate fails.
+    assert.equal(opt[0].severity, 'error');
     const sec = only(f, 'config/unknown-section');
     assert.equal(sec.length, 1);
     assert.deepEqual(sec[0].suggestions?.[0], 'scheduler');
@@ -118,6 +120,47 @@ describe('semantic rules', () => {
 
   it('config: keystoneauth options are known where auth_type is', () => {
     assert.deepEqual(run(minimal('config:\n  nova:\n    nova.conf:\n      placement:\n        username: placement2\n')), []);
+  });
+
+  it('config/unknown-option is a warning where the options depend on an auth plugin', () => {
+    // Another auth_type plugin may take options the password plugin does not have.
+    const f = only(run(minimal('config:\n  nova:\n    nova.conf:\n      placement:\n        application_credential_id: abc\n')), 'config/unknown-option');
+    assert.equal(f.length, 1);
+    assert.equal(f[0].severity, 'warning');
+  });
+
+  it('config/shadowed-option: nova.conf compute_driver is read before nova-compute.conf on Debian', () => {
+    const text = minimal('config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        compute_driver: fake.FakeDriver\n');
+    const f = only(run(text), 'config/shadowed-option');
+    assert.equal(f.length, 1);
+    assert.equal(f[0].severity, 'warning');
+    assert.equal(f[0].range.start.line + 1, lineOf(text, 'compute_driver'));
+    assert.match(f[0].message, /compute_driver in nova\.conf never reaches nova-compute on compute1: nova-compute reads nova-compute\.conf after nova\.conf/);
+    assert.deepEqual(f[0].suggestions, ['nova-compute.conf']);
+    // Where it belongs, nothing to say; options nova-compute.conf does not set are not shadowed.
+    assert.deepEqual(run(minimal('config:\n  nova:\n    nova-compute.conf:\n      DEFAULT:\n        compute_driver: fake.FakeDriver\n    nova.conf:\n      DEFAULT:\n        debug: true\n')), []);
+    // CentOS has one nova.conf: no shadow there.
+    const train = text.replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7');
+    assert.deepEqual(only(run(train), 'config/shadowed-option'), []);
+  });
+
+  it('a YAML syntax error comes first, without the findings it caused', () => {
+    // The unclosed list swallows the rest of the file: the schema and the secret rules would report its consequences.
+    const text = minimal().replace('roles: [controller]', 'roles: [controller');
+    const f = run(text);
+    assert.equal(f[0].code, 'yaml/syntax');
+    assert.deepEqual(
+      f.filter((x) => x.code !== 'yaml/syntax'),
+      [],
+    );
+    // Findings before the break that stand on their own are kept, after the syntax error.
+    const both = run(minimal().replace('release: zed', 'release: zedd').replace('roles: [compute]', 'roles: [compute'));
+    assert.deepEqual(codes(both), ['yaml/syntax', 'schema/enum']);
+    // An unclosed quote is reported where it opens, not at the end of the file.
+    const quote = minimal().replace('name: t', 'name: "t');
+    assert.equal(at(run(quote)[0]), '2:7');
+    // One stray token is one error, not one per token after it.
+    assert.equal(run(minimal().replace('nodes:', 'nodes: ]')).length, 1);
   });
 
   it('config/option-type against the option catalog', () => {

@@ -92,15 +92,17 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
 }
 
 /**
- * The node's `compute_driver`, as nova-compute will read it: nova-compute.conf (read last) before
- * nova.conf, the node's overrides before the cloud's. Picks the profile's packages and units for it.
+ * The node's `compute_driver`, as nova-compute will read it, the node's overrides before the cloud's.
+ * Where the profile renders nova-compute.conf, that file sets it (nova-compute reads it after nova.conf,
+ * so a nova.conf override never reaches it: validation says so). Picks the profile's packages and units.
  */
 export function computeDriverName(ctx: RenderContext, node: ResolvedNode): string {
   const from = (layer: ConfigOverrides | undefined, file: string) => {
     const v = layer?.nova?.[file]?.DEFAULT?.compute_driver;
     return typeof v === 'string' ? v : undefined;
   };
-  return from(node.config, 'nova-compute.conf') ?? from(ctx.cloud.config, 'nova-compute.conf') ?? from(node.config, 'nova.conf') ?? from(ctx.cloud.config, 'nova.conf') ?? DEFAULT_COMPUTE_DRIVER;
+  const file = ctx.profile.extraConfigFiles.includes('nova-compute.conf') ? 'nova-compute.conf' : 'nova.conf';
+  return from(node.config, file) ?? from(ctx.cloud.config, file) ?? DEFAULT_COMPUTE_DRIVER;
 }
 
 function computeDriver(ctx: RenderContext, node: ResolvedNode): ComputeDriver {

@@ -1,0 +1,65 @@
+import { Finding } from './findings';
+import { ResolvedCloud } from './model';
+import { ParsedDocument, YamlPath } from './parse';
+import { FileArtifact, RenderedCloud } from './render/artifacts';
+
+/**
+ * Rules that need the rendered files: what an override really does once every layer is merged.
+ * They run only on a topology without errors (it renders), and only when they can find something.
+ */
+
+/** Whether `checkRendered` has anything to look at: an override of a file that a later file can shadow. */
+export function needsRenderedRules(cloud: ResolvedCloud): boolean {
+  const order = cloud.profile?.configReadOrder ?? {};
+  const shadowable = new Set(Object.values(order).flatMap((files) => (files ?? []).slice(0, -1)));
+  if (!shadowable.size) return false;
+  const touches = (c: ResolvedCloud['config']) => Object.values(c ?? {}).some((files) => files && typeof files === 'object' && Object.keys(files).some((f) => shadowable.has(f)));
+  return touches(cloud.config) || cloud.nodes.some((n) => touches(n.config));
+}
+
+/**
+ * config/shadowed-option: an override in a file that a daemon reads before another file which sets the
+ * same option (Debian's nova-compute reads nova-compute.conf after nova.conf): the daemon never sees it.
+ * Reported on the override's line, once per line, naming the nodes and the file that wins.
+ */
+export function checkRendered(doc: ParsedDocument, cloud: ResolvedCloud, rendered: RenderedCloud): Finding[] {
+  const order = cloud.profile?.configReadOrder ?? {};
+  const hits = new Map<string, { path: YamlPath; section: string; key: string; file: string; later: string; daemon: string; by: string; nodes: string[] }>();
+  for (const node of cloud.nodes) {
+    const files = rendered.nodes.find((n) => n.name === node.name)?.artifacts.filter((a): a is FileArtifact => a.kind === 'file' && !!a.origins) ?? [];
+    const byName = (name: string) => files.find((f) => f.id.endsWith(`/${name}`));
+    for (const [daemon, names] of Object.entries(order)) {
+      if (!names || !node.services.includes(daemon as never)) continue;
+      names.forEach((name, i) => {
+        const earlier = byName(name);
+        for (const o of earlier?.origins ?? []) {
+          if ((o.origin.layer !== 'global' && o.origin.layer !== 'node') || !o.origin.path) continue;
+          for (const laterName of names.slice(i + 1).reverse()) {
+            const winner = byName(laterName)?.origins?.find((x) => x.section === o.section && x.key === o.key);
+            if (!winner) continue;
+            const id = o.origin.path.join('\u0001');
+            const hit = hits.get(id) ?? { path: o.origin.path, section: o.section, key: o.key, file: name, later: laterName, daemon, by: LAYER_WORDS[winner.origin.layer], nodes: [] };
+            if (!hit.nodes.includes(node.name)) hit.nodes.push(node.name);
+            hits.set(id, hit);
+            break;
+          }
+        }
+      });
+    }
+  }
+  return [...hits.values()].map((h) => ({
+    code: 'config/shadowed-option',
+    severity: 'warning',
+    message: `[${h.section}] ${h.key} in ${h.file} never reaches ${h.daemon} on ${h.nodes.join(', ')}: ${h.daemon} reads ${h.later} after ${h.file}, and ${h.later} sets ${h.key} (${h.by}). Set it under \`${h.later}\` instead.`,
+    range: doc.locate(h.path, 'key'),
+    path: h.path,
+    suggestions: [h.later],
+  }));
+}
+
+const LAYER_WORDS: Record<string, string> = {
+  profile: "the profile's default",
+  topology: 'derived from the topology',
+  global: 'a `config` override',
+  node: 'a node override',
+};
