@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { vscodeExecutable } from '../../scripts/vscode-host.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = process.env.OSTOPO_SHARED ?? path.join(root, '..', 'shared');
@@ -102,9 +103,9 @@ try {
   });
 
   await phase('VS Code: the verify and deploy tasks of the extension against this cloud', () => {
-    const hostShim = execFileSync('bash', [path.join(root, 'scripts', 'vscode-host.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    // VSCODE_EXECUTABLE_PATH, or the project's VS Code test host (installed on first use)
     const r = spawnSync(process.execPath, [path.join(root, 'out', 'test', 'integration', 'runTest.js')], {
-      env: { ...env, VSCODE_EXECUTABLE_PATH: process.env.VSCODE_EXECUTABLE_PATH ?? hostShim, OSTOPO_INTEGRATION_SUITE: 'cloud', OSTOPO_INTEGRATION_WORKSPACE: ws },
+      env: { ...env, VSCODE_EXECUTABLE_PATH: vscodeExecutable(), OSTOPO_INTEGRATION_SUITE: 'cloud', OSTOPO_INTEGRATION_WORKSPACE: ws },
       stdio: 'inherit',
     });
     expect(r.status === 0, 'the extension verifies and re-deploys the cloud in a real VS Code');

@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 
 /**
- * Runs the integration tests inside a real VS Code. VSCODE_EXECUTABLE_PATH picks the VS Code to use
- * (here: ../shared/vscode-host/code-shim.mjs, code-server in headless Chromium); unset, test-electron
- * downloads VS Code as usual.
+ * Runs the integration tests inside a real VS Code. VSCODE_EXECUTABLE_PATH picks the VS Code to use:
+ * scripts/test-integration.mjs sets it to the project's test host (test/host/code.mjs: code-server in
+ * headless Chromium) unless it names one already; unset, test-electron downloads VS Code as usual.
  */
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..', '..');
