@@ -1,23 +1,28 @@
 // UI check as a user sees it: the packaged VSIX installed into code-server, driven in headless Chromium
 // with Playwright. Opens the example topology, types to get completion, makes a mistake and reads the
 // Problems panel, opens the Topology tree and a rendered preview. Screenshots go to test-artifacts/ui/.
-//   node test/ui/smoke.mjs [--vsix ostopo.vsix] [--host /var/tmp/ostopo-vscode-host] [--shots test-artifacts/ui]
+// code-server, Chromium and playwright-core are the project's VS Code test host (scripts/vscode-host.mjs,
+// installed on first use; --host or OSTOPO_VSCODE_HOST_DIR to use another folder for it).
+//   node test/ui/smoke.mjs [--vsix ostopo.vsix] [--host <folder>] [--shots test-artifacts/ui]
 // Exit 0 when every check passed. Prints "N passed, N failed".
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { HostError, vscodeHost } from '../../scripts/vscode-host.mjs';
+import { VSCodeSession } from '../host/runner.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
-const host = args.host ?? process.env.OSTOPO_VSCODE_HOST_DIR ?? '/var/tmp/ostopo-vscode-host';
+if (args.host) process.env.OSTOPO_VSCODE_HOST_DIR = path.resolve(args.host);
 const vsix = path.resolve(args.vsix ?? path.join(root, 'ostopo.vsix'));
 const shots = path.resolve(args.shots ?? path.join(root, 'test-artifacts', 'ui'));
-const codeServer = path.join(host, 'node_modules', '.bin', 'code-server');
-const { chromium } = createRequire(path.join(host, 'package.json'))('playwright-core');
+let host;
+try {
+  host = vscodeHost();
+} catch (e) {
+  console.error(e instanceof HostError ? `[vscode-host] ${e.message}` : e);
+  process.exit(2);
+}
 
 const t0 = Date.now();
 const log = (...x) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...x);
@@ -27,20 +32,11 @@ const check = (name, ok, extra = '') => {
   log(`${ok ? 'PASS' : 'FAIL'} ${name}${extra ? ` ${extra}` : ''}`);
 };
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 fs.rmSync(shots, { recursive: true, force: true });
 fs.mkdirSync(shots, { recursive: true });
-const run = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-ui-'));
-const ws = path.join(run, 'workspace');
+// code-server's state and the workspace live in the session's folder, removed by close() (and on Ctrl+C).
+const session = new VSCodeSession(host, { log });
+const ws = path.join(session.runDir, 'workspace');
 fs.mkdirSync(ws);
 fs.copyFileSync(path.join(root, 'examples', 'train-centos7.ostopo.yaml'), path.join(ws, 'guide.ostopo.yaml'));
 const exampleLines = fs.readFileSync(path.join(ws, 'guide.ostopo.yaml'), 'utf8').split('\n');
@@ -50,40 +46,14 @@ const lineOf = (text) => {
   if (i < 0) throw new Error(`${text} is not in the example`);
   return i + 1;
 };
-const env = { ...process.env, XDG_CONFIG_HOME: path.join(run, 'xdg'), XDG_DATA_HOME: path.join(run, 'xdg'), XDG_CACHE_HOME: path.join(run, 'xdg'), EXTENSIONS_GALLERY: '{}' };
-const dirs = ['--user-data-dir', path.join(run, 'user'), '--extensions-dir', path.join(run, 'extensions')];
-fs.mkdirSync(path.join(run, 'user', 'User'), { recursive: true });
-fs.writeFileSync(
-  path.join(run, 'user', 'User', 'settings.json'),
-  JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, 'security.workspace.trust.enabled': false, 'git.enabled': false, 'extensions.autoCheckUpdates': false }),
-);
 
-log('install', path.basename(vsix));
-execFileSync(codeServer, [...dirs, '--install-extension', vsix], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-const port = await freePort();
-const server = spawn(codeServer, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', ...dirs], {
-  env,
-  detached: true,
-  stdio: ['ignore', 'ignore', 'ignore'],
-});
-
-let browser;
+let page;
 try {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (i > 300) throw new Error('code-server did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
-  const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
+  log('install', path.basename(vsix));
+  session.cli(['--install-extension', vsix]);
+  await session.start();
+  page = await session.page({ width: 1500, height: 950 });
+  await page.goto(session.url({ folder: ws }));
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'guide.ostopo.yaml' }).waitFor({ timeout: 90000 });
 
   // Open the topology through Quick Open, as a user would.
@@ -165,22 +135,9 @@ try {
   await page.screenshot({ path: path.join(shots, '05-preview.png') });
 } catch (e) {
   check('the UI flow ran to its end', false, String(e));
-  const p = browser?.contexts()[0]?.pages()[0];
-  if (p) await p.screenshot({ path: path.join(shots, 'error.png') }).catch(() => undefined);
+  if (page) await page.screenshot({ path: path.join(shots, 'error.png') }).catch(() => undefined);
 } finally {
-  await browser?.close().catch(() => undefined);
-  try {
-    process.kill(-server.pid, 'SIGTERM');
-  } catch {
-    /* gone */
-  }
-  await new Promise((r) => setTimeout(r, 500));
-  try {
-    process.kill(-server.pid, 'SIGKILL');
-  } catch {
-    /* gone */
-  }
-  fs.rmSync(run, { recursive: true, force: true });
+  await session.close();
 }
 const failed = results.filter((ok) => !ok).length;
 console.log(`ui: ${results.length - failed} passed, ${failed} failed (screenshots in ${path.relative(root, shots)})`);
