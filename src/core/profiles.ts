@@ -21,7 +21,7 @@ export interface Profile {
   packageManager: 'yum' | 'apt';
   /** Repository and client setup (the guide's "OpenStack packages" step), run on every node. */
   repository: { description: string; commands: { title: string; run: string; check?: string }[]; packages: string[] };
-  /** /etc/hosts lines before the cloud's nodes. */
+  /** /etc/hosts lines of a node that has no /etc/hosts at all (ostopo adds its block to what is there). */
   hostsPreamble: string[];
   /** Provider interface config (the guide's "Configure network interfaces"), {iface} replaced. */
   providerInterface: string[];
@@ -81,6 +81,11 @@ export interface Profile {
   computeDrivers: Record<string, ComputeDriver>;
   /** Commands run before a service's packages are installed (e.g. units that cannot run in containers). */
   preInstall: Partial<Record<ServiceId, { title: string; run: string; check?: string }[]>>;
+  /**
+   * Files a service's packages read when they are installed, written before the install (Debian's
+   * postinst keeps a file that is there and would otherwise write its own defaults).
+   */
+  preInstallFiles: Partial<Record<ServiceId, { path: string; lines: string[]; description: string }[]>>;
 }
 
 export interface ComputeDriver {
@@ -179,6 +184,13 @@ const CENTOS7_TRAIN: Profile = {
     'ironic.IronicDriver': { packages: same([]), unitsBefore: [], libvirt: false },
   },
   preInstall: {},
+  preInstallFiles: {},
+};
+
+const MASK_ISCSI_IN_CONTAINERS = {
+  title: 'mask the open-iscsi units when the node is a container (they cannot start there)',
+  run: 'systemctl mask iscsid.socket iscsid.service open-iscsi.service',
+  check: '! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]',
 };
 
 const DEBIAN12_ZED: Profile = {
@@ -265,7 +277,8 @@ const DEBIAN12_ZED: Profile = {
   install: {
     // Keep the configs ostopo wrote when a package upgrade ships new defaults (no conffile prompt).
     command: 'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y',
-    installed: "for p in {pkgs}; do dpkg-query -W -f='${Status}\\n' \"$p\" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done",
+    // Installed, and nothing half done: dpkg --audit lists what an interrupted install left (it exits 0 either way).
+    installed: "test -z \"$(dpkg --audit 2>&1)\" && for p in {pkgs}; do dpkg-query -W -f='${Status}\\n' \"$p\" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done",
   },
   bindToNodeAddress: true,
   optionCatalog: 'zed',
@@ -279,12 +292,16 @@ const DEBIAN12_ZED: Profile = {
     'fake.FakeDriver': { packages: same(['nova-compute-ironic']), unitsBefore: [], libvirt: false },
     'ironic.IronicDriver': { packages: same(['nova-compute-ironic']), unitsBefore: [], libvirt: false },
   },
-  preInstall: {
-    'nova-compute': [
+  // nova's packages pull in open-iscsi (python3-os-brick), whose units cannot start in a container.
+  preInstall: Object.fromEntries((['nova-api', 'nova-scheduler', 'nova-conductor', 'nova-novncproxy', 'nova-compute'] as const).map((s) => [s, [MASK_ISCSI_IN_CONTAINERS]])),
+  preInstallFiles: {
+    // nova-consoleproxy ships the noVNC, SPICE and serial proxies; its postinst writes this file (spicehtml5
+    // and the serial proxy, on every address) unless it exists. Each unit reads it and exits 0 when not chosen.
+    'nova-novncproxy': [
       {
-        title: 'mask the open-iscsi units when the node is a container (they cannot start there)',
-        run: 'systemctl mask iscsid.socket iscsid.service open-iscsi.service',
-        check: '! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]',
+        path: '/etc/default/nova-consoleproxy',
+        lines: ['# The console proxy that runs: novnc or spicehtml5.', 'NOVA_CONSOLE_PROXY_TYPE=novnc', '', '# The serial console proxy (true or false).', 'NOVA_SERIAL_PROXY_START=false'],
+        description: 'Which console proxy of nova-consoleproxy runs: noVNC (the guide\'s), not the SPICE or serial proxies.',
       },
     ],
   },

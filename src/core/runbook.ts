@@ -1,5 +1,5 @@
 import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, RenderedCloud, RenderedNode } from './render/artifacts';
-import { materialize, MissingSecretError, SecretLookup, secretRef, secretsIn, shq } from './render/template';
+import { materialize, MissingSecretError, SecretLookup, secretRef, secretsIn, shq, SKIP_MARK, UNIT_SKIP_SCRIPT, withUnitSkip } from './render/template';
 
 /**
  * RUNBOOK.sh: everything the deploy runs on one node, in order, as a bash script a person can read
@@ -51,6 +51,23 @@ export function runbook(cloud: RenderedCloud, node: RenderedNode, profileTitle: 
     '  OSTOPO_CHANGED+="$1 "',
     '}',
   );
+  if (node.artifacts.some((a) => a.kind === 'file' && a.block)) {
+    out.push(
+      '# The same for a file other tools write too: stdin is the block from line $5 to line $6 that ostopo',
+      '# owns; it replaces that block, or goes at the top of the file (before $7 in a new file).',
+      'ostopo_write_block() {',
+      '  local blk; blk=$(mktemp)',
+      '  cat > "$blk"',
+      '  if [ ! -e "$1" ]; then { cat "$blk"; printf \'%s\' "$7"; } | ostopo_write "$1" "$2" "$3" "$4"',
+      '  elif grep -qxF -- "$5" "$1"; then',
+      '    B=$5 E=$6 awk \'$0==ENVIRON["B"]{b=1} b&&$0==ENVIRON["E"]{e=1} END{exit !e}\' "$1" || { echo "$1 has the line \\"$5\\" but no \\"$6\\" after it: fix the file by hand" >&2; rm -f "$blk"; return 1; }',
+      '    B=$5 E=$6 awk \'NR==FNR{k=k $0 "\\n"; next} !d&&$0==ENVIRON["B"]{printf "%s", k; s=1; d=1; next} s{if($0==ENVIRON["E"])s=0; next} {print}\' "$blk" "$1" | ostopo_write "$1" "$2" "$3" "$4"',
+      '  else cat "$blk" "$1" | ostopo_write "$1" "$2" "$3" "$4"',
+      '  fi',
+      '  rm -f "$blk"',
+      '}',
+    );
+  }
   const paths = new Map(node.artifacts.filter((a): a is FileArtifact => a.kind === 'file').map((f) => [f.id, f.path]));
   let step = '';
   for (const a of node.artifacts) {
@@ -70,17 +87,22 @@ export function verifyScript(cloud: RenderedCloud, node: RenderedNode, lookup?: 
   const out = [
     '#!/bin/bash',
     `# Checks of node ${node.name} in cloud "${cloud.name}" (what \`ostopo verify\` runs), from the install guide.`,
-    '# Each prints PASS or FAIL with its output; the exit status is the number of failures.',
+    '# Each prints PASS, FAIL or SKIP (a unit it needs was skipped by systemd on this node) with its output;',
+    '# the exit status is the number of failures.',
     'fails=0',
     'ostopo_check() { # title, expect regex, reject regex; command on stdin',
     '  local out rc=0; out=$(bash 2>&1) || rc=$?',
+    `  if [ $rc -eq 0 ] && [[ "$out" == ${SKIP_MARK.trim()}\\ * ]]; then echo "SKIP $1 (\${out#${SKIP_MARK.trim()} })"; return; fi`,
     '  if [ $rc -eq 0 ] && { [ -z "$2" ] || grep -Eq -- "$2" <<<"$out"; } && { [ -z "$3" ] || ! grep -Eq -- "$3" <<<"$out"; }; then',
     '    echo "PASS $1"; else echo "FAIL $1 (exit $rc)"; fails=$((fails+1)); fi',
     '  sed "s/^/    /" <<<"$out"',
     '}',
+    '# Prints "OSTOPO_SKIP <unit>: <why>" when systemd skipped one of the units for an unmet condition.',
+    `ostopo_unit_skipped() { bash -c ${shq(UNIT_SKIP_SCRIPT)} ostopo-skip "$@"; }`,
+    'export -f ostopo_unit_skipped',
   ];
   for (const c of checks) {
-    out.push('', `ostopo_check ${shq(c.title)} ${shq(posixRegex(c.expect))} ${shq(posixRegex(c.reject))} <<'OSTOPO_CHECK'`, materialize(c.run, lookup), 'OSTOPO_CHECK');
+    out.push('', `ostopo_check ${shq(c.title)} ${shq(posixRegex(c.expect))} ${shq(posixRegex(c.reject))} <<'OSTOPO_CHECK'`, materialize(withUnitSkip(c.run, c.units, 'ostopo_unit_skipped'), lookup), 'OSTOPO_CHECK');
   }
   out.push('', 'exit $fails');
   return out.join('\n') + '\n';
@@ -120,7 +142,10 @@ function fileLines(f: FileArtifact, lookup?: SecretLookup): string[] {
   const body = materialize(f.content, lookup).replace(/\n$/, '');
   const h = heredoc(body);
   const masked = !lookup && secretsIn(f.content).length ? ` (secrets masked: ${secretsIn(f.content).join(', ')})` : '';
-  return [`# file ${f.path}: ${f.description}${masked}`, `ostopo_write ${shq(f.path)} ${shq(f.owner)} ${shq(f.group)} ${f.mode} ${h.open}`, body, h.close];
+  const write = f.block
+    ? `ostopo_write_block ${shq(f.path)} ${shq(f.owner)} ${shq(f.group)} ${f.mode} ${shq(f.block.begin)} ${shq(f.block.end)} ${shq(f.block.initial)} ${h.open}`
+    : `ostopo_write ${shq(f.path)} ${shq(f.owner)} ${shq(f.group)} ${f.mode} ${h.open}`;
+  return [`# file ${f.path}: ${f.description}${masked}`, write, body, h.close];
 }
 
 function commandLines(c: CommandArtifact, paths: Map<string, string>, lookup?: SecretLookup): string[] {

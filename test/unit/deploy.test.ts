@@ -15,7 +15,9 @@ import { silentServer, TestSshd } from '../support/sshd';
 
 /** Deploy and verify against a real OpenSSH server on loopback, with artificial step lists in a temp folder. */
 describe('deploy over SSH (real sshd)', function () {
-  this.timeout(60000);
+  // Every exec is a new session of root's login shell, whose rc files may be slow (pyenv on the CI
+  // machine: 1-3 s each under load): the tests are about behaviour, not speed (bench/ measures that).
+  this.timeout(180000);
   let sshd: TestSshd;
   let work: string;
   let state: string;
@@ -117,6 +119,45 @@ describe('deploy over SSH (real sshd)', function () {
     assert.equal((await f.p).ok, true, f.text());
     assert.doesNotMatch(fs.readFileSync(conf, 'utf8'), /edited/);
     assert.match(fs.readFileSync(`${conf}.ostopo.bak`, 'utf8'), /edited = by hand/, 'the previous content is the backup');
+  });
+
+  it('a managed block: the rest of the file is the node\'s, edits there are no drift, the block is replaced in place', async () => {
+    const block = { begin: '# BEGIN ostopo', end: '# END ostopo', initial: '127.0.0.1 localhost\n' };
+    let names = '10.0.0.11 controller\n';
+    const hosts = (root: string): Artifact[] => [
+      { kind: 'file', id: 'hosts/hosts', step: 'hosts', service: 'base', path: `${root}/etc/hosts`, owner: 'root', group: 'root', mode: '0644', language: 'hosts', content: `${block.begin}\n${names}${block.end}\n`, block, description: 'hosts' },
+    ];
+    const file = path.join(work, 'root', 'n1', 'etc', 'hosts');
+    // A new file: the block, then the initial lines.
+    assert.equal((await run(target(hosts)).p).ok, true);
+    assert.equal(fs.readFileSync(file, 'utf8'), '# BEGIN ostopo\n10.0.0.11 controller\n# END ostopo\n127.0.0.1 localhost\n');
+    // Another tool adds lines before and after: not drift, nothing to do, its lines stay.
+    fs.writeFileSync(file, `127.0.1.1 controller\n${fs.readFileSync(file, 'utf8')}10.9.9.9 other # testnodes\n`);
+    const same = run(target(hosts));
+    assert.equal((await same.p).changed, 0, same.text());
+    // The topology changes: the block is replaced where it is, everything else is kept.
+    names = '10.0.0.11 controller\n10.0.0.31 compute1\n';
+    const changed = run(target(hosts));
+    assert.equal((await changed.p).ok, true, changed.text());
+    assert.equal(fs.readFileSync(file, 'utf8'), '127.0.1.1 controller\n# BEGIN ostopo\n10.0.0.11 controller\n10.0.0.31 compute1\n# END ostopo\n127.0.0.1 localhost\n10.9.9.9 other # testnodes\n');
+    // An edit inside the block is drift: shown as a diff of the block alone, kept unless forced.
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('10.0.0.31 compute1', '10.0.0.99 compute1'));
+    const drift = run(target(hosts));
+    assert.equal((await drift.p).ok, false);
+    assert.match(drift.text(), /etc\/hosts, ostopo's block \(on n1\)/);
+    assert.match(drift.text(), /^\s+-10\.0\.0\.99 compute1$/m);
+    assert.doesNotMatch(drift.text(), /10\.9\.9\.9/, 'the lines outside the block are not part of the diff');
+    // A begin marker without an end: refused, the file left whole.
+    const broken = '127.0.1.1 controller\n# BEGIN ostopo\n10.0.0.11 controller\n10.9.9.9 other\n';
+    fs.writeFileSync(file, broken);
+    const refused = run(target(hosts), { force: true });
+    assert.equal((await refused.p).ok, false);
+    assert.match(refused.text(), /has the line "# BEGIN ostopo" but no "# END ostopo" after it/);
+    assert.equal(fs.readFileSync(file, 'utf8'), broken);
+    // A file without a block (written by someone else): the block goes on top.
+    fs.writeFileSync(file, '127.0.0.1 localhost\n');
+    assert.equal((await run(target(hosts), { force: true }).p).ok, true);
+    assert.equal(fs.readFileSync(file, 'utf8'), '# BEGIN ostopo\n10.0.0.11 controller\n10.0.0.31 compute1\n# END ostopo\n127.0.0.1 localhost\n');
   });
 
   it('a failing command shows its exit status and last lines; the next run resumes after the done actions', async () => {

@@ -6,7 +6,7 @@ import { ActionStatus, seconds, StepStatus } from './events';
 import { NodeJournal, sha256 } from './journal';
 import type { Masker } from './mask';
 import { buildPlan, commandHash, PlanNode, PlanStep } from './plan';
-import { FileState, lastLines, Remote, RemoteError } from './remote';
+import { blockOf, FileState, lastLines, Remote, RemoteError } from './remote';
 import { checkSecrets, connectAll, envOf, maskerOf, now, renderWithFacts, RunOptions, selectedNodes } from './run';
 
 export { targetOf } from './run';
@@ -191,7 +191,7 @@ async function survey(ctx: Ctx, s: PlanStep): Promise<Survey> {
   const asked = s.actions.filter((a): a is CommandArtifact => a.kind === 'command' && !!a.check && !a.trustJournal);
   const env = Object.assign({}, ...asked.map((c) => envOf(c.env, ctx.lookup))) as Record<string, string>;
   const r = await ctx.remote.survey(
-    files.map((f) => f.path),
+    files.map((f) => ({ path: f.path, block: f.block })),
     asked.map((c) => c.check!),
     { env, signal: ctx.o.signal, timeoutMs: 5 * 60_000 },
   );
@@ -204,7 +204,7 @@ async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | 
   const want = sha256(desired);
   const title = `write ${f.path}`;
   // `seen` comes from the step's survey; null: ask the node now.
-  const state = seen === null ? (await ctx.remote.survey([f.path], [], { signal: ctx.o.signal })).files[0] : seen;
+  const state = seen === null ? (await ctx.remote.survey([{ path: f.path, block: f.block }], [], { signal: ctx.o.signal })).files[0] : seen;
   const known = ctx.nodeJournal.files[f.path];
   const mode = f.mode.padStart(4, '0');
   if (state && state.sha256 === want && state.owner === f.owner && state.group === f.group && state.mode === mode) {
@@ -213,8 +213,11 @@ async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | 
     return false;
   }
   if (state && known && state.sha256 !== known.sha256 && !ctx.o.force) {
-    const remote = (await ctx.remote.readFile(f.path, { signal: ctx.o.signal }))?.content ?? Buffer.alloc(0);
-    const diff = unifiedDiff(remote.toString('utf8'), desired.toString('utf8'), `${f.path} (on ${ctx.node})`, `${f.path} (rendered)`);
+    const text = (await ctx.remote.readFile(f.path, { signal: ctx.o.signal }))?.content.toString('utf8') ?? '';
+    // Of a managed block, only the block is ostopo's: the diff shows it alone.
+    const remote = f.block ? blockOf(text, f.block) ?? '' : text;
+    const where = f.block ? `${f.path}, ostopo's block` : f.path;
+    const diff = unifiedDiff(remote, desired.toString('utf8'), `${where} (on ${ctx.node})`, `${where} (rendered)`);
     emit(ctx, s, f.id, f.path, 'drift', Date.now() - t0, diff);
     throw new StepFailure(`${f.path} was changed on the node since ostopo wrote it (drift); review the diff, then deploy with --force to overwrite it (a backup is kept)`);
   }
@@ -223,7 +226,7 @@ async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | 
     ctx.changedIds.add(f.id);
     return true;
   }
-  await ctx.remote.writeFile(f.path, desired, f.owner, f.group, mode, { signal: ctx.o.signal });
+  await ctx.remote.writeFile(f.path, desired, f.owner, f.group, mode, { signal: ctx.o.signal, block: f.block });
   ctx.nodeJournal.files[f.path] = { sha256: want, at: now() };
   ctx.o.journal.save();
   ctx.changedIds.add(f.id);

@@ -9,7 +9,7 @@ export type DeployEvent =
   | { type: 'action'; node: string; step: string; id: string; title: string; status: ActionStatus; ms: number; detail?: string }
   | { type: 'output'; node: string; text: string }
   | { type: 'step-end'; node: string; step: string; status: StepStatus; ms: number; changed: number; total: number; message?: string }
-  | { type: 'check'; node: string; id: string; title: string; ok: boolean; ms: number; evidence: string }
+  | { type: 'check'; node: string; id: string; title: string; ok: boolean; ms: number; evidence: string; /** Why the check does not apply on this node. */ skipped?: string }
   | { type: 'node-end'; node: string; ok: boolean; ms: number; changed: number; message?: string }
   | { type: 'end'; ok: boolean; ms: number; message: string };
 
@@ -73,6 +73,7 @@ export function formatEvent(e: DeployEvent, o: FormatOptions): string | undefine
       if (e.status === 'done') return o.verbose || e.changed ? `${tag(e.node)}${c('dim', `${e.step}: ${e.changed} of ${e.total} changed, ${seconds(e.ms)}`)}` : undefined;
       return `${tag(e.node)}${c(e.status === 'failed' ? 'red' : 'yellow', e.status === 'failed' ? '✖' : '…')} step ${e.step} ${e.status}${e.message ? `: ${e.message}` : ''}`;
     case 'check':
+      if (e.skipped !== undefined) return `${tag(e.node)}${c('yellow', '⊘ SKIP')} ${e.title} ${c('dim', `— ${e.skipped}`)}`;
       return `${tag(e.node)}${e.ok ? c('green', '✔ PASS') : c('red', '✖ FAIL')} ${e.title} ${c('dim', seconds(e.ms))}${!e.ok || o.verbose ? (e.evidence ? '\n' + indent(e.evidence) : '') : ''}`;
     case 'node-end':
       return `${tag(e.node)}${e.ok ? c('green', 'done') : c('red', 'failed')}: ${e.changed} change(s) in ${seconds(e.ms)}${e.message ? ` — ${e.message}` : ''}`;

@@ -16,7 +16,7 @@ export interface NodeJournal {
   commands: Record<string, { hash: string; at: string }>;
   steps: Record<string, { status: 'done' | 'failed' | 'blocked' | 'cancelled'; at: string; ms: number; message?: string }>;
   lastDeploy?: { at: string; ok: boolean; ms: number; changed: number; message?: string };
-  lastVerify?: { at: string; passed: number; failed: number; checks: Record<string, { title: string; ok: boolean; ms: number; evidence?: string }> };
+  lastVerify?: { at: string; passed: number; failed: number; skipped?: number; checks: Record<string, { title: string; ok: boolean; ms: number; evidence?: string; skipped?: boolean }> };
 }
 
 export interface JournalData {

@@ -35,6 +35,28 @@ export interface RemoteFile {
   mode: string;
 }
 
+/** The lines of a file that ostopo owns when other tools write the same file (see FileArtifact.block). */
+export interface ManagedBlock {
+  begin: string;
+  end: string;
+  initial: string;
+}
+
+/** A file the survey looks at: the whole file, or only its managed block. */
+export interface SurveyFile {
+  path: string;
+  block?: ManagedBlock;
+}
+
+/** The managed block of a file's text (begin to end marker lines, each with its newline), if it has one. */
+export function blockOf(text: string, block: ManagedBlock): string | undefined {
+  const lines = text.split('\n');
+  const start = lines.indexOf(block.begin);
+  if (start < 0) return undefined;
+  const end = lines.indexOf(block.end, start + 1);
+  return lines.slice(start, end < 0 ? undefined : end + 1).join('\n') + (end < 0 ? '' : '\n');
+}
+
 export interface FileState {
   owner: string;
   group: string;
@@ -49,11 +71,16 @@ export interface Remote {
   readFile(path: string, opts?: { signal?: AbortSignal }): Promise<RemoteFile | undefined>;
   /**
    * One round trip for a whole step: owner, group, mode and SHA-256 of its files (undefined: no such
-   * file), and whether each check script exits 0.
+   * file; for a managed block, the SHA-256 of the block's lines, and undefined when the file has no
+   * block), and whether each check script exits 0.
    */
-  survey(paths: string[], checks: string[], opts?: { env?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number }): Promise<{ files: (FileState | undefined)[]; checks: boolean[] }>;
-  /** Atomic: temp file in the target's folder, then rename; the previous file is kept as PATH.ostopo.bak. */
-  writeFile(path: string, content: Buffer, owner: string, group: string, mode: string, opts?: { signal?: AbortSignal }): Promise<void>;
+  survey(files: SurveyFile[], checks: string[], opts?: { env?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number }): Promise<{ files: (FileState | undefined)[]; checks: boolean[] }>;
+  /**
+   * Atomic: temp file in the target's folder, then rename; the previous file is kept as PATH.ostopo.bak.
+   * With `block`, `content` replaces only the managed block (or goes at the top of the file, or before
+   * `initial` in a new file); a block whose end marker is missing is an error, never a truncated file.
+   */
+  writeFile(path: string, content: Buffer, owner: string, group: string, mode: string, opts?: { signal?: AbortSignal; block?: ManagedBlock }): Promise<void>;
   close(): void;
 }
 
@@ -251,24 +278,30 @@ export class SshRemote implements Remote {
     });
   }
 
-  async survey(paths: string[], checks: string[], opts: { env?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ files: (FileState | undefined)[]; checks: boolean[] }> {
-    if (!paths.length && !checks.length) return { files: [], checks: [] };
-    // $1: how many paths follow; then the paths; then the check scripts.
+  async survey(files: SurveyFile[], checks: string[], opts: { env?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ files: (FileState | undefined)[]; checks: boolean[] }> {
+    if (!files.length && !checks.length) return { files: [], checks: [] };
+    // $1: how many files follow, each as path, begin marker and end marker (empty: the whole file);
+    // then the check scripts. The markers reach awk through its environment (-v would unescape them).
     const script = [
       'n=$1; shift',
-      'while [ "$n" -gt 0 ]; do f=$1; shift; n=$((n-1))',
-      '  if [ -f "$f" ]; then printf \'%s %s\\n\' "$(stat -c \'%U %G %a\' -- "$f")" "$(sha256sum < "$f" | cut -d" " -f1)"; else echo missing; fi',
+      'while [ "$n" -gt 0 ]; do f=$1 B=$2 E=$3; shift 3; n=$((n-1))',
+      '  if [ ! -f "$f" ]; then echo missing',
+      '  elif [ -z "$B" ]; then printf \'%s %s\\n\' "$(stat -c \'%U %G %a\' -- "$f")" "$(sha256sum < "$f" | cut -d" " -f1)"',
+      '  elif grep -qxF -- "$B" "$f"; then printf \'%s %s\\n\' "$(stat -c \'%U %G %a\' -- "$f")" "$(B=$B E=$E awk \'$0==ENVIRON["B"]{p=1} p{print} p&&$0==ENVIRON["E"]{exit}\' "$f" | sha256sum | cut -d" " -f1)"',
+      '  else echo missing; fi',
       'done',
       'for s in "$@"; do (bash -c "$s") </dev/null >/dev/null 2>&1; echo "check $?"; done',
     ].join('\n');
-    const r = await this.exec(script, { args: [String(paths.length), ...paths, ...checks], env: opts.env, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 300000 });
+    const args = files.flatMap((f) => [f.path, f.block?.begin ?? '', f.block?.end ?? '']);
+    const r = await this.exec(script, { args: [String(files.length), ...args, ...checks], env: opts.env, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 300000 });
     const lines = r.stdout.toString('utf8').split('\n');
+    const paths = files.map((f) => f.path);
     if (r.code !== 0 || lines.length < paths.length + checks.length) throw new RemoteError('io', `${this.label}: cannot survey the node: ${lastLines(r.stderr, 3)}`);
-    const files = paths.map((_, i) => {
+    const states = paths.map((_, i) => {
       const [owner, group, mode, sha] = lines[i].split(' ');
       return lines[i] === 'missing' ? undefined : { owner, group, mode: mode.padStart(4, '0'), sha256: sha };
     });
-    return { files, checks: checks.map((_, i) => lines[paths.length + i] === 'check 0') };
+    return { files: states, checks: checks.map((_, i) => lines[paths.length + i] === 'check 0') };
   }
 
   async readFile(path: string, opts: { signal?: AbortSignal } = {}): Promise<RemoteFile | undefined> {
@@ -280,7 +313,7 @@ export class SshRemote implements Remote {
     return { owner, group, mode: mode.padStart(4, '0'), content: r.stdout.subarray(nl + 1) };
   }
 
-  async writeFile(path: string, content: Buffer, owner: string, group: string, mode: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+  async writeFile(path: string, content: Buffer, owner: string, group: string, mode: string, opts: { signal?: AbortSignal; block?: ManagedBlock } = {}): Promise<void> {
     // SFTP upload into a private folder of the login user (one per connection), then as root: a temp
     // file beside the target, owner and mode, the previous file kept as a backup, rename over the target.
     this.uploadDir ??= this.plainExec('umask 077 && mktemp -d /tmp/ostopo.XXXXXXXX');
@@ -299,7 +332,8 @@ export class SshRemote implements Remote {
         else resolve();
       });
     });
-    const r = await this.exec(INSTALL, { args: [upload, path, owner, group, mode], signal: opts.signal, timeoutMs: 60000 });
+    const b = opts.block;
+    const r = await this.exec(INSTALL, { args: [upload, path, owner, group, mode, ...(b ? [b.begin, b.end, b.initial] : [])], signal: opts.signal, timeoutMs: 60000 });
     if (r.code !== 0) throw new RemoteError('io', `${this.label}: cannot write ${path}: ${lastLines(r.stderr, 3)}`);
   }
 
@@ -332,15 +366,27 @@ export class SshRemote implements Remote {
   }
 }
 
+/**
+ * Moves an uploaded file into place as root: $1 upload, $2 target, $3:$4 owner, $5 mode; with $6 and $7
+ * (begin and end markers) the upload is a managed block that replaces the target's block, or goes at its
+ * top, or before $8 (the initial text) when there is no target yet.
+ */
 const INSTALL = [
   'set -e',
   'src=$1 dst=$2',
+  'export B=${6:-} E=${7:-}',
   'dir=$(dirname -- "$dst") base=$(basename -- "$dst")',
   'mkdir -p -- "$dir"',
   'rm -f -- "$dir/.$base.ostopo-"*',
   'tmp=$(mktemp "$dir/.$base.ostopo-XXXXXX")',
   "trap 'rm -f -- \"$tmp\"' EXIT",
-  'cat -- "$src" > "$tmp"',
+  'if [ -z "$B" ]; then cat -- "$src" > "$tmp"',
+  'elif [ ! -f "$dst" ]; then { cat -- "$src"; printf \'%s\' "$8"; } > "$tmp"',
+  'elif grep -qxF -- "$B" "$dst"; then',
+  '  awk \'$0==ENVIRON["B"]{b=1} b&&$0==ENVIRON["E"]{e=1} END{exit !e}\' "$dst" || { echo "$dst has the line \\"$B\\" but no \\"$E\\" after it: ostopo will not guess where its block ends; fix the file by hand" >&2; exit 3; }',
+  '  awk \'NR==FNR{blk=blk $0 "\\n"; next} !done&&$0==ENVIRON["B"]{printf "%s", blk; skip=1; done=1; next} skip{if($0==ENVIRON["E"])skip=0; next} {print}\' "$src" "$dst" > "$tmp"',
+  'else cat -- "$src" "$dst" > "$tmp"',
+  'fi',
   'chown -- "$3:$4" "$tmp"',
   'chmod -- "$5" "$tmp"',
   'if [ -e "$dst" ]; then cp -p -- "$dst" "$dst.ostopo.bak"; fi',

@@ -1,4 +1,5 @@
 import { CheckArtifact } from '../render/artifacts';
+import { SKIP_MARK, withUnitSkip } from '../render/template';
 import { secretLookup } from '../secrets';
 import { seconds } from './events';
 import { NodeJournal } from './journal';
@@ -11,7 +12,9 @@ export interface VerifyResult {
   ms: number;
   passed: number;
   failed: number;
-  nodes: Record<string, { passed: number; failed: number; message?: string }>;
+  /** Checks that do not apply on their node (a unit systemd skipped there), with the reason in the event. */
+  skipped: number;
+  nodes: Record<string, { passed: number; failed: number; skipped: number; message?: string }>;
 }
 
 /** Runs the install guide's checks on each node and reports pass/fail with the evidence. */
@@ -24,46 +27,54 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
   const missing = checkSecrets(o.target, rendered, names);
   if (missing) throw new Error(missing);
   const remotes = await connectAll(o, names, masker);
-  const result: VerifyResult = { ok: true, ms: 0, passed: 0, failed: 0, nodes: {} };
+  const result: VerifyResult = { ok: true, ms: 0, passed: 0, failed: 0, skipped: 0, nodes: {} };
   try {
     await Promise.all(
       names.map(async (name) => {
         const r = remotes.get(name)!;
         const checks: CheckArtifact[] = artifactsOfKind(rendered, name, 'check');
-        const nodeResult = (result.nodes[name] = { passed: 0, failed: 0 } as VerifyResult['nodes'][string]);
-        const record: NonNullable<NodeJournal['lastVerify']> = { at: now(), passed: 0, failed: 0, checks: {} };
+        const nodeResult = (result.nodes[name] = { passed: 0, failed: 0, skipped: 0 } as VerifyResult['nodes'][string]);
+        const record: NonNullable<NodeJournal['lastVerify']> = { at: now(), passed: 0, failed: 0, skipped: 0, checks: {} };
         for (const c of checks) {
           const ct0 = Date.now();
           let ok = false;
+          let skipped: string | undefined;
           let evidence: string;
           if (r instanceof RemoteError) evidence = `not run: ${r.message}`;
           else if (o.signal?.aborted) evidence = 'not run: cancelled';
           else {
             try {
-              const res = await r.exec(c.run, { env: envOf(c.env, lookup), signal: o.signal, timeoutMs: o.commandTimeoutMs ?? 5 * 60_000 });
+              const res = await r.exec(withUnitSkip(c.run, c.units), { env: envOf(c.env, lookup), signal: o.signal, timeoutMs: o.commandTimeoutMs ?? 5 * 60_000 });
               const out = `${res.stdout.toString('utf8')}${res.stderr ? `\n${res.stderr}` : ''}`;
+              if (res.code === 0 && out.startsWith(SKIP_MARK)) {
+                // The check does not apply on this node: systemd skipped a unit it needs, and says why.
+                skipped = out.slice(SKIP_MARK.length).split('\n')[0].trim();
+              }
               const expectOk = !c.expect || new RegExp(c.expect, 'm').test(out);
               const rejectHit = c.reject ? new RegExp(c.reject, 'm').exec(out) : null;
-              ok = res.code === 0 && expectOk && !rejectHit;
+              ok = skipped !== undefined || (res.code === 0 && expectOk && !rejectHit);
               const why = res.code !== 0 ? `exit status ${res.code}` : !expectOk ? `output does not match /${c.expect}/` : rejectHit ? `output has "${rejectHit[0].trim()}"` : '';
-              evidence = (why ? `${why}\n` : '') + lastLines(out, ok ? 6 : 15);
+              evidence = skipped ?? (why ? `${why}\n` : '') + lastLines(out, ok ? 6 : 15);
             } catch (e) {
               evidence = (e as Error).message;
             }
           }
           evidence = masker.mask(evidence);
           const ms = Date.now() - ct0;
-          if (ok) nodeResult.passed++;
+          if (skipped !== undefined) nodeResult.skipped++;
+          else if (ok) nodeResult.passed++;
           else nodeResult.failed++;
-          record.checks[c.id] = { title: c.title, ok, ms, evidence };
-          o.onEvent({ type: 'check', node: name, id: c.id, title: c.title, ok, ms, evidence });
+          record.checks[c.id] = { title: c.title, ok, ms, evidence, ...(skipped !== undefined ? { skipped: true } : {}) };
+          o.onEvent({ type: 'check', node: name, id: c.id, title: c.title, ok, ms, evidence, ...(skipped !== undefined ? { skipped } : {}) });
         }
         record.passed = nodeResult.passed;
         record.failed = nodeResult.failed;
+        record.skipped = nodeResult.skipped;
         if (r instanceof RemoteError) nodeResult.message = masker.mask(r.message);
         o.journal.node(name).lastVerify = record;
         result.passed += nodeResult.passed;
         result.failed += nodeResult.failed;
+        result.skipped += nodeResult.skipped;
       }),
     );
   } finally {
@@ -72,6 +83,6 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
   }
   result.ms = Date.now() - t0;
   result.ok = result.failed === 0 && Object.values(result.nodes).every((n) => !n.message);
-  o.onEvent({ type: 'end', ok: result.ok, ms: result.ms, message: `${result.passed} check(s) passed, ${result.failed} failed, in ${seconds(result.ms)}` });
+  o.onEvent({ type: 'end', ok: result.ok, ms: result.ms, message: `${result.passed} check(s) passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped (they do not apply on their node)` : ''}, in ${seconds(result.ms)}` });
   return result;
 }

@@ -24,6 +24,13 @@ export interface FileArtifact extends Base {
   language: FileLanguage;
   /** Text with secret placeholders (see template.ts); `materialize` gives the masked or real text. */
   content: string;
+  /**
+   * Set when other tools write the file too (/etc/hosts: cloud-init, provisioning): ostopo owns only the
+   * lines from `begin` to `end`, which are `content`'s first and last lines. The rest of the file is the
+   * node's: it is kept as it is, and edits there are not drift. A file without the block gets it at the
+   * top (the first line that names a host wins); a missing file is the block followed by `initial`.
+   */
+  block?: { begin: string; end: string; initial: string };
   /** For INI files: who set each value line. */
   origins?: LineOrigin[];
   description: string;
@@ -61,6 +68,11 @@ export interface CheckArtifact extends Base {
   expect?: string;
   /** Regular expression (multi-line) that fails the check when the output matches it. */
   reject?: string;
+  /**
+   * systemd units the check needs. One that systemd skipped because a condition of the unit is not met
+   * on this node (chrony without CAP_SYS_TIME in a container) makes the check SKIP, with that condition.
+   */
+  units?: string[];
   after?: { node: string; step: StepId }[];
 }
 

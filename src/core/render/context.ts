@@ -106,19 +106,18 @@ export class RenderContext {
     });
   }
 
-  /** Install packages the profile's way (Debian: under a policy-rc.d so nothing starts with default configs). */
+  /**
+   * Install packages the profile's way. Debian starts daemons at install with their default configs: the
+   * install runs under a policy-rc.d guard that forbids it. The guard is removed only when the install
+   * completed: an install that is interrupted (Ctrl+C, a dropped connection: dpkg itself may go on) keeps
+   * it, so whatever finishes the packages later starts nothing, and the next deploy rolls forward first
+   * (`dpkg --configure -a`, under the guard). A policy-rc.d of the node's own is put back afterwards.
+   */
   install(node: ResolvedNode, step: StepId, service: ServiceId | 'base', pkgs: string[], title?: string): void {
     if (!pkgs.length) return;
     const list = pkgs.map(shq).join(' ');
     const cmd = `${this.profile.install.command} ${list}`;
-    const run = this.profile.preventStartOnInstall
-      ? [
-          '# Keep daemons from starting with their default configs during the install (Debian starts them).',
-          "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d",
-          "trap 'rm -f /usr/sbin/policy-rc.d' EXIT",
-          cmd,
-        ].join('\n')
-      : cmd;
+    const run = this.profile.preventStartOnInstall ? [...GUARDED_INSTALL_BEFORE, cmd, ...GUARDED_INSTALL_AFTER].join('\n') : cmd;
     this.command(node, {
       id: `${step}/install`,
       step,
@@ -152,6 +151,17 @@ export class RenderContext {
       check: units.map((u) => `systemctl is-enabled --quiet ${shq(u)} && { systemctl is-active --quiet ${shq(u)} || [ "$(systemctl show -p ConditionResult --value ${shq(u)})" = no ]; }`).join(' && '),
       onChange,
     });
+    // Verify: every unit runs (or systemd skipped it on this node, and verify says why).
+    this.check(node, {
+      id: id.endsWith('/start') ? `${id.slice(0, -'/start'.length)}/running` : `${id}-running`,
+      step,
+      service,
+      title: `${units.join(', ')} running on ${node.name}`,
+      run: `systemctl is-active ${units.map(shq).join(' ')}`,
+      // is-active exits non-zero unless every unit is active.
+      expect: '^active$',
+      units,
+    });
   }
 
   /** Worker count for daemons, when the topology sets one. */
@@ -164,6 +174,19 @@ export class RenderContext {
     return this.profile.bindToNodeAddress ? node.address : undefined;
   }
 }
+
+const GUARD = '/usr/sbin/policy-rc.d';
+const GUARD_MARK = '# ostopo: no daemon starts during package installs';
+const GUARDED_INSTALL_BEFORE = [
+  `g=${GUARD}`,
+  `# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).`,
+  `if [ -e "$g" ] && ! grep -qxF ${shq(GUARD_MARK)} "$g"; then mv -f "$g" "$g.ostopo-saved"; fi`,
+  `printf '#!/bin/sh\\n%s\\nexit 101\\n' ${shq(GUARD_MARK)} > "$g" && chmod 755 "$g"`,
+  '# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.',
+  'for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done',
+  'dpkg --configure -a',
+];
+const GUARDED_INSTALL_AFTER = ['if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi'];
 
 /** `. /root/admin-openrc && ...`: how commands get admin credentials on a node. */
 export function asAdmin(ctx: RenderContext, run: string): string {

@@ -2,14 +2,20 @@ import { ResolvedNode } from '../model';
 import { RenderContext } from './context';
 import { shq } from './template';
 
+/** The markers of the lines ostopo owns in /etc/hosts. */
+export const HOSTS_BLOCK = { begin: '# BEGIN ostopo', end: '# END ostopo' };
+
 /** The guide's "Environment" chapter steps that every node gets: hosts, provider interface, packages, NTP. */
 export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void {
   const { cloud, profile } = ctx;
 
   // The same text on every node: built once per render (a cloud of n nodes would otherwise cost n²).
-  const hosts = ctx.once('hosts', () => {
-    const lines = [...ctx.header('/etc/hosts').map((h) => `# ${h}`), ...profile.hostsPreamble];
-    for (const n of cloud.nodes) lines.push('', `# ${n.name}`, `${n.address.padEnd(15)} ${n.name}`);
+  // Other tools write /etc/hosts too (the installer, cloud-init, provisioning scripts): ostopo manages
+  // one block of it, at the top, so its names win over a distribution's `127.0.1.1 <hostname>` line.
+  const block = ctx.once('hosts', () => {
+    const lines = [HOSTS_BLOCK.begin, `# ${ctx.header('/etc/hosts')[0]}`, '# ostopo manages the lines of this block; the rest of /etc/hosts is left as it is.'];
+    for (const n of cloud.nodes) lines.push(`${n.address.padEnd(15)} ${n.name}`);
+    lines.push(HOSTS_BLOCK.end);
     return lines.join('\n') + '\n';
   });
   ctx.file(node, {
@@ -19,8 +25,9 @@ export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void 
     path: '/etc/hosts',
     mode: '0644',
     language: 'hosts',
-    content: hosts,
-    description: 'Name resolution of every node of the cloud (guide: "Host networking").',
+    content: block,
+    block: { ...HOSTS_BLOCK, initial: profile.hostsPreamble.join('\n') + '\n' },
+    description: 'Name resolution of every node of the cloud (guide: "Host networking"): a block at the top of /etc/hosts, the rest is the node\'s.',
   });
 
   const iface = node.providerInterface;
@@ -79,5 +86,5 @@ function renderChrony(ctx: RenderContext, node: ResolvedNode): void {
     description: isServer ? 'Chrony as the NTP server of the cloud (guide: "Controller node" NTP).' : 'Chrony syncing from the NTP server node (guide: "Other nodes" NTP).',
   });
   ctx.start(node, 'chrony', 'chrony', profile.units.chrony, ['chrony/chrony.conf']);
-  ctx.check(node, { id: 'chrony/verify', step: 'chrony', service: 'chrony', title: 'chronyc sources', run: 'chronyc sources', expect: '^\\^' });
+  ctx.check(node, { id: 'chrony/verify', step: 'chrony', service: 'chrony', title: `chronyc sources on ${node.name}`, run: 'chronyc sources', expect: '^\\^', units: profile.units.chrony });
 }

@@ -135,8 +135,16 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
     ctx.add(node, { kind: 'fact', step, service: 'nova-compute', id: `${step}/fact-hw-virt`, name: 'hwVirt', title: 'hardware virtualisation (vmx/svm) for [libvirt] virt_type', run: "test \"$(grep -Ec '(vmx|svm)' /proc/cpuinfo)\" -gt 0" });
   }
   const pkgs = [...control.flatMap((s) => profile.packages[s]), ...(driver ? [...profile.packages['nova-compute'], ...driver.packages[virtType(ctx, node)]] : [])];
-  if (compute) {
-    (profile.preInstall['nova-compute'] ?? []).forEach((c, i) => ctx.command(node, { ...base, service: 'nova-compute', id: `${step}/pre-install-${i + 1}`, title: c.title, run: c.run, check: c.check }));
+  const mine: ServiceId[] = [...control, ...(compute ? (['nova-compute'] as const) : [])];
+  const pre = [...new Set(mine.flatMap((s) => profile.preInstall[s] ?? []))];
+  pre.forEach((c, i) => ctx.command(node, { ...base, id: `${step}/pre-install-${i + 1}`, title: c.title, run: c.run, check: c.check }));
+  const preFiles: string[] = [];
+  for (const s of mine) {
+    for (const f of profile.preInstallFiles[s] ?? []) {
+      const id = `${step}/${f.path.split('/').pop()}`;
+      ctx.file(node, { step, service: s, id, path: f.path, mode: '0644', language: 'shellscript', content: [...ctx.header(f.path).map((h) => `# ${h}`), ...f.lines].join('\n') + '\n', description: f.description });
+      preFiles.push(id);
+    }
   }
   if (compute && !control.length && api) {
     // Compute nodes come after the controller is up (guide order), so the service registers in a live cell.
@@ -153,7 +161,7 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
       : 'nova-compute (guide: "Install and configure a compute node").',
     catalog: { service: 'nova', file: 'nova.conf' },
   });
-  const files = [`${step}/nova.conf`];
+  const files = [...preFiles, `${step}/nova.conf`];
   if (compute && profile.extraConfigFiles.includes('nova-compute.conf')) {
     ctx.iniFile(
       node,
@@ -196,8 +204,11 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
   }
   const units = [...control.flatMap((s) => profile.units[s]), ...(driver ? [...driver.unitsBefore, ...profile.units['nova-compute']] : [])];
   ctx.start(node, step, base.service, units, files);
-  if (compute) {
-    ctx.check(node, { ...base, id: `${step}/verify-compute-active`, title: 'nova-compute is running', run: units.map((u) => `systemctl is-active ${u}`).join(' && '), expect: '^active$' });
+  const proxy = profile.units['nova-novncproxy'];
+  if (node.services.includes('nova-novncproxy')) {
+    // The guide's console URL answers: the noVNC page through the proxy.
+    const url = `http://${ctx.bindAddress(node) ?? node.name}:6080/vnc_auto.html`;
+    ctx.check(node, { ...base, id: `${step}/verify-novncproxy`, title: `noVNC console page ${url}`, run: `curl -sS -o /dev/null -w '%{http_code}\\n' ${shq(url)}`, expect: '^200$', units: proxy });
   }
 }
 

@@ -90,3 +90,31 @@ export function shq(s: string): string {
 export function sh(...words: string[]): string {
   return words.map(shq).join(' ');
 }
+
+/**
+ * Shell that prints `OSTOPO_SKIP <unit>: <condition> was not met` and exits 0 when one of the units
+ * ("$@") was skipped by systemd for an unmet condition, so a check that needs it does not apply on this
+ * node. The reason comes from `systemctl status` (lost after a daemon-reload) or else the journal.
+ */
+export const UNIT_SKIP_SCRIPT = [
+  'for u in "$@"; do',
+  '  [ "$(systemctl show -p ConditionResult --value "$u" 2>/dev/null)" = no ] && ! systemctl is-active --quiet "$u" || continue',
+  '  why=$(LC_ALL=C SYSTEMD_COLORS=0 systemctl status "$u" --no-pager -n0 2>/dev/null | sed -n \'s/^.*[[:space:]]\\(\\(Condition\\|Assert\\)[A-Za-z]*=.* was not met\\)$/\\1/p\' | head -n 1)',
+  '  [ -n "$why" ] || why=$(journalctl -b -u "$u" -o cat 2>/dev/null | sed -n \'s/.*unmet condition check (\\(.*\\))\\.$/\\1 was not met/p\' | tail -n 1)',
+  '  echo "OSTOPO_SKIP $u: ${why:-a start condition of the unit was not met}"',
+  '  exit 0',
+  'done',
+  'exit 1',
+].join('\n');
+
+/** The mark UNIT_SKIP_SCRIPT prints; what follows it on the line is the reason. */
+export const SKIP_MARK = 'OSTOPO_SKIP ';
+
+/**
+ * A check's script that first says SKIP when a unit it needs was skipped by systemd (UNIT_SKIP_SCRIPT).
+ * `skipper` is the command that runs UNIT_SKIP_SCRIPT (VERIFY.sh defines it once as a function).
+ */
+export function withUnitSkip(run: string, units: string[] | undefined, skipper = sh('bash', '-c', UNIT_SKIP_SCRIPT, 'ostopo-skip')): string {
+  if (!units?.length) return run;
+  return `if ostopo_skip=$(${skipper} ${units.map(shq).join(' ')}); then echo "$ostopo_skip"; exit 0; fi\n${run}`;
+}

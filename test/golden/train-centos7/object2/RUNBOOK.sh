@@ -17,29 +17,34 @@ ostopo_write() {
   mv -f "$tmp" "$1"
   OSTOPO_CHANGED+="$1 "
 }
+# The same for a file other tools write too: stdin is the block from line $5 to line $6 that ostopo
+# owns; it replaces that block, or goes at the top of the file (before $7 in a new file).
+ostopo_write_block() {
+  local blk; blk=$(mktemp)
+  cat > "$blk"
+  if [ ! -e "$1" ]; then { cat "$blk"; printf '%s' "$7"; } | ostopo_write "$1" "$2" "$3" "$4"
+  elif grep -qxF -- "$5" "$1"; then
+    B=$5 E=$6 awk '$0==ENVIRON["B"]{b=1} b&&$0==ENVIRON["E"]{e=1} END{exit !e}' "$1" || { echo "$1 has the line \"$5\" but no \"$6\" after it: fix the file by hand" >&2; rm -f "$blk"; return 1; }
+    B=$5 E=$6 awk 'NR==FNR{k=k $0 "\n"; next} !d&&$0==ENVIRON["B"]{printf "%s", k; s=1; d=1; next} s{if($0==ENVIRON["E"])s=0; next} {print}' "$blk" "$1" | ostopo_write "$1" "$2" "$3" "$4"
+  else cat "$blk" "$1" | ostopo_write "$1" "$2" "$3" "$4"
+  fi
+  rm -f "$blk"
+}
 
 # ─── step hosts ─────────────────────────────────────────────────────────────────────────────────────
-# file /etc/hosts: Name resolution of every node of the cloud (guide: "Host networking").
-ostopo_write /etc/hosts root root 0644 <<'OSTOPO_EOF'
-# /etc/hosts — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
-# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
-127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4
+# file /etc/hosts: Name resolution of every node of the cloud (guide: "Host networking"): a block at the top of /etc/hosts, the rest is the node's.
+ostopo_write_block /etc/hosts root root 0644 '# BEGIN ostopo' '# END ostopo' '127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4
 ::1         localhost localhost.localdomain localhost6 localhost6.localdomain6
-
-# controller
+' <<'OSTOPO_EOF'
+# BEGIN ostopo
+# /etc/hosts — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
+# ostopo manages the lines of this block; the rest of /etc/hosts is left as it is.
 10.0.0.11       controller
-
-# compute1
 10.0.0.31       compute1
-
-# block1
 10.0.0.41       block1
-
-# object1
 10.0.0.51       object1
-
-# object2
 10.0.0.52       object2
+# END ostopo
 OSTOPO_EOF
 
 # ─── step provider-network ──────────────────────────────────────────────────────────────────────────

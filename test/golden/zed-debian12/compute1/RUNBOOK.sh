@@ -23,22 +23,33 @@ ostopo_write() {
   mv -f "$tmp" "$1"
   OSTOPO_CHANGED+="$1 "
 }
+# The same for a file other tools write too: stdin is the block from line $5 to line $6 that ostopo
+# owns; it replaces that block, or goes at the top of the file (before $7 in a new file).
+ostopo_write_block() {
+  local blk; blk=$(mktemp)
+  cat > "$blk"
+  if [ ! -e "$1" ]; then { cat "$blk"; printf '%s' "$7"; } | ostopo_write "$1" "$2" "$3" "$4"
+  elif grep -qxF -- "$5" "$1"; then
+    B=$5 E=$6 awk '$0==ENVIRON["B"]{b=1} b&&$0==ENVIRON["E"]{e=1} END{exit !e}' "$1" || { echo "$1 has the line \"$5\" but no \"$6\" after it: fix the file by hand" >&2; rm -f "$blk"; return 1; }
+    B=$5 E=$6 awk 'NR==FNR{k=k $0 "\n"; next} !d&&$0==ENVIRON["B"]{printf "%s", k; s=1; d=1; next} s{if($0==ENVIRON["E"])s=0; next} {print}' "$blk" "$1" | ostopo_write "$1" "$2" "$3" "$4"
+  else cat "$blk" "$1" | ostopo_write "$1" "$2" "$3" "$4"
+  fi
+  rm -f "$blk"
+}
 
 # ─── step hosts ─────────────────────────────────────────────────────────────────────────────────────
-# file /etc/hosts: Name resolution of every node of the cloud (guide: "Host networking").
-ostopo_write /etc/hosts root root 0644 <<'OSTOPO_EOF'
-# /etc/hosts — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
-# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
-127.0.0.1       localhost
+# file /etc/hosts: Name resolution of every node of the cloud (guide: "Host networking"): a block at the top of /etc/hosts, the rest is the node's.
+ostopo_write_block /etc/hosts root root 0644 '# BEGIN ostopo' '# END ostopo' '127.0.0.1       localhost
 ::1             localhost ip6-localhost ip6-loopback
 ff02::1         ip6-allnodes
 ff02::2         ip6-allrouters
-
-# controller
+' <<'OSTOPO_EOF'
+# BEGIN ostopo
+# /etc/hosts — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# ostopo manages the lines of this block; the rest of /etc/hosts is left as it is.
 10.0.0.11       controller
-
-# compute1
 10.0.0.31       compute1
+# END ostopo
 OSTOPO_EOF
 
 # ─── step provider-network ──────────────────────────────────────────────────────────────────────────
@@ -69,25 +80,35 @@ if ! ( test -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin 
 )
 fi
 # install python3-openstackclient python3-osc-placement (Debian bookworm main carries Zed: refresh the package lists and install the OpenStack client)
-# skip when: for p in python3-openstackclient python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in python3-openstackclient python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in python3-openstackclient python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in python3-openstackclient python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y python3-openstackclient python3-osc-placement
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 
 # ─── step chrony ────────────────────────────────────────────────────────────────────────────────────
 # install chrony
-# skip when: for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y chrony
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/chrony/chrony.conf: Chrony syncing from the NTP server node (guide: "Other nodes" NTP).
@@ -134,13 +155,18 @@ if ! ( ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled is
 fi
 # install nova-compute nova-compute-kvm
 # waits for: controller (nova-controller)
-# skip when: for p in nova-compute nova-compute-kvm; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in nova-compute nova-compute-kvm; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in nova-compute nova-compute-kvm; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in nova-compute nova-compute-kvm; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-compute nova-compute-kvm
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/nova/nova.conf: nova-compute (guide: "Install and configure a compute node"). (secrets masked: RABBIT_PASS, NOVA_PASS, NEUTRON_PASS, PLACEMENT_PASS)

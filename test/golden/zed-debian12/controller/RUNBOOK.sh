@@ -32,22 +32,33 @@ ostopo_write() {
   mv -f "$tmp" "$1"
   OSTOPO_CHANGED+="$1 "
 }
+# The same for a file other tools write too: stdin is the block from line $5 to line $6 that ostopo
+# owns; it replaces that block, or goes at the top of the file (before $7 in a new file).
+ostopo_write_block() {
+  local blk; blk=$(mktemp)
+  cat > "$blk"
+  if [ ! -e "$1" ]; then { cat "$blk"; printf '%s' "$7"; } | ostopo_write "$1" "$2" "$3" "$4"
+  elif grep -qxF -- "$5" "$1"; then
+    B=$5 E=$6 awk '$0==ENVIRON["B"]{b=1} b&&$0==ENVIRON["E"]{e=1} END{exit !e}' "$1" || { echo "$1 has the line \"$5\" but no \"$6\" after it: fix the file by hand" >&2; rm -f "$blk"; return 1; }
+    B=$5 E=$6 awk 'NR==FNR{k=k $0 "\n"; next} !d&&$0==ENVIRON["B"]{printf "%s", k; s=1; d=1; next} s{if($0==ENVIRON["E"])s=0; next} {print}' "$blk" "$1" | ostopo_write "$1" "$2" "$3" "$4"
+  else cat "$blk" "$1" | ostopo_write "$1" "$2" "$3" "$4"
+  fi
+  rm -f "$blk"
+}
 
 # ─── step hosts ─────────────────────────────────────────────────────────────────────────────────────
-# file /etc/hosts: Name resolution of every node of the cloud (guide: "Host networking").
-ostopo_write /etc/hosts root root 0644 <<'OSTOPO_EOF'
-# /etc/hosts — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
-# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
-127.0.0.1       localhost
+# file /etc/hosts: Name resolution of every node of the cloud (guide: "Host networking"): a block at the top of /etc/hosts, the rest is the node's.
+ostopo_write_block /etc/hosts root root 0644 '# BEGIN ostopo' '# END ostopo' '127.0.0.1       localhost
 ::1             localhost ip6-localhost ip6-loopback
 ff02::1         ip6-allnodes
 ff02::2         ip6-allrouters
-
-# controller
+' <<'OSTOPO_EOF'
+# BEGIN ostopo
+# /etc/hosts — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# ostopo manages the lines of this block; the rest of /etc/hosts is left as it is.
 10.0.0.11       controller
-
-# compute1
 10.0.0.31       compute1
+# END ostopo
 OSTOPO_EOF
 
 # ─── step provider-network ──────────────────────────────────────────────────────────────────────────
@@ -78,25 +89,35 @@ if ! ( test -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin 
 )
 fi
 # install python3-openstackclient python3-osc-placement (Debian bookworm main carries Zed: refresh the package lists and install the OpenStack client)
-# skip when: for p in python3-openstackclient python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in python3-openstackclient python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in python3-openstackclient python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in python3-openstackclient python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y python3-openstackclient python3-osc-placement
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 
 # ─── step chrony ────────────────────────────────────────────────────────────────────────────────────
 # install chrony
-# skip when: for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y chrony
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/chrony/chrony.conf: Chrony as the NTP server of the cloud (guide: "Controller node" NTP).
@@ -137,13 +158,18 @@ fi
 
 # ─── step mariadb ───────────────────────────────────────────────────────────────────────────────────
 # install mariadb-server python3-pymysql
-# skip when: for p in mariadb-server python3-pymysql; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in mariadb-server python3-pymysql; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in mariadb-server python3-pymysql; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in mariadb-server python3-pymysql; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y mariadb-server python3-pymysql
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/mysql/mariadb.conf.d/99-openstack.cnf: MariaDB settings the guide gives for OpenStack (bind address, InnoDB, utf8, 4096 connections).
@@ -187,13 +213,18 @@ OSTOPO_EOF
 
 # ─── step rabbitmq ──────────────────────────────────────────────────────────────────────────────────
 # install rabbitmq-server
-# skip when: for p in rabbitmq-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in rabbitmq-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in rabbitmq-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in rabbitmq-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y rabbitmq-server
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/rabbitmq/rabbitmq-env.conf: RabbitMQ bound to the node address (AMQP 5672 and distribution 25672).
@@ -248,13 +279,18 @@ fi
 
 # ─── step memcached ─────────────────────────────────────────────────────────────────────────────────
 # install memcached python3-memcache
-# skip when: for p in memcached python3-memcache; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in memcached python3-memcache; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in memcached python3-memcache; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in memcached python3-memcache; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y memcached python3-memcache
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/memcached.conf: Memcached listening where the services reach it (guide: "Memcached").
@@ -287,13 +323,18 @@ fi
 
 # ─── step etcd ──────────────────────────────────────────────────────────────────────────────────────
 # install etcd-server
-# skip when: for p in etcd-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in etcd-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in etcd-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in etcd-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y etcd-server
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/default/etcd: etcd listening on the node address (guide: "Etcd").
@@ -416,13 +457,18 @@ OSTOPO_EOF
 
 # ─── step keystone ──────────────────────────────────────────────────────────────────────────────────
 # install keystone
-# skip when: for p in keystone; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in keystone; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in keystone; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in keystone; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y keystone
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/keystone/keystone.conf: keystone: database connection and fernet tokens (guide: "Install and configure" keystone). (secrets masked: KEYSTONE_DBPASS)
@@ -562,13 +608,18 @@ if ! ( . /root/admin-openrc ; openstack endpoint list --service image --interfac
 )
 fi
 # install glance-api qemu-utils
-# skip when: for p in glance-api qemu-utils; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in glance-api qemu-utils; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in glance-api qemu-utils; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in glance-api qemu-utils; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y glance-api qemu-utils
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/glance/glance-api.conf: glance-api: database, keystone authentication, file store (guide: "Install and configure" glance). (secrets masked: GLANCE_DBPASS, GLANCE_PASS)
@@ -667,13 +718,18 @@ if ! ( . /root/admin-openrc ; openstack endpoint list --service placement --inte
 )
 fi
 # install placement-api
-# skip when: for p in placement-api; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in placement-api; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in placement-api; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in placement-api; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y placement-api
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/placement/placement.conf: placement: database and keystone authentication (guide: "Install and configure Placement"). (secrets masked: PLACEMENT_DBPASS, PLACEMENT_PASS)
@@ -765,14 +821,36 @@ if ! ( . /root/admin-openrc ; openstack endpoint list --service compute --interf
   openstack endpoint create --region RegionOne compute admin http://controller:8774/v2.1
 )
 fi
-# install nova-api nova-scheduler nova-conductor nova-consoleproxy
-# skip when: for p in nova-api nova-scheduler nova-conductor nova-consoleproxy; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in nova-api nova-scheduler nova-conductor nova-consoleproxy; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# mask the open-iscsi units when the node is a container (they cannot start there)
+# skip when: ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]
+if ! ( ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ] ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  systemctl mask iscsid.socket iscsid.service open-iscsi.service
+)
+fi
+# file /etc/default/nova-consoleproxy: Which console proxy of nova-consoleproxy runs: noVNC (the guide's), not the SPICE or serial proxies.
+ostopo_write /etc/default/nova-consoleproxy root root 0644 <<'OSTOPO_EOF'
+# /etc/default/nova-consoleproxy — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+# The console proxy that runs: novnc or spicehtml5.
+NOVA_CONSOLE_PROXY_TYPE=novnc
+
+# The serial console proxy (true or false).
+NOVA_SERIAL_PROXY_START=false
+OSTOPO_EOF
+# install nova-api nova-scheduler nova-conductor nova-consoleproxy
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in nova-api nova-scheduler nova-conductor nova-consoleproxy; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in nova-api nova-scheduler nova-conductor nova-consoleproxy; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+(
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-api nova-scheduler nova-conductor nova-consoleproxy
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/nova/nova.conf: nova for nova-api, nova-scheduler, nova-conductor, nova-novncproxy (guide: "Install and configure controller node"). (secrets masked: RABBIT_PASS, NOVA_DBPASS, NOVA_PASS, NEUTRON_PASS, PLACEMENT_PASS)
@@ -887,8 +965,8 @@ fi
   su -s /bin/sh -c "nova-manage db sync" nova
 )
 # enable and start nova-api nova-scheduler nova-conductor nova-novncproxy
-# skip when: systemctl is-enabled --quiet nova-api && { systemctl is-active --quiet nova-api || [ "$(systemctl show -p ConditionResult --value nova-api)" = no ]; } && systemctl is-enabled --quiet nova-scheduler && { systemctl is-active --quiet nova-scheduler || [ "$(systemctl show -p ConditionResult --value nova-scheduler)" = no ]; } && systemctl is-enabled --quiet nova-conductor && { systemctl is-active --quiet nova-conductor || [ "$(systemctl show -p ConditionResult --value nova-conductor)" = no ]; } && systemctl is-enabled --quiet nova-novncproxy && { systemctl is-active --quiet nova-novncproxy || [ "$(systemctl show -p ConditionResult --value nova-novncproxy)" = no ]; } (unless /etc/nova/nova.conf, /etc/default/nova-api changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/nova-api '* ]] || ! ( systemctl is-enabled --quiet nova-api && { systemctl is-active --quiet nova-api || [ "$(systemctl show -p ConditionResult --value nova-api)" = no ]; } && systemctl is-enabled --quiet nova-scheduler && { systemctl is-active --quiet nova-scheduler || [ "$(systemctl show -p ConditionResult --value nova-scheduler)" = no ]; } && systemctl is-enabled --quiet nova-conductor && { systemctl is-active --quiet nova-conductor || [ "$(systemctl show -p ConditionResult --value nova-conductor)" = no ]; } && systemctl is-enabled --quiet nova-novncproxy && { systemctl is-active --quiet nova-novncproxy || [ "$(systemctl show -p ConditionResult --value nova-novncproxy)" = no ]; } ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet nova-api && { systemctl is-active --quiet nova-api || [ "$(systemctl show -p ConditionResult --value nova-api)" = no ]; } && systemctl is-enabled --quiet nova-scheduler && { systemctl is-active --quiet nova-scheduler || [ "$(systemctl show -p ConditionResult --value nova-scheduler)" = no ]; } && systemctl is-enabled --quiet nova-conductor && { systemctl is-active --quiet nova-conductor || [ "$(systemctl show -p ConditionResult --value nova-conductor)" = no ]; } && systemctl is-enabled --quiet nova-novncproxy && { systemctl is-active --quiet nova-novncproxy || [ "$(systemctl show -p ConditionResult --value nova-novncproxy)" = no ]; } (unless /etc/default/nova-consoleproxy, /etc/nova/nova.conf, /etc/default/nova-api changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/default/nova-consoleproxy '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/nova-api '* ]] || ! ( systemctl is-enabled --quiet nova-api && { systemctl is-active --quiet nova-api || [ "$(systemctl show -p ConditionResult --value nova-api)" = no ]; } && systemctl is-enabled --quiet nova-scheduler && { systemctl is-active --quiet nova-scheduler || [ "$(systemctl show -p ConditionResult --value nova-scheduler)" = no ]; } && systemctl is-enabled --quiet nova-conductor && { systemctl is-active --quiet nova-conductor || [ "$(systemctl show -p ConditionResult --value nova-conductor)" = no ]; } && systemctl is-enabled --quiet nova-novncproxy && { systemctl is-active --quiet nova-novncproxy || [ "$(systemctl show -p ConditionResult --value nova-novncproxy)" = no ]; } ) >/dev/null 2>&1; then
 (
   systemctl enable nova-api nova-scheduler nova-conductor nova-novncproxy
   systemctl restart nova-api nova-scheduler nova-conductor nova-novncproxy
@@ -944,13 +1022,18 @@ if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interf
 )
 fi
 # install neutron-server
-# skip when: for p in neutron-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( for p in neutron-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in neutron-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in neutron-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  # Keep daemons from starting with their default configs during the install (Debian starts them).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  g=/usr/sbin/policy-rc.d
+  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+  dpkg --configure -a
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y neutron-server
+  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/neutron/neutron.conf: neutron-server: ML2, database, keystone authentication, nova notifications (guide: "Configure the server component"). (secrets masked: RABBIT_PASS, NEUTRON_DBPASS, NEUTRON_PASS, NOVA_PASS)
