@@ -194,7 +194,8 @@ describe('rendered configs against the real oslo.config option definitions (test
 
   before(function () {
     const probe = spawnSync(DEBIAN_PYTHON, ['-c', 'import oslo_config'], { encoding: 'utf8' });
-    assert.equal(probe.status, 0, `${DEBIAN_PYTHON} cannot import oslo_config (${probe.error ?? probe.stderr.trim()}); install it: ${INSTALL}`);
+    const why = probe.error?.message ?? probe.stderr.trim().split('\n').pop();
+    assert.equal(probe.status, 0, `${DEBIAN_PYTHON} cannot import oslo_config (${why}); install it: ${INSTALL}`);
     zed = osloFiles(ZED);
     train = osloFiles(TRAIN);
     // Both examples and every bad file in one run of the checker.
