@@ -188,6 +188,7 @@ const BAD: { name: string; check: string; text: string; expect: [string, RegExp]
 ];
 
 describe('rendered configs against the real oslo.config option definitions (test/oslo)', function () {
+  this.timeout(60000);
   let zed: ReturnType<typeof osloFiles>;
   let train: ReturnType<typeof osloFiles>;
   let reports: Map<string, OsloReport>;
