@@ -84,10 +84,11 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem> {
         const j = doc && a ? lastResults(doc, a.cloud.name, item.node) : undefined;
         const t = new vscode.TreeItem(item.node, vscode.TreeItemCollapsibleState.Collapsed);
         const deploy = j?.lastDeploy ? (j.lastDeploy.ok ? '✔ deployed' : '✖ deploy failed') : '';
-        const verify = j?.lastVerify ? (j.lastVerify.failed ? `✖ ${j.lastVerify.failed} check(s) failed` : `✔ ${j.lastVerify.passed} checks`) : '';
+        const skipped = j?.lastVerify?.skipped ? `, ${j.lastVerify.skipped} skipped` : '';
+        const verify = j?.lastVerify ? (j.lastVerify.failed ? `✖ ${j.lastVerify.failed} check(s) failed` : `✔ ${j.lastVerify.passed} checks${skipped}`) : '';
         t.description = [node?.address, errors ? `${errors} error(s)` : '', deploy, verify].filter(Boolean).join(' · ');
         t.tooltip = new vscode.MarkdownString(
-          [`**${item.node}** ${node?.address ?? ''}`, `Services: ${node?.services.join(', ') || 'none'}`, j?.lastDeploy ? `Last deploy: ${j.lastDeploy.ok ? 'ok' : 'failed'} at ${j.lastDeploy.at}${j.lastDeploy.message ? ` — ${j.lastDeploy.message}` : ''}` : '', j?.lastVerify ? `Last verify: ${j.lastVerify.passed} passed, ${j.lastVerify.failed} failed at ${j.lastVerify.at}` : '']
+          [`**${item.node}** ${node?.address ?? ''}`, `Services: ${node?.services.join(', ') || 'none'}`, j?.lastDeploy ? `Last deploy: ${j.lastDeploy.ok ? 'ok' : 'failed'} at ${j.lastDeploy.at}${j.lastDeploy.message ? ` — ${j.lastDeploy.message}` : ''}` : '', j?.lastVerify ? `Last verify: ${j.lastVerify.passed} passed, ${j.lastVerify.failed} failed${skipped} at ${j.lastVerify.at}` : '']
             .filter(Boolean)
             .join('\n\n'),
         );

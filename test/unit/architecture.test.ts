@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { analyze } from '../../src/core/compile';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listFiles, ROOT } from './helpers';
@@ -54,6 +55,44 @@ describe('documentation', () => {
     for (const r of ['node', 'service', 'role']) codes.add(`ref/unknown-${r}`);
     const missing = [...codes].filter((c) => !readme.includes(`| \`${c}\` |`));
     assert.deepEqual(missing, []);
+  });
+
+  it("the end-to-end cloud is the README's topology, written the same way (roles, overrides)", () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const yaml = /## The topology file\n\n```yaml\n([\s\S]*?)```/.exec(readme)![1];
+    const env = { OS_ADMIN_PASS: 'x', OS_RABBIT_PASS: 'x' };
+    const doc = analyze(yaml, env);
+    const e2e = analyze(fs.readFileSync(path.join(ROOT, 'test', 'e2e', 'cloud.ostopo.yaml'), 'utf8'), {});
+    const shape = (a: typeof doc) => a.cloud.nodes.map((n) => ({ name: n.name, roles: n.roles, services: n.services }));
+    assert.deepEqual(shape(e2e), shape(doc), 'the same nodes with the same roles place the same services');
+    assert.ok(e2e.cloud.nodes.every((n) => n.roles.length > 0), 'placed by roles');
+    assert.deepEqual(e2e.cloud.config, doc.cloud.config, 'the same overrides for every node');
+    assert.equal(e2e.cloud.release, doc.cloud.release);
+    assert.equal(e2e.cloud.os, doc.cloud.os);
+    for (const n of doc.cloud.nodes) {
+      // The README's node overrides are there too (the e2e adds the fake driver, where nova-compute reads it).
+      const mine = e2e.cloud.nodes.find((x) => x.name === n.name)!;
+      for (const [project, files] of Object.entries(n.config)) for (const [file, v] of Object.entries(files ?? {})) assert.deepEqual(mine.config[project]?.[file], v, `${n.name}: ${project} ${file}`);
+    }
+  });
+
+  it('npm test needs nothing beside the clone: no test or script it runs reaches for ../shared', () => {
+    // What npm test runs: its scripts, the unit and integration tests, the VS Code test host. The node and
+    // end-to-end tests (test/nodes, test/e2e) may use the team's test-node tool: they live outside npm test.
+    const files = [
+      ...['test/unit', 'test/integration', 'test/host', 'test/oslo', 'test/support'].flatMap((d) => listFiles(path.join(ROOT, d)).map((f) => path.join(d, f))),
+      'scripts/test-setup.mjs',
+      'scripts/debian.mjs',
+      'scripts/vscode-host.mjs',
+      'scripts/test-integration.mjs',
+      'scripts/build.mjs',
+    ].filter((f) => /\.(ts|mjs|js|py)$/.test(f) && !f.endsWith('architecture.test.ts')); // (this test names what it looks for)
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    // A path to ../shared, or the variable that points to it, read from the environment.
+    const reaches = (f: string) => /\.\.\/shared|['"]\.\.['"],\s*['"]shared['"]|process\.env\.OSTOPO_SHARED/.test(fs.readFileSync(path.join(ROOT, f), 'utf8'));
+    assert.deepEqual(files.filter(reaches), []);
+    assert.ok(reaches('test/nodes/testnodes.ts') && reaches('test/e2e/run.mjs'), 'the scan sees the tests that do use the test-node tool');
+    for (const s of ['pretest', 'test']) assert.doesNotMatch(pkg.scripts[s], /shared/);
   });
 
   it('the README starts with the two commands a new user runs, and they exist', () => {

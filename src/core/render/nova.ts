@@ -261,12 +261,13 @@ export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): voi
         'set -e',
         'name=ostopo-verify-$$',
         'img=$(mktemp)',
-        `cleanup() { openstack server delete --wait "$name" >/dev/null 2>&1 || true; openstack image delete "$name" >/dev/null 2>&1 || true; rm -f "$img"; }`,
+        // Whatever happens, everything the check made is gone afterwards: the server first, then what it used.
+        `cleanup() { openstack server delete --wait "$name" >/dev/null 2>&1 || true; openstack image delete "$name" >/dev/null 2>&1 || true; openstack flavor delete "$name" >/dev/null 2>&1 || true; rm -f "$img"; }`,
         'trap cleanup EXIT',
         ...TEST_IMAGE,
         'openstack image create "$name" --file "$img" --disk-format "$fmt" --container-format bare -f value -c id >/dev/null',
-        'openstack flavor show ostopo.verify >/dev/null 2>&1 || openstack flavor create --vcpus 1 --ram 64 --disk 1 ostopo.verify >/dev/null',
-        'openstack server create --flavor ostopo.verify --image "$name" --nic none --wait "$name" -f value -c status -c OS-EXT-SRV-ATTR:host',
+        'openstack flavor create --vcpus 1 --ram 64 --disk 1 "$name" >/dev/null',
+        'openstack server create --flavor "$name" --image "$name" --nic none --wait "$name" -f value -c status -c OS-EXT-SRV-ATTR:host',
       ].join('\n'),
       '^ACTIVE$',
     );

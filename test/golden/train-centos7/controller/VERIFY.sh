@@ -176,12 +176,12 @@ export OS_COMPUTE_API_VERSION=2.72
 set -e
 name=ostopo-verify-$$
 img=$(mktemp)
-cleanup() { openstack server delete --wait "$name" >/dev/null 2>&1 || true; openstack image delete "$name" >/dev/null 2>&1 || true; rm -f "$img"; }
+cleanup() { openstack server delete --wait "$name" >/dev/null 2>&1 || true; openstack image delete "$name" >/dev/null 2>&1 || true; openstack flavor delete "$name" >/dev/null 2>&1 || true; rm -f "$img"; }
 trap cleanup EXIT
 if command -v qemu-img >/dev/null; then qemu-img create -q -f qcow2 "$img" 64M; fmt=qcow2; else head -c 1048576 /dev/zero > "$img"; fmt=raw; fi
 openstack image create "$name" --file "$img" --disk-format "$fmt" --container-format bare -f value -c id >/dev/null
-openstack flavor show ostopo.verify >/dev/null 2>&1 || openstack flavor create --vcpus 1 --ram 64 --disk 1 ostopo.verify >/dev/null
-openstack server create --flavor ostopo.verify --image "$name" --nic none --wait "$name" -f value -c status -c OS-EXT-SRV-ATTR:host
+openstack flavor create --vcpus 1 --ram 64 --disk 1 "$name" >/dev/null
+openstack server create --flavor "$name" --image "$name" --nic none --wait "$name" -f value -c status -c OS-EXT-SRV-ATTR:host
 OSTOPO_CHECK
 
 exit $fails
