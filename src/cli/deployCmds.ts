@@ -32,9 +32,16 @@ function refuseErrors(a: ReturnType<typeof analyze>, display: string, io: Io): b
   return true;
 }
 
-export function planCmd(argv: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args: argv, options: { node: COMMON.node, 'state-dir': COMMON['state-dir'] }, allowPositionals: true, strict: true });
+export function planCmd(argv: string[], io: Io): number | Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...COMMON, check: { type: 'boolean' }, 'accept-new-host-keys': { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length > 1) throw new UsageError(`plan takes one FILE, got ${positionals.length}.`);
+  // --check compares with the nodes themselves: that is a dry-run deploy (read-only), the same engine.
+  if (values.check) return deployCmd([...argv.filter((x) => x !== '--check'), '--dry-run'], io, 'plan');
   const { a, display, full } = load('plan', positionals[0], io, values.node);
   if (refuseErrors(a, display, io)) return 1;
   const session = openSession(full, a, { stateDir: values['state-dir'] });
@@ -61,17 +68,17 @@ function printer(io: Io, verbose: boolean, color: boolean) {
   };
 }
 
-export async function deployCmd(argv: string[], io: Io): Promise<number> {
+export async function deployCmd(argv: string[], io: Io, cmd = 'deploy'): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: { ...COMMON, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, recheck: { type: 'boolean' }, 'accept-new-host-keys': { type: 'boolean' }, 'command-timeout': { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length > 1) throw new UsageError(`deploy takes one FILE, got ${positionals.length}.`);
+  if (positionals.length > 1) throw new UsageError(`${cmd} takes one FILE, got ${positionals.length}.`);
   const timeout = values['command-timeout'] === undefined ? undefined : Number(values['command-timeout']);
   if (timeout !== undefined && !(timeout > 0)) throw new UsageError('--command-timeout takes a number of seconds.');
-  const { a, display, full } = load('deploy', positionals[0], io, values.node);
+  const { a, display, full } = load(cmd, positionals[0], io, values.node);
   if (refuseErrors(a, display, io)) return 1;
   const session = openSession(full, a, { stateDir: values['state-dir'], env: io.env, onUnknownHostKey: hostKeyPolicy(io, values['accept-new-host-keys'] === true) });
   const ac = cancellable(io);
@@ -90,7 +97,7 @@ export async function deployCmd(argv: string[], io: Io): Promise<number> {
     });
     return ac.signal.aborted ? 130 : r.ok ? 0 : 1;
   } catch (e) {
-    io.err(`ostopo deploy: ${(e as Error).message}\n`);
+    io.err(`ostopo ${cmd}: ${(e as Error).message}\n`);
     return 1;
   }
 }

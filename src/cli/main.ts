@@ -23,9 +23,11 @@ Usage:
       Write every config file to DIR/<node>/<path on the node>, and each node's ordered
       commands to DIR/<node>/RUNBOOK.sh (checks to VERIFY.sh). Secrets are masked as
       <secret:NAME> unless --reveal-secrets is given (then files are private, mode 0600).
-  ostopo plan FILE [--node NAME] [--state-dir DIR]
-      What a deploy would do, from the journal of the last one (no connection):
-      + new file, ~ changed file, > command that runs, = done.
+  ostopo plan FILE [--node NAME] [--state-dir DIR] [--check [--accept-new-host-keys]]
+      What a deploy would do, from the journal of the last one, without contacting
+      the nodes: + new file, ~ changed file, > command that runs, = done.
+      --check compares with the nodes too, read-only (what deploy --dry-run does):
+      files changed on a node since ostopo wrote them show as drift.
   ostopo deploy FILE [--node NAME] [--dry-run] [--force] [--recheck] [--accept-new-host-keys]
                      [--verbose] [--command-timeout SECONDS] [--state-dir DIR]
       Deploy over SSH: nodes in parallel, steps in the guide's order, each skipped
@@ -64,8 +66,10 @@ export function main(argv: string[], io: Io): number | Promise<number> {
         return validateCmd(rest, io);
       case 'render':
         return renderCmd(rest, io);
-      case 'plan':
-        return planCmd(rest, io);
+      case 'plan': {
+        const r = planCmd(rest, io);
+        return typeof r === 'number' ? r : r.catch((e) => usageOr(e, command, io));
+      }
       case 'deploy':
         return deployCmd(rest, io).catch((e) => usageOr(e, command, io));
       case 'verify':

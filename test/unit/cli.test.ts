@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
+import { Journal, sha256 } from '../../src/core/deploy/journal';
+import { buildPlan, planText } from '../../src/core/deploy/plan';
 import { minimal, ROOT, TEST_ENV, ZED } from './helpers';
 
 function run(argv: string[], env: Record<string, string | undefined> = TEST_ENV, cwd = ROOT): { code: number; out: string; err: string } {
@@ -120,10 +122,22 @@ describe('CLI', () => {
     let err = '';
     const code = await main(['plan', ZED, '--state-dir', path.join(tmp, 'state'), '--node', 'compute1'], { out: (s) => (out += s), err: (s) => (err += s), env: {}, cwd: ROOT });
     assert.equal(code, 0, err);
+    assert.match(out, /without contacting the nodes/);
     assert.match(out, /^compute1 \(10\.0\.0\.31\)$/m);
     assert.match(out, /^ {6}\+ write \/etc\/nova\/nova\.conf {3}— not written by ostopo yet$/m);
     assert.match(out, /^ {2}● nova-compute {3}\(after controller\/nova-controller\)$/m);
     assert.doesNotMatch(out, /^controller /m, '--node shows one node');
+  });
+
+  it('plan says it did not contact the nodes, and how to compare with them', () => {
+    // A journal that has the only file written with the same content: the plan has nothing to do.
+    const journal = Journal.open(path.join(tmp, 'state'), 't');
+    journal.node('n1').files['/etc/x'] = { sha256: sha256('x\n'), at: 'now' };
+    const cloud = { name: 't', profile: 'p', nodes: [{ name: 'n1', address: '10.0.0.1', artifacts: [{ kind: 'file' as const, id: 's/x', step: 's', service: 'base' as const, path: '/etc/x', owner: 'root', group: 'root', mode: '0644', language: 'plaintext' as const, content: 'x\n', description: 'x' }] }] };
+    const text = planText(buildPlan(cloud), journal, () => undefined);
+    assert.match(text, /= write \/etc\/x/);
+    assert.match(text, /Nothing to do according to the journal\. The nodes were not contacted: .*`ostopo plan --check`/);
+    assert.equal(run(['plan', ZED, '--check', '--bogus']).code, 2, 'plan --check takes the deploy options, strictly');
   });
 
   it('the bundled dist/cli.js runs as a program with the same exit codes', () => {

@@ -115,6 +115,15 @@ describe('deploy over SSH (real sshd)', function () {
     assert.ok(!r.text().includes(SECRET.slice(0, 10)));
     assert.match(fs.readFileSync(conf, 'utf8'), /edited = by hand/, 'the edited file is kept');
 
+    // plan --check (a dry run) compares and reports the drift, and goes on: it changes nothing.
+    const dry = run(target(basic), { dryRun: true });
+    const dres = await dry.p;
+    assert.equal(dres.ok, true, dry.text());
+    assert.deepEqual(dres.drifted, [`n1:${conf}`]);
+    assert.match(dry.text(), /^\s+-edited = by hand$/m);
+    assert.match(dry.text(), /1 file\(s\) changed on their node since ostopo wrote them .*: a deploy stops there unless --force/);
+    assert.match(fs.readFileSync(conf, 'utf8'), /edited = by hand/, 'a dry run writes nothing');
+
     const f = run(target(basic), { force: true });
     assert.equal((await f.p).ok, true, f.text());
     assert.doesNotMatch(fs.readFileSync(conf, 'utf8'), /edited/);

@@ -27,6 +27,8 @@ export interface DeployResult {
   ok: boolean;
   ms: number;
   changed: number;
+  /** `node:path` of files changed on their node since ostopo wrote them. */
+  drifted: string[];
   nodes: Record<string, { ok: boolean; ms: number; changed: number; message?: string }>;
   rendered?: RenderedCloud;
 }
@@ -41,6 +43,8 @@ interface Ctx {
   nodeJournal: NodeJournal;
   node: string;
   changedIds: Set<string>;
+  /** `node:path` of every drifted file of the run (shared by the nodes). */
+  drifted: string[];
 }
 
 /**
@@ -59,7 +63,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   if (missing) throw new Error(missing);
 
   const remotes = await connectAll(o, names, masker);
-  const result: DeployResult = { ok: true, ms: 0, changed: 0, nodes: {} };
+  const result: DeployResult = { ok: true, ms: 0, changed: 0, drifted: [], nodes: {} };
   try {
     const rendered = await renderWithFacts(o, remotes, first);
     result.rendered = rendered;
@@ -78,7 +82,7 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
         .map(async (n) => {
           const r = remotes.get(n.name)!;
           const nt0 = Date.now();
-          const res = r instanceof RemoteError ? failAll(o, n, resolvers, r.message) : await deployNode(o, n, r, outcomes, resolvers, lookup, masker);
+          const res = r instanceof RemoteError ? failAll(o, n, resolvers, r.message) : await deployNode(o, n, r, outcomes, resolvers, lookup, masker, result.drifted);
           const ms = Date.now() - nt0;
           result.nodes[n.name] = { ...res, ms };
           result.changed += res.changed;
@@ -98,7 +102,9 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
     ok: result.ok,
     ms: result.ms,
     message: result.ok
-      ? `${o.dryRun ? 'dry run: ' : ''}${names.length} node(s) ${o.dryRun ? 'compared' : 'deployed'}, ${result.changed} change(s), in ${seconds(result.ms)}`
+      ? `${o.dryRun ? 'dry run: ' : ''}${names.length} node(s) ${o.dryRun ? 'compared' : 'deployed'}, ${result.changed} change(s), in ${seconds(result.ms)}${
+          result.drifted.length ? `; ${result.drifted.length} file(s) changed on their node since ostopo wrote them (${result.drifted.join(', ')}): a deploy stops there unless --force` : ''
+        }`
       : `deploy failed on ${failed.join(', ')} after ${seconds(result.ms)}; fix the cause and run it again: completed actions are skipped`,
   });
   return result;
@@ -118,8 +124,9 @@ async function deployNode(
   resolvers: Map<string, (s: StepStatus) => void>,
   lookup: SecretLookup,
   masker: Masker,
+  drifted: string[],
 ): Promise<{ ok: boolean; changed: number; message?: string }> {
-  const ctx: Ctx = { o, lookup, masker, remote, nodeJournal: o.journal.node(n.name), node: n.name, changedIds: new Set() };
+  const ctx: Ctx = { o, lookup, masker, remote, nodeJournal: o.journal.node(n.name), node: n.name, changedIds: new Set(), drifted };
   let changed = 0;
   let stopped: { status: StepStatus; message: string } | undefined;
   for (const s of n.steps) {
@@ -219,6 +226,12 @@ async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | 
     const where = f.block ? `${f.path}, ostopo's block` : f.path;
     const diff = unifiedDiff(remote, desired.toString('utf8'), `${where} (on ${ctx.node})`, `${where} (rendered)`);
     emit(ctx, s, f.id, f.path, 'drift', Date.now() - t0, diff);
+    ctx.drifted.push(`${ctx.node}:${f.path}`);
+    // A dry run (plan --check) goes on comparing: it reports every drifted file, not the first one.
+    if (ctx.o.dryRun) {
+      ctx.changedIds.add(f.id);
+      return true;
+    }
     throw new StepFailure(`${f.path} was changed on the node since ostopo wrote it (drift); review the diff, then deploy with --force to overwrite it (a backup is kept)`);
   }
   if (ctx.o.dryRun) {

@@ -118,7 +118,7 @@ export function planMarks(step: PlanStep, journal: NodeJournal, lookup: SecretLo
  */
 export function planText(plan: Plan, journal: Journal, secrets: SecretLookup, only?: string): string {
   const lookup: SecretLookup = (n) => secrets(n) ?? '';
-  const out: string[] = [`Plan for cloud "${plan.cloud}" (from the journal ${journal.file}; + new, ~ changed, > runs, = done)`];
+  const out: string[] = [`Plan for cloud "${plan.cloud}" from the journal ${journal.file}, without contacting the nodes (+ new, ~ changed, > runs, = done)`];
   let pending = 0;
   for (const n of plan.nodes) {
     if (only && n.name !== only) continue;
@@ -132,7 +132,12 @@ export function planText(plan: Plan, journal: Journal, secrets: SecretLookup, on
       if (s.checks.length) out.push(`      ✓ ${s.checks.length} check(s) for ostopo verify`);
     }
   }
-  out.push('', pending ? `${pending} action(s) would run or change.` : 'Nothing to do: the journal says every action is done.');
+  out.push(
+    '',
+    pending
+      ? `${pending} action(s) would run or change.`
+      : 'Nothing to do according to the journal. The nodes were not contacted: a change made on them (drift) shows with `ostopo plan --check`, which compares them read-only.',
+  );
   return out.join('\n') + '\n';
 }
 
