@@ -13,12 +13,13 @@
 //  - @vscode/ripgrep, which code-server installs for VS Code's search, downloads rg from GitHub in its
 //    postinstall unless it finds the release archive in $TMPDIR/vscode-ripgrep-cache-<version>/: we put
 //    an archive of Debian's /usr/bin/rg there.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePackages, SetupError } from './debian.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOST_PACKAGE = path.join(root, 'test', 'host');
@@ -27,7 +28,7 @@ export const CODE_SHIM = path.join(HOST_PACKAGE, 'code.mjs');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /** Debian packages: the browser, rg for the seed above, and what code-server's kerberos module builds with. */
-const DEBIAN_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'pkg-config'];
+export const DEBIAN_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'pkg-config'];
 // The @vscode/ripgrep that code-server 4.100.3 installs (its lib/vscode/npm-shrinkwrap.json) and the rg
 // release that version downloads. A new code-server may pin another: the check after the install says so.
 const RIPGREP_PACKAGE = '1.15.11';
@@ -47,26 +48,6 @@ function lockHash() {
 /** The folder the host is (or will be) installed in. */
 export function hostDir() {
   return process.env.OSTOPO_VSCODE_HOST_DIR || `/var/tmp/ostopo-vscode-host-${lockHash()}`;
-}
-
-/** Installs the missing Debian packages as root; anyone else gets the command to run and an error. */
-function ensureDebianPackages() {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...DEBIAN_PACKAGES], { encoding: 'utf8' });
-  const installed = new Set((r.stdout ?? '').split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]));
-  const missing = DEBIAN_PACKAGES.filter((p) => !installed.has(p));
-  if (missing.length === 0) return;
-  const install = ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '--no-install-recommends', ...missing];
-  if (process.getuid?.() !== 0) {
-    throw new HostError(
-      `the VS Code test host needs Debian packages that are not installed: ${missing.join(' ')}\n` +
-        `Run this as root, then try again:\n  sudo env DEBIAN_FRONTEND=noninteractive ${install.join(' ')}`,
-    );
-  }
-  say(`apt-get install ${missing.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  // The package lists of a new machine may be empty or old: update them first.
-  execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'update', '-qq'], { env, stdio: ['ignore', 2, 2] });
-  execFileSync(install[0], install.slice(1), { env, stdio: ['ignore', 2, 2] });
 }
 
 /** What the tests need to know about an installed host. */
@@ -108,7 +89,11 @@ function removeAbandonedInstalls(dir) {
  * install of the current lock file, this only checks the Debian packages.
  */
 export function vscodeHost() {
-  ensureDebianPackages();
+  try {
+    ensurePackages(DEBIAN_PACKAGES, 'the VS Code test host (code-server in Chromium)', say);
+  } catch (e) {
+    throw e instanceof SetupError ? new HostError(e.message) : e;
+  }
   const hash = lockHash();
   const dir = hostDir();
   if (readMarker(dir)?.lock === hash) return describe(dir);

@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,7 +9,7 @@ import { SshRemote } from '../../src/core/deploy/remote';
 import { resolveSshTarget } from '../../src/core/deploy/sshConfig';
 import { ResolvedNode } from '../../src/core/model';
 import { Artifact } from '../../src/core/render/artifacts';
-import { SHARED } from './helpers';
+import { tn } from './testnodes';
 
 /**
  * Deploy as a user who is not root, on a real Debian 12 test node (../shared/testnodes): commands and
@@ -18,11 +17,9 @@ import { SHARED } from './helpers';
  */
 describe('deploy as a sudo user (real Debian test node)', function () {
   this.timeout(180000);
-  const T = path.join(SHARED, 'testnodes', 'testnodes');
   const NAME = 'ostopo-sudo';
   const IP = '127.0.0.51';
   let work: string;
-  const tn = (...a: string[]) => execFileSync(T, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
   before(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-sudo-'));

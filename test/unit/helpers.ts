@@ -70,8 +70,6 @@ export function lineOf(text: string, needle: string, from = 0): number {
   throw new Error(`'${needle}' not in text`);
 }
 
-/** The team's shared material (../shared beside the checkout, as in CI), or OSTOPO_SHARED. */
-export const SHARED = process.env.OSTOPO_SHARED ?? path.resolve(ROOT, '..', 'shared');
 
 /** Debian's python (it sees Debian's python3-* packages, unlike a python3 earlier on PATH). */
 export const DEBIAN_PYTHON = '/usr/bin/python3';
