@@ -33,7 +33,7 @@ describe('interrupting a deploy during a package install (real Debian test node)
         'os: debian12',
         'networks: { management: { cidr: 127.0.0.0/8 } }',
         `ssh: { user: root, identityFile: ${JSON.stringify(tn('key'))}, knownHostsFile: known_hosts }`,
-        'secrets: { DB_ROOT_PASS: ${env:INTR_DB_ROOT_PASS} }',
+        'secrets: { DB_ROOT_PASS: "${env:INTR_DB_ROOT_PASS}" }',
         `nodes: { db: { address: ${IP}, services: [mariadb] } }`,
         '',
       ].join('\n'),
@@ -67,18 +67,23 @@ describe('interrupting a deploy during a package install (real Debian test node)
   }
 
   it('keeps the guard, starts no daemon, and the next deploy finishes the install by itself', async () => {
-    // Ctrl+C while dpkg unpacks or configures MariaDB's packages: the install after the client's
-    // (apt may hand dpkg a folder of packages, so their names are not always on its command line).
-    const inMariadbInstall = () =>
-      onNode("pgrep -af dpkg | grep -Eq -- '--(unpack|configure)' && dpkg-query -W -f='${Status}' python3-openstackclient 2>/dev/null | grep -q 'ok installed' && echo yes || echo no") === 'yes';
-    const first = await deploy(inMariadbInstall);
+    // Ctrl+C while dpkg unpacks or configures MariaDB's packages: a dpkg process at work under the
+    // apt-get that installs mariadb-server (apt may hand dpkg a folder, so the names are on apt-get's line).
+    const inMariadbInstall = () => onNode("pgrep -ax dpkg | grep -Eq -- '--(unpack|configure)' && pgrep -af '^apt-get' | grep -q mariadb-server && echo yes || echo no") === 'yes';
+    let seen = '';
+    const first = await deploy(() => {
+      if (!inMariadbInstall()) return false;
+      seen = onNode('pgrep -ax dpkg || true');
+      return true;
+    });
     assert.equal(first.code, 130, first.out);
     assert.match(first.out, /stopping: closing the remote commands/);
 
     // A dpkg that outlived the cancel may still finish its current package: wait for it.
     onNode('for i in $(seq 1 120); do pgrep -x dpkg >/dev/null || break; sleep 1; done');
     assert.match(onNode('cat /usr/sbin/policy-rc.d'), /^# ostopo: no daemon starts during package installs$/m, 'the guard stays while the install is unfinished');
-    assert.notEqual(onNode('dpkg --audit 2>&1 || true'), '', 'the install was really cut in the middle (dpkg --audit lists what is left)');
+    const left = onNode("dpkg --audit 2>&1; dpkg-query -W -f='${db:Status-Abbrev} ${Package}\\n' | grep -v '^ii' || true");
+    assert.notEqual(left, '', `the install was really cut in the middle (dpkg --audit lists what is left); dpkg was running: ${seen}`);
     assert.equal(onNode("ss -Hltn 'sport = :3306' | wc -l"), '0', 'MariaDB did not start with its default configuration');
 
     // Run it again: it rolls forward under the guard and completes.
