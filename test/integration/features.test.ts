@@ -197,6 +197,9 @@ describe('ostopo in VS Code', () => {
     const def = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeDefinitionProvider', preview.uri, new vscode.Position(line, 2));
     assert.equal(def[0].uri.toString(), doc.uri.toString());
     assert.equal(doc.lineAt(def[0].range.start.line).text.trim(), 'debug: true');
+    // /etc/hosts is shared with other tools: its preview is ostopo's block, and says so.
+    const hosts = (await vscode.commands.executeCommand<vscode.TextEditor>('ostopo.openRendered', 'compute1', '/etc/hosts')).document.getText();
+    assert.match(hosts, /^# BEGIN ostopo\n[\s\S]*ostopo manages the lines of this block; the rest of \/etc\/hosts is left as it is\.\n10\.0\.0\.11 +controller\n[\s\S]*# END ostopo\n$/);
   });
 
   it('render to folder writes every file of every node', async () => {
