@@ -6,9 +6,22 @@
  */
 export type Encoding = 'url' | 'oslo' | 'sql' | 'sh' | 'dq';
 
-const OPEN = '\u0000{';
+/**
+ * A placeholder is `NUL <nonce> { NAME |enc... } NUL`. The nonce is random for each process, so no text
+ * written in a topology can spell one, whatever path it takes into a file (validation also refuses NUL
+ * in topology strings): a topology reaches a secret only through the secret mechanism. Placeholders
+ * never leave the process: everything that is stored or printed is materialized first (masked or real).
+ */
+const NONCE = randomNonce();
+const OPEN = `\u0000${NONCE}{`;
 const CLOSE = '}\u0000';
-const PLACEHOLDER = /\u0000\{([A-Z][A-Z0-9_]*)((?:\|[a-z]+)*)\}\u0000/g;
+const PLACEHOLDER = new RegExp(`\u0000${NONCE}\\{([A-Z][A-Z0-9_]*)((?:\\|[a-z]+)*)\\}\u0000`, 'g');
+
+function randomNonce(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
+  return randomBytes(12).toString('hex');
+}
 
 export function secretRef(name: string, ...enc: Encoding[]): string {
   return OPEN + name + enc.map((e) => '|' + e).join('') + CLOSE;
