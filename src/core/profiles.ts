@@ -19,6 +19,8 @@ export interface Profile {
   release: ReleaseId;
   title: string;
   packageManager: 'yum' | 'apt';
+  /** The Python of the OpenStack client packages (its keystoneclient runs ostopo's identity helper). */
+  python: string;
   /** Repository and client setup (the guide's "OpenStack packages" step), run on every node. */
   repository: { description: string; commands: { title: string; run: string; check?: string }[]; packages: string[] };
   /** /etc/hosts lines of a node that has no /etc/hosts at all (ostopo adds its block to what is there). */
@@ -104,6 +106,7 @@ const CENTOS7_TRAIN: Profile = {
   release: 'train',
   title: 'CentOS 7 / OpenStack Train (RDO)',
   packageManager: 'yum',
+  python: 'python',
   repository: {
     description: 'RDO Train repository, system upgrade, OpenStack client and SELinux policies',
     commands: [
@@ -199,6 +202,7 @@ const DEBIAN12_ZED: Profile = {
   release: 'zed',
   title: 'Debian 12 (bookworm) / OpenStack Zed (Debian main)',
   packageManager: 'apt',
+  python: 'python3',
   repository: {
     description: 'Debian bookworm main carries Zed: refresh the package lists and install the OpenStack client',
     commands: [

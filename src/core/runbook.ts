@@ -151,10 +151,8 @@ function fileLines(f: FileArtifact, lookup?: SecretLookup): string[] {
 function commandLines(c: CommandArtifact, paths: Map<string, string>, lookup?: SecretLookup): string[] {
   const lines = [`# ${c.title}`];
   if (c.after?.length) lines.push(`# waits for: ${c.after.map((x) => `${x.node} (${x.step})`).join(', ')}`);
-  const run = c.run
-    .split('\n')
-    .map((l) => '  ' + l)
-    .join('\n');
+  // Verbatim, not indented: a command may hold a quoted string of several lines (a Python script).
+  const run = c.run;
   let body = `(\n${run}\n)`;
   if (c.stdin !== undefined) {
     // The heredoc body and its terminator stay unindented, as bash requires.

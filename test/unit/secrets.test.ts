@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { analyze } from '../../src/core/compile';
+import * as path from 'node:path';
+import { analyze, render } from '../../src/core/compile';
 import { renderCloud } from '../../src/core/render/index';
-import { materialize } from '../../src/core/render/template';
+import { materialize, secretsIn } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
-import { minimal } from './helpers';
+import { analyzeFile, minimal, TRAIN, ZED } from './helpers';
 
 /** A topology addresses a secret only through `secrets:` and the services that use it. */
 describe('secrets cannot be forged into files', () => {
@@ -30,4 +31,38 @@ describe('secrets cannot be forged into files', () => {
       }
     }
   });
+});
+
+/**
+ * No secret on a remote command line: `ps` shows every process's arguments to every user of a node.
+ * Secrets reach commands as environment variables (sent over the SSH channel's stdin) or as stdin; a
+ * command may hand one to a program only through the program's environment or a private file.
+ */
+describe('no secret on a remote command line', () => {
+  // How a command may use "$NAME": as another variable of a program's environment (OS_BOOTSTRAP_PASSWORD="$ADMIN_PASS" keystone-manage ...),
+  // or written by the shell builtin printf into a file.
+  const ALLOWED = [/\b[A-Z][A-Z0-9_]*="\$\{?NAME\}?" /g, /printf '%s' "\$\{?NAME\}?" > /g];
+
+  for (const example of [ZED, TRAIN]) {
+    it(`every command and check of ${path.basename(example)}`, () => {
+      const a = analyzeFile(example);
+      let seen = 0;
+      for (const n of render(a).nodes) {
+        for (const art of n.artifacts) {
+          if (art.kind !== 'command' && art.kind !== 'check') continue;
+          const lines = [art.run, art.kind === 'command' ? art.check ?? '' : ''];
+          for (const text of lines) {
+            assert.deepEqual(secretsIn(text), [], `${n.name} ${art.id}: a secret written into the command text`);
+            for (const name of art.env ?? []) {
+              let rest = text;
+              for (const re of ALLOWED) rest = rest.replace(new RegExp(re.source.replace(/NAME/g, name), 'g'), '');
+              seen += text.length === rest.length ? 0 : 1;
+              assert.doesNotMatch(rest, new RegExp(`\\$\\{?${name}\\b`), `${n.name} ${art.id} (${art.title}): $${name} reaches a command line`);
+            }
+          }
+        }
+      }
+      assert.ok(seen >= 2, 'the commands that use secrets were looked at');
+    });
+  }
 });

@@ -4,6 +4,36 @@ import { asAdmin, RenderContext } from './context';
 import { secretRef, sh, shq } from './template';
 
 /**
+ * Creates a keystone user in the default domain, or sets its password when it exists, with the password
+ * read from the environment variable it names: `openstack user create --password` would put the
+ * password on the command line, where every user of the node sees it in `ps`. The script runs on
+ * python2 and python3 alike (CentOS 7's client is python2); admin credentials come from
+ * admin-openrc's OS_* variables, through keystoneclient, which the OpenStack client depends on.
+ */
+const ENSURE_USER = [
+  'import os, sys',
+  'from keystoneauth1 import session',
+  'from keystoneauth1.identity import v3',
+  'from keystoneclient.v3 import client',
+  'name, var = sys.argv[1], sys.argv[2]',
+  'e = os.environ',
+  'auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],',
+  '                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])',
+  'ks = client.Client(session=session.Session(auth=auth), interface="public")',
+  'found = ks.users.list(domain="default", name=name)',
+  'if found:',
+  '    ks.users.update(found[0], password=e[var])',
+  'else:',
+  '    ks.users.create(name=name, domain="default", password=e[var])',
+].join('\n');
+
+/** Shell that makes keystone user `user` with the password in environment variable `secret` (see ENSURE_USER). */
+export function ensureUser(ctx: RenderContext, user: string, secret: string): string {
+  // The script names the variable, never its value: on the command line it shows nothing secret.
+  return sh(ctx.profile.python, '-c', ENSURE_USER, user, secret);
+}
+
+/**
  * The guide's "create the service credentials and API endpoints" block: a keystone user with the admin
  * role in the service project, the service entity and its public, internal and admin endpoints.
  * Runs on the node of the service (it has admin-openrc and the client); each command checks first.
@@ -20,7 +50,7 @@ export function registerService(
     id: `${o.step}/user`,
     title: `keystone user ${o.user} with the admin role in project service`,
     env: [o.secret],
-    run: asAdmin(ctx, `${sh('openstack', 'user', 'create', '--domain', 'default', '--or-show')} --password "$${o.secret}" ${shq(o.user)}\n${sh('openstack', 'role', 'add', '--project', 'service', '--user', o.user, 'admin')}`),
+    run: asAdmin(ctx, `${ensureUser(ctx, o.user, o.secret)}\n${sh('openstack', 'role', 'add', '--project', 'service', '--user', o.user, 'admin')}`),
     check: asAdmin(ctx, `${sh('openstack', 'user', 'show', '--domain', 'default', o.user)} >/dev/null 2>&1 && ${sh('openstack', 'role', 'assignment', 'list', '--project', 'service', '--user', o.user, '--role', 'admin', '-f', 'value')} | grep -q .`),
     trustJournal: true,
     after,

@@ -155,12 +155,15 @@ function renderRabbitmq(ctx: RenderContext, node: ResolvedNode): void {
     service: 'rabbitmq',
     title: 'add the openstack user and its permissions',
     env: ['RABBIT_PASS'],
+    // The password never goes on a command line (`ps` shows those to every user), and rabbitmqctl's own
+    // stdin prompt trims spaces and garbles `$` and backticks: the broker reads it from a file only its
+    // user can read (bytes exactly as given), removed right after.
     run: [
-      'if rabbitmqctl -q list_users </dev/null | grep -q "^openstack[[:space:]]"; then',
-      '  rabbitmqctl change_password openstack "$RABBIT_PASS" </dev/null',
-      'else',
-      '  rabbitmqctl add_user openstack "$RABBIT_PASS" </dev/null',
-      'fi',
+      'f=$(mktemp /var/lib/rabbitmq/.ostopo-XXXXXX)',
+      `trap 'rm -f "$f"' EXIT`,
+      'chown rabbitmq "$f" && chmod 0400 "$f"',
+      `printf '%s' "$RABBIT_PASS" > "$f"`,
+      'rabbitmqctl eval "{ok, P} = file:read_file(\\"$f\\"), U = <<\\"openstack\\">>, ok = case rabbit_auth_backend_internal:lookup_user(U) of {ok, _} -> rabbit_auth_backend_internal:change_password(U, P, <<\\"ostopo\\">>); _ -> rabbit_auth_backend_internal:add_user(U, P, <<\\"ostopo\\">>) end." </dev/null',
       `rabbitmqctl set_permissions openstack ".*" ".*" ".*" </dev/null`,
     ].join('\n'),
   });

@@ -1,6 +1,7 @@
 import { ServiceId } from '../catalog';
 import { ResolvedNode } from '../model';
 import { asAdmin, RenderContext } from './context';
+import { ensureUser } from './identity';
 import { createDatabases } from './infra';
 import { secretRef, sh, shq } from './template';
 
@@ -89,7 +90,7 @@ export function renderKeystone(ctx: RenderContext, node: ResolvedNode): void {
     ctx.command(node, { ...base, id: `${step}/${id}`, title, run: asAdmin(ctx, run), check: asAdmin(ctx, check), env, trustJournal: true });
   osc('project-service', 'project service', sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Service Project', 'service'), `${sh('openstack', 'project', 'show', 'service')} >/dev/null 2>&1`);
   osc('project-demo', 'project myproject', sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Demo Project', 'myproject'), `${sh('openstack', 'project', 'show', 'myproject')} >/dev/null 2>&1`);
-  osc('user-demo', 'user myuser', `${sh('openstack', 'user', 'create', '--domain', 'default', '--or-show')} --password "$DEMO_PASS" myuser`, `${sh('openstack', 'user', 'show', '--domain', 'default', 'myuser')} >/dev/null 2>&1`, ['DEMO_PASS']);
+  osc('user-demo', 'user myuser', ensureUser(ctx, 'myuser', 'DEMO_PASS'), `${sh('openstack', 'user', 'show', '--domain', 'default', 'myuser')} >/dev/null 2>&1`, ['DEMO_PASS']);
   osc('role-demo', 'role myrole', sh('openstack', 'role', 'create', 'myrole'), `${sh('openstack', 'role', 'show', 'myrole')} >/dev/null 2>&1`);
   osc('role-assignment-demo', 'myuser has myrole in myproject', sh('openstack', 'role', 'add', '--project', 'myproject', '--user', 'myuser', 'myrole'), `${sh('openstack', 'role', 'assignment', 'list', '--project', 'myproject', '--user', 'myuser', '--role', 'myrole', '-f', 'value')} | grep -q .`);
 

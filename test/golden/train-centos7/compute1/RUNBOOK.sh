@@ -67,7 +67,7 @@ OSTOPO_EOF
 # skip when: ip link show dev eth1 up | grep -q .
 if ! ( ip link show dev eth1 up | grep -q . ) >/dev/null 2>&1; then
 (
-  ifup eth1
+ifup eth1
 )
 fi
 
@@ -76,21 +76,21 @@ fi
 # skip when: rpm -q centos-release-openstack-train >/dev/null
 if ! ( rpm -q centos-release-openstack-train >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install centos-release-openstack-train
+yum -y install centos-release-openstack-train
 )
 fi
 # upgrade the packages on the node
 # skip when: yum -q check-update >/dev/null 2>&1
 if ! ( yum -q check-update >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  yum -y upgrade
+yum -y upgrade
 )
 fi
 # install python-openstackclient openstack-selinux (RDO Train repository, system upgrade, OpenStack client and SELinux policies)
 # skip when: rpm -q python-openstackclient openstack-selinux >/dev/null
 if ! ( rpm -q python-openstackclient openstack-selinux >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install python-openstackclient openstack-selinux
+yum -y install python-openstackclient openstack-selinux
 )
 fi
 
@@ -99,7 +99,7 @@ fi
 # skip when: rpm -q chrony >/dev/null
 if ! ( rpm -q chrony >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install chrony
+yum -y install chrony
 )
 fi
 # file /etc/chrony.conf: Chrony syncing from the NTP server node (guide: "Other nodes" NTP).
@@ -119,14 +119,14 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet chronyd && { systemctl is-active --quiet chronyd || [ "$(systemctl show -p ConditionResult --value chronyd)" = no ]; } (unless /etc/chrony.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/chrony.conf '* ]] || ! ( systemctl is-enabled --quiet chronyd && { systemctl is-active --quiet chronyd || [ "$(systemctl show -p ConditionResult --value chronyd)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable chronyd
-  systemctl restart chronyd
-  for u in chronyd; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable chronyd
+systemctl restart chronyd
+for u in chronyd; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -138,7 +138,7 @@ fi
 # skip when: rpm -q openstack-nova-compute >/dev/null
 if ! ( rpm -q openstack-nova-compute >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install openstack-nova-compute
+yum -y install openstack-nova-compute
 )
 fi
 # file /etc/nova/nova.conf: nova-compute (guide: "Install and configure a compute node"). (secrets masked: RABBIT_PASS, NOVA_PASS, NEUTRON_PASS, PLACEMENT_PASS)
@@ -207,13 +207,13 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet libvirtd && { systemctl is-active --quiet libvirtd || [ "$(systemctl show -p ConditionResult --value libvirtd)" = no ]; } && systemctl is-enabled --quiet openstack-nova-compute && { systemctl is-active --quiet openstack-nova-compute || [ "$(systemctl show -p ConditionResult --value openstack-nova-compute)" = no ]; } (unless /etc/nova/nova.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || ! ( systemctl is-enabled --quiet libvirtd && { systemctl is-active --quiet libvirtd || [ "$(systemctl show -p ConditionResult --value libvirtd)" = no ]; } && systemctl is-enabled --quiet openstack-nova-compute && { systemctl is-active --quiet openstack-nova-compute || [ "$(systemctl show -p ConditionResult --value openstack-nova-compute)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable libvirtd openstack-nova-compute
-  systemctl restart libvirtd openstack-nova-compute
-  for u in libvirtd openstack-nova-compute; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable libvirtd openstack-nova-compute
+systemctl restart libvirtd openstack-nova-compute
+for u in libvirtd openstack-nova-compute; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi

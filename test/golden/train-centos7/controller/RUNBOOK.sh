@@ -76,7 +76,7 @@ OSTOPO_EOF
 # skip when: ip link show dev eth1 up | grep -q .
 if ! ( ip link show dev eth1 up | grep -q . ) >/dev/null 2>&1; then
 (
-  ifup eth1
+ifup eth1
 )
 fi
 
@@ -85,21 +85,21 @@ fi
 # skip when: rpm -q centos-release-openstack-train >/dev/null
 if ! ( rpm -q centos-release-openstack-train >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install centos-release-openstack-train
+yum -y install centos-release-openstack-train
 )
 fi
 # upgrade the packages on the node
 # skip when: yum -q check-update >/dev/null 2>&1
 if ! ( yum -q check-update >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  yum -y upgrade
+yum -y upgrade
 )
 fi
 # install python-openstackclient openstack-selinux (RDO Train repository, system upgrade, OpenStack client and SELinux policies)
 # skip when: rpm -q python-openstackclient openstack-selinux >/dev/null
 if ! ( rpm -q python-openstackclient openstack-selinux >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install python-openstackclient openstack-selinux
+yum -y install python-openstackclient openstack-selinux
 )
 fi
 
@@ -108,7 +108,7 @@ fi
 # skip when: rpm -q chrony >/dev/null
 if ! ( rpm -q chrony >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install chrony
+yum -y install chrony
 )
 fi
 # file /etc/chrony.conf: Chrony as the NTP server of the cloud (guide: "Controller node" NTP).
@@ -132,14 +132,14 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet chronyd && { systemctl is-active --quiet chronyd || [ "$(systemctl show -p ConditionResult --value chronyd)" = no ]; } (unless /etc/chrony.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/chrony.conf '* ]] || ! ( systemctl is-enabled --quiet chronyd && { systemctl is-active --quiet chronyd || [ "$(systemctl show -p ConditionResult --value chronyd)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable chronyd
-  systemctl restart chronyd
-  for u in chronyd; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable chronyd
+systemctl restart chronyd
+for u in chronyd; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -148,7 +148,7 @@ fi
 # skip when: rpm -q mariadb mariadb-server python2-PyMySQL >/dev/null
 if ! ( rpm -q mariadb mariadb-server python2-PyMySQL >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install mariadb mariadb-server python2-PyMySQL
+yum -y install mariadb mariadb-server python2-PyMySQL
 )
 fi
 # file /etc/my.cnf.d/openstack.cnf: MariaDB settings the guide gives for OpenStack (bind address, InnoDB, utf8, 4096 connections).
@@ -168,14 +168,14 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet mariadb && { systemctl is-active --quiet mariadb || [ "$(systemctl show -p ConditionResult --value mariadb)" = no ]; } (unless /etc/my.cnf.d/openstack.cnf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/my.cnf.d/openstack.cnf '* ]] || ! ( systemctl is-enabled --quiet mariadb && { systemctl is-active --quiet mariadb || [ "$(systemctl show -p ConditionResult --value mariadb)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable mariadb
-  systemctl restart mariadb
-  for u in mariadb; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable mariadb
+systemctl restart mariadb
+for u in mariadb; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 # file /root/.my.cnf: Client credentials of the database root user, for the commands ostopo runs as root. (secrets masked: DB_ROOT_PASS)
@@ -190,8 +190,8 @@ OSTOPO_EOF
 # skip when: mysql -N -e "SELECT COUNT(*) FROM mysql.user WHERE User=''" | grep -qx 0 && ! mysql --no-defaults -u root -e 'SELECT 1' >/dev/null 2>&1
 if ! ( mysql -N -e "SELECT COUNT(*) FROM mysql.user WHERE User=''" | grep -qx 0 && ! mysql --no-defaults -u root -e 'SELECT 1' >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  # Before the root password is set, root logs in without one.
-  if mysql --no-defaults -u root -e 'SELECT 1' >/dev/null 2>&1; then mysql --no-defaults -u root; else mysql; fi
+# Before the root password is set, root logs in without one.
+if mysql --no-defaults -u root -e 'SELECT 1' >/dev/null 2>&1; then mysql --no-defaults -u root; else mysql; fi
 ) <<'OSTOPO_EOF'
 SET PASSWORD FOR 'root'@'localhost' = PASSWORD('<secret:DB_ROOT_PASS>');
 DELETE FROM mysql.user WHERE User='';
@@ -207,31 +207,31 @@ fi
 # skip when: rpm -q rabbitmq-server >/dev/null
 if ! ( rpm -q rabbitmq-server >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install rabbitmq-server
+yum -y install rabbitmq-server
 )
 fi
 # enable and start rabbitmq-server
 # skip when: systemctl is-enabled --quiet rabbitmq-server && { systemctl is-active --quiet rabbitmq-server || [ "$(systemctl show -p ConditionResult --value rabbitmq-server)" = no ]; }
 if ! ( systemctl is-enabled --quiet rabbitmq-server && { systemctl is-active --quiet rabbitmq-server || [ "$(systemctl show -p ConditionResult --value rabbitmq-server)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable rabbitmq-server
-  systemctl restart rabbitmq-server
-  for u in rabbitmq-server; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable rabbitmq-server
+systemctl restart rabbitmq-server
+for u in rabbitmq-server; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 # add the openstack user and its permissions
 (
-  if rabbitmqctl -q list_users </dev/null | grep -q "^openstack[[:space:]]"; then
-    rabbitmqctl change_password openstack "$RABBIT_PASS" </dev/null
-  else
-    rabbitmqctl add_user openstack "$RABBIT_PASS" </dev/null
-  fi
-  rabbitmqctl set_permissions openstack ".*" ".*" ".*" </dev/null
+f=$(mktemp /var/lib/rabbitmq/.ostopo-XXXXXX)
+trap 'rm -f "$f"' EXIT
+chown rabbitmq "$f" && chmod 0400 "$f"
+printf '%s' "$RABBIT_PASS" > "$f"
+rabbitmqctl eval "{ok, P} = file:read_file(\"$f\"), U = <<\"openstack\">>, ok = case rabbit_auth_backend_internal:lookup_user(U) of {ok, _} -> rabbit_auth_backend_internal:change_password(U, P, <<\"ostopo\">>); _ -> rabbit_auth_backend_internal:add_user(U, P, <<\"ostopo\">>) end." </dev/null
+rabbitmqctl set_permissions openstack ".*" ".*" ".*" </dev/null
 )
 
 # ─── step memcached ─────────────────────────────────────────────────────────────────────────────────
@@ -239,7 +239,7 @@ fi
 # skip when: rpm -q memcached python-memcached >/dev/null
 if ! ( rpm -q memcached python-memcached >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install memcached python-memcached
+yum -y install memcached python-memcached
 )
 fi
 # file /etc/sysconfig/memcached: Memcached listening where the services reach it (guide: "Memcached").
@@ -256,14 +256,14 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet memcached && { systemctl is-active --quiet memcached || [ "$(systemctl show -p ConditionResult --value memcached)" = no ]; } (unless /etc/sysconfig/memcached changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/sysconfig/memcached '* ]] || ! ( systemctl is-enabled --quiet memcached && { systemctl is-active --quiet memcached || [ "$(systemctl show -p ConditionResult --value memcached)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable memcached
-  systemctl restart memcached
-  for u in memcached; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable memcached
+systemctl restart memcached
+for u in memcached; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -272,7 +272,7 @@ fi
 # skip when: rpm -q etcd >/dev/null
 if ! ( rpm -q etcd >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install etcd
+yum -y install etcd
 )
 fi
 # file /etc/etcd/etcd.conf: etcd listening on the node address (guide: "Etcd").
@@ -295,21 +295,21 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet etcd && { systemctl is-active --quiet etcd || [ "$(systemctl show -p ConditionResult --value etcd)" = no ]; } (unless /etc/etcd/etcd.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/etcd/etcd.conf '* ]] || ! ( systemctl is-enabled --quiet etcd && { systemctl is-active --quiet etcd || [ "$(systemctl show -p ConditionResult --value etcd)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable etcd
-  systemctl restart etcd
-  for u in etcd; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable etcd
+systemctl restart etcd
+for u in etcd; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
 # ─── step keystone-database ─────────────────────────────────────────────────────────────────────────
 # create database keystone and grant keystone
 (
-  mysql
+mysql
 ) <<'OSTOPO_EOF'
 CREATE DATABASE IF NOT EXISTS `keystone`;
 GRANT ALL PRIVILEGES ON `keystone`.* TO 'keystone'@'localhost' IDENTIFIED BY '<secret:KEYSTONE_DBPASS>';
@@ -320,7 +320,7 @@ OSTOPO_EOF
 # ─── step glance-database ───────────────────────────────────────────────────────────────────────────
 # create database glance and grant glance
 (
-  mysql
+mysql
 ) <<'OSTOPO_EOF'
 CREATE DATABASE IF NOT EXISTS `glance`;
 GRANT ALL PRIVILEGES ON `glance`.* TO 'glance'@'localhost' IDENTIFIED BY '<secret:GLANCE_DBPASS>';
@@ -331,7 +331,7 @@ OSTOPO_EOF
 # ─── step placement-database ────────────────────────────────────────────────────────────────────────
 # create database placement and grant placement
 (
-  mysql
+mysql
 ) <<'OSTOPO_EOF'
 CREATE DATABASE IF NOT EXISTS `placement`;
 GRANT ALL PRIVILEGES ON `placement`.* TO 'placement'@'localhost' IDENTIFIED BY '<secret:PLACEMENT_DBPASS>';
@@ -342,7 +342,7 @@ OSTOPO_EOF
 # ─── step nova-database ─────────────────────────────────────────────────────────────────────────────
 # create databases nova_api, nova, nova_cell0 and grant nova
 (
-  mysql
+mysql
 ) <<'OSTOPO_EOF'
 CREATE DATABASE IF NOT EXISTS `nova_api`;
 GRANT ALL PRIVILEGES ON `nova_api`.* TO 'nova'@'localhost' IDENTIFIED BY '<secret:NOVA_DBPASS>';
@@ -359,7 +359,7 @@ OSTOPO_EOF
 # ─── step neutron-database ──────────────────────────────────────────────────────────────────────────
 # create database neutron and grant neutron
 (
-  mysql
+mysql
 ) <<'OSTOPO_EOF'
 CREATE DATABASE IF NOT EXISTS `neutron`;
 GRANT ALL PRIVILEGES ON `neutron`.* TO 'neutron'@'localhost' IDENTIFIED BY '<secret:NEUTRON_DBPASS>';
@@ -398,7 +398,7 @@ OSTOPO_EOF
 # skip when: rpm -q openstack-keystone httpd mod_wsgi >/dev/null
 if ! ( rpm -q openstack-keystone httpd mod_wsgi >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install openstack-keystone httpd mod_wsgi
+yum -y install openstack-keystone httpd mod_wsgi
 )
 fi
 # file /etc/keystone/keystone.conf: keystone: database connection and fernet tokens (guide: "Install and configure" keystone). (secrets masked: KEYSTONE_DBPASS)
@@ -414,25 +414,25 @@ provider = fernet
 OSTOPO_EOF
 # keystone-manage db_sync
 (
-  su -s /bin/sh -c "keystone-manage db_sync" keystone
+su -s /bin/sh -c "keystone-manage db_sync" keystone
 )
 # keystone-manage fernet_setup
 # skip when: test -s /etc/keystone/fernet-keys/0
 if ! ( test -s /etc/keystone/fernet-keys/0 ) >/dev/null 2>&1; then
 (
-  keystone-manage fernet_setup --keystone-user keystone --keystone-group keystone
+keystone-manage fernet_setup --keystone-user keystone --keystone-group keystone
 )
 fi
 # keystone-manage credential_setup
 # skip when: test -s /etc/keystone/credential-keys/0
 if ! ( test -s /etc/keystone/credential-keys/0 ) >/dev/null 2>&1; then
 (
-  keystone-manage credential_setup --keystone-user keystone --keystone-group keystone
+keystone-manage credential_setup --keystone-user keystone --keystone-group keystone
 )
 fi
 # keystone-manage bootstrap (admin user, identity endpoints)
 (
-  OS_BOOTSTRAP_PASSWORD="$ADMIN_PASS" keystone-manage bootstrap --bootstrap-admin-url http://controller:5000/v3/ --bootstrap-internal-url http://controller:5000/v3/ --bootstrap-public-url http://controller:5000/v3/ --bootstrap-region-id RegionOne
+OS_BOOTSTRAP_PASSWORD="$ADMIN_PASS" keystone-manage bootstrap --bootstrap-admin-url http://controller:5000/v3/ --bootstrap-internal-url http://controller:5000/v3/ --bootstrap-public-url http://controller:5000/v3/ --bootstrap-region-id RegionOne
 )
 # file /etc/httpd/conf.d/00-servername.conf: Apache ServerName of the controller (guide: "Configure the Apache HTTP server").
 ostopo_write /etc/httpd/conf.d/00-servername.conf root root 0644 <<'OSTOPO_EOF'
@@ -444,61 +444,74 @@ OSTOPO_EOF
 # skip when: test "$(readlink /etc/httpd/conf.d/wsgi-keystone.conf)" = /usr/share/keystone/wsgi-keystone.conf
 if ! ( test "$(readlink /etc/httpd/conf.d/wsgi-keystone.conf)" = /usr/share/keystone/wsgi-keystone.conf ) >/dev/null 2>&1; then
 (
-  ln -sfn /usr/share/keystone/wsgi-keystone.conf /etc/httpd/conf.d/wsgi-keystone.conf
+ln -sfn /usr/share/keystone/wsgi-keystone.conf /etc/httpd/conf.d/wsgi-keystone.conf
 )
 fi
 # enable and start httpd
 # skip when: systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } (unless /etc/keystone/keystone.conf, /etc/httpd/conf.d/00-servername.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/keystone/keystone.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/httpd/conf.d/00-servername.conf '* ]] || ! ( systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable httpd
-  systemctl restart httpd
-  for u in httpd; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable httpd
+systemctl restart httpd
+for u in httpd; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 # project service
 # skip when: . /root/admin-openrc ; openstack project show service >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack project show service >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack project create --domain default --description 'Service Project' service
+. /root/admin-openrc
+openstack project create --domain default --description 'Service Project' service
 )
 fi
 # project myproject
 # skip when: . /root/admin-openrc ; openstack project show myproject >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack project show myproject >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack project create --domain default --description 'Demo Project' myproject
+. /root/admin-openrc
+openstack project create --domain default --description 'Demo Project' myproject
 )
 fi
 # user myuser
 # skip when: . /root/admin-openrc ; openstack user show --domain default myuser >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack user show --domain default myuser >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack user create --domain default --or-show --password "$DEMO_PASS" myuser
+. /root/admin-openrc
+python -c 'import os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+name, var = sys.argv[1], sys.argv[2]
+e = os.environ
+auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
+                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
+ks = client.Client(session=session.Session(auth=auth), interface="public")
+found = ks.users.list(domain="default", name=name)
+if found:
+    ks.users.update(found[0], password=e[var])
+else:
+    ks.users.create(name=name, domain="default", password=e[var])' myuser DEMO_PASS
 )
 fi
 # role myrole
 # skip when: . /root/admin-openrc ; openstack role show myrole >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack role show myrole >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack role create myrole
+. /root/admin-openrc
+openstack role create myrole
 )
 fi
 # myuser has myrole in myproject
 # skip when: . /root/admin-openrc ; openstack role assignment list --project myproject --user myuser --role myrole -f value | grep -q .
 if ! ( . /root/admin-openrc ; openstack role assignment list --project myproject --user myuser --role myrole -f value | grep -q . ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack role add --project myproject --user myuser myrole
+. /root/admin-openrc
+openstack role add --project myproject --user myuser myrole
 )
 fi
 
@@ -507,48 +520,61 @@ fi
 # skip when: . /root/admin-openrc ; openstack user show --domain default glance >/dev/null 2>&1 && openstack role assignment list --project service --user glance --role admin -f value | grep -q .
 if ! ( . /root/admin-openrc ; openstack user show --domain default glance >/dev/null 2>&1 && openstack role assignment list --project service --user glance --role admin -f value | grep -q . ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack user create --domain default --or-show --password "$GLANCE_PASS" glance
-  openstack role add --project service --user glance admin
+. /root/admin-openrc
+python -c 'import os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+name, var = sys.argv[1], sys.argv[2]
+e = os.environ
+auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
+                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
+ks = client.Client(session=session.Session(auth=auth), interface="public")
+found = ks.users.list(domain="default", name=name)
+if found:
+    ks.users.update(found[0], password=e[var])
+else:
+    ks.users.create(name=name, domain="default", password=e[var])' glance GLANCE_PASS
+openstack role add --project service --user glance admin
 )
 fi
 # service glance (image)
 # skip when: . /root/admin-openrc ; openstack service show glance >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack service show glance >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack service create --name glance --description 'OpenStack Image' image
+. /root/admin-openrc
+openstack service create --name glance --description 'OpenStack Image' image
 )
 fi
 # public endpoint http://controller:9292
 # skip when: . /root/admin-openrc ; openstack endpoint list --service image --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9292
 if ! ( . /root/admin-openrc ; openstack endpoint list --service image --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9292 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne image public http://controller:9292
+. /root/admin-openrc
+openstack endpoint create --region RegionOne image public http://controller:9292
 )
 fi
 # internal endpoint http://controller:9292
 # skip when: . /root/admin-openrc ; openstack endpoint list --service image --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9292
 if ! ( . /root/admin-openrc ; openstack endpoint list --service image --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9292 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne image internal http://controller:9292
+. /root/admin-openrc
+openstack endpoint create --region RegionOne image internal http://controller:9292
 )
 fi
 # admin endpoint http://controller:9292
 # skip when: . /root/admin-openrc ; openstack endpoint list --service image --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9292
 if ! ( . /root/admin-openrc ; openstack endpoint list --service image --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9292 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne image admin http://controller:9292
+. /root/admin-openrc
+openstack endpoint create --region RegionOne image admin http://controller:9292
 )
 fi
 # install openstack-glance
 # skip when: rpm -q openstack-glance >/dev/null
 if ! ( rpm -q openstack-glance >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install openstack-glance
+yum -y install openstack-glance
 )
 fi
 # file /etc/glance/glance-api.conf: glance-api: database, keystone authentication, file store (guide: "Install and configure" glance). (secrets masked: GLANCE_DBPASS, GLANCE_PASS)
@@ -581,20 +607,20 @@ filesystem_store_datadir = /var/lib/glance/images/
 OSTOPO_EOF
 # glance-manage db_sync
 (
-  su -s /bin/sh -c "glance-manage db_sync" glance
+su -s /bin/sh -c "glance-manage db_sync" glance
 )
 # enable and start openstack-glance-api
 # skip when: systemctl is-enabled --quiet openstack-glance-api && { systemctl is-active --quiet openstack-glance-api || [ "$(systemctl show -p ConditionResult --value openstack-glance-api)" = no ]; } (unless /etc/glance/glance-api.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/glance/glance-api.conf '* ]] || ! ( systemctl is-enabled --quiet openstack-glance-api && { systemctl is-active --quiet openstack-glance-api || [ "$(systemctl show -p ConditionResult --value openstack-glance-api)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable openstack-glance-api
-  systemctl restart openstack-glance-api
-  for u in openstack-glance-api; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable openstack-glance-api
+systemctl restart openstack-glance-api
+for u in openstack-glance-api; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -603,48 +629,61 @@ fi
 # skip when: . /root/admin-openrc ; openstack user show --domain default placement >/dev/null 2>&1 && openstack role assignment list --project service --user placement --role admin -f value | grep -q .
 if ! ( . /root/admin-openrc ; openstack user show --domain default placement >/dev/null 2>&1 && openstack role assignment list --project service --user placement --role admin -f value | grep -q . ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack user create --domain default --or-show --password "$PLACEMENT_PASS" placement
-  openstack role add --project service --user placement admin
+. /root/admin-openrc
+python -c 'import os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+name, var = sys.argv[1], sys.argv[2]
+e = os.environ
+auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
+                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
+ks = client.Client(session=session.Session(auth=auth), interface="public")
+found = ks.users.list(domain="default", name=name)
+if found:
+    ks.users.update(found[0], password=e[var])
+else:
+    ks.users.create(name=name, domain="default", password=e[var])' placement PLACEMENT_PASS
+openstack role add --project service --user placement admin
 )
 fi
 # service placement (placement)
 # skip when: . /root/admin-openrc ; openstack service show placement >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack service show placement >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack service create --name placement --description 'Placement API' placement
+. /root/admin-openrc
+openstack service create --name placement --description 'Placement API' placement
 )
 fi
 # public endpoint http://controller:8778
 # skip when: . /root/admin-openrc ; openstack endpoint list --service placement --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:8778
 if ! ( . /root/admin-openrc ; openstack endpoint list --service placement --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:8778 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne placement public http://controller:8778
+. /root/admin-openrc
+openstack endpoint create --region RegionOne placement public http://controller:8778
 )
 fi
 # internal endpoint http://controller:8778
 # skip when: . /root/admin-openrc ; openstack endpoint list --service placement --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:8778
 if ! ( . /root/admin-openrc ; openstack endpoint list --service placement --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:8778 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne placement internal http://controller:8778
+. /root/admin-openrc
+openstack endpoint create --region RegionOne placement internal http://controller:8778
 )
 fi
 # admin endpoint http://controller:8778
 # skip when: . /root/admin-openrc ; openstack endpoint list --service placement --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:8778
 if ! ( . /root/admin-openrc ; openstack endpoint list --service placement --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:8778 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne placement admin http://controller:8778
+. /root/admin-openrc
+openstack endpoint create --region RegionOne placement admin http://controller:8778
 )
 fi
 # install openstack-placement-api
 # skip when: rpm -q openstack-placement-api >/dev/null
 if ! ( rpm -q openstack-placement-api >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install openstack-placement-api
+yum -y install openstack-placement-api
 )
 fi
 # file /etc/placement/placement.conf: placement: database and keystone authentication (guide: "Install and configure Placement"). (secrets masked: PLACEMENT_DBPASS, PLACEMENT_PASS)
@@ -671,7 +710,7 @@ region_name = RegionOne
 OSTOPO_EOF
 # placement-manage db sync
 (
-  su -s /bin/sh -c "placement-manage db sync" placement
+su -s /bin/sh -c "placement-manage db sync" placement
 )
 # file /etc/httpd/conf.d/00-placement-api-access.conf: Apache access to /usr/bin for placement-api (the CentOS 7 Train fix).
 ostopo_write /etc/httpd/conf.d/00-placement-api-access.conf root root 0644 <<'OSTOPO_EOF'
@@ -692,14 +731,14 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } (unless /etc/placement/placement.conf, /etc/httpd/conf.d/00-placement-api-access.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/placement/placement.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/httpd/conf.d/00-placement-api-access.conf '* ]] || ! ( systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable httpd
-  systemctl restart httpd
-  for u in httpd; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable httpd
+systemctl restart httpd
+for u in httpd; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -708,48 +747,61 @@ fi
 # skip when: . /root/admin-openrc ; openstack user show --domain default nova >/dev/null 2>&1 && openstack role assignment list --project service --user nova --role admin -f value | grep -q .
 if ! ( . /root/admin-openrc ; openstack user show --domain default nova >/dev/null 2>&1 && openstack role assignment list --project service --user nova --role admin -f value | grep -q . ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack user create --domain default --or-show --password "$NOVA_PASS" nova
-  openstack role add --project service --user nova admin
+. /root/admin-openrc
+python -c 'import os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+name, var = sys.argv[1], sys.argv[2]
+e = os.environ
+auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
+                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
+ks = client.Client(session=session.Session(auth=auth), interface="public")
+found = ks.users.list(domain="default", name=name)
+if found:
+    ks.users.update(found[0], password=e[var])
+else:
+    ks.users.create(name=name, domain="default", password=e[var])' nova NOVA_PASS
+openstack role add --project service --user nova admin
 )
 fi
 # service nova (compute)
 # skip when: . /root/admin-openrc ; openstack service show nova >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack service show nova >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack service create --name nova --description 'OpenStack Compute' compute
+. /root/admin-openrc
+openstack service create --name nova --description 'OpenStack Compute' compute
 )
 fi
 # public endpoint http://controller:8774/v2.1
 # skip when: . /root/admin-openrc ; openstack endpoint list --service compute --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1
 if ! ( . /root/admin-openrc ; openstack endpoint list --service compute --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne compute public http://controller:8774/v2.1
+. /root/admin-openrc
+openstack endpoint create --region RegionOne compute public http://controller:8774/v2.1
 )
 fi
 # internal endpoint http://controller:8774/v2.1
 # skip when: . /root/admin-openrc ; openstack endpoint list --service compute --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1
 if ! ( . /root/admin-openrc ; openstack endpoint list --service compute --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne compute internal http://controller:8774/v2.1
+. /root/admin-openrc
+openstack endpoint create --region RegionOne compute internal http://controller:8774/v2.1
 )
 fi
 # admin endpoint http://controller:8774/v2.1
 # skip when: . /root/admin-openrc ; openstack endpoint list --service compute --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1
 if ! ( . /root/admin-openrc ; openstack endpoint list --service compute --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne compute admin http://controller:8774/v2.1
+. /root/admin-openrc
+openstack endpoint create --region RegionOne compute admin http://controller:8774/v2.1
 )
 fi
 # install openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
 # skip when: rpm -q openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy >/dev/null
 if ! ( rpm -q openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
+yum -y install openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
 )
 fi
 # file /etc/nova/nova.conf: nova for nova-api, nova-scheduler, nova-conductor, nova-novncproxy (guide: "Install and configure controller node"). (secrets masked: RABBIT_PASS, NOVA_DBPASS, NOVA_PASS, NEUTRON_PASS, PLACEMENT_PASS)
@@ -821,38 +873,38 @@ discover_hosts_in_cells_interval = 300
 OSTOPO_EOF
 # nova-manage api_db sync
 (
-  su -s /bin/sh -c "nova-manage api_db sync" nova
+su -s /bin/sh -c "nova-manage api_db sync" nova
 )
 # nova-manage cell_v2 map_cell0
 # skip when: su -s /bin/sh -c "nova-manage cell_v2 list_cells" nova | grep -q ' cell0 '
 if ! ( su -s /bin/sh -c "nova-manage cell_v2 list_cells" nova | grep -q ' cell0 ' ) >/dev/null 2>&1; then
 (
-  su -s /bin/sh -c "nova-manage cell_v2 map_cell0" nova
+su -s /bin/sh -c "nova-manage cell_v2 map_cell0" nova
 )
 fi
 # nova-manage cell_v2 create_cell --name=cell1
 # skip when: su -s /bin/sh -c "nova-manage cell_v2 list_cells" nova | grep -q ' cell1 '
 if ! ( su -s /bin/sh -c "nova-manage cell_v2 list_cells" nova | grep -q ' cell1 ' ) >/dev/null 2>&1; then
 (
-  su -s /bin/sh -c "nova-manage cell_v2 create_cell --name=cell1 --verbose" nova
+su -s /bin/sh -c "nova-manage cell_v2 create_cell --name=cell1 --verbose" nova
 )
 fi
 # nova-manage db sync
 (
-  su -s /bin/sh -c "nova-manage db sync" nova
+su -s /bin/sh -c "nova-manage db sync" nova
 )
 # enable and start openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
 # skip when: systemctl is-enabled --quiet openstack-nova-api && { systemctl is-active --quiet openstack-nova-api || [ "$(systemctl show -p ConditionResult --value openstack-nova-api)" = no ]; } && systemctl is-enabled --quiet openstack-nova-scheduler && { systemctl is-active --quiet openstack-nova-scheduler || [ "$(systemctl show -p ConditionResult --value openstack-nova-scheduler)" = no ]; } && systemctl is-enabled --quiet openstack-nova-conductor && { systemctl is-active --quiet openstack-nova-conductor || [ "$(systemctl show -p ConditionResult --value openstack-nova-conductor)" = no ]; } && systemctl is-enabled --quiet openstack-nova-novncproxy && { systemctl is-active --quiet openstack-nova-novncproxy || [ "$(systemctl show -p ConditionResult --value openstack-nova-novncproxy)" = no ]; } (unless /etc/nova/nova.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || ! ( systemctl is-enabled --quiet openstack-nova-api && { systemctl is-active --quiet openstack-nova-api || [ "$(systemctl show -p ConditionResult --value openstack-nova-api)" = no ]; } && systemctl is-enabled --quiet openstack-nova-scheduler && { systemctl is-active --quiet openstack-nova-scheduler || [ "$(systemctl show -p ConditionResult --value openstack-nova-scheduler)" = no ]; } && systemctl is-enabled --quiet openstack-nova-conductor && { systemctl is-active --quiet openstack-nova-conductor || [ "$(systemctl show -p ConditionResult --value openstack-nova-conductor)" = no ]; } && systemctl is-enabled --quiet openstack-nova-novncproxy && { systemctl is-active --quiet openstack-nova-novncproxy || [ "$(systemctl show -p ConditionResult --value openstack-nova-novncproxy)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
-  systemctl restart openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
-  for u in openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
+systemctl restart openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
+for u in openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -861,48 +913,61 @@ fi
 # skip when: . /root/admin-openrc ; openstack user show --domain default neutron >/dev/null 2>&1 && openstack role assignment list --project service --user neutron --role admin -f value | grep -q .
 if ! ( . /root/admin-openrc ; openstack user show --domain default neutron >/dev/null 2>&1 && openstack role assignment list --project service --user neutron --role admin -f value | grep -q . ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack user create --domain default --or-show --password "$NEUTRON_PASS" neutron
-  openstack role add --project service --user neutron admin
+. /root/admin-openrc
+python -c 'import os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+name, var = sys.argv[1], sys.argv[2]
+e = os.environ
+auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
+                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
+ks = client.Client(session=session.Session(auth=auth), interface="public")
+found = ks.users.list(domain="default", name=name)
+if found:
+    ks.users.update(found[0], password=e[var])
+else:
+    ks.users.create(name=name, domain="default", password=e[var])' neutron NEUTRON_PASS
+openstack role add --project service --user neutron admin
 )
 fi
 # service neutron (network)
 # skip when: . /root/admin-openrc ; openstack service show neutron >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack service show neutron >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack service create --name neutron --description 'OpenStack Networking' network
+. /root/admin-openrc
+openstack service create --name neutron --description 'OpenStack Networking' network
 )
 fi
 # public endpoint http://controller:9696
 # skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9696
 if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne network public http://controller:9696
+. /root/admin-openrc
+openstack endpoint create --region RegionOne network public http://controller:9696
 )
 fi
 # internal endpoint http://controller:9696
 # skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9696
 if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne network internal http://controller:9696
+. /root/admin-openrc
+openstack endpoint create --region RegionOne network internal http://controller:9696
 )
 fi
 # admin endpoint http://controller:9696
 # skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9696
 if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne network admin http://controller:9696
+. /root/admin-openrc
+openstack endpoint create --region RegionOne network admin http://controller:9696
 )
 fi
 # install openstack-neutron openstack-neutron-ml2
 # skip when: rpm -q openstack-neutron openstack-neutron-ml2 >/dev/null
 if ! ( rpm -q openstack-neutron openstack-neutron-ml2 >/dev/null ) >/dev/null 2>&1; then
 (
-  yum -y install openstack-neutron openstack-neutron-ml2
+yum -y install openstack-neutron openstack-neutron-ml2
 )
 fi
 # file /etc/neutron/neutron.conf: neutron-server: ML2, database, keystone authentication, nova notifications (guide: "Configure the server component"). (secrets masked: RABBIT_PASS, NEUTRON_DBPASS, NEUTRON_PASS, NOVA_PASS)
@@ -967,25 +1032,25 @@ OSTOPO_EOF
 # skip when: test "$(readlink /etc/neutron/plugin.ini)" = /etc/neutron/plugins/ml2/ml2_conf.ini
 if ! ( test "$(readlink /etc/neutron/plugin.ini)" = /etc/neutron/plugins/ml2/ml2_conf.ini ) >/dev/null 2>&1; then
 (
-  ln -sfn /etc/neutron/plugins/ml2/ml2_conf.ini /etc/neutron/plugin.ini
+ln -sfn /etc/neutron/plugins/ml2/ml2_conf.ini /etc/neutron/plugin.ini
 )
 fi
 # neutron-db-manage upgrade head
 (
-  su -s /bin/sh -c "neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini upgrade head" neutron
+su -s /bin/sh -c "neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini upgrade head" neutron
 )
 # enable and start neutron-server
 # skip when: systemctl is-enabled --quiet neutron-server && { systemctl is-active --quiet neutron-server || [ "$(systemctl show -p ConditionResult --value neutron-server)" = no ]; } (unless /etc/neutron/neutron.conf, /etc/neutron/plugins/ml2/ml2_conf.ini changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/neutron/neutron.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/neutron/plugins/ml2/ml2_conf.ini '* ]] || ! ( systemctl is-enabled --quiet neutron-server && { systemctl is-active --quiet neutron-server || [ "$(systemctl show -p ConditionResult --value neutron-server)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable neutron-server
-  systemctl restart neutron-server
-  for u in neutron-server; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable neutron-server
+systemctl restart neutron-server
+for u in neutron-server; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -993,5 +1058,5 @@ fi
 # nova-manage cell_v2 discover_hosts
 # waits for: compute1 (nova-compute)
 (
-  su -s /bin/sh -c "nova-manage cell_v2 discover_hosts --verbose" nova
+su -s /bin/sh -c "nova-manage cell_v2 discover_hosts --verbose" nova
 )

@@ -67,7 +67,7 @@ OSTOPO_EOF
 # skip when: ip link show dev ens4 up | grep -q .
 if ! ( ip link show dev ens4 up | grep -q . ) >/dev/null 2>&1; then
 (
-  ifup ens4
+ifup ens4
 )
 fi
 
@@ -76,22 +76,22 @@ fi
 # skip when: test -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -720 2>/dev/null | head -n 1)"
 if ! ( test -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -720 2>/dev/null | head -n 1)" ) >/dev/null 2>&1; then
 (
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update
 )
 fi
 # install python3-openstackclient python3-osc-placement (Debian bookworm main carries Zed: refresh the package lists and install the OpenStack client)
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in python3-openstackclient python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in python3-openstackclient python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y python3-openstackclient python3-osc-placement
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y python3-openstackclient python3-osc-placement
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 
@@ -100,15 +100,15 @@ fi
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y chrony
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y chrony
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/chrony/chrony.conf: Chrony syncing from the NTP server node (guide: "Other nodes" NTP).
@@ -132,14 +132,14 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet chrony && { systemctl is-active --quiet chrony || [ "$(systemctl show -p ConditionResult --value chrony)" = no ]; } (unless /etc/chrony/chrony.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/chrony/chrony.conf '* ]] || ! ( systemctl is-enabled --quiet chrony && { systemctl is-active --quiet chrony || [ "$(systemctl show -p ConditionResult --value chrony)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable chrony
-  systemctl restart chrony
-  for u in chrony; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable chrony
+systemctl restart chrony
+for u in chrony; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -150,7 +150,7 @@ fi
 # skip when: ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]
 if ! ( ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ] ) >/dev/null 2>&1; then
 (
-  systemctl mask iscsid.socket iscsid.service open-iscsi.service
+systemctl mask iscsid.socket iscsid.service open-iscsi.service
 )
 fi
 # install nova-compute nova-compute-kvm
@@ -158,15 +158,15 @@ fi
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in nova-compute nova-compute-kvm; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in nova-compute nova-compute-kvm; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-compute nova-compute-kvm
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-compute nova-compute-kvm
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/nova/nova.conf: nova-compute (guide: "Install and configure a compute node"). (secrets masked: RABBIT_PASS, NOVA_PASS, NEUTRON_PASS, PLACEMENT_PASS)
@@ -256,13 +256,13 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } (unless /etc/nova/nova.conf, /etc/nova/nova-compute.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova-compute.conf '* ]] || ! ( systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable nova-compute
-  systemctl restart nova-compute
-  for u in nova-compute; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable nova-compute
+systemctl restart nova-compute
+for u in nova-compute; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi

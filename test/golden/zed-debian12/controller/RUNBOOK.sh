@@ -76,7 +76,7 @@ OSTOPO_EOF
 # skip when: ip link show dev ens4 up | grep -q .
 if ! ( ip link show dev ens4 up | grep -q . ) >/dev/null 2>&1; then
 (
-  ifup ens4
+ifup ens4
 )
 fi
 
@@ -85,22 +85,22 @@ fi
 # skip when: test -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -720 2>/dev/null | head -n 1)"
 if ! ( test -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -720 2>/dev/null | head -n 1)" ) >/dev/null 2>&1; then
 (
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update
 )
 fi
 # install python3-openstackclient python3-osc-placement (Debian bookworm main carries Zed: refresh the package lists and install the OpenStack client)
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in python3-openstackclient python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in python3-openstackclient python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y python3-openstackclient python3-osc-placement
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y python3-openstackclient python3-osc-placement
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 
@@ -109,15 +109,15 @@ fi
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in chrony; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y chrony
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y chrony
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/chrony/chrony.conf: Chrony as the NTP server of the cloud (guide: "Controller node" NTP).
@@ -145,14 +145,14 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet chrony && { systemctl is-active --quiet chrony || [ "$(systemctl show -p ConditionResult --value chrony)" = no ]; } (unless /etc/chrony/chrony.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/chrony/chrony.conf '* ]] || ! ( systemctl is-enabled --quiet chrony && { systemctl is-active --quiet chrony || [ "$(systemctl show -p ConditionResult --value chrony)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable chrony
-  systemctl restart chrony
-  for u in chrony; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable chrony
+systemctl restart chrony
+for u in chrony; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -161,15 +161,15 @@ fi
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in mariadb-server python3-pymysql; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in mariadb-server python3-pymysql; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y mariadb-server python3-pymysql
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y mariadb-server python3-pymysql
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/mysql/mariadb.conf.d/99-openstack.cnf: MariaDB settings the guide gives for OpenStack (bind address, InnoDB, utf8, 4096 connections).
@@ -189,19 +189,19 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet mariadb && { systemctl is-active --quiet mariadb || [ "$(systemctl show -p ConditionResult --value mariadb)" = no ]; } (unless /etc/mysql/mariadb.conf.d/99-openstack.cnf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/mysql/mariadb.conf.d/99-openstack.cnf '* ]] || ! ( systemctl is-enabled --quiet mariadb && { systemctl is-active --quiet mariadb || [ "$(systemctl show -p ConditionResult --value mariadb)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable mariadb
-  systemctl restart mariadb
-  for u in mariadb; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable mariadb
+systemctl restart mariadb
+for u in mariadb; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 # secure the database (root by socket or password, no anonymous users, no test database)
 (
-  mysql
+mysql
 ) <<'OSTOPO_EOF'
 ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('<secret:DB_ROOT_PASS>');
 DELETE FROM mysql.user WHERE User='';
@@ -216,15 +216,15 @@ OSTOPO_EOF
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in rabbitmq-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in rabbitmq-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y rabbitmq-server
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y rabbitmq-server
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/rabbitmq/rabbitmq-env.conf: RabbitMQ bound to the node address (AMQP 5672 and distribution 25672).
@@ -248,33 +248,33 @@ OSTOPO_EOF
 # skip when: systemctl is-active --quiet epmd.socket && ss -Hltn 'sport = :4369' | grep -q 10.0.0.11:4369 (unless /etc/systemd/system/epmd.socket.d/listen.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/systemd/system/epmd.socket.d/listen.conf '* ]] || ! ( systemctl is-active --quiet epmd.socket && ss -Hltn 'sport = :4369' | grep -q 10.0.0.11:4369 ) >/dev/null 2>&1; then
 (
-  systemctl daemon-reload
-  systemctl stop epmd.service rabbitmq-server.service 2>/dev/null || true
-  systemctl restart epmd.socket
+systemctl daemon-reload
+systemctl stop epmd.service rabbitmq-server.service 2>/dev/null || true
+systemctl restart epmd.socket
 )
 fi
 # enable and start rabbitmq-server
 # skip when: systemctl is-enabled --quiet rabbitmq-server && { systemctl is-active --quiet rabbitmq-server || [ "$(systemctl show -p ConditionResult --value rabbitmq-server)" = no ]; } (unless /etc/rabbitmq/rabbitmq-env.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/rabbitmq/rabbitmq-env.conf '* ]] || ! ( systemctl is-enabled --quiet rabbitmq-server && { systemctl is-active --quiet rabbitmq-server || [ "$(systemctl show -p ConditionResult --value rabbitmq-server)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable rabbitmq-server
-  systemctl restart rabbitmq-server
-  for u in rabbitmq-server; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable rabbitmq-server
+systemctl restart rabbitmq-server
+for u in rabbitmq-server; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 # add the openstack user and its permissions
 (
-  if rabbitmqctl -q list_users </dev/null | grep -q "^openstack[[:space:]]"; then
-    rabbitmqctl change_password openstack "$RABBIT_PASS" </dev/null
-  else
-    rabbitmqctl add_user openstack "$RABBIT_PASS" </dev/null
-  fi
-  rabbitmqctl set_permissions openstack ".*" ".*" ".*" </dev/null
+f=$(mktemp /var/lib/rabbitmq/.ostopo-XXXXXX)
+trap 'rm -f "$f"' EXIT
+chown rabbitmq "$f" && chmod 0400 "$f"
+printf '%s' "$RABBIT_PASS" > "$f"
+rabbitmqctl eval "{ok, P} = file:read_file(\"$f\"), U = <<\"openstack\">>, ok = case rabbit_auth_backend_internal:lookup_user(U) of {ok, _} -> rabbit_auth_backend_internal:change_password(U, P, <<\"ostopo\">>); _ -> rabbit_auth_backend_internal:add_user(U, P, <<\"ostopo\">>) end." </dev/null
+rabbitmqctl set_permissions openstack ".*" ".*" ".*" </dev/null
 )
 
 # ─── step memcached ─────────────────────────────────────────────────────────────────────────────────
@@ -282,15 +282,15 @@ fi
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in memcached python3-memcache; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in memcached python3-memcache; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y memcached python3-memcache
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y memcached python3-memcache
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/memcached.conf: Memcached listening where the services reach it (guide: "Memcached").
@@ -310,14 +310,14 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet memcached && { systemctl is-active --quiet memcached || [ "$(systemctl show -p ConditionResult --value memcached)" = no ]; } (unless /etc/memcached.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/memcached.conf '* ]] || ! ( systemctl is-enabled --quiet memcached && { systemctl is-active --quiet memcached || [ "$(systemctl show -p ConditionResult --value memcached)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable memcached
-  systemctl restart memcached
-  for u in memcached; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable memcached
+systemctl restart memcached
+for u in memcached; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -326,15 +326,15 @@ fi
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in etcd-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in etcd-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y etcd-server
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y etcd-server
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/default/etcd: etcd listening on the node address (guide: "Etcd").
@@ -357,21 +357,21 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet etcd && { systemctl is-active --quiet etcd || [ "$(systemctl show -p ConditionResult --value etcd)" = no ]; } (unless /etc/default/etcd changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/default/etcd '* ]] || ! ( systemctl is-enabled --quiet etcd && { systemctl is-active --quiet etcd || [ "$(systemctl show -p ConditionResult --value etcd)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable etcd
-  systemctl restart etcd
-  for u in etcd; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable etcd
+systemctl restart etcd
+for u in etcd; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
 # ─── step keystone-database ─────────────────────────────────────────────────────────────────────────
 # create database keystone and grant keystone
 (
-  mysql
+mysql
 ) <<'OSTOPO_EOF'
 CREATE DATABASE IF NOT EXISTS `keystone`;
 GRANT ALL PRIVILEGES ON `keystone`.* TO 'keystone'@'localhost' IDENTIFIED BY '<secret:KEYSTONE_DBPASS>';
@@ -382,7 +382,7 @@ OSTOPO_EOF
 # ─── step glance-database ───────────────────────────────────────────────────────────────────────────
 # create database glance and grant glance
 (
-  mysql
+mysql
 ) <<'OSTOPO_EOF'
 CREATE DATABASE IF NOT EXISTS `glance`;
 GRANT ALL PRIVILEGES ON `glance`.* TO 'glance'@'localhost' IDENTIFIED BY '<secret:GLANCE_DBPASS>';
@@ -393,7 +393,7 @@ OSTOPO_EOF
 # ─── step placement-database ────────────────────────────────────────────────────────────────────────
 # create database placement and grant placement
 (
-  mysql
+mysql
 ) <<'OSTOPO_EOF'
 CREATE DATABASE IF NOT EXISTS `placement`;
 GRANT ALL PRIVILEGES ON `placement`.* TO 'placement'@'localhost' IDENTIFIED BY '<secret:PLACEMENT_DBPASS>';
@@ -404,7 +404,7 @@ OSTOPO_EOF
 # ─── step nova-database ─────────────────────────────────────────────────────────────────────────────
 # create databases nova_api, nova, nova_cell0 and grant nova
 (
-  mysql
+mysql
 ) <<'OSTOPO_EOF'
 CREATE DATABASE IF NOT EXISTS `nova_api`;
 GRANT ALL PRIVILEGES ON `nova_api`.* TO 'nova'@'localhost' IDENTIFIED BY '<secret:NOVA_DBPASS>';
@@ -421,7 +421,7 @@ OSTOPO_EOF
 # ─── step neutron-database ──────────────────────────────────────────────────────────────────────────
 # create database neutron and grant neutron
 (
-  mysql
+mysql
 ) <<'OSTOPO_EOF'
 CREATE DATABASE IF NOT EXISTS `neutron`;
 GRANT ALL PRIVILEGES ON `neutron`.* TO 'neutron'@'localhost' IDENTIFIED BY '<secret:NEUTRON_DBPASS>';
@@ -460,15 +460,15 @@ OSTOPO_EOF
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in keystone; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in keystone; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y keystone
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y keystone
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/keystone/keystone.conf: keystone: database connection and fernet tokens (guide: "Install and configure" keystone). (secrets masked: KEYSTONE_DBPASS)
@@ -484,25 +484,25 @@ provider = fernet
 OSTOPO_EOF
 # keystone-manage db_sync
 (
-  su -s /bin/sh -c "keystone-manage db_sync" keystone
+su -s /bin/sh -c "keystone-manage db_sync" keystone
 )
 # keystone-manage fernet_setup
 # skip when: test -s /etc/keystone/fernet-keys/0
 if ! ( test -s /etc/keystone/fernet-keys/0 ) >/dev/null 2>&1; then
 (
-  keystone-manage fernet_setup --keystone-user keystone --keystone-group keystone
+keystone-manage fernet_setup --keystone-user keystone --keystone-group keystone
 )
 fi
 # keystone-manage credential_setup
 # skip when: test -s /etc/keystone/credential-keys/0
 if ! ( test -s /etc/keystone/credential-keys/0 ) >/dev/null 2>&1; then
 (
-  keystone-manage credential_setup --keystone-user keystone --keystone-group keystone
+keystone-manage credential_setup --keystone-user keystone --keystone-group keystone
 )
 fi
 # keystone-manage bootstrap (admin user, identity endpoints)
 (
-  OS_BOOTSTRAP_PASSWORD="$ADMIN_PASS" keystone-manage bootstrap --bootstrap-admin-url http://controller:5000/v3/ --bootstrap-internal-url http://controller:5000/v3/ --bootstrap-public-url http://controller:5000/v3/ --bootstrap-region-id RegionOne
+OS_BOOTSTRAP_PASSWORD="$ADMIN_PASS" keystone-manage bootstrap --bootstrap-admin-url http://controller:5000/v3/ --bootstrap-internal-url http://controller:5000/v3/ --bootstrap-public-url http://controller:5000/v3/ --bootstrap-region-id RegionOne
 )
 # file /etc/default/keystone: uwsgi listen address of keystone (10.0.0.11:5000) and its worker processes.
 ostopo_write /etc/default/keystone root root 0644 <<'OSTOPO_EOF'
@@ -514,54 +514,67 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet keystone && { systemctl is-active --quiet keystone || [ "$(systemctl show -p ConditionResult --value keystone)" = no ]; } (unless /etc/keystone/keystone.conf, /etc/default/keystone changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/keystone/keystone.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/keystone '* ]] || ! ( systemctl is-enabled --quiet keystone && { systemctl is-active --quiet keystone || [ "$(systemctl show -p ConditionResult --value keystone)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable keystone
-  systemctl restart keystone
-  for u in keystone; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable keystone
+systemctl restart keystone
+for u in keystone; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 # project service
 # skip when: . /root/admin-openrc ; openstack project show service >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack project show service >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack project create --domain default --description 'Service Project' service
+. /root/admin-openrc
+openstack project create --domain default --description 'Service Project' service
 )
 fi
 # project myproject
 # skip when: . /root/admin-openrc ; openstack project show myproject >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack project show myproject >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack project create --domain default --description 'Demo Project' myproject
+. /root/admin-openrc
+openstack project create --domain default --description 'Demo Project' myproject
 )
 fi
 # user myuser
 # skip when: . /root/admin-openrc ; openstack user show --domain default myuser >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack user show --domain default myuser >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack user create --domain default --or-show --password "$DEMO_PASS" myuser
+. /root/admin-openrc
+python3 -c 'import os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+name, var = sys.argv[1], sys.argv[2]
+e = os.environ
+auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
+                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
+ks = client.Client(session=session.Session(auth=auth), interface="public")
+found = ks.users.list(domain="default", name=name)
+if found:
+    ks.users.update(found[0], password=e[var])
+else:
+    ks.users.create(name=name, domain="default", password=e[var])' myuser DEMO_PASS
 )
 fi
 # role myrole
 # skip when: . /root/admin-openrc ; openstack role show myrole >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack role show myrole >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack role create myrole
+. /root/admin-openrc
+openstack role create myrole
 )
 fi
 # myuser has myrole in myproject
 # skip when: . /root/admin-openrc ; openstack role assignment list --project myproject --user myuser --role myrole -f value | grep -q .
 if ! ( . /root/admin-openrc ; openstack role assignment list --project myproject --user myuser --role myrole -f value | grep -q . ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack role add --project myproject --user myuser myrole
+. /root/admin-openrc
+openstack role add --project myproject --user myuser myrole
 )
 fi
 
@@ -570,56 +583,69 @@ fi
 # skip when: . /root/admin-openrc ; openstack user show --domain default glance >/dev/null 2>&1 && openstack role assignment list --project service --user glance --role admin -f value | grep -q .
 if ! ( . /root/admin-openrc ; openstack user show --domain default glance >/dev/null 2>&1 && openstack role assignment list --project service --user glance --role admin -f value | grep -q . ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack user create --domain default --or-show --password "$GLANCE_PASS" glance
-  openstack role add --project service --user glance admin
+. /root/admin-openrc
+python3 -c 'import os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+name, var = sys.argv[1], sys.argv[2]
+e = os.environ
+auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
+                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
+ks = client.Client(session=session.Session(auth=auth), interface="public")
+found = ks.users.list(domain="default", name=name)
+if found:
+    ks.users.update(found[0], password=e[var])
+else:
+    ks.users.create(name=name, domain="default", password=e[var])' glance GLANCE_PASS
+openstack role add --project service --user glance admin
 )
 fi
 # service glance (image)
 # skip when: . /root/admin-openrc ; openstack service show glance >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack service show glance >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack service create --name glance --description 'OpenStack Image' image
+. /root/admin-openrc
+openstack service create --name glance --description 'OpenStack Image' image
 )
 fi
 # public endpoint http://controller:9292
 # skip when: . /root/admin-openrc ; openstack endpoint list --service image --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9292
 if ! ( . /root/admin-openrc ; openstack endpoint list --service image --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9292 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne image public http://controller:9292
+. /root/admin-openrc
+openstack endpoint create --region RegionOne image public http://controller:9292
 )
 fi
 # internal endpoint http://controller:9292
 # skip when: . /root/admin-openrc ; openstack endpoint list --service image --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9292
 if ! ( . /root/admin-openrc ; openstack endpoint list --service image --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9292 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne image internal http://controller:9292
+. /root/admin-openrc
+openstack endpoint create --region RegionOne image internal http://controller:9292
 )
 fi
 # admin endpoint http://controller:9292
 # skip when: . /root/admin-openrc ; openstack endpoint list --service image --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9292
 if ! ( . /root/admin-openrc ; openstack endpoint list --service image --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9292 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne image admin http://controller:9292
+. /root/admin-openrc
+openstack endpoint create --region RegionOne image admin http://controller:9292
 )
 fi
 # install glance-api qemu-utils
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in glance-api qemu-utils; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in glance-api qemu-utils; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y glance-api qemu-utils
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y glance-api qemu-utils
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/glance/glance-api.conf: glance-api: database, keystone authentication, file store (guide: "Install and configure" glance). (secrets masked: GLANCE_DBPASS, GLANCE_PASS)
@@ -658,20 +684,20 @@ filesystem_store_datadir = /var/lib/glance/images/
 OSTOPO_EOF
 # glance-manage db_sync
 (
-  su -s /bin/sh -c "glance-manage db_sync" glance
+su -s /bin/sh -c "glance-manage db_sync" glance
 )
 # enable and start glance-api
 # skip when: systemctl is-enabled --quiet glance-api && { systemctl is-active --quiet glance-api || [ "$(systemctl show -p ConditionResult --value glance-api)" = no ]; } (unless /etc/glance/glance-api.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/glance/glance-api.conf '* ]] || ! ( systemctl is-enabled --quiet glance-api && { systemctl is-active --quiet glance-api || [ "$(systemctl show -p ConditionResult --value glance-api)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable glance-api
-  systemctl restart glance-api
-  for u in glance-api; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable glance-api
+systemctl restart glance-api
+for u in glance-api; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -680,56 +706,69 @@ fi
 # skip when: . /root/admin-openrc ; openstack user show --domain default placement >/dev/null 2>&1 && openstack role assignment list --project service --user placement --role admin -f value | grep -q .
 if ! ( . /root/admin-openrc ; openstack user show --domain default placement >/dev/null 2>&1 && openstack role assignment list --project service --user placement --role admin -f value | grep -q . ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack user create --domain default --or-show --password "$PLACEMENT_PASS" placement
-  openstack role add --project service --user placement admin
+. /root/admin-openrc
+python3 -c 'import os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+name, var = sys.argv[1], sys.argv[2]
+e = os.environ
+auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
+                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
+ks = client.Client(session=session.Session(auth=auth), interface="public")
+found = ks.users.list(domain="default", name=name)
+if found:
+    ks.users.update(found[0], password=e[var])
+else:
+    ks.users.create(name=name, domain="default", password=e[var])' placement PLACEMENT_PASS
+openstack role add --project service --user placement admin
 )
 fi
 # service placement (placement)
 # skip when: . /root/admin-openrc ; openstack service show placement >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack service show placement >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack service create --name placement --description 'Placement API' placement
+. /root/admin-openrc
+openstack service create --name placement --description 'Placement API' placement
 )
 fi
 # public endpoint http://controller:8778
 # skip when: . /root/admin-openrc ; openstack endpoint list --service placement --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:8778
 if ! ( . /root/admin-openrc ; openstack endpoint list --service placement --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:8778 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne placement public http://controller:8778
+. /root/admin-openrc
+openstack endpoint create --region RegionOne placement public http://controller:8778
 )
 fi
 # internal endpoint http://controller:8778
 # skip when: . /root/admin-openrc ; openstack endpoint list --service placement --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:8778
 if ! ( . /root/admin-openrc ; openstack endpoint list --service placement --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:8778 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne placement internal http://controller:8778
+. /root/admin-openrc
+openstack endpoint create --region RegionOne placement internal http://controller:8778
 )
 fi
 # admin endpoint http://controller:8778
 # skip when: . /root/admin-openrc ; openstack endpoint list --service placement --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:8778
 if ! ( . /root/admin-openrc ; openstack endpoint list --service placement --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:8778 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne placement admin http://controller:8778
+. /root/admin-openrc
+openstack endpoint create --region RegionOne placement admin http://controller:8778
 )
 fi
 # install placement-api
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in placement-api; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in placement-api; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y placement-api
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y placement-api
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/placement/placement.conf: placement: database and keystone authentication (guide: "Install and configure Placement"). (secrets masked: PLACEMENT_DBPASS, PLACEMENT_PASS)
@@ -756,7 +795,7 @@ region_name = RegionOne
 OSTOPO_EOF
 # placement-manage db sync
 (
-  su -s /bin/sh -c "placement-manage db sync" placement
+su -s /bin/sh -c "placement-manage db sync" placement
 )
 # file /etc/default/placement-api: uwsgi listen address of placement (10.0.0.11:8778) and its worker processes.
 ostopo_write /etc/default/placement-api root root 0644 <<'OSTOPO_EOF'
@@ -768,14 +807,14 @@ OSTOPO_EOF
 # skip when: systemctl is-enabled --quiet placement-api && { systemctl is-active --quiet placement-api || [ "$(systemctl show -p ConditionResult --value placement-api)" = no ]; } (unless /etc/placement/placement.conf, /etc/default/placement-api changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/placement/placement.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/placement-api '* ]] || ! ( systemctl is-enabled --quiet placement-api && { systemctl is-active --quiet placement-api || [ "$(systemctl show -p ConditionResult --value placement-api)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable placement-api
-  systemctl restart placement-api
-  for u in placement-api; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable placement-api
+systemctl restart placement-api
+for u in placement-api; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -784,48 +823,61 @@ fi
 # skip when: . /root/admin-openrc ; openstack user show --domain default nova >/dev/null 2>&1 && openstack role assignment list --project service --user nova --role admin -f value | grep -q .
 if ! ( . /root/admin-openrc ; openstack user show --domain default nova >/dev/null 2>&1 && openstack role assignment list --project service --user nova --role admin -f value | grep -q . ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack user create --domain default --or-show --password "$NOVA_PASS" nova
-  openstack role add --project service --user nova admin
+. /root/admin-openrc
+python3 -c 'import os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+name, var = sys.argv[1], sys.argv[2]
+e = os.environ
+auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
+                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
+ks = client.Client(session=session.Session(auth=auth), interface="public")
+found = ks.users.list(domain="default", name=name)
+if found:
+    ks.users.update(found[0], password=e[var])
+else:
+    ks.users.create(name=name, domain="default", password=e[var])' nova NOVA_PASS
+openstack role add --project service --user nova admin
 )
 fi
 # service nova (compute)
 # skip when: . /root/admin-openrc ; openstack service show nova >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack service show nova >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack service create --name nova --description 'OpenStack Compute' compute
+. /root/admin-openrc
+openstack service create --name nova --description 'OpenStack Compute' compute
 )
 fi
 # public endpoint http://controller:8774/v2.1
 # skip when: . /root/admin-openrc ; openstack endpoint list --service compute --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1
 if ! ( . /root/admin-openrc ; openstack endpoint list --service compute --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne compute public http://controller:8774/v2.1
+. /root/admin-openrc
+openstack endpoint create --region RegionOne compute public http://controller:8774/v2.1
 )
 fi
 # internal endpoint http://controller:8774/v2.1
 # skip when: . /root/admin-openrc ; openstack endpoint list --service compute --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1
 if ! ( . /root/admin-openrc ; openstack endpoint list --service compute --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne compute internal http://controller:8774/v2.1
+. /root/admin-openrc
+openstack endpoint create --region RegionOne compute internal http://controller:8774/v2.1
 )
 fi
 # admin endpoint http://controller:8774/v2.1
 # skip when: . /root/admin-openrc ; openstack endpoint list --service compute --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1
 if ! ( . /root/admin-openrc ; openstack endpoint list --service compute --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne compute admin http://controller:8774/v2.1
+. /root/admin-openrc
+openstack endpoint create --region RegionOne compute admin http://controller:8774/v2.1
 )
 fi
 # mask the open-iscsi units when the node is a container (they cannot start there)
 # skip when: ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]
 if ! ( ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ] ) >/dev/null 2>&1; then
 (
-  systemctl mask iscsid.socket iscsid.service open-iscsi.service
+systemctl mask iscsid.socket iscsid.service open-iscsi.service
 )
 fi
 # file /etc/default/nova-consoleproxy: Which console proxy of nova-consoleproxy runs: noVNC (the guide's), not the SPICE or serial proxies.
@@ -842,15 +894,15 @@ OSTOPO_EOF
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in nova-api nova-scheduler nova-conductor nova-consoleproxy; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in nova-api nova-scheduler nova-conductor nova-consoleproxy; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-api nova-scheduler nova-conductor nova-consoleproxy
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-api nova-scheduler nova-conductor nova-consoleproxy
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/nova/nova.conf: nova for nova-api, nova-scheduler, nova-conductor, nova-novncproxy (guide: "Install and configure controller node"). (secrets masked: RABBIT_PASS, NOVA_DBPASS, NOVA_PASS, NEUTRON_PASS, PLACEMENT_PASS)
@@ -944,38 +996,38 @@ DAEMON_ARGS="--http-socket 10.0.0.11:8774 --add-header Connection:close --ini /e
 OSTOPO_EOF
 # nova-manage api_db sync
 (
-  su -s /bin/sh -c "nova-manage api_db sync" nova
+su -s /bin/sh -c "nova-manage api_db sync" nova
 )
 # nova-manage cell_v2 map_cell0
 # skip when: su -s /bin/sh -c "nova-manage cell_v2 list_cells" nova | grep -q ' cell0 '
 if ! ( su -s /bin/sh -c "nova-manage cell_v2 list_cells" nova | grep -q ' cell0 ' ) >/dev/null 2>&1; then
 (
-  su -s /bin/sh -c "nova-manage cell_v2 map_cell0" nova
+su -s /bin/sh -c "nova-manage cell_v2 map_cell0" nova
 )
 fi
 # nova-manage cell_v2 create_cell --name=cell1
 # skip when: su -s /bin/sh -c "nova-manage cell_v2 list_cells" nova | grep -q ' cell1 '
 if ! ( su -s /bin/sh -c "nova-manage cell_v2 list_cells" nova | grep -q ' cell1 ' ) >/dev/null 2>&1; then
 (
-  su -s /bin/sh -c "nova-manage cell_v2 create_cell --name=cell1 --verbose" nova
+su -s /bin/sh -c "nova-manage cell_v2 create_cell --name=cell1 --verbose" nova
 )
 fi
 # nova-manage db sync
 (
-  su -s /bin/sh -c "nova-manage db sync" nova
+su -s /bin/sh -c "nova-manage db sync" nova
 )
 # enable and start nova-api nova-scheduler nova-conductor nova-novncproxy
 # skip when: systemctl is-enabled --quiet nova-api && { systemctl is-active --quiet nova-api || [ "$(systemctl show -p ConditionResult --value nova-api)" = no ]; } && systemctl is-enabled --quiet nova-scheduler && { systemctl is-active --quiet nova-scheduler || [ "$(systemctl show -p ConditionResult --value nova-scheduler)" = no ]; } && systemctl is-enabled --quiet nova-conductor && { systemctl is-active --quiet nova-conductor || [ "$(systemctl show -p ConditionResult --value nova-conductor)" = no ]; } && systemctl is-enabled --quiet nova-novncproxy && { systemctl is-active --quiet nova-novncproxy || [ "$(systemctl show -p ConditionResult --value nova-novncproxy)" = no ]; } (unless /etc/default/nova-consoleproxy, /etc/nova/nova.conf, /etc/default/nova-api changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/default/nova-consoleproxy '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/nova-api '* ]] || ! ( systemctl is-enabled --quiet nova-api && { systemctl is-active --quiet nova-api || [ "$(systemctl show -p ConditionResult --value nova-api)" = no ]; } && systemctl is-enabled --quiet nova-scheduler && { systemctl is-active --quiet nova-scheduler || [ "$(systemctl show -p ConditionResult --value nova-scheduler)" = no ]; } && systemctl is-enabled --quiet nova-conductor && { systemctl is-active --quiet nova-conductor || [ "$(systemctl show -p ConditionResult --value nova-conductor)" = no ]; } && systemctl is-enabled --quiet nova-novncproxy && { systemctl is-active --quiet nova-novncproxy || [ "$(systemctl show -p ConditionResult --value nova-novncproxy)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable nova-api nova-scheduler nova-conductor nova-novncproxy
-  systemctl restart nova-api nova-scheduler nova-conductor nova-novncproxy
-  for u in nova-api nova-scheduler nova-conductor nova-novncproxy; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable nova-api nova-scheduler nova-conductor nova-novncproxy
+systemctl restart nova-api nova-scheduler nova-conductor nova-novncproxy
+for u in nova-api nova-scheduler nova-conductor nova-novncproxy; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -984,56 +1036,69 @@ fi
 # skip when: . /root/admin-openrc ; openstack user show --domain default neutron >/dev/null 2>&1 && openstack role assignment list --project service --user neutron --role admin -f value | grep -q .
 if ! ( . /root/admin-openrc ; openstack user show --domain default neutron >/dev/null 2>&1 && openstack role assignment list --project service --user neutron --role admin -f value | grep -q . ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack user create --domain default --or-show --password "$NEUTRON_PASS" neutron
-  openstack role add --project service --user neutron admin
+. /root/admin-openrc
+python3 -c 'import os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+name, var = sys.argv[1], sys.argv[2]
+e = os.environ
+auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
+                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
+ks = client.Client(session=session.Session(auth=auth), interface="public")
+found = ks.users.list(domain="default", name=name)
+if found:
+    ks.users.update(found[0], password=e[var])
+else:
+    ks.users.create(name=name, domain="default", password=e[var])' neutron NEUTRON_PASS
+openstack role add --project service --user neutron admin
 )
 fi
 # service neutron (network)
 # skip when: . /root/admin-openrc ; openstack service show neutron >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack service show neutron >/dev/null 2>&1 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack service create --name neutron --description 'OpenStack Networking' network
+. /root/admin-openrc
+openstack service create --name neutron --description 'OpenStack Networking' network
 )
 fi
 # public endpoint http://controller:9696
 # skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9696
 if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne network public http://controller:9696
+. /root/admin-openrc
+openstack endpoint create --region RegionOne network public http://controller:9696
 )
 fi
 # internal endpoint http://controller:9696
 # skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9696
 if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne network internal http://controller:9696
+. /root/admin-openrc
+openstack endpoint create --region RegionOne network internal http://controller:9696
 )
 fi
 # admin endpoint http://controller:9696
 # skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9696
 if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
 (
-  . /root/admin-openrc
-  openstack endpoint create --region RegionOne network admin http://controller:9696
+. /root/admin-openrc
+openstack endpoint create --region RegionOne network admin http://controller:9696
 )
 fi
 # install neutron-server
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in neutron-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in neutron-server; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
-  g=/usr/sbin/policy-rc.d
-  # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-  if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-  printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-  # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-  for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-  dpkg --configure -a
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y neutron-server
-  if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y neutron-server
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/neutron/neutron.conf: neutron-server: ML2, database, keystone authentication, nova notifications (guide: "Configure the server component"). (secrets masked: RABBIT_PASS, NEUTRON_DBPASS, NEUTRON_PASS, NOVA_PASS)
@@ -1106,20 +1171,20 @@ DAEMON_ARGS="--http-socket 10.0.0.11:9696 --add-header Connection:close --ini /e
 OSTOPO_EOF
 # neutron-db-manage upgrade head
 (
-  su -s /bin/sh -c "neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini upgrade head" neutron
+su -s /bin/sh -c "neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini upgrade head" neutron
 )
 # enable and start neutron-api neutron-rpc-server
 # skip when: systemctl is-enabled --quiet neutron-api && { systemctl is-active --quiet neutron-api || [ "$(systemctl show -p ConditionResult --value neutron-api)" = no ]; } && systemctl is-enabled --quiet neutron-rpc-server && { systemctl is-active --quiet neutron-rpc-server || [ "$(systemctl show -p ConditionResult --value neutron-rpc-server)" = no ]; } (unless /etc/neutron/neutron.conf, /etc/neutron/plugins/ml2/ml2_conf.ini, /etc/default/neutron-server changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/neutron/neutron.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/neutron/plugins/ml2/ml2_conf.ini '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/neutron-server '* ]] || ! ( systemctl is-enabled --quiet neutron-api && { systemctl is-active --quiet neutron-api || [ "$(systemctl show -p ConditionResult --value neutron-api)" = no ]; } && systemctl is-enabled --quiet neutron-rpc-server && { systemctl is-active --quiet neutron-rpc-server || [ "$(systemctl show -p ConditionResult --value neutron-rpc-server)" = no ]; } ) >/dev/null 2>&1; then
 (
-  systemctl enable neutron-api neutron-rpc-server
-  systemctl restart neutron-api neutron-rpc-server
-  for u in neutron-api neutron-rpc-server; do
-    for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
-    if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
-      echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
-    fi
-  done
+systemctl enable neutron-api neutron-rpc-server
+systemctl restart neutron-api neutron-rpc-server
+for u in neutron-api neutron-rpc-server; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
 )
 fi
 
@@ -1127,5 +1192,5 @@ fi
 # nova-manage cell_v2 discover_hosts
 # waits for: compute1 (nova-compute)
 (
-  su -s /bin/sh -c "nova-manage cell_v2 discover_hosts --verbose" nova
+su -s /bin/sh -c "nova-manage cell_v2 discover_hosts --verbose" nova
 )
