@@ -305,13 +305,15 @@ describe('deploy over SSH (real sshd)', function () {
     const long = (root: string): Artifact[] => [{ kind: 'command', id: 'w/wait', step: 'w', service: 'base', title: 'wait', run: `sleep 77; touch '${root}/finished'` }];
     const ac = new AbortController();
     const r = run(target(long), { signal: ac.signal });
-    setTimeout(() => ac.abort(), 800);
-    const res = await r.p;
-    assert.equal(res.ok, false);
-    assert.match(r.text(), /step w cancelled/);
     const t = resolveSshTarget(nodeOf('n1'), { projectKnownHosts: path.join(state, 'kh'), sshBinary: null });
     const remote = await SshRemote.connect(t, { projectKnownHosts: path.join(state, 'kh') });
     try {
+      // Cancel once the remote command really runs (a fixed delay would race a slow login shell).
+      for (let i = 0; i < 600 && !(await remote.exec("pgrep -f '^sleep 77$' || true")).stdout.toString().trim(); i++) await new Promise((res2) => setTimeout(res2, 100));
+      ac.abort();
+      const res = await r.p;
+      assert.equal(res.ok, false);
+      assert.match(r.text(), /step w cancelled/);
       let left = '';
       for (let i = 0; i < 20; i++) {
         left = (await remote.exec("pgrep -f '^sleep 77$' || true")).stdout.toString().trim();
