@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { analyze } from '../core/compile';
 import { deploy, targetOf, verify } from '../core/deploy/engine';
 import { DeployEvent, formatEvent } from '../core/deploy/events';
+import { JournalError } from '../core/deploy/journal';
 import { buildPlan, planText } from '../core/deploy/plan';
 import { openSession } from '../core/deploy/session';
 import { formatFinding } from '../core/findings';
@@ -44,7 +45,14 @@ export function planCmd(argv: string[], io: Io): number | Promise<number> {
   if (values.check) return deployCmd([...argv.filter((x) => x !== '--check'), '--dry-run'], io, 'plan');
   const { a, display, full } = load('plan', positionals[0], io, values.node);
   if (refuseErrors(a, display, io)) return 1;
-  const session = openSession(full, a, { stateDir: values['state-dir'] });
+  let session;
+  try {
+    session = openSession(full, a, { stateDir: values['state-dir'] });
+  } catch (e) {
+    if (!(e instanceof JournalError)) throw e;
+    io.err(`ostopo plan: ${e.message}\n`);
+    return 1;
+  }
   io.out(planText(buildPlan(render(a)), session.journal, secretLookup(a.cloud.secrets), values.node));
   return 0;
 }
@@ -71,7 +79,7 @@ function printer(io: Io, verbose: boolean, color: boolean) {
 export async function deployCmd(argv: string[], io: Io, cmd = 'deploy'): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...COMMON, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, recheck: { type: 'boolean' }, 'accept-new-host-keys': { type: 'boolean' }, 'command-timeout': { type: 'string' } },
+    options: { ...COMMON, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, recheck: { type: 'boolean' }, 'accept-new-host-keys': { type: 'boolean' }, 'command-timeout': { type: 'string' }, 'break-lock': { type: 'boolean' } },
     allowPositionals: true,
     strict: true,
   });
@@ -80,10 +88,11 @@ export async function deployCmd(argv: string[], io: Io, cmd = 'deploy'): Promise
   if (timeout !== undefined && !(timeout > 0)) throw new UsageError('--command-timeout takes a number of seconds.');
   const { a, display, full } = load(cmd, positionals[0], io, values.node);
   if (refuseErrors(a, display, io)) return 1;
-  const session = openSession(full, a, { stateDir: values['state-dir'], env: io.env, onUnknownHostKey: hostKeyPolicy(io, values['accept-new-host-keys'] === true) });
   const ac = cancellable(io);
   try {
+    const session = openSession(full, a, { stateDir: values['state-dir'], env: io.env, onUnknownHostKey: hostKeyPolicy(io, values['accept-new-host-keys'] === true) });
     const r = await deploy({
+      breakLock: values['break-lock'],
       target: targetOf(a),
       journal: session.journal,
       connect: session.connect,
@@ -103,14 +112,22 @@ export async function deployCmd(argv: string[], io: Io, cmd = 'deploy'): Promise
 }
 
 export async function verifyCmd(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON, 'accept-new-host-keys': { type: 'boolean' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON, 'accept-new-host-keys': { type: 'boolean' }, 'break-lock': { type: 'boolean' } }, allowPositionals: true, strict: true });
   if (positionals.length > 1) throw new UsageError(`verify takes one FILE, got ${positionals.length}.`);
   const { a, display, full } = load('verify', positionals[0], io, values.node);
   if (refuseErrors(a, display, io)) return 1;
-  const session = openSession(full, a, { stateDir: values['state-dir'], env: io.env, onUnknownHostKey: hostKeyPolicy(io, values['accept-new-host-keys'] === true) });
   const ac = cancellable(io);
   try {
-    const r = await verify({ target: targetOf(a), journal: session.journal, connect: session.connect, node: values.node, signal: ac.signal, onEvent: printer(io, values.verbose === true, values.color ?? io.isTty === true) });
+    const session = openSession(full, a, { stateDir: values['state-dir'], env: io.env, onUnknownHostKey: hostKeyPolicy(io, values['accept-new-host-keys'] === true) });
+    const r = await verify({
+      target: targetOf(a),
+      journal: session.journal,
+      connect: session.connect,
+      node: values.node,
+      signal: ac.signal,
+      breakLock: values['break-lock'],
+      onEvent: printer(io, values.verbose === true, values.color ?? io.isTty === true),
+    });
     return ac.signal.aborted ? 130 : r.ok ? 0 : 1;
   } catch (e) {
     io.err(`ostopo verify: ${(e as Error).message}\n`);

@@ -29,7 +29,7 @@ Usage:
       --check compares with the nodes too, read-only (what deploy --dry-run does):
       files changed on a node since ostopo wrote them show as drift.
   ostopo deploy FILE [--node NAME] [--dry-run] [--force] [--recheck] [--accept-new-host-keys]
-                     [--verbose] [--command-timeout SECONDS] [--state-dir DIR]
+                     [--verbose] [--command-timeout SECONDS] [--state-dir DIR] [--break-lock]
       Deploy over SSH: nodes in parallel, steps in the guide's order, each skipped
       when done. Files are written atomically with a backup; a file changed on the
       node since ostopo wrote it (drift) is shown as a diff and kept unless --force.
@@ -38,8 +38,11 @@ Usage:
       (users, services, endpoints), instead of trusting the journal.
       Host keys are checked against known_hosts (~/.ssh/known_hosts, .ostopo/known_hosts,
       ssh.knownHostsFile); an unknown key is refused unless --accept-new-host-keys.
+      One deploy or verify of a cloud at a time: the state folder and every node are
+      locked while it runs, and another run is refused with who holds the lock and
+      since when. --break-lock takes over the locks of a run that is gone for good.
       Exit 0: deployed; 1: failed (run again to resume); 130: cancelled (Ctrl+C).
-  ostopo verify FILE [--node NAME] [--verbose]
+  ostopo verify FILE [--node NAME] [--verbose] [--break-lock]
       Run the install guide's checks on each node; PASS/FAIL with the evidence.
       Exit 0: every check passed; 1: a check failed or a node was unreachable.
   ostopo schema

@@ -20,6 +20,7 @@ export interface OstopoTaskDefinition extends vscode.TaskDefinition {
   /** The topology file (workspace-relative or absolute); the current topology when absent. */
   file?: string;
   force?: boolean;
+  breakLock?: boolean;
 }
 
 /** Asks the user about a host key that is not known yet, showing its fingerprint. */
@@ -116,7 +117,7 @@ export class OstopoTerminal implements vscode.Pseudoterminal {
       const l = formatEvent(e, { color: true, verbose });
       if (l !== undefined) this.line(l);
     };
-    const common = { target: targetOf(analysis), journal: session.journal, connect: session.connect, node: this.def.node, signal: this.abort.signal, onEvent };
+    const common = { target: targetOf(analysis), journal: session.journal, connect: session.connect, node: this.def.node, signal: this.abort.signal, onEvent, breakLock: this.def.breakLock };
     const r = this.def.action === 'deploy' ? await deploy({ ...common, force: this.def.force }) : await verify(common);
     return r.ok ? 0 : 1;
   }

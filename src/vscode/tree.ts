@@ -1,8 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SERVICES } from '../core/catalog';
-import { NodeJournal } from '../core/deploy/journal';
+import { Journal, NodeJournal } from '../core/deploy/journal';
 import { stateDirOf } from '../core/deploy/session';
 import { FileArtifact } from '../core/render/artifacts';
 import { Ctx } from './ctx';
@@ -17,12 +15,7 @@ export type TreeItem =
 /** The node's last deploy and verify, from the journal beside the topology (when there is one). */
 export function lastResults(doc: vscode.TextDocument, cloud: string, node: string): NodeJournal | undefined {
   if (doc.uri.scheme !== 'file') return undefined;
-  try {
-    const j = JSON.parse(fs.readFileSync(path.join(stateDirOf(doc.uri.fsPath), cloud, 'journal.json'), 'utf8'));
-    return j.nodes?.[node];
-  } catch {
-    return undefined;
-  }
+  return Journal.peek(stateDirOf(doc.uri.fsPath), cloud)?.peekNode(node);
 }
 
 /** Topology tree: nodes → services → rendered files; a node shows its errors and its last deploy/verify. */

@@ -27,6 +27,8 @@ describe('deploy over SSH (real sshd)', function () {
     sshd = await TestSshd.start('127.0.0.2');
   });
   after(() => sshd?.stop());
+  // The "node" is this machine: each test run locks its own file, not /var/lib/ostopo (other runs may share the host).
+  const nodeLock = () => path.join(sshd.dir, 'node.lock');
   beforeEach(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-deploy-'));
     state = path.join(work, '.ostopo');
@@ -60,7 +62,7 @@ describe('deploy over SSH (real sshd)', function () {
     const p = deploy({
       target: t,
       journal,
-      connect: (n, signal) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal }),
+      connect: (n, signal) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal, nodeLock: nodeLock() }),
       onEvent: (e) => events.push(e),
       ...extra,
     });
@@ -169,6 +171,58 @@ describe('deploy over SSH (real sshd)', function () {
     assert.equal(fs.readFileSync(file, 'utf8'), '# BEGIN ostopo\n10.0.0.11 controller\n10.0.0.31 compute1\n# END ostopo\n127.0.0.1 localhost\n');
   });
 
+  it('one run per node: a second workstation is refused with who deploys it; the lock ends with the run or its connection', async () => {
+    // Says it started, then waits for a flag (at most 30 s). The id varies so that the journal never skips it.
+    let runs = 0;
+    const slow = (root: string): Artifact[] => [{ kind: 'command', id: `s/wait-${++runs}`, step: 's', service: 'base', title: 'wait for the flag', run: `touch '${root}.started'; for i in $(seq 1 300); do [ -e '${root}.go' ] && break; sleep 0.1; done` }];
+    const started = async () => {
+      for (let i = 0; i < 600 && !fs.existsSync(`${root}.started`); i++) await new Promise((r) => setTimeout(r, 100));
+      fs.rmSync(`${root}.started`, { force: true });
+    };
+    const root = path.join(work, 'root', 'n1');
+    fs.mkdirSync(path.dirname(root), { recursive: true });
+    // Two workstations: two state folders, one node.
+    const other = path.join(work, 'other-workstation');
+    const otherRun = (extra: Partial<DeployOptions> = {}) => {
+      const events: DeployEvent[] = [];
+      const projectKnownHosts = path.join(other, 'known_hosts');
+      const p = deploy({ target: target(slow), journal: Journal.open(other, 't'), connect: (n, signal) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal, nodeLock: nodeLock() }), onEvent: (e) => events.push(e), ...extra });
+      return { p, text: () => events.map((e) => formatEvent(e, { color: false, verbose: true })).filter(Boolean).join('\n') };
+    };
+    const first = run(target(slow));
+    await started(); // the first run holds the node: its command runs
+    const second = otherRun();
+    const res2 = await second.p;
+    assert.equal(res2.ok, false);
+    assert.match(second.text(), /n1 \(127\.0\.0\.2\) is locked by another run: ostopo deploy of cloud "t" by \S+@\S+ \(pid \d+\) since \d{4}-/);
+    fs.writeFileSync(`${root}.go`, '');
+    assert.equal((await first.p).ok, true, first.text());
+    // Released with the run: the other workstation may deploy now.
+    fs.rmSync(`${root}.go`);
+    const third = otherRun();
+    setTimeout(() => fs.writeFileSync(`${root}.go`, ''), 1500);
+    assert.equal((await third.p).ok, true, third.text());
+    // A run whose connection dies loses its lock with it.
+    fs.rmSync(`${root}.go`);
+    fs.rmSync(`${root}.started`, { force: true });
+    const dying = run(target(slow));
+    await started();
+    sshd.dropConnections();
+    assert.equal((await dying.p).ok, false);
+    fs.writeFileSync(`${root}.go`, '');
+    const after = otherRun();
+    assert.equal((await after.p).ok, true, after.text());
+    // --break-lock ends the holder on the node (for a run that hangs on a workstation that is gone).
+    fs.rmSync(`${root}.go`);
+    const hung = run(target(slow));
+    await started();
+    const breaker = otherRun({ breakLock: true });
+    await started();
+    fs.writeFileSync(`${root}.go`, '');
+    assert.equal((await breaker.p).ok, true, breaker.text());
+    await hung.p;
+  });
+
   it('a failing command shows its exit status and last lines; the next run resumes after the done actions', async () => {
     const flag = path.join(work, 'fixed');
     const failing = (root: string): Artifact[] => [
@@ -207,7 +261,7 @@ describe('deploy over SSH (real sshd)', function () {
       const res = await deploy({
         target: t,
         journal,
-        connect: (n) => SshRemote.connect({ ...resolveSshTarget(n, { projectKnownHosts: path.join(state, 'kh'), sshBinary: null }), connectTimeoutMs: 1500 }, { projectKnownHosts: path.join(state, 'kh') }),
+        connect: (n) => SshRemote.connect({ ...resolveSshTarget(n, { projectKnownHosts: path.join(state, 'kh'), sshBinary: null }), connectTimeoutMs: 1500 }, { projectKnownHosts: path.join(state, 'kh'), nodeLock: nodeLock() }),
         onEvent: (e) => events.push(e),
       });
       assert.equal(res.ok, false);
@@ -242,7 +296,7 @@ describe('deploy over SSH (real sshd)', function () {
     const res = await deploy({
       target: target(basic, [nodeOf('n1', { knownHostsFile: empty })]),
       journal: Journal.open(state, 't'),
-      connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, onUnknownHostKey: async (p) => (asked.push(p.fingerprint), true) }),
+      connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, onUnknownHostKey: async (p) => (asked.push(p.fingerprint), true), nodeLock: nodeLock() }),
       onEvent: () => undefined,
     });
     assert.equal(res.ok, true);
@@ -334,7 +388,7 @@ describe('deploy over SSH (real sshd)', function () {
       ...basic(root),
       { kind: 'check', id: 'app/bad', step: 'app', service: 'base', title: 'a check that fails', run: 'echo "state: broken"', expect: 'state: ok' },
     ]);
-    const res = await verify({ target: withFailing, journal: Journal.open(state, 't'), connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts }), onEvent: (e) => events.push(e) });
+    const res = await verify({ target: withFailing, journal: Journal.open(state, 't'), connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, nodeLock: nodeLock() }), onEvent: (e) => events.push(e) });
     assert.equal(res.passed, 1);
     assert.equal(res.failed, 1);
     const bad = events.find((e) => e.type === 'check' && e.id === 'app/bad');
@@ -392,7 +446,7 @@ describe('deploy over SSH (real sshd)', function () {
       const res = await deploy({
         target: target(basic, [node]),
         journal: Journal.open(state, 't'),
-        connect: () => SshRemote.connect(t, { projectKnownHosts }),
+        connect: () => SshRemote.connect(t, { projectKnownHosts, nodeLock: nodeLock() }),
         onEvent: () => undefined,
       });
       assert.equal(res.ok, true);

@@ -7,7 +7,7 @@ import { NodeJournal, sha256 } from './journal';
 import type { Masker } from './mask';
 import { buildPlan, commandHash, PlanNode, PlanStep } from './plan';
 import { blockOf, FileState, lastLines, Remote, RemoteError } from './remote';
-import { checkSecrets, connectAll, envOf, maskerOf, now, renderWithFacts, RunOptions, selectedNodes } from './run';
+import { checkSecrets, connectAll, envOf, lockRun, maskerOf, now, renderWithFacts, RunOptions, selectedNodes } from './run';
 
 export { targetOf } from './run';
 export type { DeployTarget, RunOptions } from './run';
@@ -62,9 +62,12 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   const missing = checkSecrets(o.target, first, names);
   if (missing) throw new Error(missing);
 
-  const remotes = await connectAll(o, names, masker);
+  // A dry run writes nothing (not even the journal): it needs no lock.
+  const holder = o.dryRun ? undefined : lockRun(o, 'deploy');
   const result: DeployResult = { ok: true, ms: 0, changed: 0, drifted: [], nodes: {} };
+  let remotes = new Map<string, Remote | RemoteError>();
   try {
+    remotes = await connectAll(o, names, masker, holder);
     const rendered = await renderWithFacts(o, remotes, first);
     result.rendered = rendered;
     const plan = buildPlan(rendered);
@@ -93,7 +96,10 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
     );
   } finally {
     for (const r of remotes.values()) if (!(r instanceof RemoteError)) r.close();
-    if (!o.dryRun) o.journal.save();
+    if (!o.dryRun) {
+      o.journal.save();
+      o.journal.release();
+    }
   }
   result.ms = Date.now() - t0;
   const failed = Object.entries(result.nodes).filter(([, v]) => !v.ok).map(([k]) => k);

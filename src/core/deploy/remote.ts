@@ -1,6 +1,7 @@
 import { Duplex } from 'node:stream';
 import { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { shq } from '../render/template';
+import { LockError } from './journal';
 import { forward, openClient, RemoteError } from './sshClient';
 import type { ConnectOptions } from './sshClient';
 import { SshTarget } from './sshConfig';
@@ -76,6 +77,12 @@ export interface Remote {
    */
   survey(files: SurveyFile[], checks: string[], opts?: { env?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number }): Promise<{ files: (FileState | undefined)[]; checks: boolean[] }>;
   /**
+   * Takes the node's deploy lock for as long as this connection lives: two runs (two workstations, or
+   * the CLI beside VS Code) never work on one node at once. `holder` says who holds it, for the message
+   * of the one that is refused (a LockError).
+   */
+  lock(holder: string, opts?: { signal?: AbortSignal; breakLock?: boolean }): Promise<void>;
+  /**
    * Atomic: temp file in the target's folder, then rename; the previous file is kept as PATH.ostopo.bak.
    * With `block`, `content` replaces only the managed block (or goes at the top of the file, or before
    * `initial` in a new file); a block whose end marker is missing is an error, never a truncated file.
@@ -109,6 +116,7 @@ export class SshRemote implements Remote {
   private uploadDir?: Promise<string>;
   private uploads = 0;
   private closed = false;
+  private lockChannel?: ClientChannel;
   private dropReason?: RemoteError;
 
   private constructor(
@@ -116,6 +124,7 @@ export class SshRemote implements Remote {
     private readonly client: Client,
     private readonly jumps: Client[],
     private readonly sudo: boolean,
+    private readonly nodeLock: string,
   ) {
     client.on('close', () => {
       if (!this.closed) this.dropReason ??= new RemoteError('dropped', `${label}: the SSH connection was closed by the network or the server`);
@@ -133,7 +142,7 @@ export class SshRemote implements Remote {
         sock = await forward(c, target.host, target.port, hop.label);
       }
       const client = await openClient(target, opts, sock);
-      return new SshRemote(target.label, client, jumps, target.user !== 'root');
+      return new SshRemote(target.label, client, jumps, target.user !== 'root', opts.nodeLock ?? NODE_LOCK);
     } catch (e) {
       for (const j of jumps) j.end();
       throw e;
@@ -143,6 +152,8 @@ export class SshRemote implements Remote {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // Closing the lock's channel ends its holder on the node, which releases the lock.
+    this.lockChannel?.close();
     const end = () => {
       this.client.end();
       for (const j of this.jumps) j.end();
@@ -256,6 +267,45 @@ export class SshRemote implements Remote {
     });
   }
 
+  async lock(holder: string, opts: { signal?: AbortSignal; breakLock?: boolean } = {}): Promise<void> {
+    if (opts.breakLock) {
+      // The holder is a process on the node that keeps the lock's file open: ending it frees the lock.
+      // (Only while the lock is held: a holder file left behind may name a pid that is someone else's now.)
+      const h = shq(`${this.nodeLock}.holder`);
+      await this.exec(`flock -n ${shq(this.nodeLock)} true || { p=$(sed -n 2p ${h}); [ -n "$p" ] && kill -TERM "$p"; sleep 0.5; }; true`, { signal: opts.signal, timeoutMs: 30000 });
+    }
+    const cmd = `${this.sudo ? 'sudo -n -- ' : ''}bash -c ${shq(LOCK_HOLDER)} ostopo-lock ${shq(holder)} ${shq(this.nodeLock)}`;
+    await new Promise<void>((resolve, reject) => {
+      if (this.dropReason) return reject(this.dropReason);
+      this.client.exec(cmd, (err, ch) => {
+        if (err) return reject(this.dropReason ?? new RemoteError('dropped', `${this.label}: cannot start a command: ${err.message}`));
+        let out = '';
+        let errText = '';
+        let settled = false;
+        const settle = (e?: Error) => {
+          if (settled) return;
+          settled = true;
+          if (e) reject(e);
+          else resolve();
+        };
+        ch.on('data', (d: Buffer) => {
+          out += d.toString('utf8');
+          if (out.startsWith('OSTOPO_LOCKED\n')) {
+            // Held: stdin stays open (never ended) for as long as this connection; its end releases the lock.
+            this.lockChannel = ch;
+            settle();
+          }
+        });
+        ch.stderr.on('data', (d: Buffer) => (errText += d.toString('utf8')));
+        ch.on('close', (code: number | null) => {
+          if (this.lockChannel === ch) return;
+          if (code === 75) return settle(new LockError(`${this.label} is locked by another run: ${out.trim().split('\n')[0] || 'a holder that did not say who it is'} (the lock is ${this.nodeLock} on the node; it ends with that run or its connection; --break-lock, or "breakLock": true in a VS Code task, ends the holder)`));
+          settle(this.dropReason ?? new RemoteError('io', `${this.label}: cannot take the node's deploy lock: ${lastLines(errText || out, 3) || `exit ${code}`}`));
+        });
+      });
+    });
+  }
+
   /** TERM to the job's process group, KILL after 2 s if it is still there; resolves when done (at most 5 s). */
   private killGroup(pid: number): Promise<void> {
     const script = `kill -TERM -- -${pid} 2>/dev/null || exit 0; for i in $(seq 1 20); do kill -0 -- -${pid} 2>/dev/null || exit 0; sleep 0.1; done; kill -KILL -- -${pid} 2>/dev/null; true`;
@@ -365,6 +415,24 @@ export class SshRemote implements Remote {
     return this.sftp;
   }
 }
+
+/** The node's deploy lock: a file held open under flock by the holder's process on the node. */
+export const NODE_LOCK = '/var/lib/ostopo/deploy.lock';
+
+/**
+ * Holds the node lock $2 ($1 says who holds it) until its standard input ends, which is when the
+ * deploy's SSH connection closes, however it ends: no stale lock can outlive its run. Exit 75 when
+ * someone else holds it, printing who.
+ */
+const LOCK_HOLDER = [
+  'mkdir -p -- "$(dirname -- "$2")"',
+  'exec 9>>"$2"',
+  'if ! flock -n 9; then head -n 1 -- "$2.holder" 2>/dev/null || true; exit 75; fi',
+  `printf '%s\\n%s\\n' "$1" "$$" > "$2.holder"`,
+  'echo OSTOPO_LOCKED',
+  // cat becomes the holder (same pid, fd 9 inherited): it ends when the connection does, or when killed.
+  'exec cat >/dev/null',
+].join('\n');
 
 /**
  * Moves an uploaded file into place as root: $1 upload, $2 target, $3:$4 owner, $5 mode; with $6 and $7

@@ -3,7 +3,8 @@ import { ResolvedNode, SecretValue } from '../model';
 import { NodeFacts, RenderedCloud } from '../render/artifacts';
 import { secretsIn, SecretLookup } from '../render/template';
 import { DeployEvent } from './events';
-import { Journal } from './journal';
+import * as os from 'node:os';
+import { Journal, LockError } from './journal';
 import { Masker } from './mask';
 import { artifactsOfKind } from './plan';
 import { Remote, RemoteError } from './remote';
@@ -34,6 +35,25 @@ export interface RunOptions {
   onEvent: (e: DeployEvent) => void;
   /** Longest a single command may run (default 30 min: package installs). */
   commandTimeoutMs?: number;
+  /** Take over the locks of another run (the state folder's and the nodes'): for a run that is gone for good. */
+  breakLock?: boolean;
+}
+
+/**
+ * One run at a time per cloud and per node: the state folder's lock (the journal), and each node's lock
+ * (two workstations never deploy one node at once). Returns the text that names this run to others.
+ */
+export function lockRun(o: RunOptions, what: string): string {
+  o.journal.acquire(what, { breakLock: o.breakLock, onNote: (message) => o.onEvent({ type: 'note', message }) });
+  return `ostopo ${what} of cloud "${o.journal.data.cloud}" by ${userAtHost()} (pid ${process.pid}) since ${now()}`;
+}
+
+function userAtHost(): string {
+  try {
+    return `${os.userInfo().username}@${os.hostname()}`;
+  } catch {
+    return os.hostname();
+  }
 }
 
 export const now = () => new Date().toISOString();
@@ -63,8 +83,11 @@ export function envOf(names: string[] | undefined, lookup: SecretLookup): Record
   return env;
 }
 
-/** Connects to the nodes of a run (in parallel), checks the machine identity against the journal. */
-export async function connectAll(o: RunOptions, names: string[], masker: Masker): Promise<Map<string, Remote | RemoteError>> {
+/**
+ * Connects to the nodes of a run (in parallel), checks the machine identity against the journal and,
+ * with `holder`, takes each node's lock (a node locked by another run counts as unreachable, with who holds it).
+ */
+export async function connectAll(o: RunOptions, names: string[], masker: Masker, holder?: string): Promise<Map<string, Remote | RemoteError>> {
   const out = new Map<string, Remote | RemoteError>();
   await Promise.all(
     names.map(async (name) => {
@@ -72,6 +95,14 @@ export async function connectAll(o: RunOptions, names: string[], masker: Masker)
       const t0 = Date.now();
       try {
         const r = await o.connect(node, o.signal);
+        if (holder) {
+          try {
+            await r.lock(holder, { signal: o.signal, breakLock: o.breakLock });
+          } catch (e) {
+            r.close();
+            throw e;
+          }
+        }
         const id = (await r.exec('cat /etc/machine-id 2>/dev/null || true', { signal: o.signal, timeoutMs: 30000 })).stdout.toString().trim();
         const j = o.journal.node(name);
         if (j.machineId && id && j.machineId !== id) {
@@ -81,7 +112,7 @@ export async function connectAll(o: RunOptions, names: string[], masker: Masker)
         out.set(name, r);
         o.onEvent({ type: 'connect', node: name, target: r.label, ok: true, ms: Date.now() - t0 });
       } catch (e) {
-        const err = e instanceof RemoteError ? e : new RemoteError('io', (e as Error).message);
+        const err = e instanceof RemoteError ? e : new RemoteError(e instanceof LockError ? 'locked' : 'io', (e as Error).message);
         out.set(name, err);
         o.onEvent({ type: 'connect', node: name, target: node.address, ok: false, ms: Date.now() - t0, message: masker.mask(err.message) });
       }

@@ -19,6 +19,8 @@ export type RemoteErrorKind =
   | 'sudo-password'
   | 'cancelled'
   | 'step-timeout'
+  /** Another run holds the node's deploy lock. */
+  | 'locked'
   | 'io';
 
 export class RemoteError extends Error {
@@ -45,6 +47,8 @@ export interface ConnectOptions {
   projectKnownHosts: string;
   signal?: AbortSignal;
   agent?: string;
+  /** The node's deploy lock file (default /var/lib/ostopo/deploy.lock; tests that share one host use their own). */
+  nodeLock?: string;
 }
 
 function readKey(file: string): Buffer | { error: string } {

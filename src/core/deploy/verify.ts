@@ -4,8 +4,8 @@ import { secretLookup } from '../secrets';
 import { seconds } from './events';
 import { NodeJournal } from './journal';
 import { artifactsOfKind } from './plan';
-import { lastLines, RemoteError } from './remote';
-import { checkSecrets, connectAll, envOf, maskerOf, now, RunOptions, selectedNodes } from './run';
+import { lastLines, Remote, RemoteError } from './remote';
+import { checkSecrets, connectAll, envOf, lockRun, maskerOf, now, RunOptions, selectedNodes } from './run';
 
 export interface VerifyResult {
   ok: boolean;
@@ -26,9 +26,12 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
   const rendered = o.target.render({});
   const missing = checkSecrets(o.target, rendered, names);
   if (missing) throw new Error(missing);
-  const remotes = await connectAll(o, names, masker);
+  // Verify writes its results into the journal: one run at a time, like deploy.
+  const holder = lockRun(o, 'verify');
   const result: VerifyResult = { ok: true, ms: 0, passed: 0, failed: 0, skipped: 0, nodes: {} };
+  let remotes = new Map<string, Remote | RemoteError>();
   try {
+    remotes = await connectAll(o, names, masker, holder);
     await Promise.all(
       names.map(async (name) => {
         const r = remotes.get(name)!;
@@ -80,6 +83,7 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
   } finally {
     for (const r of remotes.values()) if (!(r instanceof RemoteError)) r.close();
     o.journal.save();
+    o.journal.release();
   }
   result.ms = Date.now() - t0;
   result.ok = result.failed === 0 && Object.values(result.nodes).every((n) => !n.message);
