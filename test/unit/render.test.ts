@@ -329,7 +329,7 @@ config:
       const lookup = (n: string) => (n === 'NOVA_DBPASS' ? 'p@ss$w/rd' : n === 'NOVA_PASS' ? 'a$b' : 'x');
       const nova = materialize(file(c, 'controller', '/etc/nova/nova.conf').content, lookup);
       assert.equal(ini1(nova, 'database', 'connection'), 'mysql+pymysql://nova:p%40ss%24w%2Frd@controller/nova');
-      assert.equal(ini1(nova, 'keystone_authtoken', 'password'), 'a$$b', 'oslo.config reads $$ as a literal $');
+      assert.equal(ini1(nova, 'keystone_authtoken', 'password'), 'a\\$b', 'oslo.config reads \\$ as a literal $ (test/unit/encoding.test.ts reads it back)');
       const sql = materialize(command(c, 'controller', 'nova-database/create').stdin!, lookup);
       assert.match(sql, /IDENTIFIED BY 'p@ss\$w\/rd';/);
     });

@@ -55,7 +55,7 @@ function renderMariadb(ctx: RenderContext, node: ResolvedNode): void {
       path: '/root/.my.cnf',
       mode: '0600',
       language: 'ini',
-      content: `# ${ctx.header('/root/.my.cnf')[0]}\n# Lets root's mysql commands authenticate after the root password is set.\n[client]\nuser = root\npassword = "${secretRef('DB_ROOT_PASS', 'dq')}"\n`,
+      content: `# ${ctx.header('/root/.my.cnf')[0]}\n# Lets root's mysql commands authenticate after the root password is set.\n[client]\nuser = root\npassword = "${secretRef('DB_ROOT_PASS', 'mycnf')}"\n`,
       description: 'Client credentials of the database root user, for the commands ostopo runs as root.',
     });
     secure.unshift(`SET PASSWORD FOR 'root'@'localhost' = PASSWORD('${secretRef('DB_ROOT_PASS', 'sql')}');`);

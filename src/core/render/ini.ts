@@ -1,6 +1,6 @@
 import { OptionValue } from '../model';
 import { YamlPath } from '../parse';
-import { encodeRefs } from './template';
+import { osloValueRefs } from './template';
 
 /** Which layer set a rendered value: the preview shows it and jumps to `path` in the topology. */
 export type Layer = 'profile' | 'topology' | 'global' | 'node';
@@ -34,7 +34,8 @@ export class IniError extends Error {}
 
 /**
  * An INI file built in order, remembering who set each value. `oslo` files get oslo.config's rules:
- * multi-valued options are the key repeated (never `key[]=`), and secrets are `$`-escaped.
+ * multi-valued options are the key repeated (never `key[]=`), and secrets are encoded so that
+ * oslo.config reads them back unchanged (`$` escaped, quoted when their edges would be stripped).
  */
 export class IniDoc {
   private readonly sections = new Map<string, Map<string, Entry>>();
@@ -117,7 +118,7 @@ export class IniDoc {
       for (const [key, e] of sec) {
         for (const v of e.values) {
           lines.push({ line: out.length, section: name, key, origin: e.origin });
-          out.push(`${key} = ${this.oslo ? encodeRefs(v, 'oslo') : v}`);
+          out.push(`${key} = ${this.oslo ? osloValueRefs(v) : v}`);
         }
       }
     }

@@ -3,8 +3,21 @@
  * the real text (deploy, or `--reveal-secrets`). Each placeholder records how the value must be encoded
  * where it stands, so a password with `@`, `$`, `'` or a space is still right in a URL, an oslo.config
  * value, SQL or a shell word.
+ *
+ * What each encoding is for, and the consumer rules it follows (test/unit/encoding.test.ts proves each
+ * one with the consumer itself: oslo.config, SQLAlchemy, MariaDB's option-file reader, bash):
+ * - `url`: a part of a URL (user or password of `transport_url`, `connection`): percent-encoding.
+ * - `oslo`: inside an oslo.config value. oslo.config substitutes `$name`/`${name}` and, before that,
+ *   reads `\$` as `$$`; so `$` is written `\$`, which stays right after any backslash of the value
+ *   (`$$` would not: `a\$b` would become `a\$$b`, read as `a` + `$$` + `$b`).
+ * - `osloval`: a whole oslo.config value: `oslo`, then in double quotes when oslo.config's INI parser
+ *   would otherwise change it (it strips surrounding white space and one pair of matching quotes).
+ * - `sql`: inside a single-quoted MariaDB string (NO_BACKSLASH_ESCAPES off, the default).
+ * - `sh`: a whole POSIX shell word (single-quoted when needed).
+ * - `dq`: inside a double-quoted POSIX shell string.
+ * - `mycnf`: inside a double-quoted value of a MariaDB/MySQL option file (`password = "..."`).
  */
-export type Encoding = 'url' | 'oslo' | 'sql' | 'sh' | 'dq';
+export type Encoding = 'url' | 'oslo' | 'osloval' | 'sql' | 'sh' | 'dq' | 'mycnf';
 
 /**
  * A placeholder is `NUL <nonce> { NAME |enc... } NUL`. The nonce is random for each process, so no text
@@ -52,14 +65,49 @@ export function encode(value: string, enc: Encoding): string {
     case 'url':
       return encodeURIComponent(value);
     case 'oslo':
-      return value.replace(/\$/g, '$$$$');
+      return value.replace(/\$/g, '\\$');
+    case 'osloval':
+      return osloQuoted(encode(value, 'oslo'));
     case 'sql':
       return value.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
     case 'sh':
       return shq(value);
     case 'dq':
       return value.replace(/[\\"$`]/g, (c) => '\\' + c);
+    case 'mycnf':
+      // MariaDB's option-file reader (mysys/my_default.c) strips one pair of surrounding quotes and then
+      // reads \\ \" \' \n \t \r \b \s as escapes, keeping any other backslash as it is (so `\$` would
+      // stay `\$`): inside "...", only the backslash and the double quote need one. `#` is a comment only
+      // outside quotes.
+      return value.replace(/[\\"]/g, (c) => '\\' + c);
   }
+}
+
+/**
+ * An oslo.config value as its INI parser reads it back: the parser strips the white space around a value
+ * (Python's `str.strip`, which also takes control and separator characters) and then one pair of
+ * matching quotes, and nothing else. A value whose first or last character would be taken that way is
+ * put in double quotes: exactly that pair is stripped, the rest stays as it is.
+ */
+function osloQuoted(s: string): string {
+  const edge = /[\s\p{C}\p{Z}'"]/u;
+  const chars = Array.from(s);
+  return s === '' || edge.test(chars[0]) || edge.test(chars[chars.length - 1]) ? `"${s}"` : s;
+}
+
+/**
+ * The text of an oslo.config value that holds placeholders: a value that is exactly one placeholder gets
+ * `osloval` (quoted when its secret needs it); any other gets `oslo` for each placeholder, and the whole
+ * value in double quotes when a placeholder stands at its start or end (its secret's edge could be
+ * stripped).
+ */
+export function osloValueRefs(text: string): string {
+  if (!hasSecret(text)) return text;
+  const whole = new RegExp(`^(?:${PLACEHOLDER.source})$`);
+  if (whole.test(text)) return encodeRefs(text, 'osloval');
+  const atEdge = new RegExp(`^(?:${PLACEHOLDER.source})|(?:${PLACEHOLDER.source})$`);
+  const out = encodeRefs(text, 'oslo');
+  return atEdge.test(text) ? `"${out}"` : out;
 }
 
 export type SecretLookup = (name: string) => string | undefined;
