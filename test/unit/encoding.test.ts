@@ -7,7 +7,7 @@ import { render } from '../../src/core/compile';
 import { Artifact, CommandArtifact, FileArtifact } from '../../src/core/render/artifacts';
 import { IniDoc } from '../../src/core/render/ini';
 import { encode, materialize, secretRef } from '../../src/core/render/template';
-import { analyzeFile, DEBIAN_PYTHON, ROOT, TRAIN, ZED } from './helpers';
+import { analyzeFile, DEBIAN_PYTHON, NASTY, ROOT, TRAIN, ZED } from './helpers';
 
 /**
  * Secrets reach their consumers intact: each encoding is proven by the consumer that reads it, on
@@ -15,61 +15,12 @@ import { analyzeFile, DEBIAN_PYTHON, ROOT, TRAIN, ZED } from './helpers';
  * python3-oslo.config), SQLAlchemy's URL parser (python3-sqlalchemy), oslo.messaging's TransportURL
  * rules on Python's urllib.parse, MariaDB's option-file reader (`my_print_defaults`, Debian's
  * mariadb-client-core), bash (and dash, Debian's /bin/sh). SQL has no server here: its string literal
- * is read back by the MariaDB lexer's rules, written out below.
+ * is read back by the MariaDB lexer's rules, written out below. The passwords: NASTY in helpers.ts.
  */
-export const NASTY = [
-  ' lead',
-  'trail ',
-  '  both  ',
-  '"dq"',
-  "'sq'",
-  '"',
-  "'",
-  '""',
-  "x'",
-  '"x',
-  'a$b',
-  '$HOME',
-  '${HOME}',
-  '$$',
-  'a\\$b',
-  '\\$x',
-  '\\',
-  'end\\',
-  'a\\b',
-  'a\\%_b',
-  '\\\\',
-  'a#b',
-  '#lead',
-  ';lead',
-  'a;b',
-  '100%',
-  '%41%',
-  'a=b',
-  '=x',
-  'k = v',
-  'ünïcödé-密码-🔑',
-  '\u00a0nbsp\u00a0',
-  '\ttab\t',
-  '\u001cfs\u001f',
-  'a:b@c/d?e#f&g',
-  'a,b',
-  '[x]',
-  'p@ss w0rd',
-  '`id`',
-  '$(id)',
-  "it's",
-  '\\"',
-  "back\\slash\"quote'mix$`#;% ",
-];
 
 const READ_BACK = path.join(ROOT, 'test', 'oslo', 'read_back.py');
 const lookupOf = (values: Record<string, string>) => (name: string) => values[name];
 const files = (arts: Artifact[]) => arts.filter((a): a is FileArtifact => a.kind === 'file');
-
-let tmp: string;
-before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-enc-'))));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function run(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
@@ -86,6 +37,9 @@ interface ReadBack {
 
 describe('secrets reach their consumers intact (test/unit/encoding.test.ts)', function () {
   this.timeout(120000);
+  let tmp: string;
+  before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-enc-'))));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   describe('oslo.config reads back every value ostopo writes (IniDoc + materialize, read by oslo.config)', () => {
     let got: Record<string, Record<string, ReadBack>>;

@@ -88,3 +88,55 @@ export function listFiles(dir: string): string[] {
   walk(dir);
   return out.sort();
 }
+
+/**
+ * Passwords made to break quoting and escaping: white space and quotes around them, `$` and `\`
+ * (alone and together), comment and separator characters, percent signs, unicode, control and
+ * separator characters that Python's strip() takes. No line break or NUL: validation refuses those.
+ * Used by encoding.test.ts (each consumer reads them back) and mask.test.ts (every form is masked).
+ */
+export const NASTY = [
+  ' lead',
+  'trail ',
+  '  both  ',
+  '"dq"',
+  "'sq'",
+  '"',
+  "'",
+  '""',
+  "x'",
+  '"x',
+  'a$b',
+  '$HOME',
+  '${HOME}',
+  '$$',
+  'a\\$b',
+  '\\$x',
+  '\\',
+  'end\\',
+  'a\\b',
+  'a\\%_b',
+  '\\\\',
+  'a#b',
+  '#lead',
+  ';lead',
+  'a;b',
+  '100%',
+  '%41%',
+  'a=b',
+  '=x',
+  'k = v',
+  'ünïcödé-密码-🔑',
+  '\u00a0nbsp\u00a0',
+  '\ttab\t',
+  '\u001cfs\u001f',
+  'a:b@c/d?e#f&g',
+  'a,b',
+  '[x]',
+  'p@ss w0rd',
+  '`id`',
+  '$(id)',
+  "it's",
+  '\\"',
+  "back\\slash\"quote'mix$`#;% ",
+];

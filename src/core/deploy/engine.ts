@@ -282,14 +282,27 @@ async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact, checked?: bo
     return true;
   }
   const stdin = c.stdin === undefined ? undefined : materialize(c.stdin, ctx.lookup);
-  // `set -e`: a command of several lines fails at its first failing line, as in RUNBOOK.sh.
-  const res = await ctx.remote.exec(`set -e\n${c.run}`, {
-    env,
-    stdin,
-    signal: ctx.o.signal,
-    timeoutMs,
-    onOutput: (text) => ctx.o.onEvent({ type: 'output', node: ctx.node, text: ctx.masker.mask(text) }),
-  });
+  // Output is masked as a stream, stdout and stderr each: a secret split across two chunks of SSH data
+  // is masked whole. What a stream holds back (the end of a chunk that may begin a secret) is printed
+  // when the command ends.
+  const streams = { stdout: ctx.masker.stream(), stderr: ctx.masker.stream() };
+  const print = (text: string) => {
+    if (text) ctx.o.onEvent({ type: 'output', node: ctx.node, text });
+  };
+  let res: Awaited<ReturnType<Remote['exec']>>;
+  try {
+    // `set -e`: a command of several lines fails at its first failing line, as in RUNBOOK.sh.
+    res = await ctx.remote.exec(`set -e\n${c.run}`, {
+      env,
+      stdin,
+      signal: ctx.o.signal,
+      timeoutMs,
+      onOutput: (text, stream) => print(streams[stream].write(text)),
+    });
+  } finally {
+    print(streams.stdout.end());
+    print(streams.stderr.end());
+  }
   if (res.code !== 0) {
     delete ctx.nodeJournal.commands[c.id];
     const output = lastLines(`${res.stdout.toString('utf8')}\n${res.stderr}`, 15);

@@ -1,4 +1,5 @@
 import { Duplex } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { shq } from '../render/template';
 import { LockError } from './journal';
@@ -225,13 +226,17 @@ export class SshRemote implements Remote {
         opts.signal?.addEventListener('abort', onAbort, { once: true });
         this.client.once('close', onDrop);
         if (opts.timeoutMs) timer = setTimeout(() => stop(new RemoteError('step-timeout', `${this.label}: no result after ${Math.round(opts.timeoutMs! / 1000)} s; the remote command was stopped`)), opts.timeoutMs);
+        // A character whose UTF-8 bytes are split across two chunks is decoded whole (a secret in the
+        // output must reach the masker intact).
+        const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
         ch.on('data', (d: Buffer) => {
           out.push(d);
-          opts.onOutput?.(d.toString('utf8'), 'stdout');
+          const text = decoders.stdout.write(d);
+          if (text) opts.onOutput?.(text, 'stdout');
         });
         let pending = '';
         ch.stderr.on('data', (d: Buffer) => {
-          let text = d.toString('utf8');
+          let text = decoders.stderr.write(d);
           if (pid === undefined) {
             pending += text;
             const m = PID_LINE.exec(pending);
@@ -257,11 +262,14 @@ export class SshRemote implements Remote {
           exitCode = code ?? 128;
         });
         // A channel that closes without an exit status lost its connection (the 'close' of the client may come later).
-        ch.on('close', () =>
+        ch.on('close', () => {
+          const rest = { stdout: decoders.stdout.end(), stderr: decoders.stderr.end() };
+          errText += rest.stderr;
+          for (const stream of ['stdout', 'stderr'] as const) if (rest[stream]) opts.onOutput?.(rest[stream], stream);
           setImmediate(() =>
             exitCode !== undefined && !this.dropReason ? finish(undefined, exitCode) : finish(this.dropReason ?? new RemoteError('dropped', `${this.label}: the command ended without an exit status (connection lost?)`)),
-          ),
-        );
+          );
+        });
         ch.end(Buffer.concat([Buffer.from(header + '\0'), opts.stdin === undefined ? Buffer.alloc(0) : Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin)]));
       });
     });
