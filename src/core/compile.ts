@@ -19,6 +19,7 @@ export interface Analysis {
 export function analyze(text: string, env: Env = process.env): Analysis {
   const doc = new ParsedDocument(text);
   const cloud = resolveTopology(doc.value, env);
+  hideSecretText(text, doc.findings);
   const syntax = doc.findings.filter((f) => f.code === 'yaml/syntax');
   if (syntax.length) {
     // Broken YAML: what the parser recovered after the break is guesswork, and rules about the whole
@@ -39,6 +40,34 @@ export function analyze(text: string, env: Env = process.env): Analysis {
   if (!findings.some((f) => f.severity === 'error') && needsRenderedRules(cloud)) findings.push(...renderedFindings(doc, cloud));
   findings.sort(compareFindings);
   return { doc, cloud, findings, hasErrors: findings.some((f) => f.severity === 'error') };
+}
+
+/**
+ * The YAML parser's messages may quote what it stumbled on (`Unresolved alias ...: NAME` for a value
+ * written `*NAME`, `Unresolved tag: !x`, `Block scalar header includes extra characters: |x`), which
+ * under `secrets` is a password typed without quotes. In YAML findings, every word of the values in the
+ * `secrets` block (3 characters or more, with or without the YAML indicator or quote around it) is
+ * replaced by `<secret value>`. The schema and the rules never quote a secret (`x-ostopo-secret`).
+ */
+function hideSecretText(text: string, findings: Finding[]): void {
+  const lines = text.split(/\r?\n/);
+  const start = lines.findIndex((l) => /^secrets\s*:/.test(l));
+  if (start < 0) return;
+  let end = start + 1;
+  while (end < lines.length && (lines[end] === '' || /^[\s#]/.test(lines[end]))) end++;
+  const words = new Set<string>();
+  for (const [i, l] of lines.slice(start, end).entries()) {
+    // The value as typed: the line without its `KEY:`.
+    const value = (i === 0 ? l.replace(/^secrets\s*:/, '') : l.replace(/^\s*[A-Za-z0-9_"'-]+\s*:(?=\s|$)/, '')).trim();
+    for (const w of [value, ...value.split(/\s+/)]) {
+      for (const v of [w, w.replace(/^[*&!|>@%`"'[{?:-]+/, ''), w.replace(/^[*&!|>@%`"'[{?:-]+/, '').replace(/["',\]}]+$/, '')]) if (v.length >= 3) words.add(v);
+    }
+  }
+  const longestFirst = [...words].sort((a, b) => b.length - a.length);
+  for (const f of findings) {
+    if (!f.code.startsWith('yaml/')) continue;
+    for (const w of longestFirst) if (f.message.includes(w)) f.message = f.message.split(w).join('<secret value>');
+  }
 }
 
 /** Rules that look at the merged result (overrides that never take effect); the render reports its own errors. */

@@ -8,6 +8,8 @@ import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, ROLES, SECRET_NAMES, SECRETS, SERV
  *
  * Extension keywords (ignored by other JSON Schema tools):
  * - `x-ostopo-ref`: the value names a `node`, `service`, `role` or `secret` (completion, references, codes).
+ * - `x-ostopo-secret`: the value, and every value below it, is secret: no message, hover or outline ever
+ *   shows it (a message says what is wrong without quoting it).
  */
 export interface JsonSchema {
   $schema?: string;
@@ -39,6 +41,7 @@ export interface JsonSchema {
   maximum?: number;
   defaultSnippets?: { label: string; description?: string; body: unknown }[];
   'x-ostopo-ref'?: 'node' | 'service' | 'role' | 'secret';
+  'x-ostopo-secret'?: boolean;
 }
 export type JsonType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'null';
 
@@ -48,6 +51,9 @@ export const NODE_NAME_PATTERN = '^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$';
 const HOSTNAME = '^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$';
 const IFNAME = '^[A-Za-z0-9_.:-]{1,15}$';
 const SAFE_WORD = '^[A-Za-z0-9_.-]+$';
+
+/** How a secret's value is written (completion and hover show it with each secret). */
+const SECRET_VALUE_FORM = 'A literal (quote it if it could read as a number or `true`) or `${env:NAME}` (an environment variable).';
 
 const ipv4 = (description: string, examples: string[]): JsonSchema => ({
   type: 'string',
@@ -189,10 +195,11 @@ export const topologySchema: JsonSchema = {
     ssh: sshSchema('every node (defaults; override per node with `nodes.<name>.ssh`)'),
     secrets: {
       type: 'object',
-      description: 'Passwords, named as in the install guide. A value is a literal or `${env:NAME}` (read from the environment of VS Code or the CLI). Values are masked in every output unless revealed.',
+      description: 'Passwords, named as in the install guide. A value is a literal or `${env:NAME}` (read from the environment of VS Code or the CLI). Values are masked in every output unless revealed, and no message ever shows them.',
+      'x-ostopo-secret': true,
       propertyNames: { pattern: '^[A-Z][A-Z0-9_]*$', patternDescription: 'an upper-case secret name such as GLANCE_PASS' },
-      additionalProperties: { type: 'string', description: 'A secret value: a literal or `${env:NAME}`.' },
-      properties: Object.fromEntries(SECRET_NAMES.map((n) => [n, { type: 'string', description: SECRETS[n], 'x-ostopo-ref': 'secret' } as JsonSchema])),
+      additionalProperties: { type: 'string', description: `A secret value. ${SECRET_VALUE_FORM}`, 'x-ostopo-secret': true },
+      properties: Object.fromEntries(SECRET_NAMES.map((n) => [n, { type: 'string', description: `${SECRETS[n]} ${SECRET_VALUE_FORM}`, 'x-ostopo-ref': 'secret', 'x-ostopo-secret': true } as JsonSchema])),
     },
     nodes: {
       type: 'object',

@@ -14,7 +14,7 @@ export function checkSchema(doc: ParsedDocument, schema: JsonSchema = topologySc
     }
     return out;
   }
-  visit(doc, doc.value, schema, [], out);
+  visit(doc, doc.value, schema, [], out, false);
   return out;
 }
 
@@ -59,14 +59,20 @@ function refCode(s: JsonSchema, fallback: string): string {
   return r ? `ref/unknown-${r}` : fallback;
 }
 
-function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPath, out: Finding[]): void {
+/**
+ * `hidden`: the value is secret (`x-ostopo-secret` here or above): messages say what is wrong with it
+ * without showing it, nor any part of it.
+ */
+function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPath, out: Finding[], hidden: boolean): void {
+  hidden ||= !!s['x-ostopo-secret'];
   const t = typeOf(value);
   if (s.type && !typeMatches(t, s.type)) {
-    const shown = t === 'object' || t === 'array' ? TYPE_WORDS[t] : `${TYPE_WORDS[t]} (${JSON.stringify(value)})`;
+    const shown = t === 'object' || t === 'array' || hidden ? TYPE_WORDS[t] : `${TYPE_WORDS[t]} (${JSON.stringify(value)})`;
+    const quote = hidden && s.type === 'string' && t !== 'object' && t !== 'array' && t !== 'null' ? ': put it in quotes' : '';
     out.push({
       code: 'schema/type',
       severity: 'error',
-      message: `\`${keyName(path)}\` must be ${describeTypes(s.type)}, not ${shown}.`,
+      message: `\`${keyName(path)}\` must be ${describeTypes(s.type)}, not ${shown}${quote}.`,
       range: doc.locate(path, 'value'),
       path,
     });
@@ -78,8 +84,12 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
   }
   if (s.enum && !s.enum.includes(value as never)) {
     const choices = s.enum.map(String);
-    const sugg = typeof value === 'string' ? didYouMean(value, choices) : [];
-    const what = s['x-ostopo-ref'] ? `Unknown ${s['x-ostopo-ref']} \`${String(value)}\`` : `\`${String(value)}\` is not allowed for \`${keyName(path)}\``;
+    const sugg = typeof value === 'string' && !hidden ? didYouMean(value, choices) : [];
+    const what = hidden
+      ? `This value is not allowed for \`${keyName(path)}\``
+      : s['x-ostopo-ref']
+        ? `Unknown ${s['x-ostopo-ref']} \`${String(value)}\``
+        : `\`${String(value)}\` is not allowed for \`${keyName(path)}\``;
     out.push({
       code: refCode(s, 'schema/enum'),
       severity: 'error',
@@ -99,9 +109,11 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
       out.push({
         code: meta ? 'value/shell-metacharacters' : 'schema/pattern',
         severity: 'error',
-        message: meta
-          ? `\`${keyName(path)}\` contains ${meta[0] === '\n' ? 'a line break' : `\`${meta[0]}\``}, which ostopo refuses in values that reach commands and config files; it must be ${s.patternDescription ?? `of the form ${s.pattern}`}.`
-          : `\`${keyName(path)}\`: ${JSON.stringify(str)} is not ${s.patternDescription ?? `of the form ${s.pattern}`}.`,
+        message: hidden
+          ? `\`${keyName(path)}\` is not ${s.patternDescription ?? `of the form ${s.pattern}`}.`
+          : meta
+            ? `\`${keyName(path)}\` contains ${meta[0] === '\n' ? 'a line break' : `\`${meta[0]}\``}, which ostopo refuses in values that reach commands and config files; it must be ${s.patternDescription ?? `of the form ${s.pattern}`}.`
+            : `\`${keyName(path)}\`: ${JSON.stringify(str)} is not ${s.patternDescription ?? `of the form ${s.pattern}`}.`,
         range: doc.locate(path, 'value'),
         path,
       });
@@ -110,7 +122,7 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
   if (t === 'integer' || t === 'number') {
     const n = value as number;
     if ((s.minimum !== undefined && n < s.minimum) || (s.maximum !== undefined && n > s.maximum)) {
-      out.push({ code: 'schema/range', severity: 'error', message: `\`${keyName(path)}\` must be between ${s.minimum ?? '-∞'} and ${s.maximum ?? '∞'}, not ${n}.`, range: doc.locate(path, 'value'), path });
+      out.push({ code: 'schema/range', severity: 'error', message: `\`${keyName(path)}\` must be between ${s.minimum ?? '-∞'} and ${s.maximum ?? '∞'}${hidden ? '' : `, not ${n}`}.`, range: doc.locate(path, 'value'), path });
     }
   }
   if (t === 'array') {
@@ -123,10 +135,10 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
       if (s.uniqueItems) {
         const k = JSON.stringify(item);
         if (seen.has(k)) {
-          out.push({ code: 'schema/duplicate-item', severity: 'warning', message: `${JSON.stringify(item)} is listed twice in \`${keyName(path)}\`.`, range: doc.locate([...path, i], 'value'), path: [...path, i] });
+          out.push({ code: 'schema/duplicate-item', severity: 'warning', message: `${hidden ? 'An item' : JSON.stringify(item)} is listed twice in \`${keyName(path)}\`.`, range: doc.locate([...path, i], 'value'), path: [...path, i] });
         } else seen.set(k, i);
       }
-      if (s.items) visit(doc, item, s.items, [...path, i], out);
+      if (s.items) visit(doc, item, s.items, [...path, i], out, hidden);
     });
   }
   if (t === 'object') {
@@ -178,7 +190,7 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
         }
         if (typeof s.additionalProperties === 'object') sub = s.additionalProperties;
       }
-      if (sub) visit(doc, obj[k], sub, child, out);
+      if (sub) visit(doc, obj[k], sub, child, out, hidden);
     }
   }
 }

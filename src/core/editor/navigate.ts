@@ -109,7 +109,7 @@ export function outline(a: Analysis): SymbolInfo[] {
   const out: SymbolInfo[] = [];
   for (const [k, v] of Object.entries(root)) {
     let children: SymbolInfo[] = [];
-    let detail = v !== null && typeof v !== 'object' ? String(v) : '';
+    let detail = v !== null && typeof v !== 'object' && !schemaAt([k])?.['x-ostopo-secret'] ? String(v) : '';
     if (k === 'nodes' && v && typeof v === 'object') {
       children = a.cloud.nodes.map((n) => sym(['nodes', n.name], n.name, 'node', `${n.address}${n.roles.length ? ' · ' + n.roles.join(', ') : ''}`)).filter((x): x is SymbolInfo => !!x);
       detail = `${children.length} node(s)`;
