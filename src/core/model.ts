@@ -28,7 +28,7 @@ export type ConfigOverrides = Record<string, Record<string, Record<string, Recor
 
 export interface SecretValue {
   name: string;
-  /** As written: a literal or `${env:NAME}`. */
+  /** As written: a literal (`$${` standing for `${`) or `${env:NAME}`. */
   raw: string;
   /** Environment variable it comes from, if a reference. */
   env?: string;
@@ -56,10 +56,18 @@ export type Env = Record<string, string | undefined>;
 
 const ENV_REF = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
-export function parseSecretRef(raw: string): { env?: string; malformed: boolean } {
+/** `$${` in a literal secret: a literal `${` (any other `${` starts a reference). */
+const ESCAPED_OPEN = /\$\$\{/g;
+
+/**
+ * A secret as written: `${env:NAME}` (env), or a literal whose value is `literal`, in which `$${` stands
+ * for a literal `${` (left to right: `$$${` is `$` then `${`); any other `${` is a malformed reference.
+ */
+export function parseSecretRef(raw: string): { env?: string; malformed: boolean; literal?: string } {
   const m = ENV_REF.exec(raw);
   if (m) return { env: m[1], malformed: false };
-  return { malformed: raw.includes('${') };
+  if (raw.replace(ESCAPED_OPEN, '').includes('${')) return { malformed: true };
+  return { malformed: false, literal: raw.replace(ESCAPED_OPEN, '${') };
 }
 
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
@@ -110,7 +118,7 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
     if (typeof raw !== 'string' && typeof raw !== 'number') continue;
     const text = String(raw);
     const ref = parseSecretRef(text);
-    secrets.set(name, ref.env ? { name, raw: text, env: ref.env, value: env[ref.env] } : { name, raw: text, value: text });
+    secrets.set(name, ref.env ? { name, raw: text, env: ref.env, value: env[ref.env] } : { name, raw: text, value: ref.literal ?? text });
   }
 
   const ntp = obj(root.ntp);

@@ -53,7 +53,7 @@ const IFNAME = '^[A-Za-z0-9_.:-]{1,15}$';
 const SAFE_WORD = '^[A-Za-z0-9_.-]+$';
 
 /** How a secret's value is written (completion and hover show it with each secret). */
-const SECRET_VALUE_FORM = 'A literal (quote it if it could read as a number or `true`) or `${env:NAME}` (an environment variable).';
+const SECRET_VALUE_FORM = 'A literal (quote it if it could read as a number or `true`) or `${env:NAME}` (an environment variable). In a literal, `$${` stands for a literal `${` (any other `${` is a reference).';
 
 const ipv4 = (description: string, examples: string[]): JsonSchema => ({
   type: 'string',
@@ -195,7 +195,7 @@ export const topologySchema: JsonSchema = {
     ssh: sshSchema('every node (defaults; override per node with `nodes.<name>.ssh`)'),
     secrets: {
       type: 'object',
-      description: 'Passwords, named as in the install guide. A value is a literal or `${env:NAME}` (read from the environment of VS Code or the CLI). Values are masked in every output unless revealed, and no message ever shows them.',
+      description: 'Passwords, named as in the install guide. A value is a literal or `${env:NAME}` (read from the environment of VS Code or the CLI); in a literal, `$${` stands for a literal `${`. Values are masked in every output unless revealed, and no message ever shows them.',
       'x-ostopo-secret': true,
       propertyNames: { pattern: '^[A-Z][A-Z0-9_]*$', patternDescription: 'an upper-case secret name such as GLANCE_PASS' },
       additionalProperties: { type: 'string', description: `A secret value. ${SECRET_VALUE_FORM}`, 'x-ostopo-secret': true },

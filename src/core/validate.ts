@@ -124,7 +124,7 @@ function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void
     }
     const ref = parseSecretRef(s.raw);
     if (ref.malformed) {
-      add('secret/bad-reference', 'error', `\`${name}\`: a reference is written \`\${env:VARIABLE}\` (letters, digits and _).`, path, 'value');
+      add('secret/bad-reference', 'error', `\`${name}\`: a reference is written \`\${env:VARIABLE}\` (letters, digits and _); in a literal, write \`$\${\` for \`\${\`.`, path, 'value');
       continue;
     }
     if (s.env && s.value === undefined) {

@@ -1,5 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { analyze } from '../../src/core/compile';
+import { analyze, render } from '../../src/core/compile';
+import { completeAt } from '../../src/core/editor/complete';
+import { hoverAt } from '../../src/core/editor/navigate';
+import { FileArtifact } from '../../src/core/render/artifacts';
+import { materialize } from '../../src/core/render/template';
+import { secretLookup } from '../../src/core/secrets';
 import { at, codes, lineOf, minimal, only } from './helpers';
 
 const run = (text: string, env: Record<string, string> = {}) => analyze(text, env).findings;
@@ -91,6 +96,39 @@ describe('semantic rules', () => {
     assert.deepEqual(codes(run(text, {})), ['secret/env-unset']);
     assert.deepEqual(codes(run(text, { RABBIT: 'weak' })), ['secret/weak']);
     assert.deepEqual(codes(run(minimal().replace('Str0ng-Rabbit-Pass-1', '${vault:x}'))), ['secret/bad-reference']);
+  });
+
+  it('a literal `${` is written `$${`; any other `${` in a literal is still a malformed reference', () => {
+    const secret = (raw: string) => {
+      const a = analyze(minimal().replace('Str0ng-Rabbit-Pass-1', () => raw), {});
+      return { codes: codes(a.findings), value: a.cloud.secrets.get('RABBIT_PASS')?.value };
+    };
+    assert.deepEqual(secret("'Str0ng-$${not-a-ref}-1'"), { codes: [], value: 'Str0ng-${not-a-ref}-1' });
+    assert.deepEqual(secret("'$${env:RABBIT}-Long-1'"), { codes: [], value: '${env:RABBIT}-Long-1' }, 'a literal that reads like a reference');
+    assert.deepEqual(secret("'Str0ng-$$${x}-Pass'"), { codes: [], value: 'Str0ng-$${x}-Pass' }, '$$${ is $ then ${');
+    assert.deepEqual(secret("'Str0ng-$$-and-$-Pass-1'"), { codes: [], value: 'Str0ng-$$-and-$-Pass-1' }, 'a $ elsewhere is itself');
+    assert.deepEqual(secret("'Str0ng-$${a}-${b}-1'").codes, ['secret/bad-reference']);
+    assert.deepEqual(secret("'Str0ng-${a}-Pass-1'").codes, ['secret/bad-reference']);
+    const f = only(run(minimal().replace('Str0ng-Rabbit-Pass-1', '${vault:x}')), 'secret/bad-reference')[0];
+    assert.match(f.message, /in a literal, write `\$\$\{` for `\$\{`/);
+  });
+
+  it('the escaped literal is what the services get: rendered and revealed with a literal `${`', () => {
+    const a = analyze(minimal().replace('Str0ng-Admin-Pass-1', () => "'Adm1n-$${x}-Pass'"), {});
+    assert.equal(a.hasErrors, false);
+    const openrc = render(a).nodes.flatMap((n) => n.artifacts).find((x): x is FileArtifact => x.kind === 'file' && x.path === '/root/admin-openrc')!;
+    assert.match(materialize(openrc.content, secretLookup(a.cloud.secrets)), /^export OS_PASSWORD='Adm1n-\$\{x\}-Pass'$/m);
+  });
+
+  it('completion and hover document the escape (from the schema)', () => {
+    const text = minimal();
+    const line = lineOf(text, 'ADMIN_PASS:') - 1;
+    const h = hoverAt(analyze(text, {}), { line, character: text.split('\n')[line].length - 2 })!;
+    assert.match(h.markdown, /`\$\$\{` stands for a literal `\$\{`/);
+    // A new key in `secrets`: the secret names not written yet.
+    const typed = text.replace('secrets:\n', 'secrets:\n  \n');
+    const keys = completeAt(analyze(typed, {}), typed, { line: lineOf(typed, 'secrets:'), character: 2 });
+    assert.ok(keys.length > 0 && keys.every((k) => /`\$\$\{` stands for a literal `\$\{`/.test(k.documentation ?? '')), keys.map((k) => `${k.label}: ${k.documentation}`).join('\n'));
   });
 
   it('secret/unknown-name with did-you-mean', () => {

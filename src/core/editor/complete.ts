@@ -154,7 +154,7 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
         label: n,
         kind: 'secret' as const,
         detail: needed.has(n) ? 'needed by this cloud' : 'secret',
-        documentation: SECRETS[n],
+        documentation: docOf(schemaAt(['secrets', n]) ?? { description: SECRETS[n] }),
         insertText: `${n}: \${1:\\\${env:${n}\\}}`,
         snippet: true,
         range: ctx.range,
