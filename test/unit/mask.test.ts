@@ -173,6 +173,9 @@ describe('masking: every form of a secret, also across chunks of a stream (test/
         async readFile() {
           return undefined;
         },
+        async lock() {
+          // one fake node, one run
+        },
         async survey(files, checks) {
           return { files: files.map(() => undefined), checks: checks.map(() => false) };
         },
