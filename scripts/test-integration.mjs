@@ -4,16 +4,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HostError, vscodeExecutable } from './vscode-host.mjs';
+import { orExit, vscodeExecutable } from './vscode-host.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-let executable;
-try {
-  executable = vscodeExecutable();
-} catch (e) {
-  console.error(e instanceof HostError ? `[vscode-host] ${e.message}` : e);
-  process.exit(2);
-}
+const executable = orExit(vscodeExecutable);
 // In a process group of its own, so that a signal reaches it once, from here: Ctrl+C, kill or hang-up
 // all become test-electron's SIGINT, which closes VS Code gracefully (our host: stops code-server and
 // the browser, removes its temporary folders); a second one closes it forcefully.

@@ -167,6 +167,16 @@ export function vscodeExecutable() {
   return CODE_SHIM;
 }
 
+/** For scripts: `get()` (vscodeHost or vscodeExecutable), or say why not and exit 2 (a host problem, not a test failure). */
+export function orExit(get) {
+  try {
+    return get();
+  } catch (e) {
+    console.error(e instanceof HostError ? `[vscode-host] ${e.message}` : e);
+    process.exit(2);
+  }
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     console.log(vscodeHost().dir);

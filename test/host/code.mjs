@@ -8,7 +8,7 @@
 //   OSTOPO_VSCODE_TIMEOUT=<s>      for the whole run (default 900)
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HostError, vscodeHost } from '../../scripts/vscode-host.mjs';
+import { orExit, vscodeHost } from '../../scripts/vscode-host.mjs';
 import { runTests } from './runner.mjs';
 
 const extensionDevelopmentPath = [];
@@ -47,13 +47,7 @@ setInterval(() => {
   }
 }, 1000).unref();
 
-let host;
-try {
-  host = vscodeHost();
-} catch (e) {
-  console.error(e instanceof HostError ? `[vscode-host] ${e.message}` : e);
-  process.exit(2);
-}
+const host = orExit(vscodeHost);
 const root = path.resolve(extensionDevelopmentPath[0]);
 const code = await runTests({
   host,

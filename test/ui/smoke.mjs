@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HostError, vscodeHost } from '../../scripts/vscode-host.mjs';
+import { orExit, vscodeHost } from '../../scripts/vscode-host.mjs';
 import { VSCodeSession } from '../host/runner.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -16,13 +16,7 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
 if (args.host) process.env.OSTOPO_VSCODE_HOST_DIR = path.resolve(args.host);
 const vsix = path.resolve(args.vsix ?? path.join(root, 'ostopo.vsix'));
 const shots = path.resolve(args.shots ?? path.join(root, 'test-artifacts', 'ui'));
-let host;
-try {
-  host = vscodeHost();
-} catch (e) {
-  console.error(e instanceof HostError ? `[vscode-host] ${e.message}` : e);
-  process.exit(2);
-}
+const host = orExit(vscodeHost);
 
 const t0 = Date.now();
 const log = (...x) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...x);
