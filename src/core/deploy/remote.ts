@@ -195,9 +195,7 @@ export class SshRemote implements Remote {
           opts.signal?.removeEventListener('abort', onAbort);
           this.client.removeListener('close', onDrop);
           if (e) return reject(e);
-          if (code !== 0 && SUDO_PASSWORD.test(errText)) {
-            return reject(new RemoteError('sudo-password', `${this.label}: sudo asks for a password; ostopo runs \`sudo -n\`: allow the user NOPASSWD in sudoers, or connect as root`));
-          }
+          if (code !== 0 && SUDO_PASSWORD.test(errText)) return reject(this.sudoPasswordError());
           resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: errText, ms: Date.now() - started });
         };
         let stopping: RemoteError | undefined;
@@ -307,11 +305,16 @@ export class SshRemote implements Remote {
         ch.stderr.on('data', (d: Buffer) => (errText += d.toString('utf8')));
         ch.on('close', (code: number | null) => {
           if (this.lockChannel === ch) return;
+          if (code !== 0 && SUDO_PASSWORD.test(errText)) return settle(this.sudoPasswordError());
           if (code === 75) return settle(new LockError(`${this.label} is locked by another run: ${out.trim().split('\n')[0] || 'a holder that did not say who it is'} (the lock is ${this.nodeLock} on the node; it ends with that run or its connection; --break-lock, or "breakLock": true in a VS Code task, ends the holder)`));
           settle(this.dropReason ?? new RemoteError('io', `${this.label}: cannot take the node's deploy lock: ${lastLines(errText || out, 3) || `exit ${code}`}`));
         });
       });
     });
+  }
+
+  private sudoPasswordError(): RemoteError {
+    return new RemoteError('sudo-password', `${this.label}: sudo asks for a password; ostopo runs \`sudo -n\`: allow the user NOPASSWD in sudoers, or connect as root`);
   }
 
   /** TERM to the job's process group, KILL after 2 s if it is still there; resolves when done (at most 5 s). */
