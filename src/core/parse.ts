@@ -1,9 +1,11 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar, visit } from 'yaml';
+import { Document, LineCounter, Node, visit } from 'yaml';
 import { Finding, Position, Range, ZERO_RANGE } from './findings';
+import { RawLocation, SEP, segment, walkDocument, YamlPath } from './parseWalk';
+import { MAX_DEPTH, readYaml, yamlMessage } from './yamlRead';
 
-export type YamlPath = (string | number)[];
+export type { YamlPath } from './parseWalk';
 
-interface Located {
+export interface Located {
   /** Range of the mapping key, for values that sit under a key. */
   key?: Range;
   /** Range of the value node (for an empty value: an empty range right after the key). */
@@ -18,19 +20,19 @@ interface Located {
 export class ParsedDocument {
   readonly value: unknown;
   readonly findings: Finding[] = [];
-  private readonly index = new Map<string, Located>();
+  private readonly index = new Map<string, RawLocation>();
   private readonly lines: LineCounter;
   /** Offsets where lines start, for offset <-> position conversion. */
   private readonly lineStarts: number[];
 
   constructor(readonly text: string) {
     this.lines = new LineCounter();
-    // logLevel 'error': yaml would otherwise print process warnings (e.g. for collection keys), which the
-    // walk below reports as located findings instead.
-    const doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' });
+    const { doc, tooDeep, secondDocument } = readYaml(text, this.lines);
     this.lineStarts = this.lines.lineStarts.length ? this.lines.lineStarts : [0];
     let lastLine = -1;
     for (const e of doc.errors) {
+      // Past a cut (nesting too deep) the parser only says that the text stopped.
+      if (tooDeep !== undefined && e.pos[0] >= tooDeep) continue;
       // One broken token makes the parser stumble over every token after it ("Unexpected scalar token"
       // on each line): report the break, one error per line, not its echo.
       const line = this.positionAt(e.pos[0]).line;
@@ -45,6 +47,19 @@ export class ParsedDocument {
         range: open === undefined ? this.rangeOf(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)) : this.rangeOf(open, open + 1),
       });
     }
+    if (tooDeep !== undefined) {
+      const message = `Lists and mappings nest more than ${MAX_DEPTH} levels deep here (a topology needs about 8): ostopo stops reading the file at this point.`;
+      this.findings.push({ code: 'yaml/syntax', severity: 'error', message, range: this.rangeOf(tooDeep, tooDeep + 1) });
+    }
+    if (secondDocument !== undefined) {
+      const marker = text.startsWith('---', secondDocument);
+      this.findings.push({
+        code: 'yaml/syntax',
+        severity: 'error',
+        message: `A topology is one YAML document, and a second one starts here${marker ? ' (`---`)' : ''}: ${marker ? 'remove this line to make one document of both' : 'remove the `...` before it'}, or move what follows to a file of its own. ostopo reads the first document only.`,
+        range: this.rangeOf(secondDocument, secondDocument + (marker ? 3 : 1)),
+      });
+    }
     for (const w of doc.warnings) {
       this.findings.push({
         code: 'yaml/warning',
@@ -53,16 +68,13 @@ export class ParsedDocument {
         range: this.rangeOf(w.pos[0], Math.max(w.pos[1], w.pos[0] + 1)),
       });
     }
-    let value: unknown;
-    try {
-      value = doc.errors.length ? safeToJs(doc) : doc.toJS({ maxAliasCount: 100 });
-    } catch (err) {
-      // e.g. alias bombs or aliases to nothing: keep what we can and report where.
-      this.findings.push({ code: 'yaml/syntax', severity: 'error', message: String((err as Error).message), range: ZERO_RANGE });
-      value = undefined;
-    }
+    const { value } = walkDocument((doc.contents as Node | null) ?? null, {
+      text,
+      lineOf: (offset) => this.positionAt(offset).line + 1,
+      index: (k, at) => this.index.set(k, at),
+      report: (f, start, end, pkey) => this.findings.push({ ...f, range: this.rangeOf(start, end), ...(pkey === undefined ? {} : { path: unPathKey(pkey) }) }),
+    });
     this.value = value;
-    if (doc.contents) this.walk(doc.contents as Node, [], undefined);
   }
 
   /** Position (zero-based) of a character offset. */
@@ -91,7 +103,10 @@ export class ParsedDocument {
 
   /** The located entry at exactly this path, if the text has it. */
   get(path: YamlPath): Located | undefined {
-    return this.index.get(pathKey(path));
+    const at = this.index.get(pathKey(path));
+    if (!at) return undefined;
+    const value = this.rangeOf(at.vs, at.ve);
+    return at.ks >= 0 ? { key: this.rangeOf(at.ks, at.ke), value, node: at.node } : { value, node: at.node };
   }
 
   /** Range of the key at `path` (or of its value for sequence items). */
@@ -118,60 +133,29 @@ export class ParsedDocument {
     return ZERO_RANGE;
   }
 
+  /** The value at `path` as the file spells it (`1e400`, `"yes"`), if the text has it. */
+  source(path: YamlPath): string | undefined {
+    const r = this.get(path)?.node?.range;
+    return r ? this.text.slice(r[0], r[1]).trimEnd() : undefined;
+  }
+
   /** Every path the text contains, in document order (for outline, references and tests). */
   paths(): YamlPath[] {
     return [...this.index.keys()].map(unPathKey);
   }
-
-  private walk(node: Node, path: YamlPath, key: Range | undefined): void {
-    const value = node.range ? this.rangeOf(node.range[0], node.range[1]) : key ? { start: key.end, end: key.end } : ZERO_RANGE;
-    this.index.set(pathKey(path), { key, value, node });
-    if (isMap(node)) {
-      for (const item of node.items) {
-        if (!isPair(item)) continue;
-        const k = item.key as Node | null;
-        const name = isScalar(k) ? String((k as Scalar).value) : k && isAlias(k) ? String(k.source) : '';
-        const keyRange = k && k.range ? this.rangeOf(k.range[0], k.range[1]) : undefined;
-        if (k && !isScalar(k) && !isAlias(k)) {
-          this.findings.push({ code: 'yaml/complex-key', severity: 'error', message: 'A key must be a plain name, not a list or mapping.', range: keyRange ?? value });
-        }
-        const v = item.value as Node | null;
-        const childPath = [...path, name];
-        if (v && !isAlias(v)) this.walk(v, childPath, keyRange);
-        else {
-          const end = keyRange ? keyRange.end : value.start;
-          const vr = v && v.range ? this.rangeOf(v.range[0], v.range[1]) : { start: end, end };
-          this.index.set(pathKey(childPath), { key: keyRange, value: vr, node: v });
-        }
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => {
-        const childPath = [...path, i];
-        if (item && !isAlias(item) && (item as Node).range) this.walk(item as Node, childPath, undefined);
-      });
-    }
-  }
 }
 
 function pathKey(path: YamlPath): string {
-  return path.map((p) => (typeof p === 'number' ? `#${p}` : `.${p}`)).join('\u0001');
+  return path.map(segment).join(SEP);
 }
 
 function unPathKey(k: string): YamlPath {
   if (k === '') return [];
-  return k.split('\u0001').map((s) => (s[0] === '#' ? Number(s.slice(1)) : s.slice(1)));
-}
-
-function safeToJs(doc: ReturnType<typeof parseDocument>): unknown {
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch {
-    return undefined;
-  }
+  return k.split(SEP).map((s) => (s[0] === '#' ? Number(s.slice(1)) : s.slice(1)));
 }
 
 /** Start offset of the quoted scalar that runs up to `end` (an unclosed quote), if there is one. */
-function openQuoteBefore(doc: ReturnType<typeof parseDocument>, end: number): number | undefined {
+function openQuoteBefore(doc: Document.Parsed, end: number): number | undefined {
   let found: number | undefined;
   visit(doc, {
     Scalar(_key, node) {
@@ -179,13 +163,6 @@ function openQuoteBefore(doc: ReturnType<typeof parseDocument>, end: number): nu
     },
   });
   return found;
-}
-
-function yamlMessage(code: string, message: string): string {
-  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-  if (code === 'DUPLICATE_KEY') return 'Duplicate key: each key may appear once in a mapping (the later one would silently win).';
-  if (code === 'TAB_AS_INDENT') return 'Tabs cannot indent YAML: use spaces.';
-  return `YAML: ${first}`;
 }
 
 export function parseTopologyText(text: string): ParsedDocument {
