@@ -50,6 +50,21 @@ function describeTypes(t: JsonType | JsonType[]): string {
   return list.map((x) => TYPE_WORDS[x]).join(' or ');
 }
 
+/**
+ * A value as a message shows it: as the file spells it (`1e400`, `"22"`), with what it reads as when
+ * that is not plain (a number too large for any number type is out of range, not "null").
+ */
+function shown(doc: ParsedDocument, path: YamlPath, value: unknown, t: JsonType): string {
+  if (t === 'object' || t === 'array') return TYPE_WORDS[t];
+  const written = doc.source(path) ?? JSON.stringify(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return `\`${written}\`, which ${notFinite(value)}`;
+  return `${TYPE_WORDS[t]} (${written})`;
+}
+
+function notFinite(n: number): string {
+  return Number.isNaN(n) ? 'is not a number' : 'is out of range (it is not a finite number)';
+}
+
 function keyName(path: YamlPath): string {
   return path.length ? String(path[path.length - 1]) : 'the document';
 }
@@ -67,12 +82,12 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
   hidden ||= !!s['x-ostopo-secret'];
   const t = typeOf(value);
   if (s.type && !typeMatches(t, s.type)) {
-    const shown = t === 'object' || t === 'array' || hidden ? TYPE_WORDS[t] : `${TYPE_WORDS[t]} (${JSON.stringify(value)})`;
+    const what = t === 'object' || t === 'array' || hidden ? TYPE_WORDS[t] : shown(doc, path, value, t);
     const quote = hidden && s.type === 'string' && t !== 'object' && t !== 'array' && t !== 'null' ? ': put it in quotes' : '';
     out.push({
       code: 'schema/type',
       severity: 'error',
-      message: `\`${keyName(path)}\` must be ${describeTypes(s.type)}, not ${shown}${quote}.`,
+      message: `\`${keyName(path)}\` must be ${describeTypes(s.type)}, not ${what}${quote}.`,
       range: doc.locate(path, 'value'),
       path,
     });
@@ -121,8 +136,10 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
   }
   if (t === 'integer' || t === 'number') {
     const n = value as number;
-    if ((s.minimum !== undefined && n < s.minimum) || (s.maximum !== undefined && n > s.maximum)) {
-      out.push({ code: 'schema/range', severity: 'error', message: `\`${keyName(path)}\` must be between ${s.minimum ?? '-∞'} and ${s.maximum ?? '∞'}${hidden ? '' : `, not ${n}`}.`, range: doc.locate(path, 'value'), path });
+    if (!Number.isFinite(n)) {
+      out.push({ code: 'schema/range', severity: 'error', message: `\`${keyName(path)}\`: ${hidden ? 'the value' : `\`${doc.source(path) ?? String(n)}\``} ${notFinite(n)}.`, range: doc.locate(path, 'value'), path });
+    } else if ((s.minimum !== undefined && n < s.minimum) || (s.maximum !== undefined && n > s.maximum)) {
+      out.push({ code: 'schema/range', severity: 'error', message: `\`${keyName(path)}\` must be between ${s.minimum ?? '-∞'} and ${s.maximum ?? '∞'}${hidden ? '' : `, not ${doc.source(path) ?? n}`}.`, range: doc.locate(path, 'value'), path });
     }
   }
   if (t === 'array') {

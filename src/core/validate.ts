@@ -197,7 +197,8 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
               );
               continue;
             }
-            const problem = value === null ? undefined : typeProblem(info, value);
+            // A number that is not finite is the schema's (schema/range).
+            const problem = value === null || (typeof value === 'number' && !Number.isFinite(value)) ? undefined : typeProblem(info, value);
             if (problem) add('config/option-type', 'warning', `[${section}] ${option}: ${problem}`, opath, 'value');
             if (info.x) add('config/deprecated-option', 'info', `[${section}] ${option} is deprecated for removal: ${info.h}`, opath, 'key');
           }

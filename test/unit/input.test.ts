@@ -77,6 +77,20 @@ describe('hostile input: what the reader makes of it', function () {
       assert.doesNotMatch(f[0].message, /parseAllDocuments/);
     });
 
+    it('a number out of range is shown as written, and said to be out of range', () => {
+      const text = minimal('ssh:\n  port: 1e400\n');
+      const [f] = analyze(text, {}).findings;
+      assert.equal(f.code, 'schema/type');
+      assert.equal(at(f), `${lineOf(text, '1e400')}:9`);
+      assert.equal(f.message, '`port` must be a whole number, not `1e400`, which is out of range (it is not a finite number).');
+      // Where any number is allowed, one that is not finite cannot be written to a file either.
+      const opt = analyze(minimal('config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        cpu_allocation_ratio: .inf\n'), {}).findings;
+      assert.deepEqual(
+        opt.map((x) => [x.code, x.message]),
+        [['schema/range', '`cpu_allocation_ratio`: `.inf` is out of range (it is not a finite number).']],
+      );
+    });
+
     it('an alias bomb is located at the alias that expands too much', () => {
       const bomb = 'x-bomb:\n  a: &a [x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n  e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n';
       const text = minimal(bomb);
