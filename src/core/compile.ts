@@ -29,7 +29,8 @@ export function analyze(text: string, env: Env = process.env): Analysis {
     syntax.sort(compareFindings);
     const firstBreak = syntax[0].range.start.line;
     const local = [...doc.findings.filter((f) => f.code !== 'yaml/syntax'), ...(doc.value === undefined ? [] : checkSchema(doc).filter((f) => !WHOLE_DOCUMENT_RULES.has(f.code)))]
-      .filter((f) => f.range.end.line < firstBreak)
+      // A file that is not UTF-8 is likely why the parser broke: that finding always stays.
+      .filter((f) => f.range.end.line < firstBreak || f.code === 'yaml/encoding')
       .sort(compareFindings);
     const findings = [...syntax, ...local];
     return { doc, cloud, findings, hasErrors: true };

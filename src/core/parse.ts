@@ -1,6 +1,7 @@
 import { Document, LineCounter, Node, visit } from 'yaml';
 import { Finding, Position, Range, ZERO_RANGE } from './findings';
 import { RawLocation, SEP, segment, walkDocument, YamlPath } from './parseWalk';
+import { replacementCharacters } from './text';
 import { MAX_DEPTH, readYaml, yamlMessage } from './yamlRead';
 
 export type { YamlPath } from './parseWalk';
@@ -66,6 +67,15 @@ export class ParsedDocument {
         severity: 'warning',
         message: yamlMessage(w.code, w.message),
         range: this.rangeOf(w.pos[0], Math.max(w.pos[1], w.pos[0] + 1)),
+      });
+    }
+    const bad = replacementCharacters(text);
+    if (bad) {
+      this.findings.push({
+        code: 'yaml/encoding',
+        severity: 'error',
+        message: `The file is not UTF-8 text here: bytes that are no UTF-8 character were read as U+FFFD${bad.count > 1 ? ` (here and at ${bad.count - 1} more place(s))` : ''}. Save the file as UTF-8.`,
+        range: this.rangeOf(bad.first, bad.first + 1),
       });
     }
     const { value } = walkDocument((doc.contents as Node | null) ?? null, {

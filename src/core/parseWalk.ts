@@ -1,5 +1,6 @@
 import { Alias, isAlias, isMap, isPair, isScalar, isSeq, Node, Pair } from 'yaml';
 import { Finding } from './findings';
+import { invalidCharacter } from './text';
 
 export type YamlPath = (string | number)[];
 
@@ -52,7 +53,8 @@ function put(into: Container, slot: Slot, value: unknown): void {
  * The one pass over the YAML tree that every key and value goes through, in document order. It builds
  * the value (plain objects, arrays, strings, numbers, booleans and nulls, as `doc.toJS()` would), locates
  * each path, and reports keys that repeat in a mapping (also when spelt differently: `true` and
- * `"true"`) and aliases that refer to nothing, to the value that holds them, or expand too much. Iterative, so no nesting overflows the stack; linear in the document's size.
+ * `"true"`), characters no topology may hold, and aliases that refer to nothing, to the value that holds
+ * them, or expand too much. Iterative, so no nesting overflows the stack; linear in the document's size.
  * Returns undefined for the value when aliases make the document unreadable.
  */
 export function walkDocument(root: Node | null, sink: WalkSink): { value: unknown } {
@@ -68,6 +70,14 @@ export function walkDocument(root: Node | null, sink: WalkSink): { value: unknow
   const stack: Frame[] = [];
   if (root) stack.push({ t: 'node', node: root, pkey: '', depth: 0, ks: -1, ke: -1, into: holder, slot: 'value' });
   else holder.value = null;
+
+  const checkText = (n: Node, pkey: string, what: 'key' | 'value') => {
+    if (!isScalar(n) || typeof n.value !== 'string' || !n.range) return;
+    const bad = invalidCharacter(n.value);
+    if (!bad) return;
+    const message = `This ${what} contains ${bad}. No key or value of a topology may hold it: it would corrupt or forge text in the files and commands ostopo writes.`;
+    sink.report({ code: 'value/invalid-character', severity: 'error', message }, n.range[0], n.range[1], pkey);
+  };
 
   const anchored = (n: Node, v: unknown) => {
     if (!n.anchor) return;
@@ -143,6 +153,7 @@ export function walkDocument(root: Node | null, sink: WalkSink): { value: unknow
       const v = isScalar(n) ? (n.value === undefined ? null : n.value) : null;
       put(f.into, f.slot, v);
       anchored(n, v);
+      checkText(n, pkey, 'value');
     }
   }
 
@@ -163,6 +174,7 @@ export function walkDocument(root: Node | null, sink: WalkSink): { value: unknow
       sink.report({ code: 'yaml/complex-key', severity: 'error', message: 'A key must be a plain name, not a list or mapping.' }, ks >= 0 ? ks : f.at, ks >= 0 ? ke : f.at);
     } else if (keyNode) name = jsKey(keyNode.value);
     const ck = childKey(pkey, depth, name ?? '');
+    if (k && !isAlias(k)) checkText(k, ck, 'key');
     if (name !== undefined) {
       const first = seen.get(name);
       if (first !== undefined) duplicate(k, first, name, ck, ks >= 0 ? ks : f.at, ks >= 0 ? ke : f.at);

@@ -1,7 +1,11 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli/main';
 import { analyze, render, TopologyError } from '../../src/core/compile';
 import { ParsedDocument } from '../../src/core/parse';
-import { at, lineOf, minimal, only } from './helpers';
+import { at, lineOf, minimal, only, ROOT } from './helpers';
 
 /** Input that hung the reader, crashed it or silently lost data: each is one located finding now. */
 describe('hostile input: what the reader makes of it', function () {
@@ -123,6 +127,84 @@ describe('hostile input: what the reader makes of it', function () {
       const a = analyze(minimal('x-tags:\n  b: !!binary aGVsbG8=\n  s: !!set {x}\n  t: !!timestamp 2001-12-14\n'), {});
       assert.deepEqual((a.doc.value as Record<string, unknown>)['x-tags'], { b: 'aGVsbG8=', s: { x: null }, t: '2001-12-14' });
       assert.ok(a.findings.some((f) => f.code === 'yaml/warning' && /a topology uses no tags/.test(f.message)));
+    });
+  });
+
+  describe('text that is not text', () => {
+    let tmp: string;
+    beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-input-'))));
+    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+      let out = '';
+      let err = '';
+      const code = await main(argv, { out: (x) => (out += x), err: (x) => (err += x), env: {}, cwd: ROOT });
+      return { code, out, err };
+    }
+
+    it('bytes that are not UTF-8: located at the first bad byte, in the CLI as in the editor', async () => {
+      const text = minimal().replace('name: t', 'name: t\n# café: été');
+      const bytes = Buffer.from(text, 'utf8');
+      // Latin-1 bytes where UTF-8 was expected: é written as 0xE9 (twice on that line).
+      const line = Buffer.from('# café: été', 'utf8');
+      const latin1 = Buffer.from('# caf\xe9: \xe9t\xe9', 'latin1');
+      const file = path.join(tmp, 'latin1.ostopo.yaml');
+      fs.writeFileSync(file, Buffer.from(bytes.toString('latin1').replace(line.toString('latin1'), latin1.toString('latin1')), 'latin1'));
+      const r = await cli(['validate', file]);
+      assert.equal(r.code, 1);
+      assert.match(r.out, new RegExp(`latin1\\.ostopo\\.yaml:3:6: error yaml/encoding The file is not UTF-8 text here: .* \\(here and at 2 more place\\(s\\)\\)\\. Save the file as UTF-8\\.`));      // Also when the bytes broke the YAML, which then reports only what stands before the break.
+      const broken = path.join(tmp, 'broken.ostopo.yaml');
+      fs.writeFileSync(broken, Buffer.from('ostopo: 1\nname: caf\xe9: [\n', 'latin1'));
+      const b = await cli(['validate', broken]);
+      assert.match(b.out, /broken\.ostopo\.yaml:2:10: error yaml\/encoding /);
+    });
+
+    const BAD: [string, string, RegExp][] = [
+      ['NUL', '\\0', /a NUL character \(U\+0000\)/],
+      ['lone surrogate', '\\ud800', /half of a UTF-16 surrogate pair \(U\+D800\)/],
+      ['low surrogate first', '\\udc00\\ud800', /half of a UTF-16 surrogate pair \(U\+DC00\)/],
+      ['escape', '\\e[31m', /the control character U\+001B \(escape\)/],
+    ];
+    // Every kind of place a string of the file goes: values checked by patterns or not at all, keys, list items.
+    const PLACES: [string, (x: string) => string, string][] = [
+      ['a secret', (x) => minimal().replace('ADMIN_PASS: Str0ng-Admin-Pass-1', `ADMIN_PASS: "Str0ng-Admin-Pass-1${x}"`), 'ADMIN_PASS:'],
+      ['an option value', (x) => minimal(`config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        instance_name_template: "inst-${x}"\n`), 'instance_name_template'],
+      ['an option name', (x) => minimal(`config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        "debug${x}": true\n`), '"debug'],
+      ['an identity file', (x) => minimal(`ssh:\n  identityFile: "~/.ssh/id${x}"\n`), 'identityFile'],
+      ['a node name', (x) => minimal(`  "compute2${x}":\n    address: 10.0.0.32\n    roles: [compute]\n`), 'compute2'],
+      ['a list item', (x) => minimal(`ntp:\n  servers: ["pool${x}.ntp.org"]\n`), 'servers'],
+    ];
+    for (const [what, escape, message] of BAD) {
+      it(`${what} in any key or value is one located error, and nothing renders`, () => {
+        for (const [place, make, needle] of PLACES) {
+          const text = make(escape);
+          const a = analyze(text, {});
+          const f = only(a.findings, 'value/invalid-character');
+          assert.equal(f.length, 1, `${what} in ${place}`);
+          assert.equal(f[0].severity, 'error');
+          assert.equal(f[0].range.start.line + 1, lineOf(text, needle), `${what} in ${place}`);
+          assert.match(f[0].message, message);
+          assert.throws(() => render(a), TopologyError);
+        }
+      });
+    }
+
+    it('render --reveal-secrets and plan refuse a lone surrogate in a secret instead of crashing', async () => {
+      const file = path.join(tmp, 'surrogate.ostopo.yaml');
+      fs.writeFileSync(file, minimal().replace('RABBIT_PASS: Str0ng-Rabbit-Pass-1', 'RABBIT_PASS: "Str0ng-Rabbit-Pass-1\\ud800"'));
+      for (const argv of [['render', file, '--out', path.join(tmp, 'out'), '--reveal-secrets'], ['plan', file, '--state-dir', path.join(tmp, 'state')]]) {
+        const r = await cli(argv);
+        assert.equal(r.code, 1, `${argv[0]}: ${r.err}`);
+        assert.match(r.err, /:\d+:\d+: error value\/invalid-character This value contains half of a UTF-16 surrogate pair/);
+      }
+      assert.ok(!fs.existsSync(path.join(tmp, 'out')));
+    });
+
+    it("a NUL cannot forge the renderer's secret placeholder", () => {
+      const text = minimal('config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        "\\0{ADMIN_PASS}\\0": x\n');
+      const a = analyze(text, {});
+      assert.equal(only(a.findings, 'value/invalid-character').length, 1);
+      assert.throws(() => render(a), TopologyError);
     });
   });
 });
