@@ -48,6 +48,13 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
+/** A value or name of the user's as a message quotes it: at most `max` characters (a 1 MB value stays in the file). */
+export function clip(s: string, max = 80): string {
+  if (s.length <= max) return s;
+  const cut = /[\ud800-\udbff]/.test(s[max - 2]) ? max - 2 : max - 1;
+  return `${s.slice(0, cut)}… (${s.length.toLocaleString('en-US')} characters)`;
+}
+
 /** `file:line:col: severity code message`, one-based, as the CLI prints it. */
 export function formatFinding(file: string, f: Finding): string {
   const hint = f.suggestions && f.suggestions.length > 0 ? ` (did you mean '${f.suggestions[0]}'?)` : '';

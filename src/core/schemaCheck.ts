@@ -1,4 +1,4 @@
-import { didYouMean, Finding } from './findings';
+import { clip, didYouMean, Finding } from './findings';
 import { ParsedDocument, YamlPath } from './parse';
 import { JsonSchema, JsonType, topologySchema } from './schema';
 
@@ -56,7 +56,7 @@ function describeTypes(t: JsonType | JsonType[]): string {
  */
 function shown(doc: ParsedDocument, path: YamlPath, value: unknown, t: JsonType): string {
   if (t === 'object' || t === 'array') return TYPE_WORDS[t];
-  const written = doc.source(path) ?? JSON.stringify(value);
+  const written = clip(doc.source(path) ?? JSON.stringify(value));
   if (typeof value === 'number' && !Number.isFinite(value)) return `\`${written}\`, which ${notFinite(value)}`;
   return `${TYPE_WORDS[t]} (${written})`;
 }
@@ -66,7 +66,7 @@ function notFinite(n: number): string {
 }
 
 function keyName(path: YamlPath): string {
-  return path.length ? String(path[path.length - 1]) : 'the document';
+  return path.length ? clip(String(path[path.length - 1])) : 'the document';
 }
 
 function refCode(s: JsonSchema, fallback: string): string {
@@ -103,8 +103,8 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
     const what = hidden
       ? `This value is not allowed for \`${keyName(path)}\``
       : s['x-ostopo-ref']
-        ? `Unknown ${s['x-ostopo-ref']} \`${String(value)}\``
-        : `\`${String(value)}\` is not allowed for \`${keyName(path)}\``;
+        ? `Unknown ${s['x-ostopo-ref']} \`${clip(String(value))}\``
+        : `\`${clip(String(value))}\` is not allowed for \`${keyName(path)}\``;
     out.push({
       code: refCode(s, 'schema/enum'),
       severity: 'error',
@@ -128,7 +128,7 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
           ? `\`${keyName(path)}\` is not ${s.patternDescription ?? `of the form ${s.pattern}`}.`
           : meta
             ? `\`${keyName(path)}\` contains ${meta[0] === '\n' ? 'a line break' : `\`${meta[0]}\``}, which ostopo refuses in values that reach commands and config files; it must be ${s.patternDescription ?? `of the form ${s.pattern}`}.`
-            : `\`${keyName(path)}\`: ${JSON.stringify(str)} is not ${s.patternDescription ?? `of the form ${s.pattern}`}.`,
+            : `\`${keyName(path)}\`: ${clip(JSON.stringify(str))} is not ${s.patternDescription ?? `of the form ${s.pattern}`}.`,
         range: doc.locate(path, 'value'),
         path,
       });
@@ -186,7 +186,7 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
           out.push({
             code: 'schema/key-pattern',
             severity: 'error',
-            message: `\`${k}\` is not ${s.propertyNames.patternDescription ?? 'a valid name here'}.`,
+            message: `\`${clip(k)}\` is not ${s.propertyNames.patternDescription ?? 'a valid name here'}.`,
             range: doc.locate(child),
             path: child,
           });
@@ -198,7 +198,7 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
           out.push({
             code: 'schema/unknown-key',
             severity: 'error',
-            message: `Unknown key \`${k}\`${path.length ? ` in \`${keyName(path)}\`` : ''}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : ''} Known: ${known.join(', ')}.`,
+            message: `Unknown key \`${clip(k)}\`${path.length ? ` in \`${keyName(path)}\`` : ''}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : ''} Known: ${known.join(', ')}.`,
             range: doc.locate(child),
             path: child,
             suggestions: sugg,

@@ -1,6 +1,6 @@
 import { CONFIG_FILES, isSecretName, ROLES, SECRET_NAMES, SERVICES, ServiceId } from './catalog';
 import { authPluginOptions, fileOptions, OptionInfo } from './catalog/options';
-import { didYouMean, Finding, Severity } from './findings';
+import { clip, didYouMean, Finding, Severity } from './findings';
 import { ConfigOverrides, hostsOf, parseSecretRef, ResolvedCloud, ResolvedNode } from './model';
 import { inCidr, ipv4ToInt, isNetworkOrBroadcast, parseCidr } from './net';
 import { ParsedDocument, YamlPath } from './parse';
@@ -119,7 +119,7 @@ function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void
     const path = ['secrets', name];
     if (!isSecretName(name)) {
       const sugg = didYouMean(name, SECRET_NAMES);
-      add('secret/unknown-name', 'warning', `ostopo uses no secret named \`${name}\`${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}`, path, 'key', sugg);
+      add('secret/unknown-name', 'warning', `ostopo uses no secret named \`${clip(name)}\`${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}`, path, 'key', sugg);
       continue;
     }
     const ref = parseSecretRef(s.raw);
@@ -170,7 +170,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
           const spath = [...fpath, section];
           if (catalog && !catalog[section] && !/^(fs|file|rbd|swift|cinder|http|os_glance_.*|mdev_.*|backend.*)$/.test(section)) {
             const sugg = didYouMean(section, Object.keys(catalog));
-            add('config/unknown-section', 'warning', `${file} has no section [${section}] in ${profile!.release}${sugg.length ? ` — did you mean [${sugg[0]}]?` : '.'}`, spath, 'key', sugg);
+            add('config/unknown-section', 'warning', `${file} has no section [${clip(section)}] in ${profile!.release}${sugg.length ? ` — did you mean [${sugg[0]}]?` : '.'}`, spath, 'key', sugg);
             continue;
           }
           if (!opts || typeof opts !== 'object') continue;
@@ -190,7 +190,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
               add(
                 'config/unknown-option',
                 dynamic ? 'warning' : 'error',
-                `[${section}] has no option \`${option}\` in ${profile!.release}'s ${file}${dynamic ? ' (nor does the password auth plugin)' : ''}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}${dynamic ? '' : ' The service would ignore it.'}`,
+                `[${section}] has no option \`${clip(option)}\` in ${profile!.release}'s ${file}${dynamic ? ' (nor does the password auth plugin)' : ''}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}${dynamic ? '' : ' The service would ignore it.'}`,
                 opath,
                 'key',
                 sugg,

@@ -95,6 +95,15 @@ describe('hostile input: what the reader makes of it', function () {
       );
     });
 
+    it('a message quotes at most 80 characters of a long value or key', () => {
+      const long = 'x'.repeat(500_000);
+      for (const extra of [`ssh:\n  port: "${long}"\n`, `release: ${long}\n`, `nodes2:\n  ${'k'.repeat(1000)}: 1\n`, `config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        ${'o'.repeat(900)}: 1\n`]) {
+        const a = analyze(minimal(extra).replace(/^release: zed\n(?=[\s\S]*release: )/m, ''), {});
+        assert.ok(a.findings.length > 0);
+        for (const f of a.findings) assert.ok(f.message.length < 400, `${f.code}: ${f.message.length} characters`);
+      }
+    });
+
     it('an alias bomb is located at the alias that expands too much', () => {
       const bomb = 'x-bomb:\n  a: &a [x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n  e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n';
       const text = minimal(bomb);
