@@ -1,4 +1,5 @@
 import { isRoleId, isServiceId, RoleId, ROLES, SERVICE_IDS, ServiceId } from './catalog';
+import { own } from './own';
 import { findProfile, Profile } from './profiles';
 
 /** The topology after defaults and role expansion: what validators (semantic part) and renderers read. */
@@ -118,7 +119,7 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
     if (typeof raw !== 'string' && typeof raw !== 'number') continue;
     const text = String(raw);
     const ref = parseSecretRef(text);
-    secrets.set(name, ref.env ? { name, raw: text, env: ref.env, value: env[ref.env] } : { name, raw: text, value: ref.literal ?? text });
+    secrets.set(name, ref.env ? { name, raw: text, env: ref.env, value: envValue(env, ref.env) } : { name, raw: text, value: ref.literal ?? text });
   }
 
   const ntp = obj(root.ntp);
@@ -143,6 +144,12 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
     secrets,
     config: obj(root.config) as ConfigOverrides,
   };
+}
+
+/** A variable of the environment: `${env:constructor}` names no variable, whatever the environment object inherits. */
+function envValue(env: Env, name: string): string | undefined {
+  const v = own(env, name);
+  return typeof v === 'string' ? v : undefined;
 }
 
 /** Nodes running a service, in topology order. */

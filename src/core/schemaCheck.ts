@@ -1,4 +1,5 @@
 import { clip, didYouMean, Finding } from './findings';
+import { own } from './own';
 import { ParsedDocument, YamlPath } from './parse';
 import { JsonSchema, JsonType, topologySchema } from './schema';
 
@@ -165,11 +166,11 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
       out.push({ code: 'schema/min-items', severity: 'error', message: `\`${keyName(path)}\` needs at least ${s.minProperties} entry.`, range: doc.locate(path), path });
     }
     for (const req of s.required ?? []) {
-      if (!(req in obj)) {
+      if (!Object.hasOwn(obj, req)) {
         out.push({
           code: 'schema/required',
           severity: 'error',
-          message: `Missing \`${req}\`${path.length ? ` in \`${keyName(path)}\`` : ''}: ${firstSentence(s.properties?.[req]?.description)}`,
+          message: `Missing \`${req}\`${path.length ? ` in \`${keyName(path)}\`` : ''}: ${firstSentence(own(s.properties, req)?.description)}`,
           range: doc.locate(path),
           path: [...path, req],
         });
@@ -177,7 +178,7 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
     }
     for (const k of keys) {
       const child = [...path, k];
-      let sub: JsonSchema | undefined = s.properties?.[k];
+      let sub: JsonSchema | undefined = own(s.properties, k);
       if (!sub && s.patternProperties) {
         for (const [re, ps] of Object.entries(s.patternProperties)) if (new RegExp(re).test(k)) sub = ps;
       }

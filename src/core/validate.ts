@@ -3,6 +3,7 @@ import { authPluginOptions, fileOptions, OptionInfo } from './catalog/options';
 import { clip, didYouMean, Finding, Severity } from './findings';
 import { ConfigOverrides, hostsOf, parseSecretRef, ResolvedCloud, ResolvedNode } from './model';
 import { inCidr, ipv4ToInt, isNetworkOrBroadcast, parseCidr } from './net';
+import { own } from './own';
 import { ParsedDocument, YamlPath } from './parse';
 import { PROFILES } from './profiles';
 import { weakness } from './secrets';
@@ -71,12 +72,12 @@ function checkNtp(cloud: ResolvedCloud, add: Add): void {
 
 /** Where a node's service comes from: its explicit `services` item, else the role item that expands to it. */
 function placementPath(doc: ParsedDocument, node: ResolvedNode, service: ServiceId): YamlPath {
-  const raw = (doc.value as { nodes?: Record<string, { services?: unknown; roles?: unknown }> })?.nodes?.[node.name];
+  const raw = own((doc.value as { nodes?: Record<string, { services?: unknown; roles?: unknown }> })?.nodes, node.name);
   const services = Array.isArray(raw?.services) ? raw!.services : [];
   const i = services.indexOf(service);
   if (i >= 0) return ['nodes', node.name, 'services', i];
   const roles = Array.isArray(raw?.roles) ? raw!.roles : [];
-  const r = roles.findIndex((x: unknown) => typeof x === 'string' && (ROLES as Record<string, { services: ServiceId[] }>)[x]?.services.includes(service));
+  const r = roles.findIndex((x: unknown) => typeof x === 'string' && own(ROLES as Record<string, { services: ServiceId[] }>, x)?.services.includes(service));
   if (r >= 0) return ['nodes', node.name, 'roles', r];
   return ['nodes', node.name];
 }
@@ -168,25 +169,28 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
         const catalog = def.catalog && profile?.optionCatalog ? fileOptions(profile.optionCatalog, def.catalog.service, def.catalog.file) : undefined;
         for (const [section, opts] of Object.entries(sections)) {
           const spath = [...fpath, section];
-          if (catalog && !catalog[section] && !/^(fs|file|rbd|swift|cinder|http|os_glance_.*|mdev_.*|backend.*)$/.test(section)) {
+          const known = own(catalog, section);
+          if (catalog && !known && !/^(fs|file|rbd|swift|cinder|http|os_glance_.*|mdev_.*|backend.*)$/.test(section)) {
             const sugg = didYouMean(section, Object.keys(catalog));
             add('config/unknown-section', 'warning', `${file} has no section [${clip(section)}] in ${profile!.release}${sugg.length ? ` — did you mean [${sugg[0]}]?` : '.'}`, spath, 'key', sugg);
             continue;
           }
           if (!opts || typeof opts !== 'object') continue;
+          // A keystoneauth section takes the options of whichever auth_type plugin it names.
+          const dynamic = !!own(known, 'auth_type');
+          const plugin = dynamic ? authPluginOptions(profile!.optionCatalog!) : undefined;
           for (const [option, value] of Object.entries(opts)) {
             const opath = [...spath, option];
             if (value !== null && (typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : []).some((v) => /[\r\n\0]/.test(v))) {
               add('value/line-break', 'error', `[${section}] ${option}: a value cannot contain a line break; it would end the option and start garbage lines in ${file}.`, opath, 'value');
               continue;
             }
-            if (!catalog?.[section]) continue;
-            const info: OptionInfo | undefined = catalog[section][option] ?? (catalog[section].auth_type ? authPluginOptions(profile!.optionCatalog!)?.[option] : undefined);
+            if (!known) continue;
+            const info: OptionInfo | undefined = own(known, option) ?? own(plugin, option);
             if (!info) {
-              const sugg = didYouMean(option, [...Object.keys(catalog[section]), ...(catalog[section].auth_type ? Object.keys(authPluginOptions(profile!.optionCatalog!) ?? {}) : [])]);
+              const sugg = didYouMean(option, [...Object.keys(known), ...Object.keys(plugin ?? {})]);
               // The service would ignore it without a word. Where the section's options are fixed, that is
-              // an error; a keystoneauth section takes the options of whichever auth_type plugin it names.
-              const dynamic = !!catalog[section].auth_type;
+              // an error; where they depend on the auth plugin, a warning.
               add(
                 'config/unknown-option',
                 dynamic ? 'warning' : 'error',

@@ -1,6 +1,7 @@
 import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, RenderedCloud } from '../render/artifacts';
 import { materialize, SecretLookup } from '../render/template';
-import { Journal, NodeJournal, sha256 } from './journal';
+import { own } from '../own';
+import { emptyNode, Journal, NodeJournal, sha256 } from './journal';
 
 /** A node's consecutive artifacts under one heading of the guide, run in order. */
 export interface PlanStep {
@@ -92,7 +93,7 @@ export function planMarks(step: PlanStep, journal: NodeJournal, lookup: SecretLo
   const changed = new Set<string>();
   return step.actions.map((a) => {
     if (a.kind === 'file') {
-      const j = journal.files[a.path];
+      const j = own(journal.files, a.path);
       const desired = sha256(materialize(a.content, lookup));
       if (!j) {
         changed.add(a.id);
@@ -106,10 +107,15 @@ export function planMarks(step: PlanStep, journal: NodeJournal, lookup: SecretLo
     }
     const trigger = (a.onChange ?? []).find((id) => changed.has(id));
     if (trigger) return { id: a.id, kind: 'command', title: a.title, mark: '>', why: `${trigger} changes` };
-    const j = journal.commands[a.id];
+    const j = own(journal.commands, a.id);
     if (j && j.hash === commandHash(a, lookup)) return { id: a.id, kind: 'command', title: a.title, mark: '=', why: 'done in an earlier deploy' };
     return { id: a.id, kind: 'command', title: a.title, mark: '>', why: a.check ? 'runs unless its check passes on the node' : j ? 'its input changed' : 'not run yet' };
   });
+}
+
+/** What the journal knows of a node, read only (a plan writes nothing), by own property: a node may be called `constructor`. */
+function nodeJournal(journal: Journal, name: string): NodeJournal {
+  return own(journal.data.nodes, name) ?? emptyNode();
 }
 
 /**
@@ -124,7 +130,7 @@ export function planText(plan: Plan, journal: Journal, secrets: SecretLookup, on
     if (only && n.name !== only) continue;
     out.push('', `${n.name} (${n.address})`);
     for (const s of n.steps) {
-      const marks = planMarks(s, journal.node(n.name), lookup);
+      const marks = planMarks(s, nodeJournal(journal, n.name), lookup);
       const todo = marks.filter((m) => m.mark !== '=').length;
       pending += todo;
       out.push(`  ${todo ? '●' : '○'} ${s.step}${s.after.length ? `   (after ${s.after.join(', ')})` : ''}`);

@@ -128,7 +128,8 @@ export function maskerOf(t: DeployTarget): Masker {
 
 /** Runs the fact probes (e.g. hardware virtualisation) of a first render and renders again with what they found. */
 export async function renderWithFacts(o: RunOptions, remotes: Map<string, Remote | RemoteError>, first: RenderedCloud): Promise<RenderedCloud> {
-  const facts: Record<string, NodeFacts> = {};
+  // Keyed by node name: a node may be called `constructor`.
+  const facts: Record<string, NodeFacts> = Object.create(null);
   for (const [name, r] of remotes) {
     if (r instanceof RemoteError) continue;
     for (const f of artifactsOfKind(first, name, 'fact')) {

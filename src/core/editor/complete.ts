@@ -3,6 +3,7 @@ import { fileOptions, OptionInfo, TYPE_NAMES } from '../catalog/options';
 import { Analysis } from '../compile';
 import { Position, Range } from '../findings';
 import { YamlPath } from '../parse';
+import { own } from '../own';
 import { JsonSchema, schemaAt } from '../schema';
 import { cursorContext } from './cursor';
 
@@ -98,7 +99,7 @@ function valueEntries(s: JsonSchema, a: Analysis, range: Range, exclude: string[
 /** Names already used in a list at `path` (not proposed twice). */
 function listed(a: Analysis, path: YamlPath): string[] {
   let v: unknown = a.doc.value;
-  for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p as string] : undefined;
+  for (const p of path) v = v && typeof v === 'object' ? own(v as Record<string, unknown>, p) : undefined;
   return Array.isArray(v) ? v.map(String) : [];
 }
 
@@ -116,10 +117,10 @@ function configEntries(a: Analysis, ctx: ReturnType<typeof cursorContext>, rel: 
   }
   if (rel.length === 3 && (ctx.kind === 'key' || ctx.kind === 'value')) {
     const def = CONFIG_FILES.find((f) => f.project === project && f.name === file);
-    const cat = def?.catalog ? fileOptions(catalogRelease(a), def.catalog.service, def.catalog.file)?.[section] : undefined;
+    const cat = def?.catalog ? own(fileOptions(catalogRelease(a), def.catalog.service, def.catalog.file), section) : undefined;
     if (!cat) return [];
     if (ctx.kind === 'value') {
-      const o = cat[ctx.key!];
+      const o = own(cat, ctx.key!);
       if (!o) return [];
       if (o.c?.length) return o.c.map((c) => ({ label: String(c), kind: 'enum' as const, insertText: String(c), range }));
       if (o.t === 'b') return ['true', 'false'].map((b) => ({ label: b, kind: 'value' as const, insertText: b, range }));

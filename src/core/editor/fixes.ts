@@ -2,6 +2,7 @@ import { SERVICES } from '../catalog';
 import { Analysis } from '../compile';
 import { Finding, Fix, FixEdit, Position } from '../findings';
 import { ipv4ToInt, parseCidr } from '../net';
+import { own } from '../own';
 import { generateSecret } from '../secrets';
 
 const REPLACEABLE = new Set(['schema/enum', 'schema/const', 'schema/unknown-key', 'ref/unknown-node', 'ref/unknown-service', 'ref/unknown-role', 'secret/unknown-name', 'config/unknown-option', 'config/unknown-section', 'profile/unsupported', 'config/file-not-in-profile']);
@@ -28,7 +29,7 @@ function addSecretEdit(a: Analysis, name: string, value: string): FixEdit {
 /** Add a service to a node's `services` (flow or block list), or a new `services:` line. */
 function addServiceEdit(a: Analysis, node: string, service: string): FixEdit | undefined {
   const list = a.doc.get(['nodes', node, 'services']);
-  const raw = (a.doc.value as { nodes?: Record<string, { services?: unknown }> })?.nodes?.[node]?.services;
+  const raw = own((a.doc.value as { nodes?: Record<string, { services?: unknown }> })?.nodes, node)?.services;
   if (list && Array.isArray(raw)) {
     const t = lineText(a.doc.text, list.value.start.line);
     if (t[list.value.start.character] === '[') {

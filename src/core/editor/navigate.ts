@@ -3,6 +3,7 @@ import { optionInfo, TYPE_NAMES } from '../catalog/options';
 import { Analysis } from '../compile';
 import { Position, Range } from '../findings';
 import { ParsedDocument, YamlPath } from '../parse';
+import { own } from '../own';
 import { NODE_NAME_PATTERN, schemaAt } from '../schema';
 import { docOf } from './complete';
 
@@ -29,7 +30,7 @@ export interface HoverInfo {
 
 function scalarAt(a: Analysis, path: YamlPath): unknown {
   let v: unknown = a.doc.value;
-  for (const p of path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
+  for (const p of path) v = v && typeof v === 'object' ? own(v as Record<string | number, unknown>, p) : undefined;
   return v;
 }
 

@@ -1,6 +1,7 @@
 import { ProjectId, ServiceId } from '../catalog';
 import { fileOptions } from '../catalog/options';
 import { hostsOf, ResolvedCloud, ResolvedNode } from '../model';
+import { own } from '../own';
 import { Profile } from '../profiles';
 import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, FileLanguage, NodeFacts, StepId } from './artifacts';
 import { IniDoc } from './ini';
@@ -86,7 +87,7 @@ export class RenderContext {
     // Which options are multi-valued hardly changes between releases: a profile without its own catalog
     // (Train) borrows the newest one, so `[filter_scheduler] available_filters: [a, b]` is right there too.
     const options = opts.catalog ? fileOptions(this.profile.optionCatalog ?? 'zed', opts.catalog.service, opts.catalog.file) : undefined;
-    const ini = new IniDoc(oslo, (section, key) => options?.[section]?.[key]?.t === 'm');
+    const ini = new IniDoc(oslo, (section, key) => own(own(options, section), key)?.t === 'm');
     build(ini);
     ini.applyOverrides(this.cloud.config?.[project]?.[name], 'global', ['config', project, name]);
     ini.applyOverrides(node.config?.[project]?.[name], 'node', ['nodes', node.name, 'config', project, name]);

@@ -1,5 +1,6 @@
 import { ServiceId } from '../catalog';
 import { ConfigOverrides, ResolvedNode } from '../model';
+import { own } from '../own';
 import { ComputeDriver, DEFAULT_COMPUTE_DRIVER } from '../profiles';
 import { asAdmin, RenderContext } from './context';
 import { authtoken, passwordAuth, registerService } from './identity';
@@ -111,7 +112,7 @@ function computeDriver(ctx: RenderContext, node: ResolvedNode): ComputeDriver {
 }
 
 function virtType(ctx: RenderContext, node: ResolvedNode): 'kvm' | 'qemu' {
-  return ctx.facts[node.name]?.hwVirt === false ? 'qemu' : 'kvm';
+  return own(ctx.facts, node.name)?.hwVirt === false ? 'qemu' : 'kvm';
 }
 
 /** The guide: `egrep -c '(vmx|svm)' /proc/cpuinfo`; no hardware virtualisation means QEMU. */
