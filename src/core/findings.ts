@@ -64,27 +64,43 @@ export function formatFinding(file: string, f: Finding): string {
 
 /**
  * Edit distance with adjacent transpositions (optimal string alignment): `debgu` is one edit from
- * `debug`, as a typing mistake is. Capped: far apart lengths return early.
+ * `debug`, as a typing mistake is. Capped: far apart lengths return early, and with `limit` any distance
+ * above it returns as soon as it is certain (a did-you-mean over thousands of names stays cheap).
  */
-export function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string, limit = Infinity): number {
   const m = a.length;
   const n = b.length;
-  if (Math.abs(m - n) > 4) return Math.max(m, n);
-  let prev2 = new Array<number>(n + 1).fill(0);
-  let prev = new Array<number>(n + 1);
-  let cur = new Array<number>(n + 1);
+  if (Math.abs(m - n) > Math.min(4, limit)) return Math.max(m, n);
+  if (rows[0].length < n + 1) rows = [0, 1, 2].map(() => new Int32Array(2 * (n + 1)));
+  let [prev2, prev, cur] = rows;
   for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= m; i++) {
     cur[0] = i;
+    let best = i;
     for (let j = 1; j <= n; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
       let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
       if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) d = Math.min(d, prev2[j - 2] + 1);
       cur[j] = d;
+      if (d < best) best = d;
     }
-    [prev2, prev, cur] = [prev, cur, prev2];
+    // A row's smallest entry never decreases two rows later: past the limit on two rows in a row, it stays past.
+    if (best > limit && i > 1 && rowMin(prev, n) > limit) return Math.max(m, n);
+    const t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
   }
   return prev[n];
+}
+
+/** Rows of editDistance, reused (no allocation per call). */
+let rows = [0, 1, 2].map(() => new Int32Array(64));
+
+function rowMin(row: Int32Array, n: number): number {
+  let min = row[0];
+  for (let j = 1; j <= n; j++) if (row[j] < min) min = row[j];
+  return min;
 }
 
 /** Candidates close to `word`, best first. A candidate qualifies when its distance is at most a third of its length (min 1). */
@@ -97,9 +113,13 @@ export function didYouMean(word: string, candidates: Iterable<string>, max = 3):
       scored.push([0, c]);
       continue;
     }
-    const d = editDistance(lower, cl);
     const limit = Math.max(1, Math.floor(Math.max(c.length, word.length) / 3));
-    if (d <= limit || (lower.length >= 3 && (cl.startsWith(lower) || lower.startsWith(cl)))) scored.push([d, c]);
+    if (lower.length >= 3 && (cl.startsWith(lower) || lower.startsWith(cl))) {
+      scored.push([editDistance(lower, cl), c]);
+      continue;
+    }
+    const d = editDistance(lower, cl, limit);
+    if (d <= limit) scored.push([d, c]);
   }
   scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]));
   // Only the close calls: a one-letter slip should not also suggest names three edits away.

@@ -19,6 +19,14 @@ export function checkSchema(doc: ParsedDocument, schema: JsonSchema = topologySc
   return out;
 }
 
+/** The schema's patterns, compiled once (a long list checks the same pattern for every item). */
+const compiled = new Map<string, RegExp>();
+function re(pattern: string): RegExp {
+  let r = compiled.get(pattern);
+  if (!r) compiled.set(pattern, (r = new RegExp(pattern)));
+  return r;
+}
+
 /** Characters a shell gives meaning to: reported by name when a constrained value contains them. */
 const SHELL_META = /[;&|$`'"\\<>(){}*?!~#\n\r\t ]/;
 
@@ -120,7 +128,7 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
     const str = value as string;
     if (s.minLength !== undefined && str.length < s.minLength) {
       out.push({ code: 'schema/length', severity: 'error', message: `\`${keyName(path)}\` must not be empty.`, range: doc.locate(path, 'value'), path });
-    } else if (s.pattern && !new RegExp(s.pattern).test(str)) {
+    } else if (s.pattern && !re(s.pattern).test(str)) {
       const meta = SHELL_META.exec(str);
       out.push({
         code: meta ? 'value/shell-metacharacters' : 'schema/pattern',
@@ -180,10 +188,10 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
       const child = [...path, k];
       let sub: JsonSchema | undefined = own(s.properties, k);
       if (!sub && s.patternProperties) {
-        for (const [re, ps] of Object.entries(s.patternProperties)) if (new RegExp(re).test(k)) sub = ps;
+        for (const [p, ps] of Object.entries(s.patternProperties)) if (re(p).test(k)) sub = ps;
       }
       if (!sub) {
-        if (s.propertyNames?.pattern && !new RegExp(s.propertyNames.pattern).test(k)) {
+        if (s.propertyNames?.pattern && !re(s.propertyNames.pattern).test(k)) {
           out.push({
             code: 'schema/key-pattern',
             severity: 'error',

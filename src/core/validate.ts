@@ -141,8 +141,17 @@ function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void
   }
 }
 
+/**
+ * Did-you-mean for unknown names of the option catalog, for the first MAX_SUGGESTED of them: each search
+ * compares with every name of a section (hundreds), and past a few hundred unknown names a suggestion
+ * helps nobody while the searches would make validation slow.
+ */
+const MAX_SUGGESTED = 200;
+
 function checkConfig(cloud: ResolvedCloud, add: Add): void {
   const profile = cloud.profile;
+  let searches = 0;
+  const suggest = (word: string, candidates: () => string[]) => (searches++ < MAX_SUGGESTED ? didYouMean(word, candidates()) : []);
   const renders = (n: ResolvedNode, project: string) => n.services.some((s) => SERVICES[s].project === project);
   const scopes: { overrides: ConfigOverrides; base: YamlPath; nodes: ResolvedNode[]; where: string }[] = [
     { overrides: cloud.config, base: ['config'], nodes: cloud.nodes, where: 'No node runs a' },
@@ -171,7 +180,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
           const spath = [...fpath, section];
           const known = own(catalog, section);
           if (catalog && !known && !/^(fs|file|rbd|swift|cinder|http|os_glance_.*|mdev_.*|backend.*)$/.test(section)) {
-            const sugg = didYouMean(section, Object.keys(catalog));
+            const sugg = suggest(section, () => Object.keys(catalog));
             add('config/unknown-section', 'warning', `${file} has no section [${clip(section)}] in ${profile!.release}${sugg.length ? ` — did you mean [${sugg[0]}]?` : '.'}`, spath, 'key', sugg);
             continue;
           }
@@ -188,7 +197,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
             if (!known) continue;
             const info: OptionInfo | undefined = own(known, option) ?? own(plugin, option);
             if (!info) {
-              const sugg = didYouMean(option, [...Object.keys(known), ...Object.keys(plugin ?? {})]);
+              const sugg = suggest(option, () => [...Object.keys(known), ...Object.keys(plugin ?? {})]);
               // The service would ignore it without a word. Where the section's options are fixed, that is
               // an error; where they depend on the auth plugin, a warning.
               add(

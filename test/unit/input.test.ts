@@ -29,6 +29,18 @@ describe('hostile input: what the reader makes of it', function () {
       assert.match(dup[0].message, /Duplicate key: `key_7` is already on line \d+/);
     });
 
+    it('40,000 unknown options (1 MB) are each reported; did-you-mean searches stop after 200', () => {
+      const lines = [minimal('config:\n  nova:\n    nova.conf:\n      DEFAULT:')];
+      for (let i = 0; i < 40000; i++) lines.push(`        reserved_host_memory_m${i}: x`);
+      const start = Date.now();
+      const a = analyze(lines.join('\n') + '\n', {});
+      const ms = Date.now() - start;
+      const f = only(a.findings, 'config/unknown-option');
+      assert.equal(f.length, 40000);
+      assert.ok(ms < 15000, `validated in ${ms} ms`);
+      assert.equal(f.filter((x) => x.suggestions?.length).length, 200);
+    });
+
     it('nesting deeper than any topology stops reading there, quickly and located', () => {
       for (const deep of ['x: ' + '['.repeat(300000) + ']'.repeat(300000), 'x:\n' + '- '.repeat(300000) + 'y', 'x: ' + '{a: '.repeat(100000) + '1' + '}'.repeat(100000)]) {
         const start = Date.now();
