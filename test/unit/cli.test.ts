@@ -147,4 +147,20 @@ describe('CLI', () => {
     const missing = spawnSync(process.execPath, [cli, 'validate', 'missing.yaml'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(missing.status, 2);
   });
+
+  it('output piped into a reader that stops early (| head) ends quietly with the usual exit code', async () => {
+    // Thousands of findings: far more than a pipe holds, so the CLI still writes when the reader is gone.
+    const big = path.join(tmp, 'big.ostopo.yaml');
+    fs.writeFileSync(big, minimal('config:\n  nova:\n    nova.conf:\n      DEFAULT:\n' + Array.from({ length: 5000 }, (_, i) => `        unknown_option_${i}: x\n`).join('')));
+    // A plan of 100 nodes: thousands of lines, exit 0.
+    const many = path.join(tmp, 'many.ostopo.yaml');
+    fs.writeFileSync(many, minimal(Array.from({ length: 100 }, (_, i) => `  c${i}:\n    address: 10.0.0.${100 + i}\n    roles: [compute]\n`).join('')));
+    const cli = path.join(ROOT, 'dist', 'cli.js');
+    for (const [argv, code] of [[['validate', big], 1], [['plan', many, '--state-dir', path.join(tmp, 'state')], 0]] as [string[], number][]) {
+      // `ostopo ... | head -c 100`: head reads 100 bytes and exits, closing the pipe.
+      const r = spawnSync('/bin/bash', ['-c', 'set -o pipefail; "$0" "$@" | head -c 100 >/dev/null', process.execPath, cli, ...argv], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(r.status, code, `${argv[0]}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /EPIPE|Error|at /, argv[0]);
+    }
+  });
 });
