@@ -48,18 +48,32 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-/** A value or name of the user's as a message quotes it: at most `max` characters (a 1 MB value stays in the file). */
-export function clip(s: string, max = 80): string {
+/** Control characters and halves of surrogate pairs: they would move the cursor, recolour or retitle a terminal. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** `s` with every unprintable character written as an escape (`\n`, `\u001b`, `\ud800`): one printable line. */
+export function printable(s: string): string {
+  return s.replace(UNPRINTABLE, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A value or name of the user's as a message quotes it: printable (see `printable`) and at most `max`
+ * characters (a 1 MB value stays in the file).
+ */
+export function clip(text: string, max = 80): string {
+  const s = printable(text);
   if (s.length <= max) return s;
   const cut = /[\ud800-\udbff]/.test(s[max - 2]) ? max - 2 : max - 1;
-  return `${s.slice(0, cut)}… (${s.length.toLocaleString('en-US')} characters)`;
+  return `${s.slice(0, cut)}… (${text.length.toLocaleString('en-US')} characters)`;
 }
 
 /** `file:line:col: severity code message`, one-based, as the CLI prints it. */
 export function formatFinding(file: string, f: Finding): string {
   const hint = f.suggestions && f.suggestions.length > 0 ? ` (did you mean '${f.suggestions[0]}'?)` : '';
   const msg = f.message.includes('did you mean') ? f.message : f.message + hint;
-  return `${file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code} ${msg}`;
+  // Messages quote names and values of the file: printed as escapes, they cannot act on the terminal.
+  return printable(`${file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code} ${msg}`);
 }
 
 /**

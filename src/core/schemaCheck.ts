@@ -161,7 +161,7 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
       if (s.uniqueItems) {
         const k = JSON.stringify(item);
         if (seen.has(k)) {
-          out.push({ code: 'schema/duplicate-item', severity: 'warning', message: `${hidden ? 'An item' : JSON.stringify(item)} is listed twice in \`${keyName(path)}\`.`, range: doc.locate([...path, i], 'value'), path: [...path, i] });
+          out.push({ code: 'schema/duplicate-item', severity: 'warning', message: `${hidden ? 'An item' : clip(JSON.stringify(item) ?? String(item))} is listed twice in \`${keyName(path)}\`.`, range: doc.locate([...path, i], 'value'), path: [...path, i] });
         } else seen.set(k, i);
       }
       if (s.items) visit(doc, item, s.items, [...path, i], out, hidden);

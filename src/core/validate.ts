@@ -226,11 +226,11 @@ function typeProblem(info: OptionInfo, value: unknown): string | undefined {
   if (Array.isArray(value) && !['l', 'm'].includes(info.t)) return 'a list is given, but this option takes one value.';
   for (const v of vals) {
     const s = String(v);
-    if (info.t === 'b' && !/^(true|false|yes|no|on|off|1|0)$/i.test(s)) return `expects true or false, not ${JSON.stringify(v)}.`;
-    if ((info.t === 'i' || info.t === 'p') && !/^-?\d+$/.test(s)) return `expects a whole number, not ${JSON.stringify(v)}.`;
+    if (info.t === 'b' && !/^(true|false|yes|no|on|off|1|0)$/i.test(s)) return `expects true or false, not ${clip(JSON.stringify(v))}.`;
+    if ((info.t === 'i' || info.t === 'p') && !/^-?\d+$/.test(s)) return `expects a whole number, not ${clip(JSON.stringify(v))}.`;
     if (info.t === 'p' && (Number(s) < 0 || Number(s) > 65535)) return `expects a port (0-65535), not ${s}.`;
-    if (info.t === 'f' && Number.isNaN(Number(s))) return `expects a number, not ${JSON.stringify(v)}.`;
-    if (info.c && info.c.length && info.t !== 'l' && !info.c.map(String).includes(s)) return `expects one of ${info.c.map(String).join(', ')}, not ${JSON.stringify(v)}.`;
+    if (info.t === 'f' && Number.isNaN(Number(s))) return `expects a number, not ${clip(JSON.stringify(v))}.`;
+    if (info.c && info.c.length && info.t !== 'l' && !info.c.map(String).includes(s)) return `expects one of ${info.c.map(String).join(', ')}, not ${clip(JSON.stringify(v))}.`;
   }
   return undefined;
 }

@@ -6,6 +6,7 @@ import { DeployEvent, formatEvent } from '../core/deploy/events';
 import { buildPlan, planText } from '../core/deploy/plan';
 import { HostKeyPrompt } from '../core/deploy/remote';
 import { openSession } from '../core/deploy/session';
+import { printable } from '../core/findings';
 import { render } from '../core/compile';
 import { secretLookup } from '../core/secrets';
 import { Ctx } from './ctx';
@@ -100,7 +101,7 @@ export class OstopoTerminal implements vscode.Pseudoterminal {
     const what = `${this.def.action} ${this.def.node ?? 'all nodes'} of ${path.basename(doc.fileName)}`;
     this.line(`\x1b[1mostopo ${what}\x1b[0m`);
     if (analysis.hasErrors) {
-      for (const f of analysis.findings.filter((x) => x.severity === 'error')) this.line(`${path.basename(doc.fileName)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message}`);
+      for (const f of analysis.findings.filter((x) => x.severity === 'error')) this.line(printable(`${path.basename(doc.fileName)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message}`));
       this.line('\x1b[31m✖ fix the errors above first\x1b[0m');
       return 1;
     }

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import { analyze, render, TopologyError } from '../../src/core/compile';
+import { formatFinding } from '../../src/core/findings';
 import { ParsedDocument } from '../../src/core/parse';
 import { at, lineOf, minimal, only, ROOT } from './helpers';
 
@@ -226,6 +227,17 @@ describe('hostile input: what the reader makes of it', function () {
       const a = analyze(text, {});
       assert.equal(only(a.findings, 'value/invalid-character').length, 1);
       assert.throws(() => render(a), TopologyError);
+    });
+  });
+
+  describe('found by the fuzzer', () => {
+    it('a finding prints the control characters of a name or value as escapes: one line, nothing for the terminal to act on', () => {
+      const text = minimal('config:\n  nova:\n    "nova\\e]0;owned\\a.conf": {}\n').replace('roles: [compute]', 'roles: ["comp\\e[2Jute\\nx"]');
+      const printed = analyze(text, {}).findings.map((f) => formatFinding('t.ostopo.yaml', f));
+      assert.ok(printed.length >= 3);
+      for (const line of printed) assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f]/, line);
+      assert.ok(printed.some((l) => l.includes('Unknown key `nova\\u001b]0;owned\\u0007.conf`')));
+      assert.ok(printed.some((l) => l.includes('Unknown role `comp\\u001b[2Jute\\nx`')));
     });
   });
 });
