@@ -1,6 +1,6 @@
 import { Document, LineCounter, Node, visit } from 'yaml';
 import { Finding, Position, Range, ZERO_RANGE } from './findings';
-import { RawLocation, SEP, segment, walkDocument, YamlPath } from './parseWalk';
+import { RawLocation, SEP, segment, unsegment, walkDocument, YamlPath } from './parseWalk';
 import { replacementCharacters } from './text';
 import { MAX_DEPTH, readYaml, yamlMessage } from './yamlRead';
 
@@ -153,6 +153,31 @@ export class ParsedDocument {
   paths(): YamlPath[] {
     return [...this.index.keys()].map(unPathKey);
   }
+
+  /** Every path with where it stands, in document order: one pass for searches over the whole text. */
+  *located(): Generator<Located & { path: YamlPath }> {
+    for (const [k, at] of this.index) {
+      const value = this.rangeOf(at.vs, at.ve);
+      yield at.ks >= 0 ? { path: unPathKey(k), key: this.rangeOf(at.ks, at.ke), value, node: at.node } : { path: unPathKey(k), value, node: at.node };
+    }
+  }
+
+  /**
+   * The innermost key, or scalar value, whose range holds `pos` (the editor's hover, rename...): one pass
+   * over offsets, the path made for the one found only.
+   */
+  innermostAt(pos: Position): { path: YamlPath; on: 'key' | 'value'; range: Range } | undefined {
+    // Past the end of its line, a position stays on that line (before its line break).
+    const line = Math.max(0, Math.min(pos.line, this.lineStarts.length - 1));
+    const o = Math.min(this.offsetAt(pos), line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] - 1 : this.text.length);
+    let best: { k: string; on: 'key' | 'value'; s: number; e: number } | undefined;
+    for (const [k, at] of this.index) {
+      if (at.ks >= 0 && at.ks <= o && o <= at.ke && (!best || at.ke - at.ks <= best.e - best.s)) best = { k, on: 'key', s: at.ks, e: at.ke };
+      const scalar = at.node && !('items' in (at.node as object));
+      if (scalar && at.vs <= o && o <= at.ve && (!best || at.ve - at.vs < best.e - best.s)) best = { k, on: 'value', s: at.vs, e: at.ve };
+    }
+    return best && { path: unPathKey(best.k), on: best.on, range: this.rangeOf(best.s, best.e) };
+  }
 }
 
 function pathKey(path: YamlPath): string {
@@ -161,7 +186,7 @@ function pathKey(path: YamlPath): string {
 
 function unPathKey(k: string): YamlPath {
   if (k === '') return [];
-  return k.split(SEP).map((s) => (s[0] === '#' ? Number(s.slice(1)) : s.slice(1)));
+  return k.split(SEP).map(unsegment);
 }
 
 /** Start offset of the quoted scalar that runs up to `end` (an unclosed quote), if there is one. */

@@ -30,9 +30,15 @@ export interface WalkSink {
   report(f: Omit<Finding, 'range' | 'path'>, start: number, end: number, pkey?: string): void;
 }
 
-/** Path segments joined into one string key per path (ParsedDocument.get). */
+/**
+ * Path segments joined into one string key per path (ParsedDocument.get). A key of the file may hold
+ * any character, the separator too: in a segment, `\` and the separator are escaped, so every key
+ * splits back into its path (`unsegment`).
+ */
 export const SEP = '\u0001';
-export const segment = (p: string | number) => (typeof p === 'number' ? `#${p}` : `.${p}`);
+const ESCAPED = /[\\\u0001]/;
+export const segment = (p: string | number) => (typeof p === 'number' ? `#${p}` : ESCAPED.test(p) ? `.${p.replace(/[\\\u0001]/g, (c) => (c === '\\' ? '\\\\' : '\\1'))}` : `.${p}`);
+export const unsegment = (s: string): string | number => (s[0] === '#' ? Number(s.slice(1)) : s.includes('\\') ? s.slice(1).replace(/\\([\\1])/g, (_, c: string) => (c === '1' ? SEP : '\\')) : s.slice(1));
 const childKey = (parent: string, depth: number, seg: string | number) => (depth === 0 ? segment(seg) : parent + SEP + segment(seg));
 
 type Container = Record<string, unknown> | unknown[];

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import { analyze, render, TopologyError } from '../../src/core/compile';
+import { hoverAt } from '../../src/core/editor/navigate';
 import { formatFinding } from '../../src/core/findings';
 import { ParsedDocument } from '../../src/core/parse';
 import { at, lineOf, minimal, only, ROOT } from './helpers';
@@ -238,6 +239,16 @@ describe('hostile input: what the reader makes of it', function () {
       for (const line of printed) assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f]/, line);
       assert.ok(printed.some((l) => l.includes('Unknown key `nova\\u001b]0;owned\\u0007.conf`')));
       assert.ok(printed.some((l) => l.includes('Unknown role `comp\\u001b[2Jute\\nx`')));
+    });
+
+    it('a key holding the character that joins path keys still has its own path (hover, outline)', () => {
+      const text = minimal().replace('GLANCE_PASS:', '"GL\\u0001NCE_PASS":').replace('NOVA_PASS:', '"NOVA\\\\1":');
+      const a = analyze(text, {});
+      for (const p of a.doc.paths()) assert.ok(a.doc.get(p), JSON.stringify(p));
+      assert.ok(a.doc.paths().some((p) => p[1] === 'GL\u0001NCE_PASS'));
+      assert.ok(a.doc.paths().some((p) => p[1] === 'NOVA\\1'));
+      const line = lineOf(text, '"GL');
+      assert.match(hoverAt(a, { line: line - 1, character: 4 })!.markdown, /secret `GL\u0001NCE_PASS`/);
     });
   });
 });

@@ -7,20 +7,9 @@ import { own } from '../own';
 import { NODE_NAME_PATTERN, schemaAt } from '../schema';
 import { docOf } from './complete';
 
-const within = (r: Range, p: Position) =>
-  (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) && (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character));
-const size = (r: Range) => (r.end.line - r.start.line) * 10000 + (r.end.character - r.start.character);
-
 /** The innermost key or scalar value under the cursor. */
 export function pathAt(doc: ParsedDocument, pos: Position): { path: YamlPath; on: 'key' | 'value'; range: Range } | undefined {
-  let best: { path: YamlPath; on: 'key' | 'value'; range: Range } | undefined;
-  for (const path of doc.paths()) {
-    const l = doc.get(path)!;
-    if (l.key && within(l.key, pos) && (!best || size(l.key) <= size(best.range))) best = { path, on: 'key', range: l.key };
-    const scalar = l.node && !('items' in (l.node as object));
-    if (scalar && within(l.value, pos) && (!best || size(l.value) < size(best.range))) best = { path, on: 'value', range: l.value };
-  }
-  return best;
+  return doc.innermostAt(pos);
 }
 
 export interface HoverInfo {
@@ -130,9 +119,9 @@ export function outline(a: Analysis): SymbolInfo[] {
 /** Every place a node name stands: its definition under `nodes`, and each reference (e.g. `ntp.server`). */
 export function nodeOccurrences(a: Analysis, name: string): { definition?: Range; references: Range[] } {
   const refs: Range[] = [];
-  for (const path of a.doc.paths()) {
+  for (const { path, value } of a.doc.located()) {
     const s = schemaAt(path);
-    if (s?.['x-ostopo-ref'] === 'node' && scalarAt(a, path) === name) refs.push(a.doc.get(path)!.value);
+    if (s?.['x-ostopo-ref'] === 'node' && scalarAt(a, path) === name) refs.push(value);
   }
   return { definition: a.doc.keyRange(['nodes', name]), references: refs };
 }
