@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import { analyze, render, TopologyError } from '../../src/core/compile';
+import { fixesFor } from '../../src/core/editor/fixes';
 import { hoverAt } from '../../src/core/editor/navigate';
 import { formatFinding } from '../../src/core/findings';
 import { ParsedDocument } from '../../src/core/parse';
@@ -249,6 +250,14 @@ describe('hostile input: what the reader makes of it', function () {
       assert.ok(a.doc.paths().some((p) => p[1] === 'NOVA\\1'));
       const line = lineOf(text, '"GL');
       assert.match(hoverAt(a, { line: line - 1, character: 4 })!.markdown, /secret `GL\u0001NCE_PASS`/);
+    });
+
+    it('the quick fix for a missing secret where `secrets` is not a mapping', () => {
+      const a = analyze(minimal().replace(/secrets:\n(  .*\n)+/, 'secrets: "pc"\n'), {});
+      const missing = a.findings.find((f) => f.code === 'secret/missing')!;
+      const fixes = fixesFor(a, missing, (n) => new Uint8Array(n).fill(1));
+      assert.equal(fixes.length, 2);
+      assert.match(fixes[0].edits[0].newText, /^:\n {2}ADMIN_PASS: /);
     });
   });
 });

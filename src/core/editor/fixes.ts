@@ -11,15 +11,20 @@ const lineText = (text: string, line: number) => text.split(/\r?\n/)[line] ?? ''
 const at = (line: number, character: number): Position => ({ line, character });
 const insert = (p: Position, newText: string): FixEdit => ({ range: { start: p, end: p }, newText });
 
-/** Insert a `NAME: value` line as the last entry of `secrets:` (or a new `secrets:` block at the end). */
-function addSecretEdit(a: Analysis, name: string, value: string): FixEdit {
+/**
+ * Insert a `NAME: value` line as the last entry of `secrets:` (or a new `secrets:` block at the end);
+ * undefined when `secrets` has entries that are not written out (an alias).
+ */
+function addSecretEdit(a: Analysis, name: string, value: string): FixEdit | undefined {
   const sec = a.doc.get(['secrets']);
-  const entries = Object.keys(a.doc.value && typeof a.doc.value === 'object' ? ((a.doc.value as Record<string, unknown>).secrets as object) ?? {} : {});
-  if (sec && sec.key && entries.length) {
-    const last = a.doc.get(['secrets', entries[entries.length - 1]])!;
-    const indent = last.key!.start.character;
-    return insert(at(last.value.end.line + 1, 0), `${' '.repeat(indent)}${name}: ${value}\n`);
+  // The entries of `secrets` when it is a mapping (it may be anything while it is being typed).
+  const secrets = own(a.doc.value && typeof a.doc.value === 'object' ? (a.doc.value as Record<string, unknown>) : undefined, 'secrets');
+  const entries = secrets && typeof secrets === 'object' && !Array.isArray(secrets) ? Object.keys(secrets) : [];
+  const last = entries.length ? a.doc.get(['secrets', entries[entries.length - 1]]) : undefined;
+  if (sec && sec.key && last?.key) {
+    return insert(at(last.value.end.line + 1, 0), `${' '.repeat(last.key.start.character)}${name}: ${value}\n`);
   }
+  if (entries.length) return undefined;
   if (sec && sec.key) return { range: { start: sec.key.end, end: sec.value.end }, newText: `:\n  ${name}: ${value}` };
   const lines = a.doc.text.split(/\r?\n/);
   const end = a.doc.text.endsWith('\n') ? lines.length - 1 : lines.length;
@@ -75,10 +80,10 @@ export function fixesFor(a: Analysis, f: Finding, random?: (n: number) => Uint8A
   const path = f.path ?? [];
   if (f.code === 'secret/missing') {
     const name = /`([A-Z0-9_]+)`/.exec(f.message)?.[1];
-    if (name) {
-      fixes.push({ title: `Add ${name} with a generated strong value`, edits: [addSecretEdit(a, name, generateSecret(random))] });
-      fixes.push({ title: `Add ${name} from the environment (\${env:${name}})`, edits: [addSecretEdit(a, name, `\${env:${name}}`)] });
-    }
+    const generated = name ? addSecretEdit(a, name, generateSecret(random)) : undefined;
+    const fromEnv = name ? addSecretEdit(a, name, `\${env:${name}}`) : undefined;
+    if (generated) fixes.push({ title: `Add ${name} with a generated strong value`, edits: [generated] });
+    if (fromEnv) fixes.push({ title: `Add ${name} from the environment (\${env:${name}})`, edits: [fromEnv] });
   }
   if (f.code === 'secret/weak' && path[0] === 'secrets') {
     fixes.push({ title: `Replace ${String(path[1])} with a generated strong value`, edits: [{ range: f.range, newText: generateSecret(random) }] });
