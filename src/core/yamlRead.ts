@@ -47,12 +47,21 @@ export function readYaml(text: string, lines: LineCounter): YamlRead {
     yield* parser.end();
   }
   let doc: Document.Parsed | undefined;
-  for (const d of composer.compose(tokens(), true, text.length)) {
-    if (!doc) doc = d;
-    else {
-      out.secondDocument = d.range[0];
-      break;
+  // yaml reports each problem as an Error object, and an Error captures the stack: with yaml's nested
+  // generators and the stack depth a host allows (VS Code 100 frames, mocha all of them), a file with
+  // a few hundred problems spent seconds there. Only code, message and position are read.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    for (const d of composer.compose(tokens(), true, text.length)) {
+      if (!doc) doc = d;
+      else {
+        out.secondDocument = d.range[0];
+        break;
+      }
     }
+  } finally {
+    Error.stackTraceLimit = limit;
   }
   return { ...out, doc: doc! };
 }

@@ -44,6 +44,30 @@ describe('hostile input: what the reader makes of it', function () {
       assert.equal(f.filter((x) => x.suggestions?.length).length, 200);
     });
 
+    it("a file of many YAML errors reads as fast whatever stack depth the host's errors capture (mocha: all)", () => {
+      let text = 'x:\n';
+      for (let d = 0; d < 60; d++) text += ' '.repeat(2 + d * 2) + `k${d}:\n`;
+      for (let i = 0; i < 800; i++) text += `${' '.repeat(122)}a${i}: b: c\n`;
+      const best = (limit: number) => {
+        const saved = Error.stackTraceLimit;
+        Error.stackTraceLimit = limit;
+        try {
+          let ms = Infinity;
+          for (let i = 0; i < 3; i++) {
+            const start = process.hrtime.bigint();
+            assert.equal(new ParsedDocument(text).findings.length, 800);
+            ms = Math.min(ms, Number(process.hrtime.bigint() - start) / 1e6);
+          }
+          return ms;
+        } finally {
+          Error.stackTraceLimit = saved;
+        }
+      };
+      const shallow = best(1);
+      const deep = best(Infinity);
+      assert.ok(deep < 2 * shallow + 50, `${deep.toFixed(0)} ms with whole stacks, ${shallow.toFixed(0)} ms with one frame`);
+    });
+
     it('nesting deeper than any topology stops reading there, quickly and located', () => {
       for (const deep of ['x: ' + '['.repeat(300000) + ']'.repeat(300000), 'x:\n' + '- '.repeat(300000) + 'y', 'x: ' + '{a: '.repeat(100000) + '1' + '}'.repeat(100000)]) {
         const start = Date.now();
