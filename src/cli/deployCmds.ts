@@ -28,7 +28,7 @@ function load(cmd: string, file: string | undefined, io: Io, node: string | unde
 
 function refuseErrors(a: ReturnType<typeof analyze>, display: string, io: Io): boolean {
   if (!a.hasErrors) return false;
-  for (const f of a.findings.filter((x) => x.severity === 'error')) io.err(formatFinding(display, f) + '\n');
+  io.err(a.findings.filter((x) => x.severity === 'error').map((f) => formatFinding(display, f) + '\n').join(''));
   io.err(`${display}: fix the errors above first\n`);
   return true;
 }

@@ -107,7 +107,8 @@ function noArgs(rest: string[], cmd: string): void {
 }
 
 function printFindings(display: string, findings: Finding[], io: Io): void {
-  for (const f of findings) io.err(formatFinding(display, f) + '\n');
+  // One write for all: a file of 40,000 findings made 40,000 system calls.
+  if (findings.length) io.err(findings.map((f) => formatFinding(display, f) + '\n').join(''));
 }
 
 function summary(findings: Finding[]): string {
@@ -123,7 +124,7 @@ function validateCmd(argv: string[], io: Io): number {
   if (values.json) {
     io.out(JSON.stringify({ file: display, findings: a.findings }, null, 2) + '\n');
   } else {
-    for (const f of a.findings) io.out(formatFinding(display, f) + '\n');
+    if (a.findings.length) io.out(a.findings.map((f) => formatFinding(display, f) + '\n').join(''));
     io.err(`${display}: ${summary(a.findings)}\n`);
   }
   return a.hasErrors ? 1 : 0;

@@ -25,8 +25,9 @@ export function needsRenderedRules(cloud: ResolvedCloud): boolean {
 export function checkRendered(doc: ParsedDocument, cloud: ResolvedCloud, rendered: RenderedCloud): Finding[] {
   const order = cloud.profile?.configReadOrder ?? {};
   const hits = new Map<string, { path: YamlPath; section: string; key: string; file: string; later: string; daemon: string; by: string; nodes: string[] }>();
+  const byNode = new Map(rendered.nodes.map((n) => [n.name, n]));
   for (const node of cloud.nodes) {
-    const files = rendered.nodes.find((n) => n.name === node.name)?.artifacts.filter((a): a is FileArtifact => a.kind === 'file' && !!a.origins) ?? [];
+    const files = byNode.get(node.name)?.artifacts.filter((a): a is FileArtifact => a.kind === 'file' && !!a.origins) ?? [];
     const byName = (name: string) => files.find((f) => f.id.endsWith(`/${name}`));
     for (const [daemon, names] of Object.entries(order)) {
       if (!names || !node.services.includes(daemon as never)) continue;
