@@ -1,12 +1,16 @@
 // Editor speed: parse + validate, completion at a node reference, render of every file, for topologies of
-// 10, 50, 200 and 1,000 nodes; plus the extension bundle's size and the time to require it.
-// Budgets (issue 3): 200 nodes validate <= 20 ms and complete <= 5 ms (p95); 1,000 nodes render <= 300 ms.
+// 10, 50, 200 and 1,000 nodes; plus the extension bundle's size and the time to require it; then
+// `ostopo validate` of 1 MB files of every shape (bench/shapes.mjs).
+// Budgets (issue 3): 200 nodes validate <= 20 ms and complete <= 5 ms (p95); 1,000 nodes render <= 300 ms;
+// (hardening) `ostopo validate` of a 1 MB file of any shape < 1 s.
 // Usage: npm run build && npx tsc -p . && node bench/editor.mjs
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { SHAPES } from './shapes.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -75,3 +79,37 @@ for (let i = 0; i < 7; i++) times.push(Number(execFileSync(process.execPath, ['-
 times.sort((a, b) => a - b);
 fs.rmSync(stubDir, { recursive: true, force: true });
 console.log(`extension bundle: ${(size / 1024).toFixed(0)} KiB; require: median ${times[3].toFixed(1)} ms (of 7 fresh processes)`);
+
+// `ostopo validate` of 1 MB in every shape: the whole command (node start, read, validate, print), in
+// wall-clock time and in CPU time (user + system, with GC threads; less sensitive to a busy machine),
+// and the validation alone (analyze, in this process). Each the median of 3.
+const cli = path.join(root, 'dist/cli.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-bench-1mb-'));
+const timeBin = ['/usr/bin/time', '/bin/time'].find((t) => fs.existsSync(t));
+console.log('\n1 MB topology                | size    | errors | ostopo validate: wall median (max) | CPU median | analyze median');
+let over = 0;
+for (const [name, make] of Object.entries(SHAPES)) {
+  const text = make();
+  const file = path.join(tmp, 'big.ostopo.yaml');
+  fs.writeFileSync(file, text);
+  const walls = [];
+  const cpus = [];
+  let errors = '?';
+  for (let i = 0; i < 3; i++) {
+    const s = process.hrtime.bigint();
+    const r = timeBin
+      ? spawnSync(timeBin, ['-f', 'OSTOPO_TIME %U %S', process.execPath, cli, 'validate', file], { encoding: 'utf8', maxBuffer: 1 << 30 })
+      : spawnSync(process.execPath, [cli, 'validate', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    walls.push(Number(process.hrtime.bigint() - s) / 1e6);
+    const t = /OSTOPO_TIME ([\d.]+) ([\d.]+)/.exec(r.stderr);
+    if (t) cpus.push((Number(t[1]) + Number(t[2])) * 1000);
+    errors = /(\d+) error\(s\)/.exec(r.stderr)?.[1] ?? `exit ${r.status}`;
+  }
+  walls.sort((a, b) => a - b);
+  cpus.sort((a, b) => a - b);
+  const a = stats(() => analyze(text, {}), 3);
+  if (walls[1] > 1000) over++;
+  console.log(`${name.padEnd(28)} | ${(text.length / 1e6).toFixed(2)} MB | ${String(errors).padStart(6)} | ${fmt(walls[1])} (${fmt(walls[2]).trim()}) ms${' '.repeat(14)} | ${cpus.length ? fmt(cpus[1]) : '       ?'} ms | ${fmt(a.median)} ms`);
+}
+fs.rmSync(tmp, { recursive: true, force: true });
+console.log(`${over ? 'OVER  ' : 'within'} budget: ostopo validate of 1 MB < 1 s: ${Object.keys(SHAPES).length - over} of ${Object.keys(SHAPES).length} shapes (the machine's speed: this run's 1,000-node validate median is ${results[1000].v.median.toFixed(1)} ms)`);
