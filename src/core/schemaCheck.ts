@@ -207,7 +207,7 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
           out.push({
             code: 'schema/unknown-key',
             severity: 'error',
-            message: `Unknown key \`${clip(k)}\`${path.length ? ` in \`${keyName(path)}\`` : ''}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : ''} Known: ${known.join(', ')}.`,
+            message: `Unknown key \`${clip(k)}\`${path.length ? ` in \`${keyName(path)}\`` : ''}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'} Known: ${known.join(', ')}.`,
             range: doc.locate(child),
             path: child,
             suggestions: sugg,
