@@ -1,4 +1,4 @@
-import { isRoleId, isServiceId, RoleId, ROLES, SERVICE_IDS, ServiceId } from './catalog';
+import { isRoleId, isServiceId, RoleId, ROLES, SERVICE_IDS, ServiceId } from './services/registry';
 import { own } from './own';
 import { findProfile, Profile } from './profiles';
 

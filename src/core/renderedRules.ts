@@ -2,6 +2,7 @@ import { Finding } from './findings';
 import { ResolvedCloud } from './model';
 import { ParsedDocument, YamlPath } from './parse';
 import { FileArtifact, RenderedCloud } from './render/artifacts';
+import { configReadOrders } from './services/registry';
 
 /**
  * Rules that need the rendered files: what an override really does once every layer is merged.
@@ -10,7 +11,7 @@ import { FileArtifact, RenderedCloud } from './render/artifacts';
 
 /** Whether `checkRendered` has anything to look at: an override of a file that a later file can shadow. */
 export function needsRenderedRules(cloud: ResolvedCloud): boolean {
-  const order = cloud.profile?.configReadOrder ?? {};
+  const order = cloud.profile ? configReadOrders(cloud.profile) : {};
   const shadowable = new Set(Object.values(order).flatMap((files) => (files ?? []).slice(0, -1)));
   if (!shadowable.size) return false;
   const touches = (c: ResolvedCloud['config']) => Object.values(c ?? {}).some((files) => files && typeof files === 'object' && Object.keys(files).some((f) => shadowable.has(f)));
@@ -23,7 +24,7 @@ export function needsRenderedRules(cloud: ResolvedCloud): boolean {
  * Reported on the override's line, once per line, naming the nodes and the file that wins.
  */
 export function checkRendered(doc: ParsedDocument, cloud: ResolvedCloud, rendered: RenderedCloud): Finding[] {
-  const order = cloud.profile?.configReadOrder ?? {};
+  const order = cloud.profile ? configReadOrders(cloud.profile) : {};
   const hits = new Map<string, { path: YamlPath; section: string; key: string; file: string; later: string; daemon: string; by: string; nodes: string[] }>();
   const byNode = new Map(rendered.nodes.map((n) => [n.name, n]));
   for (const node of cloud.nodes) {

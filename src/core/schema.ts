@@ -1,4 +1,5 @@
-import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, ROLES, SECRET_NAMES, SECRETS, SERVICE_IDS, SERVICES } from './catalog';
+import { OPERATING_SYSTEMS, RELEASES } from './profiles';
+import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, ROLES, SECRET_NAMES, SECRETS, SERVICE_IDS, REGISTRY } from './services/registry';
 
 /**
  * The JSON Schema (draft-07) of a topology file: the single source of truth for keys, types, enums and
@@ -70,7 +71,7 @@ const serviceList = (description: string): JsonSchema => ({
   items: {
     type: 'string',
     enum: [...SERVICE_IDS],
-    enumDescriptions: SERVICE_IDS.map((s) => `${SERVICES[s].title}: ${SERVICES[s].description}`),
+    enumDescriptions: SERVICE_IDS.map((s) => `${REGISTRY[s].title}: ${REGISTRY[s].description}`),
     'x-ostopo-ref': 'service',
     description: 'A service id.',
   },
@@ -119,7 +120,7 @@ const configSchema = (scope: string): JsonSchema => ({
         description: `Overrides for ${p}'s configuration files.`,
         additionalProperties: false,
         properties: Object.fromEntries(CONFIG_FILES.filter((f) => f.project === p).map((f) => [f.name, configFileSchema(f.description)])),
-      } as JsonSchema,
+      },
     ]),
   ),
 });
@@ -137,14 +138,14 @@ export const topologySchema: JsonSchema = {
     name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$', patternDescription: 'letters, digits, `_`, `.` and `-`', description: 'Name of the cloud; names the deploy journal in `.ostopo/`.' },
     release: {
       type: 'string',
-      enum: ['train', 'zed'],
-      enumDescriptions: ['OpenStack Train (2019), the install guide\'s reference on CentOS 7 with RDO packages.', 'OpenStack Zed (2022), as packaged in Debian 12 (bookworm) main.'],
+      enum: RELEASES.map((r) => r.id),
+      enumDescriptions: RELEASES.map((r) => r.description),
       description: 'OpenStack release. Together with `os` it selects a profile (packages, paths, how services run).',
     },
     os: {
       type: 'string',
-      enum: ['centos7', 'debian12'],
-      enumDescriptions: ['CentOS 7 (yum, RDO repositories, httpd + mod_wsgi for keystone and placement).', 'Debian 12 bookworm (apt, OpenStack from Debian main, uwsgi APIs).'],
+      enum: OPERATING_SYSTEMS.map((o) => o.id),
+      enumDescriptions: OPERATING_SYSTEMS.map((o) => o.description),
       description: 'Operating system of every node.',
     },
     region: { type: 'string', pattern: SAFE_WORD, patternDescription: 'letters, digits, `_`, `.` and `-`', description: 'Keystone region of every endpoint.', default: 'RegionOne' },
@@ -199,7 +200,7 @@ export const topologySchema: JsonSchema = {
       'x-ostopo-secret': true,
       propertyNames: { pattern: '^[A-Z][A-Z0-9_]*$', patternDescription: 'an upper-case secret name such as GLANCE_PASS' },
       additionalProperties: { type: 'string', description: `A secret value. ${SECRET_VALUE_FORM}`, 'x-ostopo-secret': true },
-      properties: Object.fromEntries(SECRET_NAMES.map((n) => [n, { type: 'string', description: `${SECRETS[n]} ${SECRET_VALUE_FORM}`, 'x-ostopo-ref': 'secret', 'x-ostopo-secret': true } as JsonSchema])),
+      properties: Object.fromEntries(SECRET_NAMES.map((n) => [n, { type: 'string', description: `${SECRETS[n]} ${SECRET_VALUE_FORM}`, 'x-ostopo-ref': 'secret', 'x-ostopo-secret': true }])),
     },
     nodes: {
       type: 'object',

@@ -1,5 +1,5 @@
-import { CONFIG_FILES, isSecretName, ROLES, SECRET_NAMES, SERVICES, ServiceId } from './catalog';
-import { authPluginOptions, fileOptions, OptionInfo } from './catalog/options';
+import { CONFIG_FILES, isSecretName, ROLES, SECRET_NAMES, REGISTRY, ServiceId, onProfile, secretsOf } from './services/registry';
+import { authPluginOptions, catalogFor, fileOptions, OptionInfo } from './catalog/options';
 import { clip, didYouMean, Finding, Severity } from './findings';
 import { ConfigOverrides, hostsOf, parseSecretRef, ResolvedCloud, ResolvedNode } from './model';
 import { inCidr, ipv4ToInt, isNetworkOrBroadcast, parseCidr } from './net';
@@ -73,10 +73,10 @@ function checkNtp(cloud: ResolvedCloud, add: Add): void {
 /** Where a node's service comes from: its explicit `services` item, else the role item that expands to it. */
 function placementPath(doc: ParsedDocument, node: ResolvedNode, service: ServiceId): YamlPath {
   const raw = own((doc.value as { nodes?: Record<string, { services?: unknown; roles?: unknown }> })?.nodes, node.name);
-  const services = Array.isArray(raw?.services) ? raw!.services : [];
+  const services = Array.isArray(raw?.services) ? raw.services : [];
   const i = services.indexOf(service);
   if (i >= 0) return ['nodes', node.name, 'services', i];
-  const roles = Array.isArray(raw?.roles) ? raw!.roles : [];
+  const roles = Array.isArray(raw?.roles) ? raw.roles : [];
   const r = roles.findIndex((x: unknown) => typeof x === 'string' && own(ROLES as Record<string, { services: ServiceId[] }>, x)?.services.includes(service));
   if (r >= 0) return ['nodes', node.name, 'roles', r];
   return ['nodes', node.name];
@@ -86,7 +86,11 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
   const placed = new Set(cloud.nodes.flatMap((n) => n.services));
   for (const n of cloud.nodes) {
     for (const s of n.services) {
-      const missing = SERVICES[s].requires.filter((r) => !placed.has(r));
+      if (cloud.profile && !onProfile(cloud.profile, s)) {
+        add('profile/service-unavailable', 'error', `\`${s}\` is not available on ${cloud.profile.title}: ostopo has no packages for it there.`, placementPath(doc, n, s), 'value');
+        continue;
+      }
+      const missing = REGISTRY[s].requires.filter((r) => !placed.has(r));
       if (missing.length) {
         add(
           'service/missing-prerequisite',
@@ -100,7 +104,7 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
     }
   }
   for (const s of placed) {
-    if (!SERVICES[s].singleInstance) continue;
+    if (!REGISTRY[s].singleInstance) continue;
     const hosts = hostsOf(cloud, s);
     for (const extra of hosts.slice(1)) {
       add('service/multiple-instances', 'error', `\`${s}\` runs on \`${hosts[0].name}\` already: ostopo deploys one ${s} per cloud (the guide's single controller).`, placementPath(doc, extra, s), 'value');
@@ -110,7 +114,7 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
 
 function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void {
   const needed = new Map<string, Set<ServiceId>>();
-  for (const n of cloud.nodes) for (const s of n.services) for (const sec of SERVICES[s].secrets) (needed.get(sec) ?? needed.set(sec, new Set()).get(sec)!).add(s);
+  for (const n of cloud.nodes) for (const s of n.services) for (const sec of secretsOf(s)) (needed.get(sec) ?? needed.set(sec, new Set()).get(sec)!).add(s);
   for (const [name, services] of [...needed].sort(([a], [b]) => SECRET_NAMES.indexOf(a as never) - SECRET_NAMES.indexOf(b as never))) {
     if (!cloud.secrets.has(name)) {
       add('secret/missing', 'error', `Missing secret \`${name}\`, needed by ${[...services].join(', ')}. ${'Add it under `secrets`, as a value or `${env:NAME}`.'}`, doc.get(['secrets']) ? ['secrets'] : []);
@@ -152,7 +156,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
   const profile = cloud.profile;
   let searches = 0;
   const suggest = (word: string, candidates: () => string[]) => (searches++ < MAX_SUGGESTED ? didYouMean(word, candidates()) : []);
-  const renders = (n: ResolvedNode, project: string) => n.services.some((s) => SERVICES[s].project === project);
+  const renders = (n: ResolvedNode, project: string) => n.services.some((s) => REGISTRY[s].project === project);
   const scopes: { overrides: ConfigOverrides; base: YamlPath; nodes: ResolvedNode[]; where: string }[] = [
     { overrides: cloud.config, base: ['config'], nodes: cloud.nodes, where: 'No node runs a' },
     ...cloud.nodes.map((n) => ({ overrides: n.config, base: ['nodes', n.name, 'config'], nodes: [n], where: `Node \`${n.name}\` runs no` })),
@@ -175,7 +179,9 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
           continue;
         }
         if (!sections || typeof sections !== 'object') continue;
-        const catalog = def.catalog && profile?.optionCatalog ? fileOptions(profile.optionCatalog, def.catalog.service, def.catalog.file) : undefined;
+        // Checked against the row's own catalog only (catalogFor).
+        const choice = catalogFor(profile);
+        const catalog = def.catalog && choice?.own ? fileOptions(choice.release, def.catalog.service, def.catalog.file) : undefined;
         for (const [section, opts] of Object.entries(sections)) {
           const spath = [...fpath, section];
           const known = own(catalog, section);
@@ -187,7 +193,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
           if (!opts || typeof opts !== 'object') continue;
           // A keystoneauth section takes the options of whichever auth_type plugin it names.
           const dynamic = !!own(known, 'auth_type');
-          const plugin = dynamic ? authPluginOptions(profile!.optionCatalog!) : undefined;
+          const plugin = dynamic && choice ? authPluginOptions(choice.release) : undefined;
           for (const [option, value] of Object.entries(opts)) {
             const opath = [...spath, option];
             if (value !== null && (typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : []).some((v) => /[\r\n\0]/.test(v))) {

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { SERVICES } from '../core/catalog';
+import { REGISTRY } from '../core/services/registry';
 import { Journal, NodeJournal } from '../core/deploy/journal';
 import { stateDirOf } from '../core/deploy/session';
 import { FileArtifact } from '../core/render/artifacts';
+import { CommandId } from './commandIds';
 import { Ctx } from './ctx';
 import { Previews } from './preview';
 
@@ -12,14 +13,14 @@ export type TreeItem =
   | { kind: 'file'; node: string; file: string; description: string }
   | { kind: 'message'; text: string };
 
-/** The node's last deploy and verify, from the journal beside the topology (when there is one). */
-export function lastResults(doc: vscode.TextDocument, cloud: string, node: string): NodeJournal | undefined {
+/** The deploy journal beside the topology (when there is one), read only. */
+function journalOf(doc: vscode.TextDocument, cloud: string): Journal | undefined {
   if (doc.uri.scheme !== 'file') return undefined;
-  return Journal.peek(stateDirOf(doc.uri.fsPath), cloud)?.peekNode(node);
+  return Journal.peek(stateDirOf(doc.uri.fsPath), cloud);
 }
 
 /** Topology tree: nodes → services → rendered files; a node shows its errors and its last deploy/verify. */
-export class TopologyTree implements vscode.TreeDataProvider<TreeItem> {
+export class TopologyTree implements vscode.TreeDataProvider<TreeItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeItem | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
@@ -28,8 +29,23 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem> {
     private readonly previews: Previews,
   ) {}
 
+  /** The journal as read for the current tree: once per refresh, not once per node. */
+  private journal?: { key: string; journal: Journal | undefined };
+
   refresh(): void {
+    this.journal = undefined;
     this.changed.fire(undefined);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  /** The node's last deploy and verify, from the journal read once per refresh. */
+  private lastResults(doc: vscode.TextDocument, cloud: string, node: string): NodeJournal | undefined {
+    const key = `${doc.uri.toString()}\0${cloud}`;
+    if (this.journal?.key !== key) this.journal = { key, journal: journalOf(doc, cloud) };
+    return this.journal.journal?.peekNode(node);
   }
 
   private files(node: string): FileArtifact[] {
@@ -74,7 +90,7 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem> {
         const a = doc && this.ctx.store.get(doc);
         const node = a?.cloud.nodes.find((n) => n.name === item.node);
         const errors = a?.findings.filter((f) => f.severity === 'error' && f.path?.[0] === 'nodes' && f.path[1] === item.node).length ?? 0;
-        const j = doc && a ? lastResults(doc, a.cloud.name, item.node) : undefined;
+        const j = doc && a ? this.lastResults(doc, a.cloud.name, item.node) : undefined;
         const t = new vscode.TreeItem(item.node, vscode.TreeItemCollapsibleState.Collapsed);
         const deploy = j?.lastDeploy ? (j.lastDeploy.ok ? '✔ deployed' : '✖ deploy failed') : '';
         const skipped = j?.lastVerify?.skipped ? `, ${j.lastVerify.skipped} skipped` : '';
@@ -92,7 +108,7 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem> {
       }
       case 'service': {
         const t = new vscode.TreeItem(item.service === 'base' ? 'system' : item.service, vscode.TreeItemCollapsibleState.Collapsed);
-        t.description = item.service === 'base' ? 'hosts, packages, network' : SERVICES[item.service as keyof typeof SERVICES]?.title;
+        t.description = item.service === 'base' ? 'hosts, packages, network' : REGISTRY[item.service as keyof typeof REGISTRY]?.title;
         t.iconPath = new vscode.ThemeIcon(item.service === 'base' ? 'settings-gear' : 'symbol-method');
         t.contextValue = 'ostopoService';
         t.id = `service:${item.node}:${item.service}`;
@@ -105,7 +121,8 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem> {
         t.iconPath = new vscode.ThemeIcon('file-code');
         t.contextValue = 'ostopoFile';
         t.id = `file:${item.node}:${item.file}`;
-        t.command = { command: 'ostopo.openRendered', title: 'Open Preview', arguments: [item.node, item.file] };
+        const open: CommandId = 'ostopo.openRendered';
+        t.command = { command: open, title: 'Open Preview', arguments: [item.node, item.file] };
         return t;
       }
     }
@@ -119,6 +136,6 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem> {
 export function registerTree(ctx: Ctx, previews: Previews): TopologyTree {
   const tree = new TopologyTree(ctx, previews);
   const view = vscode.window.createTreeView('ostopo.topology', { treeDataProvider: tree, showCollapseAll: true });
-  ctx.push(view, ctx.store.onDidChange(() => tree.refresh()));
+  ctx.push(tree, view, ctx.store.onDidChange(() => tree.refresh()));
   return tree;
 }

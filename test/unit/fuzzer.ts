@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, SECRET_NAMES, SERVICE_IDS } from '../../src/core/catalog';
+import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, SECRET_NAMES, SERVICE_IDS } from '../../src/core/services/registry';
 import { fileOptions } from '../../src/core/catalog/options';
 import { JsonSchema, topologySchema } from '../../src/core/schema';
 
@@ -324,7 +324,7 @@ function mutateText(text: string, r: R): { text: string; ops: string[] } {
       case 'respell': {
         // The same key spelt another way, on a repeated line: `true` / "true", 1 / "1", ~ / "".
         const m = /^(\s*)([^\s:#][^:#]*?):(\s|$)/.exec(lines[i] ?? '');
-        if (m) lines.splice(i + 1, 0, `${m[1]}${pick(r, [`"${m[2]}"`, `'${m[2]}'`, '~', '""', 'true', '"true"', '1', '"1"', '1.0', '? ' + m[2] + '\n' + m[1]])}:${lines[i]!.slice(m[0].length - m[3].length)}`);
+        if (m) lines.splice(i + 1, 0, `${m[1]}${pick(r, [`"${m[2]}"`, `'${m[2]}'`, '~', '""', 'true', '"true"', '1', '"1"', '1.0', '? ' + m[2] + '\n' + m[1]])}:${lines[i].slice(m[0].length - m[3].length)}`);
         text = lines.join('\n');
         break;
       }

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CONFIG_FILES } from '../../src/core/catalog';
+import { CONFIG_FILES } from '../../src/core/services/registry';
 import { render } from '../../src/core/compile';
 import { FileArtifact } from '../../src/core/render/artifacts';
 import { materialize } from '../../src/core/render/template';

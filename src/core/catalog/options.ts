@@ -1,4 +1,5 @@
 import { own } from '../own';
+import type { Profile } from '../profiles';
 
 /**
  * The option catalog: every oslo.config option of the services, per file and section, as the Debian 12
@@ -27,14 +28,41 @@ interface CatalogData {
   files: Record<string, FileOptions>;
 }
 
-let zed: CatalogData | undefined;
+/**
+ * The catalogs ostopo ships, oldest release first, each loaded on first use (the data is large and most
+ * sessions never need it). A profile row names its own in `optionCatalog`.
+ */
+const CATALOGS: Record<string, () => unknown> = {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  zed: () => (require('./zed') as { default: unknown }).default,
+};
+const loaded = new Map<string, CatalogData>();
 
 function load(release: string): CatalogData | undefined {
-  if (release !== 'zed') return undefined;
-  // Loaded on first use, not at start-up: the data is large and most sessions never need it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  zed ??= (require('./zed') as { default: unknown }).default as CatalogData;
-  return zed;
+  const make = own(CATALOGS, release);
+  if (!make) return undefined;
+  let data = loaded.get(release);
+  if (!data) loaded.set(release, (data = make() as CatalogData));
+  return data;
+}
+
+/** The option catalog a topology of this profile uses. */
+export interface CatalogChoice {
+  release: string;
+  /**
+   * The row's own catalog: overrides are checked against it (unknown options and sections, types). A row
+   * without one borrows the newest catalog for completion, hover and multi-valued options only, since
+   * options come and go between releases: an option missing there may well exist in the row's release.
+   */
+  own: boolean;
+}
+
+/** The one place that decides which catalog a profile gets (none without a profile). */
+export function catalogFor(profile: Profile | undefined): CatalogChoice | undefined {
+  if (!profile) return undefined;
+  if (profile.optionCatalog && own(CATALOGS, profile.optionCatalog)) return { release: profile.optionCatalog, own: true };
+  const newest = Object.keys(CATALOGS).pop();
+  return newest ? { release: newest, own: false } : undefined;
 }
 
 /** Sections and options of a service's file (`nova`, `nova.conf`) in a release's catalog. */

@@ -1,11 +1,14 @@
-import { CONFIG_FILES, ROLES, SECRET_NAMES, SECRETS, SERVICES } from '../catalog';
-import { fileOptions, OptionInfo, TYPE_NAMES } from '../catalog/options';
+import { CONFIG_FILES, ROLES, SECRET_NAMES, SECRETS, secretsOf } from '../services/registry';
+import { catalogFor, fileOptions, OptionInfo, TYPE_NAMES } from '../catalog/options';
 import { Analysis } from '../compile';
 import { Position, Range } from '../findings';
 import { YamlPath } from '../parse';
 import { own } from '../own';
 import { JsonSchema, schemaAt } from '../schema';
 import { cursorContext } from './cursor';
+import { TOPOLOGY_SNIPPET } from './snippets';
+
+export { TOPOLOGY_SNIPPET };
 
 export type CompletionKind = 'property' | 'value' | 'enum' | 'node' | 'secret' | 'section' | 'option' | 'snippet';
 
@@ -25,9 +28,9 @@ export interface CompletionEntry {
 
 const typeName = (s: JsonSchema) => (Array.isArray(s.type) ? s.type.join(' | ') : s.type ?? '');
 
-/** The option catalog for a release: the profile's own, else the newest (Train borrows Zed's names). */
+/** The option catalog of the topology's profile (catalogFor decides; a row without one borrows the newest). */
 function catalogRelease(a: Analysis): string {
-  return a.cloud.profile?.optionCatalog ?? 'zed';
+  return catalogFor(a.cloud.profile)?.release ?? '';
 }
 
 function optionDoc(o: OptionInfo): string {
@@ -150,7 +153,7 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
     const s = schemaAt(path);
     if (!s || s.type === 'array') return [];
     if (path.length === 1 && path[0] === 'secrets') {
-      const needed = new Set(a.cloud.nodes.flatMap((n) => n.services.flatMap((x) => SERVICES[x].secrets)));
+      const needed = new Set(a.cloud.nodes.flatMap((n) => n.services.flatMap((x) => secretsOf(x))));
       return SECRET_NAMES.filter((n) => !ctx.siblings.includes(n) && !a.cloud.secrets.has(n)).map((n) => ({
         label: n,
         kind: 'secret' as const,
@@ -191,25 +194,3 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
   return out;
 }
 
-export const TOPOLOGY_SNIPPET = [
-  'ostopo: 1',
-  'name: ${1:mycloud}',
-  'release: ${2|zed,train|}',
-  'os: ${3|debian12,centos7|}',
-  '',
-  'networks:',
-  '  management:',
-  '    cidr: ${4:10.0.0.0/24}',
-  '',
-  'secrets:',
-  '  ADMIN_PASS: \\${env:ADMIN_PASS}',
-  '',
-  'nodes:',
-  '  controller:',
-  '    address: ${5:10.0.0.11}',
-  '    roles: [controller]',
-  '  compute1:',
-  '    address: ${6:10.0.0.31}',
-  '    roles: [compute]',
-  '$0',
-].join('\n');

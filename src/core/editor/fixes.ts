@@ -1,4 +1,4 @@
-import { SERVICES } from '../catalog';
+import { REGISTRY } from '../services/registry';
 import { Analysis } from '../compile';
 import { Finding, Fix, FixEdit, Position } from '../findings';
 import { ipv4ToInt, parseCidr } from '../net';
@@ -91,7 +91,7 @@ export function fixesFor(a: Analysis, f: Finding, random?: (n: number) => Uint8A
   if (f.code === 'service/missing-prerequisite' && path[0] === 'nodes') {
     const node = String(path[1]);
     for (const s of f.suggestions ?? []) {
-      if (!(s in SERVICES)) continue;
+      if (!(s in REGISTRY)) continue;
       const target = hostFor(a, node);
       const e = addServiceEdit(a, target, s);
       if (e) fixes.push({ title: `Add \`${s}\` to node \`${target}\``, edits: [e] });

@@ -1,5 +1,5 @@
-import { CONFIG_FILES, isRoleId, isSecretName, isServiceId, ROLES, SECRETS, SERVICES } from '../catalog';
-import { optionInfo, TYPE_NAMES } from '../catalog/options';
+import { CONFIG_FILES, isRoleId, isSecretName, isServiceId, ROLES, SECRETS, REGISTRY, secretsOf } from '../services/registry';
+import { catalogFor, optionInfo, TYPE_NAMES } from '../catalog/options';
 import { Analysis } from '../compile';
 import { Position, Range } from '../findings';
 import { ParsedDocument, YamlPath } from '../parse';
@@ -31,7 +31,7 @@ function nodeHover(a: Analysis, name: string): string | undefined {
 
 /** Where a secret is used: the services of this cloud that need it. Never its value. */
 function secretHover(a: Analysis, name: string): string {
-  const users = [...new Set(a.cloud.nodes.flatMap((n) => n.services.filter((s) => SERVICES[s].secrets.includes(name as never)).map((s) => `${s} on ${n.name}`)))];
+  const users = [...new Set(a.cloud.nodes.flatMap((n) => n.services.filter((s) => secretsOf(s).includes(name as never)).map((s) => `${s} on ${n.name}`)))];
   const s = a.cloud.secrets.get(name);
   const source = s?.env ? `from environment variable \`${s.env}\`${s.value === undefined ? ' (not set here)' : ''}` : s ? 'a literal in this file' : 'not set';
   return `**secret \`${name}\`**${isSecretName(name) ? ` — ${SECRETS[name]}` : ''}\n\nValue: ${source}.\n\nUsed by: ${users.length ? users.join(', ') : 'no service placed in this cloud'}.`;
@@ -49,12 +49,14 @@ export function hoverAt(a: Analysis, pos: Position): HoverInfo | undefined {
   if (cfg > 0 && path.length === cfg + 4) {
     const [project, file, section, option] = path.slice(cfg) as string[];
     const def = CONFIG_FILES.find((f) => f.project === project && f.name === file);
-    const o = def?.catalog ? optionInfo(a.cloud.profile?.optionCatalog ?? 'zed', def.catalog.service, def.catalog.file, section, option) : undefined;
+    const cat = catalogFor(a.cloud.profile);
+    const o = def?.catalog && cat ? optionInfo(cat.release, def.catalog.service, def.catalog.file, section, option) : undefined;
     if (o) {
       const md = [`**[${section}] ${option}** (${TYPE_NAMES[o.t]}) in ${file}`, o.h];
       if (o.d !== undefined) md.push(`Default: \`${Array.isArray(o.d) ? o.d.join(',') : String(o.d)}\``);
       if (o.c?.length) md.push(`Choices: ${o.c.map((c) => `\`${String(c)}\``).join(', ')}`);
       if (o.x) md.push('**Deprecated for removal.**');
+      if (cat && !cat.own) md.push(`_From the ${cat.release} option catalog: ${a.cloud.release} has none of its own._`);
       return { markdown: md.join('\n\n'), range };
     }
   }
@@ -67,7 +69,7 @@ export function hoverAt(a: Analysis, pos: Position): HoverInfo | undefined {
       const md = nodeHover(a, value);
       if (md) return { markdown: md, range };
     }
-    if (ref === 'service' && isServiceId(value)) return { markdown: `**service \`${value}\`** — ${SERVICES[value].title}\n\n${SERVICES[value].description}\n\nNeeds: ${SERVICES[value].requires.join(', ') || 'nothing'}.`, range };
+    if (ref === 'service' && isServiceId(value)) return { markdown: `**service \`${value}\`** — ${REGISTRY[value].title}\n\n${REGISTRY[value].description}\n\nNeeds: ${REGISTRY[value].requires.join(', ') || 'nothing'}.`, range };
     if (ref === 'role' && isRoleId(value)) return { markdown: `**role \`${value}\`** — ${ROLES[value].description}\n\nServices: ${ROLES[value].services.join(', ')}.`, range };
   }
   if (!s) return undefined;

@@ -1,4 +1,4 @@
-import { ServiceId } from '../catalog';
+import { ServiceId } from '../services/registry';
 import { LineOrigin } from './ini';
 
 /** A step groups a node's artifacts under one heading of the guide ("keystone", "nova-compute"...). */

@@ -1,9 +1,10 @@
-import { ProjectId, ServiceId } from '../catalog';
-import { fileOptions } from '../catalog/options';
+import { onProfile, ownerOf, ProjectId, REGISTRY, servicesOf, ServiceId } from '../services/registry';
+import { ServiceOnProfile } from '../services/types';
+import { catalogFor, fileOptions } from '../catalog/options';
 import { hostsOf, ResolvedCloud, ResolvedNode } from '../model';
 import { own } from '../own';
-import { Profile } from '../profiles';
-import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, FileLanguage, NodeFacts, StepId } from './artifacts';
+import { ApiServer, Profile } from '../profiles';
+import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, NodeFacts, StepId } from './artifacts';
 import { IniDoc } from './ini';
 import { secretRef, sh, shq } from './template';
 
@@ -85,8 +86,9 @@ export class RenderContext {
   iniFile(node: ResolvedNode, step: StepId, service: ServiceId, project: ProjectId, name: string, path: string, build: (ini: IniDoc) => void, opts: { owner?: string; group?: string; mode?: string; oslo?: boolean; description: string; catalog?: { service: string; file: string } }): void {
     const oslo = opts.oslo ?? true;
     // Which options are multi-valued hardly changes between releases: a profile without its own catalog
-    // (Train) borrows the newest one, so `[filter_scheduler] available_filters: [a, b]` is right there too.
-    const options = opts.catalog ? fileOptions(this.profile.optionCatalog ?? 'zed', opts.catalog.service, opts.catalog.file) : undefined;
+    // (Train) borrows the newest one (catalogFor), so `[filter_scheduler] available_filters: [a, b]` is right there too.
+    const catalog = catalogFor(this.profile);
+    const options = opts.catalog && catalog ? fileOptions(catalog.release, opts.catalog.service, opts.catalog.file) : undefined;
     const ini = new IniDoc(oslo, (section, key) => own(own(options, section), key)?.t === 'm');
     build(ini);
     ini.applyOverrides(this.cloud.config?.[project]?.[name], 'global', ['config', project, name]);
@@ -100,7 +102,7 @@ export class RenderContext {
       owner: opts.owner ?? 'root',
       group: opts.group ?? 'root',
       mode: opts.mode ?? '0640',
-      language: 'ini' as FileLanguage,
+      language: 'ini',
       content: text,
       origins: lines,
       description: opts.description,
@@ -163,6 +165,31 @@ export class RenderContext {
       expect: '^active$',
       units,
     });
+  }
+
+  /** How a service is installed and run on this profile (its descriptor's entry for the row or a row it extends). */
+  on(service: ServiceId): ServiceOnProfile {
+    const entry = onProfile(this.profile, service);
+    if (!entry) throw new Error(`internal: ${REGISTRY[service].title} has no entry for ${this.profile.id} (validation reports this)`);
+    return entry;
+  }
+
+  packages(service: ServiceId): string[] {
+    return this.on(service).packages;
+  }
+
+  units(service: ServiceId): string[] {
+    return this.on(service).units;
+  }
+
+  /** How a service's API is served on this profile (a daemon of its own unless the row says otherwise). */
+  api(service: ServiceId): ApiServer {
+    return this.on(service).api ?? { kind: 'daemon' };
+  }
+
+  /** The system user and group that own a project's files on this profile. */
+  owner(project: ProjectId): string {
+    return ownerOf(this.profile, servicesOf(project)[0]);
   }
 
   /** Worker count for daemons, when the topology sets one. */

@@ -5,7 +5,7 @@ import { shq } from './template';
 /** The markers of the lines ostopo owns in /etc/hosts. */
 export const HOSTS_BLOCK = { begin: '# BEGIN ostopo', end: '# END ostopo' };
 
-/** The guide's "Environment" chapter steps that every node gets: hosts, provider interface, packages, NTP. */
+/** The guide's "Environment" chapter steps that every node gets: hosts, provider interface, packages (NTP: renderChrony). */
 export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void {
   const { cloud, profile } = ctx;
 
@@ -58,10 +58,10 @@ export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void 
   );
   ctx.install(node, 'packages', 'base', profile.repository.packages, `install ${profile.repository.packages.join(' ')} (${profile.repository.description})`);
 
-  if (node.services.includes('chrony')) renderChrony(ctx, node);
 }
 
-function renderChrony(ctx: RenderContext, node: ResolvedNode): void {
+/** The guide's "Network Time Protocol (NTP)": the NTP server node and its clients. */
+export function renderChrony(ctx: RenderContext, node: ResolvedNode): void {
   const { cloud, profile } = ctx;
   const isServer = cloud.ntp.server === node.name;
   const lines = ctx.header('chrony.conf').map((h) => `# ${h}`);
@@ -74,7 +74,7 @@ function renderChrony(ctx: RenderContext, node: ResolvedNode): void {
     lines.push('', `# Sync from the cloud's NTP server node (ntp.server)`, `server ${cloud.ntp.server ?? 'controller'} iburst`);
   }
   lines.push('', `driftfile ${profile.chrony.driftfile}`, ...profile.chrony.extra);
-  ctx.install(node, 'chrony', 'chrony', profile.packages.chrony);
+  ctx.install(node, 'chrony', 'chrony', ctx.packages('chrony'));
   ctx.file(node, {
     id: 'chrony/chrony.conf',
     step: 'chrony',
@@ -85,6 +85,6 @@ function renderChrony(ctx: RenderContext, node: ResolvedNode): void {
     content: lines.join('\n') + '\n',
     description: isServer ? 'Chrony as the NTP server of the cloud (guide: "Controller node" NTP).' : 'Chrony syncing from the NTP server node (guide: "Other nodes" NTP).',
   });
-  ctx.start(node, 'chrony', 'chrony', profile.units.chrony, ['chrony/chrony.conf']);
-  ctx.check(node, { id: 'chrony/verify', step: 'chrony', service: 'chrony', title: `chronyc sources on ${node.name}`, run: 'chronyc sources', expect: '^\\^', units: profile.units.chrony });
+  ctx.start(node, 'chrony', 'chrony', ctx.units('chrony'), ['chrony/chrony.conf']);
+  ctx.check(node, { id: 'chrony/verify', step: 'chrony', service: 'chrony', title: `chronyc sources on ${node.name}`, run: 'chronyc sources', expect: '^\\^', units: ctx.units('chrony') });
 }

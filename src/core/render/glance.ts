@@ -1,56 +1,51 @@
 import { ResolvedNode } from '../model';
 import { RenderContext } from './context';
-import { registerService, authtoken } from './identity';
-import { createDatabases } from './infra';
-import { dbUrl } from './keystone';
+import { apiService, dbUrl } from './apiService';
+import { authtoken } from './identity';
 import { secretRef } from './template';
 import { TEST_IMAGE } from './nova';
-
-export function renderGlanceDatabase(ctx: RenderContext): void {
-  if (ctx.host('glance')) createDatabases(ctx, 'glance', 'glance', ['glance'], 'GLANCE_DBPASS');
-}
 
 /** The guide's "Image service" chapter: glance-api with the file store. */
 export function renderGlance(ctx: RenderContext, node: ResolvedNode): void {
   const { profile } = ctx;
   const step = 'glance';
-  const url = `http://${node.name}:9292`;
-  registerService(ctx, node, { step, service: 'glance', user: 'glance', secret: 'GLANCE_PASS', name: 'glance', type: 'image', description: 'OpenStack Image', url });
-  ctx.install(node, step, 'glance', profile.packages.glance);
   const db = ctx.host('mariadb');
-  ctx.iniFile(
-    node,
+  apiService(ctx, node, 'glance', {
     step,
-    'glance',
-    'glance',
-    'glance-api.conf',
-    '/etc/glance/glance-api.conf',
-    (ini) => {
-      const bind = ctx.bindAddress(node);
-      if (bind) ini.set('DEFAULT', 'bind_host', bind, { layer: 'topology', path: ['nodes', node.name, 'address'] });
-      if (ctx.workers) ini.set('DEFAULT', 'workers', ctx.workers, { layer: 'topology', path: ['workers'] });
-      if (profile.options.glanceStores === 'multistore') ini.set('DEFAULT', 'enabled_backends', 'fs:file', { layer: 'profile' });
-      ini.set('database', 'connection', dbUrl(ctx, 'glance', 'GLANCE_DBPASS', 'glance'), { layer: 'topology', path: db ? ['nodes', db.name] : ['secrets', 'GLANCE_DBPASS'] });
-      ini.setAll('keystone_authtoken', authtoken(ctx, 'glance', secretRef('GLANCE_PASS'), { wwwUri: '', authUrlSuffix: '' }), { layer: 'topology', path: ['nodes', ctx.hostName('keystone')] });
-      ini.set('paste_deploy', 'flavor', 'keystone', { layer: 'profile' });
-      if (profile.options.glanceStores === 'multistore') {
-        ini.set('glance_store', 'default_backend', 'fs', { layer: 'profile' });
-        ini.set('fs', 'filesystem_store_datadir', '/var/lib/glance/images/', { layer: 'profile' });
-      } else {
-        ini.setAll('glance_store', [['stores', 'file,http'], ['default_store', 'file'], ['filesystem_store_datadir', '/var/lib/glance/images/']], { layer: 'profile' });
-      }
+    configure: () => {
+      ctx.iniFile(
+        node,
+        step,
+        'glance',
+        'glance',
+        'glance-api.conf',
+        '/etc/glance/glance-api.conf',
+        (ini) => {
+          const bind = ctx.bindAddress(node);
+          if (bind) ini.set('DEFAULT', 'bind_host', bind, { layer: 'topology', path: ['nodes', node.name, 'address'] });
+          if (ctx.workers) ini.set('DEFAULT', 'workers', ctx.workers, { layer: 'topology', path: ['workers'] });
+          if (profile.options.glanceStores === 'multistore') ini.set('DEFAULT', 'enabled_backends', 'fs:file', { layer: 'profile' });
+          ini.set('database', 'connection', dbUrl(ctx, 'glance', 'GLANCE_DBPASS', 'glance'), { layer: 'topology', path: db ? ['nodes', db.name] : ['secrets', 'GLANCE_DBPASS'] });
+          ini.setAll('keystone_authtoken', authtoken(ctx, 'glance', secretRef('GLANCE_PASS'), { wwwUri: '', authUrlSuffix: '' }), { layer: 'topology', path: ['nodes', ctx.hostName('keystone')] });
+          ini.set('paste_deploy', 'flavor', 'keystone', { layer: 'profile' });
+          if (profile.options.glanceStores === 'multistore') {
+            ini.set('glance_store', 'default_backend', 'fs', { layer: 'profile' });
+            ini.set('fs', 'filesystem_store_datadir', '/var/lib/glance/images/', { layer: 'profile' });
+          } else {
+            ini.setAll('glance_store', [['stores', 'file,http'], ['default_store', 'file'], ['filesystem_store_datadir', '/var/lib/glance/images/']], { layer: 'profile' });
+          }
+        },
+        { group: ctx.owner('glance'), description: 'glance-api: database, keystone authentication, file store (guide: "Install and configure" glance).', catalog: { service: 'glance', file: 'glance-api.conf' } },
+      );
+      return ['glance/glance-api.conf'];
     },
-    { group: profile.owners.glance, description: 'glance-api: database, keystone authentication, file store (guide: "Install and configure" glance).', catalog: { service: 'glance', file: 'glance-api.conf' } },
-  );
-  ctx.command(node, {
-    step,
-    service: 'glance',
-    id: `${step}/db-sync`,
-    title: 'glance-manage db_sync',
-    run: `su -s /bin/sh -c "glance-manage db_sync" ${profile.owners.glance}`,
-    after: db && db.name !== node.name ? [{ node: db.name, step: 'glance-database' }] : undefined,
+    sync: [{ id: 'db-sync', title: 'glance-manage db_sync', cmd: 'glance-manage db_sync' }],
+    afterStart: () => verifyGlance(ctx, node, step),
   });
-  ctx.start(node, step, 'glance', profile.units.glance, ['glance/glance-api.conf']);
+}
+
+function verifyGlance(ctx: RenderContext, node: ResolvedNode, step: string): void {
+  const { profile } = ctx;
   ctx.check(node, { step, service: 'glance', id: `${step}/verify-image-list`, title: 'openstack image list', run: `. ${profile.paths.openrcDir}/admin-openrc\nopenstack image list -f value` });
   // The guide uploads cirros; offline, a small generated image shows the same: upload, active, delete.
   ctx.check(node, {

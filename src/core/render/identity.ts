@@ -1,4 +1,4 @@
-import { ServiceId } from '../catalog';
+import { ServiceId } from '../services/registry';
 import { ResolvedNode } from '../model';
 import { asAdmin, RenderContext } from './context';
 import { secretRef, sh, shq } from './template';

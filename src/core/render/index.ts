@@ -1,20 +1,51 @@
-import { ResolvedCloud } from '../model';
+import { ResolvedCloud, ResolvedNode } from '../model';
+import { PROJECT_IDS, ProjectId, REGISTRY, RENDER_ORDER, usesOpenrc } from '../services/registry';
 import { NodeFacts, RenderedCloud } from './artifacts';
 import { RenderContext } from './context';
-import { renderEnvironment } from './environment';
-import { renderGlance, renderGlanceDatabase } from './glance';
-import { renderInfrastructure } from './infra';
-import { needsOpenrc, renderKeystone, renderKeystoneDatabase, renderOpenrc } from './keystone';
-import { hasNova, renderNova, renderNovaDatabases, renderNovaDiscovery } from './nova';
-import { renderNeutron, renderNeutronDatabase } from './neutron';
-import { renderPlacement, renderPlacementDatabase } from './placement';
+import { renderChrony, renderEnvironment } from './environment';
+import { renderGlance } from './glance';
+import { createDatabases, renderEtcd, renderMariadb, renderMemcached, renderRabbitmq } from './infra';
+import { renderKeystone, renderOpenrc } from './keystone';
+import { renderNeutron } from './neutron';
+import { renderNova, renderNovaDiscovery } from './nova';
+import { renderPlacement } from './placement';
 
 export class RenderError extends Error {}
 
 /**
+ * The renderer of each project: `render` once per node that runs any of the project's services (in the
+ * render order), `finish` on every node after all of them (steps that wait for the other nodes).
+ */
+export interface ProjectRenderer {
+  render(ctx: RenderContext, node: ResolvedNode): void;
+  finish?(ctx: RenderContext, node: ResolvedNode): void;
+}
+
+const RENDERERS: Record<ProjectId, ProjectRenderer> = {
+  chrony: { render: renderChrony },
+  mariadb: { render: renderMariadb },
+  rabbitmq: { render: renderRabbitmq },
+  memcached: { render: renderMemcached },
+  etcd: { render: renderEtcd },
+  keystone: { render: renderKeystone },
+  glance: { render: renderGlance },
+  placement: { render: renderPlacement },
+  nova: { render: renderNova, finish: renderNovaDiscovery },
+  neutron: { render: renderNeutron },
+};
+
+/** Projects in the order their first service renders (the registry's render order). */
+const PROJECT_ORDER: ProjectId[] = [...new Set(RENDER_ORDER.map((s) => REGISTRY[s].project))];
+// Every project has a renderer and a place in the order (a project without services is a registry mistake).
+if (PROJECT_ORDER.length !== PROJECT_IDS.length) throw new Error('internal: a project has no service in the registry');
+
+/**
  * Every file and command of the install guide for every node, in the order the guide runs them on
- * that node. Input must be a topology without validation errors (see compile.ts); output is stable
- * byte for byte and holds secrets only as placeholders.
+ * that node: the environment, then each project in the render order derived from the descriptors, with
+ * the databases (on the MariaDB node) before the first service that uses one and the openrc files before
+ * the first that runs `openstack`, then each project's steps that wait for other nodes. Input must be a
+ * topology without validation errors (see compile.ts); output is stable byte for byte and holds secrets
+ * only as placeholders.
  */
 export function renderCloud(cloud: ResolvedCloud, facts: Record<string, NodeFacts> = {}): RenderedCloud {
   const profile = cloud.profile;
@@ -22,25 +53,33 @@ export function renderCloud(cloud: ResolvedCloud, facts: Record<string, NodeFact
   const ctx = new RenderContext(cloud, profile, facts);
   for (const node of cloud.nodes) {
     renderEnvironment(ctx, node);
-    renderInfrastructure(ctx, node);
-    if (ctx.host('mariadb') === node) {
-      renderKeystoneDatabase(ctx);
-      renderGlanceDatabase(ctx);
-      renderPlacementDatabase(ctx);
-      renderNovaDatabases(ctx);
-      renderNeutronDatabase(ctx);
+    let databases = false;
+    let openrc = false;
+    for (const project of PROJECT_ORDER) {
+      const services = RENDER_ORDER.filter((s) => REGISTRY[s].project === project);
+      if (!databases && services.some((s) => REGISTRY[s].database)) {
+        databases = true;
+        if (ctx.host('mariadb') === node) renderDatabases(ctx);
+      }
+      if (!openrc && services.some(usesOpenrc)) {
+        openrc = true;
+        if (node.services.some(usesOpenrc)) renderOpenrc(ctx, node);
+      }
+      if (node.services.some((s) => REGISTRY[s].project === project)) RENDERERS[project].render(ctx, node);
     }
-    if (needsOpenrc(node)) renderOpenrc(ctx, node);
-    if (node.services.includes('keystone')) renderKeystone(ctx, node);
-    if (node.services.includes('glance')) renderGlance(ctx, node);
-    if (node.services.includes('placement')) renderPlacement(ctx, node);
-    if (hasNova(node)) renderNova(ctx, node);
-    if (node.services.includes('neutron-server')) renderNeutron(ctx, node);
-    renderNovaDiscovery(ctx, node);
+    for (const project of PROJECT_ORDER) RENDERERS[project].finish?.(ctx, node);
   }
   return {
     name: cloud.name,
     profile: profile.id,
     nodes: cloud.nodes.map((n) => ({ name: n.name, address: n.address, artifacts: ctx.artifactsOf(n.name) })),
   };
+}
+
+/** The databases of every placed service that has one, with the guide's grants, in the render order. */
+function renderDatabases(ctx: RenderContext): void {
+  for (const s of RENDER_ORDER) {
+    const db = REGISTRY[s].database;
+    if (db && ctx.host(s)) createDatabases(ctx, REGISTRY[s].project, db.user, db.names, db.secret);
+  }
 }

@@ -2,20 +2,12 @@ import { ResolvedNode } from '../model';
 import { RenderContext } from './context';
 import { secretRef, shq } from './template';
 
-/** MariaDB, RabbitMQ, Memcached and etcd on the nodes that run them (guide: "Environment"). */
-export function renderInfrastructure(ctx: RenderContext, node: ResolvedNode): void {
-  if (node.services.includes('mariadb')) renderMariadb(ctx, node);
-  if (node.services.includes('rabbitmq')) renderRabbitmq(ctx, node);
-  if (node.services.includes('memcached')) renderMemcached(ctx, node);
-  if (node.services.includes('etcd')) renderEtcd(ctx, node);
-}
-
 /** How commands reach the database as root on the MariaDB node. */
 export const MYSQL = 'mysql';
 
-function renderMariadb(ctx: RenderContext, node: ResolvedNode): void {
+export function renderMariadb(ctx: RenderContext, node: ResolvedNode): void {
   const { profile } = ctx;
-  ctx.install(node, 'mariadb', 'mariadb', profile.packages.mariadb);
+  ctx.install(node, 'mariadb', 'mariadb', ctx.packages('mariadb'));
   ctx.iniFile(
     node,
     'mariadb',
@@ -38,7 +30,7 @@ function renderMariadb(ctx: RenderContext, node: ResolvedNode): void {
       ),
     { oslo: false, mode: '0644', description: 'MariaDB settings the guide gives for OpenStack (bind address, InnoDB, utf8, 4096 connections).' },
   );
-  ctx.start(node, 'mariadb', 'mariadb', profile.units.mariadb, ['mariadb/openstack.cnf']);
+  ctx.start(node, 'mariadb', 'mariadb', ctx.units('mariadb'), ['mariadb/openstack.cnf']);
 
   // The guide's mysql_secure_installation, without its prompts.
   const secure = [
@@ -105,9 +97,9 @@ export function createDatabases(ctx: RenderContext, forService: string, user: st
   });
 }
 
-function renderRabbitmq(ctx: RenderContext, node: ResolvedNode): void {
+export function renderRabbitmq(ctx: RenderContext, node: ResolvedNode): void {
   const { profile } = ctx;
-  ctx.install(node, 'rabbitmq', 'rabbitmq', profile.packages.rabbitmq);
+  ctx.install(node, 'rabbitmq', 'rabbitmq', ctx.packages('rabbitmq'));
   const changed: string[] = [];
   if (profile.paths.rabbitmqEnv && ctx.bindAddress(node)) {
     const ip = node.address;
@@ -148,7 +140,7 @@ function renderRabbitmq(ctx: RenderContext, node: ResolvedNode): void {
     });
     changed.push('rabbitmq/rabbitmq-env.conf');
   }
-  ctx.start(node, 'rabbitmq', 'rabbitmq', profile.units.rabbitmq, changed);
+  ctx.start(node, 'rabbitmq', 'rabbitmq', ctx.units('rabbitmq'), changed);
   ctx.command(node, {
     id: 'rabbitmq/user',
     step: 'rabbitmq',
@@ -170,14 +162,14 @@ function renderRabbitmq(ctx: RenderContext, node: ResolvedNode): void {
   ctx.check(node, { id: 'rabbitmq/verify', step: 'rabbitmq', service: 'rabbitmq', title: 'rabbitmqctl list_users has openstack', run: 'rabbitmqctl -q list_users </dev/null', expect: '^openstack\\s' });
 }
 
-function renderMemcached(ctx: RenderContext, node: ResolvedNode): void {
+export function renderMemcached(ctx: RenderContext, node: ResolvedNode): void {
   const { profile } = ctx;
-  ctx.install(node, 'memcached', 'memcached', profile.packages.memcached);
+  ctx.install(node, 'memcached', 'memcached', ctx.packages('memcached'));
   const head = ctx.header('memcached options').map((h) => `# ${h}`);
   const content =
     profile.memcachedFormat === 'sysconfig'
-      ? [...head, 'PORT="11211"', `USER="${profile.owners.memcached}"`, 'MAXCONN="1024"', 'CACHESIZE="64"', `OPTIONS="-l 127.0.0.1,::1,${node.name}"`]
-      : [...head, '-d', 'logfile /var/log/memcached.log', '-m 64', '-p 11211', `-u ${profile.owners.memcached}`, `-l ${node.address}`, '-c 1024', '-P /var/run/memcached/memcached.pid'];
+      ? [...head, 'PORT="11211"', `USER="${ctx.owner('memcached')}"`, 'MAXCONN="1024"', 'CACHESIZE="64"', `OPTIONS="-l 127.0.0.1,::1,${node.name}"`]
+      : [...head, '-d', 'logfile /var/log/memcached.log', '-m 64', '-p 11211', `-u ${ctx.owner('memcached')}`, `-l ${node.address}`, '-c 1024', '-P /var/run/memcached/memcached.pid'];
   ctx.file(node, {
     id: 'memcached/options',
     step: 'memcached',
@@ -188,15 +180,15 @@ function renderMemcached(ctx: RenderContext, node: ResolvedNode): void {
     content: content.join('\n') + '\n',
     description: 'Memcached listening where the services reach it (guide: "Memcached").',
   });
-  ctx.start(node, 'memcached', 'memcached', profile.units.memcached, ['memcached/options']);
+  ctx.start(node, 'memcached', 'memcached', ctx.units('memcached'), ['memcached/options']);
   const listen = `${node.address}:11211`;
   ctx.check(node, { id: 'memcached/verify', step: 'memcached', service: 'memcached', title: `memcached listens on ${listen}`, run: "ss -Hltn 'sport = :11211'", expect: listen.replace(/\./g, '\\.') });
 }
 
-function renderEtcd(ctx: RenderContext, node: ResolvedNode): void {
+export function renderEtcd(ctx: RenderContext, node: ResolvedNode): void {
   const { profile } = ctx;
   const ip = node.address;
-  ctx.install(node, 'etcd', 'etcd', profile.packages.etcd);
+  ctx.install(node, 'etcd', 'etcd', ctx.packages('etcd'));
   const q = (k: string, v: string) => `${k}="${v}"`;
   ctx.file(node, {
     id: 'etcd/etcd.conf',
@@ -222,7 +214,7 @@ function renderEtcd(ctx: RenderContext, node: ResolvedNode): void {
       ].join('\n') + '\n',
     description: 'etcd listening on the node address (guide: "Etcd").',
   });
-  ctx.start(node, 'etcd', 'etcd', profile.units.etcd, ['etcd/etcd.conf']);
+  ctx.start(node, 'etcd', 'etcd', ctx.units('etcd'), ['etcd/etcd.conf']);
   ctx.check(node, { id: 'etcd/verify', step: 'etcd', service: 'etcd', title: 'etcd answers on 2379', run: `curl -fsS ${shq(`http://${ip}:2379/health`)}`, expect: 'true' });
 }
 

@@ -1,90 +1,83 @@
-import { ServiceId } from '../catalog';
 import { ResolvedNode } from '../model';
 import { asAdmin, RenderContext } from './context';
+import { apiService, dbUrl } from './apiService';
 import { ensureUser } from './identity';
-import { createDatabases } from './infra';
 import { secretRef, sh, shq } from './template';
 
-/** Nodes that run `openstack` commands get the openrc files (guide: "Create OpenStack client environment scripts"). */
-export function needsOpenrc(node: ResolvedNode): boolean {
-  return node.services.some((s) => s === 'keystone' || s === 'glance' || s === 'placement' || s === 'nova-api' || s === 'neutron-server');
-}
-
-export function renderKeystoneDatabase(ctx: RenderContext): void {
-  if (ctx.host('keystone')) createDatabases(ctx, 'keystone', 'keystone', ['keystone'], 'KEYSTONE_DBPASS');
-}
-
-export function dbUrl(ctx: RenderContext, user: string, secret: string, database: string): string {
-  return `mysql+pymysql://${user}:${secretRef(secret, 'url')}@${ctx.hostName('mariadb')}/${database}`;
-}
-
 export function renderKeystone(ctx: RenderContext, node: ResolvedNode): void {
-  const { profile, cloud } = ctx;
+  const { cloud } = ctx;
   const step = 'keystone';
   const base = { step, service: 'keystone' as const };
   const url = ctx.keystoneUrl('/v3/');
   const db = ctx.host('mariadb');
-  const after = db && db.name !== node.name ? [{ node: db.name, step: 'keystone-database' }] : undefined;
-
-  ctx.install(node, step, 'keystone', profile.packages.keystone);
-  ctx.iniFile(
-    node,
+  apiService(ctx, node, 'keystone', {
     step,
-    'keystone',
-    'keystone',
-    'keystone.conf',
-    '/etc/keystone/keystone.conf',
-    (ini) => {
-      ini.set('database', 'connection', dbUrl(ctx, 'keystone', 'KEYSTONE_DBPASS', 'keystone'), { layer: 'topology', path: db ? ['nodes', db.name] : ['secrets', 'KEYSTONE_DBPASS'] });
-      ini.set('token', 'provider', 'fernet', { layer: 'profile' });
+    configure: () => {
+      ctx.iniFile(
+        node,
+        step,
+        'keystone',
+        'keystone',
+        'keystone.conf',
+        '/etc/keystone/keystone.conf',
+        (ini) => {
+          ini.set('database', 'connection', dbUrl(ctx, 'keystone', 'KEYSTONE_DBPASS', 'keystone'), { layer: 'topology', path: db ? ['nodes', db.name] : ['secrets', 'KEYSTONE_DBPASS'] });
+          ini.set('token', 'provider', 'fernet', { layer: 'profile' });
+        },
+        { group: ctx.owner('keystone'), description: 'keystone: database connection and fernet tokens (guide: "Install and configure" keystone).', catalog: { service: 'keystone', file: 'keystone.conf' } },
+      );
+      return ['keystone/keystone.conf'];
     },
-    { group: profile.owners.keystone, description: 'keystone: database connection and fernet tokens (guide: "Install and configure" keystone).', catalog: { service: 'keystone', file: 'keystone.conf' } },
-  );
-  ctx.command(node, { ...base, id: `${step}/db-sync`, title: 'keystone-manage db_sync', run: `su -s /bin/sh -c "keystone-manage db_sync" ${profile.owners.keystone}`, after });
-  ctx.command(node, {
-    ...base,
-    id: `${step}/fernet-setup`,
-    title: 'keystone-manage fernet_setup',
-    run: `keystone-manage fernet_setup --keystone-user ${profile.owners.keystone} --keystone-group ${profile.owners.keystone}`,
-    check: 'test -s /etc/keystone/fernet-keys/0',
+    serve: () => {
+      const api = ctx.api('keystone');
+      if (api.kind !== 'httpd-wsgi') return [];
+      ctx.file(node, {
+        ...base,
+        id: `${step}/servername`,
+        path: '/etc/httpd/conf.d/00-servername.conf',
+        language: 'apacheconf',
+        content: `# ${ctx.header('Apache ServerName')[0]}\n# The guide sets ServerName in httpd.conf; this drop-in does the same without editing the packaged file.\nServerName ${node.name}\n`,
+        description: 'Apache ServerName of the controller (guide: "Configure the Apache HTTP server").',
+      });
+      if (api.link) {
+        ctx.command(node, { ...base, id: `${step}/wsgi-link`, title: `link ${api.link.from} into Apache`, run: sh('ln', '-sfn', api.link.from, api.link.to), check: `test "$(readlink ${shq(api.link.to)})" = ${shq(api.link.from)}` });
+      }
+      return [`${step}/servername`];
+    },
+    sync: [{ id: 'db-sync', title: 'keystone-manage db_sync', cmd: 'keystone-manage db_sync' }],
+    afterSync: () => {
+      const owner = ctx.owner('keystone');
+      ctx.command(node, {
+        ...base,
+        id: `${step}/fernet-setup`,
+        title: 'keystone-manage fernet_setup',
+        run: `keystone-manage fernet_setup --keystone-user ${owner} --keystone-group ${owner}`,
+        check: 'test -s /etc/keystone/fernet-keys/0',
+      });
+      ctx.command(node, {
+        ...base,
+        id: `${step}/credential-setup`,
+        title: 'keystone-manage credential_setup',
+        run: `keystone-manage credential_setup --keystone-user ${owner} --keystone-group ${owner}`,
+        check: 'test -s /etc/keystone/credential-keys/0',
+      });
+      ctx.command(node, {
+        ...base,
+        id: `${step}/bootstrap`,
+        title: 'keystone-manage bootstrap (admin user, identity endpoints)',
+        env: ['ADMIN_PASS'],
+        // keystone-manage reads the password from OS_BOOTSTRAP_PASSWORD: it never appears on a command line.
+        run: `OS_BOOTSTRAP_PASSWORD="$ADMIN_PASS" ${sh('keystone-manage', 'bootstrap', '--bootstrap-admin-url', url, '--bootstrap-internal-url', url, '--bootstrap-public-url', url, '--bootstrap-region-id', cloud.region)}`,
+      });
+    },
+    afterStart: () => identityObjects(ctx, node, step),
   });
-  ctx.command(node, {
-    ...base,
-    id: `${step}/credential-setup`,
-    title: 'keystone-manage credential_setup',
-    run: `keystone-manage credential_setup --keystone-user ${profile.owners.keystone} --keystone-group ${profile.owners.keystone}`,
-    check: 'test -s /etc/keystone/credential-keys/0',
-  });
-  ctx.command(node, {
-    ...base,
-    id: `${step}/bootstrap`,
-    title: 'keystone-manage bootstrap (admin user, identity endpoints)',
-    env: ['ADMIN_PASS'],
-    // keystone-manage reads the password from OS_BOOTSTRAP_PASSWORD: it never appears on a command line.
-    run: `OS_BOOTSTRAP_PASSWORD="$ADMIN_PASS" ${sh('keystone-manage', 'bootstrap', '--bootstrap-admin-url', url, '--bootstrap-internal-url', url, '--bootstrap-public-url', url, '--bootstrap-region-id', cloud.region)}`,
-  });
+}
 
-  const api = profile.api.keystone;
-  const files = ['keystone/keystone.conf'];
-  if (api.kind === 'httpd-wsgi') {
-    ctx.file(node, {
-      ...base,
-      id: `${step}/servername`,
-      path: '/etc/httpd/conf.d/00-servername.conf',
-      language: 'apacheconf',
-      content: `# ${ctx.header('Apache ServerName')[0]}\n# The guide sets ServerName in httpd.conf; this drop-in does the same without editing the packaged file.\nServerName ${node.name}\n`,
-      description: 'Apache ServerName of the controller (guide: "Configure the Apache HTTP server").',
-    });
-    if (api.link) {
-      ctx.command(node, { ...base, id: `${step}/wsgi-link`, title: `link ${api.link.from} into Apache`, run: sh('ln', '-sfn', api.link.from, api.link.to), check: `test "$(readlink ${shq(api.link.to)})" = ${shq(api.link.from)}` });
-    }
-    files.push(`${step}/servername`);
-  } else if (api.kind === 'uwsgi') {
-    uwsgiDefaults(ctx, node, step, 'keystone', api.defaultsFile, api.ini, api.port);
-    files.push(`${step}/uwsgi-defaults`);
-  }
-  ctx.start(node, step, 'keystone', profile.units.keystone, files);
-
+/** The guide's "Create a domain, projects, users, and roles", and verify's tokens. */
+function identityObjects(ctx: RenderContext, node: ResolvedNode, step: string): void {
+  const { profile } = ctx;
+  const base = { step, service: 'keystone' as const };
   // The guide's "Create a domain, projects, users, and roles".
   const osc = (id: string, title: string, run: string, check: string, env?: string[]) =>
     ctx.command(node, { ...base, id: `${step}/${id}`, title, run: asAdmin(ctx, run), check: asAdmin(ctx, check), env, trustJournal: true });
@@ -105,21 +98,6 @@ export function renderKeystone(ctx: RenderContext, node: ResolvedNode): void {
   }
 }
 
-/** Debian's uwsgi APIs take their listen address and size from /etc/default/<NAME>. */
-export function uwsgiDefaults(ctx: RenderContext, node: ResolvedNode, step: string, service: ServiceId, file: string, ini: string, port: number): void {
-  const args = [`--http-socket ${node.address}:${port}`, '--add-header Connection:close', `--ini ${ini}`];
-  if (ctx.workers) args.push(`--processes ${ctx.workers}`);
-  ctx.file(node, {
-    id: `${step}/uwsgi-defaults`,
-    step,
-    service,
-    path: file,
-    language: 'shellscript',
-    content: `# ${ctx.header(file)[0]}\n# uwsgi listens on the node address only${ctx.workers ? `, with ${ctx.workers} process(es) (workers)` : ''}.\nDAEMON_ARGS="${args.join(' ')}"\n`,
-    description: `uwsgi listen address of ${service} (${node.address}:${port}) and its worker processes.`,
-  });
-}
-
 export function renderOpenrc(ctx: RenderContext, node: ResolvedNode): void {
   const { profile } = ctx;
   const mk = (project: string, user: string, secret: string) =>
@@ -134,10 +112,10 @@ export function renderOpenrc(ctx: RenderContext, node: ResolvedNode): void {
       'export OS_IDENTITY_API_VERSION=3',
       'export OS_IMAGE_API_VERSION=2',
     ].join('\n') + '\n';
-  for (const [who, project, user, secret] of [
-    ['admin', 'admin', 'admin', 'ADMIN_PASS'],
-    ['demo', 'myproject', 'myuser', 'DEMO_PASS'],
-  ]) {
+  // admin-openrc wherever `openstack` runs; demo-openrc where keystone runs (verify's token check uses it).
+  const users: [string, string, string, string][] = [['admin', 'admin', 'admin', 'ADMIN_PASS']];
+  if (node.services.includes('keystone')) users.push(['demo', 'myproject', 'myuser', 'DEMO_PASS']);
+  for (const [who, project, user, secret] of users) {
     ctx.file(node, {
       id: `openrc/${who}-openrc`,
       step: 'openrc',

@@ -1,15 +1,10 @@
 import { ResolvedNode } from '../model';
 import { RenderContext } from './context';
-import { authtoken, passwordAuth, registerService } from './identity';
-import { createDatabases } from './infra';
-import { dbUrl, uwsgiDefaults } from './keystone';
+import { apiService, dbUrl } from './apiService';
+import { authtoken, passwordAuth } from './identity';
 import { secretRef } from './template';
 
 const ML2 = '/etc/neutron/plugins/ml2/ml2_conf.ini';
-
-export function renderNeutronDatabase(ctx: RenderContext): void {
-  if (ctx.host('neutron-server')) createDatabases(ctx, 'neutron', 'neutron', ['neutron'], 'NEUTRON_DBPASS');
-}
 
 /**
  * The guide's "Networking service" on the controller, provider networks (option 1): neutron-server with
@@ -22,8 +17,9 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
   const here = (...path: (string | number)[]) => ({ layer: 'topology' as const, path });
   const prof = { layer: 'profile' as const };
   const db = ctx.host('mariadb');
-  registerService(ctx, node, { step, service: 'neutron-server', user: 'neutron', secret: 'NEUTRON_PASS', name: 'neutron', type: 'network', description: 'OpenStack Networking', url: `http://${node.name}:9696` });
-  ctx.install(node, step, 'neutron-server', profile.packages['neutron-server']);
+  apiService(ctx, node, 'neutron-server', {
+    step,
+    configure: () => {
   ctx.iniFile(
     node,
     step,
@@ -50,7 +46,7 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
       ini.setAll('nova', passwordAuth(ctx, 'nova', 'NOVA_PASS'), here('nodes', ctx.hostName('nova-api')));
       ini.set('oslo_concurrency', 'lock_path', '/var/lib/neutron/tmp', prof);
     },
-    { group: profile.owners.neutron, description: 'neutron-server: ML2, database, keystone authentication, nova notifications (guide: "Configure the server component").', catalog: { service: 'neutron', file: 'neutron.conf' } },
+    { group: ctx.owner('neutron'), description: 'neutron-server: ML2, database, keystone authentication, nova notifications (guide: "Configure the server component").', catalog: { service: 'neutron', file: 'neutron.conf' } },
   );
   ctx.iniFile(
     node,
@@ -67,31 +63,25 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
       ini.set('ml2_type_flat', 'flat_networks', 'provider', prof);
       ini.set('securitygroup', 'enable_ipset', true, prof);
     },
-    { group: profile.owners.neutron, description: 'The ML2 plugin: flat and VLAN provider networks, port security (guide: "Configure the Modular Layer 2 (ML2) plug-in").', catalog: { service: 'neutron', file: 'ml2_conf.ini' } },
+    { group: ctx.owner('neutron'), description: 'The ML2 plugin: flat and VLAN provider networks, port security (guide: "Configure the Modular Layer 2 (ML2) plug-in").', catalog: { service: 'neutron', file: 'ml2_conf.ini' } },
   );
-  const files = [`${step}/neutron.conf`, `${step}/ml2_conf.ini`];
-  if (profile.api['neutron-server'].kind === 'daemon') {
-    // The RDO unit reads /etc/neutron/plugin.ini (the guide's symbolic link).
-    ctx.command(node, { ...base, id: `${step}/plugin-link`, title: 'link plugin.ini to ml2_conf.ini', run: `ln -sfn ${ML2} /etc/neutron/plugin.ini`, check: `test "$(readlink /etc/neutron/plugin.ini)" = ${ML2}` });
-  }
-  const api = profile.api['neutron-server'];
-  if (api.kind === 'uwsgi') {
-    uwsgiDefaults(ctx, node, step, 'neutron-server', api.defaultsFile, api.ini, api.port);
-    files.push(`${step}/uwsgi-defaults`);
-  }
-  ctx.command(node, {
-    ...base,
-    id: `${step}/db-upgrade`,
-    title: 'neutron-db-manage upgrade head',
-    run: `su -s /bin/sh -c "neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file ${ML2} upgrade head" ${profile.owners.neutron}`,
-    after: db && db.name !== node.name ? [{ node: db.name, step: 'neutron-database' }] : undefined,
-  });
-  ctx.start(node, step, 'neutron-server', profile.units['neutron-server'], files);
-  ctx.check(node, {
-    ...base,
-    id: `${step}/verify-extensions`,
+      return [`${step}/neutron.conf`, `${step}/ml2_conf.ini`];
+    },
+    serve: () => {
+      // The RDO unit reads /etc/neutron/plugin.ini (the guide's symbolic link).
+      if (ctx.api('neutron-server').kind === 'daemon') {
+        ctx.command(node, { ...base, id: `${step}/plugin-link`, title: 'link plugin.ini to ml2_conf.ini', run: `ln -sfn ${ML2} /etc/neutron/plugin.ini`, check: `test "$(readlink /etc/neutron/plugin.ini)" = ${ML2}` });
+      }
+      return [];
+    },
+    sync: [{ id: 'db-upgrade', title: 'neutron-db-manage upgrade head', cmd: `neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file ${ML2} upgrade head` }],
+    afterStart: () =>
+      ctx.check(node, {
+        ...base,
+        id: `${step}/verify-extensions`,
     title: 'openstack extension list --network',
     run: `. ${profile.paths.openrcDir}/admin-openrc\nopenstack extension list --network -f value -c Alias`,
     expect: '^port-security$',
+      }),
   });
 }

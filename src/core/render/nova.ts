@@ -1,23 +1,15 @@
-import { ServiceId } from '../catalog';
+import { REGISTRY, RENDER_ORDER, servicesOf, ServiceId } from '../services/registry';
 import { ConfigOverrides, ResolvedNode } from '../model';
 import { own } from '../own';
 import { ComputeDriver, DEFAULT_COMPUTE_DRIVER } from '../profiles';
 import { asAdmin, RenderContext } from './context';
-import { authtoken, passwordAuth, registerService } from './identity';
+import { authtoken, passwordAuth } from './identity';
 import { IniDoc } from './ini';
-import { createDatabases } from './infra';
-import { dbUrl, uwsgiDefaults } from './keystone';
+import { apiService, dbUrl } from './apiService';
 import { secretRef, shq } from './template';
 
-const CONTROL: ServiceId[] = ['nova-api', 'nova-scheduler', 'nova-conductor', 'nova-novncproxy'];
-
-export function renderNovaDatabases(ctx: RenderContext): void {
-  if (ctx.host('nova-api')) createDatabases(ctx, 'nova', 'nova', ['nova_api', 'nova', 'nova_cell0'], 'NOVA_DBPASS');
-}
-
-export function hasNova(node: ResolvedNode): boolean {
-  return node.services.some((s) => CONTROL.includes(s) || s === 'nova-compute');
-}
+/** nova's control services: the nova services the controller role places. */
+const CONTROL: ServiceId[] = servicesOf('nova').filter((s) => REGISTRY[s].roles.includes('controller'));
 
 /** nova.conf for a node: the controller part, the compute part, or both on an all-in-one node. */
 function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): void {
@@ -120,97 +112,78 @@ function libvirtSection(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): vo
   ini.set('libvirt', 'virt_type', virtType(ctx, node), { layer: 'topology', path: ['nodes', node.name] });
 }
 
+/** The step of a node's nova services: nova-controller where a control service runs, else nova-compute. */
+function novaStep(node: ResolvedNode): string {
+  return node.services.some((s) => CONTROL.includes(s)) ? 'nova-controller' : 'nova-compute';
+}
+
 export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
   const { profile } = ctx;
   const control = node.services.filter((s) => CONTROL.includes(s));
   const compute = node.services.includes('nova-compute');
   const api = ctx.host('nova-api');
-  const step = control.length ? 'nova-controller' : 'nova-compute';
-  const base = { step, service: (control[0] ?? 'nova-compute') as ServiceId };
-
-  if (node.services.includes('nova-api')) {
-    registerService(ctx, node, { step, service: 'nova-api', user: 'nova', secret: 'NOVA_PASS', name: 'nova', type: 'compute', description: 'OpenStack Compute', url: `http://${node.name}:8774/v2.1` });
-  }
+  const step = novaStep(node);
+  const service = (control[0] ?? 'nova-compute');
+  const base = { step, service };
   const driver = compute ? computeDriver(ctx, node) : undefined;
-  if (driver?.libvirt) {
-    ctx.add(node, { kind: 'fact', step, service: 'nova-compute', id: `${step}/fact-hw-virt`, name: 'hwVirt', title: 'hardware virtualisation (vmx/svm) for [libvirt] virt_type', run: "test \"$(grep -Ec '(vmx|svm)' /proc/cpuinfo)\" -gt 0" });
-  }
-  const pkgs = [...control.flatMap((s) => profile.packages[s]), ...(driver ? [...profile.packages['nova-compute'], ...driver.packages[virtType(ctx, node)]] : [])];
   const mine: ServiceId[] = [...control, ...(compute ? (['nova-compute'] as const) : [])];
-  const pre = [...new Set(mine.flatMap((s) => profile.preInstall[s] ?? []))];
-  pre.forEach((c, i) => ctx.command(node, { ...base, id: `${step}/pre-install-${i + 1}`, title: c.title, run: c.run, check: c.check }));
-  const preFiles: string[] = [];
-  for (const s of mine) {
-    for (const f of profile.preInstallFiles[s] ?? []) {
-      const id = `${step}/${f.path.split('/').pop()}`;
-      ctx.file(node, { step, service: s, id, path: f.path, mode: '0644', language: 'shellscript', content: [...ctx.header(f.path).map((h) => `# ${h}`), ...f.lines].join('\n') + '\n', description: f.description });
-      preFiles.push(id);
-    }
-  }
-  if (compute && !control.length && api) {
-    // Compute nodes come after the controller is up (guide order), so the service registers in a live cell.
-    ctx.install(node, step, 'nova-compute', pkgs);
-    const first = ctx.artifactsOf(node.name).find((a) => a.id === `${step}/install`);
-    if (first && first.kind === 'command') first.after = [{ node: api.name, step: 'nova-controller' }];
-  } else {
-    ctx.install(node, step, base.service, pkgs);
-  }
-  ctx.iniFile(node, step, base.service, 'nova', 'nova.conf', '/etc/nova/nova.conf', (ini) => buildNovaConf(ctx, node, ini), {
-    group: profile.owners.nova,
-    description: control.length
-      ? `nova for ${[...control, ...(compute ? ['nova-compute'] : [])].join(', ')} (guide: "Install and configure controller node").`
-      : 'nova-compute (guide: "Install and configure a compute node").',
-    catalog: { service: 'nova', file: 'nova.conf' },
-  });
-  const files = [...preFiles, `${step}/nova.conf`];
-  if (compute && profile.extraConfigFiles.includes('nova-compute.conf')) {
-    ctx.iniFile(
-      node,
-      step,
-      'nova-compute',
-      'nova',
-      'nova-compute.conf',
-      '/etc/nova/nova-compute.conf',
-      (ini) => {
-        ini.set('DEFAULT', 'compute_driver', DEFAULT_COMPUTE_DRIVER, { layer: 'profile' });
-        if (driver?.libvirt) libvirtSection(ctx, node, ini);
-      },
-      { group: profile.owners.nova, description: 'nova-compute\'s hypervisor settings, read after nova.conf (Debian).', catalog: { service: 'nova', file: 'nova.conf' } },
-    );
-    files.push(`${step}/nova-compute.conf`);
-  }
-  const napi = profile.api['nova-api'];
-  if (node.services.includes('nova-api') && napi.kind === 'uwsgi') {
-    uwsgiDefaults(ctx, node, step, 'nova-api', napi.defaultsFile, napi.ini, napi.port);
-    files.push(`${step}/uwsgi-defaults`);
-  }
+  const cells = (cmd: string) => `su -s /bin/sh -c "nova-manage cell_v2 list_cells" ${ctx.owner('nova')} | grep -q ' ${cmd} '`;
 
-  if (node.services.includes('nova-api')) {
-    const db = ctx.host('mariadb');
-    const nm = (id: string, title: string, cmd: string, check?: string) =>
-      ctx.command(node, {
-        ...base,
-        id: `${step}/${id}`,
-        title,
-        run: `su -s /bin/sh -c ${JSON.stringify(cmd)} ${profile.owners.nova}`,
-        check,
-        // `nova-manage cell_v2 list_cells` takes seconds: the journal vouches for cells made before.
-        trustJournal: check ? true : undefined,
-        after: id === 'api-db-sync' && db && db.name !== node.name ? [{ node: db.name, step: 'nova-database' }] : undefined,
+  apiService(ctx, node, service, {
+    step,
+    services: mine,
+    extraPackages: driver ? driver.packages[virtType(ctx, node)] : [],
+    // Compute nodes come after the controller is up (guide order), so the service registers in a live cell.
+    installAfter: compute && !control.length && api ? [{ node: api.name, step: 'nova-controller' }] : undefined,
+    beforeInstall: () => {
+      if (driver?.libvirt) {
+        ctx.add(node, { kind: 'fact', step, service: 'nova-compute', id: `${step}/fact-hw-virt`, name: 'hwVirt', title: 'hardware virtualisation (vmx/svm) for [libvirt] virt_type', run: "test \"$(grep -Ec '(vmx|svm)' /proc/cpuinfo)\" -gt 0" });
+      }
+    },
+    configure: () => {
+      ctx.iniFile(node, step, service, 'nova', 'nova.conf', '/etc/nova/nova.conf', (ini) => buildNovaConf(ctx, node, ini), {
+        group: ctx.owner('nova'),
+        description: control.length
+          ? `nova for ${[...control, ...(compute ? ['nova-compute'] : [])].join(', ')} (guide: "Install and configure controller node").`
+          : 'nova-compute (guide: "Install and configure a compute node").',
+        catalog: { service: 'nova', file: 'nova.conf' },
       });
-    nm('api-db-sync', 'nova-manage api_db sync', 'nova-manage api_db sync');
-    nm('map-cell0', 'nova-manage cell_v2 map_cell0', 'nova-manage cell_v2 map_cell0', `su -s /bin/sh -c "nova-manage cell_v2 list_cells" ${profile.owners.nova} | grep -q ' cell0 '`);
-    nm('create-cell1', 'nova-manage cell_v2 create_cell --name=cell1', 'nova-manage cell_v2 create_cell --name=cell1 --verbose', `su -s /bin/sh -c "nova-manage cell_v2 list_cells" ${profile.owners.nova} | grep -q ' cell1 '`);
-    nm('db-sync', 'nova-manage db sync', 'nova-manage db sync');
-  }
-  const units = [...control.flatMap((s) => profile.units[s]), ...(driver ? [...driver.unitsBefore, ...profile.units['nova-compute']] : [])];
-  ctx.start(node, step, base.service, units, files);
-  const proxy = profile.units['nova-novncproxy'];
-  if (node.services.includes('nova-novncproxy')) {
-    // The guide's console URL answers: the noVNC page through the proxy.
-    const url = `http://${ctx.bindAddress(node) ?? node.name}:6080/vnc_auto.html`;
-    ctx.check(node, { ...base, id: `${step}/verify-novncproxy`, title: `noVNC console page ${url}`, run: `curl -sS -o /dev/null -w '%{http_code}\\n' ${shq(url)}`, expect: '^200$', units: proxy });
-  }
+      const files = [`${step}/nova.conf`];
+      if (compute && profile.extraConfigFiles.includes('nova-compute.conf')) {
+        ctx.iniFile(
+          node,
+          step,
+          'nova-compute',
+          'nova',
+          'nova-compute.conf',
+          '/etc/nova/nova-compute.conf',
+          (ini) => {
+            ini.set('DEFAULT', 'compute_driver', DEFAULT_COMPUTE_DRIVER, { layer: 'profile' });
+            if (driver?.libvirt) libvirtSection(ctx, node, ini);
+          },
+          { group: ctx.owner('nova'), description: 'nova-compute\'s hypervisor settings, read after nova.conf (Debian).', catalog: { service: 'nova', file: 'nova.conf' } },
+        );
+        files.push(`${step}/nova-compute.conf`);
+      }
+      return files;
+    },
+    // `nova-manage cell_v2 list_cells` takes seconds: the journal vouches for cells made before (see apiService).
+    sync: node.services.includes('nova-api')
+      ? [
+          { id: 'api-db-sync', title: 'nova-manage api_db sync', cmd: 'nova-manage api_db sync' },
+          { id: 'map-cell0', title: 'nova-manage cell_v2 map_cell0', cmd: 'nova-manage cell_v2 map_cell0', check: cells('cell0') },
+          { id: 'create-cell1', title: 'nova-manage cell_v2 create_cell --name=cell1', cmd: 'nova-manage cell_v2 create_cell --name=cell1 --verbose', check: cells('cell1') },
+          { id: 'db-sync', title: 'nova-manage db sync', cmd: 'nova-manage db sync' },
+        ]
+      : undefined,
+    units: [...control.flatMap((s) => ctx.units(s)), ...(driver ? [...driver.unitsBefore, ...ctx.units('nova-compute')] : [])],
+    afterStart: () => {
+      if (!node.services.includes('nova-novncproxy')) return;
+      // The guide's console URL answers: the noVNC page through the proxy.
+      const url = `http://${ctx.bindAddress(node) ?? node.name}:6080/vnc_auto.html`;
+      ctx.check(node, { ...base, id: `${step}/verify-novncproxy`, title: `noVNC console page ${url}`, run: `curl -sS -o /dev/null -w '%{http_code}\\n' ${shq(url)}`, expect: '^200$', units: ctx.units('nova-novncproxy') });
+    },
+  });
 }
 
 /** A script that fails, naming what is missing, unless every expected line is in the command's output. */
@@ -223,7 +196,6 @@ export const TEST_IMAGE = ['if command -v qemu-img >/dev/null; then qemu-img cre
 
 /** On the nova-api node, after every compute node: the guide's "Add the compute node to the cell database" and the final checks. */
 export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): void {
-  const { profile } = ctx;
   if (!node.services.includes('nova-api')) return;
   const computes = ctx.hosts('nova-compute');
   const step = 'nova-cells';
@@ -233,12 +205,12 @@ export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): voi
       ...base,
       id: `${step}/discover-hosts`,
       title: 'nova-manage cell_v2 discover_hosts',
-      run: `su -s /bin/sh -c "nova-manage cell_v2 discover_hosts --verbose" ${profile.owners.nova}`,
-      after: computes.filter((c) => c.name !== node.name).map((c) => ({ node: c.name, step: 'nova-compute' })),
+      run: `su -s /bin/sh -c "nova-manage cell_v2 discover_hosts --verbose" ${ctx.owner('nova')}`,
+      after: computes.filter((c) => c.name !== node.name).map((c) => ({ node: c.name, step: novaStep(c) })),
     });
   }
   const chk = (id: string, title: string, run: string, expect?: string, reject?: string) => ctx.check(node, { ...base, id: `${step}/${id}`, title, run: asAdmin(ctx, run), expect, reject });
-  chk('verify-cells', 'nova-manage cell_v2 list_cells', `su -s /bin/sh -c "nova-manage cell_v2 list_cells" ${profile.owners.nova}`, ' cell1 ');
+  chk('verify-cells', 'nova-manage cell_v2 list_cells', `su -s /bin/sh -c "nova-manage cell_v2 list_cells" ${ctx.owner('nova')}`, ' cell1 ');
   // Every nova service of the topology is up, on the node that runs it.
   const expected = [
     ...ctx.hosts('nova-conductor').map((n) => `nova-conductor ${n.name} up`),
@@ -249,7 +221,8 @@ export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): voi
   if (computes.length) {
     chk('verify-hypervisors', 'openstack hypervisor list', expectLines('openstack hypervisor list -f value -c "Hypervisor Hostname" -c State | sed -E \'s/^([^. ]+)[^ ]* /\\1 /\'', computes.map((n) => `${n.name} up`)));
   }
-  const types = ['identity', ...(ctx.host('glance') ? ['image'] : []), ...(ctx.host('placement') ? ['placement'] : []), 'compute', ...(ctx.host('neutron-server') ? ['network'] : [])];
+  // identity (keystone's bootstrap) and the service type of every placed service registered in keystone.
+  const types = ['identity', ...RENDER_ORDER.flatMap((s) => (REGISTRY[s].keystone && ctx.host(s) ? [REGISTRY[s].keystone.type] : []))];
   chk('verify-catalog', `openstack catalog list has ${types.join(', ')}`, expectLines('openstack catalog list -f value -c Type', types));
   chk('verify-nova-status', 'nova-status upgrade check', 'nova-status upgrade check', 'Success', 'Result: Failure');
   if (computes.length && ctx.host('glance')) {

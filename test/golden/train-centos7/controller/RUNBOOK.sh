@@ -412,6 +412,19 @@ connection = mysql+pymysql://keystone:<secret:KEYSTONE_DBPASS>@controller/keysto
 [token]
 provider = fernet
 OSTOPO_EOF
+# file /etc/httpd/conf.d/00-servername.conf: Apache ServerName of the controller (guide: "Configure the Apache HTTP server").
+ostopo_write /etc/httpd/conf.d/00-servername.conf root root 0644 <<'OSTOPO_EOF'
+# Apache ServerName — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
+# The guide sets ServerName in httpd.conf; this drop-in does the same without editing the packaged file.
+ServerName controller
+OSTOPO_EOF
+# link /usr/share/keystone/wsgi-keystone.conf into Apache
+# skip when: test "$(readlink /etc/httpd/conf.d/wsgi-keystone.conf)" = /usr/share/keystone/wsgi-keystone.conf
+if ! ( test "$(readlink /etc/httpd/conf.d/wsgi-keystone.conf)" = /usr/share/keystone/wsgi-keystone.conf ) >/dev/null 2>&1; then
+(
+ln -sfn /usr/share/keystone/wsgi-keystone.conf /etc/httpd/conf.d/wsgi-keystone.conf
+)
+fi
 # keystone-manage db_sync
 (
 su -s /bin/sh -c "keystone-manage db_sync" keystone
@@ -434,19 +447,6 @@ fi
 (
 OS_BOOTSTRAP_PASSWORD="$ADMIN_PASS" keystone-manage bootstrap --bootstrap-admin-url http://controller:5000/v3/ --bootstrap-internal-url http://controller:5000/v3/ --bootstrap-public-url http://controller:5000/v3/ --bootstrap-region-id RegionOne
 )
-# file /etc/httpd/conf.d/00-servername.conf: Apache ServerName of the controller (guide: "Configure the Apache HTTP server").
-ostopo_write /etc/httpd/conf.d/00-servername.conf root root 0644 <<'OSTOPO_EOF'
-# Apache ServerName — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
-# The guide sets ServerName in httpd.conf; this drop-in does the same without editing the packaged file.
-ServerName controller
-OSTOPO_EOF
-# link /usr/share/keystone/wsgi-keystone.conf into Apache
-# skip when: test "$(readlink /etc/httpd/conf.d/wsgi-keystone.conf)" = /usr/share/keystone/wsgi-keystone.conf
-if ! ( test "$(readlink /etc/httpd/conf.d/wsgi-keystone.conf)" = /usr/share/keystone/wsgi-keystone.conf ) >/dev/null 2>&1; then
-(
-ln -sfn /usr/share/keystone/wsgi-keystone.conf /etc/httpd/conf.d/wsgi-keystone.conf
-)
-fi
 # enable and start httpd
 # skip when: systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } (unless /etc/keystone/keystone.conf, /etc/httpd/conf.d/00-servername.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/keystone/keystone.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/httpd/conf.d/00-servername.conf '* ]] || ! ( systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } ) >/dev/null 2>&1; then
@@ -708,10 +708,6 @@ username = placement
 password = <secret:PLACEMENT_PASS>
 region_name = RegionOne
 OSTOPO_EOF
-# placement-manage db sync
-(
-su -s /bin/sh -c "placement-manage db sync" placement
-)
 # file /etc/httpd/conf.d/00-placement-api-access.conf: Apache access to /usr/bin for placement-api (the CentOS 7 Train fix).
 ostopo_write /etc/httpd/conf.d/00-placement-api-access.conf root root 0644 <<'OSTOPO_EOF'
 # placement-api access fix — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
@@ -727,6 +723,10 @@ ostopo_write /etc/httpd/conf.d/00-placement-api-access.conf root root 0644 <<'OS
    </IfVersion>
 </Directory>
 OSTOPO_EOF
+# placement-manage db sync
+(
+su -s /bin/sh -c "placement-manage db sync" placement
+)
 # enable and start httpd
 # skip when: systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } (unless /etc/placement/placement.conf, /etc/httpd/conf.d/00-placement-api-access.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/placement/placement.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/httpd/conf.d/00-placement-api-access.conf '* ]] || ! ( systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } ) >/dev/null 2>&1; then

@@ -482,6 +482,12 @@ connection = mysql+pymysql://keystone:<secret:KEYSTONE_DBPASS>@controller/keysto
 [token]
 provider = fernet
 OSTOPO_EOF
+# file /etc/default/keystone: uwsgi listen address of keystone (10.0.0.11:5000) and its worker processes.
+ostopo_write /etc/default/keystone root root 0644 <<'OSTOPO_EOF'
+# /etc/default/keystone — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# uwsgi listens on the node address only, with 2 process(es) (workers).
+DAEMON_ARGS="--http-socket 10.0.0.11:5000 --add-header Connection:close --ini /etc/keystone/keystone-uwsgi.ini --processes 2"
+OSTOPO_EOF
 # keystone-manage db_sync
 (
 su -s /bin/sh -c "keystone-manage db_sync" keystone
@@ -504,12 +510,6 @@ fi
 (
 OS_BOOTSTRAP_PASSWORD="$ADMIN_PASS" keystone-manage bootstrap --bootstrap-admin-url http://controller:5000/v3/ --bootstrap-internal-url http://controller:5000/v3/ --bootstrap-public-url http://controller:5000/v3/ --bootstrap-region-id RegionOne
 )
-# file /etc/default/keystone: uwsgi listen address of keystone (10.0.0.11:5000) and its worker processes.
-ostopo_write /etc/default/keystone root root 0644 <<'OSTOPO_EOF'
-# /etc/default/keystone — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
-# uwsgi listens on the node address only, with 2 process(es) (workers).
-DAEMON_ARGS="--http-socket 10.0.0.11:5000 --add-header Connection:close --ini /etc/keystone/keystone-uwsgi.ini --processes 2"
-OSTOPO_EOF
 # enable and start keystone
 # skip when: systemctl is-enabled --quiet keystone && { systemctl is-active --quiet keystone || [ "$(systemctl show -p ConditionResult --value keystone)" = no ]; } (unless /etc/keystone/keystone.conf, /etc/default/keystone changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/keystone/keystone.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/keystone '* ]] || ! ( systemctl is-enabled --quiet keystone && { systemctl is-active --quiet keystone || [ "$(systemctl show -p ConditionResult --value keystone)" = no ]; } ) >/dev/null 2>&1; then
@@ -793,16 +793,16 @@ username = placement
 password = <secret:PLACEMENT_PASS>
 region_name = RegionOne
 OSTOPO_EOF
-# placement-manage db sync
-(
-su -s /bin/sh -c "placement-manage db sync" placement
-)
 # file /etc/default/placement-api: uwsgi listen address of placement (10.0.0.11:8778) and its worker processes.
 ostopo_write /etc/default/placement-api root root 0644 <<'OSTOPO_EOF'
 # /etc/default/placement-api — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
 # uwsgi listens on the node address only, with 2 process(es) (workers).
 DAEMON_ARGS="--http-socket 10.0.0.11:8778 --add-header Connection:close --ini /etc/placement/placement-api-uwsgi.ini --processes 2"
 OSTOPO_EOF
+# placement-manage db sync
+(
+su -s /bin/sh -c "placement-manage db sync" placement
+)
 # enable and start placement-api
 # skip when: systemctl is-enabled --quiet placement-api && { systemctl is-active --quiet placement-api || [ "$(systemctl show -p ConditionResult --value placement-api)" = no ]; } (unless /etc/placement/placement.conf, /etc/default/placement-api changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/placement/placement.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/default/placement-api '* ]] || ! ( systemctl is-enabled --quiet placement-api && { systemctl is-active --quiet placement-api || [ "$(systemctl show -p ConditionResult --value placement-api)" = no ]; } ) >/dev/null 2>&1; then

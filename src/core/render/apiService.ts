@@ -1,0 +1,129 @@
+import { ResolvedNode } from '../model';
+import { REGISTRY, ServiceId } from '../services/registry';
+import { StepId } from './artifacts';
+import { RenderContext } from './context';
+import { registerService } from './identity';
+import { secretRef } from './template';
+
+/** The guide's `connection` URL of a service's database. */
+export function dbUrl(ctx: RenderContext, user: string, secret: string, database: string): string {
+  return `mysql+pymysql://${user}:${secretRef(secret, 'url')}@${ctx.hostName('mariadb')}/${database}`;
+}
+
+/** A command of the database step, run as the service's user once its databases exist. */
+export interface DbSync {
+  id: string;
+  title: string;
+  /** Run by the service's system user (`su -s /bin/sh -c ...`). */
+  cmd: string;
+  /** Skip when this passes (for steps that are not idempotent themselves). */
+  check?: string;
+}
+
+/** What an API service adds to the guide's pattern; every part but `configure` is optional. */
+export interface ApiRecipe {
+  step: StepId;
+  /** The services this node's step installs and starts together (default: the one service). */
+  services?: ServiceId[];
+  /** Packages besides the services' own (nova-compute's hypervisor driver). */
+  extraPackages?: string[];
+  /** Steps of other nodes the install waits for (compute nodes wait for the controller). */
+  installAfter?: { node: string; step: StepId }[];
+  /** Before the install: facts the rest depends on. */
+  beforeInstall?(): void;
+  /** Writes the config files; returns the ids of those whose change restarts the units. */
+  configure(): string[];
+  /** How the API is served beyond the profile's uwsgi defaults (Apache vhosts, links); returns file ids. */
+  serve?(): string[];
+  /** The database commands, in order (db sync, cells...). */
+  sync?: DbSync[];
+  /** After the database commands, before the start (keystone's fernet keys and bootstrap). */
+  afterSync?(): void;
+  /** Units started, when not the services' own. */
+  units?: string[];
+  /** After the start: objects made through the API, and verify's checks. */
+  afterStart?(): void;
+}
+
+/**
+ * The install guide's pattern for an OpenStack API service, one recipe for all of them: its keystone
+ * user, service and endpoints (from the descriptor's `keystone`), the packages (after the profile's
+ * pre-install commands and files), the config files, how the API is served, the database commands (its
+ * databases and grants come from the descriptor's `database`, on the MariaDB node, before any service),
+ * the start of its units, then what needs the running API. Each step's artifacts keep stable ids.
+ */
+export function apiService(ctx: RenderContext, node: ResolvedNode, service: ServiceId, r: ApiRecipe): void {
+  const { step } = r;
+  const services = r.services ?? [service];
+  const d = REGISTRY[service];
+  if (d.keystone && node.services.includes(service)) {
+    const k = d.keystone;
+    registerService(ctx, node, { step, service, user: k.user, secret: k.secret, name: k.name, type: k.type, description: k.description, url: `http://${node.name}:${k.port}${k.path ?? ''}` });
+  }
+  r.beforeInstall?.();
+  const preFiles = installServices(ctx, node, step, service, services, r.extraPackages ?? [], r.installAfter);
+  const files = [...preFiles, ...r.configure()];
+  const api = ctx.api(service);
+  if (api.kind === 'uwsgi' && node.services.includes(service)) {
+    uwsgiDefaults(ctx, node, step, service, api.defaultsFile, api.ini, api.port);
+    files.push(`${step}/uwsgi-defaults`);
+  }
+  files.push(...(r.serve?.() ?? []));
+  const db = ctx.host('mariadb');
+  const owner = ctx.owner(d.project);
+  for (const [i, c] of (r.sync ?? []).entries()) {
+    ctx.command(node, {
+      step,
+      service,
+      id: `${step}/${c.id}`,
+      title: c.title,
+      run: `su -s /bin/sh -c ${JSON.stringify(c.cmd)} ${owner}`,
+      check: c.check,
+      // A check that takes seconds (nova-manage cell_v2 list_cells): the journal vouches for what it made before.
+      trustJournal: c.check ? true : undefined,
+      // The first waits for the databases, made on the MariaDB node.
+      after: i === 0 && d.database && db && db.name !== node.name ? [{ node: db.name, step: `${d.project}-database` }] : undefined,
+    });
+  }
+  r.afterSync?.();
+  ctx.start(node, step, service, r.units ?? services.flatMap((s) => ctx.units(s)), files);
+  r.afterStart?.();
+}
+
+/**
+ * The pre-install commands and files of the services (each once), then one install of their packages.
+ * Returns the ids of the pre-install files (a change restarts the units).
+ */
+export function installServices(ctx: RenderContext, node: ResolvedNode, step: StepId, service: ServiceId, services: ServiceId[], extra: string[], after?: { node: string; step: StepId }[]): string[] {
+  const pre = [...new Set(services.flatMap((s) => ctx.on(s).preInstall ?? []))];
+  pre.forEach((c, i) => ctx.command(node, { step, service, id: `${step}/pre-install-${i + 1}`, title: c.title, run: c.run, check: c.check }));
+  const files: string[] = [];
+  for (const s of services) {
+    for (const f of ctx.on(s).preInstallFiles ?? []) {
+      const id = `${step}/${f.path.split('/').pop()}`;
+      ctx.file(node, { step, service: s, id, path: f.path, mode: '0644', language: 'shellscript', content: [...ctx.header(f.path).map((h) => `# ${h}`), ...f.lines].join('\n') + '\n', description: f.description });
+      files.push(id);
+    }
+  }
+  ctx.install(node, step, service, [...services.flatMap((s) => ctx.packages(s)), ...extra]);
+  if (after) {
+    const install = ctx.artifactsOf(node.name).find((a) => a.id === `${step}/install`);
+    if (install && install.kind === 'command') install.after = after;
+  }
+  return files;
+}
+
+/** Debian's uwsgi APIs take their listen address and size from /etc/default/<NAME>. */
+export function uwsgiDefaults(ctx: RenderContext, node: ResolvedNode, step: string, service: ServiceId, file: string, ini: string, port: number): void {
+  const args = [`--http-socket ${node.address}:${port}`, '--add-header Connection:close', `--ini ${ini}`];
+  if (ctx.workers) args.push(`--processes ${ctx.workers}`);
+  ctx.file(node, {
+    id: `${step}/uwsgi-defaults`,
+    step,
+    service,
+    path: file,
+    language: 'shellscript',
+    content: `# ${ctx.header(file)[0]}\n# uwsgi listens on the node address only${ctx.workers ? `, with ${ctx.workers} process(es) (workers)` : ''}.\nDAEMON_ARGS="${args.join(' ')}"\n`,
+    description: `uwsgi listen address of ${service} (${node.address}:${port}) and its worker processes.`,
+  });
+}

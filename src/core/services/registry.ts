@@ -1,0 +1,181 @@
+import { Profile, profileChain } from '../profiles';
+import { chrony, etcd, mariadb, memcached, rabbitmq } from './infra';
+import { glance } from './glance';
+import { keystone } from './keystone';
+import { neutronServer } from './neutron';
+import { novaApi, novaCompute, novaConductor, novaNovncproxy, novaScheduler } from './nova';
+import { placement } from './placement';
+import type { ConfigFileDef, ServiceDescriptor, ServiceOnProfile } from './types';
+
+/**
+ * The service registry: the only list of services. Every other module (render, validation, completion,
+ * hover, the schema, verify, the tree) reads services from here. The order is the install guide's; the
+ * render order is derived from each descriptor's `after` (see renderOrder) and equals it.
+ */
+export const SERVICE_IDS = [
+  'chrony',
+  'mariadb',
+  'rabbitmq',
+  'memcached',
+  'etcd',
+  'keystone',
+  'glance',
+  'placement',
+  'nova-api',
+  'nova-scheduler',
+  'nova-conductor',
+  'nova-novncproxy',
+  'nova-compute',
+  'neutron-server',
+] as const;
+export type ServiceId = (typeof SERVICE_IDS)[number];
+
+/** Every descriptor, by id (a missing or extra one is a compile error). */
+export const REGISTRY: Readonly<Record<ServiceId, ServiceDescriptor>> = {
+  chrony,
+  mariadb,
+  rabbitmq,
+  memcached,
+  etcd,
+  keystone,
+  glance,
+  placement,
+  'nova-api': novaApi,
+  'nova-scheduler': novaScheduler,
+  'nova-conductor': novaConductor,
+  'nova-novncproxy': novaNovncproxy,
+  'nova-compute': novaCompute,
+  'neutron-server': neutronServer,
+};
+
+/** The projects the services belong to, in the guide's order: `config.<project>` overrides their files. */
+export const PROJECT_IDS = ['chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone', 'glance', 'placement', 'nova', 'neutron'] as const;
+export type ProjectId = (typeof PROJECT_IDS)[number];
+
+export const ROLE_IDS = ['controller', 'compute'] as const;
+export type RoleId = (typeof ROLE_IDS)[number];
+
+/** The guide's secret names that ostopo knows (a service may need them or not yet). */
+export const SECRETS = {
+  ADMIN_PASS: 'Password of the `admin` user (keystone bootstrap, admin-openrc).',
+  DEMO_PASS: 'Password of the demo user `myuser` in project `myproject` (demo-openrc).',
+  DB_ROOT_PASS: 'Password of the database `root` user (the guide\'s mysql_secure_installation step).',
+  RABBIT_PASS: 'Password of the RabbitMQ user `openstack`; part of every service\'s `transport_url`.',
+  KEYSTONE_DBPASS: 'Database password of the keystone database user.',
+  GLANCE_DBPASS: 'Database password of the glance database user.',
+  GLANCE_PASS: 'Password of the keystone user `glance`.',
+  PLACEMENT_DBPASS: 'Database password of the placement database user.',
+  PLACEMENT_PASS: 'Password of the keystone user `placement`.',
+  NOVA_DBPASS: 'Database password of the nova database user (nova_api, nova, nova_cell0).',
+  NOVA_PASS: 'Password of the keystone user `nova`.',
+  NEUTRON_DBPASS: 'Database password of the neutron database user.',
+  NEUTRON_PASS: 'Password of the keystone user `neutron`.',
+  METADATA_SECRET: 'Shared secret between nova and the neutron metadata agent.',
+  CINDER_DBPASS: 'Database password of the cinder database user.',
+  CINDER_PASS: 'Password of the keystone user `cinder`.',
+  DASH_DBPASS: 'Database password of the dashboard (horizon).',
+} as const;
+export type SecretName = keyof typeof SECRETS;
+export const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
+
+export interface RoleDef {
+  id: RoleId;
+  description: string;
+  /** The services it places, in registry order (from the descriptors' `roles`). */
+  services: ServiceId[];
+}
+
+const ROLE_DESCRIPTIONS: Record<RoleId, string> = {
+  controller:
+    'The guide\'s controller node: chrony server, MariaDB, RabbitMQ, Memcached, etcd, keystone, glance, placement, the nova control services and the neutron server.',
+  compute: 'A compute node: chrony client and nova-compute.',
+};
+
+export const ROLES: Readonly<Record<RoleId, RoleDef>> = Object.fromEntries(
+  ROLE_IDS.map((r) => [r, { id: r, description: ROLE_DESCRIPTIONS[r], services: SERVICE_IDS.filter((s) => REGISTRY[s].roles.includes(r)) }]),
+) as Record<RoleId, RoleDef>;
+
+/** Config files users may override, per project, from the descriptors (each file once, in registry order). */
+export const CONFIG_FILES: readonly ConfigFileDef[] = SERVICE_IDS.flatMap((s) => REGISTRY[s].configFiles ?? []);
+
+export function configFilesOf(project: string): ConfigFileDef[] {
+  return CONFIG_FILES.filter((f) => f.project === project);
+}
+
+export function servicesOf(project: ProjectId): ServiceId[] {
+  return SERVICE_IDS.filter((s) => REGISTRY[s].project === project);
+}
+
+/** How a service is installed and run on a profile row (or the row it extends); undefined where it is not available. */
+export function onProfile(profile: Profile, service: ServiceId): ServiceOnProfile | undefined {
+  for (const row of profileChain(profile)) {
+    const entry = REGISTRY[service].profiles[row.id];
+    if (entry) return entry;
+  }
+  return undefined;
+}
+
+/** The system user and group owning a service's files on a profile. */
+export function ownerOf(profile: Profile, service: ServiceId): string {
+  return onProfile(profile, service)?.owner ?? REGISTRY[service].owner ?? 'root';
+}
+
+/**
+ * The order in which services render on a node: each after the services its descriptor names in
+ * `after`, otherwise in registry order (a stable topological sort). A cycle is a programming error.
+ */
+export const RENDER_ORDER: readonly ServiceId[] = (() => {
+  const out: ServiceId[] = [];
+  const placed = new Set<ServiceId>();
+  while (out.length < SERVICE_IDS.length) {
+    const next = SERVICE_IDS.find((s) => !placed.has(s) && REGISTRY[s].after.every((a) => placed.has(a)));
+    if (!next) throw new Error(`internal: the services' \`after\` form a cycle among ${SERVICE_IDS.filter((s) => !placed.has(s)).join(', ')}`);
+    placed.add(next);
+    out.push(next);
+  }
+  return out;
+})();
+
+export function isServiceId(s: unknown): s is ServiceId {
+  return typeof s === 'string' && (SERVICE_IDS as readonly string[]).includes(s);
+}
+
+export function isRoleId(s: unknown): s is RoleId {
+  return typeof s === 'string' && (ROLE_IDS as readonly string[]).includes(s);
+}
+
+export function isSecretName(s: unknown): s is SecretName {
+  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(SECRETS, s);
+}
+
+export function isProjectId(s: unknown): s is ProjectId {
+  return typeof s === 'string' && (PROJECT_IDS as readonly string[]).includes(s);
+}
+
+/** Per service that reads several rendered files on this profile: the files in the order it reads them. */
+export function configReadOrders(profile: Profile): Partial<Record<ServiceId, string[]>> {
+  const out: Partial<Record<ServiceId, string[]>> = {};
+  for (const s of SERVICE_IDS) {
+    const order = onProfile(profile, s)?.configReadOrder;
+    if (order) out[s] = order;
+  }
+  return out;
+}
+
+/** Whether a service's steps run `openstack` commands (its node gets the openrc files). */
+export function usesOpenrc(service: ServiceId): boolean {
+  return !!(REGISTRY[service].openrc || REGISTRY[service].keystone);
+}
+
+/**
+ * Every secret a service's files and commands use: its own (`secrets`), its database password, its
+ * keystone user's password, and ADMIN_PASS where it runs `openstack` (admin-openrc). In SECRETS order.
+ */
+export function secretsOf(service: ServiceId): SecretName[] {
+  const d = REGISTRY[service];
+  const all = new Set<SecretName>(d.secrets);
+  if (d.database) all.add(d.database.secret);
+  if (d.keystone) all.add(d.keystone.secret);
+  if (usesOpenrc(service)) all.add('ADMIN_PASS');
+  return SECRET_NAMES.filter((s) => all.has(s));
+}
