@@ -5,7 +5,7 @@ import { unifiedDiff } from './diff';
 import { ActionStatus, seconds, StepStatus } from './events';
 import { NodeJournal, sha256 } from './journal';
 import type { Masker } from './mask';
-import { buildPlan, commandHash, PlanNode, PlanStep } from './plan';
+import { buildPlan, commandHash, decideCommand, decideFile, PlanNode, PlanStep, unrenderedFiles } from './plan';
 import { blockOf, FileState, lastLines, Remote, RemoteError } from './remote';
 import { checkSecrets, connectAll, envOf, lockRun, maskerOf, now, renderWithFacts, RunOptions, selectedNodes } from './run';
 
@@ -171,7 +171,13 @@ async function deployNode(
       finishStep(ctx, s, stopped.status, Date.now() - t0, stepChanged, message, resolvers);
     }
   }
-  return stopped ? { ok: false, changed, message: stopped.message } : { ok: true, changed };
+  if (stopped) return { ok: false, changed, message: stopped.message };
+  // Files an earlier deploy wrote that the topology no longer renders: left as they are, said once, forgotten.
+  for (const p of unrenderedFiles(n, ctx.nodeJournal)) {
+    o.onEvent({ type: 'note', node: n.name, message: `${p}: ostopo no longer renders it; ${o.dryRun ? 'a deploy leaves' : 'left'} it on the node as it is (remove it by hand where nothing reads it)${o.dryRun ? '' : ', and the journal forgets it'}` });
+    if (!o.dryRun) delete ctx.nodeJournal.files[p];
+  }
+  return { ok: true, changed };
 }
 
 function finishStep(ctx: Ctx, s: PlanStep, status: StepStatus, ms: number, changed: number, message: string | undefined, resolvers: Map<string, (s: StepStatus) => void>): void {
@@ -220,12 +226,13 @@ async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | 
   const state = seen === null ? (await ctx.remote.survey([{ path: f.path, block: f.block }], [], { signal: ctx.o.signal })).files[0] : seen;
   const known = ctx.nodeJournal.files[f.path];
   const mode = f.mode.padStart(4, '0');
-  if (state && state.sha256 === want && state.owner === f.owner && state.group === f.group && state.mode === mode) {
+  const d = decideFile(f, want, known, state, !!ctx.o.force);
+  if (d.action === 'keep') {
     if (!ctx.o.dryRun) ctx.nodeJournal.files[f.path] = { sha256: want, at: known?.at ?? now() };
     emit(ctx, s, f.id, title, 'unchanged', Date.now() - t0, 'unchanged');
     return false;
   }
-  if (state && known && state.sha256 !== known.sha256 && !ctx.o.force) {
+  if (d.action === 'drift') {
     const text = (await ctx.remote.readFile(f.path, { signal: ctx.o.signal }))?.content.toString('utf8') ?? '';
     // Of a managed block, only the block is ostopo's: the diff shows it alone.
     const remote = f.block ? blockOf(text, f.block) ?? '' : text;
@@ -241,7 +248,7 @@ async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | 
     throw new StepFailure(`${f.path} was changed on the node since ostopo wrote it (drift); review the diff, then deploy with --force to overwrite it (a backup is kept)`);
   }
   if (ctx.o.dryRun) {
-    emit(ctx, s, f.id, title, 'would-change', Date.now() - t0, state ? 'content or permissions differ' : 'new file');
+    emit(ctx, s, f.id, title, 'would-change', Date.now() - t0, d.why);
     ctx.changedIds.add(f.id);
     return true;
   }
@@ -257,28 +264,22 @@ async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact, checked?: bo
   const t0 = Date.now();
   const hash = commandHash(c, ctx.lookup);
   const env = envOf(c.env, ctx.lookup);
-  const trigger = (c.onChange ?? []).find((id) => ctx.changedIds.has(id));
   const timeoutMs = ctx.o.commandTimeoutMs ?? 30 * 60_000;
-  if (!trigger) {
-    const done = ctx.nodeJournal.commands[c.id]?.hash === hash;
-    if (c.check && c.trustJournal && done && !ctx.o.recheck) {
-      emit(ctx, s, c.id, c.title, 'skipped', Date.now() - t0, 'done in an earlier deploy');
-      return false;
-    }
-    if (c.check) {
-      const passed = checked ?? (await ctx.remote.exec(c.check, { env, signal: ctx.o.signal, timeoutMs: Math.min(timeoutMs, 5 * 60_000) })).code === 0;
-      if (passed) {
-        if (!ctx.o.dryRun) ctx.nodeJournal.commands[c.id] = { hash, at: now() };
-        emit(ctx, s, c.id, c.title, 'skipped', Date.now() - t0, 'already in place');
-        return false;
-      }
-    } else if (done) {
-      emit(ctx, s, c.id, c.title, 'skipped', Date.now() - t0, 'done in an earlier deploy');
-      return false;
-    }
+  const journal = ctx.nodeJournal.commands[c.id];
+  const recheck = !!ctx.o.recheck;
+  let d = decideCommand(c, hash, journal, ctx.changedIds, 'unknown', recheck);
+  if (d.action === 'ask') {
+    // The step's survey asked it already, unless the step changed the node since.
+    const passed = checked ?? (await ctx.remote.exec(c.check!, { env, signal: ctx.o.signal, timeoutMs: Math.min(timeoutMs, 5 * 60_000) })).code === 0;
+    d = decideCommand(c, hash, journal, ctx.changedIds, passed, recheck);
+  }
+  if (d.action === 'skip') {
+    if (d.record && !ctx.o.dryRun) ctx.nodeJournal.commands[c.id] = { hash, at: now() };
+    emit(ctx, s, c.id, c.title, 'skipped', Date.now() - t0, d.why);
+    return false;
   }
   if (ctx.o.dryRun) {
-    emit(ctx, s, c.id, c.title, 'would-run', Date.now() - t0, trigger ? `${trigger} changes` : undefined);
+    emit(ctx, s, c.id, c.title, 'would-run', Date.now() - t0, d.trigger ? `${d.trigger} changes` : undefined);
     return true;
   }
   const stdin = c.stdin === undefined ? undefined : materialize(c.stdin, ctx.lookup);

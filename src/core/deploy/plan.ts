@@ -2,6 +2,7 @@ import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, RenderedCloud }
 import { materialize, SecretLookup } from '../render/template';
 import { own } from '../own';
 import { emptyNode, Journal, NodeJournal, sha256 } from './journal';
+import type { FileState } from './remote';
 
 /** A node's consecutive artifacts under one heading of the guide, run in order. */
 export interface PlanStep {
@@ -50,8 +51,15 @@ export function buildPlan(cloud: RenderedCloud): Plan {
     }
     return { name: n.name, address: n.address, steps };
   });
+  assertKnownAfter(nodes);
   assertAcyclic(nodes);
   return { cloud: cloud.name, nodes };
+}
+
+/** Every `after` names a step of the plan: one that names none would silently wait for nothing. */
+function assertKnownAfter(nodes: PlanNode[]): void {
+  const keys = new Set(nodes.flatMap((n) => n.steps.map((s) => s.key)));
+  for (const n of nodes) for (const s of n.steps) for (const k of s.after) if (!keys.has(k)) throw new Error(`internal: step ${s.key} waits for ${k}, which is no step of the plan`);
 }
 
 /** Steps wait on earlier steps of their node and on their `after` edges: a cycle would hang the deploy. */
@@ -63,7 +71,7 @@ function assertAcyclic(nodes: PlanNode[]): void {
     if (state.get(k) === 2) return;
     if (state.get(k) === 1) throw new Error(`internal: the deploy plan has a cycle: ${[...trail, k].join(' → ')}`);
     state.set(k, 1);
-    for (const d of deps.get(k) ?? []) if (deps.has(d)) visit(d, [...trail, k]);
+    for (const d of deps.get(k) ?? []) visit(d, [...trail, k]);
     state.set(k, 2);
   };
   for (const k of deps.keys()) visit(k, []);
@@ -85,32 +93,70 @@ export function commandHash(c: CommandArtifact, lookup: SecretLookup | undefined
   return sha256(`${c.run}\0${c.stdin === undefined ? '' : materialize(c.stdin, lookup)}\0${env}`);
 }
 
+/** What happens to a file: the one rule for `plan` (journal only), `plan --check` and `deploy` (node state). */
+export type FileDecision = { action: 'keep'; mark: '='; why: string } | { action: 'write'; mark: '+' | '~'; why: string } | { action: 'drift'; mark: '!'; why: string };
+
 /**
- * What a deploy would do, judged from the journal only (no connection): `+` a file ostopo never wrote,
- * `~` a file whose content changes, `>` a command that runs (or is checked on the node first), `=` done.
+ * `node`: the file on the node (undefined: not there), or 'unknown' when the node is not asked (plan):
+ * then the journal stands for the node.
+ */
+export function decideFile(f: FileArtifact, desired: string, journal: { sha256: string } | undefined, node: FileState | undefined | 'unknown', force: boolean): FileDecision {
+  if (node === 'unknown') {
+    if (!journal) return { action: 'write', mark: '+', why: 'not written by ostopo yet' };
+    if (journal.sha256 !== desired) return { action: 'write', mark: '~', why: 'content changes' };
+    return { action: 'keep', mark: '=', why: 'unchanged since the last deploy' };
+  }
+  if (node && node.sha256 === desired && node.owner === f.owner && node.group === f.group && node.mode === f.mode.padStart(4, '0')) return { action: 'keep', mark: '=', why: 'unchanged' };
+  if (node && journal && node.sha256 !== journal.sha256 && !force) return { action: 'drift', mark: '!', why: 'changed on the node since ostopo wrote it' };
+  return { action: 'write', mark: node ? '~' : '+', why: node ? 'content or permissions differ' : 'new file' };
+}
+
+/** What happens to a command; `ask`: its check decides, on the node (plan shows whether the journal has it done). */
+export type CommandDecision = { action: 'run' | 'skip' | 'ask'; mark: '>' | '='; why: string; trigger?: string; /** Its check passed: the journal records it as done. */ record?: true };
+
+/**
+ * `changed`: ids of the artifacts of the node changed before it in this run (a listed `onChange` file
+ * forces a run); `check`: the result of its check on the node, or 'unknown' when not asked yet.
+ */
+export function decideCommand(c: CommandArtifact, hash: string, journal: { hash: string } | undefined, changed: ReadonlySet<string>, check: boolean | 'unknown', recheck: boolean): CommandDecision {
+  const trigger = (c.onChange ?? []).find((id) => changed.has(id));
+  if (trigger) return { action: 'run', mark: '>', why: `${trigger} changes`, trigger };
+  const done = journal?.hash === hash;
+  // API checks take seconds: the journal vouches for what they made before (unless asked to recheck).
+  if (c.check && c.trustJournal && done && !recheck) return { action: 'skip', mark: '=', why: 'done in an earlier deploy' };
+  if (c.check) {
+    if (check === 'unknown') return done ? { action: 'ask', mark: '=', why: 'done in an earlier deploy (its check is asked on the node)' } : { action: 'ask', mark: '>', why: 'runs unless its check passes on the node' };
+    return check ? { action: 'skip', mark: '=', why: 'already in place', record: true } : { action: 'run', mark: '>', why: journal ? 'its check fails' : 'not run yet' };
+  }
+  if (done) return { action: 'skip', mark: '=', why: 'done in an earlier deploy' };
+  return { action: 'run', mark: '>', why: journal ? 'its input changed' : 'not run yet' };
+}
+
+/**
+ * What a deploy would do, judged from the journal only (no connection), by the deploy's own rules:
+ * `+` a file ostopo never wrote, `~` a file whose content changes, `>` a command that runs (or is
+ * checked on the node first), `=` done.
  */
 export function planMarks(step: PlanStep, journal: NodeJournal, lookup: SecretLookup | undefined): PlannedAction[] {
   const changed = new Set<string>();
   return step.actions.map((a) => {
     if (a.kind === 'file') {
-      const j = own(journal.files, a.path);
-      const desired = sha256(materialize(a.content, lookup));
-      if (!j) {
-        changed.add(a.id);
-        return { id: a.id, kind: 'file', title: `write ${a.path}`, mark: '+', why: 'not written by ostopo yet' };
-      }
-      if (j.sha256 !== desired) {
-        changed.add(a.id);
-        return { id: a.id, kind: 'file', title: `write ${a.path}`, mark: '~', why: 'content changes' };
-      }
-      return { id: a.id, kind: 'file', title: `write ${a.path}`, mark: '=', why: 'unchanged since the last deploy' };
+      const d = decideFile(a, sha256(materialize(a.content, lookup)), own(journal.files, a.path), 'unknown', false);
+      if (d.action === 'write') changed.add(a.id);
+      return { id: a.id, kind: 'file', title: `write ${a.path}`, mark: d.mark === '!' ? '~' : d.mark, why: d.why };
     }
-    const trigger = (a.onChange ?? []).find((id) => changed.has(id));
-    if (trigger) return { id: a.id, kind: 'command', title: a.title, mark: '>', why: `${trigger} changes` };
-    const j = own(journal.commands, a.id);
-    if (j && j.hash === commandHash(a, lookup)) return { id: a.id, kind: 'command', title: a.title, mark: '=', why: 'done in an earlier deploy' };
-    return { id: a.id, kind: 'command', title: a.title, mark: '>', why: a.check ? 'runs unless its check passes on the node' : j ? 'its input changed' : 'not run yet' };
+    const d = decideCommand(a, commandHash(a, lookup), own(journal.commands, a.id), changed, 'unknown', false);
+    return { id: a.id, kind: 'command', title: a.title, mark: d.mark, why: d.why };
   });
+}
+
+/**
+ * Files ostopo wrote on the node (the journal has them) that the topology no longer renders there. They
+ * are left on the node as they are (a package or the admin may own them now): plan and deploy say so.
+ */
+export function unrenderedFiles(n: PlanNode, journal: NodeJournal): string[] {
+  const rendered = new Set(n.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'file' ? [a.path] : []))));
+  return Object.keys(journal.files).filter((p) => !rendered.has(p));
 }
 
 /** What the journal knows of a node, read only (a plan writes nothing), by own property: a node may be called `constructor`. */
@@ -126,6 +172,7 @@ export function planText(plan: Plan, journal: Journal, secrets: SecretLookup, on
   const lookup: SecretLookup = (n) => secrets(n) ?? '';
   const out: string[] = [`Plan for cloud "${plan.cloud}" from the journal ${journal.file}, without contacting the nodes (+ new, ~ changed, > runs, = done)`];
   let pending = 0;
+  let unrendered = 0;
   for (const n of plan.nodes) {
     if (only && n.name !== only) continue;
     out.push('', `${n.name} (${n.address})`);
@@ -137,7 +184,11 @@ export function planText(plan: Plan, journal: Journal, secrets: SecretLookup, on
       for (const m of marks) out.push(`      ${m.mark} ${m.title}${m.mark === '=' ? '' : `   — ${m.why}`}`);
       if (s.checks.length) out.push(`      ✓ ${s.checks.length} check(s) for ostopo verify`);
     }
+    const gone = unrenderedFiles(n, nodeJournal(journal, n.name));
+    unrendered += gone.length;
+    for (const p of gone) out.push(`  - ${p}   — no longer rendered: the deploy leaves it on the node as it is and forgets it`);
   }
+  if (unrendered) out.push('', `${unrendered} file(s) written by an earlier deploy are no longer rendered (-): remove them by hand where nothing reads them.`);
   out.push(
     '',
     pending
