@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { toRange } from './convert';
+import { CommandId } from './commandIds';
 import { Ctx } from './ctx';
 import { LANGUAGE } from './store';
 
@@ -19,11 +20,8 @@ export function registerCodeLens(ctx: Ctx): void {
             const r = a.doc.keyRange(['nodes', n.name]);
             if (!r) return [];
             const range = toRange(r);
-            return [
-              new vscode.CodeLens(range, { title: 'Preview', command: 'ostopo.previewNode', arguments: [n.name], tooltip: `Rendered files of ${n.name}` }),
-              new vscode.CodeLens(range, { title: 'Deploy', command: 'ostopo.deployNode', arguments: [n.name], tooltip: `Deploy ${n.name} over SSH` }),
-              new vscode.CodeLens(range, { title: 'Verify', command: 'ostopo.verifyNode', arguments: [n.name], tooltip: `Run the install guide's checks on ${n.name}` }),
-            ];
+            const lens = (title: string, command: CommandId, tooltip: string) => new vscode.CodeLens(range, { title, command, arguments: [n.name], tooltip });
+            return [lens('Preview', 'ostopo.previewNode', `Rendered files of ${n.name}`), lens('Deploy', 'ostopo.deployNode', `Deploy ${n.name} over SSH`), lens('Verify', 'ostopo.verifyNode', `Run the install guide's checks on ${n.name}`)];
           });
         },
       },

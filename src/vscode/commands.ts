@@ -4,6 +4,7 @@ import { nodeOccurrences } from '../core/editor/navigate';
 import { writeRendered } from '../core/output';
 import { secretLookup } from '../core/secrets';
 import { toRange } from './convert';
+import { CommandId } from './commandIds';
 import { Ctx } from './ctx';
 import { openPreview, Previews } from './preview';
 import { registerTasks } from './tasks';
@@ -25,7 +26,8 @@ function currentTopology(ctx: Ctx): vscode.TextDocument {
 }
 
 /** The command table: every command of package.json, in one place. */
-export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTree): void {
+/** Registers every command; returns the task terminals' transcripts (for OstopoApi). */
+export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTree): () => string[] {
   const tasks = registerTasks(ctx, () => tree.refresh());
   const pickFile = async (node?: string) => {
     const doc = currentTopology(ctx);
@@ -40,7 +42,7 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
     const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Rendered file to preview', matchOnDescription: true });
     if (pick) await openPreview(previews, doc, pick.node, pick.label);
   };
-  const table: Record<string, (...args: unknown[]) => unknown> = {
+  const table: Record<CommandId, (...args: unknown[]) => unknown> = {
     'ostopo.preview': () => pickFile(),
     'ostopo.previewNode': async (arg) => pickFile(await nodeArg(ctx, arg)),
     'ostopo.openRendered': (node, file) => openPreview(previews, currentTopology(ctx), String(node), String(file)),
@@ -94,8 +96,6 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
       await editor.insertSnippet(new vscode.SnippetString(TOPOLOGY_SNIPPET));
     },
     'ostopo.refresh': () => tree.refresh(),
-    /** For tests and scripts: the terminal transcripts of the tasks run in this window. */
-    'ostopo.test.taskTranscripts': () => tasks.terminals.map((t) => t.transcript.join('\n')),
   };
   for (const [id, fn] of Object.entries(table)) {
     ctx.push(
@@ -103,10 +103,14 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
         try {
           return await fn(...args);
         } catch (e) {
-          void vscode.window.showErrorMessage(`ostopo: ${(e as Error).message}`);
+          // The message for the user; the output channel keeps which command failed, and when.
+          const message = (e as Error).message;
+          ctx.output.appendLine(`${new Date().toISOString()} ${id}: ${message}`);
+          void vscode.window.showErrorMessage(`ostopo: ${message}`, 'Show Output').then((pick) => pick && ctx.output.show(true));
           return undefined;
         }
       }),
     );
   }
+  return () => tasks.terminals.map((t) => t.transcript.join('\n'));
 }

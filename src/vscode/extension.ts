@@ -11,6 +11,8 @@ import { registerTree, TopologyTree } from './tree';
 export interface OstopoApi {
   tree: TopologyTree;
   previews: Previews;
+  /** The terminal transcripts of the tasks run in this window, oldest first. */
+  taskTranscripts(): string[];
 }
 
 /** Composition root: one context owns every disposable; each feature registers itself. */
@@ -20,9 +22,9 @@ export function activate(extension: vscode.ExtensionContext): OstopoApi {
   registerLanguageFeatures(ctx);
   const previews = registerPreviews(ctx);
   const tree = registerTree(ctx, previews);
-  registerCommands(ctx, previews, tree);
+  const taskTranscripts = registerCommands(ctx, previews, tree);
   registerCodeLens(ctx);
-  return { tree, previews };
+  return { tree, previews, taskTranscripts };
 }
 
 export function deactivate(): void {

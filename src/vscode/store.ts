@@ -71,5 +71,6 @@ export class TopologyStore implements vscode.Disposable {
   dispose(): void {
     this.timers.forEach((t) => clearTimeout(t));
     this.subs.forEach((s) => s.dispose());
+    this.changed.dispose();
   }
 }

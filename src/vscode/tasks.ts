@@ -73,15 +73,21 @@ export class OstopoTerminal implements vscode.Pseudoterminal {
     );
   }
 
+  /** The terminal was closed: stop what runs (as Ctrl+C does) and let its emitters go. */
+  close(): void {
+    if (!this.abort.signal.aborted) this.abort.abort();
+    // After the close: a run still ending writes into disposed emitters, which drop it.
+    setImmediate(() => {
+      this.writer.dispose();
+      this.closer.dispose();
+    });
+  }
+
   handleInput(data: string): void {
     if (data === '\x03' && !this.abort.signal.aborted) {
       this.line('stopping: closing the remote commands…');
       this.abort.abort();
     }
-  }
-
-  close(): void {
-    this.abort.abort();
   }
 
   private async topology(): Promise<{ doc: vscode.TextDocument; analysis: Analysis }> {

@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OstopoApi } from '../../src/vscode/extension';
-import type { TreeItem } from '../../src/vscode/tree';
 
 const WS = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'ws');
 const GUIDE = vscode.Uri.file(path.join(WS, 'guide.ostopo.yaml'));
@@ -164,7 +163,7 @@ describe('ostopo in VS Code', () => {
     assert.deepEqual(nodes.map((n) => (n as { node: string }).node), ['controller', 'compute1', 'block1', 'object1', 'object2']);
     const ctl = tree.getTreeItem(nodes[0]);
     assert.match(String(ctl.description), /10\.0\.0\.11/);
-    const services = tree.getChildren(nodes[0]) as TreeItem[];
+    const services = tree.getChildren(nodes[0]);
     const labels = services.map((s) => (s.kind === 'service' ? s.service : s.kind === 'file' ? s.file : ''));
     for (const s of ['base', 'keystone', 'nova-api', '/RUNBOOK.sh']) assert.ok(labels.includes(s), `${s} in ${labels.join(', ')}`);
     const keystone = services.find((s) => s.kind === 'service' && s.service === 'keystone')!;

@@ -35,7 +35,7 @@ describe('ostopo tasks against a deployed cloud', function () {
     const exec = await vscode.commands.executeCommand<vscode.TaskExecution>('ostopo.verifyAll');
     assert.ok(exec, 'a task started');
     const code = await ended(exec);
-    const transcripts = await vscode.commands.executeCommand<string[]>('ostopo.test.taskTranscripts');
+    const transcripts = api.taskTranscripts();
     const out = transcripts[transcripts.length - 1];
     assert.equal(code, 0, out);
     assert.match(out, /\[controller\] ✔ PASS openstack token issue \(admin\)/);
@@ -51,7 +51,7 @@ describe('ostopo tasks against a deployed cloud', function () {
   it('Deploy of one node from the tree changes nothing on a converged cloud', async () => {
     const exec = await vscode.commands.executeCommand<vscode.TaskExecution>('ostopo.deployNode', { kind: 'node', node: 'compute1' });
     const code = await ended(exec);
-    const transcripts = await vscode.commands.executeCommand<string[]>('ostopo.test.taskTranscripts');
+    const transcripts = api.taskTranscripts();
     const out = transcripts[transcripts.length - 1];
     assert.equal(code, 0, out);
     assert.match(out, /1 node\(s\) deployed, 0 change\(s\)/);

@@ -38,6 +38,17 @@ describe('architecture', () => {
     }
   });
 
+  it('the command table, package.json and the typed command ids name the same commands; no test-only command ships', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { COMMAND_IDS } = require('../../src/vscode/commandIds') as { COMMAND_IDS: readonly string[] };
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const contributed = (pkg.contributes.commands as { command: string }[]).map((c) => c.command);
+    assert.deepEqual([...contributed].sort(), [...COMMAND_IDS].sort());
+    const table = [...fs.readFileSync(path.join(ROOT, 'src', 'vscode', 'commands.ts'), 'utf8').matchAll(/^ {4}'(ostopo\.[A-Za-z.]+)'/gm)].map((m) => m[1]);
+    assert.deepEqual([...table].sort(), [...COMMAND_IDS].sort());
+    assert.ok(!COMMAND_IDS.some((c) => /\.test\./.test(c)));
+  });
+
   it('extension.ts stays a short composition root', () => {
     const lines = fs.readFileSync(path.join(ROOT, 'src', 'vscode', 'extension.ts'), 'utf8').split('\n').length;
     assert.ok(lines <= 80, `extension.ts has ${lines} lines`);

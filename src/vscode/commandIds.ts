@@ -1,0 +1,22 @@
+/**
+ * Every command of the extension: the command table (commands.ts) has exactly these keys, and
+ * package.json contributes exactly these (a unit test compares). Kept free of `vscode` so tests read it.
+ */
+export const COMMAND_IDS = [
+  'ostopo.preview',
+  'ostopo.previewNode',
+  'ostopo.openRendered',
+  'ostopo.revealSecrets',
+  'ostopo.maskSecrets',
+  'ostopo.renderToFolder',
+  'ostopo.deployNode',
+  'ostopo.verifyNode',
+  'ostopo.planNode',
+  'ostopo.deployAll',
+  'ostopo.verifyAll',
+  'ostopo.planAll',
+  'ostopo.revealNode',
+  'ostopo.newTopology',
+  'ostopo.refresh',
+] as const;
+export type CommandId = (typeof COMMAND_IDS)[number];
