@@ -78,7 +78,7 @@ export class ParsedDocument {
         range: this.rangeOf(bad.first, bad.first + 1),
       });
     }
-    const { value } = walkDocument((doc.contents as Node | null) ?? null, {
+    const { value } = walkDocument((doc.contents) ?? null, {
       text,
       lineOf: (offset) => this.positionAt(offset).line + 1,
       index: (k, at) => this.index.set(k, at),

@@ -106,7 +106,7 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
     out.push({ code: 'schema/const', severity: 'error', message: `\`${keyName(path)}\` must be ${JSON.stringify(s.const)}.`, range: doc.locate(path, 'value'), path, suggestions: [String(s.const)] });
     return;
   }
-  if (s.enum && !s.enum.includes(value as never)) {
+  if (s.enum && !s.enum.includes(value)) {
     const choices = s.enum.map(String);
     const sugg = typeof value === 'string' && !hidden ? didYouMean(value, choices) : [];
     const what = hidden

@@ -105,7 +105,7 @@ describe('CLI', () => {
 
   it('render refuses a topology with errors, and reveal without a secret value names the variable', () => {
     const bad = path.join(tmp, 'bad.ostopo.yaml');
-    fs.writeFileSync(bad, minimal().replace(/  NOVA_PASS: .*\n/, ''));
+    fs.writeFileSync(bad, minimal().replace(/ {2}NOVA_PASS: .*\n/, ''));
     const r = run(['render', bad, '--out', path.join(tmp, 'o')]);
     assert.equal(r.code, 1);
     assert.match(r.err, /secret\/missing Missing secret `NOVA_PASS`/);

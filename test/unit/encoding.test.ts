@@ -162,7 +162,7 @@ describe('secrets reach their consumers intact (test/unit/encoding.test.ts)', fu
     for (const v of NASTY) {
       it(`${JSON.stringify(v)}: IDENTIFIED BY '...' in the GRANTs`, () => {
         const sql = materialize(create.stdin!, lookupOf({ NOVA_DBPASS: v }));
-        const at = [...sql.matchAll(/IDENTIFIED BY '/g)].map((m) => m.index! + m[0].length - 1);
+        const at = [...sql.matchAll(/IDENTIFIED BY '/g)].map((m) => m.index + m[0].length - 1);
         assert.equal(at.length, 6, 'two GRANTs for each of nova_api, nova, nova_cell0');
         for (const i of at) {
           const lit = readLiteral(sql, i);

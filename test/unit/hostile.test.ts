@@ -97,7 +97,7 @@ describe('hostile values in topology fields', () => {
 describe('secret values never appear in findings, hovers, completions or the outline', () => {
   const M = 'Hunter2x';
   const withAdmin = (yaml: string) => minimal().replace('ADMIN_PASS: Str0ng-Admin-Pass-1', `ADMIN_PASS: ${yaml}`);
-  const withSecrets = (block: string) => minimal().replace(/^secrets:\n(  .*\n)+/m, block);
+  const withSecrets = (block: string) => minimal().replace(/^secrets:\n( {2}.*\n)+/m, block);
   /** [what, topology text, markers that must not appear] */
   const CASES: [string, string, string[]][] = [
     ['a whole number', withAdmin('987654321'), ['987654321']],

@@ -277,7 +277,7 @@ describe('hostile input: what the reader makes of it', function () {
     });
 
     it('the quick fix for a missing secret where `secrets` is not a mapping', () => {
-      const a = analyze(minimal().replace(/secrets:\n(  .*\n)+/, 'secrets: "pc"\n'), {});
+      const a = analyze(minimal().replace(/secrets:\n( {2}.*\n)+/, 'secrets: "pc"\n'), {});
       const missing = a.findings.find((f) => f.code === 'secret/missing')!;
       const fixes = fixesFor(a, missing, (n) => new Uint8Array(n).fill(1));
       assert.equal(fixes.length, 2);

@@ -21,14 +21,14 @@ function artifacts(c: RenderedCloud, node: string): Artifact[] {
 
 function file(c: RenderedCloud, node: string, path: string): FileArtifact {
   const f = artifacts(c, node).find((a): a is FileArtifact => a.kind === 'file' && a.path === path);
-  assert.ok(f, `${node} has ${path}; it has ${artifacts(c, node).filter((a) => a.kind === 'file').map((a) => (a as FileArtifact).path).join(', ')}`);
+  assert.ok(f, `${node} has ${path}; it has ${artifacts(c, node).filter((a) => a.kind === 'file').map((a) => (a).path).join(', ')}`);
   return f;
 }
 
 function command(c: RenderedCloud, node: string, id: string): CommandArtifact {
   const a = artifacts(c, node).find((x) => x.id === id);
   assert.ok(a && a.kind === 'command', `${node} has command ${id}`);
-  return a as CommandArtifact;
+  return a;
 }
 
 /** The values of `key` in `[section]` of an INI text (repeated keys give several). */

@@ -74,7 +74,7 @@ describe('semantic rules', () => {
   });
 
   it('secret/missing names the services that need it', () => {
-    const f = only(run(minimal().replace(/  GLANCE_PASS: .*\n/, '')), 'secret/missing');
+    const f = only(run(minimal().replace(/ {2}GLANCE_PASS: .*\n/, '')), 'secret/missing');
     assert.equal(f.length, 1);
     assert.match(f[0].message, /Missing secret `GLANCE_PASS`, needed by glance/);
     assert.equal(at(f[0]), '8:1');

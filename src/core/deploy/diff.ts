@@ -25,7 +25,7 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
       k++;
       continue;
     }
-    let start = Math.max(0, k - context);
+    const start = Math.max(0, k - context);
     let end = k;
     // Extend the hunk while changes are within 2*context lines of each other.
     while (end < ops.length) {
@@ -44,7 +44,6 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
     out.push(`@@ -${aStart},${hunk.filter((o) => o.t !== '+').length} +${bStart},${hunk.filter((o) => o.t !== '-').length} @@`);
     for (const o of hunk) out.push(o.t + o.line);
     k = stop;
-    start = stop;
   }
   return out.join('\n') + '\n';
 }

@@ -77,7 +77,7 @@ export class Journal {
 
   node(name: string): NodeJournal {
     if (!Object.hasOwn(this.data.nodes, name)) this.data.nodes[name] = emptyNode();
-    return this.data.nodes[name]!;
+    return this.data.nodes[name];
   }
 
   /** A node's record if it has one (without creating it). */

@@ -142,9 +142,9 @@ export function openClient(t: SshTarget, opts: ConnectOptions, sock?: Duplex): P
             cb(ok);
           }, () => cb(false));
       },
-    } as ConnectConfig;
+    };
     if (preferred.length) config.algorithms = { serverHostKey: preferred as never };
-    if (sock) config.sock = sock as never;
+    if (sock) config.sock = sock;
     client.connect(config);
     // Without this, Nagle's algorithm and delayed ACKs add ~40 ms to each of the round trips of every
     // command (channel open, exec, data, close): ~200 ms per command instead of a few.
