@@ -21,8 +21,28 @@ function steps(dir) {
   const out = [];
   for (const step of ['base', 'service']) {
     for (let i = 0; i < 2; i++) {
-      out.push({ kind: 'file', id: `${step}/f${i}`, step, service: 'base', path: `${dir}/${step}/file${i}.conf`, owner: 'root', group: 'root', mode: '0644', language: 'ini', content: `[s]\nkey${i} = value ${step}\n`, description: 'bench file' });
-      out.push({ kind: 'command', id: `${step}/c${i}`, step, service: 'base', title: `work ${step} ${i}`, run: `sleep 0.5; touch '${dir}/${step}-c${i}.done'`, check: `test -e '${dir}/${step}-c${i}.done'` });
+      out.push({
+        kind: 'file',
+        id: `${step}/f${i}`,
+        step,
+        service: 'base',
+        path: `${dir}/${step}/file${i}.conf`,
+        owner: 'root',
+        group: 'root',
+        mode: '0644',
+        language: 'ini',
+        content: `[s]\nkey${i} = value ${step}\n`,
+        description: 'bench file',
+      });
+      out.push({
+        kind: 'command',
+        id: `${step}/c${i}`,
+        step,
+        service: 'base',
+        title: `work ${step} ${i}`,
+        run: `sleep 0.5; touch '${dir}/${step}-c${i}.done'`,
+        check: `test -e '${dir}/${step}-c${i}.done'`,
+      });
     }
   }
   return out;
@@ -40,7 +60,11 @@ async function run(hosts, work, label) {
     ssh: { user: 'root', port: 22, identityFile: tn('key'), knownHostsFile: h.knownHosts },
     config: {},
   }));
-  const target = { nodes, secrets: new Map(), render: () => ({ name: label, profile: 'bench', nodes: nodes.map((n) => ({ name: n.name, address: n.address, artifacts: steps(path.join(work, n.name)) })) }) };
+  const target = {
+    nodes,
+    secrets: new Map(),
+    render: () => ({ name: label, profile: 'bench', nodes: nodes.map((n) => ({ name: n.name, address: n.address, artifacts: steps(path.join(work, n.name)) })) }),
+  };
   const state = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-bench-state-')), '.ostopo');
   const kh = path.join(state, 'known_hosts');
   const connect = (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts: kh, sshBinary: null }), { projectKnownHosts: kh });
@@ -76,7 +100,10 @@ try {
   for (const [n, r] of [
     [1, one],
     [10, ten],
-  ]) console.log(`${String(n).padStart(5)} | ${f(r.first.ms).padStart(12)} | ${String(r.first.changed).padStart(7)} | ${f(r.again.ms).padStart(15)} | ${((100 * r.again.ms) / r.first.ms).toFixed(1)} %`);
+  ])
+    console.log(
+      `${String(n).padStart(5)} | ${f(r.first.ms).padStart(12)} | ${String(r.first.changed).padStart(7)} | ${f(r.again.ms).padStart(15)} | ${((100 * r.again.ms) / r.first.ms).toFixed(1)} %`,
+    );
   const ratio = ten.first.ms / one.first.ms;
   console.log(`${ratio <= 1.5 ? 'within' : 'OVER  '} goal: 10 hosts / 1 host = ${ratio.toFixed(2)} (goal <= 1.5)`);
   const noop = Math.max(one.again.ms / one.first.ms, ten.again.ms / ten.first.ms);

@@ -19,7 +19,22 @@ const { completeAt } = require(path.join(root, 'out/src/core/editor/complete.js'
 
 function topology(n) {
   const lines = ['ostopo: 1', 'name: bench', 'release: zed', 'os: debian12', 'workers: 2', 'networks:', '  management:', '    cidr: 10.0.0.0/16', 'secrets:'];
-  for (const s of ['ADMIN_PASS', 'DEMO_PASS', 'DB_ROOT_PASS', 'RABBIT_PASS', 'KEYSTONE_DBPASS', 'GLANCE_DBPASS', 'GLANCE_PASS', 'PLACEMENT_DBPASS', 'PLACEMENT_PASS', 'NOVA_DBPASS', 'NOVA_PASS', 'NEUTRON_DBPASS', 'NEUTRON_PASS']) lines.push(`  ${s}: Bench-${s}-Value-123`);
+  for (const s of [
+    'ADMIN_PASS',
+    'DEMO_PASS',
+    'DB_ROOT_PASS',
+    'RABBIT_PASS',
+    'KEYSTONE_DBPASS',
+    'GLANCE_DBPASS',
+    'GLANCE_PASS',
+    'PLACEMENT_DBPASS',
+    'PLACEMENT_PASS',
+    'NOVA_DBPASS',
+    'NOVA_PASS',
+    'NEUTRON_DBPASS',
+    'NEUTRON_PASS',
+  ])
+    lines.push(`  ${s}: Bench-${s}-Value-123`);
   lines.push('nodes:', '  controller:', '    address: 10.0.0.11', '    roles: [controller]');
   for (let i = 1; i < n; i++) lines.push(`  compute${i}:`, `    address: 10.0.${Math.floor((i + 20) / 250)}.${((i + 20) % 250) + 1}`, '    roles: [compute]');
   lines.push('ntp:', '  server: controller', '');
@@ -46,7 +61,13 @@ for (const n of [10, 50, 200, 1000]) {
   const runs = n >= 1000 ? 15 : 40;
   const v = stats(() => analyze(text, {}), runs);
   const a = analyze(text, {});
-  if (a.hasErrors) throw new Error(`bench topology of ${n} nodes has errors: ${a.findings.filter((f) => f.severity === 'error').map((f) => f.message).slice(0, 3)}`);
+  if (a.hasErrors)
+    throw new Error(
+      `bench topology of ${n} nodes has errors: ${a.findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => f.message)
+        .slice(0, 3)}`,
+    );
   const line = text.split('\n').findIndex((l) => l.startsWith('  server: '));
   const pos = { line, character: '  server: '.length };
   const c = stats(() => completeAt(a, text, pos), runs * 5);
@@ -71,8 +92,46 @@ const size = fs.statSync(bundle).size;
 const stubDir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'ostopo-bench-'));
 fs.mkdirSync(path.join(stubDir, 'node_modules', 'vscode'), { recursive: true });
 // esbuild's interop copies the module's own keys: name the API's namespaces, each a do-anything proxy.
-const names = ['DiagnosticSeverity', 'CompletionItemKind', 'SymbolKind', 'languages', 'window', 'workspace', 'commands', 'tasks', 'EventEmitter', 'Uri', 'Range', 'Position', 'TreeItem', 'ThemeIcon', 'MarkdownString', 'CodeAction', 'CodeActionKind', 'CodeLens', 'Hover', 'Location', 'WorkspaceEdit', 'DocumentSymbol', 'CompletionItem', 'SnippetString', 'Diagnostic', 'TaskScope', 'Task', 'CustomExecution', 'TaskRevealKind', 'TaskPanelKind', 'ViewColumn', 'TreeItemCollapsibleState', 'extensions', 'env'];
-fs.writeFileSync(path.join(stubDir, 'node_modules', 'vscode', 'index.js'), `const p = new Proxy(function () {}, { get: () => p, apply: () => p, construct: () => p }); module.exports = Object.fromEntries(${JSON.stringify(names)}.map((n) => [n, p]));`);
+const names = [
+  'DiagnosticSeverity',
+  'CompletionItemKind',
+  'SymbolKind',
+  'languages',
+  'window',
+  'workspace',
+  'commands',
+  'tasks',
+  'EventEmitter',
+  'Uri',
+  'Range',
+  'Position',
+  'TreeItem',
+  'ThemeIcon',
+  'MarkdownString',
+  'CodeAction',
+  'CodeActionKind',
+  'CodeLens',
+  'Hover',
+  'Location',
+  'WorkspaceEdit',
+  'DocumentSymbol',
+  'CompletionItem',
+  'SnippetString',
+  'Diagnostic',
+  'TaskScope',
+  'Task',
+  'CustomExecution',
+  'TaskRevealKind',
+  'TaskPanelKind',
+  'ViewColumn',
+  'TreeItemCollapsibleState',
+  'extensions',
+  'env',
+];
+fs.writeFileSync(
+  path.join(stubDir, 'node_modules', 'vscode', 'index.js'),
+  `const p = new Proxy(function () {}, { get: () => p, apply: () => p, construct: () => p }); module.exports = Object.fromEntries(${JSON.stringify(names)}.map((n) => [n, p]));`,
+);
 const code = `const t=process.hrtime.bigint(); require(${JSON.stringify(bundle)}); console.log(Number(process.hrtime.bigint()-t)/1e6);`;
 const times = [];
 for (let i = 0; i < 7; i++) times.push(Number(execFileSync(process.execPath, ['-e', code], { env: { ...process.env, NODE_PATH: path.join(stubDir, 'node_modules') }, encoding: 'utf8' })));
@@ -109,7 +168,11 @@ for (const [name, make] of Object.entries(SHAPES)) {
   cpus.sort((a, b) => a - b);
   const a = stats(() => analyze(text, {}), 3);
   if (walls[1] > 1000) over++;
-  console.log(`${name.padEnd(28)} | ${(text.length / 1e6).toFixed(2)} MB | ${String(errors).padStart(6)} | ${fmt(walls[1])} (${fmt(walls[2]).trim()}) ms${' '.repeat(14)} | ${cpus.length ? fmt(cpus[1]) : '       ?'} ms | ${fmt(a.median)} ms`);
+  console.log(
+    `${name.padEnd(28)} | ${(text.length / 1e6).toFixed(2)} MB | ${String(errors).padStart(6)} | ${fmt(walls[1])} (${fmt(walls[2]).trim()}) ms${' '.repeat(14)} | ${cpus.length ? fmt(cpus[1]) : '       ?'} ms | ${fmt(a.median)} ms`,
+  );
 }
 fs.rmSync(tmp, { recursive: true, force: true });
-console.log(`${over ? 'OVER  ' : 'within'} budget: ostopo validate of 1 MB < 1 s: ${Object.keys(SHAPES).length - over} of ${Object.keys(SHAPES).length} shapes (the machine's speed: this run's 1,000-node validate median is ${results[1000].v.median.toFixed(1)} ms)`);
+console.log(
+  `${over ? 'OVER  ' : 'within'} budget: ostopo validate of 1 MB < 1 s: ${Object.keys(SHAPES).length - over} of ${Object.keys(SHAPES).length} shapes (the machine's speed: this run's 1,000-node validate median is ${results[1000].v.median.toFixed(1)} ms)`,
+);

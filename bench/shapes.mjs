@@ -3,7 +3,21 @@
 // stay under one second) and bench/fuzz.mjs.
 
 const SIZE = 1_000_000;
-const SECRETS = ['ADMIN_PASS', 'DEMO_PASS', 'DB_ROOT_PASS', 'RABBIT_PASS', 'KEYSTONE_DBPASS', 'GLANCE_DBPASS', 'GLANCE_PASS', 'PLACEMENT_DBPASS', 'PLACEMENT_PASS', 'NOVA_DBPASS', 'NOVA_PASS', 'NEUTRON_DBPASS', 'NEUTRON_PASS'];
+const SECRETS = [
+  'ADMIN_PASS',
+  'DEMO_PASS',
+  'DB_ROOT_PASS',
+  'RABBIT_PASS',
+  'KEYSTONE_DBPASS',
+  'GLANCE_DBPASS',
+  'GLANCE_PASS',
+  'PLACEMENT_DBPASS',
+  'PLACEMENT_PASS',
+  'NOVA_DBPASS',
+  'NOVA_PASS',
+  'NEUTRON_DBPASS',
+  'NEUTRON_PASS',
+];
 
 function head(extra = '') {
   return [
@@ -52,11 +66,13 @@ export const SHAPES = {
   'long string (quoted secret)': () => head().replace('ADMIN_PASS: Bench-ADMIN_PASS-Value-123', `ADMIN_PASS: "${'Aa1-'.repeat(SIZE / 4)}"`) + controller,
   'long string (block scalar)': () => head() + controller + 'x-text: |\n' + '  lorem ipsum dolor sit amet\n'.repeat(SIZE / 28),
   // A valid cloud: a controller and compute nodes until 1 MB.
-  'many nodes': () => fill(head() + 'ntp:\n  server: controller\nnodes:\n  controller:\n    address: 10.0.0.11\n    roles: [controller]', (i) => `  compute${i}:\n    address: ${ip(i)}\n    roles: [compute]`),
+  'many nodes': () =>
+    fill(head() + 'ntp:\n  server: controller\nnodes:\n  controller:\n    address: 10.0.0.11\n    roles: [controller]', (i) => `  compute${i}:\n    address: ${ip(i)}\n    roles: [compute]`),
   // A valid cloud whose nodes each override real options (nova.conf on Debian: also checked against the rendered files).
   'many config overrides': () =>
     fill(
       head() + 'ntp:\n  server: controller\nnodes:\n  controller:\n    address: 10.0.0.11\n    roles: [controller]',
-      (i) => `  compute${i}:\n    address: ${ip(i)}\n    roles: [compute]\n    config:\n      nova:\n        nova.conf:\n          DEFAULT:\n            reserved_host_memory_mb: ${512 + (i % 512)}\n            cpu_allocation_ratio: 2.0\n          libvirt:\n            cpu_mode: host-passthrough`,
+      (i) =>
+        `  compute${i}:\n    address: ${ip(i)}\n    roles: [compute]\n    config:\n      nova:\n        nova.conf:\n          DEFAULT:\n            reserved_host_memory_mb: ${512 + (i % 512)}\n            cpu_allocation_ratio: 2.0\n          libvirt:\n            cpu_mode: host-passthrough`,
     ),
 };

@@ -38,4 +38,6 @@ const { snippetsJson } = (await import(snippetsModule)).default;
 fs.rmSync(snippetsModule, { force: true });
 const snippetsTarget = path.join(root, 'snippets/ostopo.json');
 if (!fs.existsSync(snippetsTarget) || fs.readFileSync(snippetsTarget, 'utf8') !== snippetsJson()) fs.writeFileSync(snippetsTarget, snippetsJson());
-console.log(`built dist/extension.js (${fs.statSync(path.join(root, 'dist/extension.js')).size} B), dist/cli.js (${fs.statSync(path.join(root, 'dist/cli.js')).size} B), schemas/ostopo.schema.json, snippets/ostopo.json`);
+console.log(
+  `built dist/extension.js (${fs.statSync(path.join(root, 'dist/extension.js')).size} B), dist/cli.js (${fs.statSync(path.join(root, 'dist/cli.js')).size} B), schemas/ostopo.schema.json, snippets/ostopo.json`,
+);

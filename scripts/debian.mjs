@@ -9,7 +9,12 @@ export class SetupError extends Error {}
 /** Which of these Debian packages are not installed. */
 export function missingPackages(packages) {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...packages], { encoding: 'utf8' });
-  const installed = new Set((r.stdout ?? '').split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]));
+  const installed = new Set(
+    (r.stdout ?? '')
+      .split('\n')
+      .filter((l) => l.endsWith(' installed'))
+      .map((l) => l.split(' ')[0]),
+  );
   return packages.filter((p) => !installed.has(p));
 }
 

@@ -11,9 +11,19 @@ if (!dir) {
   process.exit(2);
 }
 const TYPE = {
-  'string value': 's', 'integer value': 'i', 'boolean value': 'b', 'list value': 'l', 'floating point value': 'f',
-  'multi valued': 'm', 'port value': 'p', 'uri value': 'u', 'host address value': 'h', 'host domain value': 'd',
-  'dict value': 'D', 'unknown value': 's', 'IP address value': 'h',
+  'string value': 's',
+  'integer value': 'i',
+  'boolean value': 'b',
+  'list value': 'l',
+  'floating point value': 'f',
+  'multi valued': 'm',
+  'port value': 'p',
+  'uri value': 'u',
+  'host address value': 'h',
+  'host domain value': 'd',
+  'dict value': 'D',
+  'unknown value': 's',
+  'IP address value': 'h',
 };
 const firstSentence = (h) => {
   if (!h) return '';

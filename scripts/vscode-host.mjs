@@ -42,7 +42,10 @@ const say = (s) => process.stderr.write(`[vscode-host] ${s}\n`);
 export class HostError extends Error {}
 
 function lockHash() {
-  return createHash('sha256').update(fs.readFileSync(path.join(HOST_PACKAGE, 'package-lock.json'))).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(fs.readFileSync(path.join(HOST_PACKAGE, 'package-lock.json')))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 /** The folder the host is (or will be) installed in. */
@@ -138,7 +141,10 @@ export function vscodeHost() {
       encoding: 'utf8',
       // --version would write ~/.config/code-server/config.yaml otherwise
       env: { ...process.env, XDG_CONFIG_HOME: tmp, XDG_DATA_HOME: tmp, XDG_CACHE_HOME: tmp },
-    }).trim().split('\n').pop();
+    })
+      .trim()
+      .split('\n')
+      .pop();
     createRequire(path.join(work, 'package.json')).resolve('playwright-core');
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.writeFileSync(path.join(work, MARKER), `${JSON.stringify({ lock: hash, codeServer: version, installed: new Date().toISOString() }, null, 2)}\n`);

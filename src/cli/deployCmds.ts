@@ -28,7 +28,12 @@ function load(cmd: string, file: string | undefined, io: Io, node: string | unde
 
 function refuseErrors(a: ReturnType<typeof analyze>, display: string, io: Io): boolean {
   if (!a.hasErrors) return false;
-  io.err(a.findings.filter((x) => x.severity === 'error').map((f) => formatFinding(display, f) + '\n').join(''));
+  io.err(
+    a.findings
+      .filter((x) => x.severity === 'error')
+      .map((f) => formatFinding(display, f) + '\n')
+      .join(''),
+  );
   io.err(`${display}: fix the errors above first\n`);
   return true;
 }
@@ -79,7 +84,15 @@ function printer(io: Io, verbose: boolean, color: boolean) {
 export async function deployCmd(argv: string[], io: Io, cmd = 'deploy'): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...COMMON, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, recheck: { type: 'boolean' }, 'accept-new-host-keys': { type: 'boolean' }, 'command-timeout': { type: 'string' }, 'break-lock': { type: 'boolean' } },
+    options: {
+      ...COMMON,
+      'dry-run': { type: 'boolean' },
+      force: { type: 'boolean' },
+      recheck: { type: 'boolean' },
+      'accept-new-host-keys': { type: 'boolean' },
+      'command-timeout': { type: 'string' },
+      'break-lock': { type: 'boolean' },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -112,7 +125,12 @@ export async function deployCmd(argv: string[], io: Io, cmd = 'deploy'): Promise
 }
 
 export async function verifyCmd(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON, 'accept-new-host-keys': { type: 'boolean' }, 'break-lock': { type: 'boolean' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...COMMON, 'accept-new-host-keys': { type: 'boolean' }, 'break-lock': { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length > 1) throw new UsageError(`verify takes one FILE, got ${positionals.length}.`);
   const { a, display, full } = load('verify', positionals[0], io, values.node);
   if (refuseErrors(a, display, io)) return 1;

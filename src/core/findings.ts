@@ -40,12 +40,7 @@ export interface Finding {
 export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    a.range.start.line - b.range.start.line ||
-    a.range.start.character - b.range.start.character ||
-    a.code.localeCompare(b.code) ||
-    a.message.localeCompare(b.message)
-  );
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code) || a.message.localeCompare(b.message);
 }
 
 /** Control characters and halves of surrogate pairs: they would move the cursor, recolour or retitle a terminal. */

@@ -24,7 +24,7 @@ export function parseCidr(cidr: string): Cidr | undefined {
 
 export function inCidr(ip: string, c: Cidr): boolean {
   const n = ipv4ToInt(ip);
-  return n !== undefined && ((n & c.mask) >>> 0) === c.network;
+  return n !== undefined && (n & c.mask) >>> 0 === c.network;
 }
 
 /** The network or broadcast address of a subnet with room for hosts (prefix < 31). */

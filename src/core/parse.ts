@@ -78,7 +78,7 @@ export class ParsedDocument {
         range: this.rangeOf(bad.first, bad.first + 1),
       });
     }
-    const { value } = walkDocument((doc.contents) ?? null, {
+    const { value } = walkDocument(doc.contents ?? null, {
       text,
       lineOf: (offset) => this.positionAt(offset).line + 1,
       index: (k, at) => this.index.set(k, at),
@@ -122,7 +122,7 @@ export class ParsedDocument {
   /** Range of the key at `path` (or of its value for sequence items). */
   keyRange(path: YamlPath): Range | undefined {
     const l = this.get(path);
-    return l ? l.key ?? l.value : undefined;
+    return l ? (l.key ?? l.value) : undefined;
   }
 
   valueRange(path: YamlPath): Range | undefined {
@@ -137,7 +137,7 @@ export class ParsedDocument {
     for (let n = path.length; n >= 0; n--) {
       const l = this.get(path.slice(0, n));
       if (!l) continue;
-      if (n === path.length) return which === 'value' ? l.value : l.key ?? l.value;
+      if (n === path.length) return which === 'value' ? l.value : (l.key ?? l.value);
       return l.key ?? l.value;
     }
     return ZERO_RANGE;

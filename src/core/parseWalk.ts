@@ -38,7 +38,8 @@ export interface WalkSink {
 export const SEP = '\u0001';
 const ESCAPED = /[\\\u0001]/;
 export const segment = (p: string | number) => (typeof p === 'number' ? `#${p}` : ESCAPED.test(p) ? `.${p.replace(/[\\\u0001]/g, (c) => (c === '\\' ? '\\\\' : '\\1'))}` : `.${p}`);
-export const unsegment = (s: string): string | number => (s[0] === '#' ? Number(s.slice(1)) : s.includes('\\') ? s.slice(1).replace(/\\([\\1])/g, (_, c: string) => (c === '1' ? SEP : '\\')) : s.slice(1));
+export const unsegment = (s: string): string | number =>
+  s[0] === '#' ? Number(s.slice(1)) : s.includes('\\') ? s.slice(1).replace(/\\([\\1])/g, (_, c: string) => (c === '1' ? SEP : '\\')) : s.slice(1);
 const childKey = (parent: string, depth: number, seg: string | number) => (depth === 0 ? segment(seg) : parent + SEP + segment(seg));
 
 type Container = Record<string, unknown> | unknown[];

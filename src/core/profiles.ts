@@ -12,7 +12,7 @@ export const OPERATING_SYSTEMS = [
 
 /** OpenStack releases of the table (the schema's `release` values, in this order). */
 export const RELEASES = [
-  { id: 'train', description: 'OpenStack Train (2019), the install guide\'s reference on CentOS 7 with RDO packages.' },
+  { id: 'train', description: "OpenStack Train (2019), the install guide's reference on CentOS 7 with RDO packages." },
   { id: 'zed', description: 'OpenStack Zed (2022), as packaged in Debian 12 (bookworm) main.' },
 ] as const;
 
@@ -22,10 +22,7 @@ export type ReleaseId = (typeof RELEASES)[number]['id'];
 export type ProfileId = 'centos7/train' | 'debian12/zed';
 
 /** How an API service is served. */
-export type ApiServer =
-  | { kind: 'httpd-wsgi'; vhost: string; link?: { from: string; to: string } }
-  | { kind: 'uwsgi'; defaultsFile: string; ini: string; port: number }
-  | { kind: 'daemon' };
+export type ApiServer = { kind: 'httpd-wsgi'; vhost: string; link?: { from: string; to: string } } | { kind: 'uwsgi'; defaultsFile: string; ini: string; port: number } | { kind: 'daemon' };
 
 export interface Profile {
   id: ProfileId;
@@ -192,7 +189,10 @@ const DEBIAN12_ZED: Profile = {
     providerInterface: '/etc/network/interfaces.d/{iface}',
     openrcDir: '/root',
   },
-  chrony: { driftfile: '/var/lib/chrony/chrony.drift', extra: ['keyfile /etc/chrony/chrony.keys', 'ntsdumpdir /var/lib/chrony', 'logdir /var/log/chrony', 'maxupdateskew 100.0', 'rtcsync', 'makestep 1 3', 'leapsectz right/UTC'] },
+  chrony: {
+    driftfile: '/var/lib/chrony/chrony.drift',
+    extra: ['keyfile /etc/chrony/chrony.keys', 'ntsdumpdir /var/lib/chrony', 'logdir /var/log/chrony', 'maxupdateskew 100.0', 'rtcsync', 'makestep 1 3', 'leapsectz right/UTC'],
+  },
   memcachedFormat: 'debian',
   mariadbRoot: 'unix_socket',
   ml2MechanismDriver: 'openvswitch',
@@ -208,7 +208,7 @@ const DEBIAN12_ZED: Profile = {
     // Keep the configs ostopo wrote when a package upgrade ships new defaults (no conffile prompt).
     command: 'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y',
     // Installed, and nothing half done: dpkg --audit lists what an interrupted install left (it exits 0 either way).
-    installed: "test -z \"$(dpkg --audit 2>&1)\" && for p in {pkgs}; do dpkg-query -W -f='${Status}\\n' \"$p\" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done",
+    installed: 'test -z "$(dpkg --audit 2>&1)" && for p in {pkgs}; do dpkg-query -W -f=\'${Status}\\n\' "$p" 2>/dev/null | grep -q \'^install ok installed$\' || exit 1; done',
   },
   bindToNodeAddress: true,
   optionCatalog: 'zed',

@@ -102,7 +102,12 @@ export function verifyScript(cloud: RenderedCloud, node: RenderedNode, lookup?: 
     'export -f ostopo_unit_skipped',
   ];
   for (const c of checks) {
-    out.push('', `ostopo_check ${shq(c.title)} ${shq(posixRegex(c.expect))} ${shq(posixRegex(c.reject))} <<'OSTOPO_CHECK'`, materialize(withUnitSkip(c.run, c.units, 'ostopo_unit_skipped'), lookup), 'OSTOPO_CHECK');
+    out.push(
+      '',
+      `ostopo_check ${shq(c.title)} ${shq(posixRegex(c.expect))} ${shq(posixRegex(c.reject))} <<'OSTOPO_CHECK'`,
+      materialize(withUnitSkip(c.run, c.units, 'ostopo_unit_skipped'), lookup),
+      'OSTOPO_CHECK',
+    );
   }
   out.push('', 'exit $fails');
   return out.join('\n') + '\n';

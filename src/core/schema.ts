@@ -54,7 +54,8 @@ const IFNAME = '^[A-Za-z0-9_.:-]{1,15}$';
 const SAFE_WORD = '^[A-Za-z0-9_.-]+$';
 
 /** How a secret's value is written (completion and hover show it with each secret). */
-const SECRET_VALUE_FORM = 'A literal (quote it if it could read as a number or `true`) or `${env:NAME}` (an environment variable). In a literal, `$${` stands for a literal `${` (any other `${` is a reference).';
+const SECRET_VALUE_FORM =
+  'A literal (quote it if it could read as a number or `true`) or `${env:NAME}` (an environment variable). In a literal, `$${` stands for a literal `${` (any other `${` is a reference).';
 
 const ipv4 = (description: string, examples: string[]): JsonSchema => ({
   type: 'string',
@@ -82,17 +83,23 @@ const sshSchema = (where: string): JsonSchema => ({
   description: `How ostopo connects to ${where} over SSH. Values given here are used as they are; a \`host\` alias is resolved with \`ssh -G\` so your ~/.ssh/config (Include, ProxyJump, IdentityFile...) applies.`,
   additionalProperties: false,
   properties: {
-    user: { type: 'string', pattern: '^[a-z_][a-z0-9_-]*[$]?$', patternDescription: 'a Unix user name', description: 'Remote user. When it is not `root`, commands run through `sudo -n` (a sudo that asks for a password is reported as an error).', default: 'root' },
+    user: {
+      type: 'string',
+      pattern: '^[a-z_][a-z0-9_-]*[$]?$',
+      patternDescription: 'a Unix user name',
+      description: 'Remote user. When it is not `root`, commands run through `sudo -n` (a sudo that asks for a password is reported as an error).',
+      default: 'root',
+    },
     port: { type: 'integer', minimum: 1, maximum: 65535, description: 'SSH port.', default: 22 },
     identityFile: { type: 'string', minLength: 1, description: 'Private key file (`~` is expanded). Without it, ssh-agent (SSH_AUTH_SOCK) or the keys of `ssh -G` are used.' },
     host: { type: 'string', pattern: HOSTNAME, patternDescription: 'a host name or ~/.ssh/config alias', description: 'Host name or ~/.ssh/config alias to connect to instead of the node address.' },
-    knownHostsFile: { type: 'string', minLength: 1, description: 'Extra known_hosts file checked besides ~/.ssh/known_hosts and the project\'s .ostopo/known_hosts. Host keys are always verified.' },
+    knownHostsFile: { type: 'string', minLength: 1, description: "Extra known_hosts file checked besides ~/.ssh/known_hosts and the project's .ostopo/known_hosts. Host keys are always verified." },
   },
 });
 
 const optionValue: JsonSchema = {
   type: ['string', 'number', 'boolean', 'array', 'null'],
-  description: 'The option\'s value. A list is written as repeated keys for multi-valued options and comma-separated otherwise; `null` removes an option ostopo would write.',
+  description: "The option's value. A list is written as repeated keys for multi-valued options and comma-separated otherwise; `null` removes an option ostopo would write.",
   items: { type: ['string', 'number', 'boolean'], description: 'One value of the list.' },
 };
 
@@ -135,7 +142,12 @@ export const topologySchema: JsonSchema = {
   required: ['ostopo', 'name', 'release', 'os', 'nodes'],
   properties: {
     ostopo: { type: 'integer', const: 1, description: 'Format version of this file. Always `1` for now.', default: 1 },
-    name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$', patternDescription: 'letters, digits, `_`, `.` and `-`', description: 'Name of the cloud; names the deploy journal in `.ostopo/`.' },
+    name: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$',
+      patternDescription: 'letters, digits, `_`, `.` and `-`',
+      description: 'Name of the cloud; names the deploy journal in `.ostopo/`.',
+    },
     release: {
       type: 'string',
       enum: RELEASES.map((r) => r.id),
@@ -153,11 +165,12 @@ export const topologySchema: JsonSchema = {
       type: 'integer',
       minimum: 1,
       maximum: 256,
-      description: 'Worker processes of every OpenStack API and daemon (glance, nova, uwsgi processes on Debian). Default: each service\'s own default, one per CPU (Debian\'s uwsgi APIs: 8 processes of 32 threads). Small nodes want 1 or 2.',
+      description:
+        "Worker processes of every OpenStack API and daemon (glance, nova, uwsgi processes on Debian). Default: each service's own default, one per CPU (Debian's uwsgi APIs: 8 processes of 32 threads). Small nodes want 1 or 2.",
     },
     networks: {
       type: 'object',
-      description: 'The guide\'s networks: management (every node has an address on it) and provider (the external network of instances).',
+      description: "The guide's networks: management (every node has an address on it) and provider (the external network of instances).",
       additionalProperties: false,
       required: ['management'],
       properties: {
@@ -167,7 +180,13 @@ export const topologySchema: JsonSchema = {
           additionalProperties: false,
           required: ['cidr'],
           properties: {
-            cidr: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 10.0.0.0/24', description: 'Network of the node addresses; also the default `ntp.allow`.', examples: ['10.0.0.0/24'] },
+            cidr: {
+              type: 'string',
+              pattern: CIDR,
+              patternDescription: 'a CIDR such as 10.0.0.0/24',
+              description: 'Network of the node addresses; also the default `ntp.allow`.',
+              examples: ['10.0.0.0/24'],
+            },
             gateway: ipv4('Gateway of the management network (documentation; ostopo does not change the management interface).', ['10.0.0.1']),
           },
         },
@@ -176,7 +195,13 @@ export const topologySchema: JsonSchema = {
           description: 'Provider network: an interface without an IP address that instances reach the outside through (guide: ifcfg with BOOTPROTO none).',
           additionalProperties: false,
           properties: {
-            interface: { type: 'string', pattern: IFNAME, patternDescription: 'a network interface name (at most 15 characters)', description: 'Interface name on every node, e.g. `eth1` or `ens4`; override per node with `nodes.<name>.providerInterface`.', examples: ['eth1'] },
+            interface: {
+              type: 'string',
+              pattern: IFNAME,
+              patternDescription: 'a network interface name (at most 15 characters)',
+              description: 'Interface name on every node, e.g. `eth1` or `ens4`; override per node with `nodes.<name>.providerInterface`.',
+              examples: ['eth1'],
+            },
             cidr: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 203.0.113.0/24', description: 'Provider subnet (for the networking service).', examples: ['203.0.113.0/24'] },
             gateway: ipv4('Provider network gateway.', ['203.0.113.1']),
           },
@@ -188,15 +213,34 @@ export const topologySchema: JsonSchema = {
       description: 'Time synchronisation with chrony: the NTP server node syncs from `servers`; the other nodes sync from it.',
       additionalProperties: false,
       properties: {
-        servers: { type: 'array', description: 'Upstream NTP servers of the NTP server node (`server NAME iburst`).', items: { type: 'string', pattern: HOSTNAME, patternDescription: 'a host name or IPv4 address', description: 'An NTP server: host name or IPv4 address.' }, uniqueItems: true, default: ['pool.ntp.org'], examples: [['0.pool.ntp.org', '1.pool.ntp.org']] },
-        server: { type: 'string', pattern: NODE_NAME_PATTERN, patternDescription: 'a node name', 'x-ostopo-ref': 'node', description: 'The node that serves time to the others. Default: the node with the `controller` role.' },
-        allow: { type: 'array', description: 'Networks allowed to sync from the NTP server node (`allow` lines). Default: the management cidr.', items: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 10.0.0.0/24', description: 'A network allowed to query the NTP server, e.g. 10.0.0.0/24.' }, uniqueItems: true },
+        servers: {
+          type: 'array',
+          description: 'Upstream NTP servers of the NTP server node (`server NAME iburst`).',
+          items: { type: 'string', pattern: HOSTNAME, patternDescription: 'a host name or IPv4 address', description: 'An NTP server: host name or IPv4 address.' },
+          uniqueItems: true,
+          default: ['pool.ntp.org'],
+          examples: [['0.pool.ntp.org', '1.pool.ntp.org']],
+        },
+        server: {
+          type: 'string',
+          pattern: NODE_NAME_PATTERN,
+          patternDescription: 'a node name',
+          'x-ostopo-ref': 'node',
+          description: 'The node that serves time to the others. Default: the node with the `controller` role.',
+        },
+        allow: {
+          type: 'array',
+          description: 'Networks allowed to sync from the NTP server node (`allow` lines). Default: the management cidr.',
+          items: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 10.0.0.0/24', description: 'A network allowed to query the NTP server, e.g. 10.0.0.0/24.' },
+          uniqueItems: true,
+        },
       },
     },
     ssh: sshSchema('every node (defaults; override per node with `nodes.<name>.ssh`)'),
     secrets: {
       type: 'object',
-      description: 'Passwords, named as in the install guide. A value is a literal or `${env:NAME}` (read from the environment of VS Code or the CLI); in a literal, `$${` stands for a literal `${`. Values are masked in every output unless revealed, and no message ever shows them.',
+      description:
+        'Passwords, named as in the install guide. A value is a literal or `${env:NAME}` (read from the environment of VS Code or the CLI); in a literal, `$${` stands for a literal `${`. Values are masked in every output unless revealed, and no message ever shows them.',
       'x-ostopo-secret': true,
       propertyNames: { pattern: '^[A-Z][A-Z0-9_]*$', patternDescription: 'an upper-case secret name such as GLANCE_PASS' },
       additionalProperties: { type: 'string', description: `A secret value. ${SECRET_VALUE_FORM}`, 'x-ostopo-secret': true },
@@ -204,7 +248,7 @@ export const topologySchema: JsonSchema = {
     },
     nodes: {
       type: 'object',
-      description: 'The servers of the cloud, by host name. Each node\'s name is its host name in /etc/hosts and in the endpoint URLs.',
+      description: "The servers of the cloud, by host name. Each node's name is its host name in /etc/hosts and in the endpoint URLs.",
       minProperties: 1,
       propertyNames: { pattern: NODE_NAME_PATTERN, patternDescription: 'a lower-case host name (letters, digits and `-`)' },
       additionalProperties: {
@@ -221,7 +265,12 @@ export const topologySchema: JsonSchema = {
             items: { type: 'string', enum: [...ROLE_IDS], enumDescriptions: ROLE_IDS.map((r) => ROLES[r].description), 'x-ostopo-ref': 'role', description: 'A role.' },
           },
           services: serviceList('Services on this node in addition to those of its roles.'),
-          providerInterface: { type: 'string', pattern: IFNAME, patternDescription: 'a network interface name', description: 'Provider interface of this node when it differs from `networks.provider.interface`.' },
+          providerInterface: {
+            type: 'string',
+            pattern: IFNAME,
+            patternDescription: 'a network interface name',
+            description: 'Provider interface of this node when it differs from `networks.provider.interface`.',
+          },
           ssh: sshSchema('this node'),
           config: configSchema('of this node only (over the global `config`)'),
         },

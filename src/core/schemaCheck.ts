@@ -146,9 +146,21 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
   if (t === 'integer' || t === 'number') {
     const n = value as number;
     if (!Number.isFinite(n)) {
-      out.push({ code: 'schema/range', severity: 'error', message: `\`${keyName(path)}\`: ${hidden ? 'the value' : `\`${doc.source(path) ?? String(n)}\``} ${notFinite(n)}.`, range: doc.locate(path, 'value'), path });
+      out.push({
+        code: 'schema/range',
+        severity: 'error',
+        message: `\`${keyName(path)}\`: ${hidden ? 'the value' : `\`${doc.source(path) ?? String(n)}\``} ${notFinite(n)}.`,
+        range: doc.locate(path, 'value'),
+        path,
+      });
     } else if ((s.minimum !== undefined && n < s.minimum) || (s.maximum !== undefined && n > s.maximum)) {
-      out.push({ code: 'schema/range', severity: 'error', message: `\`${keyName(path)}\` must be between ${s.minimum ?? '-∞'} and ${s.maximum ?? '∞'}${hidden ? '' : `, not ${doc.source(path) ?? n}`}.`, range: doc.locate(path, 'value'), path });
+      out.push({
+        code: 'schema/range',
+        severity: 'error',
+        message: `\`${keyName(path)}\` must be between ${s.minimum ?? '-∞'} and ${s.maximum ?? '∞'}${hidden ? '' : `, not ${doc.source(path) ?? n}`}.`,
+        range: doc.locate(path, 'value'),
+        path,
+      });
     }
   }
   if (t === 'array') {
@@ -161,7 +173,13 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
       if (s.uniqueItems) {
         const k = JSON.stringify(item);
         if (seen.has(k)) {
-          out.push({ code: 'schema/duplicate-item', severity: 'warning', message: `${hidden ? 'An item' : clip(JSON.stringify(item) ?? String(item))} is listed twice in \`${keyName(path)}\`.`, range: doc.locate([...path, i], 'value'), path: [...path, i] });
+          out.push({
+            code: 'schema/duplicate-item',
+            severity: 'warning',
+            message: `${hidden ? 'An item' : clip(JSON.stringify(item) ?? String(item))} is listed twice in \`${keyName(path)}\`.`,
+            range: doc.locate([...path, i], 'value'),
+            path: [...path, i],
+          });
         } else seen.set(k, i);
       }
       if (s.items) visit(doc, item, s.items, [...path, i], out, hidden);

@@ -2,8 +2,30 @@ import { SecretValue } from './model';
 
 /** Passwords that the guide itself or habit puts in clouds: never fine for a real one. */
 const COMMON = new Set([
-  '123456', '1234567', '12345678', '123456789', '1234567890', 'password', 'passw0rd', 'secret', 'changeme', 'admin', 'openstack',
-  'root', 'toor', 'qwerty', 'letmein', 'welcome', 'stack', 'devstack', 'nova', 'glance', 'keystone', 'placement', 'rabbit', 'guest',
+  '123456',
+  '1234567',
+  '12345678',
+  '123456789',
+  '1234567890',
+  'password',
+  'passw0rd',
+  'secret',
+  'changeme',
+  'admin',
+  'openstack',
+  'root',
+  'toor',
+  'qwerty',
+  'letmein',
+  'welcome',
+  'stack',
+  'devstack',
+  'nova',
+  'glance',
+  'keystone',
+  'placement',
+  'rabbit',
+  'guest',
 ]);
 
 export const MIN_SECRET_LENGTH = 12;

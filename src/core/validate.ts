@@ -107,7 +107,13 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
     if (!REGISTRY[s].singleInstance) continue;
     const hosts = hostsOf(cloud, s);
     for (const extra of hosts.slice(1)) {
-      add('service/multiple-instances', 'error', `\`${s}\` runs on \`${hosts[0].name}\` already: ostopo deploys one ${s} per cloud (the guide's single controller).`, placementPath(doc, extra, s), 'value');
+      add(
+        'service/multiple-instances',
+        'error',
+        `\`${s}\` runs on \`${hosts[0].name}\` already: ostopo deploys one ${s} per cloud (the guide's single controller).`,
+        placementPath(doc, extra, s),
+        'value',
+      );
     }
   }
 }
@@ -117,7 +123,12 @@ function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void
   for (const n of cloud.nodes) for (const s of n.services) for (const sec of secretsOf(s)) (needed.get(sec) ?? needed.set(sec, new Set()).get(sec)!).add(s);
   for (const [name, services] of [...needed].sort(([a], [b]) => SECRET_NAMES.indexOf(a as never) - SECRET_NAMES.indexOf(b as never))) {
     if (!cloud.secrets.has(name)) {
-      add('secret/missing', 'error', `Missing secret \`${name}\`, needed by ${[...services].join(', ')}. ${'Add it under `secrets`, as a value or `${env:NAME}`.'}`, doc.get(['secrets']) ? ['secrets'] : []);
+      add(
+        'secret/missing',
+        'error',
+        `Missing secret \`${name}\`, needed by ${[...services].join(', ')}. ${'Add it under `secrets`, as a value or `${env:NAME}`.'}`,
+        doc.get(['secrets']) ? ['secrets'] : [],
+      );
     }
   }
   for (const [name, s] of cloud.secrets) {

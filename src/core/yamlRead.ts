@@ -33,7 +33,8 @@ export function readYaml(text: string, lines: LineCounter): YamlRead {
     let scalarNext = false;
     for (const lexeme of new Lexer().lex(text)) {
       if (scalarNext) scalarNext = false;
-      else if (lexeme === '\x1f') scalarNext = true; // the next lexeme is a scalar's source, whatever it holds
+      else if (lexeme === '\x1f')
+        scalarNext = true; // the next lexeme is a scalar's source, whatever it holds
       else if (lexeme === '[' || lexeme === '{') flow++;
       else if (lexeme === ']' || lexeme === '}') flow = Math.max(0, flow - 1);
       else if (lexeme === '-' || lexeme === '?') compact++;

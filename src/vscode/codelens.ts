@@ -21,7 +21,11 @@ export function registerCodeLens(ctx: Ctx): void {
             if (!r) return [];
             const range = toRange(r);
             const lens = (title: string, command: CommandId, tooltip: string) => new vscode.CodeLens(range, { title, command, arguments: [n.name], tooltip });
-            return [lens('Preview', 'ostopo.previewNode', `Rendered files of ${n.name}`), lens('Deploy', 'ostopo.deployNode', `Deploy ${n.name} over SSH`), lens('Verify', 'ostopo.verifyNode', `Run the install guide's checks on ${n.name}`)];
+            return [
+              lens('Preview', 'ostopo.previewNode', `Rendered files of ${n.name}`),
+              lens('Deploy', 'ostopo.deployNode', `Deploy ${n.name} over SSH`),
+              lens('Verify', 'ostopo.verifyNode', `Run the install guide's checks on ${n.name}`),
+            ];
           });
         },
       },

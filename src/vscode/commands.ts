@@ -16,7 +16,12 @@ async function nodeArg(ctx: Ctx, arg: unknown): Promise<string | undefined> {
   if (arg && typeof arg === 'object' && 'node' in arg) return (arg as TreeItem & { node: string }).node;
   const doc = ctx.store.current;
   const nodes = doc ? ctx.store.get(doc).cloud.nodes : [];
-  return vscode.window.showQuickPick(nodes.map((n) => ({ label: n.name, description: n.address })), { placeHolder: 'Node' }).then((p) => p?.label);
+  return vscode.window
+    .showQuickPick(
+      nodes.map((n) => ({ label: n.name, description: n.address })),
+      { placeHolder: 'Node' },
+    )
+    .then((p) => p?.label);
 }
 
 function currentTopology(ctx: Ctx): vscode.TextDocument {
@@ -48,7 +53,11 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
     'ostopo.openRendered': (node, file) => openPreview(previews, currentTopology(ctx), String(node), String(file)),
     'ostopo.revealSecrets': async () => {
       const doc = currentTopology(ctx);
-      const ok = await vscode.window.showWarningMessage('Show the secret values in the previews of this topology?', { modal: true, detail: 'Anyone who sees your screen will see them. Mask them again with "ostopo: Mask Secrets".' }, 'Reveal');
+      const ok = await vscode.window.showWarningMessage(
+        'Show the secret values in the previews of this topology?',
+        { modal: true, detail: 'Anyone who sees your screen will see them. Mask them again with "ostopo: Mask Secrets".' },
+        'Reveal',
+      );
       if (ok !== 'Reveal') return;
       previews.revealed.add(doc.uri.toString());
       previews.refresh(doc.uri);

@@ -29,7 +29,10 @@ async function askHostKey(p: HostKeyPrompt): Promise<boolean> {
   const accept = 'Trust this host key';
   const answer = await vscode.window.showWarningMessage(
     `The host key of ${p.label} (${p.host}:${p.port}) is not known.`,
-    { modal: true, detail: `${p.keyType} ${p.fingerprint}\n\nCompare it with the key on the server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) before trusting it. It will be added to .ostopo/known_hosts.` },
+    {
+      modal: true,
+      detail: `${p.keyType} ${p.fingerprint}\n\nCompare it with the key on the server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) before trusting it. It will be added to .ostopo/known_hosts.`,
+    },
     accept,
   );
   return answer === accept;
@@ -107,7 +110,8 @@ export class OstopoTerminal implements vscode.Pseudoterminal {
     const what = `${this.def.action} ${this.def.node ?? 'all nodes'} of ${path.basename(doc.fileName)}`;
     this.line(`\x1b[1mostopo ${what}\x1b[0m`);
     if (analysis.hasErrors) {
-      for (const f of analysis.findings.filter((x) => x.severity === 'error')) this.line(printable(`${path.basename(doc.fileName)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message}`));
+      for (const f of analysis.findings.filter((x) => x.severity === 'error'))
+        this.line(printable(`${path.basename(doc.fileName)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message}`));
       this.line('\x1b[31m✖ fix the errors above first\x1b[0m');
       return 1;
     }

@@ -8,10 +8,7 @@ import { Ctx } from './ctx';
 import { Previews } from './preview';
 
 export type TreeItem =
-  | { kind: 'node'; node: string }
-  | { kind: 'service'; node: string; service: string }
-  | { kind: 'file'; node: string; file: string; description: string }
-  | { kind: 'message'; text: string };
+  { kind: 'node'; node: string } | { kind: 'service'; node: string; service: string } | { kind: 'file'; node: string; file: string; description: string } | { kind: 'message'; text: string };
 
 /** The deploy journal beside the topology (when there is one), read only. */
 function journalOf(doc: vscode.TextDocument, cloud: string): Journal | undefined {
@@ -97,7 +94,12 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem>, vscode.D
         const verify = j?.lastVerify ? (j.lastVerify.failed ? `✖ ${j.lastVerify.failed} check(s) failed` : `✔ ${j.lastVerify.passed} checks${skipped}`) : '';
         t.description = [node?.address, errors ? `${errors} error(s)` : '', deploy, verify].filter(Boolean).join(' · ');
         t.tooltip = new vscode.MarkdownString(
-          [`**${item.node}** ${node?.address ?? ''}`, `Services: ${node?.services.join(', ') || 'none'}`, j?.lastDeploy ? `Last deploy: ${j.lastDeploy.ok ? 'ok' : 'failed'} at ${j.lastDeploy.at}${j.lastDeploy.message ? ` — ${j.lastDeploy.message}` : ''}` : '', j?.lastVerify ? `Last verify: ${j.lastVerify.passed} passed, ${j.lastVerify.failed} failed${skipped} at ${j.lastVerify.at}` : '']
+          [
+            `**${item.node}** ${node?.address ?? ''}`,
+            `Services: ${node?.services.join(', ') || 'none'}`,
+            j?.lastDeploy ? `Last deploy: ${j.lastDeploy.ok ? 'ok' : 'failed'} at ${j.lastDeploy.at}${j.lastDeploy.message ? ` — ${j.lastDeploy.message}` : ''}` : '',
+            j?.lastVerify ? `Last verify: ${j.lastVerify.passed} passed, ${j.lastVerify.failed} failed${skipped} at ${j.lastVerify.at}` : '',
+          ]
             .filter(Boolean)
             .join('\n\n'),
         );
@@ -136,6 +138,10 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem>, vscode.D
 export function registerTree(ctx: Ctx, previews: Previews): TopologyTree {
   const tree = new TopologyTree(ctx, previews);
   const view = vscode.window.createTreeView('ostopo.topology', { treeDataProvider: tree, showCollapseAll: true });
-  ctx.push(tree, view, ctx.store.onDidChange(() => tree.refresh()));
+  ctx.push(
+    tree,
+    view,
+    ctx.store.onDidChange(() => tree.refresh()),
+  );
   return tree;
 }

@@ -105,7 +105,13 @@ describe('ostopo in VS Code', () => {
     await vscode.window.activeTextEditor!.edit((e) => e.insert(new vscode.Position(doc.lineCount, 0), 'ntp3:\n'));
     const ntpDoc = await untitled('ostopo: 1\nname: x\nrelease: zed\nos: debian12\nnodes:\n  ctl:\n    address: 10.0.0.11\n  cmp:\n    address: 10.0.0.12\nntp:\n  server: \n');
     const nodes = (await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', ntpDoc.uri, new vscode.Position(10, 10))).items;
-    assert.deepEqual(nodes.map((n) => n.label).filter((l) => l === 'ctl' || l === 'cmp').sort(), ['cmp', 'ctl']);
+    assert.deepEqual(
+      nodes
+        .map((n) => n.label)
+        .filter((l) => l === 'ctl' || l === 'cmp')
+        .sort(),
+      ['cmp', 'ctl'],
+    );
   });
 
   it('hover: key docs, and a node reference shows the node', async () => {
@@ -118,7 +124,12 @@ describe('ostopo in VS Code', () => {
   });
 
   it('quick fixes: did-you-mean and a generated secret', async () => {
-    const doc = await untitled(guide.getText().replace('roles: [compute]', 'roles: [comptue]').replace(/ {2}GLANCE_PASS: .*\n/, ''));
+    const doc = await untitled(
+      guide
+        .getText()
+        .replace('roles: [compute]', 'roles: [comptue]')
+        .replace(/ {2}GLANCE_PASS: .*\n/, ''),
+    );
     const d = await diagnosticsWhere(doc.uri, (x) => x.some((y) => y.code === 'ref/unknown-role') && x.some((y) => y.code === 'secret/missing'));
     const role = d.find((x) => x.code === 'ref/unknown-role')!;
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, role.range);
@@ -137,7 +148,10 @@ describe('ostopo in VS Code', () => {
   it('outline, go to definition, references and rename of a node', async () => {
     const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', guide.uri);
     const nodes = symbols.find((s) => s.name === 'nodes')!;
-    assert.deepEqual(nodes.children.map((c) => c.name), ['controller', 'compute1', 'block1', 'object1', 'object2']);
+    assert.deepEqual(
+      nodes.children.map((c) => c.name),
+      ['controller', 'compute1', 'block1', 'object1', 'object2'],
+    );
     assert.match(nodes.children[0].detail, /10\.0\.0\.11/);
     const doc = await untitled('ostopo: 1\nname: x\nrelease: zed\nos: debian12\nnodes:\n  ctl:\n    address: 10.0.0.11\n    roles: [controller]\nntp:\n  server: ctl\n');
     const defs = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeDefinitionProvider', doc.uri, new vscode.Position(9, 11));
@@ -160,7 +174,10 @@ describe('ostopo in VS Code', () => {
     await vscode.window.showTextDocument(guide);
     const { tree } = await api();
     const nodes = tree.getChildren();
-    assert.deepEqual(nodes.map((n) => (n as { node: string }).node), ['controller', 'compute1', 'block1', 'object1', 'object2']);
+    assert.deepEqual(
+      nodes.map((n) => (n as { node: string }).node),
+      ['controller', 'compute1', 'block1', 'object1', 'object2'],
+    );
     const ctl = tree.getTreeItem(nodes[0]);
     assert.match(String(ctl.description), /10\.0\.0\.11/);
     const services = tree.getChildren(nodes[0]);
@@ -190,7 +207,10 @@ describe('ostopo in VS Code', () => {
     await changed;
     assert.match(preview.getText(), /^debug = true$/m);
     // Provenance: hover on the value line says which layer set it; F12 jumps to the topology.
-    const line = preview.getText().split('\n').findIndex((l) => l === 'debug = true');
+    const line = preview
+      .getText()
+      .split('\n')
+      .findIndex((l) => l === 'debug = true');
     const hover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', preview.uri, new vscode.Position(line, 2));
     assert.match((hover[0].contents[0] as vscode.MarkdownString).value, /global override.*config\.nova\.nova\.conf\.DEFAULT\.debug/);
     const def = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeDefinitionProvider', preview.uri, new vscode.Position(line, 2));

@@ -10,7 +10,11 @@ export function run(): Promise<void> {
   if (only) mocha.grep(only);
   // OSTOPO_INTEGRATION_SUITE=cloud runs the suites that need a deployed cloud (test/e2e/run.mjs does).
   const suffix = process.env.OSTOPO_INTEGRATION_SUITE === 'cloud' ? '.cloud.js' : '.test.js';
-  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(suffix)).sort()) mocha.addFile(path.join(dir, f));
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((x) => x.endsWith(suffix))
+    .sort())
+    mocha.addFile(path.join(dir, f));
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const s = runner.stats!;

@@ -41,12 +41,35 @@ describe('deploy as a sudo user (real Debian test node)', function () {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  const node = (user: string): ResolvedNode => ({ name: NAME, address: IP, roles: [], services: [], ssh: { user, port: 22, identityFile: tn('key'), knownHostsFile: path.join(work, 'known_hosts') }, config: {} });
+  const node = (user: string): ResolvedNode => ({
+    name: NAME,
+    address: IP,
+    roles: [],
+    services: [],
+    ssh: { user, port: 22, identityFile: tn('key'), knownHostsFile: path.join(work, 'known_hosts') },
+    config: {},
+  });
   const steps: Artifact[] = [
-    { kind: 'file', id: 'app/conf', step: 'app', service: 'base', path: '/etc/ostopo-sudo/app.conf', owner: 'root', group: 'root', mode: '0640', language: 'ini', content: '[a]\nb = c\n', description: 'a root-only file' },
+    {
+      kind: 'file',
+      id: 'app/conf',
+      step: 'app',
+      service: 'base',
+      path: '/etc/ostopo-sudo/app.conf',
+      owner: 'root',
+      group: 'root',
+      mode: '0640',
+      language: 'ini',
+      content: '[a]\nb = c\n',
+      description: 'a root-only file',
+    },
     { kind: 'command', id: 'app/whoami', step: 'app', service: 'base', title: 'who runs commands', run: 'id -u > /root/ostopo-whoami', check: 'test -s /root/ostopo-whoami' },
   ];
-  const target = (user: string): DeployTarget => ({ nodes: [node(user)], secrets: new Map(), render: () => ({ name: 'sudo', profile: 'test', nodes: [{ name: NAME, address: IP, artifacts: steps }] }) });
+  const target = (user: string): DeployTarget => ({
+    nodes: [node(user)],
+    secrets: new Map(),
+    render: () => ({ name: 'sudo', profile: 'test', nodes: [{ name: NAME, address: IP, artifacts: steps }] }),
+  });
 
   async function run(user: string) {
     const events: DeployEvent[] = [];
@@ -59,7 +82,14 @@ describe('deploy as a sudo user (real Debian test node)', function () {
       connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts: kh, sshBinary: null }), { projectKnownHosts: kh }),
       onEvent: (e) => events.push(e),
     });
-    return { r, ms: Date.now() - t0, text: events.map((e) => formatEvent(e, { color: false, verbose: true })).filter(Boolean).join('\n') };
+    return {
+      r,
+      ms: Date.now() - t0,
+      text: events
+        .map((e) => formatEvent(e, { color: false, verbose: true }))
+        .filter(Boolean)
+        .join('\n'),
+    };
   }
 
   it('a NOPASSWD sudo user writes root files and runs commands as root; a re-run changes nothing', async () => {

@@ -76,7 +76,10 @@ describe('documentation', () => {
     const e2e = analyze(fs.readFileSync(path.join(ROOT, 'test', 'e2e', 'cloud.ostopo.yaml'), 'utf8'), {});
     const shape = (a: typeof doc) => a.cloud.nodes.map((n) => ({ name: n.name, roles: n.roles, services: n.services }));
     assert.deepEqual(shape(e2e), shape(doc), 'the same nodes with the same roles place the same services');
-    assert.ok(e2e.cloud.nodes.every((n) => n.roles.length > 0), 'placed by roles');
+    assert.ok(
+      e2e.cloud.nodes.every((n) => n.roles.length > 0),
+      'placed by roles',
+    );
     assert.deepEqual(e2e.cloud.config, doc.cloud.config, 'the same overrides for every node');
     assert.equal(e2e.cloud.release, doc.cloud.release);
     assert.equal(e2e.cloud.os, doc.cloud.os);

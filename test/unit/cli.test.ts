@@ -133,7 +133,31 @@ describe('CLI', () => {
     // A journal that has the only file written with the same content: the plan has nothing to do.
     const journal = Journal.open(path.join(tmp, 'state'), 't');
     journal.node('n1').files['/etc/x'] = { sha256: sha256('x\n'), at: 'now' };
-    const cloud = { name: 't', profile: 'p', nodes: [{ name: 'n1', address: '10.0.0.1', artifacts: [{ kind: 'file' as const, id: 's/x', step: 's', service: 'base' as const, path: '/etc/x', owner: 'root', group: 'root', mode: '0644', language: 'plaintext' as const, content: 'x\n', description: 'x' }] }] };
+    const cloud = {
+      name: 't',
+      profile: 'p',
+      nodes: [
+        {
+          name: 'n1',
+          address: '10.0.0.1',
+          artifacts: [
+            {
+              kind: 'file' as const,
+              id: 's/x',
+              step: 's',
+              service: 'base' as const,
+              path: '/etc/x',
+              owner: 'root',
+              group: 'root',
+              mode: '0644',
+              language: 'plaintext' as const,
+              content: 'x\n',
+              description: 'x',
+            },
+          ],
+        },
+      ],
+    };
     const text = planText(buildPlan(cloud), journal, () => undefined);
     assert.match(text, /= write \/etc\/x/);
     assert.match(text, /Nothing to do according to the journal\. The nodes were not contacted: .*`ostopo plan --check`/);
@@ -156,7 +180,10 @@ describe('CLI', () => {
     const many = path.join(tmp, 'many.ostopo.yaml');
     fs.writeFileSync(many, minimal(Array.from({ length: 100 }, (_, i) => `  c${i}:\n    address: 10.0.0.${100 + i}\n    roles: [compute]\n`).join('')));
     const cli = path.join(ROOT, 'dist', 'cli.js');
-    for (const [argv, code] of [[['validate', big], 1], [['plan', many, '--state-dir', path.join(tmp, 'state')], 0]] as [string[], number][]) {
+    for (const [argv, code] of [
+      [['validate', big], 1],
+      [['plan', many, '--state-dir', path.join(tmp, 'state')], 0],
+    ] as [string[], number][]) {
       // `ostopo ... | head -c 100`: head reads 100 bytes and exits, closing the pipe.
       const r = spawnSync('/bin/bash', ['-c', 'set -o pipefail; "$0" "$@" | head -c 100 >/dev/null', process.execPath, cli, ...argv], { cwd: ROOT, encoding: 'utf8' });
       assert.equal(r.status, code, `${argv[0]}: ${r.stderr}`);

@@ -66,11 +66,32 @@ describe('deploy over SSH (real sshd)', function () {
       onEvent: (e) => events.push(e),
       ...extra,
     });
-    return { p, events, journal, text: () => events.map((e) => formatEvent(e, { color: false, verbose: true })).filter(Boolean).join('\n') };
+    return {
+      p,
+      events,
+      journal,
+      text: () =>
+        events
+          .map((e) => formatEvent(e, { color: false, verbose: true }))
+          .filter(Boolean)
+          .join('\n'),
+    };
   }
 
   const basic = (root: string): Artifact[] => [
-    { kind: 'file', id: 'app/conf', step: 'app', service: 'base', path: `${root}/etc/app dir/app.conf`, owner: 'root', group: 'root', mode: '0640', language: 'ini', content: `[auth]\npassword = ${secretRef('APP_PASS')}\n`, description: 'app config' },
+    {
+      kind: 'file',
+      id: 'app/conf',
+      step: 'app',
+      service: 'base',
+      path: `${root}/etc/app dir/app.conf`,
+      owner: 'root',
+      group: 'root',
+      mode: '0640',
+      language: 'ini',
+      content: `[auth]\npassword = ${secretRef('APP_PASS')}\n`,
+      description: 'app config',
+    },
     { kind: 'command', id: 'app/marker', step: 'app', service: 'base', title: 'create the marker', run: `touch '${root}/marker'`, check: `test -e '${root}/marker'` },
     { kind: 'command', id: 'app/count', step: 'app', service: 'base', title: 'count runs', run: `echo run >> '${root}/count'\nprintf '%s' "$APP_PASS" > '${root}/secret-seen'`, env: ['APP_PASS'] },
     { kind: 'command', id: 'app/restart', step: 'app', service: 'base', title: 'restart on config change', run: `echo restart >> '${root}/restarts'`, check: 'true', onChange: ['app/conf'] },
@@ -148,11 +169,24 @@ describe('deploy over SSH (real sshd)', function () {
     assert.match(fs.readFileSync(`${conf}.ostopo.bak`, 'utf8'), /edited = by hand/, 'the previous content is the backup');
   });
 
-  it('a managed block: the rest of the file is the node\'s, edits there are no drift, the block is replaced in place', async () => {
+  it("a managed block: the rest of the file is the node's, edits there are no drift, the block is replaced in place", async () => {
     const block = { begin: '# BEGIN ostopo', end: '# END ostopo', initial: '127.0.0.1 localhost\n' };
     let names = '10.0.0.11 controller\n';
     const hosts = (root: string): Artifact[] => [
-      { kind: 'file', id: 'hosts/hosts', step: 'hosts', service: 'base', path: `${root}/etc/hosts`, owner: 'root', group: 'root', mode: '0644', language: 'hosts', content: `${block.begin}\n${names}${block.end}\n`, block, description: 'hosts' },
+      {
+        kind: 'file',
+        id: 'hosts/hosts',
+        step: 'hosts',
+        service: 'base',
+        path: `${root}/etc/hosts`,
+        owner: 'root',
+        group: 'root',
+        mode: '0644',
+        language: 'hosts',
+        content: `${block.begin}\n${names}${block.end}\n`,
+        block,
+        description: 'hosts',
+      },
     ];
     const file = path.join(work, 'root', 'n1', 'etc', 'hosts');
     // A new file: the block, then the initial lines.
@@ -190,7 +224,16 @@ describe('deploy over SSH (real sshd)', function () {
   it('one run per node: a second workstation is refused with who deploys it; the lock ends with the run or its connection', async () => {
     // Says it started, then waits for a flag (at most 30 s). The id varies so that the journal never skips it.
     let runs = 0;
-    const slow = (root: string): Artifact[] => [{ kind: 'command', id: `s/wait-${++runs}`, step: 's', service: 'base', title: 'wait for the flag', run: `touch '${root}.started'; for i in $(seq 1 300); do [ -e '${root}.go' ] && break; sleep 0.1; done` }];
+    const slow = (root: string): Artifact[] => [
+      {
+        kind: 'command',
+        id: `s/wait-${++runs}`,
+        step: 's',
+        service: 'base',
+        title: 'wait for the flag',
+        run: `touch '${root}.started'; for i in $(seq 1 300); do [ -e '${root}.go' ] && break; sleep 0.1; done`,
+      },
+    ];
     const started = async () => {
       for (let i = 0; i < 600 && !fs.existsSync(`${root}.started`); i++) await new Promise((r) => setTimeout(r, 100));
       fs.rmSync(`${root}.started`, { force: true });
@@ -202,8 +245,21 @@ describe('deploy over SSH (real sshd)', function () {
     const otherRun = (extra: Partial<DeployOptions> = {}) => {
       const events: DeployEvent[] = [];
       const projectKnownHosts = path.join(other, 'known_hosts');
-      const p = deploy({ target: target(slow), journal: Journal.open(other, 't'), connect: (n, signal) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal, nodeLock: nodeLock() }), onEvent: (e) => events.push(e), ...extra });
-      return { p, text: () => events.map((e) => formatEvent(e, { color: false, verbose: true })).filter(Boolean).join('\n') };
+      const p = deploy({
+        target: target(slow),
+        journal: Journal.open(other, 't'),
+        connect: (n, signal) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal, nodeLock: nodeLock() }),
+        onEvent: (e) => events.push(e),
+        ...extra,
+      });
+      return {
+        p,
+        text: () =>
+          events
+            .map((e) => formatEvent(e, { color: false, verbose: true }))
+            .filter(Boolean)
+            .join('\n'),
+      };
     };
     const first = run(target(slow));
     await started(); // the first run holds the node: its command runs
@@ -243,7 +299,15 @@ describe('deploy over SSH (real sshd)', function () {
     const flag = path.join(work, 'fixed');
     const failing = (root: string): Artifact[] => [
       ...basic(root).filter((a) => a.kind !== 'check'),
-      { kind: 'command', id: 'app/fragile', step: 'app', service: 'base', title: 'fragile step', run: `echo about to fail; echo "password is $APP_PASS" >&2; test -e '${flag}' || exit 7`, env: ['APP_PASS'] },
+      {
+        kind: 'command',
+        id: 'app/fragile',
+        step: 'app',
+        service: 'base',
+        title: 'fragile step',
+        run: `echo about to fail; echo "password is $APP_PASS" >&2; test -e '${flag}' || exit 7`,
+        env: ['APP_PASS'],
+      },
       { kind: 'command', id: 'later/after', step: 'later', service: 'base', title: 'after the fragile step', run: `echo after >> '${root}/after'` },
     ];
     const r1 = run(target(failing));
@@ -277,7 +341,11 @@ describe('deploy over SSH (real sshd)', function () {
       const res = await deploy({
         target: t,
         journal,
-        connect: (n) => SshRemote.connect({ ...resolveSshTarget(n, { projectKnownHosts: path.join(state, 'kh'), sshBinary: null }), connectTimeoutMs: 1500 }, { projectKnownHosts: path.join(state, 'kh'), nodeLock: nodeLock() }),
+        connect: (n) =>
+          SshRemote.connect(
+            { ...resolveSshTarget(n, { projectKnownHosts: path.join(state, 'kh'), sshBinary: null }), connectTimeoutMs: 1500 },
+            { projectKnownHosts: path.join(state, 'kh'), nodeLock: nodeLock() },
+          ),
         onEvent: (e) => events.push(e),
       });
       assert.equal(res.ok, false);
@@ -312,7 +380,8 @@ describe('deploy over SSH (real sshd)', function () {
     const res = await deploy({
       target: target(basic, [nodeOf('n1', { knownHostsFile: empty })]),
       journal: Journal.open(state, 't'),
-      connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, onUnknownHostKey: async (p) => (asked.push(p.fingerprint), true), nodeLock: nodeLock() }),
+      connect: (n) =>
+        SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, onUnknownHostKey: async (p) => (asked.push(p.fingerprint), true), nodeLock: nodeLock() }),
       onEvent: () => undefined,
     });
     assert.equal(res.ok, true);
@@ -356,7 +425,9 @@ describe('deploy over SSH (real sshd)', function () {
 
   it('a connection dropped mid-upload leaves the old file whole; the re-run completes', async () => {
     const big = 'x'.repeat(40 * 1024 * 1024);
-    const bigFile = (root: string): Artifact[] => [{ kind: 'file', id: 'big/file', step: 'big', service: 'base', path: `${root}/big.dat`, owner: 'root', group: 'root', mode: '0644', language: 'plaintext', content: big, description: 'big' }];
+    const bigFile = (root: string): Artifact[] => [
+      { kind: 'file', id: 'big/file', step: 'big', service: 'base', path: `${root}/big.dat`, owner: 'root', group: 'root', mode: '0644', language: 'plaintext', content: big, description: 'big' },
+    ];
     const root = path.join(work, 'root', 'n1');
     fs.mkdirSync(root, { recursive: true });
     fs.writeFileSync(path.join(root, 'big.dat'), 'old content\n');
@@ -368,7 +439,11 @@ describe('deploy over SSH (real sshd)', function () {
     const r2 = run(target(bigFile));
     assert.equal((await r2.p).ok, true, r2.text());
     assert.equal(fs.statSync(path.join(root, 'big.dat')).size, big.length);
-    assert.deepEqual(fs.readdirSync(root).filter((f) => f.includes('.ostopo-')), [], 'no temp file left beside the target');
+    assert.deepEqual(
+      fs.readdirSync(root).filter((f) => f.includes('.ostopo-')),
+      [],
+      'no temp file left beside the target',
+    );
   });
 
   it('cancel stops the remote command and says so', async () => {
@@ -404,7 +479,12 @@ describe('deploy over SSH (real sshd)', function () {
       ...basic(root),
       { kind: 'check', id: 'app/bad', step: 'app', service: 'base', title: 'a check that fails', run: 'echo "state: broken"', expect: 'state: ok' },
     ]);
-    const res = await verify({ target: withFailing, journal: Journal.open(state, 't'), connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, nodeLock: nodeLock() }), onEvent: (e) => events.push(e) });
+    const res = await verify({
+      target: withFailing,
+      journal: Journal.open(state, 't'),
+      connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, nodeLock: nodeLock() }),
+      onEvent: (e) => events.push(e),
+    });
     assert.equal(res.passed, 1);
     assert.equal(res.failed, 1);
     const bad = events.find((e) => e.type === 'check' && e.id === 'app/bad');
@@ -416,7 +496,19 @@ describe('deploy over SSH (real sshd)', function () {
 
   it('hostile paths and owners reach the shell quoted', async () => {
     const hostile = (root: string): Artifact[] => [
-      { kind: 'file', id: 'h/file', step: 'h', service: 'base', path: `${root}/a b/$(touch /tmp/ostopo-pwned)'x"`, owner: 'root', group: 'root', mode: '0600', language: 'plaintext', content: 'content\n', description: 'hostile name' },
+      {
+        kind: 'file',
+        id: 'h/file',
+        step: 'h',
+        service: 'base',
+        path: `${root}/a b/$(touch /tmp/ostopo-pwned)'x"`,
+        owner: 'root',
+        group: 'root',
+        mode: '0600',
+        language: 'plaintext',
+        content: 'content\n',
+        description: 'hostile name',
+      },
     ];
     const r = run(target(hostile));
     assert.equal((await r.p).ok, true, r.text());

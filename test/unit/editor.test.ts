@@ -69,7 +69,11 @@ describe('editor core', () => {
     });
 
     it('secret names the cloud does not define yet, needed ones first', () => {
-      const { text, pos } = at(minimal().replace(/ {2}NOVA_PASS: .*\n/, '').replace('secrets:\n', 'secrets:\n  |\n'));
+      const { text, pos } = at(
+        minimal()
+          .replace(/ {2}NOVA_PASS: .*\n/, '')
+          .replace('secrets:\n', 'secrets:\n  |\n'),
+      );
       const items = completeAt(analyze(text, {}), text, pos);
       assert.equal(items.find((i) => i.label === 'NOVA_PASS')?.detail, 'needed by this cloud');
       assert.ok(!items.some((i) => i.label === 'ADMIN_PASS'), 'defined secrets are not proposed');
@@ -116,7 +120,12 @@ describe('editor core', () => {
       const f = a.findings.find((x) => x.code === code);
       assert.ok(f, `${code} in ${a.findings.map((x) => x.code).join(', ')}`);
       const fix = fixesFor(a, f).find((x) => title.test(x.title));
-      assert.ok(fix, fixesFor(a, f).map((x) => x.title).join(', '));
+      assert.ok(
+        fix,
+        fixesFor(a, f)
+          .map((x) => x.title)
+          .join(', '),
+      );
       const out = apply(text, fix.edits);
       assert.ok(!analyze(out, {}).findings.some((x) => x.code === code), `fixed:\n${out}`);
       return out;
@@ -137,7 +146,10 @@ describe('editor core', () => {
       const text = minimal().replace('roles: [controller]', 'services: [chrony, mariadb, rabbitmq, memcached, keystone, glance, nova-api, nova-scheduler, nova-conductor, neutron-server]');
       const out = fixed(text, 'service/missing-prerequisite', /Add `placement` to node `controller`/);
       assert.match(out, /neutron-server, placement\]/);
-      const block = minimal().replace('    roles: [controller]\n', '    services:\n      - mariadb\n      - rabbitmq\n      - memcached\n      - keystone\n      - glance\n      - nova-api\n      - nova-scheduler\n      - nova-conductor\n      - neutron-server\n');
+      const block = minimal().replace(
+        '    roles: [controller]\n',
+        '    services:\n      - mariadb\n      - rabbitmq\n      - memcached\n      - keystone\n      - glance\n      - nova-api\n      - nova-scheduler\n      - nova-conductor\n      - neutron-server\n',
+      );
       assert.match(fixed(block, 'service/missing-prerequisite', /placement/), / {6}- neutron-server\n {6}- placement\n/);
     });
 
@@ -150,7 +162,13 @@ describe('editor core', () => {
   it('outline: top-level keys, nodes with address and roles, secrets by name only', () => {
     const o = outline(analyze(minimal(), {}));
     const nodes = o.find((s) => s.name === 'nodes')!;
-    assert.deepEqual(nodes.children.map((c) => [c.name, c.detail]), [['controller', '10.0.0.11 · controller'], ['compute1', '10.0.0.31 · compute']]);
+    assert.deepEqual(
+      nodes.children.map((c) => [c.name, c.detail]),
+      [
+        ['controller', '10.0.0.11 · controller'],
+        ['compute1', '10.0.0.31 · compute'],
+      ],
+    );
     assert.ok(!JSON.stringify(o).includes('Str0ng'), 'no secret value in the outline');
   });
 

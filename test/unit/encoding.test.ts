@@ -79,7 +79,10 @@ describe('secrets reach their consumers intact (test/unit/encoding.test.ts)', fu
 
     it('a secret that needs no quoting is written bare, as the guide writes it', () => {
       const ini = new IniDoc(true).set('s', 'password', secretRef('P'), { layer: 'topology' });
-      assert.match(materialize(ini.render([]).text, () => 'Plain-Pass_1.x'), /^password = Plain-Pass_1\.x$/m);
+      assert.match(
+        materialize(ini.render([]).text, () => 'Plain-Pass_1.x'),
+        /^password = Plain-Pass_1\.x$/m,
+      );
     });
   });
 

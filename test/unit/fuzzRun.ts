@@ -39,7 +39,8 @@ export function runCase(c: FuzzCase, known?: Set<string>, editor = false, r: () 
     if (known && !known.has(f.code)) fail(`finding code ${f.code} is not in the README`);
     if (!['error', 'warning', 'info'].includes(f.severity)) fail(`severity ${f.severity}`);
     const { start, end } = f.range;
-    if (start.line < 0 || start.character < 0 || end.line < start.line || end.line >= lines + 1 || (end.line === start.line && end.character < start.character)) fail(`${f.code} has the range ${JSON.stringify(f.range)} in ${lines} lines`);
+    if (start.line < 0 || start.character < 0 || end.line < start.line || end.line >= lines + 1 || (end.line === start.line && end.character < start.character))
+      fail(`${f.code} has the range ${JSON.stringify(f.range)} in ${lines} lines`);
     if (!f.message || f.message.length > 2000) fail(`${f.code} has a message of ${f.message.length} characters`);
     const printed = formatFinding('t.ostopo.yaml', f);
     if (UNPRINTABLE.test(printed)) fail(`${f.code} prints a control character or half a surrogate pair: ${JSON.stringify(printed)}`);
@@ -103,7 +104,17 @@ export interface FuzzReport {
 }
 
 /** Runs cases `from`..`from + cases - 1` of the run seeded `seed`. */
-export function fuzz(o: { seed: number; cases: number; from?: number; seeds: string[]; values: unknown[]; known?: Set<string>; maxMs?: number; maxFailures?: number; onProgress?: (done: number) => void }): FuzzReport {
+export function fuzz(o: {
+  seed: number;
+  cases: number;
+  from?: number;
+  seeds: string[];
+  values: unknown[];
+  known?: Set<string>;
+  maxMs?: number;
+  maxFailures?: number;
+  onProgress?: (done: number) => void;
+}): FuzzReport {
   const seeds = o.seeds.map((text, i) => ({ text, value: o.values[i] }));
   const report: FuzzReport = { seed: o.seed, cases: 0, ms: 0, outcomes: { invalid: 0, unrenderable: 0, rendered: 0 }, slowest: { index: -1, ms: 0, kind: '', bytes: 0 }, slow: [], failures: [] };
   const maxMs = o.maxMs ?? 1000;

@@ -28,8 +28,70 @@ const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const int = (r: R, n: number) => Math.floor(r() * n);
 
 const PROTO = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'propertyIsEnumerable', 'prototype'];
-const CHARS = ['\u0000', '\u001b', '\u0007', '\u007f', '\u0085', '\u009b', '\ud800', '\udfff', '\ufffd', '\ufeff', '\u202e', '\u2028', '\u00e9', '\u540d', '\ud83d\ude42', '\t', '\n', '\r', '"', "'", '\\', '$', '`', '#', ':', '-', ' '];
-const HOSTILE = [...PROTO, '', ' ', 'true', 'True', 'null', '~', '1', '1.0', '0x1F', '-', '<<', '*', '&a', 'a: b', '#x', "x'y", 'x"y', '${env:X}', '${env:constructor}', '${', '$(reboot)', 'x; rm -rf /', '\u00e9t\u00e9', '\u540d\u524d', 'a\u0000b', 'a\u001b[31mb', '\ud800', '\udc00\ud800', 'x\ny', '\ufeffkey', '\u202eevil', 'A'.repeat(300)];
+const CHARS = [
+  '\u0000',
+  '\u001b',
+  '\u0007',
+  '\u007f',
+  '\u0085',
+  '\u009b',
+  '\ud800',
+  '\udfff',
+  '\ufffd',
+  '\ufeff',
+  '\u202e',
+  '\u2028',
+  '\u00e9',
+  '\u540d',
+  '\ud83d\ude42',
+  '\t',
+  '\n',
+  '\r',
+  '"',
+  "'",
+  '\\',
+  '$',
+  '`',
+  '#',
+  ':',
+  '-',
+  ' ',
+];
+const HOSTILE = [
+  ...PROTO,
+  '',
+  ' ',
+  'true',
+  'True',
+  'null',
+  '~',
+  '1',
+  '1.0',
+  '0x1F',
+  '-',
+  '<<',
+  '*',
+  '&a',
+  'a: b',
+  '#x',
+  "x'y",
+  'x"y',
+  '${env:X}',
+  '${env:constructor}',
+  '${',
+  '$(reboot)',
+  'x; rm -rf /',
+  '\u00e9t\u00e9',
+  '\u540d\u524d',
+  'a\u0000b',
+  'a\u001b[31mb',
+  '\ud800',
+  '\udc00\ud800',
+  'x\ny',
+  '\ufeffkey',
+  '\u202eevil',
+  'A'.repeat(300),
+];
 
 /** Every name the schema knows, the catalog's, and the sections and options of nova.conf. */
 function schemaNames(): string[] {
@@ -222,7 +284,24 @@ function structuredCloneSafe(v: unknown): unknown {
 }
 
 /** Values a topology accepts that are awkward where they land: quotes, `$`, backslashes, unicode, length. */
-const AWKWARD = ["a'b", 'a"b', 'a$b$$c', 'a`id`b', 'a\\b', 'a b  c', 'p@ss:w/rd%20?#&', '\u00e9t\u00e9-\u540d\u524d-\ud83d\ude42', '${HOME}', '$(reboot)', '<secret:ADMIN_PASS>', '{ADMIN_PASS}', '-x', ' lead', 'trail ', 'Q'.repeat(5000)];
+const AWKWARD = [
+  "a'b",
+  'a"b',
+  'a$b$$c',
+  'a`id`b',
+  'a\\b',
+  'a b  c',
+  'p@ss:w/rd%20?#&',
+  '\u00e9t\u00e9-\u540d\u524d-\ud83d\ude42',
+  '${HOME}',
+  '$(reboot)',
+  '<secret:ADMIN_PASS>',
+  '{ADMIN_PASS}',
+  '-x',
+  ' lead',
+  'trail ',
+  'Q'.repeat(5000),
+];
 
 /** Mutations a valid topology survives, so that render, plan and runbook see awkward but valid input. */
 function mutateValid(root: Record<string, unknown>, r: R): string[] {
@@ -279,7 +358,48 @@ function mutateValid(root: Record<string, unknown>, r: R): string[] {
   return done;
 }
 
-const SYNTAX = [':', ': ', '- ', '? ', '{', '}', '[', ']', ',', '"', "'", '&a ', '*a', '&b [*a, *a, *a] ', '!!str ', '!!binary ', '!foo ', '|', '>-', '#', '\t', '---\n', '...\n', '%YAML 1.2\n', '<<: *a\n', '~', '1e400', '0x1F', '.nan', '"\\0"', '"\\ud800"', '"\\e"', '\r\n', '\ufeff', '\u0000', '\\', '${env:', '@', '`', '%'];
+const SYNTAX = [
+  ':',
+  ': ',
+  '- ',
+  '? ',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '"',
+  "'",
+  '&a ',
+  '*a',
+  '&b [*a, *a, *a] ',
+  '!!str ',
+  '!!binary ',
+  '!foo ',
+  '|',
+  '>-',
+  '#',
+  '\t',
+  '---\n',
+  '...\n',
+  '%YAML 1.2\n',
+  '<<: *a\n',
+  '~',
+  '1e400',
+  '0x1F',
+  '.nan',
+  '"\\0"',
+  '"\\ud800"',
+  '"\\e"',
+  '\r\n',
+  '\ufeff',
+  '\u0000',
+  '\\',
+  '${env:',
+  '@',
+  '`',
+  '%',
+];
 
 /** Applies 1-4 text mutations, some on the UTF-8 bytes (decoded back as the CLI reads a file). */
 function mutateText(text: string, r: R): { text: string; ops: string[] } {
@@ -324,7 +444,12 @@ function mutateText(text: string, r: R): { text: string; ops: string[] } {
       case 'respell': {
         // The same key spelt another way, on a repeated line: `true` / "true", 1 / "1", ~ / "".
         const m = /^(\s*)([^\s:#][^:#]*?):(\s|$)/.exec(lines[i] ?? '');
-        if (m) lines.splice(i + 1, 0, `${m[1]}${pick(r, [`"${m[2]}"`, `'${m[2]}'`, '~', '""', 'true', '"true"', '1', '"1"', '1.0', '? ' + m[2] + '\n' + m[1]])}:${lines[i].slice(m[0].length - m[3].length)}`);
+        if (m)
+          lines.splice(
+            i + 1,
+            0,
+            `${m[1]}${pick(r, [`"${m[2]}"`, `'${m[2]}'`, '~', '""', 'true', '"true"', '1', '"1"', '1.0', '? ' + m[2] + '\n' + m[1]])}:${lines[i].slice(m[0].length - m[3].length)}`,
+          );
         text = lines.join('\n');
         break;
       }
@@ -349,7 +474,7 @@ export interface FuzzCase {
 const ENVS: Record<string, string>[] = [
   {},
   { OSTOPO_ADMIN_PASS: 'Fuzz-Admin-Pass-1', OSTOPO_DEMO_PASS: 'Fuzz-Demo-Pass-1' },
-  { OSTOPO_ADMIN_PASS: "a'b\"c$d`e\\f g@h:i/j%k", OSTOPO_DEMO_PASS: 'x\ny', OSTOPO_RABBIT_PASS: '' },
+  { OSTOPO_ADMIN_PASS: 'a\'b"c$d`e\\f g@h:i/j%k', OSTOPO_DEMO_PASS: 'x\ny', OSTOPO_RABBIT_PASS: '' },
 ];
 
 /** The case `index` of the run seeded `seed`, made from the seed topologies' texts (and their parsed values). */

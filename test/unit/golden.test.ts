@@ -27,7 +27,11 @@ describe('golden render of the examples', () => {
         }
         assert.deepEqual(listFiles(tmp), listFiles(golden), 'the same files');
         for (const rel of listFiles(tmp)) {
-          assert.equal(fs.readFileSync(path.join(tmp, rel), 'utf8'), fs.readFileSync(path.join(golden, rel), 'utf8'), `${rel} differs from test/golden/${name}/${rel} (npm run test:update-golden after review)`);
+          assert.equal(
+            fs.readFileSync(path.join(tmp, rel), 'utf8'),
+            fs.readFileSync(path.join(golden, rel), 'utf8'),
+            `${rel} differs from test/golden/${name}/${rel} (npm run test:update-golden after review)`,
+          );
         }
       } finally {
         fs.rmSync(tmp, { recursive: true, force: true });

@@ -70,7 +70,6 @@ export function lineOf(text: string, needle: string, from = 0): number {
   throw new Error(`'${needle}' not in text`);
 }
 
-
 /** Debian's python (it sees Debian's python3-* packages, unlike a python3 earlier on PATH). */
 export const DEBIAN_PYTHON = '/usr/bin/python3';
 
@@ -138,5 +137,5 @@ export const NASTY = [
   '$(id)',
   "it's",
   '\\"',
-  "back\\slash\"quote'mix$`#;% ",
+  'back\\slash"quote\'mix$`#;% ',
 ];

@@ -22,7 +22,10 @@ function set(obj: Record<string, unknown>, path: (string | number)[], value: unk
  * only through environment variables, standard input or files, never inside a command line.
  */
 describe('hostile values in topology fields', () => {
-  const base = parse(minimal('    providerInterface: eth1\nntp:\n  servers: [pool.ntp.org]\n  server: controller\n  allow: [10.0.0.0/24]\nssh:\n  user: root\n  host: jump\n')) as Record<string, unknown>;
+  const base = parse(minimal('    providerInterface: eth1\nntp:\n  servers: [pool.ntp.org]\n  server: controller\n  allow: [10.0.0.0/24]\nssh:\n  user: root\n  host: jump\n')) as Record<
+    string,
+    unknown
+  >;
   const commandFields: (string | number)[][] = [
     ['name'],
     ['region'],
@@ -68,7 +71,11 @@ describe('hostile values in topology fields', () => {
       doc.secrets.RABBIT_PASS = `${h}-Long-Enough-1`;
       (doc as Record<string, unknown>).config = { nova: { 'nova.conf': { DEFAULT: { instance_name_template: h } } } };
       const a = analyze(stringify(doc), {});
-      assert.deepEqual(a.findings.filter((f) => f.severity === 'error'), [], JSON.stringify(h));
+      assert.deepEqual(
+        a.findings.filter((f) => f.severity === 'error'),
+        [],
+        JSON.stringify(h),
+      );
       const r = render(a);
       const lookup = secretLookup(a.cloud.secrets);
       for (const n of r.nodes) {
@@ -84,7 +91,9 @@ describe('hostile values in topology fields', () => {
     const doc = structuredClone(base) as Record<string, Record<string, unknown>>;
     doc.secrets.NOVA_PASS = 'a\nb';
     (doc as Record<string, unknown>).config = { nova: { 'nova.conf': { DEFAULT: { debug: 'true\n[evil]' } } } };
-    const codes = analyze(stringify(doc), {}).findings.filter((f) => f.severity === 'error').map((f) => f.code);
+    const codes = analyze(stringify(doc), {})
+      .findings.filter((f) => f.severity === 'error')
+      .map((f) => f.code);
     assert.deepEqual(codes, ['value/line-break', 'value/line-break']);
   });
 });

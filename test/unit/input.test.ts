@@ -98,7 +98,10 @@ describe('hostile input: what the reader makes of it', function () {
         assert.equal(f.length, 1, `${a} / ${b}`);
         assert.equal(f[0].severity, 'error');
         assert.equal(f[0].range.start.line + 1, lineOf(text, `${b}: second`));
-        assert.ok(f[0].message.includes(`\`${b}\` is the same key as \`${a}\` on line ${lineOf(text, `${a}: first`)}: both read as ${as.startsWith('the') || as.startsWith('`') ? as : `\`${as}\``}`), f[0].message);
+        assert.ok(
+          f[0].message.includes(`\`${b}\` is the same key as \`${a}\` on line ${lineOf(text, `${a}: first`)}: both read as ${as.startsWith('the') || as.startsWith('`') ? as : `\`${as}\``}`),
+          f[0].message,
+        );
       });
     }
 
@@ -136,7 +139,12 @@ describe('hostile input: what the reader makes of it', function () {
 
     it('a message quotes at most 80 characters of a long value or key', () => {
       const long = 'x'.repeat(500_000);
-      for (const extra of [`ssh:\n  port: "${long}"\n`, `release: ${long}\n`, `nodes2:\n  ${'k'.repeat(1000)}: 1\n`, `config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        ${'o'.repeat(900)}: 1\n`]) {
+      for (const extra of [
+        `ssh:\n  port: "${long}"\n`,
+        `release: ${long}\n`,
+        `nodes2:\n  ${'k'.repeat(1000)}: 1\n`,
+        `config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        ${'o'.repeat(900)}: 1\n`,
+      ]) {
         const a = analyze(minimal(extra).replace(/^release: zed\n(?=[\s\S]*release: )/m, ''), {});
         assert.ok(a.findings.length > 0);
         for (const f of a.findings) assert.ok(f.message.length < 400, `${f.code}: ${f.message.length} characters`);
@@ -144,7 +152,8 @@ describe('hostile input: what the reader makes of it', function () {
     });
 
     it('an alias bomb is located at the alias that expands too much', () => {
-      const bomb = 'x-bomb:\n  a: &a [x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n  e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n';
+      const bomb =
+        'x-bomb:\n  a: &a [x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n  e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n';
       const text = minimal(bomb);
       const a = analyze(text, {});
       const f = only(a.findings, 'yaml/alias');
@@ -171,7 +180,7 @@ describe('hostile input: what the reader makes of it', function () {
       }
     });
 
-    it("YAML 1.1 tags do not turn values into binary data, sets or dates", () => {
+    it('YAML 1.1 tags do not turn values into binary data, sets or dates', () => {
       const a = analyze(minimal('x-tags:\n  b: !!binary aGVsbG8=\n  s: !!set {x}\n  t: !!timestamp 2001-12-14\n'), {});
       assert.deepEqual((a.doc.value as Record<string, unknown>)['x-tags'], { b: 'aGVsbG8=', s: { x: null }, t: '2001-12-14' });
       assert.ok(a.findings.some((f) => f.code === 'yaml/warning' && /a topology uses no tags/.test(f.message)));
@@ -200,7 +209,7 @@ describe('hostile input: what the reader makes of it', function () {
       fs.writeFileSync(file, Buffer.from(bytes.toString('latin1').replace(line.toString('latin1'), latin1.toString('latin1')), 'latin1'));
       const r = await cli(['validate', file]);
       assert.equal(r.code, 1);
-      assert.match(r.out, new RegExp(`latin1\\.ostopo\\.yaml:3:6: error yaml/encoding The file is not UTF-8 text here: .* \\(here and at 2 more place\\(s\\)\\)\\. Save the file as UTF-8\\.`));      // Also when the bytes broke the YAML, which then reports only what stands before the break.
+      assert.match(r.out, new RegExp(`latin1\\.ostopo\\.yaml:3:6: error yaml/encoding The file is not UTF-8 text here: .* \\(here and at 2 more place\\(s\\)\\)\\. Save the file as UTF-8\\.`)); // Also when the bytes broke the YAML, which then reports only what stands before the break.
       const broken = path.join(tmp, 'broken.ostopo.yaml');
       fs.writeFileSync(broken, Buffer.from('ostopo: 1\nname: caf\xe9: [\n', 'latin1'));
       const b = await cli(['validate', broken]);
@@ -240,7 +249,10 @@ describe('hostile input: what the reader makes of it', function () {
     it('render --reveal-secrets and plan refuse a lone surrogate in a secret instead of crashing', async () => {
       const file = path.join(tmp, 'surrogate.ostopo.yaml');
       fs.writeFileSync(file, minimal().replace('RABBIT_PASS: Str0ng-Rabbit-Pass-1', 'RABBIT_PASS: "Str0ng-Rabbit-Pass-1\\ud800"'));
-      for (const argv of [['render', file, '--out', path.join(tmp, 'out'), '--reveal-secrets'], ['plan', file, '--state-dir', path.join(tmp, 'state')]]) {
+      for (const argv of [
+        ['render', file, '--out', path.join(tmp, 'out'), '--reveal-secrets'],
+        ['plan', file, '--state-dir', path.join(tmp, 'state')],
+      ]) {
         const r = await cli(argv);
         assert.equal(r.code, 1, `${argv[0]}: ${r.err}`);
         assert.match(r.err, /:\d+:\d+: error value\/invalid-character This value contains half of a UTF-16 surrogate pair/);

@@ -29,7 +29,11 @@ describe('deploy journal and state-folder lock', () => {
     ];
     for (const [text, why] of bad) {
       write('guide-zed', text);
-      assert.throws(() => Journal.open(dir, 'guide-zed'), (e: Error) => e instanceof JournalError && why.test(e.message) && e.message.includes(path.join(dir, 'guide-zed', 'journal.json')) && /move it aside/.test(e.message), text);
+      assert.throws(
+        () => Journal.open(dir, 'guide-zed'),
+        (e: Error) => e instanceof JournalError && why.test(e.message) && e.message.includes(path.join(dir, 'guide-zed', 'journal.json')) && /move it aside/.test(e.message),
+        text,
+      );
       // The CLI says it in one line and exits 1: no stack trace.
       let out = '';
       let err = '';
@@ -59,7 +63,11 @@ describe('deploy journal and state-folder lock', () => {
   it('one run at a time: a second one is refused with who holds the lock and since when; a stale one is taken over', () => {
     const a = Journal.open(dir, 'c');
     a.acquire('deploy');
-    assert.throws(() => Journal.open(dir, 'c').acquire('verify'), (e: Error) => e instanceof LockError && new RegExp(`cloud "c" is locked: ostopo deploy by .+@${os.hostname()} \\(pid ${process.pid}\\) since \\d{4}-`).test(e.message) && /--break-lock/.test(e.message));
+    assert.throws(
+      () => Journal.open(dir, 'c').acquire('verify'),
+      (e: Error) =>
+        e instanceof LockError && new RegExp(`cloud "c" is locked: ostopo deploy by .+@${os.hostname()} \\(pid ${process.pid}\\) since \\d{4}-`).test(e.message) && /--break-lock/.test(e.message),
+    );
     a.release();
     const b = Journal.open(dir, 'c');
     b.acquire('verify');

@@ -101,7 +101,8 @@ describe('masking: every form of a secret, also across chunks of a stream (test/
         const m = one(i);
         const text = textOf(NASTY[i]);
         const whole = m.mask(text);
-        for (let a = 0; a <= text.length; a++) for (let b = a; b <= text.length; b++) assert.equal(streamed(m, [text.slice(0, a), text.slice(a, b), text.slice(b)]), whole, `${JSON.stringify(NASTY[i])} at ${a}, ${b}`);
+        for (let a = 0; a <= text.length; a++)
+          for (let b = a; b <= text.length; b++) assert.equal(streamed(m, [text.slice(0, a), text.slice(a, b), text.slice(b)]), whole, `${JSON.stringify(NASTY[i])} at ${a}, ${b}`);
       }
     });
 
@@ -113,7 +114,7 @@ describe('masking: every form of a secret, also across chunks of a stream (test/
       for (let seed = 1; seed <= 40; seed++) {
         const rnd = lcg(seed);
         const chunks: string[] = [];
-        for (let at = 0; at < text.length; ) {
+        for (let at = 0; at < text.length;) {
           const n = 1 + Math.floor(rnd() * 64);
           chunks.push(text.slice(at, at + n));
           at += n;
@@ -140,7 +141,7 @@ describe('masking: every form of a secret, also across chunks of a stream (test/
     });
   });
 
-  describe('deploy prints a command\'s output masked whole, also when SSH splits a secret', () => {
+  describe("deploy prints a command's output masked whole, also when SSH splits a secret", () => {
     const SECRET = 'Sw0rdfish-Very-Long-Secret-42';
     let work: string;
     beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-mask-'))));
@@ -184,7 +185,11 @@ describe('masking: every form of a secret, also across chunks of a stream (test/
       };
     }
 
-    for (const cuts of [[8, 12], [5, 20], [14, 16, 30]]) {
+    for (const cuts of [
+      [8, 12],
+      [5, 20],
+      [14, 16, 30],
+    ]) {
       it(`chunks cut at ${cuts.join(', ')}`, async () => {
         const node: ResolvedNode = { name: 'n1', address: '127.0.0.9', roles: [], services: [], ssh: {}, config: {} };
         const events: DeployEvent[] = [];

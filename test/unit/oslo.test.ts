@@ -141,7 +141,7 @@ const BAD: { name: string; check: string; text: string; expect: [string, RegExp]
     expect: [['ERROR unknown-auth-plugin [neutron] auth_type', /no keystoneauth1 plugin 'pasword'; did you mean 'password'\?/]],
   },
   {
-    name: 'glance_store backend sections are the ones enabled_backends names, with their store\'s options',
+    name: "glance_store backend sections are the ones enabled_backends names, with their store's options",
     check: 'glance/glance-api.conf',
     text:
       '[DEFAULT]\nenabled_backends = fs:file, cold:fille\n\n[glance_store]\ndefault_backend = fs\n\n' +
@@ -159,7 +159,7 @@ const BAD: { name: string; check: string; text: string; expect: [string, RegExp]
     expect: [['WARNING duplicate-option [DEFAULT] debug', /set 2 times; it is not multi-valued: oslo.config reads the last one/]],
   },
   {
-    name: 'deprecated names are warnings that name the option to use (a keystoneauth1 plugin\'s too)',
+    name: "deprecated names are warnings that name the option to use (a keystoneauth1 plugin's too)",
     check: 'neutron/neutron.conf',
     text: '[DEFAULT]\nsql_connection = mysql+pymysql://neutron:x@controller/neutron\n\n[nova]\nauth_type = password\ntenant_name = service\n',
     expect: [
@@ -243,7 +243,11 @@ describe('rendered configs against the real oslo.config option definitions (test
       it(b.name, () => {
         const r = reports.get(`bad ${b.name}`)!;
         const got = r.findings.map((f) => `${f.level} ${f.code} [${f.section}] ${f.option}`);
-        assert.deepEqual(got, b.expect.map(([id]) => id), JSON.stringify(r.findings, null, 1));
+        assert.deepEqual(
+          got,
+          b.expect.map(([id]) => id),
+          JSON.stringify(r.findings, null, 1),
+        );
         b.expect.forEach(([, re], i) => assert.match(r.findings[i].message, re));
         for (const f of r.findings) assert.ok(Number.isInteger(f.line) && f.line! > 0, `a line for ${f.code}`);
       });

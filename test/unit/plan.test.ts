@@ -18,13 +18,16 @@ describe('the deploy plan', () => {
     assert.throws(() => buildPlan(broken), /waits for controller\/no-such-step, which is no step of the plan/);
   });
 
-  it('cell discovery waits for each compute node\'s nova step, also where it runs a control service', () => {
+  it("cell discovery waits for each compute node's nova step, also where it runs a control service", () => {
     const text = minimal().replace(
       /nodes:[\s\S]*$/,
       'nodes:\n  controller:\n    address: 10.0.0.11\n    services: [chrony, mariadb, rabbitmq, memcached, keystone, glance, placement, nova-api, nova-conductor, nova-novncproxy, neutron-server]\n  c1:\n    address: 10.0.0.31\n    services: [chrony, nova-scheduler, nova-compute]\n  c2:\n    address: 10.0.0.32\n    roles: [compute]\n',
     );
     const a = analyze(text, {});
-    assert.deepEqual(a.findings.filter((f) => f.severity === 'error'), []);
+    assert.deepEqual(
+      a.findings.filter((f) => f.severity === 'error'),
+      [],
+    );
     const plan = buildPlan(render(a));
     const cells = plan.nodes.find((n) => n.name === 'controller')!.steps.find((s) => s.step === 'nova-cells')!;
     assert.deepEqual(cells.after.sort(), ['c1/nova-controller', 'c2/nova-compute']);

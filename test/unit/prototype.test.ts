@@ -36,9 +36,20 @@ const PLACES: { where: string; text: (x: string) => string; expect: (x: string) 
   { where: 'a config file', text: (x) => minimal(`config:\n  nova:\n    ${x}: {}\n`), expect: () => 'schema/unknown-key' },
   { where: 'a config section', text: (x) => minimal(override('nova.conf', x, 'debug')), expect: () => 'config/unknown-section' },
   { where: 'an option', text: (x) => minimal(override('nova.conf', 'DEFAULT', x)), expect: () => 'config/unknown-option' },
-  { where: "an option of a node's override", text: (x) => minimal(node(`    config:\n      nova:\n        nova.conf:\n          DEFAULT:\n            ${x}: "1"\n`)), expect: () => 'config/unknown-option' },
+  {
+    where: "an option of a node's override",
+    text: (x) => minimal(node(`    config:\n      nova:\n        nova.conf:\n          DEFAULT:\n            ${x}: "1"\n`)),
+    expect: () => 'config/unknown-option',
+  },
   { where: 'an option of an auth plugin section', text: (x) => minimal(override('nova.conf', 'neutron', x)), expect: () => 'config/unknown-option' },
-  { where: 'a section on Train (no catalog)', text: (x) => minimal(override('nova.conf', x, 'debug')).replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7'), expect: () => undefined },
+  {
+    where: 'a section on Train (no catalog)',
+    text: (x) =>
+      minimal(override('nova.conf', x, 'debug'))
+        .replace('release: zed', 'release: train')
+        .replace('os: debian12', 'os: centos7'),
+    expect: () => undefined,
+  },
 ];
 
 /** Everything a topology goes through after validation, as the CLI and the editor run it. */
@@ -74,7 +85,12 @@ describe('names of Object.prototype members as keys', () => {
           if (code) {
             assert.equal(f.length, 1, `${x} as ${place.where}: ${a.findings.map((y) => `${y.code} ${y.message}`).join('; ')}`);
             assert.equal(f[0].range.start.line + 1, lineOf(text, x), `${x} as ${place.where}: located on its line`);
-          } else assert.deepEqual(a.findings.filter((y) => y.severity !== 'info'), [], `${x} as ${place.where}`);
+          } else
+            assert.deepEqual(
+              a.findings.filter((y) => y.severity !== 'info'),
+              [],
+              `${x} as ${place.where}`,
+            );
           everything(a, text, tmp);
         }
       }
@@ -96,7 +112,9 @@ describe('names of Object.prototype members as keys', () => {
   });
 
   it('a rendered section or option called __proto__ or constructor is written like any other (Train has no catalog to refuse it)', () => {
-    const text = minimal(override('nova.conf', '__proto__', 'constructor')).replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7');
+    const text = minimal(override('nova.conf', '__proto__', 'constructor'))
+      .replace('release: zed', 'release: train')
+      .replace('os: debian12', 'os: centos7');
     const a = analyze(text, {});
     assert.deepEqual(a.findings, []);
     const nova = render(a).nodes[0].artifacts.find((x) => x.kind === 'file' && x.path === '/etc/nova/nova.conf');

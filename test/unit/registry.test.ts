@@ -23,7 +23,10 @@ describe('the service registry', () => {
   for (const p of PROFILES) {
     it(`${p.id}: the secrets each service declares are the ones its rendered files and commands use`, () => {
       const a = analyze(onePerNode(p.os, p.release), {});
-      assert.deepEqual(a.findings.filter((f) => f.severity === 'error'), []);
+      assert.deepEqual(
+        a.findings.filter((f) => f.severity === 'error'),
+        [],
+      );
       const r = render(a, {});
       // The databases (and grants) of every service are made on the MariaDB node with their passwords.
       const dbSecrets = SERVICE_IDS.flatMap((s) => (REGISTRY[s].database ? [REGISTRY[s].database.secret] : []));
@@ -65,7 +68,11 @@ describe('the service registry', () => {
     for (const s of SERVICE_IDS) for (const a of REGISTRY[s].after) assert.ok(RENDER_ORDER.indexOf(a) < RENDER_ORDER.indexOf(s), `${a} before ${s}`);
     // The guide's order is the dependency order: the registry lists the services that way.
     assert.deepEqual(RENDER_ORDER, SERVICE_IDS);
-    for (const p of PROJECT_IDS) assert.ok(SERVICE_IDS.some((s) => REGISTRY[s].project === p), `project ${p} has a service`);
+    for (const p of PROJECT_IDS)
+      assert.ok(
+        SERVICE_IDS.some((s) => REGISTRY[s].project === p),
+        `project ${p} has a service`,
+      );
   });
 
   it('every service of every role is available on every profile row', () => {
@@ -98,7 +105,7 @@ describe('the service registry', () => {
     assert.deepEqual(onProfile(orphan, 'nova-api'), REGISTRY['nova-api'].profiles['debian12/zed']);
   });
 
-  it('snippets/ostopo.json is the core\'s snippets (the build writes it; choices from the profile table and registry)', () => {
+  it("snippets/ostopo.json is the core's snippets (the build writes it; choices from the profile table and registry)", () => {
     assert.equal(fs.readFileSync(path.join(ROOT, 'snippets', 'ostopo.json'), 'utf8'), snippetsJson());
     const topology = JSON.parse(snippetsJson()).Topology.body.join('\n');
     assert.match(topology, /release: \$\{2\|zed,train\|\}/);
@@ -112,7 +119,7 @@ describe('the service registry', () => {
     assert.equal(catalogFor(undefined), undefined);
     const text = fs.readFileSync(TRAIN, 'utf8').replace(/\nnodes:\n/, '\nconfig:\n  nova:\n    nova.conf:\n      DEFAULT:\n        debug: true\n        no_such_option_here: 1\nnodes:\n');
     const a = analyze(text, {});
-    assert.ok(!a.findings.some((f) => f.code === 'config/unknown-option'), 'no check against another release\'s catalog');
+    assert.ok(!a.findings.some((f) => f.code === 'config/unknown-option'), "no check against another release's catalog");
     const line = text.split('\n').findIndex((l) => l.includes('debug: true'));
     const hover = hoverAt(a, { line, character: 10 });
     assert.match(hover?.markdown ?? '', /From the zed option catalog: train has none of its own/);

@@ -9,7 +9,11 @@ const TRAIN_TEXT = (s: string) => s.replace('release: zed', 'release: train').re
 
 function renderText(text: string, facts: Record<string, NodeFacts> = {}): RenderedCloud {
   const a = analyze(text, {});
-  assert.deepEqual(a.findings.filter((f) => f.severity === 'error'), [], 'the topology renders without errors');
+  assert.deepEqual(
+    a.findings.filter((f) => f.severity === 'error'),
+    [],
+    'the topology renders without errors',
+  );
   return render(a, facts);
 }
 
@@ -21,7 +25,13 @@ function artifacts(c: RenderedCloud, node: string): Artifact[] {
 
 function file(c: RenderedCloud, node: string, path: string): FileArtifact {
   const f = artifacts(c, node).find((a): a is FileArtifact => a.kind === 'file' && a.path === path);
-  assert.ok(f, `${node} has ${path}; it has ${artifacts(c, node).filter((a) => a.kind === 'file').map((a) => (a).path).join(', ')}`);
+  assert.ok(
+    f,
+    `${node} has ${path}; it has ${artifacts(c, node)
+      .filter((a) => a.kind === 'file')
+      .map((a) => a.path)
+      .join(', ')}`,
+  );
   return f;
 }
 
@@ -70,7 +80,11 @@ describe('renderer', () => {
       const order = ['hosts', 'packages', 'chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone-database', 'keystone', 'glance', 'placement', 'nova-controller', 'nova-cells'];
       const seen = order.filter((s) => steps.includes(s));
       assert.deepEqual(seen, order, 'every seed step is there');
-      assert.deepEqual(steps.filter((s) => order.includes(s)), order, 'in the guide order');
+      assert.deepEqual(
+        steps.filter((s) => order.includes(s)),
+        order,
+        'in the guide order',
+      );
     }
   });
 
@@ -122,7 +136,10 @@ describe('renderer', () => {
       assert.equal(c.run, 'mysql');
       for (const db of ['nova_api', 'nova', 'nova_cell0']) assert.match(c.stdin!, new RegExp(`CREATE DATABASE IF NOT EXISTS \`${db}\`;`));
       assert.deepEqual(secretsIn(c.stdin!), ['NOVA_DBPASS']);
-      assert.equal(materialize(c.stdin!, () => "it's"), materialize(c.stdin!).replace(/<secret:NOVA_DBPASS>/g, "it\\'s"));
+      assert.equal(
+        materialize(c.stdin!, () => "it's"),
+        materialize(c.stdin!).replace(/<secret:NOVA_DBPASS>/g, "it\\'s"),
+      );
     });
 
     it('the database root: mysql_secure_installation with a password on CentOS, unix_socket kept on Debian', () => {
@@ -158,7 +175,11 @@ describe('renderer', () => {
     it('keystone.conf: database and fernet', () => {
       const k = file(zed, 'controller', '/etc/keystone/keystone.conf');
       assert.equal(materialize(ini1(k.content, 'database', 'connection')), 'mysql+pymysql://keystone:<secret:KEYSTONE_DBPASS>@controller/keystone');
-      assert.equal(materialize(ini1(k.content, 'database', 'connection'), () => 'p@ss$'), 'mysql+pymysql://keystone:p%40ss%24@controller/keystone', 'URL-encoded (no $ left for oslo.config to interpolate)');
+      assert.equal(
+        materialize(ini1(k.content, 'database', 'connection'), () => 'p@ss$'),
+        'mysql+pymysql://keystone:p%40ss%24@controller/keystone',
+        'URL-encoded (no $ left for oslo.config to interpolate)',
+      );
       assert.equal(ini1(k.content, 'token', 'provider'), 'fernet');
       assert.equal(k.group, 'keystone');
       assert.equal(k.mode, '0640');
@@ -186,7 +207,10 @@ describe('renderer', () => {
       assert.equal(admin.mode, '0600');
       assert.match(admin.content, /^export OS_AUTH_URL=http:\/\/controller:5000\/v3$/m);
       assert.match(materialize(admin.content), /^export OS_PASSWORD=<secret:ADMIN_PASS>$/m);
-      assert.match(materialize(file(zed, 'controller', '/root/demo-openrc').content, () => "a b'c"), /^export OS_PASSWORD='a b'\\''c'$/m);
+      assert.match(
+        materialize(file(zed, 'controller', '/root/demo-openrc').content, () => "a b'c"),
+        /^export OS_PASSWORD='a b'\\''c'$/m,
+      );
     });
   });
 
@@ -203,9 +227,13 @@ describe('renderer', () => {
     });
 
     it('glance and placement register their user, service and three endpoints', () => {
-      for (const [svc, url] of [['glance', 'http://controller:9292'], ['placement', 'http://controller:8778']]) {
+      for (const [svc, url] of [
+        ['glance', 'http://controller:9292'],
+        ['placement', 'http://controller:8778'],
+      ]) {
         assert.deepEqual(command(zed, 'controller', `${svc}/user`).env, [svc === 'glance' ? 'GLANCE_PASS' : 'PLACEMENT_PASS']);
-        for (const iface of ['public', 'internal', 'admin']) assert.match(command(zed, 'controller', `${svc}/endpoint-${iface}`).run, new RegExp(`endpoint create --region RegionOne \\w+ ${iface} ${url}$`));
+        for (const iface of ['public', 'internal', 'admin'])
+          assert.match(command(zed, 'controller', `${svc}/endpoint-${iface}`).run, new RegExp(`endpoint create --region RegionOne \\w+ ${iface} ${url}$`));
       }
     });
 
@@ -257,8 +285,18 @@ describe('renderer', () => {
     });
 
     it('verification checks of the guide are on the nova-api node', () => {
-      const titles = artifacts(zed, 'controller').filter((a) => a.kind === 'check').map((a) => (a as { title: string }).title);
-      for (const t of ['openstack token issue (admin)', 'openstack token issue (demo)', 'openstack image list', 'placement-status upgrade check', 'openstack compute service list', 'nova-status upgrade check']) assert.ok(titles.includes(t), t);
+      const titles = artifacts(zed, 'controller')
+        .filter((a) => a.kind === 'check')
+        .map((a) => (a as { title: string }).title);
+      for (const t of [
+        'openstack token issue (admin)',
+        'openstack token issue (demo)',
+        'openstack image list',
+        'placement-status upgrade check',
+        'openstack compute service list',
+        'nova-status upgrade check',
+      ])
+        assert.ok(titles.includes(t), t);
     });
   });
 
@@ -338,7 +376,10 @@ config:
       const t = analyzeFile(TRAIN);
       const rc = render(t);
       const lookup = secretLookup(new Map([...t.cloud.secrets].filter(([k]) => k !== 'GLANCE_PASS')));
-      assert.throws(() => materialize(file(rc, 'controller', '/etc/glance/glance-api.conf').content, lookup), (e: unknown) => e instanceof MissingSecretError && e.names.join() === 'GLANCE_PASS');
+      assert.throws(
+        () => materialize(file(rc, 'controller', '/etc/glance/glance-api.conf').content, lookup),
+        (e: unknown) => e instanceof MissingSecretError && e.names.join() === 'GLANCE_PASS',
+      );
     });
   });
 });

@@ -98,6 +98,9 @@ describe('schema findings', () => {
 
   it('an empty document is one clear error', () => {
     const f = run('# nothing yet\n');
-    assert.deepEqual(f.map((x) => x.code), ['schema/empty']);
+    assert.deepEqual(
+      f.map((x) => x.code),
+      ['schema/empty'],
+    );
   });
 });

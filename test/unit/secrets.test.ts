@@ -50,7 +50,7 @@ describe('no secret on a remote command line', () => {
       for (const n of render(a).nodes) {
         for (const art of n.artifacts) {
           if (art.kind !== 'command' && art.kind !== 'check') continue;
-          const lines = [art.run, art.kind === 'command' ? art.check ?? '' : ''];
+          const lines = [art.run, art.kind === 'command' ? (art.check ?? '') : ''];
           for (const text of lines) {
             assert.deepEqual(secretsIn(text), [], `${n.name} ${art.id}: a secret written into the command text`);
             for (const name of art.env ?? []) {

@@ -15,7 +15,11 @@ describe('a fresh machine: what npm test sets up', () => {
     const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: os.tmpdir() });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /the tests need Debian packages that are not installed: ostopo-no-such-package\n/);
-    assert.match(r.stderr, /sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ostopo-no-such-package\n/, 'only what is missing, ready to paste');
+    assert.match(
+      r.stderr,
+      /sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ostopo-no-such-package\n/,
+      'only what is missing, ready to paste',
+    );
   });
 });
 

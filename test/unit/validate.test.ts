@@ -80,7 +80,7 @@ describe('semantic rules', () => {
     assert.equal(at(f[0]), '8:1');
   });
 
-  it('secret/weak: the guide\'s 123456, without printing the value elsewhere', () => {
+  it("secret/weak: the guide's 123456, without printing the value elsewhere", () => {
     const f = only(run(minimal().replace('Str0ng-Rabbit-Pass-1', "'123456'")), 'secret/weak');
     assert.equal(f.length, 1);
     assert.equal(f[0].severity, 'warning');
@@ -100,7 +100,10 @@ describe('semantic rules', () => {
 
   it('a literal `${` is written `$${`; any other `${` in a literal is still a malformed reference', () => {
     const secret = (raw: string) => {
-      const a = analyze(minimal().replace('Str0ng-Rabbit-Pass-1', () => raw), {});
+      const a = analyze(
+        minimal().replace('Str0ng-Rabbit-Pass-1', () => raw),
+        {},
+      );
       return { codes: codes(a.findings), value: a.cloud.secrets.get('RABBIT_PASS')?.value };
     };
     assert.deepEqual(secret("'Str0ng-$${not-a-ref}-1'"), { codes: [], value: 'Str0ng-${not-a-ref}-1' });
@@ -114,9 +117,14 @@ describe('semantic rules', () => {
   });
 
   it('the escaped literal is what the services get: rendered and revealed with a literal `${`', () => {
-    const a = analyze(minimal().replace('Str0ng-Admin-Pass-1', () => "'Adm1n-$${x}-Pass'"), {});
+    const a = analyze(
+      minimal().replace('Str0ng-Admin-Pass-1', () => "'Adm1n-$${x}-Pass'"),
+      {},
+    );
     assert.equal(a.hasErrors, false);
-    const openrc = render(a).nodes.flatMap((n) => n.artifacts).find((x): x is FileArtifact => x.kind === 'file' && x.path === '/root/admin-openrc')!;
+    const openrc = render(a)
+      .nodes.flatMap((n) => n.artifacts)
+      .find((x): x is FileArtifact => x.kind === 'file' && x.path === '/root/admin-openrc')!;
     assert.match(materialize(openrc.content, secretLookup(a.cloud.secrets)), /^export OS_PASSWORD='Adm1n-\$\{x\}-Pass'$/m);
   });
 
@@ -209,7 +217,9 @@ describe('semantic rules', () => {
   });
 
   it('config/file-not-in-profile: nova-compute.conf on CentOS', () => {
-    const text = minimal('config:\n  nova:\n    nova-compute.conf:\n      DEFAULT:\n        compute_driver: fake.FakeDriver\n').replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7');
+    const text = minimal('config:\n  nova:\n    nova-compute.conf:\n      DEFAULT:\n        compute_driver: fake.FakeDriver\n')
+      .replace('release: zed', 'release: train')
+      .replace('os: debian12', 'os: centos7');
     const f = only(run(text), 'config/file-not-in-profile');
     assert.equal(f.length, 1);
     assert.deepEqual(f[0].suggestions, ['nova.conf']);

@@ -102,7 +102,9 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
     }
   }
   result.ms = Date.now() - t0;
-  const failed = Object.entries(result.nodes).filter(([, v]) => !v.ok).map(([k]) => k);
+  const failed = Object.entries(result.nodes)
+    .filter(([, v]) => !v.ok)
+    .map(([k]) => k);
   o.onEvent({
     type: 'end',
     ok: result.ok,
@@ -138,7 +140,16 @@ async function deployNode(
   for (const s of n.steps) {
     if (stopped) {
       const status = stopped.status === 'cancelled' ? 'cancelled' : 'blocked';
-      o.onEvent({ type: 'step-end', node: n.name, step: s.step, status, ms: 0, changed: 0, total: s.actions.length, message: status === 'blocked' ? 'not run: an earlier step of this node did not complete' : undefined });
+      o.onEvent({
+        type: 'step-end',
+        node: n.name,
+        step: s.step,
+        status,
+        ms: 0,
+        changed: 0,
+        total: s.actions.length,
+        message: status === 'blocked' ? 'not run: an earlier step of this node did not complete' : undefined,
+      });
       resolvers.get(s.key)!(status);
       continue;
     }
@@ -174,7 +185,11 @@ async function deployNode(
   if (stopped) return { ok: false, changed, message: stopped.message };
   // Files an earlier deploy wrote that the topology no longer renders: left as they are, said once, forgotten.
   for (const p of unrenderedFiles(n, ctx.nodeJournal)) {
-    o.onEvent({ type: 'note', node: n.name, message: `${p}: ostopo no longer renders it; ${o.dryRun ? 'a deploy leaves' : 'left'} it on the node as it is (remove it by hand where nothing reads it)${o.dryRun ? '' : ', and the journal forgets it'}` });
+    o.onEvent({
+      type: 'note',
+      node: n.name,
+      message: `${p}: ostopo no longer renders it; ${o.dryRun ? 'a deploy leaves' : 'left'} it on the node as it is (remove it by hand where nothing reads it)${o.dryRun ? '' : ', and the journal forgets it'}`,
+    });
     if (!o.dryRun) delete ctx.nodeJournal.files[p];
   }
   return { ok: true, changed };
@@ -235,7 +250,7 @@ async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | 
   if (d.action === 'drift') {
     const text = (await ctx.remote.readFile(f.path, { signal: ctx.o.signal }))?.content.toString('utf8') ?? '';
     // Of a managed block, only the block is ostopo's: the diff shows it alone.
-    const remote = f.block ? blockOf(text, f.block) ?? '' : text;
+    const remote = f.block ? (blockOf(text, f.block) ?? '') : text;
     const where = f.block ? `${f.path}, ostopo's block` : f.path;
     const diff = unifiedDiff(remote, desired.toString('utf8'), `${where} (on ${ctx.node})`, `${where} (rendered)`);
     emit(ctx, s, f.id, f.path, 'drift', Date.now() - t0, diff);

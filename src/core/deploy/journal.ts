@@ -125,7 +125,9 @@ export class Journal {
         fs.rmSync(file, { force: true });
         continue;
       }
-      throw new LockError(`cloud "${this.data.cloud}" is locked: ${describeHolder(holder)} (${file}). Wait for it to end; if that process is gone for good, run again with --break-lock (a VS Code task: "breakLock": true).`);
+      throw new LockError(
+        `cloud "${this.data.cloud}" is locked: ${describeHolder(holder)} (${file}). Wait for it to end; if that process is gone for good, run again with --break-lock (a VS Code task: "breakLock": true).`,
+      );
     }
     throw new LockError(`cannot take the lock ${file}: another run took it at the same moment`);
   }
@@ -154,7 +156,8 @@ export function describeHolder(h: LockHolder): string {
 function readHolder(file: string): LockHolder | undefined {
   try {
     const h = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockHolder>;
-    if (typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.since === 'string') return { pid: h.pid, host: h.host, user: String(h.user ?? '?'), what: String(h.what ?? '?'), since: h.since };
+    if (typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.since === 'string')
+      return { pid: h.pid, host: h.host, user: String(h.user ?? '?'), what: String(h.what ?? '?'), since: h.since };
   } catch {
     // missing or unreadable: treated as no valid holder
   }
@@ -236,7 +239,8 @@ function nodeOf(n: unknown, where: string, bad: Bad): NodeJournal {
   if (n.machineId !== undefined) out.machineId = str(n.machineId, `${where}.machineId`);
   // The last results are shown, never relied on: a damaged one is dropped rather than refused.
   if (isObject(n.lastDeploy) && typeof n.lastDeploy.at === 'string' && typeof n.lastDeploy.ok === 'boolean') out.lastDeploy = n.lastDeploy as NodeJournal['lastDeploy'];
-  if (isObject(n.lastVerify) && typeof n.lastVerify.at === 'string' && isObject(n.lastVerify.checks)) out.lastVerify = { ...(n.lastVerify as NonNullable<NodeJournal['lastVerify']>), checks: dict(n.lastVerify.checks as NonNullable<NodeJournal['lastVerify']>['checks']) };
+  if (isObject(n.lastVerify) && typeof n.lastVerify.at === 'string' && isObject(n.lastVerify.checks))
+    out.lastVerify = { ...(n.lastVerify as NonNullable<NodeJournal['lastVerify']>), checks: dict(n.lastVerify.checks as NonNullable<NodeJournal['lastVerify']>['checks']) };
   return out;
 }
 

@@ -16,11 +16,7 @@ export interface KnownHostEntry {
   key: Buffer;
 }
 
-export type HostKeyVerdict =
-  | { kind: 'match'; entry: KnownHostEntry }
-  | { kind: 'unknown' }
-  | { kind: 'changed'; entries: KnownHostEntry[] }
-  | { kind: 'revoked'; entry: KnownHostEntry };
+export type HostKeyVerdict = { kind: 'match'; entry: KnownHostEntry } | { kind: 'unknown' } | { kind: 'changed'; entries: KnownHostEntry[] } | { kind: 'revoked'; entry: KnownHostEntry };
 
 export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
   const out: KnownHostEntry[] = [];
@@ -58,7 +54,15 @@ export function hostKeyName(host: string, port: number): string {
 }
 
 function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+    'i',
+  );
   return re.test(name);
 }
 

@@ -44,7 +44,7 @@ export function buildPlan(cloud: RenderedCloud): Plan {
       }
       if (a.kind === 'check') s.checks.push(a);
       else s.actions.push(a);
-      for (const d of a.kind === 'command' || a.kind === 'check' ? a.after ?? [] : []) {
+      for (const d of a.kind === 'command' || a.kind === 'check' ? (a.after ?? []) : []) {
         const key = `${d.node}/${d.step}`;
         if (!s.after.includes(key)) s.after.push(key);
       }
@@ -125,7 +125,8 @@ export function decideCommand(c: CommandArtifact, hash: string, journal: { hash:
   // API checks take seconds: the journal vouches for what they made before (unless asked to recheck).
   if (c.check && c.trustJournal && done && !recheck) return { action: 'skip', mark: '=', why: 'done in an earlier deploy' };
   if (c.check) {
-    if (check === 'unknown') return done ? { action: 'ask', mark: '=', why: 'done in an earlier deploy (its check is asked on the node)' } : { action: 'ask', mark: '>', why: 'runs unless its check passes on the node' };
+    if (check === 'unknown')
+      return done ? { action: 'ask', mark: '=', why: 'done in an earlier deploy (its check is asked on the node)' } : { action: 'ask', mark: '>', why: 'runs unless its check passes on the node' };
     return check ? { action: 'skip', mark: '=', why: 'already in place', record: true } : { action: 'run', mark: '>', why: journal ? 'its check fails' : 'not run yet' };
   }
   if (done) return { action: 'skip', mark: '=', why: 'done in an earlier deploy' };

@@ -101,11 +101,11 @@ const WRAPPER = [
   // Job control gives the job its own process group; its notices ("[1]+ Done") go to /dev/null.
   'exec 3>&2 2>/dev/null',
   'set -m',
-  "while IFS= read -r -d '' kv && [ -n \"$kv\" ]; do export \"$kv\"; done",
+  'while IFS= read -r -d \'\' kv && [ -n "$kv" ]; do export "$kv"; done',
   's=$1; shift',
   'bash -c "$s" ostopo "$@" 2>&3 &',
   'p=$!',
-  "printf 'OSTOPO_PID %s\\n' \"$p\" >&3",
+  'printf \'OSTOPO_PID %s\\n\' "$p" >&3',
   'wait "$p"',
 ].join('\n');
 
@@ -223,7 +223,8 @@ export class SshRemote implements Remote {
         const onDrop = () => finish(this.dropReason ?? new RemoteError('dropped', `${this.label}: the SSH connection dropped while a command ran`));
         opts.signal?.addEventListener('abort', onAbort, { once: true });
         this.client.once('close', onDrop);
-        if (opts.timeoutMs) timer = setTimeout(() => stop(new RemoteError('step-timeout', `${this.label}: no result after ${Math.round(opts.timeoutMs! / 1000)} s; the remote command was stopped`)), opts.timeoutMs);
+        if (opts.timeoutMs)
+          timer = setTimeout(() => stop(new RemoteError('step-timeout', `${this.label}: no result after ${Math.round(opts.timeoutMs! / 1000)} s; the remote command was stopped`)), opts.timeoutMs);
         // A character whose UTF-8 bytes are split across two chunks is decoded whole (a secret in the
         // output must reach the masker intact).
         const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
@@ -265,7 +266,9 @@ export class SshRemote implements Remote {
           errText += rest.stderr;
           for (const stream of ['stdout', 'stderr'] as const) if (rest[stream]) opts.onOutput?.(rest[stream], stream);
           setImmediate(() =>
-            exitCode !== undefined && !this.dropReason ? finish(undefined, exitCode) : finish(this.dropReason ?? new RemoteError('dropped', `${this.label}: the command ended without an exit status (connection lost?)`)),
+            exitCode !== undefined && !this.dropReason
+              ? finish(undefined, exitCode)
+              : finish(this.dropReason ?? new RemoteError('dropped', `${this.label}: the command ended without an exit status (connection lost?)`)),
           );
         });
         ch.end(Buffer.concat([Buffer.from(header + '\0'), opts.stdin === undefined ? Buffer.alloc(0) : Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin)]));
@@ -306,7 +309,12 @@ export class SshRemote implements Remote {
         ch.on('close', (code: number | null) => {
           if (this.lockChannel === ch) return;
           if (code !== 0 && SUDO_PASSWORD.test(errText)) return settle(this.sudoPasswordError());
-          if (code === 75) return settle(new LockError(`${this.label} is locked by another run: ${out.trim().split('\n')[0] || 'a holder that did not say who it is'} (the lock is ${this.nodeLock} on the node; it ends with that run or its connection; --break-lock, or "breakLock": true in a VS Code task, ends the holder)`));
+          if (code === 75)
+            return settle(
+              new LockError(
+                `${this.label} is locked by another run: ${out.trim().split('\n')[0] || 'a holder that did not say who it is'} (the lock is ${this.nodeLock} on the node; it ends with that run or its connection; --break-lock, or "breakLock": true in a VS Code task, ends the holder)`,
+              ),
+            );
           settle(this.dropReason ?? new RemoteError('io', `${this.label}: cannot take the node's deploy lock: ${lastLines(errText || out, 3) || `exit ${code}`}`));
         });
       });
@@ -339,7 +347,11 @@ export class SshRemote implements Remote {
     });
   }
 
-  async survey(files: SurveyFile[], checks: string[], opts: { env?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ files: (FileState | undefined)[]; checks: boolean[] }> {
+  async survey(
+    files: SurveyFile[],
+    checks: string[],
+    opts: { env?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number } = {},
+  ): Promise<{ files: (FileState | undefined)[]; checks: boolean[] }> {
     if (!files.length && !checks.length) return { files: [], checks: [] };
     // $1: how many files follow, each as path, begin marker and end marker (empty: the whole file);
     // then the check scripts. The markers reach awk through its environment (-v would unescape them).
@@ -458,7 +470,7 @@ const INSTALL = [
   'mkdir -p -- "$dir"',
   'rm -f -- "$dir/.$base.ostopo-"*',
   'tmp=$(mktemp "$dir/.$base.ostopo-XXXXXX")',
-  "trap 'rm -f -- \"$tmp\"' EXIT",
+  'trap \'rm -f -- "$tmp"\' EXIT',
   'if [ -z "$B" ]; then cat -- "$src" > "$tmp"',
   'elif [ ! -f "$dst" ]; then { cat -- "$src"; printf \'%s\' "$8"; } > "$tmp"',
   'elif grep -qxF -- "$B" "$dst"; then',

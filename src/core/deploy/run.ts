@@ -145,4 +145,3 @@ export function selectedNodes(o: RunOptions): string[] {
   if (o.node && !names.includes(o.node)) throw new Error(`no node '${o.node}'; nodes: ${names.join(', ')}`);
   return o.node ? [o.node] : names;
 }
-

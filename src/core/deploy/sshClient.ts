@@ -96,7 +96,12 @@ export function openClient(t: SshTarget, opts: ConnectOptions, sock?: Duplex): P
     const onAbort = () => fail(new RemoteError('cancelled', `${t.label}: cancelled while connecting`));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (!methods.length) {
-      return fail(new RemoteError('auth', `${t.label}: no way to authenticate as ${t.user}: no identityFile, no usable key from ssh -G and no ssh-agent${keyProblems.length ? ` (${keyProblems.join('; ')})` : ''}`));
+      return fail(
+        new RemoteError(
+          'auth',
+          `${t.label}: no way to authenticate as ${t.user}: no identityFile, no usable key from ssh -G and no ssh-agent${keyProblems.length ? ` (${keyProblems.join('; ')})` : ''}`,
+        ),
+      );
     }
     client.on('ready', () => {
       done = true;
@@ -132,15 +137,16 @@ export function openClient(t: SshTarget, opts: ConnectOptions, sock?: Duplex): P
         verdict = verifyHostKey(known, t.host, t.port, key);
         if (verdict.kind === 'match') return cb(true);
         if (verdict.kind !== 'unknown' || !opts.onUnknownHostKey) return cb(false);
-        opts
-          .onUnknownHostKey({ host: t.host, port: t.port, keyType: keyTypeOf(key), fingerprint: fingerprint(key), label: t.label })
-          .then((ok) => {
+        opts.onUnknownHostKey({ host: t.host, port: t.port, keyType: keyTypeOf(key), fingerprint: fingerprint(key), label: t.label }).then(
+          (ok) => {
             if (ok) {
               appendKnownHost(opts.projectKnownHosts, t.host, t.port, key);
               verdict = { kind: 'match', entry: { file: opts.projectKnownHosts, line: 0, patterns: t.host, keyType: keyTypeOf(key), key } };
             }
             cb(ok);
-          }, () => cb(false));
+          },
+          () => cb(false),
+        );
       },
     };
     if (preferred.length) config.algorithms = { serverHostKey: preferred as never };
@@ -162,11 +168,16 @@ function hostKeyError(t: SshTarget, v: HostKeyVerdict, key: Buffer): RemoteError
     );
   }
   if (v.kind === 'revoked') return new RemoteError('hostkey-revoked', `${t.label}: the host key ${fp} is marked @revoked in ${v.entry.file}:${v.entry.line}`);
-  return new RemoteError('hostkey-unknown', `${t.label}: the host key of ${t.host}:${t.port} is not known (${keyTypeOf(key)} ${fp}). Accept it after checking the fingerprint (CLI: --accept-new-host-keys), or add it to a known_hosts file.`);
+  return new RemoteError(
+    'hostkey-unknown',
+    `${t.label}: the host key of ${t.host}:${t.port} is not known (${keyTypeOf(key)} ${fp}). Accept it after checking the fingerprint (CLI: --accept-new-host-keys), or add it to a known_hosts file.`,
+  );
 }
 
 export function forward(c: Client, host: string, port: number, via: string): Promise<Duplex> {
   return new Promise((resolve, reject) =>
-    c.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(new RemoteError('unreachable', `${via}: cannot reach ${host}:${port} through the jump host: ${err.message}`)) : resolve(stream))),
+    c.forwardOut('127.0.0.1', 0, host, port, (err, stream) =>
+      err ? reject(new RemoteError('unreachable', `${via}: cannot reach ${host}:${port} through the jump host: ${err.message}`)) : resolve(stream),
+    ),
   );
 }

@@ -66,9 +66,7 @@ function resolveHost(host: string, explicit: { user?: string; port?: number; ide
     ...(explicit.identityFile ? [expandHome(explicit.identityFile, home, opts.baseDir)] : []),
     ...(g?.get('identityfile') ?? []).map((f) => expandHome(f, home)).filter((f) => fs.existsSync(f)),
   ];
-  const userKnown = (g?.get('userknownhostsfile') ?? [])
-    .flatMap((l) => l.split(/\s+/))
-    .map((f) => expandHome(f, home));
+  const userKnown = (g?.get('userknownhostsfile') ?? []).flatMap((l) => l.split(/\s+/)).map((f) => expandHome(f, home));
   const knownHostsFiles = [
     ...(explicit.knownHostsFile ? [expandHome(explicit.knownHostsFile, home, opts.baseDir)] : []),
     opts.projectKnownHosts,

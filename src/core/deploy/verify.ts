@@ -87,6 +87,11 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
   }
   result.ms = Date.now() - t0;
   result.ok = result.failed === 0 && Object.values(result.nodes).every((n) => !n.message);
-  o.onEvent({ type: 'end', ok: result.ok, ms: result.ms, message: `${result.passed} check(s) passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped (they do not apply on their node)` : ''}, in ${seconds(result.ms)}` });
+  o.onEvent({
+    type: 'end',
+    ok: result.ok,
+    ms: result.ms,
+    message: `${result.passed} check(s) passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped (they do not apply on their node)` : ''}, in ${seconds(result.ms)}`,
+  });
   return result;
 }

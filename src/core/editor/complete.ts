@@ -26,7 +26,7 @@ export interface CompletionEntry {
   sortText?: string;
 }
 
-const typeName = (s: JsonSchema) => (Array.isArray(s.type) ? s.type.join(' | ') : s.type ?? '');
+const typeName = (s: JsonSchema) => (Array.isArray(s.type) ? s.type.join(' | ') : (s.type ?? ''));
 
 /** The option catalog of the topology's profile (catalogFor decides; a row without one borrows the newest). */
 function catalogRelease(a: Analysis): string {
@@ -85,7 +85,14 @@ function valueEntries(s: JsonSchema, a: Analysis, range: Range, exclude: string[
   if (ref === 'node') {
     return a.cloud.nodes
       .filter((n) => !exclude.includes(n.name))
-      .map((n) => ({ label: n.name, kind: 'node' as const, detail: n.address, documentation: `Node \`${n.name}\` (${n.address}): ${n.services.join(', ') || 'no services'}.`, insertText: n.name, range }));
+      .map((n) => ({
+        label: n.name,
+        kind: 'node' as const,
+        detail: n.address,
+        documentation: `Node \`${n.name}\` (${n.address}): ${n.services.join(', ') || 'no services'}.`,
+        insertText: n.name,
+        range,
+      }));
   }
   if (s.enum) {
     return s.enum
@@ -116,7 +123,16 @@ function configEntries(a: Analysis, ctx: ReturnType<typeof cursorContext>, rel: 
     if (!cat) return [];
     return Object.keys(cat)
       .filter((sec) => !ctx.siblings.includes(sec))
-      .map((sec) => ({ label: sec, kind: 'section' as const, detail: `[${sec}] of ${file}`, documentation: `${Object.keys(cat[sec]).length} options.`, insertText: `${sec}:\n${' '.repeat(ctx.indent + 2)}$0`, snippet: true, range, sortText: sec === 'DEFAULT' ? '0' : `1${sec}` }));
+      .map((sec) => ({
+        label: sec,
+        kind: 'section' as const,
+        detail: `[${sec}] of ${file}`,
+        documentation: `${Object.keys(cat[sec]).length} options.`,
+        insertText: `${sec}:\n${' '.repeat(ctx.indent + 2)}$0`,
+        snippet: true,
+        range,
+        sortText: sec === 'DEFAULT' ? '0' : `1${sec}`,
+      }));
   }
   if (rel.length === 3 && (ctx.kind === 'key' || ctx.kind === 'value')) {
     const def = CONFIG_FILES.find((f) => f.project === project && f.name === file);
@@ -131,7 +147,16 @@ function configEntries(a: Analysis, ctx: ReturnType<typeof cursorContext>, rel: 
     }
     return Object.entries(cat)
       .filter(([name]) => !ctx.siblings.includes(name))
-      .map(([name, o]) => ({ label: name, kind: 'option' as const, detail: TYPE_NAMES[o.t], documentation: optionDoc(o), insertText: `${name}: $0`, snippet: true, range, sortText: `${o.x ? 2 : 1}${name}` }));
+      .map(([name, o]) => ({
+        label: name,
+        kind: 'option' as const,
+        detail: TYPE_NAMES[o.t],
+        documentation: optionDoc(o),
+        insertText: `${name}: $0`,
+        snippet: true,
+        range,
+        sortText: `${o.x ? 2 : 1}${name}`,
+      }));
   }
   return undefined;
 }
@@ -190,7 +215,7 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
   const s = schemaAt([...path, 0]);
   if (!s) return [];
   const out = valueEntries(s, a, ctx.range, listed(a, path));
-  if (s['x-ostopo-ref'] === 'role') for (const e of out) e.documentation = `${ROLES[e.label as keyof typeof ROLES]?.description ?? ''}\n\nServices: ${ROLES[e.label as keyof typeof ROLES]?.services.join(', ')}.`;
+  if (s['x-ostopo-ref'] === 'role')
+    for (const e of out) e.documentation = `${ROLES[e.label as keyof typeof ROLES]?.description ?? ''}\n\nServices: ${ROLES[e.label as keyof typeof ROLES]?.services.join(', ')}.`;
   return out;
 }
-

@@ -5,7 +5,19 @@ import { ipv4ToInt, parseCidr } from '../net';
 import { own } from '../own';
 import { generateSecret } from '../secrets';
 
-const REPLACEABLE = new Set(['schema/enum', 'schema/const', 'schema/unknown-key', 'ref/unknown-node', 'ref/unknown-service', 'ref/unknown-role', 'secret/unknown-name', 'config/unknown-option', 'config/unknown-section', 'profile/unsupported', 'config/file-not-in-profile']);
+const REPLACEABLE = new Set([
+  'schema/enum',
+  'schema/const',
+  'schema/unknown-key',
+  'ref/unknown-node',
+  'ref/unknown-service',
+  'ref/unknown-role',
+  'secret/unknown-name',
+  'config/unknown-option',
+  'config/unknown-section',
+  'profile/unsupported',
+  'config/file-not-in-profile',
+]);
 
 const lineText = (text: string, line: number) => text.split(/\r?\n/)[line] ?? '';
 const at = (line: number, character: number): Position => ({ line, character });

@@ -69,7 +69,8 @@ export function hoverAt(a: Analysis, pos: Position): HoverInfo | undefined {
       const md = nodeHover(a, value);
       if (md) return { markdown: md, range };
     }
-    if (ref === 'service' && isServiceId(value)) return { markdown: `**service \`${value}\`** — ${REGISTRY[value].title}\n\n${REGISTRY[value].description}\n\nNeeds: ${REGISTRY[value].requires.join(', ') || 'nothing'}.`, range };
+    if (ref === 'service' && isServiceId(value))
+      return { markdown: `**service \`${value}\`** — ${REGISTRY[value].title}\n\n${REGISTRY[value].description}\n\nNeeds: ${REGISTRY[value].requires.join(', ') || 'nothing'}.`, range };
     if (ref === 'role' && isRoleId(value)) return { markdown: `**role \`${value}\`** — ${ROLES[value].description}\n\nServices: ${ROLES[value].services.join(', ')}.`, range };
   }
   if (!s) return undefined;
@@ -106,10 +107,16 @@ export function outline(a: Analysis): SymbolInfo[] {
       children = a.cloud.nodes.map((n) => sym(['nodes', n.name], n.name, 'node', `${n.address}${n.roles.length ? ' · ' + n.roles.join(', ') : ''}`)).filter((x): x is SymbolInfo => !!x);
       detail = `${children.length} node(s)`;
     } else if (k === 'secrets' && v && typeof v === 'object') {
-      children = Object.keys(v).map((n) => sym(['secrets', n], n, 'secret', a.cloud.secrets.get(n)?.env ? `\${env:${a.cloud.secrets.get(n)!.env}}` : '')).filter((x): x is SymbolInfo => !!x);
+      children = Object.keys(v)
+        .map((n) => sym(['secrets', n], n, 'secret', a.cloud.secrets.get(n)?.env ? `\${env:${a.cloud.secrets.get(n)!.env}}` : ''))
+        .filter((x): x is SymbolInfo => !!x);
     } else if (k === 'config' && v && typeof v === 'object') {
       children = Object.entries(v as Record<string, unknown>).flatMap(([p, files]) =>
-        files && typeof files === 'object' ? Object.keys(files).map((f) => sym(['config', p, f], `${p} / ${f}`, 'object', '')).filter((x): x is SymbolInfo => !!x) : [],
+        files && typeof files === 'object'
+          ? Object.keys(files)
+              .map((f) => sym(['config', p, f], `${p} / ${f}`, 'object', ''))
+              .filter((x): x is SymbolInfo => !!x)
+          : [],
       );
     }
     const s = sym([k], k, Array.isArray(v) ? 'array' : v && typeof v === 'object' ? 'object' : 'key', detail, children);

@@ -101,7 +101,16 @@ export function installServices(ctx: RenderContext, node: ResolvedNode, step: St
   for (const s of services) {
     for (const f of ctx.on(s).preInstallFiles ?? []) {
       const id = `${step}/${f.path.split('/').pop()}`;
-      ctx.file(node, { step, service: s, id, path: f.path, mode: '0644', language: 'shellscript', content: [...ctx.header(f.path).map((h) => `# ${h}`), ...f.lines].join('\n') + '\n', description: f.description });
+      ctx.file(node, {
+        step,
+        service: s,
+        id,
+        path: f.path,
+        mode: '0644',
+        language: 'shellscript',
+        content: [...ctx.header(f.path).map((h) => `# ${h}`), ...f.lines].join('\n') + '\n',
+        description: f.description,
+      });
       files.push(id);
     }
   }

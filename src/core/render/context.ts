@@ -83,7 +83,16 @@ export class RenderContext {
   }
 
   /** An oslo.config file with the node's and the cloud's overrides merged over it, as a file artifact. */
-  iniFile(node: ResolvedNode, step: StepId, service: ServiceId, project: ProjectId, name: string, path: string, build: (ini: IniDoc) => void, opts: { owner?: string; group?: string; mode?: string; oslo?: boolean; description: string; catalog?: { service: string; file: string } }): void {
+  iniFile(
+    node: ResolvedNode,
+    step: StepId,
+    service: ServiceId,
+    project: ProjectId,
+    name: string,
+    path: string,
+    build: (ini: IniDoc) => void,
+    opts: { owner?: string; group?: string; mode?: string; oslo?: boolean; description: string; catalog?: { service: string; file: string } },
+  ): void {
     const oslo = opts.oslo ?? true;
     // Which options are multi-valued hardly changes between releases: a profile without its own catalog
     // (Train) borrows the newest one (catalogFor), so `[filter_scheduler] available_filters: [a, b]` is right there too.

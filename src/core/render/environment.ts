@@ -53,11 +53,8 @@ export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void 
     });
   }
 
-  profile.repository.commands.forEach((c, i) =>
-    ctx.command(node, { id: `packages/repository-${i + 1}`, step: 'packages', service: 'base', title: c.title, run: c.run, check: c.check }),
-  );
+  profile.repository.commands.forEach((c, i) => ctx.command(node, { id: `packages/repository-${i + 1}`, step: 'packages', service: 'base', title: c.title, run: c.run, check: c.check }));
   ctx.install(node, 'packages', 'base', profile.repository.packages, `install ${profile.repository.packages.join(' ')} (${profile.repository.description})`);
-
 }
 
 /** The guide's "Network Time Protocol (NTP)": the NTP server node and its clients. */

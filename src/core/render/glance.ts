@@ -32,10 +32,22 @@ export function renderGlance(ctx: RenderContext, node: ResolvedNode): void {
             ini.set('glance_store', 'default_backend', 'fs', { layer: 'profile' });
             ini.set('fs', 'filesystem_store_datadir', '/var/lib/glance/images/', { layer: 'profile' });
           } else {
-            ini.setAll('glance_store', [['stores', 'file,http'], ['default_store', 'file'], ['filesystem_store_datadir', '/var/lib/glance/images/']], { layer: 'profile' });
+            ini.setAll(
+              'glance_store',
+              [
+                ['stores', 'file,http'],
+                ['default_store', 'file'],
+                ['filesystem_store_datadir', '/var/lib/glance/images/'],
+              ],
+              { layer: 'profile' },
+            );
           }
         },
-        { group: ctx.owner('glance'), description: 'glance-api: database, keystone authentication, file store (guide: "Install and configure" glance).', catalog: { service: 'glance', file: 'glance-api.conf' } },
+        {
+          group: ctx.owner('glance'),
+          description: 'glance-api: database, keystone authentication, file store (guide: "Install and configure" glance).',
+          catalog: { service: 'glance', file: 'glance-api.conf' },
+        },
       );
       return ['glance/glance-api.conf'];
     },

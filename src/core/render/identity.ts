@@ -51,7 +51,10 @@ export function registerService(
     title: `keystone user ${o.user} with the admin role in project service`,
     env: [o.secret],
     run: asAdmin(ctx, `${ensureUser(ctx, o.user, o.secret)}\n${sh('openstack', 'role', 'add', '--project', 'service', '--user', o.user, 'admin')}`),
-    check: asAdmin(ctx, `${sh('openstack', 'user', 'show', '--domain', 'default', o.user)} >/dev/null 2>&1 && ${sh('openstack', 'role', 'assignment', 'list', '--project', 'service', '--user', o.user, '--role', 'admin', '-f', 'value')} | grep -q .`),
+    check: asAdmin(
+      ctx,
+      `${sh('openstack', 'user', 'show', '--domain', 'default', o.user)} >/dev/null 2>&1 && ${sh('openstack', 'role', 'assignment', 'list', '--project', 'service', '--user', o.user, '--role', 'admin', '-f', 'value')} | grep -q .`,
+    ),
     trustJournal: true,
     after,
   });

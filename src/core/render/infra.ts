@@ -110,12 +110,13 @@ export function renderRabbitmq(ctx: RenderContext, node: ResolvedNode): void {
       path: profile.paths.rabbitmqEnv,
       mode: '0644',
       language: 'properties',
-      content: [
-        ...ctx.header('rabbitmq-env.conf').map((h) => `# ${h}`),
-        '# AMQP and the Erlang distribution port listen on the node address only.',
-        `NODE_IP_ADDRESS=${ip}`,
-        `SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {${ip.split('.').join(',')}}"`,
-      ].join('\n') + '\n',
+      content:
+        [
+          ...ctx.header('rabbitmq-env.conf').map((h) => `# ${h}`),
+          '# AMQP and the Erlang distribution port listen on the node address only.',
+          `NODE_IP_ADDRESS=${ip}`,
+          `SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {${ip.split('.').join(',')}}"`,
+        ].join('\n') + '\n',
       description: 'RabbitMQ bound to the node address (AMQP 5672 and distribution 25672).',
     });
     // epmd must stay on 127.0.0.1 (the local Erlang node registers there) and also listen on the node address.
@@ -159,7 +160,14 @@ export function renderRabbitmq(ctx: RenderContext, node: ResolvedNode): void {
       `rabbitmqctl set_permissions openstack ".*" ".*" ".*" </dev/null`,
     ].join('\n'),
   });
-  ctx.check(node, { id: 'rabbitmq/verify', step: 'rabbitmq', service: 'rabbitmq', title: 'rabbitmqctl list_users has openstack', run: 'rabbitmqctl -q list_users </dev/null', expect: '^openstack\\s' });
+  ctx.check(node, {
+    id: 'rabbitmq/verify',
+    step: 'rabbitmq',
+    service: 'rabbitmq',
+    title: 'rabbitmqctl list_users has openstack',
+    run: 'rabbitmqctl -q list_users </dev/null',
+    expect: '^openstack\\s',
+  });
 }
 
 export function renderMemcached(ctx: RenderContext, node: ResolvedNode): void {
@@ -217,4 +225,3 @@ export function renderEtcd(ctx: RenderContext, node: ResolvedNode): void {
   ctx.start(node, 'etcd', 'etcd', ctx.units('etcd'), ['etcd/etcd.conf']);
   ctx.check(node, { id: 'etcd/verify', step: 'etcd', service: 'etcd', title: 'etcd answers on 2379', run: `curl -fsS ${shq(`http://${ip}:2379/health`)}`, expect: 'true' });
 }
-

@@ -46,11 +46,7 @@ export class IniDoc {
   ) {}
 
   set(section: string, key: string, value: string | number | boolean | (string | number | boolean)[], origin: Origin): this {
-    const values = Array.isArray(value)
-      ? this.isMulti(section, key)
-        ? value.map(String)
-        : [value.map(String).join(',')]
-      : [String(value)];
+    const values = Array.isArray(value) ? (this.isMulti(section, key) ? value.map(String) : [value.map(String).join(',')]) : [String(value)];
     for (const v of values) {
       if (/[\r\n]/.test(v)) throw new IniError(`[${section}] ${key}: a value cannot contain a line break`);
     }

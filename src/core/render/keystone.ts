@@ -24,7 +24,11 @@ export function renderKeystone(ctx: RenderContext, node: ResolvedNode): void {
           ini.set('database', 'connection', dbUrl(ctx, 'keystone', 'KEYSTONE_DBPASS', 'keystone'), { layer: 'topology', path: db ? ['nodes', db.name] : ['secrets', 'KEYSTONE_DBPASS'] });
           ini.set('token', 'provider', 'fernet', { layer: 'profile' });
         },
-        { group: ctx.owner('keystone'), description: 'keystone: database connection and fernet tokens (guide: "Install and configure" keystone).', catalog: { service: 'keystone', file: 'keystone.conf' } },
+        {
+          group: ctx.owner('keystone'),
+          description: 'keystone: database connection and fernet tokens (guide: "Install and configure" keystone).',
+          catalog: { service: 'keystone', file: 'keystone.conf' },
+        },
       );
       return ['keystone/keystone.conf'];
     },
@@ -40,7 +44,13 @@ export function renderKeystone(ctx: RenderContext, node: ResolvedNode): void {
         description: 'Apache ServerName of the controller (guide: "Configure the Apache HTTP server").',
       });
       if (api.link) {
-        ctx.command(node, { ...base, id: `${step}/wsgi-link`, title: `link ${api.link.from} into Apache`, run: sh('ln', '-sfn', api.link.from, api.link.to), check: `test "$(readlink ${shq(api.link.to)})" = ${shq(api.link.from)}` });
+        ctx.command(node, {
+          ...base,
+          id: `${step}/wsgi-link`,
+          title: `link ${api.link.from} into Apache`,
+          run: sh('ln', '-sfn', api.link.from, api.link.to),
+          check: `test "$(readlink ${shq(api.link.to)})" = ${shq(api.link.from)}`,
+        });
       }
       return [`${step}/servername`];
     },
@@ -81,11 +91,26 @@ function identityObjects(ctx: RenderContext, node: ResolvedNode, step: string): 
   // The guide's "Create a domain, projects, users, and roles".
   const osc = (id: string, title: string, run: string, check: string, env?: string[]) =>
     ctx.command(node, { ...base, id: `${step}/${id}`, title, run: asAdmin(ctx, run), check: asAdmin(ctx, check), env, trustJournal: true });
-  osc('project-service', 'project service', sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Service Project', 'service'), `${sh('openstack', 'project', 'show', 'service')} >/dev/null 2>&1`);
-  osc('project-demo', 'project myproject', sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Demo Project', 'myproject'), `${sh('openstack', 'project', 'show', 'myproject')} >/dev/null 2>&1`);
+  osc(
+    'project-service',
+    'project service',
+    sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Service Project', 'service'),
+    `${sh('openstack', 'project', 'show', 'service')} >/dev/null 2>&1`,
+  );
+  osc(
+    'project-demo',
+    'project myproject',
+    sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Demo Project', 'myproject'),
+    `${sh('openstack', 'project', 'show', 'myproject')} >/dev/null 2>&1`,
+  );
   osc('user-demo', 'user myuser', ensureUser(ctx, 'myuser', 'DEMO_PASS'), `${sh('openstack', 'user', 'show', '--domain', 'default', 'myuser')} >/dev/null 2>&1`, ['DEMO_PASS']);
   osc('role-demo', 'role myrole', sh('openstack', 'role', 'create', 'myrole'), `${sh('openstack', 'role', 'show', 'myrole')} >/dev/null 2>&1`);
-  osc('role-assignment-demo', 'myuser has myrole in myproject', sh('openstack', 'role', 'add', '--project', 'myproject', '--user', 'myuser', 'myrole'), `${sh('openstack', 'role', 'assignment', 'list', '--project', 'myproject', '--user', 'myuser', '--role', 'myrole', '-f', 'value')} | grep -q .`);
+  osc(
+    'role-assignment-demo',
+    'myuser has myrole in myproject',
+    sh('openstack', 'role', 'add', '--project', 'myproject', '--user', 'myuser', 'myrole'),
+    `${sh('openstack', 'role', 'assignment', 'list', '--project', 'myproject', '--user', 'myuser', '--role', 'myrole', '-f', 'value')} | grep -q .`,
+  );
 
   for (const who of ['admin', 'demo']) {
     ctx.check(node, {

@@ -20,57 +20,71 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
   apiService(ctx, node, 'neutron-server', {
     step,
     configure: () => {
-  ctx.iniFile(
-    node,
-    step,
-    'neutron-server',
-    'neutron',
-    'neutron.conf',
-    '/etc/neutron/neutron.conf',
-    (ini) => {
-      ini.set('DEFAULT', 'core_plugin', 'ml2', prof);
-      ini.set('DEFAULT', 'service_plugins', '', prof);
-      ini.set('DEFAULT', 'transport_url', ctx.transportUrl(), here('nodes', ctx.hostName('rabbitmq')));
-      ini.set('DEFAULT', 'auth_strategy', 'keystone', prof);
-      ini.set('DEFAULT', 'notify_nova_on_port_status_changes', true, prof);
-      ini.set('DEFAULT', 'notify_nova_on_port_data_changes', true, prof);
-      const bind = ctx.bindAddress(node);
-      if (bind) ini.set('DEFAULT', 'bind_host', bind, here('nodes', node.name, 'address'));
-      if (ctx.workers) {
-        ini.set('DEFAULT', 'api_workers', ctx.workers, here('workers'));
-        ini.set('DEFAULT', 'rpc_workers', ctx.workers, here('workers'));
-        ini.set('DEFAULT', 'rpc_state_report_workers', ctx.workers, here('workers'));
-      }
-      ini.set('database', 'connection', dbUrl(ctx, 'neutron', 'NEUTRON_DBPASS', 'neutron'), here(...(db ? ['nodes', db.name] : ['secrets', 'NEUTRON_DBPASS'])));
-      ini.setAll('keystone_authtoken', authtoken(ctx, 'neutron', secretRef('NEUTRON_PASS'), { wwwUri: '', authUrlSuffix: '' }), here('nodes', ctx.hostName('keystone')));
-      ini.setAll('nova', passwordAuth(ctx, 'nova', 'NOVA_PASS'), here('nodes', ctx.hostName('nova-api')));
-      ini.set('oslo_concurrency', 'lock_path', '/var/lib/neutron/tmp', prof);
-    },
-    { group: ctx.owner('neutron'), description: 'neutron-server: ML2, database, keystone authentication, nova notifications (guide: "Configure the server component").', catalog: { service: 'neutron', file: 'neutron.conf' } },
-  );
-  ctx.iniFile(
-    node,
-    step,
-    'neutron-server',
-    'neutron',
-    'ml2_conf.ini',
-    ML2,
-    (ini) => {
-      ini.set('ml2', 'type_drivers', 'flat,vlan', prof);
-      ini.set('ml2', 'tenant_network_types', '', prof);
-      ini.set('ml2', 'mechanism_drivers', profile.ml2MechanismDriver, prof);
-      ini.set('ml2', 'extension_drivers', 'port_security', prof);
-      ini.set('ml2_type_flat', 'flat_networks', 'provider', prof);
-      ini.set('securitygroup', 'enable_ipset', true, prof);
-    },
-    { group: ctx.owner('neutron'), description: 'The ML2 plugin: flat and VLAN provider networks, port security (guide: "Configure the Modular Layer 2 (ML2) plug-in").', catalog: { service: 'neutron', file: 'ml2_conf.ini' } },
-  );
+      ctx.iniFile(
+        node,
+        step,
+        'neutron-server',
+        'neutron',
+        'neutron.conf',
+        '/etc/neutron/neutron.conf',
+        (ini) => {
+          ini.set('DEFAULT', 'core_plugin', 'ml2', prof);
+          ini.set('DEFAULT', 'service_plugins', '', prof);
+          ini.set('DEFAULT', 'transport_url', ctx.transportUrl(), here('nodes', ctx.hostName('rabbitmq')));
+          ini.set('DEFAULT', 'auth_strategy', 'keystone', prof);
+          ini.set('DEFAULT', 'notify_nova_on_port_status_changes', true, prof);
+          ini.set('DEFAULT', 'notify_nova_on_port_data_changes', true, prof);
+          const bind = ctx.bindAddress(node);
+          if (bind) ini.set('DEFAULT', 'bind_host', bind, here('nodes', node.name, 'address'));
+          if (ctx.workers) {
+            ini.set('DEFAULT', 'api_workers', ctx.workers, here('workers'));
+            ini.set('DEFAULT', 'rpc_workers', ctx.workers, here('workers'));
+            ini.set('DEFAULT', 'rpc_state_report_workers', ctx.workers, here('workers'));
+          }
+          ini.set('database', 'connection', dbUrl(ctx, 'neutron', 'NEUTRON_DBPASS', 'neutron'), here(...(db ? ['nodes', db.name] : ['secrets', 'NEUTRON_DBPASS'])));
+          ini.setAll('keystone_authtoken', authtoken(ctx, 'neutron', secretRef('NEUTRON_PASS'), { wwwUri: '', authUrlSuffix: '' }), here('nodes', ctx.hostName('keystone')));
+          ini.setAll('nova', passwordAuth(ctx, 'nova', 'NOVA_PASS'), here('nodes', ctx.hostName('nova-api')));
+          ini.set('oslo_concurrency', 'lock_path', '/var/lib/neutron/tmp', prof);
+        },
+        {
+          group: ctx.owner('neutron'),
+          description: 'neutron-server: ML2, database, keystone authentication, nova notifications (guide: "Configure the server component").',
+          catalog: { service: 'neutron', file: 'neutron.conf' },
+        },
+      );
+      ctx.iniFile(
+        node,
+        step,
+        'neutron-server',
+        'neutron',
+        'ml2_conf.ini',
+        ML2,
+        (ini) => {
+          ini.set('ml2', 'type_drivers', 'flat,vlan', prof);
+          ini.set('ml2', 'tenant_network_types', '', prof);
+          ini.set('ml2', 'mechanism_drivers', profile.ml2MechanismDriver, prof);
+          ini.set('ml2', 'extension_drivers', 'port_security', prof);
+          ini.set('ml2_type_flat', 'flat_networks', 'provider', prof);
+          ini.set('securitygroup', 'enable_ipset', true, prof);
+        },
+        {
+          group: ctx.owner('neutron'),
+          description: 'The ML2 plugin: flat and VLAN provider networks, port security (guide: "Configure the Modular Layer 2 (ML2) plug-in").',
+          catalog: { service: 'neutron', file: 'ml2_conf.ini' },
+        },
+      );
       return [`${step}/neutron.conf`, `${step}/ml2_conf.ini`];
     },
     serve: () => {
       // The RDO unit reads /etc/neutron/plugin.ini (the guide's symbolic link).
       if (ctx.api('neutron-server').kind === 'daemon') {
-        ctx.command(node, { ...base, id: `${step}/plugin-link`, title: 'link plugin.ini to ml2_conf.ini', run: `ln -sfn ${ML2} /etc/neutron/plugin.ini`, check: `test "$(readlink /etc/neutron/plugin.ini)" = ${ML2}` });
+        ctx.command(node, {
+          ...base,
+          id: `${step}/plugin-link`,
+          title: 'link plugin.ini to ml2_conf.ini',
+          run: `ln -sfn ${ML2} /etc/neutron/plugin.ini`,
+          check: `test "$(readlink /etc/neutron/plugin.ini)" = ${ML2}`,
+        });
       }
       return [];
     },
@@ -79,9 +93,9 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
       ctx.check(node, {
         ...base,
         id: `${step}/verify-extensions`,
-    title: 'openstack extension list --network',
-    run: `. ${profile.paths.openrcDir}/admin-openrc\nopenstack extension list --network -f value -c Alias`,
-    expect: '^port-security$',
+        title: 'openstack extension list --network',
+        run: `. ${profile.paths.openrcDir}/admin-openrc\nopenstack extension list --network -f value -c Alias`,
+        expect: '^port-security$',
       }),
   });
 }

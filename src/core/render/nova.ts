@@ -123,7 +123,7 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
   const compute = node.services.includes('nova-compute');
   const api = ctx.host('nova-api');
   const step = novaStep(node);
-  const service = (control[0] ?? 'nova-compute');
+  const service = control[0] ?? 'nova-compute';
   const base = { step, service };
   const driver = compute ? computeDriver(ctx, node) : undefined;
   const mine: ServiceId[] = [...control, ...(compute ? (['nova-compute'] as const) : [])];
@@ -137,7 +137,15 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
     installAfter: compute && !control.length && api ? [{ node: api.name, step: 'nova-controller' }] : undefined,
     beforeInstall: () => {
       if (driver?.libvirt) {
-        ctx.add(node, { kind: 'fact', step, service: 'nova-compute', id: `${step}/fact-hw-virt`, name: 'hwVirt', title: 'hardware virtualisation (vmx/svm) for [libvirt] virt_type', run: "test \"$(grep -Ec '(vmx|svm)' /proc/cpuinfo)\" -gt 0" });
+        ctx.add(node, {
+          kind: 'fact',
+          step,
+          service: 'nova-compute',
+          id: `${step}/fact-hw-virt`,
+          name: 'hwVirt',
+          title: 'hardware virtualisation (vmx/svm) for [libvirt] virt_type',
+          run: 'test "$(grep -Ec \'(vmx|svm)\' /proc/cpuinfo)" -gt 0',
+        });
       }
     },
     configure: () => {
@@ -161,7 +169,7 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
             ini.set('DEFAULT', 'compute_driver', DEFAULT_COMPUTE_DRIVER, { layer: 'profile' });
             if (driver?.libvirt) libvirtSection(ctx, node, ini);
           },
-          { group: ctx.owner('nova'), description: 'nova-compute\'s hypervisor settings, read after nova.conf (Debian).', catalog: { service: 'nova', file: 'nova.conf' } },
+          { group: ctx.owner('nova'), description: "nova-compute's hypervisor settings, read after nova.conf (Debian).", catalog: { service: 'nova', file: 'nova.conf' } },
         );
         files.push(`${step}/nova-compute.conf`);
       }
@@ -181,7 +189,14 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
       if (!node.services.includes('nova-novncproxy')) return;
       // The guide's console URL answers: the noVNC page through the proxy.
       const url = `http://${ctx.bindAddress(node) ?? node.name}:6080/vnc_auto.html`;
-      ctx.check(node, { ...base, id: `${step}/verify-novncproxy`, title: `noVNC console page ${url}`, run: `curl -sS -o /dev/null -w '%{http_code}\\n' ${shq(url)}`, expect: '^200$', units: ctx.units('nova-novncproxy') });
+      ctx.check(node, {
+        ...base,
+        id: `${step}/verify-novncproxy`,
+        title: `noVNC console page ${url}`,
+        run: `curl -sS -o /dev/null -w '%{http_code}\\n' ${shq(url)}`,
+        expect: '^200$',
+        units: ctx.units('nova-novncproxy'),
+      });
     },
   });
 }
@@ -219,7 +234,14 @@ export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): voi
   ];
   chk('verify-compute-services', 'openstack compute service list', expectLines('openstack compute service list -f value -c Binary -c Host -c State', expected), undefined, ' down$');
   if (computes.length) {
-    chk('verify-hypervisors', 'openstack hypervisor list', expectLines('openstack hypervisor list -f value -c "Hypervisor Hostname" -c State | sed -E \'s/^([^. ]+)[^ ]* /\\1 /\'', computes.map((n) => `${n.name} up`)));
+    chk(
+      'verify-hypervisors',
+      'openstack hypervisor list',
+      expectLines(
+        'openstack hypervisor list -f value -c "Hypervisor Hostname" -c State | sed -E \'s/^([^. ]+)[^ ]* /\\1 /\'',
+        computes.map((n) => `${n.name} up`),
+      ),
+    );
   }
   // identity (keystone's bootstrap) and the service type of every placed service registered in keystone.
   const types = ['identity', ...RENDER_ORDER.flatMap((s) => (REGISTRY[s].keystone && ctx.host(s) ? [REGISTRY[s].keystone.type] : []))];

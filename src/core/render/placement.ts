@@ -24,7 +24,11 @@ export function renderPlacement(ctx: RenderContext, node: ResolvedNode): void {
           ini.set('api', 'auth_strategy', 'keystone', { layer: 'profile' });
           ini.setAll('keystone_authtoken', authtoken(ctx, 'placement', secretRef('PLACEMENT_PASS'), { authUrlSuffix: '/v3' }), { layer: 'topology', path: ['nodes', ctx.hostName('keystone')] });
         },
-        { group: ctx.owner('placement'), description: 'placement: database and keystone authentication (guide: "Install and configure Placement").', catalog: { service: 'placement', file: 'placement.conf' } },
+        {
+          group: ctx.owner('placement'),
+          description: 'placement: database and keystone authentication (guide: "Install and configure Placement").',
+          catalog: { service: 'placement', file: 'placement.conf' },
+        },
       );
       return ['placement/placement.conf'];
     },
@@ -39,7 +43,7 @@ export function renderPlacement(ctx: RenderContext, node: ResolvedNode): void {
         content:
           [
             `# ${ctx.header('placement-api access fix')[0]}`,
-            '# The Train package\'s 00-placement-api.conf serves /usr/bin/placement-api without granting access to',
+            "# The Train package's 00-placement-api.conf serves /usr/bin/placement-api without granting access to",
             '# /usr/bin, so every request is 403 Forbidden. The guide adds this block to that vhost.',
             '<Directory /usr/bin>',
             '   <IfVersion >= 2.4>',
@@ -57,6 +61,14 @@ export function renderPlacement(ctx: RenderContext, node: ResolvedNode): void {
     },
     sync: [{ id: 'db-sync', title: 'placement-manage db sync', cmd: 'placement-manage db sync' }],
     afterStart: () =>
-      ctx.check(node, { step, service: 'placement', id: `${step}/verify-upgrade-check`, title: 'placement-status upgrade check', run: 'placement-status upgrade check', expect: 'Success', reject: 'Result: Failure' }),
+      ctx.check(node, {
+        step,
+        service: 'placement',
+        id: `${step}/verify-upgrade-check`,
+        title: 'placement-status upgrade check',
+        run: 'placement-status upgrade check',
+        expect: 'Success',
+        reject: 'Result: Failure',
+      }),
   });
 }

@@ -26,6 +26,6 @@ export const keystone: ServiceDescriptor = {
     },
   },
   configFiles: [
-    { name: 'keystone.conf', project: 'keystone', description: 'keystone\'s main configuration (/etc/keystone/keystone.conf).', oslo: true, catalog: { service: 'keystone', file: 'keystone.conf' } },
+    { name: 'keystone.conf', project: 'keystone', description: "keystone's main configuration (/etc/keystone/keystone.conf).", oslo: true, catalog: { service: 'keystone', file: 'keystone.conf' } },
   ],
 };

@@ -14,7 +14,7 @@ const MASK_ISCSI_IN_CONTAINERS: PreInstallCommand = {
 const CONSOLE_PROXY_DEFAULTS: PreInstallFile = {
   path: '/etc/default/nova-consoleproxy',
   lines: ['# The console proxy that runs: novnc or spicehtml5.', 'NOVA_CONSOLE_PROXY_TYPE=novnc', '', '# The serial console proxy (true or false).', 'NOVA_SERIAL_PROXY_START=false'],
-  description: 'Which console proxy of nova-consoleproxy runs: noVNC (the guide\'s), not the SPICE or serial proxies.',
+  description: "Which console proxy of nova-consoleproxy runs: noVNC (the guide's), not the SPICE or serial proxies.",
 };
 
 /** What every nova.conf of a control service holds: database, keystone user, RabbitMQ, placement and neutron users. */
@@ -24,7 +24,8 @@ export const novaApi: ServiceDescriptor = {
   id: 'nova-api',
   project: 'nova',
   title: 'Nova API',
-  description: 'Compute API on port 8774 (and metadata on 8775); owns the nova_api, nova and nova_cell0 databases and the cells. Its server views ask neutron for security groups, so it needs the networking API.',
+  description:
+    'Compute API on port 8774 (and metadata on 8775); owns the nova_api, nova and nova_cell0 databases and the cells. Its server views ask neutron for security groups, so it needs the networking API.',
   roles: ['controller'],
   requires: ['keystone', 'mariadb', 'rabbitmq', 'placement', 'glance', 'nova-conductor', 'nova-scheduler', 'neutron-server'],
   after: ['keystone', 'mariadb', 'rabbitmq', 'placement', 'glance'],

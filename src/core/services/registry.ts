@@ -59,8 +59,8 @@ export type RoleId = (typeof ROLE_IDS)[number];
 export const SECRETS = {
   ADMIN_PASS: 'Password of the `admin` user (keystone bootstrap, admin-openrc).',
   DEMO_PASS: 'Password of the demo user `myuser` in project `myproject` (demo-openrc).',
-  DB_ROOT_PASS: 'Password of the database `root` user (the guide\'s mysql_secure_installation step).',
-  RABBIT_PASS: 'Password of the RabbitMQ user `openstack`; part of every service\'s `transport_url`.',
+  DB_ROOT_PASS: "Password of the database `root` user (the guide's mysql_secure_installation step).",
+  RABBIT_PASS: "Password of the RabbitMQ user `openstack`; part of every service's `transport_url`.",
   KEYSTONE_DBPASS: 'Database password of the keystone database user.',
   GLANCE_DBPASS: 'Database password of the glance database user.',
   GLANCE_PASS: 'Password of the keystone user `glance`.',
@@ -86,8 +86,7 @@ export interface RoleDef {
 }
 
 const ROLE_DESCRIPTIONS: Record<RoleId, string> = {
-  controller:
-    'The guide\'s controller node: chrony server, MariaDB, RabbitMQ, Memcached, etcd, keystone, glance, placement, the nova control services and the neutron server.',
+  controller: "The guide's controller node: chrony server, MariaDB, RabbitMQ, Memcached, etcd, keystone, glance, placement, the nova control services and the neutron server.",
   compute: 'A compute node: chrony client and nova-compute.',
 };
 
