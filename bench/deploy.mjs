@@ -63,7 +63,7 @@ async function run(hosts, work, label) {
   const target = {
     nodes,
     secrets: new Map(),
-    render: () => ({ name: label, profile: 'bench', nodes: nodes.map((n) => ({ name: n.name, address: n.address, artifacts: steps(path.join(work, n.name)) })) }),
+    render: () => ({ name: label, profile: 'bench', profileTitle: 'bench', nodes: nodes.map((n) => ({ name: n.name, address: n.address, artifacts: steps(path.join(work, n.name)) })) }),
   };
   const state = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-bench-state-')), '.ostopo');
   const kh = path.join(state, 'known_hosts');

@@ -160,7 +160,7 @@ function renderCmd(argv: string[], io: Io): number {
   const reveal = values['reveal-secrets'] === true;
   let written;
   try {
-    written = writeRendered(rendered, outDir, a.cloud.profile!.title, { node: values.node, lookup: reveal ? secretLookup(a.cloud.secrets) : undefined });
+    written = writeRendered(rendered, outDir, rendered.profileTitle, { node: values.node, lookup: reveal ? secretLookup(a.cloud.secrets) : undefined });
   } catch (e) {
     if (e instanceof MissingSecretError) {
       const why = e.names.map((n) => {

@@ -22,12 +22,74 @@ export interface Fix {
   edits: FixEdit[];
 }
 
+/** Every finding code: stable, each documented in the README's codes table (a test compares both ways). */
+export const FINDING_CODES = [
+  'yaml/alias',
+  'yaml/complex-key',
+  'yaml/duplicate-key',
+  'yaml/encoding',
+  'yaml/syntax',
+  'yaml/warning',
+  'schema/const',
+  'schema/duplicate-item',
+  'schema/empty',
+  'schema/enum',
+  'schema/key-pattern',
+  'schema/length',
+  'schema/min-items',
+  'schema/pattern',
+  'schema/range',
+  'schema/required',
+  'schema/type',
+  'schema/unknown-key',
+  'ref/unknown-node',
+  'ref/unknown-role',
+  'ref/unknown-service',
+  'node/address-outside-cidr',
+  'node/duplicate-address',
+  'node/no-services',
+  'node/reserved-address',
+  'ntp/no-server',
+  'ntp/server-without-chrony',
+  'service/missing-prerequisite',
+  'service/multiple-instances',
+  'secret/bad-reference',
+  'secret/env-unset',
+  'secret/missing',
+  'secret/unknown-name',
+  'secret/weak',
+  'value/invalid-character',
+  'value/line-break',
+  'value/shell-metacharacters',
+  'value/unrenderable',
+  'config/deprecated-option',
+  'config/file-not-in-profile',
+  'config/not-rendered',
+  'config/option-type',
+  'config/shadowed-option',
+  'config/unknown-option',
+  'config/unknown-section',
+  'profile/service-unavailable',
+  'profile/unsupported',
+] as const;
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+/** What a finding is about, for quick fixes and tools (they never parse the message). */
+export interface FindingData {
+  /** The secret a `secret/*` finding is about. */
+  secret?: string;
+  /** The services concerned (those needing a missing secret or prerequisite). */
+  services?: string[];
+}
+
 /**
  * One problem found in a topology. `code` is stable (documented in README), users and tests can rely on it.
  * `path` is the YAML path of the offending key or value, when there is one.
  */
 export interface Finding {
-  code: string;
+  code: FindingCode;
+  /** Structured facts of the finding (see FindingData). */
+  data?: FindingData;
   severity: Severity;
   message: string;
   range: Range;

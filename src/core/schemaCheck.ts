@@ -1,4 +1,4 @@
-import { clip, didYouMean, Finding } from './findings';
+import { clip, didYouMean, Finding, FindingCode } from './findings';
 import { own } from './own';
 import { ParsedDocument, YamlPath } from './parse';
 import { JsonSchema, JsonType, topologySchema } from './schema';
@@ -78,9 +78,9 @@ function keyName(path: YamlPath): string {
   return path.length ? clip(String(path[path.length - 1])) : 'the document';
 }
 
-function refCode(s: JsonSchema, fallback: string): string {
+function refCode(s: JsonSchema, fallback: FindingCode): FindingCode {
   const r = s['x-ostopo-ref'];
-  return r ? `ref/unknown-${r}` : fallback;
+  return r === 'node' || r === 'service' || r === 'role' ? `ref/unknown-${r}` : fallback;
 }
 
 /**

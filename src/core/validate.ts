@@ -1,6 +1,6 @@
 import { CONFIG_FILES, isSecretName, ROLES, SECRET_NAMES, REGISTRY, ServiceId, onProfile, secretsOf } from './services/registry';
 import { authPluginOptions, catalogFor, fileOptions, OptionInfo } from './catalog/options';
-import { clip, didYouMean, Finding, Severity } from './findings';
+import { clip, didYouMean, Finding, Severity, FindingCode, FindingData } from './findings';
 import { ConfigOverrides, hostsOf, parseSecretRef, ResolvedCloud, ResolvedNode } from './model';
 import { inCidr, ipv4ToInt, isNetworkOrBroadcast, parseCidr } from './net';
 import { own } from './own';
@@ -14,8 +14,8 @@ import { weakness } from './secrets';
  */
 export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud): Finding[] {
   const out: Finding[] = [];
-  const add = (code: string, severity: Severity, message: string, path: YamlPath, which: 'key' | 'value' = 'key', suggestions?: string[]) =>
-    out.push({ code, severity, message, path, range: doc.locate(path, which), ...(suggestions?.length ? { suggestions } : {}) });
+  const add: Add = (code, severity, message, path, which = 'key', suggestions, data) =>
+    out.push({ code, severity, message, path, range: doc.locate(path, which), ...(suggestions?.length ? { suggestions } : {}), ...(data ? { data } : {}) });
 
   checkProfile(cloud, add);
   checkNodes(cloud, add);
@@ -26,7 +26,7 @@ export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud): Findi
   return out;
 }
 
-type Add = (code: string, severity: Severity, message: string, path: YamlPath, which?: 'key' | 'value', suggestions?: string[]) => void;
+type Add = (code: FindingCode, severity: Severity, message: string, path: YamlPath, which?: 'key' | 'value', suggestions?: string[], data?: FindingData) => void;
 
 function checkProfile(cloud: ResolvedCloud, add: Add): void {
   const knownOs = PROFILES.some((p) => p.os === cloud.os);
@@ -99,6 +99,7 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
           placementPath(doc, n, s),
           'value',
           missing,
+          { services: missing },
         );
       }
     }
@@ -128,6 +129,9 @@ function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void
         'error',
         `Missing secret \`${name}\`, needed by ${[...services].join(', ')}. ${'Add it under `secrets`, as a value or `${env:NAME}`.'}`,
         doc.get(['secrets']) ? ['secrets'] : [],
+        'key',
+        undefined,
+        { secret: name, services: [...services] },
       );
     }
   }
@@ -198,7 +202,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
           const known = own(catalog, section);
           if (catalog && !known && !/^(fs|file|rbd|swift|cinder|http|os_glance_.*|mdev_.*|backend.*)$/.test(section)) {
             const sugg = suggest(section, () => Object.keys(catalog));
-            add('config/unknown-section', 'warning', `${file} has no section [${clip(section)}] in ${profile!.release}${sugg.length ? ` — did you mean [${sugg[0]}]?` : '.'}`, spath, 'key', sugg);
+            add('config/unknown-section', 'warning', `${file} has no section [${clip(section)}] in ${cloud.release}${sugg.length ? ` — did you mean [${sugg[0]}]?` : '.'}`, spath, 'key', sugg);
             continue;
           }
           if (!opts || typeof opts !== 'object') continue;
@@ -220,7 +224,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
               add(
                 'config/unknown-option',
                 dynamic ? 'warning' : 'error',
-                `[${section}] has no option \`${clip(option)}\` in ${profile!.release}'s ${file}${dynamic ? ' (nor does the password auth plugin)' : ''}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}${dynamic ? '' : ' The service would ignore it.'}`,
+                `[${section}] has no option \`${clip(option)}\` in ${cloud.release}'s ${file}${dynamic ? ' (nor does the password auth plugin)' : ''}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}${dynamic ? '' : ' The service would ignore it.'}`,
                 opath,
                 'key',
                 sugg,

@@ -74,7 +74,7 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
       const dir = target instanceof vscode.Uri ? target : (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Render here' }))?.[0];
       if (!dir) return;
       const reveal = previews.revealed.has(doc.uri.toString());
-      const files = writeRendered(r.rendered, dir.fsPath, r.analysis.cloud.profile!.title, { lookup: reveal ? secretLookup(r.analysis.cloud.secrets) : undefined });
+      const files = writeRendered(r.rendered, dir.fsPath, r.rendered.profileTitle, { lookup: reveal ? secretLookup(r.analysis.cloud.secrets) : undefined });
       void vscode.window.showInformationMessage(`Rendered ${files.length} files into ${dir.fsPath}${reveal ? ' (secrets revealed)' : ' (secrets masked)'}.`);
       return files.length;
     },

@@ -82,7 +82,7 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
     if (!n) return `# There is no node ${node} in ${doc.fileName} any more.\n`;
     const stale = r.stale ? `# (The topology has errors now: this is its last good render.)\n` : '';
     try {
-      if (file === '/RUNBOOK.sh') return stale + runbook(r.rendered, n, r.analysis.cloud.profile!.title, lookup);
+      if (file === '/RUNBOOK.sh') return stale + runbook(r.rendered, n, r.rendered.profileTitle, lookup);
       if (file === '/VERIFY.sh') return stale + verifyScript(r.rendered, n, lookup);
       const a = this.artifact(r.rendered, node, file);
       if (!a) return `# ${node} has no file ${file} in this topology any more.\n`;

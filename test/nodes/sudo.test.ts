@@ -68,7 +68,7 @@ describe('deploy as a sudo user (real Debian test node)', function () {
   const target = (user: string): DeployTarget => ({
     nodes: [node(user)],
     secrets: new Map(),
-    render: () => ({ name: 'sudo', profile: 'test', nodes: [{ name: NAME, address: IP, artifacts: steps }] }),
+    render: () => ({ name: 'sudo', profile: 'test', profileTitle: 'test', nodes: [{ name: NAME, address: IP, artifacts: steps }] }),
   });
 
   async function run(user: string) {

@@ -136,6 +136,7 @@ describe('CLI', () => {
     const cloud = {
       name: 't',
       profile: 'p',
+      profileTitle: 'p',
       nodes: [
         {
           name: 'n1',

@@ -51,7 +51,12 @@ describe('deploy over SSH (real sshd)', function () {
     return {
       nodes,
       secrets: secrets(),
-      render: (): RenderedCloud => ({ name: 't', profile: 'test', nodes: nodes.map((n) => ({ name: n.name, address: n.address, artifacts: artifacts(path.join(work, 'root', n.name)) })) }),
+      render: (): RenderedCloud => ({
+        name: 't',
+        profile: 'test',
+        profileTitle: 'test',
+        nodes: nodes.map((n) => ({ name: n.name, address: n.address, artifacts: artifacts(path.join(work, 'root', n.name)) })),
+      }),
     };
   }
 

@@ -69,7 +69,7 @@ export function runCase(c: FuzzCase, known?: Set<string>, editor = false, r: () 
     if (e instanceof TopologyError) return 'unrenderable';
     throw e;
   }
-  const title = a.cloud.profile!.title;
+  const title = rendered.profileTitle;
   const lookup = secretLookup(a.cloud.secrets);
   const missingOk = (make: () => unknown) => {
     try {

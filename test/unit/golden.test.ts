@@ -19,7 +19,8 @@ describe('golden render of the examples', () => {
       const a = analyzeFile(file);
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-golden-'));
       try {
-        writeRendered(render(a), tmp, a.cloud.profile!.title);
+        const r = render(a);
+        writeRendered(r, tmp, r.profileTitle);
         const golden = path.join(ROOT, 'test', 'golden', name);
         if (process.env.OSTOPO_UPDATE_GOLDEN) {
           fs.rmSync(golden, { recursive: true, force: true });

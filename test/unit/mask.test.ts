@@ -200,6 +200,7 @@ describe('masking: every form of a secret, also across chunks of a stream (test/
             render: (): RenderedCloud => ({
               name: 't',
               profile: 'test',
+              profileTitle: 'test',
               nodes: [{ name: 'n1', address: node.address, artifacts: [{ kind: 'command', id: 'app/print', step: 'app', service: 'base', title: 'print', run: 'print-secret' }] }],
             }),
           },

@@ -59,13 +59,13 @@ function everything(a: Analysis, text: string, tmp: string): void {
   completeAt(a, text, { line: text.split('\n').length - 2, character: 4 });
   if (a.hasErrors) return;
   const r = render(a);
-  renderedToText(r, a.cloud.profile!.title);
+  renderedToText(r, r.profileTitle);
   try {
-    renderedToText(r, a.cloud.profile!.title, secretLookup(a.cloud.secrets));
+    renderedToText(r, r.profileTitle, secretLookup(a.cloud.secrets));
   } catch (e) {
     if (!(e instanceof MissingSecretError)) throw e; // `${env:constructor}`: no such variable, no value to reveal
   }
-  for (const n of r.nodes) runbook(r, n, a.cloud.profile!.title);
+  for (const n of r.nodes) runbook(r, n, r.profileTitle);
   planText(buildPlan(r), Journal.open(tmp, r.name), secretLookup(a.cloud.secrets));
 }
 
@@ -108,7 +108,7 @@ describe('names of Object.prototype members as keys', () => {
     const plan = planText(buildPlan(r), journal, secretLookup(a.cloud.secrets));
     assert.match(plan, /^constructor \(10\.0\.0\.31\)$/m);
     assert.match(plan, /^ {6}\+ write \/etc\/nova\/nova\.conf {3}— not written by ostopo yet$/m);
-    assert.match(runbook(r, n, a.cloud.profile!.title), /RUNBOOK of node constructor/);
+    assert.match(runbook(r, n, r.profileTitle), /RUNBOOK of node constructor/);
   });
 
   it('a rendered section or option called __proto__ or constructor is written like any other (Train has no catalog to refuse it)', () => {

@@ -31,7 +31,7 @@ describe('RUNBOOK.sh writes a managed block as the deploy does', function () {
   /** The runbook's own helper functions, run by bash against a file of ours. */
   function writeBlock(file: string, block: string): { code: number | null; err: string } {
     const n = render(analyzeFile(ZED)).nodes.find((x) => x.name === 'compute1')!;
-    const text = runbook({ name: 'guide-zed', profile: 'p', nodes: [n] }, n, 'p', () => 'x');
+    const text = runbook({ name: 'guide-zed', profile: 'p', profileTitle: 'p', nodes: [n] }, n, 'p', () => 'x');
     const functions = text.slice(text.indexOf('OSTOPO_CHANGED=" "'), text.indexOf('\n}\n', text.indexOf('ostopo_write_block()')) + 3);
     const owner = os.userInfo().username;
     const group = execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim();

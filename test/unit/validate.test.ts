@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { analyze, render } from '../../src/core/compile';
 import { completeAt } from '../../src/core/editor/complete';
+import { fixesFor } from '../../src/core/editor/fixes';
 import { hoverAt } from '../../src/core/editor/navigate';
 import { FileArtifact } from '../../src/core/render/artifacts';
 import { materialize } from '../../src/core/render/template';
@@ -229,5 +230,16 @@ describe('semantic rules', () => {
     const f = only(run(minimal('    config:\n      glance:\n        glance-api.conf:\n          DEFAULT:\n            debug: true\n')), 'config/not-rendered');
     assert.equal(f.length, 1);
     assert.match(f[0].message, /Node `compute1` runs no glance service, so this glance-api.conf override changes nothing/);
+  });
+});
+
+describe('findings carry structured data', () => {
+  it('secret/missing and service/missing-prerequisite: quick fixes read the data, never the message', () => {
+    const a = analyze(minimal().replace(/ {2}NOVA_PASS: .*\n/, ''), {});
+    const f = a.findings.find((x) => x.code === 'secret/missing');
+    assert.deepEqual(f?.data?.secret, 'NOVA_PASS');
+    assert.ok(f?.data?.services?.includes('nova-compute'));
+    const reworded = { ...f!, message: 'Something is missing.' };
+    assert.match(fixesFor(a, reworded)[0].title, /Add NOVA_PASS with a generated strong value/);
   });
 });

@@ -1,11 +1,11 @@
-import { REGISTRY } from '../services/registry';
+import { isServiceId } from '../services/registry';
 import { Analysis } from '../compile';
-import { Finding, Fix, FixEdit, Position } from '../findings';
+import { Finding, FindingCode, Fix, FixEdit, Position } from '../findings';
 import { ipv4ToInt, parseCidr } from '../net';
 import { own } from '../own';
 import { generateSecret } from '../secrets';
 
-const REPLACEABLE = new Set([
+const REPLACEABLE = new Set<FindingCode>([
   'schema/enum',
   'schema/const',
   'schema/unknown-key',
@@ -91,7 +91,7 @@ export function fixesFor(a: Analysis, f: Finding, random?: (n: number) => Uint8A
   }
   const path = f.path ?? [];
   if (f.code === 'secret/missing') {
-    const name = /`([A-Z0-9_]+)`/.exec(f.message)?.[1];
+    const name = f.data?.secret;
     const generated = name ? addSecretEdit(a, name, generateSecret(random)) : undefined;
     const fromEnv = name ? addSecretEdit(a, name, `\${env:${name}}`) : undefined;
     if (generated) fixes.push({ title: `Add ${name} with a generated strong value`, edits: [generated] });
@@ -102,8 +102,8 @@ export function fixesFor(a: Analysis, f: Finding, random?: (n: number) => Uint8A
   }
   if (f.code === 'service/missing-prerequisite' && path[0] === 'nodes') {
     const node = String(path[1]);
-    for (const s of f.suggestions ?? []) {
-      if (!(s in REGISTRY)) continue;
+    for (const s of f.data?.services ?? []) {
+      if (!isServiceId(s)) continue;
       const target = hostFor(a, node);
       const e = addServiceEdit(a, target, s);
       if (e) fixes.push({ title: `Add \`${s}\` to node \`${target}\``, edits: [e] });

@@ -100,5 +100,7 @@ export interface RenderedNode {
 export interface RenderedCloud {
   name: string;
   profile: string;
+  /** The profile's title (the header of RUNBOOK.sh and of the rendered folder's README). */
+  profileTitle: string;
   nodes: RenderedNode[];
 }

@@ -72,6 +72,7 @@ export function renderCloud(cloud: ResolvedCloud, facts: Record<string, NodeFact
   return {
     name: cloud.name,
     profile: profile.id,
+    profileTitle: profile.title,
     nodes: cloud.nodes.map((n) => ({ name: n.name, address: n.address, artifacts: ctx.artifactsOf(n.name) })),
   };
 }
