@@ -3,7 +3,7 @@
 // `ostopo validate` of 1 MB files of every shape (bench/shapes.mjs).
 // Budgets (issue 3): 200 nodes validate <= 20 ms and complete <= 5 ms (p95); 1,000 nodes render <= 300 ms;
 // (hardening) `ostopo validate` of a 1 MB file of any shape < 1 s.
-// Usage: npm run build && npx tsc -p . && node bench/editor.mjs
+// Usage: npm run build && npm run compile && node bench/editor.mjs
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';

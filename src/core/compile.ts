@@ -27,7 +27,7 @@ export function analyze(text: string, env: Env = process.env): Analysis {
     // first, then only what stands on its own before the first break: the other YAML findings and the
     // schema's findings on single values. Fixing the syntax brings the rest back.
     syntax.sort(compareFindings);
-    const firstBreak = syntax[0].range.start.line;
+    const firstBreak = syntax[0]!.range.start.line;
     const local = [...doc.findings.filter((f) => f.code !== 'yaml/syntax'), ...(doc.value === undefined ? [] : checkSchema(doc).filter((f) => !WHOLE_DOCUMENT_RULES.has(f.code)))]
       // A file that is not UTF-8 is likely why the parser broke: that finding always stays.
       .filter((f) => f.range.end.line < firstBreak || f.code === 'yaml/encoding')
@@ -55,7 +55,7 @@ function hideSecretText(text: string, findings: Finding[]): void {
   const start = lines.findIndex((l) => /^secrets\s*:/.test(l));
   if (start < 0) return;
   let end = start + 1;
-  while (end < lines.length && (lines[end] === '' || /^[\s#]/.test(lines[end]))) end++;
+  while (end < lines.length && (lines[end] === '' || /^[\s#]/.test(lines[end] ?? ''))) end++;
   const words = new Set<string>();
   for (const [i, l] of lines.slice(start, end).entries()) {
     // The value as typed: the line without its `KEY:`.

@@ -121,7 +121,7 @@ export function printable(s: string): string {
 export function clip(text: string, max = 80): string {
   const s = printable(text);
   if (s.length <= max) return s;
-  const cut = /[\ud800-\udbff]/.test(s[max - 2]) ? max - 2 : max - 1;
+  const cut = /[\ud800-\udbff]/.test(s[max - 2] ?? '') ? max - 2 : max - 1;
   return `${s.slice(0, cut)}… (${text.length.toLocaleString('en-US')} characters)`;
 }
 
@@ -142,16 +142,17 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
   const m = a.length;
   const n = b.length;
   if (Math.abs(m - n) > Math.min(4, limit)) return Math.max(m, n);
-  if (rows[0].length < n + 1) rows = [0, 1, 2].map(() => new Int32Array(2 * (n + 1)));
+  if (rows[0].length < n + 1) rows = [new Int32Array(2 * (n + 1)), new Int32Array(2 * (n + 1)), new Int32Array(2 * (n + 1))];
   let [prev2, prev, cur] = rows;
+  // Every index below is within the rows (sized n + 1 or more): the `!`s only tell the type checker.
   for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= m; i++) {
     cur[0] = i;
     let best = i;
     for (let j = 1; j <= n; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) d = Math.min(d, prev2[j - 2] + 1);
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) d = Math.min(d, prev2[j - 2]! + 1);
       cur[j] = d;
       if (d < best) best = d;
     }
@@ -162,15 +163,15 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
     prev = cur;
     cur = t;
   }
-  return prev[n];
+  return prev[n]!;
 }
 
 /** Rows of editDistance, reused (no allocation per call). */
-let rows = [0, 1, 2].map(() => new Int32Array(64));
+let rows: [Int32Array, Int32Array, Int32Array] = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
 
 function rowMin(row: Int32Array, n: number): number {
-  let min = row[0];
-  for (let j = 1; j <= n; j++) if (row[j] < min) min = row[j];
+  let min = row[0]!;
+  for (let j = 1; j <= n; j++) min = Math.min(min, row[j]!);
   return min;
 }
 
@@ -194,7 +195,7 @@ export function didYouMean(word: string, candidates: Iterable<string>, max = 3):
   }
   scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]));
   // Only the close calls: a one-letter slip should not also suggest names three edits away.
-  const best = scored.length ? scored[0][0] : 0;
+  const best = scored[0]?.[0] ?? 0;
   return scored
     .filter((s) => s[0] <= best + 1)
     .slice(0, max)

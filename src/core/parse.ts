@@ -87,6 +87,11 @@ export class ParsedDocument {
     this.value = value;
   }
 
+  /** Where line `i` starts (a line past the end: the end of the text). */
+  private lineStart(i: number): number {
+    return this.lineStarts[i] ?? this.text.length;
+  }
+
   /** Position (zero-based) of a character offset. */
   positionAt(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
@@ -94,16 +99,16 @@ export class ParsedDocument {
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= o) lo = mid;
+      if (this.lineStart(mid) <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - this.lineStarts[lo] };
+    return { line: lo, character: o - this.lineStart(lo) };
   }
 
   offsetAt(pos: Position): number {
     const line = Math.max(0, Math.min(pos.line, this.lineStarts.length - 1));
-    const start = this.lineStarts[line];
-    const next = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] : this.text.length;
+    const start = this.lineStart(line);
+    const next = this.lineStart(line + 1);
     return Math.min(start + Math.max(0, pos.character), next);
   }
 
@@ -169,7 +174,7 @@ export class ParsedDocument {
   innermostAt(pos: Position): { path: YamlPath; on: 'key' | 'value'; range: Range } | undefined {
     // Past the end of its line, a position stays on that line (before its line break).
     const line = Math.max(0, Math.min(pos.line, this.lineStarts.length - 1));
-    const o = Math.min(this.offsetAt(pos), line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] - 1 : this.text.length);
+    const o = Math.min(this.offsetAt(pos), line + 1 < this.lineStarts.length ? this.lineStart(line + 1) - 1 : this.text.length);
     let best: { k: string; on: 'key' | 'value'; s: number; e: number } | undefined;
     for (const [k, at] of this.index) {
       if (at.ks >= 0 && at.ks <= o && o <= at.ke && (!best || at.ke - at.ks <= best.e - best.s)) best = { k, on: 'key', s: at.ks, e: at.ke };

@@ -40,7 +40,16 @@ export function checkRendered(doc: ParsedDocument, cloud: ResolvedCloud, rendere
             const winner = byName(laterName)?.origins?.find((x) => x.section === o.section && x.key === o.key);
             if (!winner) continue;
             const id = o.origin.path.join('\u0001');
-            const hit = hits.get(id) ?? { path: o.origin.path, section: o.section, key: o.key, file: name, later: laterName, daemon, by: LAYER_WORDS[winner.origin.layer], nodes: [] };
+            const hit = hits.get(id) ?? {
+              path: o.origin.path,
+              section: o.section,
+              key: o.key,
+              file: name,
+              later: laterName,
+              daemon,
+              by: LAYER_WORDS[winner.origin.layer] ?? winner.origin.layer,
+              nodes: [],
+            };
             if (!hit.nodes.includes(node.name)) hit.nodes.push(node.name);
             hits.set(id, hit);
             break;

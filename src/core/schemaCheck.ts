@@ -242,5 +242,5 @@ function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPat
 function firstSentence(d: string | undefined): string {
   if (!d) return 'it is required.';
   const m = /^(.*?[.!?])(\s|$)/.exec(d);
-  return m ? m[1] : d;
+  return m?.[1] ?? d;
 }

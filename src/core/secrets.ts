@@ -49,8 +49,8 @@ export function generateSecret(random: (n: number) => Uint8Array = defaultRandom
   const bytes = random(48);
   let out = '';
   for (let i = 0; i < bytes.length && out.length < 24; i++) {
-    const b = bytes[i];
-    if (b < 256 - (256 % alphabet.length)) out += alphabet[b % alphabet.length];
+    const b = bytes[i]!;
+    if (b < 256 - (256 % alphabet.length)) out += alphabet[b % alphabet.length]!;
   }
   return out.length === 24 ? out : out + generateSecret(random).slice(0, 24 - out.length);
 }

@@ -111,7 +111,7 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
       add(
         'service/multiple-instances',
         'error',
-        `\`${s}\` runs on \`${hosts[0].name}\` already: ostopo deploys one ${s} per cloud (the guide's single controller).`,
+        `\`${s}\` runs on \`${hosts[0]!.name}\` already: ostopo deploys one ${s} per cloud (the guide's single controller).`,
         placementPath(doc, extra, s),
         'value',
       );

@@ -69,7 +69,7 @@ export function readYaml(text: string, lines: LineCounter): YamlRead {
 
 /** An operator's wording of a YAML parser error or warning (first line, without yaml's position suffix). */
 export function yamlMessage(code: string, message: string): string {
-  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  const first = (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
   if (code === 'TAB_AS_INDENT') return 'Tabs cannot indent YAML: use spaces.';
   if (code === 'RESOURCE_EXHAUSTION') return 'YAML: lists or mappings are nested too deeply here to be read.';
   if (code === 'TAG_RESOLVE_FAILED') return `YAML: ${first} (a topology uses no tags: its values are plain text, numbers, true/false, lists and mappings).`;

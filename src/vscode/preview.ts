@@ -16,7 +16,7 @@ export function previewUri(topology: vscode.Uri, node: string, file: string): vs
 }
 
 function parse(uri: vscode.Uri): { topology: vscode.Uri; node: string; file: string } {
-  const [, node, ...rest] = uri.path.split('/');
+  const [, node = '', ...rest] = uri.path.split('/');
   return { topology: vscode.Uri.parse(uri.query), node, file: '/' + rest.join('/') };
 }
 

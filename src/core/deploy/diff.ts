@@ -8,20 +8,26 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
   if (a.length * b.length > 4_000_000) return `--- ${oldName}\n+++ ${newName}\n(${a.length} and ${b.length} lines: too large to show a diff)\n`;
   const n = a.length;
   const m = b.length;
-  const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  // The LCS table, flat: L(i, j) is the length of the longest common subsequence of a[i..] and b[j..].
+  const w = m + 1;
+  const lcs = new Uint32Array((n + 1) * w);
+  const L = (i: number, j: number) => lcs[i * w + j] ?? 0;
+  const A = (i: number) => a[i] ?? '';
+  const B = (j: number) => b[j] ?? '';
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i * w + j] = A(i) === B(j) ? L(i + 1, j + 1) + 1 : Math.max(L(i + 1, j), L(i, j + 1));
   const ops: { t: ' ' | '-' | '+'; line: string; ai: number; bi: number }[] = [];
   let i = 0;
   let j = 0;
   while (i < n || j < m) {
-    if (i < n && j < m && a[i] === b[j]) ops.push({ t: ' ', line: a[i], ai: i++, bi: j++ });
-    else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) ops.push({ t: '+', line: b[j], ai: i, bi: j++ });
-    else ops.push({ t: '-', line: a[i], ai: i++, bi: j });
+    if (i < n && j < m && A(i) === B(j)) ops.push({ t: ' ', line: A(i), ai: i++, bi: j++ });
+    else if (j < m && (i === n || L(i, j + 1) >= L(i + 1, j))) ops.push({ t: '+', line: B(j), ai: i, bi: j++ });
+    else ops.push({ t: '-', line: A(i), ai: i++, bi: j });
   }
+  const T = (k: number) => ops[k]?.t;
   const out = [`--- ${oldName}`, `+++ ${newName}`];
   let k = 0;
   while (k < ops.length) {
-    if (ops[k].t === ' ') {
+    if (T(k) === ' ') {
       k++;
       continue;
     }
@@ -30,17 +36,17 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
     // Extend the hunk while changes are within 2*context lines of each other.
     while (end < ops.length) {
       let next = end;
-      while (next < ops.length && ops[next].t !== ' ') next++;
+      while (next < ops.length && T(next) !== ' ') next++;
       let gap = next;
-      while (gap < ops.length && ops[gap].t === ' ') gap++;
+      while (gap < ops.length && T(gap) === ' ') gap++;
       end = next;
       if (gap < ops.length && gap - next <= 2 * context) end = gap;
       else break;
     }
     const stop = Math.min(ops.length, end + context);
     const hunk = ops.slice(start, stop);
-    const aStart = hunk[0].ai + 1;
-    const bStart = hunk[0].bi + 1;
+    const aStart = (hunk[0]?.ai ?? 0) + 1;
+    const bStart = (hunk[0]?.bi ?? 0) + 1;
     out.push(`@@ -${aStart},${hunk.filter((o) => o.t !== '+').length} +${bStart},${hunk.filter((o) => o.t !== '-').length} @@`);
     for (const o of hunk) out.push(o.t + o.line);
     k = stop;

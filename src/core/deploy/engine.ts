@@ -229,7 +229,7 @@ async function survey(ctx: Ctx, s: PlanStep): Promise<Survey> {
     asked.map((c) => c.check!),
     { env, signal: ctx.o.signal, timeoutMs: 5 * 60_000 },
   );
-  return { files: new Map(files.map((f, i) => [f.path, r.files[i]])), checks: new Map(asked.map((c, i) => [c.id, r.checks[i]])) };
+  return { files: new Map(files.map((f, i) => [f.path, r.files[i]])), checks: new Map(asked.map((c, i) => [c.id, r.checks[i] ?? false])) };
 }
 
 async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | undefined | null = null): Promise<boolean> {

@@ -76,8 +76,8 @@ export class Journal {
   }
 
   node(name: string): NodeJournal {
-    if (!Object.hasOwn(this.data.nodes, name)) this.data.nodes[name] = emptyNode();
-    return this.data.nodes[name];
+    const known = Object.hasOwn(this.data.nodes, name) ? this.data.nodes[name] : undefined;
+    return known ?? (this.data.nodes[name] = emptyNode());
   }
 
   /** A node's record if it has one (without creating it). */

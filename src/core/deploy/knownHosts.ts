@@ -26,10 +26,11 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
     const parts = line.split(/\s+/);
     let marker: KnownHostEntry['marker'];
     if (parts[0] === '@revoked' || parts[0] === '@cert-authority') marker = parts.shift() as KnownHostEntry['marker'];
-    if (parts.length < 3) return;
-    const key = Buffer.from(parts[2], 'base64');
+    const [patterns, keyType, base64] = parts;
+    if (patterns === undefined || keyType === undefined || base64 === undefined) return;
+    const key = Buffer.from(base64, 'base64');
     if (!key.length) return;
-    out.push({ file, line: i + 1, marker, patterns: parts[0], keyType: parts[1], key });
+    out.push({ file, line: i + 1, marker, patterns, keyType, key });
   });
   return out;
 }

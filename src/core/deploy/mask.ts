@@ -104,7 +104,7 @@ export class Masker {
       }
     }
     this.forms.sort((a, b) => b[0].length - a[0].length);
-    this.longest = this.forms.length ? this.forms[0][0].length : 0;
+    this.longest = this.forms[0]?.[0].length ?? 0;
     for (const [f] of this.forms) for (let n = 1; n < f.length; n++) this.prefixes.add(f.slice(0, n));
   }
 

@@ -65,7 +65,7 @@ function assertKnownAfter(nodes: PlanNode[]): void {
 /** Steps wait on earlier steps of their node and on their `after` edges: a cycle would hang the deploy. */
 function assertAcyclic(nodes: PlanNode[]): void {
   const deps = new Map<string, string[]>();
-  for (const n of nodes) n.steps.forEach((s, i) => deps.set(s.key, [...s.after, ...(i > 0 ? [n.steps[i - 1].key] : [])]));
+  for (const n of nodes) n.steps.forEach((s, i) => deps.set(s.key, [...s.after, ...(i > 0 ? [n.steps[i - 1]!.key] : [])]));
   const state = new Map<string, 1 | 2>();
   const visit = (k: string, trail: string[]): void => {
     if (state.get(k) === 2) return;

@@ -370,9 +370,10 @@ export class SshRemote implements Remote {
     const lines = r.stdout.toString('utf8').split('\n');
     const paths = files.map((f) => f.path);
     if (r.code !== 0 || lines.length < paths.length + checks.length) throw new RemoteError('io', `${this.label}: cannot survey the node: ${lastLines(r.stderr, 3)}`);
-    const states = paths.map((_, i) => {
-      const [owner, group, mode, sha] = lines[i].split(' ');
-      return lines[i] === 'missing' ? undefined : { owner, group, mode: mode.padStart(4, '0'), sha256: sha };
+    const states = paths.map((_, i): FileState | undefined => {
+      const line = lines[i] ?? 'missing';
+      const [owner = '', group = '', mode = '', sha256 = ''] = line.split(' ');
+      return line === 'missing' ? undefined : { owner, group, mode: mode.padStart(4, '0'), sha256 };
     });
     return { files: states, checks: checks.map((_, i) => lines[paths.length + i] === 'check 0') };
   }
@@ -382,7 +383,7 @@ export class SshRemote implements Remote {
     if (r.code === 3) return undefined;
     if (r.code !== 0) throw new RemoteError('io', `${this.label}: cannot read ${path}: ${lastLines(r.stderr, 3)}`);
     const nl = r.stdout.indexOf(0x0a);
-    const [owner, group, mode] = r.stdout.subarray(0, nl).toString('utf8').split(' ');
+    const [owner = '', group = '', mode = ''] = r.stdout.subarray(0, nl).toString('utf8').split(' ');
     return { owner, group, mode: mode.padStart(4, '0'), content: r.stdout.subarray(nl + 1) };
   }
 

@@ -40,8 +40,8 @@ export function sshG(host: string, args: string[], sshBinary: string): Map<strin
   for (const line of r.stdout.split('\n')) {
     const m = /^(\S+)\s+(.*)$/.exec(line.trim());
     if (!m) continue;
-    const k = m[1].toLowerCase();
-    out.set(k, [...(out.get(k) ?? []), m[2]]);
+    const k = m[1]!.toLowerCase();
+    out.set(k, [...(out.get(k) ?? []), m[2]!]);
   }
   return out;
 }
@@ -50,7 +50,7 @@ function parseJump(spec: string, opts: SshResolveOptions, home: string, depth: n
   if (!spec || spec === 'none') return [];
   return spec.split(',').map((hop) => {
     const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hop.trim());
-    const host = m ? m[2].replace(/^\[|\]$/g, '') : hop;
+    const host = m ? m[2]!.replace(/^\[|\]$/g, '') : hop;
     return resolveHost(host, { user: m?.[1], port: m?.[3] ? Number(m[3]) : undefined }, opts, home, depth + 1);
   });
 }

@@ -51,7 +51,7 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
               const out = `${res.stdout.toString('utf8')}${res.stderr ? `\n${res.stderr}` : ''}`;
               if (res.code === 0 && out.startsWith(SKIP_MARK)) {
                 // The check does not apply on this node: systemd skipped a unit it needs, and says why.
-                skipped = out.slice(SKIP_MARK.length).split('\n')[0].trim();
+                skipped = (out.slice(SKIP_MARK.length).split('\n')[0] ?? '').trim();
               }
               const expectOk = !c.expect || new RegExp(c.expect, 'm').test(out);
               const rejectHit = c.reject ? new RegExp(c.reject, 'm').exec(out) : null;

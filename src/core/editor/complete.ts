@@ -116,7 +116,7 @@ function listed(a: Analysis, path: YamlPath): string[] {
 /** Completion for `config:` overrides: projects, files, sections and options of the file's catalog. */
 function configEntries(a: Analysis, ctx: ReturnType<typeof cursorContext>, rel: YamlPath): CompletionEntry[] | undefined {
   const range = ctx.range;
-  const [project, file, section] = rel as string[];
+  const [project, file, section = ''] = rel.map(String);
   if (ctx.kind === 'key' && rel.length === 2) {
     const def = CONFIG_FILES.find((f) => f.project === project && f.name === file);
     const cat = def?.catalog ? fileOptions(catalogRelease(a), def.catalog.service, def.catalog.file) : undefined;
@@ -127,7 +127,7 @@ function configEntries(a: Analysis, ctx: ReturnType<typeof cursorContext>, rel: 
         label: sec,
         kind: 'section' as const,
         detail: `[${sec}] of ${file}`,
-        documentation: `${Object.keys(cat[sec]).length} options.`,
+        documentation: `${Object.keys(cat[sec] ?? {}).length} options.`,
         insertText: `${sec}:\n${' '.repeat(ctx.indent + 2)}$0`,
         snippet: true,
         range,

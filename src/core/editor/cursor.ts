@@ -36,7 +36,7 @@ function info(line: string): LineInfo {
   const indent = t.length - t.trimStart().length;
   const dash = /^\s*-(\s|$)/.test(t);
   const m = KEY_LINE.exec(t);
-  return { indent, key: m ? m[3].trim() : undefined, dash, blank: false };
+  return { indent, key: m?.[3]?.trim(), dash, blank: false };
 }
 
 /**
@@ -49,7 +49,7 @@ function parentPath(lines: string[], lineNo: number, indent: number, ownDash = f
   let limit = indent;
   let listOwnerAt = ownDash ? indent : -1;
   for (let i = lineNo - 1; i >= 0 && limit > 0; i--) {
-    const l = info(lines[i]);
+    const l = info(lines[i] ?? '');
     if (l.blank) continue;
     if (l.dash && l.indent < limit) {
       path.unshift(0);
@@ -71,7 +71,7 @@ function siblingKeys(lines: string[], lineNo: number, indent: number): string[] 
   const keys: string[] = [];
   for (const dir of [-1, 1]) {
     for (let i = lineNo + dir; i >= 0 && i < lines.length; i += dir) {
-      const l = info(lines[i]);
+      const l = info(lines[i] ?? '');
       if (l.blank) continue;
       if (l.indent < indent) break;
       if (l.indent === indent && l.key !== undefined && !l.dash) keys.push(l.key);
@@ -95,14 +95,15 @@ export function cursorContext(text: string, pos: Position): CursorContext {
     // The key's column (after a list dash, if the line has one).
     const indent = /^\s*(?:-\s+)?/.exec(before)![0].length;
     const path = parentPath(lines, pos.line, indent);
-    const rest = kv[4];
+    const rest = kv[4] ?? '';
+    const key = (kv[3] ?? '').trim();
     const inFlow = rest.startsWith('[');
     const prefix = word(rest);
     const start = { line: pos.line, character: pos.character - prefix.length };
     return {
-      parent: inFlow ? [...path, kv[3].trim()] : path,
+      parent: inFlow ? [...path, key] : path,
       kind: inFlow ? 'item' : 'value',
-      key: kv[3].trim(),
+      key,
       prefix,
       range: { start, end: { line: pos.line, character: pos.character + (/^[A-Za-z0-9_.-]*/.exec(line.slice(pos.character))?.[0].length ?? 0) } },
       siblings: [],
@@ -113,9 +114,9 @@ export function cursorContext(text: string, pos: Position): CursorContext {
   // `  - item|` — an item of the list of the key above.
   const item = /^(\s*)-\s+([^:]*)$/.exec(before);
   if (item) {
-    const indent = item[1].length;
+    const indent = (item[1] ?? '').length;
     const path = parentPath(lines, pos.line, indent, true);
-    const prefix = word(item[2]);
+    const prefix = word(item[2] ?? '');
     return {
       parent: path,
       kind: 'item',

@@ -32,7 +32,8 @@ function addSecretEdit(a: Analysis, name: string, value: string): FixEdit | unde
   // The entries of `secrets` when it is a mapping (it may be anything while it is being typed).
   const secrets = own(a.doc.value && typeof a.doc.value === 'object' ? (a.doc.value as Record<string, unknown>) : undefined, 'secrets');
   const entries = secrets && typeof secrets === 'object' && !Array.isArray(secrets) ? Object.keys(secrets) : [];
-  const last = entries.length ? a.doc.get(['secrets', entries[entries.length - 1]]) : undefined;
+  const lastName = entries[entries.length - 1];
+  const last = lastName === undefined ? undefined : a.doc.get(['secrets', lastName]);
   if (sec && sec.key && last?.key) {
     return insert(at(last.value.end.line + 1, 0), `${' '.repeat(last.key.start.character)}${name}: ${value}\n`);
   }

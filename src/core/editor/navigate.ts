@@ -47,7 +47,7 @@ export function hoverAt(a: Analysis, pos: Position): HoverInfo | undefined {
   // Config overrides: the option catalog knows each option.
   const cfg = path[0] === 'config' ? 1 : path[0] === 'nodes' && path[2] === 'config' ? 3 : -1;
   if (cfg > 0 && path.length === cfg + 4) {
-    const [project, file, section, option] = path.slice(cfg) as string[];
+    const [project, file, section = '', option = ''] = path.slice(cfg).map(String);
     const def = CONFIG_FILES.find((f) => f.project === project && f.name === file);
     const cat = catalogFor(a.cloud.profile);
     const o = def?.catalog && cat ? optionInfo(cat.release, def.catalog.service, def.catalog.file, section, option) : undefined;

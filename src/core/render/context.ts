@@ -198,7 +198,9 @@ export class RenderContext {
 
   /** The system user and group that own a project's files on this profile. */
   owner(project: ProjectId): string {
-    return ownerOf(this.profile, servicesOf(project)[0]);
+    const first = servicesOf(project)[0];
+    if (!first) throw new Error(`internal: project ${project} has no service`);
+    return ownerOf(this.profile, first);
   }
 
   /** Worker count for daemons, when the topology sets one. */

@@ -100,7 +100,9 @@ export function computeDriverName(ctx: RenderContext, node: ResolvedNode): strin
 
 function computeDriver(ctx: RenderContext, node: ResolvedNode): ComputeDriver {
   const p = ctx.profile.computeDrivers;
-  return p[computeDriverName(ctx, node)] ?? p[DEFAULT_COMPUTE_DRIVER];
+  const d = own(p, computeDriverName(ctx, node)) ?? own(p, DEFAULT_COMPUTE_DRIVER);
+  if (!d) throw new Error(`internal: ${ctx.profile.id} has no ${DEFAULT_COMPUTE_DRIVER}`);
+  return d;
 }
 
 function virtType(ctx: RenderContext, node: ResolvedNode): 'kvm' | 'qemu' {

@@ -47,7 +47,7 @@ export function encodeRefs(text: string, enc: Encoding): string {
 
 export function secretsIn(text: string): string[] {
   const out = new Set<string>();
-  for (const m of text.matchAll(PLACEHOLDER)) out.add(m[1]);
+  for (const m of text.matchAll(PLACEHOLDER)) out.add(m[1]!);
   return [...out];
 }
 
@@ -92,7 +92,7 @@ export function encode(value: string, enc: Encoding): string {
 function osloQuoted(s: string): string {
   const edge = /[\s\p{C}\p{Z}'"]/u;
   const chars = Array.from(s);
-  return s === '' || edge.test(chars[0]) || edge.test(chars[chars.length - 1]) ? `"${s}"` : s;
+  return s === '' || edge.test(chars[0] ?? '') || edge.test(chars[chars.length - 1] ?? '') ? `"${s}"` : s;
 }
 
 /**
