@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { SHAPES } from './shapes.mjs';
+import { SECRETS, SHAPES } from './shapes.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -19,22 +19,7 @@ const { completeAt } = require(path.join(root, 'out/src/core/editor/complete.js'
 
 function topology(n) {
   const lines = ['ostopo: 1', 'name: bench', 'release: zed', 'os: debian12', 'workers: 2', 'networks:', '  management:', '    cidr: 10.0.0.0/16', 'secrets:'];
-  for (const s of [
-    'ADMIN_PASS',
-    'DEMO_PASS',
-    'DB_ROOT_PASS',
-    'RABBIT_PASS',
-    'KEYSTONE_DBPASS',
-    'GLANCE_DBPASS',
-    'GLANCE_PASS',
-    'PLACEMENT_DBPASS',
-    'PLACEMENT_PASS',
-    'NOVA_DBPASS',
-    'NOVA_PASS',
-    'NEUTRON_DBPASS',
-    'NEUTRON_PASS',
-  ])
-    lines.push(`  ${s}: Bench-${s}-Value-123`);
+  for (const s of SECRETS) lines.push(`  ${s}: Bench-${s}-Value-123`);
   lines.push('nodes:', '  controller:', '    address: 10.0.0.11', '    roles: [controller]');
   for (let i = 1; i < n; i++) lines.push(`  compute${i}:`, `    address: 10.0.${Math.floor((i + 20) / 250)}.${((i + 20) % 250) + 1}`, '    roles: [compute]');
   lines.push('ntp:', '  server: controller', '');

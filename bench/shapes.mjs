@@ -3,7 +3,8 @@
 // stay under one second) and bench/fuzz.mjs.
 
 const SIZE = 1_000_000;
-const SECRETS = [
+/** The secrets a controller and compute node need: both benchmarks write them. */
+export const SECRETS = [
   'ADMIN_PASS',
   'DEMO_PASS',
   'DB_ROOT_PASS',
