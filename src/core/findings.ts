@@ -1,3 +1,5 @@
+import type { SecretName, ServiceId } from './services/registry';
+
 /** Positions are zero-based (like the LSP and VS Code); the CLI prints them one-based. */
 export interface Position {
   line: number;
@@ -77,9 +79,9 @@ export type FindingCode = (typeof FINDING_CODES)[number];
 /** What a finding is about, for quick fixes and tools (they never parse the message). */
 export interface FindingData {
   /** The secret a `secret/*` finding is about. */
-  secret?: string;
+  secret?: SecretName;
   /** The services concerned (those needing a missing secret or prerequisite). */
-  services?: string[];
+  services?: ServiceId[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CONFIG_FILES, isSecretName, ROLES, SECRET_NAMES, REGISTRY, ServiceId, onProfile, secretsOf } from './services/registry';
+import { CONFIG_FILES, isSecretName, ROLES, SECRET_NAMES, REGISTRY, ServiceId, onProfile, SecretName, secretsOf } from './services/registry';
 import { authPluginOptions, catalogFor, fileOptions, OptionInfo } from './catalog/options';
 import { clip, didYouMean, Finding, Severity, FindingCode, FindingData } from './findings';
 import { ConfigOverrides, hostsOf, parseSecretRef, ResolvedCloud, ResolvedNode } from './model';
@@ -120,9 +120,9 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
 }
 
 function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void {
-  const needed = new Map<string, Set<ServiceId>>();
+  const needed = new Map<SecretName, Set<ServiceId>>();
   for (const n of cloud.nodes) for (const s of n.services) for (const sec of secretsOf(s)) (needed.get(sec) ?? needed.set(sec, new Set()).get(sec)!).add(s);
-  for (const [name, services] of [...needed].sort(([a], [b]) => SECRET_NAMES.indexOf(a as never) - SECRET_NAMES.indexOf(b as never))) {
+  for (const [name, services] of [...needed].sort(([a], [b]) => SECRET_NAMES.indexOf(a) - SECRET_NAMES.indexOf(b))) {
     if (!cloud.secrets.has(name)) {
       add(
         'secret/missing',
