@@ -34,8 +34,9 @@ const RENDERERS: Record<ProjectId, ProjectRenderer> = {
   neutron: { render: renderNeutron },
 };
 
-/** Projects in the order their first service renders (the registry's render order). */
+/** Projects in the order their first service renders (the registry's render order), each with its services. */
 const PROJECT_ORDER: ProjectId[] = [...new Set(RENDER_ORDER.map((s) => REGISTRY[s].project))];
+const SERVICES_OF = new Map(PROJECT_ORDER.map((p) => [p, RENDER_ORDER.filter((s) => REGISTRY[s].project === p)]));
 // Every project has a renderer and a place in the order (a project without services is a registry mistake).
 if (PROJECT_ORDER.length !== PROJECT_IDS.length) throw new Error('internal: a project has no service in the registry');
 
@@ -56,7 +57,7 @@ export function renderCloud(cloud: ResolvedCloud, facts: Record<string, NodeFact
     let databases = false;
     let openrc = false;
     for (const project of PROJECT_ORDER) {
-      const services = RENDER_ORDER.filter((s) => REGISTRY[s].project === project);
+      const services = SERVICES_OF.get(project) ?? [];
       if (!databases && services.some((s) => REGISTRY[s].database)) {
         databases = true;
         if (ctx.host('mariadb') === node) renderDatabases(ctx);
@@ -65,7 +66,7 @@ export function renderCloud(cloud: ResolvedCloud, facts: Record<string, NodeFact
         openrc = true;
         if (node.services.some(usesOpenrc)) renderOpenrc(ctx, node);
       }
-      if (node.services.some((s) => REGISTRY[s].project === project)) RENDERERS[project].render(ctx, node);
+      if (services.some((s) => node.services.includes(s))) RENDERERS[project].render(ctx, node);
     }
     for (const project of PROJECT_ORDER) RENDERERS[project].finish?.(ctx, node);
   }
