@@ -3,11 +3,19 @@ import { REGISTRY, ServiceId } from '../services/registry';
 import { StepId } from './artifacts';
 import { RenderContext } from './context';
 import { registerService } from './identity';
+import { Origin } from './ini';
 import { secretRef } from './template';
 
-/** The guide's `connection` URL of a service's database. */
-export function dbUrl(ctx: RenderContext, user: string, secret: string, database: string): string {
-  return `mysql+pymysql://${user}:${secretRef(secret, 'url')}@${ctx.hostName('mariadb')}/${database}`;
+/**
+ * The guide's `connection` URL of one of a service's databases (its descriptor's `database`: user,
+ * password, names; the first by default), with where it comes from: the MariaDB node, or the secret.
+ */
+export function dbConnection(ctx: RenderContext, service: ServiceId, name?: string): [string, Origin] {
+  const d = REGISTRY[service].database;
+  if (!d) throw new Error(`internal: ${service} has no database`);
+  const db = ctx.host('mariadb');
+  const url = `mysql+pymysql://${d.user}:${secretRef(d.secret, 'url')}@${ctx.hostName('mariadb')}/${name ?? d.names[0]}`;
+  return [url, { layer: 'topology', path: db ? ['nodes', db.name] : ['secrets', d.secret] }];
 }
 
 /** A command of the database step, run as the service's user once its databases exist. */
@@ -114,11 +122,7 @@ export function installServices(ctx: RenderContext, node: ResolvedNode, step: St
       files.push(id);
     }
   }
-  ctx.install(node, step, service, [...services.flatMap((s) => ctx.packages(s)), ...extra]);
-  if (after) {
-    const install = ctx.artifactsOf(node.name).find((a) => a.id === `${step}/install`);
-    if (install && install.kind === 'command') install.after = after;
-  }
+  ctx.install(node, step, service, [...services.flatMap((s) => ctx.packages(s)), ...extra], undefined, after);
   return files;
 }
 

@@ -125,7 +125,7 @@ export class RenderContext {
    * it, so whatever finishes the packages later starts nothing, and the next deploy rolls forward first
    * (`dpkg --configure -a`, under the guard). A policy-rc.d of the node's own is put back afterwards.
    */
-  install(node: ResolvedNode, step: StepId, service: ServiceId | 'base', pkgs: string[], title?: string): void {
+  install(node: ResolvedNode, step: StepId, service: ServiceId | 'base', pkgs: string[], title?: string, after?: { node: string; step: StepId }[]): void {
     if (!pkgs.length) return;
     const list = pkgs.map(shq).join(' ');
     const cmd = `${this.profile.install.command} ${list}`;
@@ -137,6 +137,7 @@ export class RenderContext {
       title: title ?? `install ${pkgs.join(' ')}`,
       run,
       check: this.profile.install.installed.replace('{pkgs}', list),
+      after,
     });
   }
 

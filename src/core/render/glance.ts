@@ -1,6 +1,6 @@
 import { ResolvedNode } from '../model';
 import { RenderContext } from './context';
-import { apiService, dbUrl } from './apiService';
+import { apiService, dbConnection } from './apiService';
 import { authtoken } from './identity';
 import { secretRef } from './template';
 import { TEST_IMAGE } from './nova';
@@ -9,7 +9,6 @@ import { TEST_IMAGE } from './nova';
 export function renderGlance(ctx: RenderContext, node: ResolvedNode): void {
   const { profile } = ctx;
   const step = 'glance';
-  const db = ctx.host('mariadb');
   apiService(ctx, node, 'glance', {
     step,
     configure: () => {
@@ -25,7 +24,7 @@ export function renderGlance(ctx: RenderContext, node: ResolvedNode): void {
           if (bind) ini.set('DEFAULT', 'bind_host', bind, { layer: 'topology', path: ['nodes', node.name, 'address'] });
           if (ctx.workers) ini.set('DEFAULT', 'workers', ctx.workers, { layer: 'topology', path: ['workers'] });
           if (profile.options.glanceStores === 'multistore') ini.set('DEFAULT', 'enabled_backends', 'fs:file', { layer: 'profile' });
-          ini.set('database', 'connection', dbUrl(ctx, 'glance', 'GLANCE_DBPASS', 'glance'), { layer: 'topology', path: db ? ['nodes', db.name] : ['secrets', 'GLANCE_DBPASS'] });
+          ini.set('database', 'connection', ...dbConnection(ctx, 'glance'));
           ini.setAll('keystone_authtoken', authtoken(ctx, 'glance', secretRef('GLANCE_PASS'), { wwwUri: '', authUrlSuffix: '' }), { layer: 'topology', path: ['nodes', ctx.hostName('keystone')] });
           ini.set('paste_deploy', 'flavor', 'keystone', { layer: 'profile' });
           if (profile.options.glanceStores === 'multistore') {

@@ -1,6 +1,6 @@
 import { ResolvedNode } from '../model';
 import { asAdmin, RenderContext } from './context';
-import { apiService, dbUrl } from './apiService';
+import { apiService, dbConnection } from './apiService';
 import { ensureUser } from './identity';
 import { secretRef, sh, shq } from './template';
 
@@ -9,7 +9,6 @@ export function renderKeystone(ctx: RenderContext, node: ResolvedNode): void {
   const step = 'keystone';
   const base = { step, service: 'keystone' as const };
   const url = ctx.keystoneUrl('/v3/');
-  const db = ctx.host('mariadb');
   apiService(ctx, node, 'keystone', {
     step,
     configure: () => {
@@ -21,7 +20,7 @@ export function renderKeystone(ctx: RenderContext, node: ResolvedNode): void {
         'keystone.conf',
         '/etc/keystone/keystone.conf',
         (ini) => {
-          ini.set('database', 'connection', dbUrl(ctx, 'keystone', 'KEYSTONE_DBPASS', 'keystone'), { layer: 'topology', path: db ? ['nodes', db.name] : ['secrets', 'KEYSTONE_DBPASS'] });
+          ini.set('database', 'connection', ...dbConnection(ctx, 'keystone'));
           ini.set('token', 'provider', 'fernet', { layer: 'profile' });
         },
         {

@@ -1,6 +1,6 @@
 import { ResolvedNode } from '../model';
 import { RenderContext } from './context';
-import { apiService, dbUrl } from './apiService';
+import { apiService, dbConnection } from './apiService';
 import { authtoken, passwordAuth } from './identity';
 import { secretRef } from './template';
 
@@ -16,7 +16,6 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
   const base = { step, service: 'neutron-server' as const };
   const here = (...path: (string | number)[]) => ({ layer: 'topology' as const, path });
   const prof = { layer: 'profile' as const };
-  const db = ctx.host('mariadb');
   apiService(ctx, node, 'neutron-server', {
     step,
     configure: () => {
@@ -41,7 +40,7 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
             ini.set('DEFAULT', 'rpc_workers', ctx.workers, here('workers'));
             ini.set('DEFAULT', 'rpc_state_report_workers', ctx.workers, here('workers'));
           }
-          ini.set('database', 'connection', dbUrl(ctx, 'neutron', 'NEUTRON_DBPASS', 'neutron'), here(...(db ? ['nodes', db.name] : ['secrets', 'NEUTRON_DBPASS'])));
+          ini.set('database', 'connection', ...dbConnection(ctx, 'neutron-server'));
           ini.setAll('keystone_authtoken', authtoken(ctx, 'neutron', secretRef('NEUTRON_PASS'), { wwwUri: '', authUrlSuffix: '' }), here('nodes', ctx.hostName('keystone')));
           ini.setAll('nova', passwordAuth(ctx, 'nova', 'NOVA_PASS'), here('nodes', ctx.hostName('nova-api')));
           ini.set('oslo_concurrency', 'lock_path', '/var/lib/neutron/tmp', prof);

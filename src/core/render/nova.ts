@@ -5,7 +5,7 @@ import { ComputeDriver, DEFAULT_COMPUTE_DRIVER } from '../profiles';
 import { asAdmin, RenderContext } from './context';
 import { authtoken, passwordAuth } from './identity';
 import { IniDoc } from './ini';
-import { apiService, dbUrl } from './apiService';
+import { apiService, dbConnection } from './apiService';
 import { secretRef, shq } from './template';
 
 /** nova's control services: the nova services the controller role places. */
@@ -18,8 +18,6 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
   const compute = node.services.includes('nova-compute');
   const here = (...path: (string | number)[]) => ({ layer: 'topology' as const, path });
   const prof = { layer: 'profile' as const };
-  const db = ctx.host('mariadb');
-  const dbPath = db ? ['nodes', db.name] : ['secrets', 'NOVA_DBPASS'];
 
   ini.set('DEFAULT', 'enabled_apis', 'osapi_compute,metadata', prof);
   ini.set('DEFAULT', 'transport_url', ctx.transportUrl(), here('nodes', ctx.hostName('rabbitmq')));
@@ -35,8 +33,8 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
     }
   }
   if (control) {
-    ini.set('api_database', 'connection', dbUrl(ctx, 'nova', 'NOVA_DBPASS', 'nova_api'), here(...dbPath));
-    ini.set('database', 'connection', dbUrl(ctx, 'nova', 'NOVA_DBPASS', 'nova'), here(...dbPath));
+    ini.set('api_database', 'connection', ...dbConnection(ctx, 'nova-api', 'nova_api'));
+    ini.set('database', 'connection', ...dbConnection(ctx, 'nova-api', 'nova'));
   }
   ini.set('api', 'auth_strategy', 'keystone', prof);
   ini.setAll('keystone_authtoken', authtoken(ctx, 'nova', secretRef('NOVA_PASS'), { wwwUri: '/', authUrlSuffix: '/' }), here('nodes', ctx.hostName('keystone')));

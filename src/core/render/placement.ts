@@ -1,6 +1,6 @@
 import { ResolvedNode } from '../model';
 import { RenderContext } from './context';
-import { apiService, dbUrl } from './apiService';
+import { apiService, dbConnection } from './apiService';
 import { authtoken } from './identity';
 import { secretRef } from './template';
 
@@ -8,7 +8,6 @@ import { secretRef } from './template';
 export function renderPlacement(ctx: RenderContext, node: ResolvedNode): void {
   const { profile } = ctx;
   const step = 'placement';
-  const db = ctx.host('mariadb');
   apiService(ctx, node, 'placement', {
     step,
     configure: () => {
@@ -20,7 +19,7 @@ export function renderPlacement(ctx: RenderContext, node: ResolvedNode): void {
         'placement.conf',
         '/etc/placement/placement.conf',
         (ini) => {
-          ini.set('placement_database', 'connection', dbUrl(ctx, 'placement', 'PLACEMENT_DBPASS', 'placement'), { layer: 'topology', path: db ? ['nodes', db.name] : ['secrets', 'PLACEMENT_DBPASS'] });
+          ini.set('placement_database', 'connection', ...dbConnection(ctx, 'placement'));
           ini.set('api', 'auth_strategy', 'keystone', { layer: 'profile' });
           ini.setAll('keystone_authtoken', authtoken(ctx, 'placement', secretRef('PLACEMENT_PASS'), { authUrlSuffix: '/v3' }), { layer: 'topology', path: ['nodes', ctx.hostName('keystone')] });
         },
