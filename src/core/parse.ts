@@ -1,4 +1,4 @@
-import { Document, LineCounter, Node, visit } from 'yaml';
+import { Node, visit } from 'yaml';
 import { Finding, Position, Range, ZERO_RANGE } from './findings';
 import { RawLocation, SEP, segment, unsegment, walkDocument, YamlPath } from './parseWalk';
 import { replacementCharacters } from './text';
@@ -22,16 +22,18 @@ export class ParsedDocument {
   readonly value: unknown;
   readonly findings: Finding[] = [];
   private readonly index = new Map<string, RawLocation>();
-  private readonly lines: LineCounter;
   /** Offsets where lines start, for offset <-> position conversion. */
   private readonly lineStarts: number[];
 
-  constructor(readonly text: string) {
-    this.lines = new LineCounter();
-    const { doc, tooDeep, secondDocument } = readYaml(text, this.lines);
-    this.lineStarts = this.lines.lineStarts.length ? this.lines.lineStarts : [0];
+  /** `fast: false` reads the text with the `yaml` library even where the fast reader could (tests compare both). */
+  constructor(
+    readonly text: string,
+    options: { fast?: boolean } = {},
+  ) {
+    const { contents, errors, warnings, tooDeep, secondDocument, lineStarts } = readYaml(text, options);
+    this.lineStarts = lineStarts;
     let lastLine = -1;
-    for (const e of doc.errors) {
+    for (const e of errors) {
       // Past a cut (nesting too deep) the parser only says that the text stopped.
       if (tooDeep !== undefined && e.pos[0] >= tooDeep) continue;
       // One broken token makes the parser stumble over every token after it ("Unexpected scalar token"
@@ -40,7 +42,7 @@ export class ParsedDocument {
       if (line === lastLine || (lastLine >= 0 && e.code === 'UNEXPECTED_TOKEN')) continue;
       lastLine = line;
       // An unclosed quote is noticed at the end of the text; the mistake is where the quote opens.
-      const open = e.code === 'MISSING_CHAR' && /quote/.test(e.message) ? openQuoteBefore(doc, e.pos[0]) : undefined;
+      const open = e.code === 'MISSING_CHAR' && /quote/.test(e.message) ? openQuoteBefore(contents, e.pos[0]) : undefined;
       this.findings.push({
         code: 'yaml/syntax',
         severity: 'error',
@@ -61,7 +63,7 @@ export class ParsedDocument {
         range: this.rangeOf(secondDocument, secondDocument + (marker ? 3 : 1)),
       });
     }
-    for (const w of doc.warnings) {
+    for (const w of warnings) {
       this.findings.push({
         code: 'yaml/warning',
         severity: 'warning',
@@ -78,7 +80,7 @@ export class ParsedDocument {
         range: this.rangeOf(bad.first, bad.first + 1),
       });
     }
-    const { value } = walkDocument(doc.contents ?? null, {
+    const { value } = walkDocument(contents, {
       text,
       lineOf: (offset) => this.positionAt(offset).line + 1,
       index: (k, at) => this.index.set(k, at),
@@ -195,13 +197,14 @@ function unPathKey(k: string): YamlPath {
 }
 
 /** Start offset of the quoted scalar that runs up to `end` (an unclosed quote), if there is one. */
-function openQuoteBefore(doc: Document.Parsed, end: number): number | undefined {
+function openQuoteBefore(root: Node | null, end: number): number | undefined {
   let found: number | undefined;
-  visit(doc, {
-    Scalar(_key, node) {
-      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range && node.range[0] < end && node.range[1] >= end) found = node.range[0];
-    },
-  });
+  if (root)
+    visit(root, {
+      Scalar(_key, node) {
+        if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range && node.range[0] < end && node.range[1] >= end) found = node.range[0];
+      },
+    });
   return found;
 }
 

@@ -1,4 +1,5 @@
-import { Composer, Document, Lexer, LineCounter, Parser } from 'yaml';
+import { Composer, Document, isMap, isPair, isSeq, Lexer, LineCounter, Node, Parser, YAMLError } from 'yaml';
+import { lineStartsOf, readYamlFast } from './yamlFast';
 
 /**
  * How deep lists and mappings may nest (flow brackets plus compact `- - -` on one line). A topology
@@ -8,11 +9,57 @@ import { Composer, Document, Lexer, LineCounter, Parser } from 'yaml';
 export const MAX_DEPTH = 64;
 
 export interface YamlRead {
-  doc: Document.Parsed;
+  /** The document's root node (null for an empty document). */
+  contents: Node | null;
+  errors: YAMLError[];
+  warnings: YAMLError[];
+  /** Offsets where lines start. */
+  lineStarts: number[];
+  /** The `yaml` library's document, when the fast reader gave the text to it. */
+  doc?: Document.Parsed;
   /** Offset where reading stopped because lists and mappings nest deeper than MAX_DEPTH. */
   tooDeep?: number;
   /** Offset where a second YAML document starts (a topology is one document). */
   secondDocument?: number;
+}
+
+/**
+ * Reads one YAML document: with the fast reader (yamlFast.ts) where it can, else with the `yaml`
+ * library (`fast: false` forces the library, for tests that compare both). Either way a block list or
+ * mapping's range ends where its last value ends (the library also counts the comments and line breaks
+ * after it).
+ */
+export function readYaml(text: string, options: { fast?: boolean } = {}): YamlRead {
+  const root = options.fast === false ? undefined : readYamlFast(text);
+  if (root) return { contents: root, errors: [], warnings: [], lineStarts: lineStartsOf(text) };
+  const lines = new LineCounter();
+  const read = readYamlLibrary(text, lines);
+  const contents = read.doc.contents;
+  if (contents) endBlockCollections(contents);
+  return { ...read, contents, errors: read.doc.errors, warnings: read.doc.warnings, lineStarts: lines.lineStarts.length ? lines.lineStarts : [0] };
+}
+
+/** Sets the end of every block list and mapping to the end of its last value (post-order, without recursion). */
+function endBlockCollections(root: Node): void {
+  const stack: { node: Node; done: boolean }[] = [{ node: root, done: false }];
+  while (stack.length) {
+    const f = stack.pop()!;
+    const n = f.node;
+    if (!isMap(n) && !isSeq(n)) continue;
+    if (!f.done) {
+      stack.push({ node: n, done: true });
+      for (const item of n.items as unknown[]) {
+        if (isPair(item)) {
+          if (item.value) stack.push({ node: item.value as Node, done: false });
+        } else if (item) stack.push({ node: item as Node, done: false });
+      }
+      continue;
+    }
+    const last = n.items[n.items.length - 1] as unknown;
+    if (n.flow || !n.range || last === undefined) continue;
+    const end = isPair(last) ? ((last.value as Node | null)?.range?.[1] ?? (last.key as Node | null)?.range?.[1]) : (last as Node | null)?.range?.[1];
+    if (end !== undefined) n.range = [n.range[0], end, end];
+  }
 }
 
 /**
@@ -22,10 +69,10 @@ export interface YamlRead {
  * value is always plain JSON data), and reading stops where nesting passes MAX_DEPTH or a second
  * document starts.
  */
-export function readYaml(text: string, lines: LineCounter): YamlRead {
+function readYamlLibrary(text: string, lines: LineCounter): { doc: Document.Parsed; tooDeep?: number; secondDocument?: number } {
   const parser = new Parser(lines.addNewLine);
   const composer = new Composer({ prettyErrors: false, uniqueKeys: false, strict: true, logLevel: 'error', resolveKnownTags: false });
-  const out: Partial<YamlRead> = {};
+  const out: { tooDeep?: number; secondDocument?: number } = {};
   function* tokens() {
     lines.addNewLine(0);
     let flow = 0;
