@@ -86,8 +86,25 @@ const PLAINS = [
   '9007199254740993',
 ];
 const DQ = ['"plain"', '""', '"a\\"b"', '"\\\\"', '"\\n\\t\\x41\\u00e9\\U0001F600"', '"\\/\\0\\e\\N\\_\\L\\P\\ "', '"$x `y`"', '"# no comment"', '"a: b"', '"\\q"', '"\\ud800"', '" lead"'];
-const SQ = ["'plain'", "''", "'it''s'", "'a \"b\"'", "'# no'", "'\\n'"];
-const FLOWS = ['[]', '{}', '[a, b]', '[ a , b ]', '[1, "x", {f: g}]', '{k: v, "q": [1, 2]}', '[controller]', '[a,b]', '{a: b,c: d}', '[a, [b, [c]]]', '[a, ]', '[a b, c]', '{a: }', '{a}', '[a: b]', '{"a":1}'];
+const SQ = ["'plain'", "''", "'it''s'", '\'a "b"\'', "'# no'", "'\\n'"];
+const FLOWS = [
+  '[]',
+  '{}',
+  '[a, b]',
+  '[ a , b ]',
+  '[1, "x", {f: g}]',
+  '{k: v, "q": [1, 2]}',
+  '[controller]',
+  '[a,b]',
+  '{a: b,c: d}',
+  '[a, [b, [c]]]',
+  '[a, ]',
+  '[a b, c]',
+  '{a: }',
+  '{a}',
+  '[a: b]',
+  '{"a":1}',
+];
 const COMMENTS = ['# comment', '#', '#no-space', '# a: b', '# - x'];
 
 class Gen {
@@ -96,7 +113,13 @@ class Gen {
   scalar(): string {
     const r = this.r;
     const k = r();
-    if (k < 0.55) return chance(r, 0.8) ? pick(r, PLAINS.filter((p) => p !== 'a: b')) : pick(r, PLAINS);
+    if (k < 0.55)
+      return chance(r, 0.8)
+        ? pick(
+            r,
+            PLAINS.filter((p) => p !== 'a: b'),
+          )
+        : pick(r, PLAINS);
     if (k < 0.7) return pick(r, DQ);
     if (k < 0.8) return pick(r, SQ);
     return chance(r, 0.7) ? pick(r, FLOWS.slice(0, 11)) : pick(r, FLOWS);
