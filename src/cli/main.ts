@@ -6,7 +6,6 @@ import { writeRendered } from '../core/output';
 import { MissingSecretError } from '../core/render/template';
 import { schemaJson } from '../core/schema';
 import { secretLookup } from '../core/secrets';
-import { deployCmd, planCmd, verifyCmd } from './deployCmds';
 import { Io, readTopology, UsageError } from './io';
 
 export type { Io } from './io';
@@ -53,6 +52,15 @@ Secrets written as \${env:NAME} are read from the environment. The deploy state 
 accepted host keys) is kept in .ostopo/ beside the topology file.
 `;
 
+/**
+ * The commands that may reach nodes, loaded when one runs: their SSH library takes longer to load than
+ * `validate` takes to read most topologies.
+ */
+function deployCommands(): typeof import('./deployCmds') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./deployCmds') as typeof import('./deployCmds');
+}
+
 export function main(argv: string[], io: Io): number | Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -70,13 +78,17 @@ export function main(argv: string[], io: Io): number | Promise<number> {
       case 'render':
         return renderCmd(rest, io);
       case 'plan': {
-        const r = planCmd(rest, io);
+        const r = deployCommands().planCmd(rest, io);
         return typeof r === 'number' ? r : r.catch((e) => usageOr(e, command, io));
       }
       case 'deploy':
-        return deployCmd(rest, io).catch((e) => usageOr(e, command, io));
+        return deployCommands()
+          .deployCmd(rest, io)
+          .catch((e) => usageOr(e, command, io));
       case 'verify':
-        return verifyCmd(rest, io).catch((e) => usageOr(e, command, io));
+        return deployCommands()
+          .verifyCmd(rest, io)
+          .catch((e) => usageOr(e, command, io));
       case 'schema':
         noArgs(rest, 'schema');
         io.out(schemaJson());

@@ -2,9 +2,9 @@ import { compareFindings, Finding } from './findings';
 import { Env, ResolvedCloud, resolveTopology } from './model';
 import { ParsedDocument } from './parse';
 import { NodeFacts, RenderedCloud } from './render/artifacts';
-import { renderCloud } from './render/index';
+import { renderCloud, RenderScope, renderScope } from './render/index';
 import { IniError } from './render/ini';
-import { checkRendered, needsRenderedRules } from './renderedRules';
+import { checkRendered, renderedRulesScope } from './renderedRules';
 import { checkSchema } from './schemaCheck';
 import { checkSemantics } from './validate';
 
@@ -38,7 +38,8 @@ export function analyze(text: string, env: Env = process.env): Analysis {
   const findings = [...doc.findings, ...checkSchema(doc)];
   // Semantic rules read the resolved model, which tolerates any shape; they add what the schema cannot see.
   findings.push(...checkSemantics(doc, cloud));
-  if (!findings.some((f) => f.severity === 'error') && needsRenderedRules(cloud)) findings.push(...renderedFindings(doc, cloud));
+  const scope = findings.some((f) => f.severity === 'error') ? undefined : renderedRulesScope(cloud);
+  if (scope) findings.push(...renderedFindings(doc, cloud, scope));
   findings.sort(compareFindings);
   return { doc, cloud, findings, hasErrors: findings.some((f) => f.severity === 'error') };
 }
@@ -72,9 +73,9 @@ function hideSecretText(text: string, findings: Finding[]): void {
 }
 
 /** Rules that look at the merged result (overrides that never take effect); the render reports its own errors. */
-function renderedFindings(doc: ParsedDocument, cloud: ResolvedCloud): Finding[] {
+function renderedFindings(doc: ParsedDocument, cloud: ResolvedCloud, scope: RenderScope): Finding[] {
   try {
-    return checkRendered(doc, cloud, renderCloud(cloud));
+    return checkRendered(doc, cloud, renderScope(cloud, scope));
   } catch (e) {
     if (e instanceof IniError) return [];
     throw e;

@@ -1,11 +1,25 @@
 /** IPv4 helpers for the semantic checks. */
+/** A dotted quad (four decimal numbers of 1-3 digits, each at most 255) as a number; undefined otherwise. */
 export function ipv4ToInt(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  const [a = 0, b = 0, c = 0, d = 0] = parts;
-  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+  // One pass without allocation: validation calls this for every node's address.
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= ip.length; i++) {
+    const c = i < ip.length ? ip.charCodeAt(i) : 46;
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      part = part * 10 + (c - 48);
+    } else if (c === 46) {
+      if (digits === 0 || part > 255) return undefined;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      if (i < ip.length && ++dots > 3) return undefined;
+    } else return undefined;
+  }
+  return dots === 3 ? n : undefined;
 }
 
 export interface Cidr {

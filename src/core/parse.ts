@@ -1,6 +1,7 @@
 import { Node, visit } from 'yaml';
 import { Finding, Position, Range, ZERO_RANGE } from './findings';
 import { RawLocation, SEP, segment, unsegment, walkDocument, YamlPath } from './parseWalk';
+import { lineStartsOf, readYamlFast } from './yamlFast';
 import { replacementCharacters } from './text';
 import { MAX_DEPTH, readYaml, yamlMessage } from './yamlRead';
 
@@ -11,7 +12,8 @@ export interface Located {
   key?: Range;
   /** Range of the value node (for an empty value: an empty range right after the key). */
   value: Range;
-  node: Node | null;
+  /** What stands there: `none` for a key without a value node. */
+  kind: RawLocation['kind'];
 }
 
 /**
@@ -30,46 +32,60 @@ export class ParsedDocument {
     readonly text: string,
     options: { fast?: boolean } = {},
   ) {
-    const { contents, errors, warnings, tooDeep, secondDocument, lineStarts } = readYaml(text, options);
-    this.lineStarts = lineStarts;
-    let lastLine = -1;
-    for (const e of errors) {
-      // Past a cut (nesting too deep) the parser only says that the text stopped.
-      if (tooDeep !== undefined && e.pos[0] >= tooDeep) continue;
-      // One broken token makes the parser stumble over every token after it ("Unexpected scalar token"
-      // on each line): report the break, one error per line, not its echo.
-      const line = this.positionAt(e.pos[0]).line;
-      if (line === lastLine || (lastLine >= 0 && e.code === 'UNEXPECTED_TOKEN')) continue;
-      lastLine = line;
-      // An unclosed quote is noticed at the end of the text; the mistake is where the quote opens.
-      const open = e.code === 'MISSING_CHAR' && /quote/.test(e.message) ? openQuoteBefore(contents, e.pos[0]) : undefined;
-      this.findings.push({
-        code: 'yaml/syntax',
-        severity: 'error',
-        message: open === undefined ? yamlMessage(e.code, e.message) : 'YAML: this quote is never closed (the rest of the file became part of the value).',
-        range: open === undefined ? this.rangeOf(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)) : this.rangeOf(open, open + 1),
+    const fast = options.fast === false ? undefined : readYamlFast(text, (k, at) => this.index.set(k, at));
+    if (fast) {
+      this.lineStarts = lineStartsOf(text);
+      this.value = fast.value;
+    } else {
+      this.index.clear();
+      const { contents, errors, warnings, tooDeep, secondDocument, lineStarts } = readYaml(text);
+      this.lineStarts = lineStarts;
+      let lastLine = -1;
+      for (const e of errors) {
+        // Past a cut (nesting too deep) the parser only says that the text stopped.
+        if (tooDeep !== undefined && e.pos[0] >= tooDeep) continue;
+        // One broken token makes the parser stumble over every token after it ("Unexpected scalar token"
+        // on each line): report the break, one error per line, not its echo.
+        const line = this.positionAt(e.pos[0]).line;
+        if (line === lastLine || (lastLine >= 0 && e.code === 'UNEXPECTED_TOKEN')) continue;
+        lastLine = line;
+        // An unclosed quote is noticed at the end of the text; the mistake is where the quote opens.
+        const open = e.code === 'MISSING_CHAR' && /quote/.test(e.message) ? openQuoteBefore(contents, e.pos[0]) : undefined;
+        this.findings.push({
+          code: 'yaml/syntax',
+          severity: 'error',
+          message: open === undefined ? yamlMessage(e.code, e.message) : 'YAML: this quote is never closed (the rest of the file became part of the value).',
+          range: open === undefined ? this.rangeOf(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)) : this.rangeOf(open, open + 1),
+        });
+      }
+      if (tooDeep !== undefined) {
+        const message = `Lists and mappings nest more than ${MAX_DEPTH} levels deep here (a topology needs about 8): ostopo stops reading the file at this point.`;
+        this.findings.push({ code: 'yaml/syntax', severity: 'error', message, range: this.rangeOf(tooDeep, tooDeep + 1) });
+      }
+      if (secondDocument !== undefined) {
+        const marker = text.startsWith('---', secondDocument);
+        this.findings.push({
+          code: 'yaml/syntax',
+          severity: 'error',
+          message: `A topology is one YAML document, and a second one starts here${marker ? ' (`---`)' : ''}: ${marker ? 'remove this line to make one document of both' : 'remove the `...` before it'}, or move what follows to a file of its own. ostopo reads the first document only.`,
+          range: this.rangeOf(secondDocument, secondDocument + (marker ? 3 : 1)),
+        });
+      }
+      for (const w of warnings) {
+        this.findings.push({
+          code: 'yaml/warning',
+          severity: 'warning',
+          message: yamlMessage(w.code, w.message),
+          range: this.rangeOf(w.pos[0], Math.max(w.pos[1], w.pos[0] + 1)),
+        });
+      }
+      const { value } = walkDocument(contents, {
+        text,
+        lineOf: (offset) => this.positionAt(offset).line + 1,
+        index: (k, at) => this.index.set(k, at),
+        report: (f, start, end, pkey) => this.findings.push({ ...f, range: this.rangeOf(start, end), ...(pkey === undefined ? {} : { path: unPathKey(pkey) }) }),
       });
-    }
-    if (tooDeep !== undefined) {
-      const message = `Lists and mappings nest more than ${MAX_DEPTH} levels deep here (a topology needs about 8): ostopo stops reading the file at this point.`;
-      this.findings.push({ code: 'yaml/syntax', severity: 'error', message, range: this.rangeOf(tooDeep, tooDeep + 1) });
-    }
-    if (secondDocument !== undefined) {
-      const marker = text.startsWith('---', secondDocument);
-      this.findings.push({
-        code: 'yaml/syntax',
-        severity: 'error',
-        message: `A topology is one YAML document, and a second one starts here${marker ? ' (`---`)' : ''}: ${marker ? 'remove this line to make one document of both' : 'remove the `...` before it'}, or move what follows to a file of its own. ostopo reads the first document only.`,
-        range: this.rangeOf(secondDocument, secondDocument + (marker ? 3 : 1)),
-      });
-    }
-    for (const w of warnings) {
-      this.findings.push({
-        code: 'yaml/warning',
-        severity: 'warning',
-        message: yamlMessage(w.code, w.message),
-        range: this.rangeOf(w.pos[0], Math.max(w.pos[1], w.pos[0] + 1)),
-      });
+      this.value = value;
     }
     const bad = replacementCharacters(text);
     if (bad) {
@@ -80,13 +96,6 @@ export class ParsedDocument {
         range: this.rangeOf(bad.first, bad.first + 1),
       });
     }
-    const { value } = walkDocument(contents, {
-      text,
-      lineOf: (offset) => this.positionAt(offset).line + 1,
-      index: (k, at) => this.index.set(k, at),
-      report: (f, start, end, pkey) => this.findings.push({ ...f, range: this.rangeOf(start, end), ...(pkey === undefined ? {} : { path: unPathKey(pkey) }) }),
-    });
-    this.value = value;
   }
 
   /** Where line `i` starts (a line past the end: the end of the text). */
@@ -123,7 +132,7 @@ export class ParsedDocument {
     const at = this.index.get(pathKey(path));
     if (!at) return undefined;
     const value = this.rangeOf(at.vs, at.ve);
-    return at.ks >= 0 ? { key: this.rangeOf(at.ks, at.ke), value, node: at.node } : { value, node: at.node };
+    return at.ks >= 0 ? { key: this.rangeOf(at.ks, at.ke), value, kind: at.kind } : { value, kind: at.kind };
   }
 
   /** Range of the key at `path` (or of its value for sequence items). */
@@ -152,8 +161,8 @@ export class ParsedDocument {
 
   /** The value at `path` as the file spells it (`1e400`, `"yes"`), if the text has it. */
   source(path: YamlPath): string | undefined {
-    const r = this.get(path)?.node?.range;
-    return r ? this.text.slice(r[0], r[1]).trimEnd() : undefined;
+    const at = this.index.get(pathKey(path));
+    return at && at.kind !== 'none' ? this.text.slice(at.vs, at.ve).trimEnd() : undefined;
   }
 
   /** Every path the text contains, in document order (for outline, references and tests). */
@@ -165,7 +174,7 @@ export class ParsedDocument {
   *located(): Generator<Located & { path: YamlPath }> {
     for (const [k, at] of this.index) {
       const value = this.rangeOf(at.vs, at.ve);
-      yield at.ks >= 0 ? { path: unPathKey(k), key: this.rangeOf(at.ks, at.ke), value, node: at.node } : { path: unPathKey(k), value, node: at.node };
+      yield at.ks >= 0 ? { path: unPathKey(k), key: this.rangeOf(at.ks, at.ke), value, kind: at.kind } : { path: unPathKey(k), value, kind: at.kind };
     }
   }
 
@@ -180,7 +189,7 @@ export class ParsedDocument {
     let best: { k: string; on: 'key' | 'value'; s: number; e: number } | undefined;
     for (const [k, at] of this.index) {
       if (at.ks >= 0 && at.ks <= o && o <= at.ke && (!best || at.ke - at.ks <= best.e - best.s)) best = { k, on: 'key', s: at.ks, e: at.ke };
-      const scalar = at.node && !('items' in (at.node as object));
+      const scalar = at.kind === 'scalar' || at.kind === 'alias';
       if (scalar && at.vs <= o && o <= at.ve && (!best || at.ve - at.vs < best.e - best.s)) best = { k, on: 'value', s: at.vs, e: at.ve };
     }
     return best && { path: unPathKey(best.k), on: best.on, range: this.rangeOf(best.s, best.e) };

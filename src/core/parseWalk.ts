@@ -10,7 +10,8 @@ export type YamlPath = (string | number)[];
  * empty range right after its key).
  */
 export interface RawLocation {
-  node: Node | null;
+  /** What stands at the path: `none` for a key without a value node. */
+  kind: 'scalar' | 'map' | 'seq' | 'alias' | 'none';
   ks: number;
   ke: number;
   vs: number;
@@ -40,7 +41,8 @@ const ESCAPED = /[\\\u0001]/;
 export const segment = (p: string | number) => (typeof p === 'number' ? `#${p}` : ESCAPED.test(p) ? `.${p.replace(/[\\\u0001]/g, (c) => (c === '\\' ? '\\\\' : '\\1'))}` : `.${p}`);
 export const unsegment = (s: string): string | number =>
   s[0] === '#' ? Number(s.slice(1)) : s.includes('\\') ? s.slice(1).replace(/\\([\\1])/g, (_, c: string) => (c === '1' ? SEP : '\\')) : s.slice(1);
-const childKey = (parent: string, depth: number, seg: string | number) => (depth === 0 ? segment(seg) : parent + SEP + segment(seg));
+/** The path key of `seg` under the path key `parent` (only the root's is empty). */
+export const childKey = (parent: string, seg: string | number) => (parent === '' ? segment(seg) : parent + SEP + segment(seg));
 
 type Container = Record<string, unknown> | unknown[];
 type Slot = string | number;
@@ -50,7 +52,7 @@ type Frame =
   | { t: 'exit'; node: Node; start: number };
 
 /** A property as `doc.toJS()` sets it: an own property, also for names such as `__proto__` or `constructor`. */
-function put(into: Container, slot: Slot, value: unknown): void {
+export function put(into: Container, slot: Slot, value: unknown): void {
   if (Array.isArray(into)) into[slot as number] = value;
   else if (slot in into) Object.defineProperty(into, slot, { value, writable: true, enumerable: true, configurable: true });
   else into[slot as string] = value;
@@ -132,7 +134,7 @@ export function walkDocument(root: Node | null, sink: WalkSink): { value: unknow
   function node(f: Extract<Frame, { t: 'node' }>): void {
     const { node: n, pkey, depth } = f;
     const [vs, ve] = n.range ? [n.range[0], n.range[1]] : f.ks >= 0 ? [f.ke, f.ke] : [0, 0];
-    sink.index(pkey, { node: n, ks: f.ks, ke: f.ke, vs, ve });
+    sink.index(pkey, { kind: isAlias(n) ? 'alias' : isMap(n) ? 'map' : isSeq(n) ? 'seq' : 'scalar', ks: f.ks, ke: f.ke, vs, ve });
     count++;
     if (isAlias(n)) {
       const target = alias(n, pkey);
@@ -154,7 +156,7 @@ export function walkDocument(root: Node | null, sink: WalkSink): { value: unknow
       anchored(n, arr);
       for (let i = n.items.length - 1; i >= 0; i--) {
         const item = n.items[i] as Node | null;
-        if (item) stack.push({ t: 'node', node: item, pkey: childKey(pkey, depth, i), depth: depth + 1, ks: -1, ke: -1, into: arr, slot: i });
+        if (item) stack.push({ t: 'node', node: item, pkey: childKey(pkey, i), depth: depth + 1, ks: -1, ke: -1, into: arr, slot: i });
       }
     } else {
       const v = isScalar(n) ? (n.value === undefined ? null : n.value) : null;
@@ -180,7 +182,7 @@ export function walkDocument(root: Node | null, sink: WalkSink): { value: unknow
       name = undefined;
       sink.report({ code: 'yaml/complex-key', severity: 'error', message: 'A key must be a plain name, not a list or mapping.' }, ks >= 0 ? ks : f.at, ks >= 0 ? ke : f.at);
     } else if (keyNode) name = jsKey(keyNode.value);
-    const ck = childKey(pkey, depth, name ?? '');
+    const ck = childKey(pkey, name ?? '');
     if (k && !isAlias(k)) checkText(k, ck, 'key');
     if (name !== undefined) {
       const first = seen.get(name);
@@ -193,7 +195,7 @@ export function walkDocument(root: Node | null, sink: WalkSink): { value: unknow
     if (v) stack.push({ t: 'node', node: v, pkey: ck, depth: depth + 1, ks, ke, into, slot: name ?? '' });
     else {
       const end = ks >= 0 ? ke : f.at;
-      sink.index(ck, { node: null, ks, ke, vs: end, ve: end });
+      sink.index(ck, { kind: 'none', ks, ke, vs: end, ve: end });
       put(into, name ?? '', null);
     }
   }

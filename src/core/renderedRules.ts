@@ -1,21 +1,30 @@
 import { Finding } from './findings';
 import { ResolvedCloud } from './model';
 import { ParsedDocument, YamlPath } from './parse';
-import { FileArtifact, RenderedCloud } from './render/artifacts';
-import { configReadOrders } from './services/registry';
+import { Artifact, FileArtifact } from './render/artifacts';
+import { RenderScope } from './render/index';
+import { configReadOrders, REGISTRY, ServiceId } from './services/registry';
 
 /**
  * Rules that need the rendered files: what an override really does once every layer is merged.
- * They run only on a topology without errors (it renders), and only when they can find something.
+ * They run only on a topology without errors (it renders), and only when they can find something, on a
+ * render of what they read (renderedRulesScope).
  */
 
-/** Whether `checkRendered` has anything to look at: an override of a file that a later file can shadow. */
-export function needsRenderedRules(cloud: ResolvedCloud): boolean {
+/**
+ * What `checkRendered` needs rendered: the projects of the daemons that read several files, on the nodes
+ * where an override of a file another can shadow applies (every node, for a topology-wide one).
+ * Undefined when there is nothing to look at.
+ */
+export function renderedRulesScope(cloud: ResolvedCloud): RenderScope | undefined {
   const order = cloud.profile ? configReadOrders(cloud.profile) : {};
+  const daemons = Object.keys(order) as ServiceId[];
   const shadowable = new Set(Object.values(order).flatMap((files) => (files ?? []).slice(0, -1)));
-  if (!shadowable.size) return false;
+  if (!shadowable.size) return undefined;
   const touches = (c: ResolvedCloud['config']) => Object.values(c ?? {}).some((files) => files && typeof files === 'object' && Object.keys(files).some((f) => shadowable.has(f)));
-  return touches(cloud.config) || cloud.nodes.some((n) => touches(n.config));
+  const everywhere = touches(cloud.config);
+  const nodes = cloud.nodes.filter((n) => n.services.some((s) => daemons.includes(s)) && (everywhere || touches(n.config)));
+  return nodes.length ? { nodes: new Set(nodes.map((n) => n.name)), projects: new Set(daemons.map((d) => REGISTRY[d].project)) } : undefined;
 }
 
 /**
@@ -23,12 +32,13 @@ export function needsRenderedRules(cloud: ResolvedCloud): boolean {
  * same option (Debian's nova-compute reads nova-compute.conf after nova.conf): the daemon never sees it.
  * Reported on the override's line, once per line, naming the nodes and the file that wins.
  */
-export function checkRendered(doc: ParsedDocument, cloud: ResolvedCloud, rendered: RenderedCloud): Finding[] {
+export function checkRendered(doc: ParsedDocument, cloud: ResolvedCloud, rendered: Iterable<{ node: string; artifacts: Artifact[] }>): Finding[] {
   const order = cloud.profile ? configReadOrders(cloud.profile) : {};
   const hits = new Map<string, { path: YamlPath; section: string; key: string; file: string; later: string; daemon: string; by: string; nodes: string[] }>();
-  const byNode = new Map(rendered.nodes.map((n) => [n.name, n]));
-  for (const node of cloud.nodes) {
-    const files = byNode.get(node.name)?.artifacts.filter((a): a is FileArtifact => a.kind === 'file' && !!a.origins) ?? [];
+  const nodes = new Map(cloud.nodes.map((n) => [n.name, n]));
+  for (const r of rendered) {
+    const node = nodes.get(r.node)!;
+    const files = r.artifacts.filter((a): a is FileArtifact => a.kind === 'file' && !!a.origins);
     const byName = (name: string) => files.find((f) => f.id.endsWith(`/${name}`));
     for (const [daemon, names] of Object.entries(order)) {
       if (!names || !node.services.includes(daemon as never)) continue;

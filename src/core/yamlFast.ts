@@ -1,15 +1,18 @@
-import { Document, isScalar, Node, Pair, Scalar, ScalarTag, YAMLMap, YAMLSeq } from 'yaml';
+import { Document, isScalar, ScalarTag } from 'yaml';
+import { childKey, put, RawLocation } from './parseWalk';
+import { invalidCharacter } from './text';
 
 /**
  * A fast reader for the YAML that topologies are written in: block mappings and lists, plain and quoted
- * scalars on one line, literal block scalars, flow lists and mappings on one line, comments. It builds
- * the same nodes (classes, values, types and the ranges ParsedDocument reads) as the `yaml` library,
- * about ten times faster, and gives up (returns undefined) on anything else: anchors, aliases, tags,
- * folded or kept block scalars, multi-line plain or quoted scalars and flow collections, tabs, CR, BOM,
- * control characters, directives, more than one document, nesting deeper than FAST_DEPTH, and every
- * syntax error. The caller then reads the text with the `yaml` library, so every message about a broken
- * file, and every rare construct, stays the library's; a test compares both readers on generated and
- * mutated documents.
+ * scalars on one line, literal block scalars, flow lists and mappings on one line, comments. It gives
+ * ParsedDocument what the `yaml` library and walkDocument give it together (the value, and every path
+ * located, in document order), several times faster and without building a syntax tree, and gives up
+ * (returns undefined) on anything else: anchors, aliases, tags, folded or kept block scalars, multi-line
+ * plain or quoted scalars and flow collections, tabs, CR, BOM, control characters, directives, more
+ * than one document, nesting deeper than FAST_DEPTH, every syntax error and everything the walk would
+ * report (duplicate keys, characters no topology may hold). ParsedDocument then reads the text with the
+ * library and the walk, so every message about a file stays theirs; a test compares both readers on
+ * generated, edited and fuzzed documents.
  */
 
 /** Deepest nesting the fast reader follows (below yamlRead's MAX_DEPTH, so it never has to cut). */
@@ -24,7 +27,7 @@ function giveUp(): never {
 /** The scalar tags yaml's composer resolves plain scalars with (the core schema, known tags unresolved). */
 const TAGS: ScalarTag[] = new Document(null, { resolveKnownTags: false, uniqueKeys: false, strict: true }).schema.tags.filter((t): t is ScalarTag => !t.collection && !!t.test);
 const TAG_OPTIONS = { intAsBigInt: false } as Parameters<ScalarTag['resolve']>[2];
-/** Characters that no JSON-plain text holds and that only the full reader handles (or reports). */
+/** Characters that only the full reader handles (or reports). */
 const HARD = /[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]/;
 
 const NL = 10;
@@ -34,6 +37,12 @@ const DASH = 45;
 const COLON = 58;
 const DQ = 34;
 const SQ = 39;
+const COMMA = 44;
+const LBRACKET = 91;
+const RBRACKET = 93;
+const LBRACE = 123;
+const RBRACE = 125;
+const PIPE = 124;
 
 /** Offsets where lines start (LineCounter.lineStarts). */
 export function lineStartsOf(text: string): number[] {
@@ -42,38 +51,40 @@ export function lineStartsOf(text: string): number[] {
   return starts;
 }
 
-/** The document's root node as the `yaml` library would compose it, or undefined when the fast reader gives up. */
-export function readYamlFast(text: string): Node | undefined {
+/**
+ * The document's value, with `index` called for every path in document order as walkDocument calls it;
+ * undefined when the fast reader gives up (`index` may then have been called for some paths).
+ */
+export function readYamlFast(text: string, index: (key: string, at: RawLocation) => void): { value: unknown } | undefined {
   if (HARD.test(text)) return undefined;
   try {
-    return new FastReader(text).document();
+    return { value: new FastReader(text, index).document() };
   } catch (e) {
     if (e === GIVE_UP) return undefined;
     throw e;
   }
 }
 
-function plainScalar(source: string, start: number, atKey: boolean): Scalar {
-  let tag: ScalarTag | undefined;
+/** A plain scalar's value as yaml's core schema resolves it (null, booleans, numbers, else the text). */
+function plainValue(source: string, atKey: boolean): unknown {
   const c = source.charCodeAt(0);
   // Most scalars are names: only these first characters can begin a null, boolean or number.
-  if (source === '' || c === 126 || c === 43 || c === DASH || c === 46 || (c >= 48 && c <= 57) || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)
-    tag = TAGS.find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test!.test(source));
-  const res: unknown = tag ? tag.resolve(source, giveUp, TAG_OPTIONS) : source;
-  const s = isScalar(res) ? res : new Scalar(res);
-  s.range = [start, start + source.length, start + source.length];
-  s.source = source;
-  s.type = 'PLAIN';
-  if (tag?.format) s.format = tag.format;
-  return s;
+  if (!(source === '' || c === 126 || c === 43 || c === DASH || c === 46 || (c >= 48 && c <= 57) || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) return source;
+  const tag = TAGS.find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test!.test(source));
+  if (!tag) return source;
+  const res: unknown = tag.resolve(source, giveUp, TAG_OPTIONS);
+  return isScalar(res) ? res.value : res;
 }
 
-function quotedScalar(value: string, start: number, end: number, type: Scalar.Type): Scalar {
-  const s = new Scalar(value);
-  s.range = [start, end, end];
-  s.source = value;
-  s.type = type;
-  return s;
+/** A string no key or value of a topology may hold goes to the walk, which reports it. */
+function checked(v: unknown): unknown {
+  if (typeof v === 'string' && invalidCharacter(v)) giveUp();
+  return v;
+}
+
+/** The property name walkDocument gives a key (jsKey). */
+function keyName(v: unknown): string {
+  return v === null || v === undefined ? '' : String(v);
 }
 
 const ESCAPES: Record<string, string> = {
@@ -97,34 +108,38 @@ const ESCAPES: Record<string, string> = {
 };
 const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
 
-/** Where the content of a line that is not blank or a comment starts. */
-interface Content {
-  /** Offset of its first character. */
-  at: number;
-  /** Its column (the line's indentation). */
-  col: number;
-}
+type Into = Record<string, unknown> | unknown[];
 
 class FastReader {
   /** Start of the first line not read yet. */
   private pos = 0;
   private readonly len: number;
+  /** The last line `content` found: where its content starts, and its column. */
+  private at = 0;
+  private col = 0;
+  /** The last scalar read: its value and where it ends (just after its last character or quote). */
+  private value: unknown = null;
+  private end = 0;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly index: (key: string, at: RawLocation) => void,
+  ) {
     this.len = text.length;
   }
 
-  document(): Node {
-    let p = this.content(0) ?? giveUp();
-    if (p.col === 0 && this.marker(p.at, '---')) {
+  document(): unknown {
+    if (!this.content(0)) giveUp();
+    if (this.col === 0 && this.marker(this.at, '---')) {
       // `---` starts the document; anything but a comment after it on its line is left to the full reader.
-      const rest = this.skipSpaces(p.at + 3);
-      if (rest < this.len && this.code(rest) !== NL && !(this.code(rest) === HASH && rest > p.at + 3)) giveUp();
-      p = this.content(this.nextLine(rest)) ?? giveUp();
+      const rest = this.skipSpaces(this.at + 3);
+      if (rest < this.len && this.code(rest) !== NL && !(this.code(rest) === HASH && rest > this.at + 3)) giveUp();
+      if (!this.content(this.nextLine(rest))) giveUp();
     }
-    const root = this.blockNode(p, -1, 1);
+    const holder: Record<string, unknown> = {};
+    this.blockNode(-1, 1, '', -1, -1, holder, 'value');
     if (this.content(this.pos)) giveUp();
-    return root;
+    return holder.value;
   }
 
   private code(i: number): number {
@@ -149,20 +164,22 @@ class FastReader {
     return n < 0 ? this.len : n + 1;
   }
 
-  /** The next line from line start `i` on that holds more than spaces and a comment. */
-  private content(i: number): Content | undefined {
+  /** Finds the next line from line start `i` on that holds more than spaces and a comment (this.at, this.col). */
+  private content(i: number): boolean {
     while (i < this.len) {
       const j = this.skipSpaces(i);
-      if (j >= this.len) return undefined;
+      if (j >= this.len) return false;
       const c = this.code(j);
       if (c === NL) i = j + 1;
       else if (c === HASH) i = this.nextLine(j);
       else {
         if (j === i && (this.marker(j, '---') || this.marker(j, '...'))) giveUp();
-        return { at: j, col: j - i };
+        this.at = j;
+        this.col = j - i;
+        return true;
       }
     }
-    return undefined;
+    return false;
   }
 
   private isSeqIndicator(at: number): boolean {
@@ -171,104 +188,131 @@ class FastReader {
     return at + 1 >= this.len || c === SP || c === NL;
   }
 
-  /** A block node whose first character is at `p` (column p.col, more than `parent`'s). */
-  private blockNode(p: Content, parent: number, depth: number): Node {
-    if (depth > FAST_DEPTH) giveUp();
-    if (this.isSeqIndicator(p.at)) return this.blockSeq(p.at, p.col, depth);
-    if (this.implicitKey(p.at)) return this.blockMap(p.at, p.col, depth);
-    return this.inlineValue(p.at, parent, depth);
-  }
-
-  /** The value after `key:` or `-` when nothing but spaces or a comment follow on the line. */
-  private valueBelow(empty: number, col: number, depth: number, sameIndentList: boolean): Node {
-    this.pos = this.nextLine(empty);
-    const p = this.content(this.pos);
-    if (p && p.col > col) return this.blockNode(p, col, depth);
-    if (p && sameIndentList && p.col === col && this.isSeqIndicator(p.at)) return this.blockSeq(p.at, col, depth);
-    return plainScalar('', empty, false);
-  }
-
-  private blockMap(first: number, col: number, depth: number): YAMLMap {
-    const map = new YAMLMap();
-    let at = first;
-    let end: number;
-    for (;;) {
-      const key = this.implicitKey(at) ?? giveUp();
-      const k = this.skipSpaces(key.colon + 1);
-      const c = this.code(k);
-      const value = k >= this.len || c === NL || c === HASH ? this.valueBelow(k, col, depth + 1, true) : this.inlineValue(k, col, depth + 1);
-      map.items.push(new Pair(key.node, value));
-      end = value.range![1];
-      const p = this.content(this.pos);
-      if (!p || p.col < col) break;
-      if (p.col > col || this.isSeqIndicator(p.at)) giveUp();
-      at = p.at;
-    }
-    map.range = [first, end, end];
-    return map;
-  }
-
-  private blockSeq(first: number, col: number, depth: number): YAMLSeq {
-    const seq = new YAMLSeq();
-    let at = first;
-    let end: number;
-    for (;;) {
-      const k = this.skipSpaces(at + 1);
-      const c = this.code(k);
-      let value: Node;
-      if (k >= this.len || c === NL || c === HASH) value = this.valueBelow(k, col, depth + 1, false);
-      else {
-        // Content on the dash's line: a compact list or mapping indented to where it starts.
-        const p = { at: k, col: col + (k - at) };
-        if (depth + 1 > FAST_DEPTH) giveUp();
-        value = this.isSeqIndicator(k) ? this.blockSeq(k, p.col, depth + 1) : this.implicitKey(k) ? this.blockMap(k, p.col, depth + 1) : this.inlineValue(k, col, depth + 1);
-      }
-      seq.items.push(value);
-      end = value.range![1];
-      const p = this.content(this.pos);
-      if (!p || p.col < col) break;
-      if (p.col > col) giveUp();
-      if (!this.isSeqIndicator(p.at)) break; // the next key of the mapping this list is the value of
-      at = p.at;
-    }
-    seq.range = [first, end, end];
-    return seq;
-  }
-
-  /** The key of a `key: value` line starting at `at`, if the line is one. */
-  private implicitKey(at: number): { node: Scalar; colon: number } | undefined {
-    const c = this.code(at);
-    if (c === DQ || c === SQ) {
-      const node = c === DQ ? this.doubleQuoted(at) : this.singleQuoted(at);
-      const colon = node.range![1];
-      if (this.code(colon) !== COLON || !this.spaceOrEnd(colon + 1)) return undefined;
-      return { node, colon };
-    }
-    if (!this.plainStart(at, false)) return undefined;
-    for (let i = at; i < this.len; i++) {
-      const ch = this.code(i);
-      if (ch === NL) return undefined;
-      if (ch === HASH && this.code(i - 1) === SP) return undefined;
-      if (ch === COLON && this.spaceOrEnd(i + 1)) {
-        let e = i;
-        while (this.code(e - 1) === SP) e--;
-        if (e - at > 1024) giveUp();
-        return { node: plainScalar(this.text.slice(at, e), at, true), colon: i };
-      }
-    }
-    return undefined;
-  }
-
   private spaceOrEnd(i: number): boolean {
     if (i >= this.len) return true;
     const c = this.code(i);
     return c === SP || c === NL;
   }
 
+  /** Indexes a path whose value starts at `vs` (its end is set when known) and returns its location. */
+  private locate(pkey: string, kind: RawLocation['kind'], ks: number, ke: number, vs: number): RawLocation {
+    const at: RawLocation = { kind, ks, ke, vs, ve: vs };
+    this.index(pkey, at);
+    return at;
+  }
+
+  /** A scalar value: indexed and stored. Returns where it ends. */
+  private scalar(pkey: string, ks: number, ke: number, vs: number, ve: number, value: unknown, into: Into, slot: string | number): number {
+    const at = this.locate(pkey, 'scalar', ks, ke, vs);
+    at.ve = ve;
+    put(into, slot, checked(value));
+    return ve;
+  }
+
+  /** A block node at this.at / this.col (more than `parent`'s column). Returns where its value ends. */
+  private blockNode(parent: number, depth: number, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
+    if (depth > FAST_DEPTH) giveUp();
+    const at = this.at;
+    const col = this.col;
+    if (this.isSeqIndicator(at)) return this.blockSeq(at, col, depth, pkey, ks, ke, into, slot);
+    if (this.keyAt(at) >= 0) return this.blockMap(at, col, depth, pkey, ks, ke, into, slot);
+    return this.inlineValue(at, parent, depth, pkey, ks, ke, into, slot);
+  }
+
+  /** The value after `key:` or `-` when nothing but spaces or a comment follow on the line. */
+  private valueBelow(empty: number, col: number, depth: number, sameIndentList: boolean, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
+    this.pos = this.nextLine(empty);
+    if (this.content(this.pos)) {
+      if (this.col > col) return this.blockNode(col, depth, pkey, ks, ke, into, slot);
+      if (sameIndentList && this.col === col && this.isSeqIndicator(this.at)) return this.blockSeq(this.at, col, depth, pkey, ks, ke, into, slot);
+    }
+    return this.scalar(pkey, ks, ke, empty, empty, null, into, slot);
+  }
+
+  private blockMap(first: number, col: number, depth: number, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
+    const loc = this.locate(pkey, 'map', ks, ke, first);
+    const obj: Record<string, unknown> = {};
+    put(into, slot, obj);
+    let at = first;
+    for (;;) {
+      const colon = this.keyAt(at);
+      if (colon < 0) giveUp();
+      const name = keyName(checked(this.value));
+      // A repeated key (also spelt differently) is the walk's to report.
+      if (Object.prototype.hasOwnProperty.call(obj, name)) giveUp();
+      const ck = childKey(pkey, name);
+      const k = this.skipSpaces(colon + 1);
+      const c = this.code(k);
+      const keyEnd = this.end;
+      loc.ve = k >= this.len || c === NL || c === HASH ? this.valueBelow(k, col, depth + 1, true, ck, at, keyEnd, obj, name) : this.inlineValue(k, col, depth + 1, ck, at, keyEnd, obj, name);
+      if (!this.content(this.pos) || this.col < col) break;
+      if (this.col > col || this.isSeqIndicator(this.at)) giveUp();
+      at = this.at;
+    }
+    return loc.ve;
+  }
+
+  private blockSeq(first: number, col: number, depth: number, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
+    const loc = this.locate(pkey, 'seq', ks, ke, first);
+    const arr: unknown[] = [];
+    put(into, slot, arr);
+    let at = first;
+    for (let i = 0; ; i++) {
+      const ck = childKey(pkey, i);
+      const k = this.skipSpaces(at + 1);
+      const c = this.code(k);
+      if (k >= this.len || c === NL || c === HASH) loc.ve = this.valueBelow(k, col, depth + 1, false, ck, -1, -1, arr, i);
+      else {
+        // Content on the dash's line: a compact list or mapping indented to where it starts.
+        if (depth + 1 > FAST_DEPTH) giveUp();
+        const inner = col + (k - at);
+        loc.ve = this.isSeqIndicator(k)
+          ? this.blockSeq(k, inner, depth + 1, ck, -1, -1, arr, i)
+          : this.keyAt(k) >= 0
+            ? this.blockMap(k, inner, depth + 1, ck, -1, -1, arr, i)
+            : this.inlineValue(k, col, depth + 1, ck, -1, -1, arr, i);
+      }
+      if (!this.content(this.pos) || this.col < col) break;
+      if (this.col > col) giveUp();
+      if (!this.isSeqIndicator(this.at)) break; // the next key of the mapping this list is the value of
+      at = this.at;
+    }
+    return loc.ve;
+  }
+
+  /**
+   * If a `key: value` line starts at `at`: the offset of its colon (the key's value in this.value, its
+   * end in this.end); else -1.
+   */
+  private keyAt(at: number): number {
+    const c = this.code(at);
+    if (c === DQ || c === SQ) {
+      if (c === DQ) this.doubleQuoted(at);
+      else this.singleQuoted(at);
+      const colon = this.end;
+      return this.code(colon) === COLON && this.spaceOrEnd(colon + 1) ? colon : -1;
+    }
+    if (!this.plainStart(at, false)) return -1;
+    for (let i = at; i < this.len; i++) {
+      const ch = this.code(i);
+      if (ch === NL) return -1;
+      if (ch === HASH && this.code(i - 1) === SP) return -1;
+      if (ch === COLON && this.spaceOrEnd(i + 1)) {
+        let e = i;
+        while (this.code(e - 1) === SP) e--;
+        if (e - at > 1024) giveUp();
+        this.value = plainValue(this.text.slice(at, e), true);
+        this.end = e;
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Whether a plain scalar may start at `at` (YAML's indicators may not, `-`, `?` and `:` unless a safe character follows). */
   private plainStart(at: number, flow: boolean): boolean {
     const c = this.text[at]!;
-    if ('-?:'.includes(c)) {
+    if (c === '-' || c === '?' || c === ':') {
       const n = this.text[at + 1];
       return n !== undefined && n !== ' ' && n !== '\n' && !(flow && ',[]{}'.includes(n));
     }
@@ -279,13 +323,15 @@ class FastReader {
    * A scalar or flow collection starting at `at` and ending its line (a literal block scalar runs on
    * over the lines below): the value of `key:` or `-` (`parent` is the column of that key or dash).
    */
-  private inlineValue(at: number, parent: number, depth: number): Node {
+  private inlineValue(at: number, parent: number, depth: number, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
     const c = this.code(at);
-    let node: Node;
-    if (c === DQ) node = this.doubleQuoted(at);
-    else if (c === SQ) node = this.singleQuoted(at);
-    else if (c === 91 || c === 123) node = this.flowNode(at, depth);
-    else if (c === 124) return this.literal(at, parent);
+    let end: number;
+    if (c === DQ || c === SQ) {
+      if (c === DQ) this.doubleQuoted(at);
+      else this.singleQuoted(at);
+      end = this.scalar(pkey, ks, ke, at, this.end, this.value, into, slot);
+    } else if (c === LBRACKET || c === LBRACE) end = this.flowNode(at, depth, pkey, ks, ke, into, slot);
+    else if (c === PIPE) return this.literal(at, parent, pkey, ks, ke, into, slot);
     else if (!this.plainStart(at, false)) giveUp();
     else {
       let e = at;
@@ -295,10 +341,10 @@ class FastReader {
         if (ch === COLON && this.spaceOrEnd(e + 1)) giveUp(); // a mapping where a scalar must be
       }
       while (this.code(e - 1) === SP) e--;
-      node = plainScalar(this.text.slice(at, e), at, false);
+      end = this.scalar(pkey, ks, ke, at, e, plainValue(this.text.slice(at, e), false), into, slot);
     }
-    this.endLine(node.range![1], parent);
-    return node;
+    this.endLine(end, parent);
+    return end;
   }
 
   /** After a value: only spaces and a comment may follow on its line, and no line below may continue it. */
@@ -306,16 +352,20 @@ class FastReader {
     const j = this.skipSpaces(i);
     if (j < this.len && this.code(j) !== NL && !(this.code(j) === HASH && j > i)) giveUp();
     this.pos = this.nextLine(j);
-    const p = this.content(this.pos);
-    if (p && p.col > parent) giveUp();
+    if (this.content(this.pos) && this.col > parent) giveUp();
   }
 
-  private doubleQuoted(at: number): Scalar {
+  /** A double-quoted scalar on one line (this.value, this.end). */
+  private doubleQuoted(at: number): void {
     let out = '';
     let run = at + 1;
     for (let i = at + 1; i < this.len; i++) {
       const ch = this.code(i);
-      if (ch === DQ) return quotedScalar(out + this.text.slice(run, i), at, i + 1, 'QUOTE_DOUBLE');
+      if (ch === DQ) {
+        this.value = out + this.text.slice(run, i);
+        this.end = i + 1;
+        return;
+      }
       if (ch === NL) giveUp();
       if (ch === 92) {
         out += this.text.slice(run, i);
@@ -336,27 +386,32 @@ class FastReader {
         run = i + 1;
       }
     }
-    return giveUp();
+    giveUp();
   }
 
-  private singleQuoted(at: number): Scalar {
+  /** A single-quoted scalar on one line (this.value, this.end). */
+  private singleQuoted(at: number): void {
     let out = '';
     let run = at + 1;
     for (let i = at + 1; i < this.len; i++) {
       const ch = this.code(i);
       if (ch === NL) giveUp();
       if (ch === SQ) {
-        if (this.code(i + 1) !== SQ) return quotedScalar(out + this.text.slice(run, i), at, i + 1, 'QUOTE_SINGLE');
+        if (this.code(i + 1) !== SQ) {
+          this.value = out + this.text.slice(run, i);
+          this.end = i + 1;
+          return;
+        }
         out += this.text.slice(run, i + 1);
         run = i + 2;
         i++;
       }
     }
-    return giveUp();
+    giveUp();
   }
 
   /** A literal block scalar (`|` or `|-`) whose header is at `at`, under a key or dash at column `parent`. */
-  private literal(at: number, parent: number): Scalar {
+  private literal(at: number, parent: number, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
     let i = at + 1;
     const strip = this.code(i) === DASH;
     if (strip) i++;
@@ -365,13 +420,12 @@ class FastReader {
     let line = this.nextLine(h);
     if (line >= this.len) giveUp();
     const indent = this.skipSpaces(line) - line;
-    if (indent <= parent || this.spaceOrEnd(line + indent) || this.code(line + indent) === NL) giveUp();
+    if (indent <= parent || this.spaceOrEnd(line + indent)) giveUp();
     const lines: string[] = [];
     let blank = 0;
     let end = line;
     while (line < this.len) {
       const j = this.skipSpaces(line);
-      const nl = this.text.indexOf('\n', j);
       if (j >= this.len || this.code(j) === NL) {
         if (j - line > indent) giveUp(); // a line of spaces only, longer than the indentation
         blank++;
@@ -379,58 +433,54 @@ class FastReader {
         continue;
       }
       if (j - line < indent) break;
+      const nl = this.text.indexOf('\n', j);
       if (nl < 0) giveUp(); // the last line without a line break: left to the full reader's chomping
       for (; blank > 0; blank--) lines.push('');
       lines.push(this.text.slice(line + indent, nl));
       line = nl + 1;
       end = line;
     }
-    const value = lines.join('\n') + (strip ? '' : '\n');
-    const s = new Scalar(value);
-    s.range = [at, end, end];
-    s.type = 'BLOCK_LITERAL';
+    this.scalar(pkey, ks, ke, at, end, lines.join('\n') + (strip ? '' : '\n'), into, slot);
     this.pos = end;
-    const p = this.content(this.pos);
-    if (p && p.col > parent) giveUp();
-    return s;
+    if (this.content(this.pos) && this.col > parent) giveUp();
+    return end;
   }
 
-  /** A flow list, flow mapping or scalar inside one, all on one line. */
-  private flowNode(at: number, depth: number): Node {
+  /** A flow list, flow mapping or scalar inside one, all on one line. Returns where it ends. */
+  private flowNode(at: number, depth: number, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
     if (depth > FAST_DEPTH) giveUp();
     const c = this.code(at);
-    if (c === 91 || c === 123) {
-      const map = c === 123;
-      const coll = map ? new YAMLMap() : new YAMLSeq();
-      coll.flow = true;
-      const close = map ? 125 : 93;
-      let i = this.flowSkip(at + 1);
-      if (this.code(i) !== close) {
-        for (;;) {
-          if (map) {
-            const key = this.flowScalar(i, true);
-            i = key.range![1];
-            if (this.code(i) !== COLON || this.code(i + 1) !== SP) giveUp();
-            i = this.flowSkip(i + 1);
-            const value = this.flowNode(i, depth + 1);
-            (coll as YAMLMap).items.push(new Pair(key, value));
-            i = this.flowSkip(value.range![1]);
-          } else {
-            const item = this.flowNode(i, depth + 1);
-            (coll as YAMLSeq).items.push(item);
-            i = this.flowSkip(item.range![1]);
-          }
-          const ch = this.code(i);
-          if (ch === close) break;
-          if (ch !== 44) giveUp();
-          i = this.flowSkip(i + 1);
-          if (this.code(i) === close) giveUp(); // a trailing comma
-        }
-      }
-      coll.range = [at, i + 1, i + 1];
-      return coll;
+    if (c !== LBRACKET && c !== LBRACE) {
+      this.flowScalar(at, false);
+      return this.scalar(pkey, ks, ke, at, this.end, this.value, into, slot);
     }
-    return this.flowScalar(at, false);
+    const isMap = c === LBRACE;
+    const loc = this.locate(pkey, isMap ? 'map' : 'seq', ks, ke, at);
+    const coll: Into = isMap ? {} : [];
+    put(into, slot, coll);
+    const close = isMap ? RBRACE : RBRACKET;
+    let i = this.flowSkip(at + 1);
+    if (this.code(i) !== close) {
+      for (let n = 0; ; n++) {
+        if (isMap) {
+          this.flowScalar(i, true);
+          const name = keyName(checked(this.value));
+          if (Object.prototype.hasOwnProperty.call(coll, name)) giveUp();
+          const keyStart = i;
+          const keyEnd = this.end;
+          if (this.code(keyEnd) !== COLON || this.code(keyEnd + 1) !== SP) giveUp();
+          i = this.flowSkip(keyEnd + 1);
+          i = this.flowSkip(this.flowNode(i, depth + 1, childKey(pkey, name), keyStart, keyEnd, coll, name));
+        } else i = this.flowSkip(this.flowNode(i, depth + 1, childKey(pkey, n), -1, -1, coll, n));
+        const ch = this.code(i);
+        if (ch === close) break;
+        if (ch !== COMMA) giveUp();
+        i = this.flowSkip(i + 1);
+        if (this.code(i) === close) giveUp(); // a trailing comma
+      }
+    }
+    loc.ve = i + 1;
+    return i + 1;
   }
 
   private flowSkip(i: number): number {
@@ -439,7 +489,8 @@ class FastReader {
     return j;
   }
 
-  private flowScalar(at: number, atKey: boolean): Scalar {
+  /** A scalar inside a flow collection (this.value, this.end). */
+  private flowScalar(at: number, atKey: boolean): void {
     const c = this.code(at);
     if (c === DQ) return this.doubleQuoted(at);
     if (c === SQ) return this.singleQuoted(at);
@@ -447,14 +498,15 @@ class FastReader {
     let e = at;
     for (; e < this.len; e++) {
       const ch = this.code(e);
-      if (ch === NL || ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125) break;
+      if (ch === NL || ch === COMMA || ch === LBRACKET || ch === RBRACKET || ch === LBRACE || ch === RBRACE) break;
       if (ch === HASH && this.code(e - 1) === SP) giveUp();
       if (ch === COLON) {
         const n = this.code(e + 1);
-        if (e + 1 >= this.len || n === SP || n === NL || n === 44 || n === 91 || n === 93 || n === 123 || n === 125) break;
+        if (e + 1 >= this.len || n === SP || n === NL || n === COMMA || n === LBRACKET || n === RBRACKET || n === LBRACE || n === RBRACE) break;
       }
     }
     while (this.code(e - 1) === SP) e--;
-    return plainScalar(this.text.slice(at, e), at, atKey);
+    this.value = plainValue(this.text.slice(at, e), atKey);
+    this.end = e;
   }
 }

@@ -1,5 +1,4 @@
 import { Composer, Document, isMap, isPair, isSeq, Lexer, LineCounter, Node, Parser, YAMLError } from 'yaml';
-import { lineStartsOf, readYamlFast } from './yamlFast';
 
 /**
  * How deep lists and mappings may nest (flow brackets plus compact `- - -` on one line). A topology
@@ -15,8 +14,7 @@ export interface YamlRead {
   warnings: YAMLError[];
   /** Offsets where lines start. */
   lineStarts: number[];
-  /** The `yaml` library's document, when the fast reader gave the text to it. */
-  doc?: Document.Parsed;
+
   /** Offset where reading stopped because lists and mappings nest deeper than MAX_DEPTH. */
   tooDeep?: number;
   /** Offset where a second YAML document starts (a topology is one document). */
@@ -24,19 +22,16 @@ export interface YamlRead {
 }
 
 /**
- * Reads one YAML document: with the fast reader (yamlFast.ts) where it can, else with the `yaml`
- * library (`fast: false` forces the library, for tests that compare both). Either way a block list or
- * mapping's range ends where its last value ends (the library also counts the comments and line breaks
- * after it).
+ * Reads one YAML document with the `yaml` library (where yamlFast.ts cannot). A block list or mapping's
+ * range ends where its last value ends, as the fast reader has it (the library also counts the comments
+ * and line breaks after it).
  */
-export function readYaml(text: string, options: { fast?: boolean } = {}): YamlRead {
-  const root = options.fast === false ? undefined : readYamlFast(text);
-  if (root) return { contents: root, errors: [], warnings: [], lineStarts: lineStartsOf(text) };
+export function readYaml(text: string): YamlRead {
   const lines = new LineCounter();
   const read = readYamlLibrary(text, lines);
   const contents = read.doc.contents;
   if (contents) endBlockCollections(contents);
-  return { ...read, contents, errors: read.doc.errors, warnings: read.doc.warnings, lineStarts: lines.lineStarts.length ? lines.lineStarts : [0] };
+  return { tooDeep: read.tooDeep, secondDocument: read.secondDocument, contents, errors: read.doc.errors, warnings: read.doc.warnings, lineStarts: lines.lineStarts.length ? lines.lineStarts : [0] };
 }
 
 /** Sets the end of every block list and mapping to the end of its last value (post-order, without recursion). */

@@ -3,10 +3,12 @@ import { analyze, render } from '../../src/core/compile';
 import { completeAt } from '../../src/core/editor/complete';
 import { fixesFor } from '../../src/core/editor/fixes';
 import { hoverAt } from '../../src/core/editor/navigate';
-import { FileArtifact } from '../../src/core/render/artifacts';
+import { Artifact, FileArtifact } from '../../src/core/render/artifacts';
+import { renderScope } from '../../src/core/render/index';
+import { renderedRulesScope } from '../../src/core/renderedRules';
 import { materialize } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
-import { at, codes, lineOf, minimal, only } from './helpers';
+import { at, codes, lineOf, minimal, only, read, ZED } from './helpers';
 
 const run = (text: string, env: Record<string, string> = {}) => analyze(text, env).findings;
 
@@ -189,6 +191,32 @@ describe('semantic rules', () => {
     // CentOS has one nova.conf: no shadow there.
     const train = text.replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7');
     assert.deepEqual(only(run(train), 'config/shadowed-option'), []);
+  });
+
+  it('config/shadowed-option reads a render of the nova files of the nodes with such an override only, the same files as the whole render', () => {
+    const text = read(ZED).replace('reserved_host_memory_mb: 1024\n', 'reserved_host_memory_mb: 1024\n            compute_driver: fake.FakeDriver\n');
+    const a = analyze(text, {});
+    const scope = renderedRulesScope(a.cloud);
+    assert.ok(scope);
+    assert.deepEqual([...scope.nodes], ['compute1']);
+    assert.deepEqual([...scope.projects], ['nova']);
+    const part = [...renderScope(a.cloud, scope)];
+    assert.deepEqual(
+      part.map((p) => p.node),
+      ['compute1'],
+    );
+    const whole = render(a).nodes.find((n) => n.name === 'compute1')!.artifacts;
+    const files = (artifacts: Artifact[]) => artifacts.filter((f): f is FileArtifact => f.kind === 'file' && f.id.startsWith('nova'));
+    assert.ok(files(part[0]!.artifacts).length >= 2);
+    for (const f of files(part[0]!.artifacts))
+      assert.deepEqual(
+        f,
+        files(whole).find((w) => w.id === f.id),
+        f.id,
+      );
+    assert.equal(only(a.findings, 'config/shadowed-option').length, 1);
+    // Nothing to look at: no render at all.
+    assert.equal(renderedRulesScope(analyze(minimal(), {}).cloud), undefined);
   });
 
   it('a YAML syntax error comes first, without the findings it caused', () => {

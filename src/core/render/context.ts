@@ -24,6 +24,13 @@ export class RenderContext {
     return this.out.get(node) ?? [];
   }
 
+  /** A node's artifacts so far, which the context then forgets (renderScope). */
+  takeArtifacts(node: string): Artifact[] {
+    const list = this.artifactsOf(node);
+    this.out.set(node, []);
+    return list;
+  }
+
   private readonly hostCache = new Map<ServiceId, ResolvedNode[]>();
   private readonly memo = new Map<string, unknown>();
 

@@ -1,6 +1,6 @@
 import { ResolvedCloud, ResolvedNode } from '../model';
 import { PROJECT_IDS, ProjectId, REGISTRY, RENDER_ORDER, usesOpenrc } from '../services/registry';
-import { NodeFacts, RenderedCloud } from './artifacts';
+import { Artifact, NodeFacts, RenderedCloud } from './artifacts';
 import { RenderContext } from './context';
 import { renderChrony, renderEnvironment } from './environment';
 import { renderGlance } from './glance';
@@ -52,6 +52,41 @@ export function renderCloud(cloud: ResolvedCloud, facts: Record<string, NodeFact
   const profile = cloud.profile;
   if (!profile) throw new RenderError(`No profile for os ${cloud.os} and release ${cloud.release}.`);
   const ctx = new RenderContext(cloud, profile, facts);
+  renderAll(ctx, cloud);
+  return {
+    name: cloud.name,
+    profile: profile.id,
+    profileTitle: profile.title,
+    nodes: cloud.nodes.map((n) => ({ name: n.name, address: n.address, artifacts: ctx.artifactsOf(n.name) })),
+  };
+}
+
+/**
+ * A part of the cloud to render, for rules that read some rendered files (renderedRules.ts): the
+ * projects' own steps and files on those nodes, without the environment, databases, openrc files or
+ * the steps that wait for other nodes. Each file rendered is the same as in the whole render.
+ */
+export interface RenderScope {
+  nodes: ReadonlySet<string>;
+  projects: ReadonlySet<ProjectId>;
+}
+
+/**
+ * Renders a scope one node at a time: each node's artifacts are dropped when the next node renders, so
+ * a rule that reads them node by node never holds the render of thousands of nodes.
+ */
+export function* renderScope(cloud: ResolvedCloud, scope: RenderScope): Generator<{ node: string; artifacts: Artifact[] }> {
+  const profile = cloud.profile;
+  if (!profile) throw new RenderError(`No profile for os ${cloud.os} and release ${cloud.release}.`);
+  const ctx = new RenderContext(cloud, profile);
+  for (const node of cloud.nodes) {
+    if (!scope.nodes.has(node.name)) continue;
+    for (const project of PROJECT_ORDER) if (scope.projects.has(project) && SERVICES_OF.get(project)?.some((s) => node.services.includes(s))) RENDERERS[project].render(ctx, node);
+    yield { node: node.name, artifacts: ctx.takeArtifacts(node.name) };
+  }
+}
+
+function renderAll(ctx: RenderContext, cloud: ResolvedCloud): void {
   for (const node of cloud.nodes) {
     renderEnvironment(ctx, node);
     let databases = false;
@@ -70,12 +105,6 @@ export function renderCloud(cloud: ResolvedCloud, facts: Record<string, NodeFact
     }
     for (const project of PROJECT_ORDER) RENDERERS[project].finish?.(ctx, node);
   }
-  return {
-    name: cloud.name,
-    profile: profile.id,
-    profileTitle: profile.title,
-    nodes: cloud.nodes.map((n) => ({ name: n.name, address: n.address, artifacts: ctx.artifactsOf(n.name) })),
-  };
 }
 
 /** The databases of every placed service that has one, with the guide's grants, in the render order. */
