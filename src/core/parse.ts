@@ -1,7 +1,7 @@
 import { Node, visit } from 'yaml';
 import { Finding, Position, Range, ZERO_RANGE } from './findings';
-import { RawLocation, SEP, segment, unsegment, walkDocument, YamlPath } from './parseWalk';
-import { lineStartsOf, readYamlFast } from './yamlFast';
+import { childKey, RawLocation, SEP, segment, unsegment, walkDocument, YamlPath } from './parseWalk';
+import { FastLocations, KINDS, lineStartsOf, readYamlFast } from './yamlFast';
 import { replacementCharacters } from './text';
 import { MAX_DEPTH, readYaml, yamlMessage } from './yamlRead';
 
@@ -23,7 +23,9 @@ export interface Located {
 export class ParsedDocument {
   readonly value: unknown;
   readonly findings: Finding[] = [];
-  private readonly index = new Map<string, RawLocation>();
+  /** Every path of the text by path key, in document order (made from `tree` when first asked). */
+  private indexMap?: Map<string, RawLocation>;
+  private tree?: FastLocations;
   /** Offsets where lines start, for offset <-> position conversion. */
   private readonly lineStarts: number[];
 
@@ -32,12 +34,13 @@ export class ParsedDocument {
     readonly text: string,
     options: { fast?: boolean } = {},
   ) {
-    const fast = options.fast === false ? undefined : readYamlFast(text, (k, at) => this.index.set(k, at));
+    const fast = options.fast === false ? undefined : readYamlFast(text);
     if (fast) {
       this.lineStarts = lineStartsOf(text);
       this.value = fast.value;
+      this.tree = fast;
     } else {
-      this.index.clear();
+      this.indexMap = new Map();
       const { contents, errors, warnings, tooDeep, secondDocument, lineStarts } = readYaml(text);
       this.lineStarts = lineStarts;
       let lastLine = -1;
@@ -82,7 +85,7 @@ export class ParsedDocument {
       const { value } = walkDocument(contents, {
         text,
         lineOf: (offset) => this.positionAt(offset).line + 1,
-        index: (k, at) => this.index.set(k, at),
+        index: (k, at) => this.indexMap!.set(k, at),
         report: (f, start, end, pkey) => this.findings.push({ ...f, range: this.rangeOf(start, end), ...(pkey === undefined ? {} : { path: unPathKey(pkey) }) }),
       });
       this.value = value;
@@ -96,6 +99,20 @@ export class ParsedDocument {
         range: this.rangeOf(bad.first, bad.first + 1),
       });
     }
+  }
+
+  private get index(): Map<string, RawLocation> {
+    if (this.indexMap) return this.indexMap;
+    const t = this.tree!;
+    const keys: string[] = new Array<string>(t.parents.length);
+    const index = new Map<string, RawLocation>();
+    for (let i = 0; i < t.parents.length; i++) {
+      const up = t.parents[i]!;
+      keys[i] = up < 0 ? '' : childKey(keys[up]!, t.segments[i]!);
+      index.set(keys[i]!, { kind: KINDS[t.kinds[i]!]!, ks: t.ks[i]!, ke: t.ke[i]!, vs: t.vs[i]!, ve: t.ve[i]! });
+    }
+    this.tree = undefined;
+    return (this.indexMap = index);
   }
 
   /** Where line `i` starts (a line past the end: the end of the text). */

@@ -176,13 +176,15 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
     { overrides: cloud.config, base: ['config'], nodes: cloud.nodes, where: 'No node runs a' },
     ...cloud.nodes.map((n) => ({ overrides: n.config, base: ['nodes', n.name, 'config'], nodes: [n], where: `Node \`${n.name}\` runs no` })),
   ];
+  // Checked against the row's own catalog only (catalogFor).
+  const choice = catalogFor(profile);
   for (const { overrides, base, nodes, where } of scopes) {
     if (!overrides || typeof overrides !== 'object') continue;
     for (const [project, files] of Object.entries(overrides)) {
       if (!files || typeof files !== 'object') continue;
       const rendered = nodes.some((n) => renders(n, project));
       for (const [file, sections] of Object.entries(files)) {
-        const def = CONFIG_FILES.find((f) => f.project === project && f.name === file);
+        const def = CONFIG_FILE_BY_NAME.get(`${project}/${file}`);
         if (!def) continue; // schema
         const fpath = [...base, project, file];
         if (profile && file === 'nova-compute.conf' && !profile.extraConfigFiles.includes(file)) {
@@ -194,8 +196,6 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
           continue;
         }
         if (!sections || typeof sections !== 'object') continue;
-        // Checked against the row's own catalog only (catalogFor).
-        const choice = catalogFor(profile);
         const catalog = def.catalog && choice?.own ? fileOptions(choice.release, def.catalog.service, def.catalog.file) : undefined;
         for (const [section, opts] of Object.entries(sections)) {
           const spath = [...fpath, section];
@@ -211,7 +211,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
           const plugin = dynamic && choice ? authPluginOptions(choice.release) : undefined;
           for (const [option, value] of Object.entries(opts)) {
             const opath = [...spath, option];
-            if (value !== null && (typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : []).some((v) => /[\r\n\0]/.test(v))) {
+            if (hasLineBreak(value)) {
               add('value/line-break', 'error', `[${section}] ${option}: a value cannot contain a line break; it would end the option and start garbage lines in ${file}.`, opath, 'value');
               continue;
             }
@@ -240,6 +240,14 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
       }
     }
   }
+}
+
+const CONFIG_FILE_BY_NAME = new Map(CONFIG_FILES.map((f) => [`${f.project}/${f.name}`, f]));
+
+/** A value (or an item of a list) holding CR, LF or NUL: it would end the option in an INI file. */
+function hasLineBreak(value: unknown): boolean {
+  const bad = (v: unknown) => /[\r\n\0]/.test(String(v));
+  return typeof value === 'string' ? bad(value) : Array.isArray(value) && value.some(bad);
 }
 
 function typeProblem(info: OptionInfo, value: unknown): string | undefined {

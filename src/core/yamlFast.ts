@@ -1,5 +1,5 @@
 import { Document, isScalar, ScalarTag } from 'yaml';
-import { childKey, put, RawLocation } from './parseWalk';
+import { put, RawLocation } from './parseWalk';
 import { invalidCharacter } from './text';
 
 /**
@@ -52,13 +52,34 @@ export function lineStartsOf(text: string): number[] {
 }
 
 /**
- * The document's value, with `index` called for every path in document order as walkDocument calls it;
- * undefined when the fast reader gives up (`index` may then have been called for some paths).
+ * Every path of a document in document order, as a tree in columns (arrays of small numbers, not an
+ * object per path: a 1 MB topology has a hundred thousand): path `i` is path `parents[i]` and
+ * `segments[i]` (the root's parent is -1), and `kinds[i]` (KINDS) stands at `ks[i]`-`ke[i]` (its key)
+ * and `vs[i]`-`ve[i]` (its value). ParsedDocument makes its index of path keys from it only when asked:
+ * validating a topology without findings never needs it.
  */
-export function readYamlFast(text: string, index: (key: string, at: RawLocation) => void): { value: unknown } | undefined {
+export interface FastLocations {
+  parents: number[];
+  segments: (string | number)[];
+  kinds: number[];
+  ks: number[];
+  ke: number[];
+  vs: number[];
+  ve: number[];
+}
+
+export const KINDS: RawLocation['kind'][] = ['scalar', 'map', 'seq'];
+const SCALAR = 0;
+const MAP = 1;
+const SEQ = 2;
+
+/** The document's value and every path located (as walkDocument has them), or undefined when the fast reader gives up. */
+export function readYamlFast(text: string): ({ value: unknown } & FastLocations) | undefined {
   if (HARD.test(text)) return undefined;
   try {
-    return { value: new FastReader(text, index).document() };
+    const r = new FastReader(text);
+    const value = r.document();
+    return { value, parents: r.parents, segments: r.segments, kinds: r.kinds, ks: r.ks, ke: r.ke, vs: r.vs, ve: r.ve };
   } catch (e) {
     if (e === GIVE_UP) return undefined;
     throw e;
@@ -121,10 +142,15 @@ class FastReader {
   private value: unknown = null;
   private end = 0;
 
-  constructor(
-    private readonly text: string,
-    private readonly index: (key: string, at: RawLocation) => void,
-  ) {
+  readonly parents: number[] = [];
+  readonly segments: (string | number)[] = [];
+  readonly kinds: number[] = [];
+  readonly ks: number[] = [];
+  readonly ke: number[] = [];
+  readonly vs: number[] = [];
+  readonly ve: number[] = [];
+
+  constructor(private readonly text: string) {
     this.len = text.length;
   }
 
@@ -137,7 +163,7 @@ class FastReader {
       if (!this.content(this.nextLine(rest))) giveUp();
     }
     const holder: Record<string, unknown> = {};
-    this.blockNode(-1, 1, '', -1, -1, holder, 'value');
+    this.blockNode(-1, 1, -1, -1, -1, holder, 'value');
     if (this.content(this.pos)) giveUp();
     return holder.value;
   }
@@ -194,43 +220,50 @@ class FastReader {
     return c === SP || c === NL;
   }
 
-  /** Indexes a path whose value starts at `vs` (its end is set when known) and returns its location. */
-  private locate(pkey: string, kind: RawLocation['kind'], ks: number, ke: number, vs: number): RawLocation {
-    const at: RawLocation = { kind, ks, ke, vs, ve: vs };
-    this.index(pkey, at);
-    return at;
+  /**
+   * Locates the path `slot` under the path `up` (an index into the columns), whose value starts
+   * at `vs` (its end is set when known). Returns its index.
+   */
+  private locate(up: number, slot: string | number, kind: number, ks: number, ke: number, vs: number): number {
+    this.parents.push(up);
+    this.segments.push(slot);
+    this.kinds.push(kind);
+    this.ks.push(ks);
+    this.ke.push(ke);
+    this.vs.push(vs);
+    return this.ve.push(vs) - 1;
   }
 
   /** A scalar value: indexed and stored. Returns where it ends. */
-  private scalar(pkey: string, ks: number, ke: number, vs: number, ve: number, value: unknown, into: Into, slot: string | number): number {
-    const at = this.locate(pkey, 'scalar', ks, ke, vs);
-    at.ve = ve;
+  private scalar(up: number, ks: number, ke: number, vs: number, ve: number, value: unknown, into: Into, slot: string | number): number {
+    this.ve[this.locate(up, slot, SCALAR, ks, ke, vs)] = ve;
     put(into, slot, checked(value));
     return ve;
   }
 
   /** A block node at this.at / this.col (more than `parent`'s column). Returns where its value ends. */
-  private blockNode(parent: number, depth: number, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
+  private blockNode(parent: number, depth: number, up: number, ks: number, ke: number, into: Into, slot: string | number): number {
     if (depth > FAST_DEPTH) giveUp();
     const at = this.at;
     const col = this.col;
-    if (this.isSeqIndicator(at)) return this.blockSeq(at, col, depth, pkey, ks, ke, into, slot);
-    if (this.keyAt(at) >= 0) return this.blockMap(at, col, depth, pkey, ks, ke, into, slot);
-    return this.inlineValue(at, parent, depth, pkey, ks, ke, into, slot);
+    if (this.isSeqIndicator(at)) return this.blockSeq(at, col, depth, up, ks, ke, into, slot);
+    if (this.keyAt(at) >= 0) return this.blockMap(at, col, depth, up, ks, ke, into, slot);
+    return this.inlineValue(at, parent, depth, up, ks, ke, into, slot);
   }
 
   /** The value after `key:` or `-` when nothing but spaces or a comment follow on the line. */
-  private valueBelow(empty: number, col: number, depth: number, sameIndentList: boolean, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
+  private valueBelow(empty: number, col: number, depth: number, sameIndentList: boolean, up: number, ks: number, ke: number, into: Into, slot: string | number): number {
     this.pos = this.nextLine(empty);
     if (this.content(this.pos)) {
-      if (this.col > col) return this.blockNode(col, depth, pkey, ks, ke, into, slot);
-      if (sameIndentList && this.col === col && this.isSeqIndicator(this.at)) return this.blockSeq(this.at, col, depth, pkey, ks, ke, into, slot);
+      if (this.col > col) return this.blockNode(col, depth, up, ks, ke, into, slot);
+      if (sameIndentList && this.col === col && this.isSeqIndicator(this.at)) return this.blockSeq(this.at, col, depth, up, ks, ke, into, slot);
     }
-    return this.scalar(pkey, ks, ke, empty, empty, null, into, slot);
+    return this.scalar(up, ks, ke, empty, empty, null, into, slot);
   }
 
-  private blockMap(first: number, col: number, depth: number, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
-    const loc = this.locate(pkey, 'map', ks, ke, first);
+  private blockMap(first: number, col: number, depth: number, up: number, ks: number, ke: number, into: Into, slot: string | number): number {
+    const id = this.locate(up, slot, MAP, ks, ke, first);
+    let end: number;
     const obj: Record<string, unknown> = {};
     put(into, slot, obj);
     let at = first;
@@ -240,44 +273,43 @@ class FastReader {
       const name = keyName(checked(this.value));
       // A repeated key (also spelt differently) is the walk's to report.
       if (Object.prototype.hasOwnProperty.call(obj, name)) giveUp();
-      const ck = childKey(pkey, name);
       const k = this.skipSpaces(colon + 1);
       const c = this.code(k);
       const keyEnd = this.end;
-      loc.ve = k >= this.len || c === NL || c === HASH ? this.valueBelow(k, col, depth + 1, true, ck, at, keyEnd, obj, name) : this.inlineValue(k, col, depth + 1, ck, at, keyEnd, obj, name);
+      end = k >= this.len || c === NL || c === HASH ? this.valueBelow(k, col, depth + 1, true, id, at, keyEnd, obj, name) : this.inlineValue(k, col, depth + 1, id, at, keyEnd, obj, name);
       if (!this.content(this.pos) || this.col < col) break;
       if (this.col > col || this.isSeqIndicator(this.at)) giveUp();
       at = this.at;
     }
-    return loc.ve;
+    return (this.ve[id] = end);
   }
 
-  private blockSeq(first: number, col: number, depth: number, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
-    const loc = this.locate(pkey, 'seq', ks, ke, first);
+  private blockSeq(first: number, col: number, depth: number, up: number, ks: number, ke: number, into: Into, slot: string | number): number {
+    const id = this.locate(up, slot, SEQ, ks, ke, first);
+    let end: number;
     const arr: unknown[] = [];
     put(into, slot, arr);
     let at = first;
     for (let i = 0; ; i++) {
-      const ck = childKey(pkey, i);
       const k = this.skipSpaces(at + 1);
       const c = this.code(k);
-      if (k >= this.len || c === NL || c === HASH) loc.ve = this.valueBelow(k, col, depth + 1, false, ck, -1, -1, arr, i);
+      if (k >= this.len || c === NL || c === HASH) end = this.valueBelow(k, col, depth + 1, false, id, -1, -1, arr, i);
       else {
         // Content on the dash's line: a compact list or mapping indented to where it starts.
         if (depth + 1 > FAST_DEPTH) giveUp();
         const inner = col + (k - at);
-        loc.ve = this.isSeqIndicator(k)
-          ? this.blockSeq(k, inner, depth + 1, ck, -1, -1, arr, i)
+        end = this.isSeqIndicator(k)
+          ? this.blockSeq(k, inner, depth + 1, id, -1, -1, arr, i)
           : this.keyAt(k) >= 0
-            ? this.blockMap(k, inner, depth + 1, ck, -1, -1, arr, i)
-            : this.inlineValue(k, col, depth + 1, ck, -1, -1, arr, i);
+            ? this.blockMap(k, inner, depth + 1, id, -1, -1, arr, i)
+            : this.inlineValue(k, col, depth + 1, id, -1, -1, arr, i);
       }
       if (!this.content(this.pos) || this.col < col) break;
       if (this.col > col) giveUp();
       if (!this.isSeqIndicator(this.at)) break; // the next key of the mapping this list is the value of
       at = this.at;
     }
-    return loc.ve;
+    return (this.ve[id] = end);
   }
 
   /**
@@ -323,15 +355,15 @@ class FastReader {
    * A scalar or flow collection starting at `at` and ending its line (a literal block scalar runs on
    * over the lines below): the value of `key:` or `-` (`parent` is the column of that key or dash).
    */
-  private inlineValue(at: number, parent: number, depth: number, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
+  private inlineValue(at: number, parent: number, depth: number, up: number, ks: number, ke: number, into: Into, slot: string | number): number {
     const c = this.code(at);
     let end: number;
     if (c === DQ || c === SQ) {
       if (c === DQ) this.doubleQuoted(at);
       else this.singleQuoted(at);
-      end = this.scalar(pkey, ks, ke, at, this.end, this.value, into, slot);
-    } else if (c === LBRACKET || c === LBRACE) end = this.flowNode(at, depth, pkey, ks, ke, into, slot);
-    else if (c === PIPE) return this.literal(at, parent, pkey, ks, ke, into, slot);
+      end = this.scalar(up, ks, ke, at, this.end, this.value, into, slot);
+    } else if (c === LBRACKET || c === LBRACE) end = this.flowNode(at, depth, up, ks, ke, into, slot);
+    else if (c === PIPE) return this.literal(at, parent, up, ks, ke, into, slot);
     else if (!this.plainStart(at, false)) giveUp();
     else {
       let e = at;
@@ -341,7 +373,7 @@ class FastReader {
         if (ch === COLON && this.spaceOrEnd(e + 1)) giveUp(); // a mapping where a scalar must be
       }
       while (this.code(e - 1) === SP) e--;
-      end = this.scalar(pkey, ks, ke, at, e, plainValue(this.text.slice(at, e), false), into, slot);
+      end = this.scalar(up, ks, ke, at, e, plainValue(this.text.slice(at, e), false), into, slot);
     }
     this.endLine(end, parent);
     return end;
@@ -411,7 +443,7 @@ class FastReader {
   }
 
   /** A literal block scalar (`|` or `|-`) whose header is at `at`, under a key or dash at column `parent`. */
-  private literal(at: number, parent: number, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
+  private literal(at: number, parent: number, up: number, ks: number, ke: number, into: Into, slot: string | number): number {
     let i = at + 1;
     const strip = this.code(i) === DASH;
     if (strip) i++;
@@ -440,22 +472,22 @@ class FastReader {
       line = nl + 1;
       end = line;
     }
-    this.scalar(pkey, ks, ke, at, end, lines.join('\n') + (strip ? '' : '\n'), into, slot);
+    this.scalar(up, ks, ke, at, end, lines.join('\n') + (strip ? '' : '\n'), into, slot);
     this.pos = end;
     if (this.content(this.pos) && this.col > parent) giveUp();
     return end;
   }
 
   /** A flow list, flow mapping or scalar inside one, all on one line. Returns where it ends. */
-  private flowNode(at: number, depth: number, pkey: string, ks: number, ke: number, into: Into, slot: string | number): number {
+  private flowNode(at: number, depth: number, up: number, ks: number, ke: number, into: Into, slot: string | number): number {
     if (depth > FAST_DEPTH) giveUp();
     const c = this.code(at);
     if (c !== LBRACKET && c !== LBRACE) {
       this.flowScalar(at, false);
-      return this.scalar(pkey, ks, ke, at, this.end, this.value, into, slot);
+      return this.scalar(up, ks, ke, at, this.end, this.value, into, slot);
     }
     const isMap = c === LBRACE;
-    const loc = this.locate(pkey, isMap ? 'map' : 'seq', ks, ke, at);
+    const id = this.locate(up, slot, isMap ? MAP : SEQ, ks, ke, at);
     const coll: Into = isMap ? {} : [];
     put(into, slot, coll);
     const close = isMap ? RBRACE : RBRACKET;
@@ -470,8 +502,8 @@ class FastReader {
           const keyEnd = this.end;
           if (this.code(keyEnd) !== COLON || this.code(keyEnd + 1) !== SP) giveUp();
           i = this.flowSkip(keyEnd + 1);
-          i = this.flowSkip(this.flowNode(i, depth + 1, childKey(pkey, name), keyStart, keyEnd, coll, name));
-        } else i = this.flowSkip(this.flowNode(i, depth + 1, childKey(pkey, n), -1, -1, coll, n));
+          i = this.flowSkip(this.flowNode(i, depth + 1, id, keyStart, keyEnd, coll, name));
+        } else i = this.flowSkip(this.flowNode(i, depth + 1, id, -1, -1, coll, n));
         const ch = this.code(i);
         if (ch === close) break;
         if (ch !== COMMA) giveUp();
@@ -479,8 +511,7 @@ class FastReader {
         if (this.code(i) === close) giveUp(); // a trailing comma
       }
     }
-    loc.ve = i + 1;
-    return i + 1;
+    return (this.ve[id] = i + 1);
   }
 
   private flowSkip(i: number): number {
