@@ -18,7 +18,11 @@ const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
 const [release, flag, rawArg] = process.argv.slice(2);
 const spec = JSON.parse(fs.readFileSync(path.join(root, 'scripts/catalog/namespaces.json'), 'utf8'));
 if (!release || !spec[release] || release.startsWith('_') || (flag && (flag !== '--raw' || !rawArg))) {
-  console.error(`usage: node scripts/gen-catalog.mjs RELEASE [--raw DIR]; releases: ${Object.keys(spec).filter((k) => !k.startsWith('_')).join(', ')}`);
+  console.error(
+    `usage: node scripts/gen-catalog.mjs RELEASE [--raw DIR]; releases: ${Object.keys(spec)
+      .filter((k) => !k.startsWith('_'))
+      .join(', ')}`,
+  );
   process.exit(2);
 }
 const rel = spec[release];

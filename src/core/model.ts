@@ -1,6 +1,6 @@
 import { isRoleId, isServiceId, RoleId, ROLES, SERVICE_IDS, ServiceId } from './services/registry';
 import { own } from './own';
-import { findProfile, Profile } from './profiles';
+import { findProfile, Profile, releaseId } from './profiles';
 
 /** The topology after defaults and role expansion: what validators (semantic part) and renderers read. */
 /** SSH settings as the topology writes them (node over defaults); unset values come from `ssh -G` or defaults. */
@@ -89,7 +89,8 @@ function sshOf(v: unknown, base: SshSettings): SshSettings {
 /** Expands roles, applies defaults. Tolerates any input shape: the schema check reports what is wrong. */
 export function resolveTopology(value: unknown, env: Env = process.env): ResolvedCloud {
   const root = obj(value);
-  const release = str(root.release) ?? '';
+  // `release: 2025.1` is a YAML number: the release is the text it stands for (releaseId: also `epoxy`).
+  const release = releaseId(typeof root.release === 'number' ? String(root.release) : (str(root.release) ?? ''));
   const os = str(root.os) ?? '';
   const networks = obj(root.networks);
   const mgmt = obj(networks.management);

@@ -8,18 +8,34 @@
 export const OPERATING_SYSTEMS = [
   { id: 'centos7', description: 'CentOS 7 (yum, RDO repositories, httpd + mod_wsgi for keystone and placement).' },
   { id: 'debian12', description: 'Debian 12 bookworm (apt, OpenStack from Debian main, uwsgi APIs).' },
+  { id: 'debian13', description: 'Debian 13 trixie (apt, OpenStack from Debian main, uwsgi APIs).' },
 ] as const;
 
-/** OpenStack releases of the table (the schema's `release` values, in this order). */
+/**
+ * OpenStack releases of the table (the schema's `release` values, in this order). A release may also be
+ * written by its other name (`aliases`: 2025.1 is "Epoxy"); a topology's release is its id either way.
+ */
 export const RELEASES = [
   { id: 'train', description: "OpenStack Train (2019), the install guide's reference on CentOS 7 with RDO packages." },
   { id: 'zed', description: 'OpenStack Zed (2022), as packaged in Debian 12 (bookworm) main.' },
+  { id: '2025.1', description: 'OpenStack 2025.1 "Epoxy" (2025), as packaged in Debian 13 (trixie) main. Also written `epoxy`.', aliases: ['epoxy'] },
 ] as const;
+
+/** A release's other names. */
+export function releaseAliases(r: (typeof RELEASES)[number]): readonly string[] {
+  return 'aliases' in r ? r.aliases : [];
+}
+
+/** The release id a topology's `release` stands for: the id itself or one of its other names (any case). */
+export function releaseId(written: string): string {
+  const w = written.toLowerCase();
+  return RELEASES.find((r) => r.id === w || releaseAliases(r).includes(w))?.id ?? written;
+}
 
 export type OsId = (typeof OPERATING_SYSTEMS)[number]['id'];
 export type ReleaseId = (typeof RELEASES)[number]['id'];
 /** A row's id: `<os>/<release>`. */
-export type ProfileId = 'centos7/train' | 'debian12/zed';
+export type ProfileId = 'centos7/train' | 'debian12/zed' | 'debian13/2025.1';
 
 /** How an API service is served. */
 export type ApiServer = { kind: 'httpd-wsgi'; vhost: string; link?: { from: string; to: string } } | { kind: 'uwsgi'; defaultsFile: string; ini: string; port: number } | { kind: 'daemon' };
@@ -61,6 +77,11 @@ export interface Profile {
     novaLegacyNetworkOptions: boolean;
     /** nova [service_user] send_service_user_token (checked by nova-status from Zed on). */
     novaServiceUserToken: boolean;
+    /**
+     * The guide's nova [api] auth_strategy = keystone and [glance] api_servers: deprecated for removal
+     * (since nova 21); 2025.1 leaves them out (keystone is the default; nova finds glance in the catalog).
+     */
+    novaGuideApiOptions: boolean;
     novaLockPath: string;
     /** CentOS 7 Train placement-api vhost lacks access to /usr/bin. */
     placementDirectoryFix: boolean;
@@ -147,6 +168,7 @@ const CENTOS7_TRAIN: Profile = {
     glanceStores: 'legacy',
     novaLegacyNetworkOptions: true,
     novaServiceUserToken: false,
+    novaGuideApiOptions: true,
     novaLockPath: '/var/lib/nova/tmp',
     placementDirectoryFix: true,
   },
@@ -200,6 +222,7 @@ const DEBIAN12_ZED: Profile = {
     glanceStores: 'multistore',
     novaLegacyNetworkOptions: false,
     novaServiceUserToken: true,
+    novaGuideApiOptions: true,
     novaLockPath: '/var/lib/nova/tmp',
     placementDirectoryFix: false,
   },
@@ -221,7 +244,22 @@ const DEBIAN12_ZED: Profile = {
   },
 };
 
-export const PROFILES: Profile[] = [CENTOS7_TRAIN, DEBIAN12_ZED];
+/**
+ * Debian 13 (trixie) carries 2025.1 in main and runs it as Debian 12 runs Zed (the same packaging tools:
+ * uwsgi APIs configured through /etc/default, policy-rc.d, unix_socket MariaDB root); descriptors add
+ * entries where a package, unit or way of serving differs.
+ */
+const DEBIAN13_2025_1: Profile = extend(DEBIAN12_ZED, {
+  id: 'debian13/2025.1',
+  os: 'debian13',
+  release: '2025.1',
+  title: 'Debian 13 (trixie) / OpenStack 2025.1 Epoxy (Debian main)',
+  repository: { description: 'Debian trixie main carries 2025.1: refresh the package lists and install the OpenStack client' },
+  options: { novaGuideApiOptions: false },
+  optionCatalog: '2025.1',
+});
+
+export const PROFILES: Profile[] = [CENTOS7_TRAIN, DEBIAN12_ZED, DEBIAN13_2025_1];
 
 export function findProfile(os: unknown, release: unknown): Profile | undefined {
   return PROFILES.find((p) => p.os === os && p.release === release);

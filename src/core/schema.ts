@@ -1,4 +1,4 @@
-import { OPERATING_SYSTEMS, RELEASES } from './profiles';
+import { OPERATING_SYSTEMS, releaseAliases, RELEASES } from './profiles';
 import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, ROLES, SECRET_NAMES, SECRETS, SERVICE_IDS, REGISTRY } from './services/registry';
 
 /**
@@ -43,6 +43,8 @@ export interface JsonSchema {
   defaultSnippets?: { label: string; description?: string; body: unknown }[];
   'x-ostopo-ref'?: 'node' | 'service' | 'role' | 'secret';
   'x-ostopo-secret'?: boolean;
+  /** A YAML number here stands for the text it is written as (`release: 2025.1`): checked as that text. */
+  'x-ostopo-as-text'?: boolean;
 }
 export type JsonType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'null';
 
@@ -149,10 +151,12 @@ export const topologySchema: JsonSchema = {
       description: 'Name of the cloud; names the deploy journal in `.ostopo/`.',
     },
     release: {
-      type: 'string',
-      enum: RELEASES.map((r) => r.id),
-      enumDescriptions: RELEASES.map((r) => r.description),
-      description: 'OpenStack release. Together with `os` it selects a profile (packages, paths, how services run).',
+      // `release: 2025.1` is read by YAML as a number: the schema checks the text as written (x-ostopo-as-text).
+      type: ['string', 'number'],
+      'x-ostopo-as-text': true,
+      enum: RELEASES.flatMap((r) => [r.id, ...releaseAliases(r)]),
+      enumDescriptions: RELEASES.flatMap((r) => [r.description, ...releaseAliases(r).map(() => `The same as \`${r.id}\`: ${r.description}`)]),
+      description: 'OpenStack release (a number such as 2025.1 may stay unquoted). Together with `os` it selects a profile (packages, paths, how services run).',
     },
     os: {
       type: 'string',

@@ -87,8 +87,9 @@ function refCode(s: JsonSchema, fallback: FindingCode): FindingCode {
  * `hidden`: the value is secret (`x-ostopo-secret` here or above): messages say what is wrong with it
  * without showing it, nor any part of it.
  */
-function visit(doc: ParsedDocument, value: unknown, s: JsonSchema, path: YamlPath, out: Finding[], hidden: boolean): void {
+function visit(doc: ParsedDocument, written: unknown, s: JsonSchema, path: YamlPath, out: Finding[], hidden: boolean): void {
   hidden ||= !!s['x-ostopo-secret'];
+  const value = typeof written === 'number' && s['x-ostopo-as-text'] ? (doc.source(path) ?? String(written)) : written;
   const t = typeOf(value);
   if (s.type && !typeMatches(t, s.type)) {
     const what = t === 'object' || t === 'array' || hidden ? TYPE_WORDS[t] : shown(doc, path, value, t);

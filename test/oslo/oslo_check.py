@@ -97,6 +97,11 @@ def string_type(td):
                         ignore_case=td.get('ignore_case', False), max_length=td.get('max_length'))
 
 
+# Types of a service's own code that subclass oslo.config's String (their extra validation is not in the
+# data): nova 2025.1's [quota] unified_limits_resource_list items.
+SERVICE_STRING_TYPES = {'UnifiedLimitsResource'}
+
+
 def item_type(td):
     """The type of a list's items or of a dict's values."""
     kind = td.get('class', 'String')
@@ -108,6 +113,8 @@ def item_type(td):
         return types.Dict(value_type=item_type(td.get('value_type', {})), bounds=td.get('bounds', False))
     if kind == 'callable':
         # A function of the service's own code (e.g. nova's privsep capabilities): not in the data.
+        return types.String()
+    if kind in SERVICE_STRING_TYPES:
         return types.String()
     raise CannotRun('option data: unsupported item type %r' % kind)
 
@@ -132,7 +139,8 @@ def make_opt(dest, m):
     elif kind == 'integer value' and param('choices'):
         # IntOpt takes no choices: such options are declared as Opt(type=types.Integer(choices=...))
         opt = cfg.Opt(name, type=types.Integer(min=param('min'), max=param('max'), choices=param('choices')), **kw)
-    elif kind == 'integer value':
+    elif kind in ('integer value', 'IPv4 zone prefix', 'IPv6 zone prefix'):
+        # neutron 2025.1's designate zone prefixes are Integer subclasses (their step is not in the data).
         opt = cfg.IntOpt(name, min=param('min'), max=param('max'), **kw)
     elif kind == 'port value':
         opt = cfg.PortOpt(name, min=param('min'), max=param('max'), choices=param('choices'), **kw)

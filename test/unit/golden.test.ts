@@ -4,16 +4,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { render } from '../../src/core/compile';
 import { writeRendered } from '../../src/core/output';
-import { analyzeFile, listFiles, ROOT, TRAIN, ZED } from './helpers';
+import { analyzeFile, EPOXY, listFiles, ROOT, TRAIN, ZED } from './helpers';
 
 /**
- * Golden files: the masked render of both examples, committed under test/golden/<example>/. A change to
+ * Golden files: the masked render of each example, committed under test/golden/<example>/. A change to
  * any rendered byte shows up here as a diff to review; `npm run test:update-golden` rewrites them.
  */
 describe('golden render of the examples', () => {
   for (const [name, file] of [
     ['train-centos7', TRAIN],
     ['zed-debian12', ZED],
+    ['epoxy-debian13', EPOXY],
   ]) {
     it(`${name} renders exactly the committed files`, () => {
       const a = analyzeFile(file);

@@ -8,6 +8,7 @@ export const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export const TRAIN = path.join(ROOT, 'examples', 'train-centos7.ostopo.yaml');
 export const ZED = path.join(ROOT, 'examples', 'zed-debian12.ostopo.yaml');
+export const EPOXY = path.join(ROOT, 'examples', 'epoxy-debian13.ostopo.yaml');
 
 export const read = (p: string) => fs.readFileSync(p, 'utf8');
 

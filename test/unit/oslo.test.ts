@@ -8,11 +8,12 @@ import { render } from '../../src/core/compile';
 import { FileArtifact } from '../../src/core/render/artifacts';
 import { materialize } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
-import { analyzeFile, DEBIAN_PYTHON, ROOT, TRAIN, ZED } from './helpers';
+import { analyzeFile, DEBIAN_PYTHON, EPOXY, ROOT, TRAIN, ZED } from './helpers';
 
 /**
  * The project's own check of rendered files with the real oslo.config (test/oslo/oslo_check.py), against
- * the option definitions of Debian 12's Zed packages kept beside it (test/oslo/options/zed).
+ * the option definitions of Debian 12's Zed packages and of Debian 13's 2025.1 packages kept beside it
+ * (test/oslo/options/RELEASE, copies of the shared oslo-check data).
  */
 const CHECKER = path.join(ROOT, 'test', 'oslo', 'oslo_check.py');
 const INSTALL = 'apt-get install -y --no-install-recommends python3-oslo.config';
@@ -42,7 +43,7 @@ interface Job {
 }
 
 /** Checks all jobs in one run of oslo_check.py (one Python start); the reports by job id. */
-function osloCheck(jobs: Job[]): Map<string, OsloReport> {
+function osloCheck(jobs: Job[], release = 'zed'): Map<string, OsloReport> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-oslo-'));
   try {
     const args: string[] = [];
@@ -51,7 +52,7 @@ function osloCheck(jobs: Job[]): Map<string, OsloReport> {
       fs.writeFileSync(p, j.text);
       args.push(j.check, p);
     });
-    const r = spawnSync(DEBIAN_PYTHON, [CHECKER, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(DEBIAN_PYTHON, [CHECKER, '--options', path.join(ROOT, 'test', 'oslo', 'options', release), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
     assert.ok(r.status === 0 || r.status === 1, `oslo_check.py could not run (exit ${r.status}): ${r.error ?? r.stderr}`);
     const out = JSON.parse(r.stdout) as { errors: number; files: OsloReport[] };
     assert.equal(r.status, out.errors > 0 ? 1 : 0, 'exit status 1 exactly when a file has errors');
@@ -236,6 +237,16 @@ describe('rendered configs against the real oslo.config option definitions (test
       }
     }
     assert.deepEqual([...seen].sort(), [...removedInZed].sort(), 'the expected findings are really there');
+  });
+
+  it('Debian 13 / 2025.1: every rendered oslo file has zero errors and zero warnings (no deprecated option)', () => {
+    const epoxy = osloFiles(EPOXY);
+    assert.deepEqual(epoxy.map((f) => `${f.node}:${f.path}`).sort(), zed.map((f) => `${f.node}:${f.path}`).sort());
+    const r = osloCheck(
+      epoxy.map((f) => ({ id: `${f.node}:${f.path}`, check: f.check, text: f.text })),
+      '2025.1',
+    );
+    for (const f of epoxy) assert.deepEqual(r.get(`${f.node}:${f.path}`)!.findings, [], `${f.node} ${f.path}`);
   });
 
   describe('the checker catches what it claims', () => {

@@ -108,13 +108,15 @@ describe('the service registry', () => {
   it("snippets/ostopo.json is the core's snippets (the build writes it; choices from the profile table and registry)", () => {
     assert.equal(fs.readFileSync(path.join(ROOT, 'snippets', 'ostopo.json'), 'utf8'), snippetsJson());
     const topology = JSON.parse(snippetsJson()).Topology.body.join('\n');
-    assert.match(topology, /release: \$\{2\|zed,train\|\}/);
-    assert.match(topology, /os: \$\{3\|debian12,centos7\|\}/);
+    assert.match(topology, /release: \$\{2\|2025\.1,zed,train\|\}/);
+    assert.match(topology, /os: \$\{3\|debian13,debian12,centos7\|\}/);
   });
 
   it('catalogFor decides, in one place, which option catalog a profile gets', () => {
     assert.deepEqual(catalogFor(findProfile('debian12', 'zed')), { release: 'zed', own: true });
-    // Train has no catalog of its own: it borrows the newest for completion and hover, and is not checked.
+    assert.deepEqual(catalogFor(findProfile('debian13', '2025.1')), { release: '2025.1', own: true });
+    // Train has no catalog of its own: it borrows the nearest later release's (Zed, not 2025.1) for
+    // completion and hover, and is not checked.
     assert.deepEqual(catalogFor(findProfile('centos7', 'train')), { release: 'zed', own: false });
     assert.equal(catalogFor(undefined), undefined);
     const text = fs.readFileSync(TRAIN, 'utf8').replace(/\nnodes:\n/, '\nconfig:\n  nova:\n    nova.conf:\n      DEFAULT:\n        debug: true\n        no_such_option_here: 1\nnodes:\n');

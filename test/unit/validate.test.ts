@@ -76,6 +76,41 @@ describe('semantic rules', () => {
     assert.equal(at(f[0]), '3:10');
   });
 
+  it('Debian 13 / 2025.1: `release: 2025.1` (a YAML number) and `epoxy` select the row; other numbers do not', () => {
+    const e13 = (release: string) => minimal().replace('release: zed', `release: ${release}`).replace('os: debian12', 'os: debian13');
+    for (const release of ['2025.1', '"2025.1"', 'epoxy']) {
+      const a = analyze(e13(release), {});
+      assert.deepEqual(
+        a.findings.filter((f) => f.severity === 'error'),
+        [],
+        release,
+      );
+      assert.equal(a.cloud.release, '2025.1', release);
+      assert.equal(a.cloud.profile?.id, 'debian13/2025.1', release);
+      assert.equal(a.cloud.profile?.extends, 'debian12/zed');
+    }
+    // 2025.10 is no release, though YAML reads it as the same number as 2025.1.
+    const f = only(run(e13('2025.10')), 'schema/enum');
+    assert.equal(f.length, 1);
+    assert.match(f[0].message, /`2025\.10` is not allowed for `release`/);
+    // Overrides are checked against 2025.1's own catalog: [api] auth_strategy exists, [glance] api_servers too.
+    const typo = only(run(e13('2025.1') + 'config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        debugg: true\n'), 'config/unknown-option');
+    assert.equal(typo.length, 1);
+    assert.match(typo[0].message, /in 2025\.1's nova\.conf — did you mean `debug`\?/);
+  });
+
+  it('completion offers the release ids and their other names; the hover of `epoxy` says it is 2025.1', () => {
+    const text = minimal().replace('release: zed', 'release: epoxy').replace('os: debian12', 'os: debian13');
+    const a = analyze(text, {});
+    const i = text.indexOf('epoxy');
+    const labels = completeAt(a, text, a.doc.positionAt(i)).map((e) => e.label);
+    for (const r of ['train', 'zed', '2025.1', 'epoxy']) assert.ok(labels.includes(r), `${r} in ${labels.join(', ')}`);
+    assert.match(hoverAt(a, a.doc.positionAt(i + 1))?.markdown ?? '', /The same as `2025\.1`: OpenStack 2025\.1 "Epoxy"/);
+    const numeric = text.replace('release: epoxy', 'release: 2025.1');
+    const b = analyze(numeric, {});
+    assert.match(hoverAt(b, b.doc.positionAt(numeric.indexOf('2025.1') + 1))?.markdown ?? '', /^\*\*`2025\.1`\*\*: OpenStack 2025\.1 "Epoxy" \(2025\)/);
+  });
+
   it('secret/missing names the services that need it', () => {
     const f = only(run(minimal().replace(/ {2}GLANCE_PASS: .*\n/, '')), 'secret/missing');
     assert.equal(f.length, 1);

@@ -1,5 +1,5 @@
 import { own } from '../own';
-import type { Profile } from '../profiles';
+import { Profile, RELEASES } from '../profiles';
 
 /**
  * The option catalogs: every oslo.config option of the services, per file and section, as a release's
@@ -35,6 +35,8 @@ interface CatalogData {
 const CATALOGS: Record<string, () => unknown> = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   zed: () => (require('./zed') as { default: unknown }).default,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  '2025.1': () => (require('./release-2025.1') as { default: unknown }).default,
 };
 const loaded = new Map<string, CatalogData>();
 
@@ -51,8 +53,9 @@ export interface CatalogChoice {
   release: string;
   /**
    * The row's own catalog: overrides are checked against it (unknown options and sections, types). A row
-   * without one borrows the newest catalog for completion, hover and multi-valued options only, since
-   * options come and go between releases: an option missing there may well exist in the row's release.
+   * without one borrows the catalog of the nearest later release (else the newest) for completion, hover
+   * and multi-valued options only, since options come and go between releases: an option missing there
+   * may well exist in the row's release.
    */
   own: boolean;
 }
@@ -61,8 +64,10 @@ export interface CatalogChoice {
 export function catalogFor(profile: Profile | undefined): CatalogChoice | undefined {
   if (!profile) return undefined;
   if (profile.optionCatalog && own(CATALOGS, profile.optionCatalog)) return { release: profile.optionCatalog, own: true };
-  const newest = Object.keys(CATALOGS).pop();
-  return newest ? { release: newest, own: false } : undefined;
+  const order: string[] = RELEASES.map((r) => r.id);
+  const withCatalog = order.filter((r) => own(CATALOGS, r));
+  const borrowed = withCatalog.find((r) => order.indexOf(r) > order.indexOf(profile.release)) ?? withCatalog[withCatalog.length - 1];
+  return borrowed ? { release: borrowed, own: false } : undefined;
 }
 
 /** Sections and options of a service's file (`nova`, `nova.conf`) in a release's catalog. */

@@ -76,7 +76,11 @@ export function hoverAt(a: Analysis, pos: Position): HoverInfo | undefined {
   if (!s) return undefined;
   const title = typeof last === 'number' ? `item of \`${String(path[path.length - 2])}\`` : `\`${String(last ?? 'topology')}\``;
   const type = Array.isArray(s.type) ? s.type.join(' | ') : s.type;
-  return { markdown: `**${title}**${type ? ` (${type})` : ''}\n\n${docOf(s)}`, range };
+  // On one of the allowed values (`release: epoxy`): what that value means, then the key's documentation.
+  const written = on === 'value' && (typeof value === 'string' || typeof value === 'number') ? (typeof value === 'number' && s['x-ostopo-as-text'] ? a.doc.source(path) : value) : undefined;
+  const i = written === undefined ? -1 : (s.enum?.indexOf(written) ?? -1);
+  const meaning = i >= 0 && s.enumDescriptions?.[i] ? `**\`${String(written)}\`**: ${s.enumDescriptions[i]}\n\n---\n\n` : '';
+  return { markdown: `${meaning}**${title}**${type ? ` (${type})` : ''}\n\n${docOf(s)}`, range };
 }
 
 export interface SymbolInfo {

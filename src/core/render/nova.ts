@@ -36,7 +36,7 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
     ini.set('api_database', 'connection', ...dbConnection(ctx, 'nova-api', 'nova_api'));
     ini.set('database', 'connection', ...dbConnection(ctx, 'nova-api', 'nova'));
   }
-  ini.set('api', 'auth_strategy', 'keystone', prof);
+  if (profile.options.novaGuideApiOptions) ini.set('api', 'auth_strategy', 'keystone', prof);
   ini.setAll('keystone_authtoken', authtoken(ctx, 'nova', secretRef('NOVA_PASS'), { wwwUri: '/', authUrlSuffix: '/' }), here('nodes', ctx.hostName('keystone')));
   if (profile.options.novaServiceUserToken) {
     ini.set('service_user', 'send_service_user_token', true, prof);
@@ -53,7 +53,7 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
     if (compute) ini.set('vnc', 'novncproxy_base_url', `http://${proxy.name}:6080/vnc_auto.html`, here('nodes', proxy.name));
     if (node.services.includes('nova-novncproxy') && ctx.bindAddress(node)) ini.set('vnc', 'novncproxy_host', node.address, here('nodes', node.name, 'address'));
   }
-  ini.set('glance', 'api_servers', `http://${ctx.hostName('glance')}:9292`, here('nodes', ctx.hostName('glance')));
+  if (profile.options.novaGuideApiOptions) ini.set('glance', 'api_servers', `http://${ctx.hostName('glance')}:9292`, here('nodes', ctx.hostName('glance')));
   const neutron = ctx.host('neutron-server');
   if (neutron) {
     // The guide's [neutron] section: nova-api asks neutron on every server view, nova-compute binds ports.
