@@ -1,7 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { analyze, render } from '../../src/core/compile';
 import { Artifact, CommandArtifact, FileArtifact, NodeFacts, RenderedCloud } from '../../src/core/render/artifacts';
-import { materialize, MissingSecretError, secretsIn } from '../../src/core/render/template';
+import { materialize, MissingSecretError, secretsIn, UNIT_SKIP_SCRIPT } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
 import { analyzeFile, minimal, TRAIN, ZED } from './helpers';
 
@@ -381,5 +385,46 @@ config:
         (e: unknown) => e instanceof MissingSecretError && e.names.join() === 'GLANCE_PASS',
       );
     });
+  });
+});
+
+describe('a check whose service systemd skipped says why (UNIT_SKIP_SCRIPT, run by the real shell)', () => {
+  /** Runs the script for unit `chrony` with fake systemctl and journalctl that print what a systemd version prints. */
+  function skip(status: string, journal: string, conditionResult = 'no'): { code: number | null; out: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-skip-'));
+    try {
+      const fake = (name: string, body: string) => fs.writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+      fake('systemctl', `case "$1" in show) echo ${conditionResult};; is-active) exit 3;; status) cat <<'X'\n${status}\nX\n;; esac`);
+      fake('journalctl', `cat <<'X'\n${journal}\nX`);
+      const r = spawnSync('sh', ['-c', UNIT_SKIP_SCRIPT, 'sh', 'chrony'], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+      return { code: r.status, out: r.stdout.trim() };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const REASON = 'OSTOPO_SKIP chrony: ConditionCapability=CAP_SYS_TIME was not met';
+
+  it('systemd 252 (Debian 12): from systemctl status', () => {
+    assert.deepEqual(skip('     Condition: start condition failed at Mon 2026-11-30 10:00:00 UTC; 1min ago\n               └─ ConditionCapability=CAP_SYS_TIME was not met', ''), {
+      code: 0,
+      out: REASON,
+    });
+  });
+
+  it("systemd 252's journal line, when status has forgotten it (after a daemon-reload)", () => {
+    assert.deepEqual(skip('', 'Condition check resulted in chrony, an NTP client/server being skipped.\nchrony.service: unmet condition check (ConditionCapability=CAP_SYS_TIME).'), {
+      code: 0,
+      out: REASON,
+    });
+  });
+
+  it('systemd 257 (Debian 13): status no longer names the condition; the journal does, without parentheses', () => {
+    const status = '     Condition: start condition unmet at Mon 2026-11-30 12:35:05 UTC; 16min ago';
+    assert.deepEqual(skip(status, 'chrony.service - chrony, an NTP client/server skipped, unmet condition check ConditionCapability=CAP_SYS_TIME'), { code: 0, out: REASON });
+    assert.deepEqual(skip(status, ''), { code: 0, out: 'OSTOPO_SKIP chrony: a start condition of the unit was not met' });
+  });
+
+  it('a unit that was not skipped: exit 1, nothing printed', () => {
+    assert.deepEqual(skip('', '', 'yes'), { code: 1, out: '' });
   });
 });

@@ -155,13 +155,15 @@ export function sh(...words: string[]): string {
 /**
  * Shell that prints `OSTOPO_SKIP <unit>: <condition> was not met` and exits 0 when one of the units
  * ("$@") was skipped by systemd for an unmet condition, so a check that needs it does not apply on this
- * node. The reason comes from `systemctl status` (lost after a daemon-reload) or else the journal.
+ * node. The reason comes from `systemctl status` (lost after a daemon-reload; systemd 257 no longer
+ * names the condition there) or else the journal.
  */
 export const UNIT_SKIP_SCRIPT = [
   'for u in "$@"; do',
   '  [ "$(systemctl show -p ConditionResult --value "$u" 2>/dev/null)" = no ] && ! systemctl is-active --quiet "$u" || continue',
   '  why=$(LC_ALL=C SYSTEMD_COLORS=0 systemctl status "$u" --no-pager -n0 2>/dev/null | sed -n \'s/^.*[[:space:]]\\(\\(Condition\\|Assert\\)[A-Za-z]*=.* was not met\\)$/\\1/p\' | head -n 1)',
-  '  [ -n "$why" ] || why=$(journalctl -b -u "$u" -o cat 2>/dev/null | sed -n \'s/.*unmet condition check (\\(.*\\))\\.$/\\1 was not met/p\' | tail -n 1)',
+  // systemd 252 (Debian 12) logs "... unmet condition check (ConditionX=Y).", 257 (Debian 13) "... unmet condition check ConditionX=Y".
+  '  [ -n "$why" ] || why=$(journalctl -b -u "$u" -o cat 2>/dev/null | sed -n -e \'s/.*unmet condition check (\\(.*\\))\\.$/\\1 was not met/p\' -e \'s/.*unmet condition check \\([A-Za-z]*=[^ ]*\\)$/\\1 was not met/p\' | tail -n 1)',
   '  echo "OSTOPO_SKIP $u: ${why:-a start condition of the unit was not met}"',
   '  exit 0',
   'done',

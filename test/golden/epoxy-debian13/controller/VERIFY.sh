@@ -14,7 +14,7 @@ ostopo_check() { # title, expect regex, reject regex; command on stdin
 ostopo_unit_skipped() { bash -c 'for u in "$@"; do
   [ "$(systemctl show -p ConditionResult --value "$u" 2>/dev/null)" = no ] && ! systemctl is-active --quiet "$u" || continue
   why=$(LC_ALL=C SYSTEMD_COLORS=0 systemctl status "$u" --no-pager -n0 2>/dev/null | sed -n '\''s/^.*[[:space:]]\(\(Condition\|Assert\)[A-Za-z]*=.* was not met\)$/\1/p'\'' | head -n 1)
-  [ -n "$why" ] || why=$(journalctl -b -u "$u" -o cat 2>/dev/null | sed -n '\''s/.*unmet condition check (\(.*\))\.$/\1 was not met/p'\'' | tail -n 1)
+  [ -n "$why" ] || why=$(journalctl -b -u "$u" -o cat 2>/dev/null | sed -n -e '\''s/.*unmet condition check (\(.*\))\.$/\1 was not met/p'\'' -e '\''s/.*unmet condition check \([A-Za-z]*=[^ ]*\)$/\1 was not met/p'\'' | tail -n 1)
   echo "OSTOPO_SKIP $u: ${why:-a start condition of the unit was not met}"
   exit 0
 done
