@@ -38,12 +38,24 @@ const TESTNODES_ROOT = process.env.TESTNODES_ROOT ?? '/var/lib/ostopo-testnodes'
 
 /**
  * The targets: test/e2e/cloud.ostopo.yaml is the Zed cloud; the others are the same topology with their
- * release, OS and addresses. Each target has its own testnodes state, so both have `controller` and
- * `compute1` (the names verify and the VS Code suite expect) on different loopback addresses.
+ * release, OS, node names and addresses. A test node's name is its host name and names its systemd unit
+ * on this machine, so nodes of targets that run side by side have names of their own; each target also
+ * has its own testnodes state (base image of its suite).
  */
 const CLOUDS = [
-  { id: 'zed', name: 'e2e-zed', release: 'zed', os: 'debian12', suite: 'bookworm', image: 'base', net: '127.0.0', root: TESTNODES_ROOT },
-  { id: '2025.1', name: 'e2e-epoxy', release: '2025.1', os: 'debian13', suite: 'trixie', image: 'base-trixie', net: '127.0.13', root: `${TESTNODES_ROOT}-trixie` },
+  { id: 'zed', name: 'e2e-zed', release: 'zed', os: 'debian12', suite: 'bookworm', image: 'base', net: '127.0.0', root: TESTNODES_ROOT, controller: 'controller', compute: 'compute1' },
+  {
+    id: '2025.1',
+    name: 'e2e-epoxy',
+    release: '2025.1',
+    os: 'debian13',
+    suite: 'trixie',
+    image: 'base-trixie',
+    net: '127.0.13',
+    root: `${TESTNODES_ROOT}-trixie`,
+    controller: 'epoxy-controller',
+    compute: 'epoxy-compute1',
+  },
 ].filter((c) => !process.env.OSTOPO_E2E_CLOUDS || process.env.OSTOPO_E2E_CLOUDS.split(',').includes(c.id));
 
 const t0 = Date.now();
@@ -54,9 +66,11 @@ let vscodeTurn = Promise.resolve();
 
 async function runCloud(cloud) {
   const tag = `${cloud.release}/${cloud.os}`;
+  const CTL = cloud.controller;
+  const CMP = cloud.compute;
   const NODES = [
-    ['controller', `${cloud.net}.11`],
-    ['compute1', `${cloud.net}.31`],
+    [CTL, `${cloud.net}.11`],
+    [CMP, `${cloud.net}.31`],
   ];
   const times = [];
   let passed = 0;
@@ -123,6 +137,8 @@ async function runCloud(cloud) {
         .replace(/^name: e2e-zed$/m, `name: ${cloud.name}`)
         .replace(/^release: zed$/m, `release: ${cloud.release}`)
         .replace(/^os: debian12$/m, `os: ${cloud.os}`)
+        .replace(/^ {2}controller:$/m, `  ${CTL}:`)
+        .replace(/^ {2}compute1:$/m, `  ${CMP}:`)
         .replaceAll('127.0.0.11', NODES[0][1])
         .replaceAll('127.0.0.31', NODES[1][1]);
       fs.writeFileSync(path.join(ws, 'cloud.ostopo.yaml'), topology);
@@ -158,7 +174,7 @@ async function runCloud(cloud) {
       // SKIP with the reason systemd gives, not left out of the cloud.
       for (const [node, units] of [
         [
-          'controller',
+          CTL,
           [
             'mariadb',
             'rabbitmq-server',
@@ -171,7 +187,7 @@ async function runCloud(cloud) {
             'neutron-api, neutron-rpc-server',
           ],
         ],
-        ['compute1', ['nova-compute']],
+        [CMP, ['nova-compute']],
       ]) {
         for (const u of units) expect(new RegExp(`^\\[${node}\\] ✔ PASS ${u} running on ${node} `, 'm').test(r.out), `PASS ${u} running on ${node}`);
         expect(
@@ -194,7 +210,7 @@ async function runCloud(cloud) {
       ])
         expect(r.out.includes(`PASS ${c}`), `PASS ${c}`);
       // verify leaves nothing behind in the cloud.
-      const left = tn('ssh', 'controller', '. /root/admin-openrc; for what in server image flavor; do openstack $what list -f value -c Name; done | grep ostopo-verify || true');
+      const left = tn('ssh', CTL, '. /root/admin-openrc; for what in server image flavor; do openstack $what list -f value -c Name; done | grep ostopo-verify || true');
       expect(left === '', `verify left no server, image or flavor behind${left ? ` (left: ${left})` : ''}`);
     });
 
@@ -202,7 +218,7 @@ async function runCloud(cloud) {
       const turn = vscodeTurn.then(async () => {
         // VSCODE_EXECUTABLE_PATH, or the project's VS Code test host (installed on first use)
         const child = spawn(process.execPath, [path.join(root, 'out', 'test', 'integration', 'runTest.js')], {
-          env: { ...env, VSCODE_EXECUTABLE_PATH: vscodeExecutable(), OSTOPO_INTEGRATION_SUITE: 'cloud', OSTOPO_INTEGRATION_WORKSPACE: ws },
+          env: { ...env, VSCODE_EXECUTABLE_PATH: vscodeExecutable(), OSTOPO_INTEGRATION_SUITE: 'cloud', OSTOPO_INTEGRATION_WORKSPACE: ws, OSTOPO_INTEGRATION_NODES: `${CTL},${CMP}` },
           stdio: 'inherit',
         });
         return new Promise((resolve) => child.on('close', resolve));
@@ -225,8 +241,8 @@ async function runCloud(cloud) {
     await phase('break a node on purpose, see verify fail, see the drift, repair with --force', async () => {
       // memcached listening elsewhere: the file ostopo wrote is edited by hand and the service restarted.
       const ip = NODES[0][1].replaceAll('.', '\\.');
-      tn('ssh', 'controller', `sed -i 's/^-l ${ip}$/-l 127.0.0.1/' /etc/memcached.conf && systemctl restart memcached`);
-      let r = await ostopo(env, 'verify', 'cloud.ostopo.yaml', '--node', 'controller');
+      tn('ssh', CTL, `sed -i 's/^-l ${ip}$/-l 127.0.0.1/' /etc/memcached.conf && systemctl restart memcached`);
+      let r = await ostopo(env, 'verify', 'cloud.ostopo.yaml', '--node', CTL);
       const failedChecks = r.out.split('\n').filter((l) => l.includes('FAIL'));
       expect(
         r.code === 1 && failedChecks.length === 1 && failedChecks[0].includes(`memcached listens on ${NODES[0][1]}:11211`),
@@ -240,10 +256,10 @@ async function runCloud(cloud) {
           new RegExp(`^\\s+\\+-l ${ip}$`, 'm').test(r.out),
         'deploy refuses the drifted file and shows the diff',
       );
-      expect(tn('ssh', 'controller', 'grep -c "^-l 127.0.0.1$" /etc/memcached.conf') === '1', 'the edited file is kept');
+      expect(tn('ssh', CTL, 'grep -c "^-l 127.0.0.1$" /etc/memcached.conf') === '1', 'the edited file is kept');
       r = await ostopo(env, 'deploy', 'cloud.ostopo.yaml', '--force');
       expect(r.code === 0 && /write \/etc\/memcached\.conf/.test(r.out) && /enable and start memcached/.test(r.out), 'deploy --force rewrites it and restarts memcached');
-      expect(tn('ssh', 'controller', 'grep -c "^-l 127.0.0.1$" /etc/memcached.conf.ostopo.bak') === '1', 'the edited file is the backup');
+      expect(tn('ssh', CTL, 'grep -c "^-l 127.0.0.1$" /etc/memcached.conf.ostopo.bak') === '1', 'the edited file is the backup');
       r = await ostopo(env, 'verify', 'cloud.ostopo.yaml');
       expect(r.code === 0, 'verify passes again');
     });
