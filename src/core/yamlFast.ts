@@ -1,6 +1,5 @@
-import { Document, isScalar, ScalarTag } from 'yaml';
 import { put, RawLocation } from './parseWalk';
-import { invalidCharacter } from './text';
+import { checked, doubleQuoted, giveUp, GIVE_UP, keyName, plainValue, singleQuoted } from './yamlScalar';
 
 /**
  * A fast reader for the YAML that topologies are written in: block mappings and lists, plain and quoted
@@ -18,15 +17,6 @@ import { invalidCharacter } from './text';
 /** Deepest nesting the fast reader follows (below yamlRead's MAX_DEPTH, so it never has to cut). */
 export const FAST_DEPTH = 48;
 
-/** Thrown (one instance, made once) where the fast reader leaves the text to the full reader. */
-const GIVE_UP = new Error('left to the yaml library');
-function giveUp(): never {
-  throw GIVE_UP;
-}
-
-/** The scalar tags yaml's composer resolves plain scalars with (the core schema, known tags unresolved). */
-const TAGS: ScalarTag[] = new Document(null, { resolveKnownTags: false, uniqueKeys: false, strict: true }).schema.tags.filter((t): t is ScalarTag => !t.collection && !!t.test);
-const TAG_OPTIONS = { intAsBigInt: false } as Parameters<ScalarTag['resolve']>[2];
 /** Characters that only the full reader handles (or reports). */
 const HARD = /[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]/;
 
@@ -86,49 +76,6 @@ export function readYamlFast(text: string): ({ value: unknown } & FastLocations)
   }
 }
 
-/** A plain scalar's value as yaml's core schema resolves it (null, booleans, numbers, else the text). */
-function plainValue(source: string, atKey: boolean): unknown {
-  const c = source.charCodeAt(0);
-  // Most scalars are names: only these first characters can begin a null, boolean or number.
-  if (!(source === '' || c === 126 || c === 43 || c === DASH || c === 46 || (c >= 48 && c <= 57) || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) return source;
-  const tag = TAGS.find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test!.test(source));
-  if (!tag) return source;
-  const res: unknown = tag.resolve(source, giveUp, TAG_OPTIONS);
-  return isScalar(res) ? res.value : res;
-}
-
-/** A string no key or value of a topology may hold goes to the walk, which reports it. */
-function checked(v: unknown): unknown {
-  if (typeof v === 'string' && invalidCharacter(v)) giveUp();
-  return v;
-}
-
-/** The property name walkDocument gives a key (jsKey). */
-function keyName(v: unknown): string {
-  return v === null || v === undefined ? '' : String(v);
-}
-
-const ESCAPES: Record<string, string> = {
-  '0': '\0',
-  a: '\x07',
-  b: '\b',
-  e: '\x1b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-  N: '\u0085',
-  _: '\u00a0',
-  L: '\u2028',
-  P: '\u2029',
-  ' ': ' ',
-  '"': '"',
-  '/': '/',
-  '\\': '\\',
-};
-const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
-
 type Into = Record<string, unknown> | unknown[];
 
 class FastReader {
@@ -138,9 +85,9 @@ class FastReader {
   /** The last line `content` found: where its content starts, and its column. */
   private at = 0;
   private col = 0;
-  /** The last scalar read: its value and where it ends (just after its last character or quote). */
-  private value: unknown = null;
-  private end = 0;
+  /** The last scalar read (yamlScalar.ts scanners write it): its value and where it ends (just after its last character or quote). */
+  value: unknown = null;
+  end = 0;
 
   readonly parents: number[] = [];
   readonly segments: (string | number)[] = [];
@@ -319,8 +266,8 @@ class FastReader {
   private keyAt(at: number): number {
     const c = this.code(at);
     if (c === DQ || c === SQ) {
-      if (c === DQ) this.doubleQuoted(at);
-      else this.singleQuoted(at);
+      if (c === DQ) doubleQuoted(this.text, at, this);
+      else singleQuoted(this.text, at, this);
       const colon = this.end;
       return this.code(colon) === COLON && this.spaceOrEnd(colon + 1) ? colon : -1;
     }
@@ -359,8 +306,8 @@ class FastReader {
     const c = this.code(at);
     let end: number;
     if (c === DQ || c === SQ) {
-      if (c === DQ) this.doubleQuoted(at);
-      else this.singleQuoted(at);
+      if (c === DQ) doubleQuoted(this.text, at, this);
+      else singleQuoted(this.text, at, this);
       end = this.scalar(up, ks, ke, at, this.end, this.value, into, slot);
     } else if (c === LBRACKET || c === LBRACE) end = this.flowNode(at, depth, up, ks, ke, into, slot);
     else if (c === PIPE) return this.literal(at, parent, up, ks, ke, into, slot);
@@ -385,61 +332,6 @@ class FastReader {
     if (j < this.len && this.code(j) !== NL && !(this.code(j) === HASH && j > i)) giveUp();
     this.pos = this.nextLine(j);
     if (this.content(this.pos) && this.col > parent) giveUp();
-  }
-
-  /** A double-quoted scalar on one line (this.value, this.end). */
-  private doubleQuoted(at: number): void {
-    let out = '';
-    let run = at + 1;
-    for (let i = at + 1; i < this.len; i++) {
-      const ch = this.code(i);
-      if (ch === DQ) {
-        this.value = out + this.text.slice(run, i);
-        this.end = i + 1;
-        return;
-      }
-      if (ch === NL) giveUp();
-      if (ch === 92) {
-        out += this.text.slice(run, i);
-        const e = this.text[i + 1] ?? giveUp();
-        const simple = ESCAPES[e];
-        if (simple !== undefined) {
-          out += simple;
-          i += 1;
-        } else {
-          const n = HEX_LENGTH[e] ?? giveUp();
-          const hex = this.text.slice(i + 2, i + 2 + n);
-          if (hex.length !== n || !/^[0-9a-fA-F]+$/.test(hex)) giveUp();
-          const cp = parseInt(hex, 16);
-          if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) giveUp();
-          out += String.fromCodePoint(cp);
-          i += 1 + n;
-        }
-        run = i + 1;
-      }
-    }
-    giveUp();
-  }
-
-  /** A single-quoted scalar on one line (this.value, this.end). */
-  private singleQuoted(at: number): void {
-    let out = '';
-    let run = at + 1;
-    for (let i = at + 1; i < this.len; i++) {
-      const ch = this.code(i);
-      if (ch === NL) giveUp();
-      if (ch === SQ) {
-        if (this.code(i + 1) !== SQ) {
-          this.value = out + this.text.slice(run, i);
-          this.end = i + 1;
-          return;
-        }
-        out += this.text.slice(run, i + 1);
-        run = i + 2;
-        i++;
-      }
-    }
-    giveUp();
   }
 
   /** A literal block scalar (`|` or `|-`) whose header is at `at`, under a key or dash at column `parent`. */
@@ -523,8 +415,8 @@ class FastReader {
   /** A scalar inside a flow collection (this.value, this.end). */
   private flowScalar(at: number, atKey: boolean): void {
     const c = this.code(at);
-    if (c === DQ) return this.doubleQuoted(at);
-    if (c === SQ) return this.singleQuoted(at);
+    if (c === DQ) return doubleQuoted(this.text, at, this);
+    if (c === SQ) return singleQuoted(this.text, at, this);
     if (!this.plainStart(at, true)) giveUp();
     let e = at;
     for (; e < this.len; e++) {
