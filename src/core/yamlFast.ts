@@ -194,7 +194,8 @@ class FastReader {
     const at = this.at;
     const col = this.col;
     if (this.isSeqIndicator(at)) return this.blockSeq(at, col, depth, up, ks, ke, into, slot);
-    if (this.keyAt(at) >= 0) return this.blockMap(at, col, depth, up, ks, ke, into, slot);
+    const colon = this.keyAt(at);
+    if (colon >= 0) return this.blockMap(at, colon, col, depth, up, ks, ke, into, slot);
     return this.inlineValue(at, parent, depth, up, ks, ke, into, slot);
   }
 
@@ -208,14 +209,14 @@ class FastReader {
     return this.scalar(up, ks, ke, empty, empty, null, into, slot);
   }
 
-  private blockMap(first: number, col: number, depth: number, up: number, ks: number, ke: number, into: Into, slot: string | number): number {
+  /** A block mapping whose first key (read by keyAt: this.value, this.end) starts at `first`, its colon at `firstColon`. */
+  private blockMap(first: number, firstColon: number, col: number, depth: number, up: number, ks: number, ke: number, into: Into, slot: string | number): number {
     const id = this.locate(up, slot, MAP, ks, ke, first);
     let end: number;
     const obj: Record<string, unknown> = {};
     put(into, slot, obj);
     let at = first;
-    for (;;) {
-      const colon = this.keyAt(at);
+    for (let colon = firstColon; ; colon = this.keyAt(at)) {
       if (colon < 0) giveUp();
       const name = keyName(checked(this.value));
       // A repeated key (also spelt differently) is the walk's to report.
@@ -245,10 +246,12 @@ class FastReader {
         // Content on the dash's line: a compact list or mapping indented to where it starts.
         if (depth + 1 > FAST_DEPTH) giveUp();
         const inner = col + (k - at);
-        end = this.isSeqIndicator(k)
+        const list = this.isSeqIndicator(k);
+        const colon = list ? -1 : this.keyAt(k);
+        end = list
           ? this.blockSeq(k, inner, depth + 1, id, -1, -1, arr, i)
-          : this.keyAt(k) >= 0
-            ? this.blockMap(k, inner, depth + 1, id, -1, -1, arr, i)
+          : colon >= 0
+            ? this.blockMap(k, colon, inner, depth + 1, id, -1, -1, arr, i)
             : this.inlineValue(k, col, depth + 1, id, -1, -1, arr, i);
       }
       if (!this.content(this.pos) || this.col < col) break;

@@ -14,7 +14,6 @@ export interface YamlRead {
   warnings: YAMLError[];
   /** Offsets where lines start. */
   lineStarts: number[];
-
   /** Offset where reading stopped because lists and mappings nest deeper than MAX_DEPTH. */
   tooDeep?: number;
   /** Offset where a second YAML document starts (a topology is one document). */

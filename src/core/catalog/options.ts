@@ -3,8 +3,9 @@ import { Profile, RELEASES } from '../profiles';
 
 /**
  * The option catalogs: every oslo.config option of the services, per file and section, as a release's
- * Debian packages define them (generated in a test node of the release by scripts/gen-catalog.mjs). Used to write multi-valued options
- * right, to check `config` overrides and (in the editor) to complete and document them.
+ * Debian packages define them (generated in a test node of the release by scripts/gen-catalog.mjs).
+ * Used to write multi-valued options right, to check `config` overrides and (in the editor) to
+ * complete and document them.
  */
 export type OptionType = 's' | 'i' | 'b' | 'l' | 'f' | 'm' | 'p' | 'u' | 'h' | 'd' | 'D';
 

@@ -81,9 +81,14 @@ export function* renderScope(cloud: ResolvedCloud, scope: RenderScope): Generato
   const ctx = new RenderContext(cloud, profile);
   for (const node of cloud.nodes) {
     if (!scope.nodes.has(node.name)) continue;
-    for (const project of PROJECT_ORDER) if (scope.projects.has(project) && SERVICES_OF.get(project)?.some((s) => node.services.includes(s))) RENDERERS[project].render(ctx, node);
+    for (const project of PROJECT_ORDER) if (scope.projects.has(project) && runsProject(node, project)) RENDERERS[project].render(ctx, node);
     yield { node: node.name, artifacts: ctx.takeArtifacts(node.name) };
   }
+}
+
+/** Whether a node runs any of a project's services (its renderer then renders for the node). */
+function runsProject(node: ResolvedNode, project: ProjectId): boolean {
+  return (SERVICES_OF.get(project) ?? []).some((s) => node.services.includes(s));
 }
 
 function renderAll(ctx: RenderContext, cloud: ResolvedCloud): void {
@@ -101,7 +106,7 @@ function renderAll(ctx: RenderContext, cloud: ResolvedCloud): void {
         openrc = true;
         if (node.services.some(usesOpenrc)) renderOpenrc(ctx, node);
       }
-      if (services.some((s) => node.services.includes(s))) RENDERERS[project].render(ctx, node);
+      if (runsProject(node, project)) RENDERERS[project].render(ctx, node);
     }
     for (const project of PROJECT_ORDER) RENDERERS[project].finish?.(ctx, node);
   }
