@@ -7,6 +7,7 @@ import { analyze, render } from '../../src/core/compile';
 import { Artifact, CommandArtifact, FileArtifact, NodeFacts, RenderedCloud } from '../../src/core/render/artifacts';
 import { materialize, MissingSecretError, secretsIn, UNIT_SKIP_SCRIPT } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
+import { discoverHostsUntilMapped } from '../../src/core/render/nova';
 import { analyzeFile, minimal, TRAIN, ZED } from './helpers';
 
 const TRAIN_TEXT = (s: string) => s.replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7');
@@ -426,5 +427,47 @@ describe('a check whose service systemd skipped says why (UNIT_SKIP_SCRIPT, run 
 
   it('a unit that was not skipped: exit 1, nothing printed', () => {
     assert.deepEqual(skip('', '', 'yes'), { code: 1, out: '' });
+  });
+});
+
+describe('discover_hosts waits until every compute host is mapped (run by the real bash)', () => {
+  /** Runs the command with a fake nova-manage whose list_hosts shows a host from its `registersAt`-th call on. */
+  function run(hosts: string[], registersAt: Record<string, number>): { code: number | null; out: string; discovers: number } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-discover-'));
+    try {
+      const fake = (name: string, body: string) => fs.writeFileSync(path.join(dir, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+      fake('su', 'shift 2; eval "$2"'); // su -s /bin/sh -c CMD USER
+      fake('sleep', ':');
+      const rows = Object.entries(registersAt).map(([h, n]) => `[ "$n" -ge ${n} ] && echo "| cell1 | 6f1a | ${h} |"`);
+      fake(
+        'nova-manage',
+        [
+          `f=${dir}/calls`,
+          'case "$2" in',
+          '  discover_hosts) echo d >> "$f";;',
+          '  list_hosts) n=$(grep -c d "$f"); echo "| Cell Name | Cell UUID | Hostname |"',
+          ...rows.map((r) => `    ${r}`),
+          '  ;;',
+          'esac',
+          'exit 0',
+        ].join('\n'),
+      );
+      const r = spawnSync('bash', ['-c', discoverHostsUntilMapped('nova', hosts)], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+      const calls = fs.existsSync(path.join(dir, 'calls')) ? fs.readFileSync(path.join(dir, 'calls'), 'utf8').split('\n').filter(Boolean).length : 0;
+      return { code: r.status, out: r.stdout.trim(), discovers: calls };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('a host that registers late: discover_hosts again until list_hosts shows it', () => {
+    assert.deepEqual(run(['compute1', 'compute2'], { compute1: 1, compute2: 3 }), { code: 0, out: '', discovers: 3 });
+  });
+
+  it('a host that never registers: fails after 60 tries, naming it (not a host whose name it begins)', () => {
+    const r = run(['compute1', 'compute'], { compute1: 1 });
+    assert.equal(r.code, 1);
+    assert.equal(r.discovers, 60);
+    assert.match(r.out, /nova-compute has not registered in 5 minutes \(see its log on each node\): compute$/);
   });
 });

@@ -206,6 +206,23 @@ function expectLines(cmd: string, lines: string[]): string {
   return [`out=$(${cmd})`, 'echo "$out"', `for want in ${lines.map((l) => shq(l)).join(' ')}; do`, '  grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }', 'done'].join('\n');
 }
 
+/** discover_hosts, again every 5 s until `list_hosts` shows every one of `hosts` (5 minutes at most). */
+export function discoverHostsUntilMapped(owner: string, hosts: string[]): string {
+  const manage = (sub: string) => `su -s /bin/sh -c ${shq(`nova-manage cell_v2 ${sub}`)} ${owner}`;
+  return [
+    'for try in $(seq 60); do',
+    `  ${manage('discover_hosts --verbose')}`,
+    `  mapped=$(${manage('list_hosts')})`,
+    '  missing=',
+    `  for h in ${hosts.map(shq).join(' ')}; do grep -qF -- "| $h " <<<"$mapped" || missing="$missing $h"; done`,
+    '  [ -z "$missing" ] && exit 0',
+    '  sleep 5',
+    'done',
+    'echo "nova-compute has not registered in 5 minutes (see its log on each node):$missing"',
+    'exit 1',
+  ].join('\n');
+}
+
 /** A small test image in "$img" and its format in "$fmt": qcow2 with qemu-img, else raw zeros. */
 export const TEST_IMAGE = ['if command -v qemu-img >/dev/null; then qemu-img create -q -f qcow2 "$img" 64M; fmt=qcow2; else head -c 1048576 /dev/zero > "$img"; fmt=raw; fi'];
 
@@ -220,7 +237,13 @@ export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): voi
       ...base,
       id: `${step}/discover-hosts`,
       title: 'nova-manage cell_v2 discover_hosts',
-      run: `su -s /bin/sh -c "nova-manage cell_v2 discover_hosts --verbose" ${ctx.owner('nova')}`,
+      // nova-compute registers its host a while after its unit has started (longer on a loaded host): until
+      // then discover_hosts maps nothing, the host stays out of the cell and nova lists no hypervisor for it.
+      // The guide checks `openstack compute service list` first; this waits until every host is mapped.
+      run: discoverHostsUntilMapped(
+        ctx.owner('nova'),
+        computes.map((c) => c.name),
+      ),
       after: computes.filter((c) => c.name !== node.name).map((c) => ({ node: c.name, step: novaStep(c) })),
     });
   }

@@ -1192,5 +1192,14 @@ fi
 # nova-manage cell_v2 discover_hosts
 # waits for: compute1 (nova-compute)
 (
-su -s /bin/sh -c "nova-manage cell_v2 discover_hosts --verbose" nova
+for try in $(seq 60); do
+  su -s /bin/sh -c 'nova-manage cell_v2 discover_hosts --verbose' nova
+  mapped=$(su -s /bin/sh -c 'nova-manage cell_v2 list_hosts' nova)
+  missing=
+  for h in compute1; do grep -qF -- "| $h " <<<"$mapped" || missing="$missing $h"; done
+  [ -z "$missing" ] && exit 0
+  sleep 5
+done
+echo "nova-compute has not registered in 5 minutes (see its log on each node):$missing"
+exit 1
 )
