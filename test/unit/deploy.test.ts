@@ -333,6 +333,40 @@ describe('deploy over SSH (real sshd)', function () {
     assert.equal(fs.readFileSync(path.join(work, 'root/n1/count'), 'utf8'), 'run\n');
   });
 
+  it("a step waits for another node's step where an action needs it: what comes before runs meanwhile", async () => {
+    const order = path.join(work, 'order');
+    const nodes = [nodeOf('n1'), nodeOf('n2')];
+    const artifacts =
+      (fail: boolean) =>
+      (root: string): Artifact[] =>
+        root.endsWith('n1')
+          ? [{ kind: 'command', id: 'slow/up', step: 'slow', service: 'base', title: 'controller comes up', run: `sleep 3; ${fail ? 'exit 3' : `echo n1-up >> '${order}'`}` }]
+          : [
+              { kind: 'command', id: 'svc/install', step: 'svc', service: 'base', title: 'install', run: `echo n2-install >> '${order}'`, check: 'false' },
+              { kind: 'command', id: 'svc/start', step: 'svc', service: 'base', title: 'start', run: `echo n2-start >> '${order}'`, after: [{ node: 'n1', step: 'slow' }] },
+              { kind: 'command', id: 'svc/then', step: 'svc', service: 'base', title: 'then', run: `echo n2-then >> '${order}'`, check: 'false' },
+            ];
+    // Each node its own lock file: both "nodes" are this machine.
+    const projectKnownHosts = path.join(state, 'known_hosts');
+    const connect: DeployOptions['connect'] = (n, signal) =>
+      SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal, nodeLock: `${nodeLock()}.${n.name}` });
+
+    const r1 = run(target(artifacts(false), nodes), { connect });
+    assert.equal((await r1.p).ok, true, r1.text());
+    assert.deepEqual(fs.readFileSync(order, 'utf8').split('\n').filter(Boolean), ['n2-install', 'n1-up', 'n2-start', 'n2-then'], r1.text());
+
+    // The step it waits for fails: what came before the wait is done, the rest of the step is blocked.
+    fs.rmSync(order);
+    fs.rmSync(state, { recursive: true });
+    const r2 = run(target(artifacts(true), nodes), { connect });
+    assert.equal((await r2.p).ok, false);
+    assert.deepEqual(fs.readFileSync(order, 'utf8').split('\n').filter(Boolean), ['n2-install'], r2.text());
+    assert.match(r2.text(), /step svc blocked: waits for n1\/slow, which is not done/);
+    const journal = JSON.parse(fs.readFileSync(path.join(state, 't', 'journal.json'), 'utf8'));
+    assert.equal(journal.nodes.n2.steps.svc.status, 'blocked');
+    assert.ok(journal.nodes.n2.commands['svc/install'], 'the install before the wait is recorded as done');
+  });
+
   it('connection refused, handshake timeout, and auth failure are clear errors', async () => {
     const refused = run(target(basic, [nodeOf('n1', { port: 1 })]));
     assert.equal((await refused.p).ok, false);

@@ -269,7 +269,9 @@ describe('renderer', () => {
       assert.equal(ini1(n, 'DEFAULT', 'my_ip'), '10.0.0.31');
       assert.equal(ini1(n, 'vnc', 'novncproxy_base_url'), 'http://controller:6080/vnc_auto.html');
       assert.equal(ini1(n, 'glance', 'api_servers'), 'http://controller:9292');
-      assert.deepEqual(command(zed, 'compute1', 'nova-compute/install').after, [{ node: 'controller', step: 'nova-controller' }]);
+      // The start waits for the controller; the install before it does not (it runs while the controller comes up).
+      assert.equal(command(zed, 'compute1', 'nova-compute/install').after, undefined);
+      assert.deepEqual(command(zed, 'compute1', 'nova-compute/start').after, [{ node: 'controller', step: 'nova-controller' }]);
       assert.deepEqual(command(zed, 'controller', 'nova-cells/discover-hosts').after, [{ node: 'compute1', step: 'nova-compute' }]);
     });
 

@@ -34,6 +34,25 @@ export interface DeployResult {
 }
 
 class StepFailure extends Error {}
+/** A step of another node this step waits for did not complete. */
+class Blocked extends Error {}
+
+/** The actions of a step cut where one waits for other nodes' steps (its `after`): each part, and what it waits for. */
+export function waitSegments(actions: (FileArtifact | CommandArtifact)[]): { after: string[]; actions: (FileArtifact | CommandArtifact)[] }[] {
+  const parts: { after: string[]; actions: (FileArtifact | CommandArtifact)[] }[] = [];
+  for (const a of actions) {
+    const after = a.kind === 'command' ? (a.after ?? []).map((d) => `${d.node}/${d.step}`) : [];
+    if (!parts.length || after.length) parts.push({ after, actions: [] });
+    parts[parts.length - 1]!.actions.push(a);
+  }
+  return parts;
+}
+
+/** Of these steps (keys), those that ended otherwise than done, once each has ended. */
+async function unfinished(keys: string[], outcomes: Map<string, Promise<StepStatus>>): Promise<string[]> {
+  const ends = await Promise.all(keys.map(async (k) => [k, await outcomes.get(k)] as const));
+  return ends.filter(([, st]) => st !== 'done').map(([k]) => k);
+}
 
 interface Ctx {
   o: DeployOptions;
@@ -153,29 +172,40 @@ async function deployNode(
       resolvers.get(s.key)!(status);
       continue;
     }
-    const deps = await Promise.all(s.after.map(async (k) => [k, await outcomes.get(k)] as const));
-    const notDone = deps.filter(([, st]) => st !== 'done').map(([k]) => k);
-    if (notDone.length && !o.dryRun) {
-      stopped = { status: 'blocked', message: `waits for ${notDone.join(', ')}, which ${notDone.length > 1 ? 'are' : 'is'} not done` };
-      finishStep(ctx, s, 'blocked', 0, 0, stopped.message, resolvers);
-      continue;
-    }
-    const t0 = Date.now();
-    o.onEvent({ type: 'step-start', node: n.name, step: s.step });
+    let t0 = Date.now();
+    let started = false;
     let stepChanged = 0;
     try {
-      const pre = await survey(ctx, s);
-      for (const a of s.actions) {
-        if (o.signal?.aborted) throw new RemoteError('cancelled', 'cancelled');
-        // What the survey saw holds until an action of this step changes the node.
-        const seen = stepChanged === 0 ? pre : undefined;
-        const did = a.kind === 'file' ? await doFile(ctx, s, a, seen?.files.get(a.path)) : await doCommand(ctx, s, a, seen?.checks.get(a.id));
-        if (did) stepChanged++;
+      // The step waits for other nodes' steps where an action needs them, not before its first action: a
+      // compute node installs its packages while the controller is still coming up. Each stretch of actions
+      // between two waits is surveyed in one round trip when it is reached.
+      for (const part of waitSegments(s.actions)) {
+        const notDone = await unfinished(part.after, outcomes);
+        if (notDone.length && !o.dryRun) throw new Blocked(`waits for ${notDone.join(', ')}, which ${notDone.length > 1 ? 'are' : 'is'} not done`);
+        if (!started) {
+          t0 = Date.now();
+          o.onEvent({ type: 'step-start', node: n.name, step: s.step });
+          started = true;
+        }
+        const pre = await survey(ctx, part.actions);
+        const before = stepChanged;
+        for (const a of part.actions) {
+          if (o.signal?.aborted) throw new RemoteError('cancelled', 'cancelled');
+          // What the survey saw holds until an action of this step changes the node.
+          const seen = stepChanged === before ? pre : undefined;
+          const did = a.kind === 'file' ? await doFile(ctx, s, a, seen?.files.get(a.path)) : await doCommand(ctx, s, a, seen?.checks.get(a.id));
+          if (did) stepChanged++;
+        }
       }
       changed += stepChanged;
       finishStep(ctx, s, 'done', Date.now() - t0, stepChanged, undefined, resolvers);
     } catch (e) {
       changed += stepChanged;
+      if (e instanceof Blocked) {
+        stopped = { status: 'blocked', message: e.message };
+        finishStep(ctx, s, 'blocked', started ? Date.now() - t0 : 0, stepChanged, e.message, resolvers);
+        continue;
+      }
       const cancelled = (e instanceof RemoteError && e.kind === 'cancelled') || o.signal?.aborted;
       const message = cancelled ? 'cancelled' : masker.mask((e as Error).message);
       stopped = { status: cancelled ? 'cancelled' : 'failed', message };
@@ -218,11 +248,11 @@ interface Survey {
  * One round trip per step instead of one per action: the state of every file of the step, and every
  * check the step's commands would ask. On a converged node that is all a re-deploy does.
  */
-async function survey(ctx: Ctx, s: PlanStep): Promise<Survey> {
-  const files = s.actions.filter((a): a is FileArtifact => a.kind === 'file');
+async function survey(ctx: Ctx, actions: (FileArtifact | CommandArtifact)[]): Promise<Survey> {
+  const files = actions.filter((a): a is FileArtifact => a.kind === 'file');
   // API checks (trustJournal) are left out: before the service is up (a first deploy) each would take
   // seconds to fail; they are asked when their command is reached, or vouched for by the journal.
-  const asked = s.actions.filter((a): a is CommandArtifact => a.kind === 'command' && !!a.check && !a.trustJournal);
+  const asked = actions.filter((a): a is CommandArtifact => a.kind === 'command' && !!a.check && !a.trustJournal);
   const env = Object.assign({}, ...asked.map((c) => envOf(c.env, ctx.lookup))) as Record<string, string>;
   const r = await ctx.remote.survey(
     files.map((f) => ({ path: f.path, block: f.block })),

@@ -35,8 +35,8 @@ export interface ApiRecipe {
   services?: ServiceId[];
   /** Packages besides the services' own (nova-compute's hypervisor driver). */
   extraPackages?: string[];
-  /** Steps of other nodes the install waits for (compute nodes wait for the controller). */
-  installAfter?: { node: string; step: StepId }[];
+  /** Steps of other nodes the start waits for (compute nodes wait for the controller; their install does not). */
+  startAfter?: { node: string; step: StepId }[];
   /** Before the install: facts the rest depends on. */
   beforeInstall?(): void;
   /** Writes the config files; returns the ids of those whose change restarts the units. */
@@ -69,7 +69,7 @@ export function apiService(ctx: RenderContext, node: ResolvedNode, service: Serv
     registerService(ctx, node, { step, service, user: k.user, secret: k.secret, name: k.name, type: k.type, description: k.description, url: `http://${node.name}:${k.port}${k.path ?? ''}` });
   }
   r.beforeInstall?.();
-  const preFiles = installServices(ctx, node, step, service, services, r.extraPackages ?? [], r.installAfter);
+  const preFiles = installServices(ctx, node, step, service, services, r.extraPackages ?? []);
   const files = [...preFiles, ...r.configure()];
   const api = ctx.api(service);
   if (api.kind === 'uwsgi' && node.services.includes(service)) {
@@ -94,7 +94,7 @@ export function apiService(ctx: RenderContext, node: ResolvedNode, service: Serv
     });
   }
   r.afterSync?.();
-  ctx.start(node, step, service, r.units ?? services.flatMap((s) => ctx.units(s)), files);
+  ctx.start(node, step, service, r.units ?? services.flatMap((s) => ctx.units(s)), files, r.startAfter);
   r.afterStart?.();
 }
 
@@ -102,7 +102,7 @@ export function apiService(ctx: RenderContext, node: ResolvedNode, service: Serv
  * The pre-install commands and files of the services (each once), then one install of their packages.
  * Returns the ids of the pre-install files (a change restarts the units).
  */
-export function installServices(ctx: RenderContext, node: ResolvedNode, step: StepId, service: ServiceId, services: ServiceId[], extra: string[], after?: { node: string; step: StepId }[]): string[] {
+export function installServices(ctx: RenderContext, node: ResolvedNode, step: StepId, service: ServiceId, services: ServiceId[], extra: string[]): string[] {
   const pre = [...new Set(services.flatMap((s) => ctx.on(s).preInstall ?? []))];
   pre.forEach((c, i) => ctx.command(node, { step, service, id: `${step}/pre-install-${i + 1}`, title: c.title, run: c.run, check: c.check }));
   const files: string[] = [];
@@ -122,7 +122,7 @@ export function installServices(ctx: RenderContext, node: ResolvedNode, step: St
       files.push(id);
     }
   }
-  ctx.install(node, step, service, [...services.flatMap((s) => ctx.packages(s)), ...extra], undefined, after);
+  ctx.install(node, step, service, [...services.flatMap((s) => ctx.packages(s)), ...extra]);
   return files;
 }
 

@@ -132,7 +132,7 @@ export class RenderContext {
    * it, so whatever finishes the packages later starts nothing, and the next deploy rolls forward first
    * (`dpkg --configure -a`, under the guard). A policy-rc.d of the node's own is put back afterwards.
    */
-  install(node: ResolvedNode, step: StepId, service: ServiceId | 'base', pkgs: string[], title?: string, after?: { node: string; step: StepId }[]): void {
+  install(node: ResolvedNode, step: StepId, service: ServiceId | 'base', pkgs: string[], title?: string): void {
     if (!pkgs.length) return;
     const list = pkgs.map(shq).join(' ');
     const cmd = `${this.profile.install.command} ${list}`;
@@ -144,17 +144,18 @@ export class RenderContext {
       title: title ?? `install ${pkgs.join(' ')}`,
       run,
       check: this.profile.install.installed.replace('{pkgs}', list),
-      after,
     });
   }
 
-  /** Enable and (re)start units; restarts when a listed file changed. */
-  start(node: ResolvedNode, step: StepId, service: ServiceId | 'base', units: string[], onChange: string[], id = `${step}/start`): void {
+  /** Enable and (re)start units; restarts when a listed file changed; `after`: steps of other nodes the start waits for. */
+  start(node: ResolvedNode, step: StepId, service: ServiceId | 'base', units: string[], onChange: string[], after?: { node: string; step: StepId }[]): void {
     if (!units.length) return;
+    const id = `${step}/start`;
     this.command(node, {
       id,
       step,
       service,
+      after,
       title: `enable and start ${units.join(' ')}`,
       // After the restart, wait until each unit is active (or skipped by a failed condition, as chrony is
       // without CAP_SYS_TIME): a daemon that dies on a bad config fails here with its status, not later.
@@ -173,7 +174,7 @@ export class RenderContext {
     });
     // Verify: every unit runs (or systemd skipped it on this node, and verify says why).
     this.check(node, {
-      id: id.endsWith('/start') ? `${id.slice(0, -'/start'.length)}/running` : `${id}-running`,
+      id: `${step}/running`,
       step,
       service,
       title: `${units.join(', ')} running on ${node.name}`,

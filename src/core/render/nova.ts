@@ -133,8 +133,9 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
     step,
     services: mine,
     extraPackages: driver ? driver.packages[virtType(ctx, node)] : [],
-    // Compute nodes come after the controller is up (guide order), so the service registers in a live cell.
-    installAfter: compute && !control.length && api ? [{ node: api.name, step: 'nova-controller' }] : undefined,
+    // Compute nodes start after the controller is up (guide order), so the service registers in a live cell;
+    // their packages and files are in place by then (the deploy waits at the start, not before the install).
+    startAfter: compute && !control.length && api ? [{ node: api.name, step: 'nova-controller' }] : undefined,
     beforeInstall: () => {
       if (driver?.libvirt) {
         ctx.add(node, {

@@ -154,7 +154,6 @@ systemctl mask iscsid.socket iscsid.service open-iscsi.service
 )
 fi
 # install nova-compute nova-compute-kvm
-# waits for: controller (nova-controller)
 # skip when: test -z "$(dpkg --audit 2>&1)" && for p in nova-compute nova-compute-kvm; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
 if ! ( test -z "$(dpkg --audit 2>&1)" && for p in nova-compute nova-compute-kvm; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
@@ -247,6 +246,7 @@ compute_driver = libvirt.LibvirtDriver
 virt_type = kvm
 OSTOPO_EOF
 # enable and start nova-compute
+# waits for: controller (nova-controller)
 # skip when: systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } (unless /etc/nova/nova.conf, /etc/nova/nova-compute.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova-compute.conf '* ]] || ! ( systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } ) >/dev/null 2>&1; then
 (

@@ -134,7 +134,6 @@ fi
 # fact hwVirt: hardware virtualisation (vmx/svm) for [libvirt] virt_type
 #   learnt before rendering with: test "$(grep -Ec '(vmx|svm)' /proc/cpuinfo)" -gt 0
 # install openstack-nova-compute
-# waits for: controller (nova-controller)
 # skip when: rpm -q openstack-nova-compute >/dev/null
 if ! ( rpm -q openstack-nova-compute >/dev/null ) >/dev/null 2>&1; then
 (
@@ -204,6 +203,7 @@ password = <secret:PLACEMENT_PASS>
 virt_type = kvm
 OSTOPO_EOF
 # enable and start libvirtd openstack-nova-compute
+# waits for: controller (nova-controller)
 # skip when: systemctl is-enabled --quiet libvirtd && { systemctl is-active --quiet libvirtd || [ "$(systemctl show -p ConditionResult --value libvirtd)" = no ]; } && systemctl is-enabled --quiet openstack-nova-compute && { systemctl is-active --quiet openstack-nova-compute || [ "$(systemctl show -p ConditionResult --value openstack-nova-compute)" = no ]; } (unless /etc/nova/nova.conf changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || ! ( systemctl is-enabled --quiet libvirtd && { systemctl is-active --quiet libvirtd || [ "$(systemctl show -p ConditionResult --value libvirtd)" = no ]; } && systemctl is-enabled --quiet openstack-nova-compute && { systemctl is-active --quiet openstack-nova-compute || [ "$(systemctl show -p ConditionResult --value openstack-nova-compute)" = no ]; } ) >/dev/null 2>&1; then
 (
