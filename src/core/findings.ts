@@ -71,8 +71,11 @@ export const FINDING_CODES = [
   'config/shadowed-option',
   'config/unknown-option',
   'config/unknown-section',
+  'profile/end-of-life-repositories',
   'profile/service-unavailable',
   'profile/unsupported',
+  'repositories/insecure-key-url',
+  'repositories/unused',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 

@@ -46,11 +46,21 @@ export interface ResolvedCloud {
   managementCidr?: string;
   provider?: { interface?: string; cidr?: string; gateway?: string };
   ntp: { servers: string[]; server?: string; allow: string[] };
+  /** Where packages come from (`repositories`), when the topology says; else the nodes' own sources. */
+  repositories?: Repositories;
   /** Worker processes of every API and daemon; undefined keeps the services' defaults. */
   workers?: number;
   nodes: ResolvedNode[];
   secrets: Map<string, SecretValue>;
   config: ConfigOverrides;
+}
+
+/** The topology's `repositories`: base URLs and extra GPG keys (armored text or URLs). */
+export interface Repositories {
+  os?: string;
+  security?: string;
+  openstack?: string;
+  gpgKeys: string[];
 }
 
 export type Env = Record<string, string | undefined>;
@@ -124,6 +134,7 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
   }
 
   const ntp = obj(root.ntp);
+  const repos = root.repositories === undefined ? undefined : obj(root.repositories);
   const cidr = str(mgmt.cidr);
   const controller = nodes.find((n) => n.roles.includes('controller'));
   const workers = typeof root.workers === 'number' && Number.isInteger(root.workers) && root.workers > 0 ? root.workers : undefined;
@@ -139,6 +150,12 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
       servers: Array.isArray(ntp.servers) ? strList(ntp.servers) : ['pool.ntp.org'],
       server: str(ntp.server) ?? controller?.name ?? nodes.find((n) => n.services.includes('chrony'))?.name,
       allow: Array.isArray(ntp.allow) ? strList(ntp.allow) : cidr ? [cidr] : [],
+    },
+    repositories: repos && {
+      os: str(repos.os),
+      security: str(repos.security),
+      openstack: str(repos.openstack),
+      gpgKeys: Array.isArray(repos.gpgKeys) ? strList(repos.gpgKeys) : [],
     },
     workers,
     nodes,

@@ -49,8 +49,17 @@ export interface Profile {
   title: string;
   /** The Python of the OpenStack client packages (its keystoneclient runs ostopo's identity helper). */
   python: string;
-  /** Repository and client setup (the guide's "OpenStack packages" step), run on every node. */
-  repository: { description: string; commands: { title: string; run: string; check?: string }[]; packages: string[] };
+  /**
+   * Repository and client setup (the guide's "OpenStack packages" step), run on every node. A command's
+   * `withRepositories` replaces its `run` when the topology says where packages come from (`repositories`).
+   */
+  repository: {
+    description: string;
+    commands: { title: string; run: string; check?: string; withRepositories?: string; /** Reads the sources: runs again when ostopo's source files change. */ refresh?: true }[];
+    packages: string[];
+  };
+  /** How the topology's `repositories` are written on the nodes (see PackageSources). */
+  packageSources: PackageSources;
   /** /etc/hosts lines of a node that has no /etc/hosts at all (ostopo adds its block to what is there). */
   hostsPreamble: string[];
   /** Provider interface config (the guide's "Configure network interfaces"), {iface} replaced. */
@@ -107,6 +116,50 @@ export interface Profile {
   computeDrivers: Record<string, ComputeDriver>;
 }
 
+/**
+ * Where packages come from when the topology gives `repositories`: ostopo writes its own source files,
+ * and sets the distribution's own aside (renamed to NAME.ostopo-disabled) after the repository command
+ * at `disableAfter` (an index of `repository.commands`; -1: before them), so that no unreachable default
+ * mirror stays in use. `endOfLife`: the distribution's own mirrors are gone (a finding without `repositories.os`).
+ */
+export type PackageSources = (
+  | {
+      kind: 'apt';
+      /** The distribution's suite: `<suite> <suite>-updates` from `os`, `<suite>-security` from `security`. */
+      suite: string;
+      /** The archive keyring that signs the distribution's mirrors. */
+      keyring: string;
+    }
+  | {
+      kind: 'yum';
+      /** Repositories of the OS, each under `repositories.os` (`path`), with its GPG key on the node. */
+      os: YumRepo[];
+      /** OpenStack's repositories: the first under `repositories.openstack` when given, all under `repositories.os` by default. */
+      openstack: YumRepo[];
+    }
+) & {
+  /** The source file ostopo writes (yum: one per group, `{group}` replaced). */
+  file: string;
+  /** Where keys from `repositories.gpgKeys` are written. */
+  keysDir: string;
+  /** Shell words (globs) of the distribution's own source files. */
+  distroFiles: string;
+  /**
+   * How they are set aside: `rename`d to NAME.ostopo-disabled, or `blank`ed (a copy kept as
+   * NAME.ostopo-disabled, a comment left): rpm recreates a missing config file on upgrade, but keeps an edited one.
+   */
+  setAside: 'rename' | 'blank';
+  disableAfter: number;
+  endOfLife?: { since: string; example: string };
+};
+
+export interface YumRepo {
+  id: string;
+  name: string;
+  path: string;
+  gpgKey: string;
+}
+
 export interface ComputeDriver {
   packages: { kvm: string[]; qemu: string[] };
   unitsBefore: string[];
@@ -145,10 +198,36 @@ const CENTOS7_TRAIN: Profile = {
   repository: {
     description: 'RDO Train repository, system upgrade, OpenStack client and SELinux policies',
     commands: [
-      { title: 'enable the RDO Train repository', run: 'yum -y install centos-release-openstack-train', check: 'rpm -q centos-release-openstack-train >/dev/null' },
+      {
+        title: 'enable the RDO Train repository',
+        run: 'yum -y install centos-release-openstack-train',
+        check: 'rpm -q centos-release-openstack-train >/dev/null',
+        // From the topology's repositories only: the package brings the SIG keys (its repository files, with mirror lists that are gone, are set aside next).
+        withRepositories: "yum -y --disablerepo='*' --enablerepo='ostopo-*' install centos-release-openstack-train",
+      },
       { title: 'upgrade the packages on the node', run: 'yum -y upgrade', check: 'yum -q check-update >/dev/null 2>&1' },
     ],
     packages: ['python-openstackclient', 'openstack-selinux'],
+  },
+  packageSources: {
+    kind: 'yum',
+    file: '/etc/yum.repos.d/ostopo-{group}.repo',
+    keysDir: '/etc/pki/rpm-gpg',
+    distroFiles: '/etc/yum.repos.d/CentOS-*.repo',
+    setAside: 'blank',
+    disableAfter: 0,
+    os: [
+      { id: 'ostopo-base', name: 'CentOS 7 base', path: 'os/$basearch', gpgKey: 'file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-7' },
+      { id: 'ostopo-updates', name: 'CentOS 7 updates', path: 'updates/$basearch', gpgKey: 'file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-7' },
+      { id: 'ostopo-extras', name: 'CentOS 7 extras', path: 'extras/$basearch', gpgKey: 'file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-7' },
+    ],
+    // What centos-release-openstack-train enables (RDO and the SIG repositories it needs), as the vault lays them out.
+    openstack: [
+      { id: 'ostopo-openstack-train', name: 'OpenStack Train (RDO)', path: 'cloud/$basearch/openstack-train', gpgKey: 'file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-SIG-Cloud' },
+      { id: 'ostopo-ceph-nautilus', name: 'Ceph Nautilus (Storage SIG)', path: 'storage/$basearch/ceph-nautilus', gpgKey: 'file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-SIG-Storage' },
+      { id: 'ostopo-qemu-ev', name: 'QEMU EV (Virtualization SIG)', path: 'virt/$basearch/kvm-common', gpgKey: 'file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-SIG-Virtualization' },
+    ],
+    endOfLife: { since: '2024-06-30', example: 'https://vault.centos.org/7.9.2009' },
   },
   hostsPreamble: ['127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4', '::1         localhost localhost.localdomain localhost6 localhost6.localdomain6'],
   providerInterface: ['DEVICE={iface}', 'TYPE=Ethernet', 'ONBOOT="yes"', 'BOOTPROTO="none"'],
@@ -195,10 +274,21 @@ const DEBIAN12_ZED: Profile = {
       {
         title: 'refresh the package lists',
         run: 'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update',
+        refresh: true,
         check: 'test -n "$(find /var/lib/apt/lists -maxdepth 1 -name \'*_Packages*\' -mmin -720 2>/dev/null | head -n 1)"',
       },
     ],
     packages: ['python3-openstackclient', 'python3-osc-placement'],
+  },
+  packageSources: {
+    kind: 'apt',
+    suite: 'bookworm',
+    keyring: '/usr/share/keyrings/debian-archive-keyring.gpg',
+    file: '/etc/apt/sources.list.d/ostopo.sources',
+    keysDir: '/etc/apt/keyrings',
+    distroFiles: '/etc/apt/sources.list /etc/apt/sources.list.d/debian.sources',
+    setAside: 'rename',
+    disableAfter: -1,
   },
   hostsPreamble: ['127.0.0.1       localhost', '::1             localhost ip6-localhost ip6-loopback', 'ff02::1         ip6-allnodes', 'ff02::2         ip6-allrouters'],
   providerInterface: ['# The provider network interface', 'auto {iface}', 'iface {iface} inet manual', 'up ip link set dev $IFACE up', 'down ip link set dev $IFACE down'],
@@ -255,6 +345,7 @@ const DEBIAN13_2025_1: Profile = extend(DEBIAN12_ZED, {
   release: '2025.1',
   title: 'Debian 13 (trixie) / OpenStack 2025.1 Epoxy (Debian main)',
   repository: { description: 'Debian trixie main carries 2025.1: refresh the package lists and install the OpenStack client' },
+  packageSources: { suite: 'trixie' },
   options: { novaGuideApiOptions: false },
   optionCatalog: '2025.1',
 });

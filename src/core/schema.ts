@@ -53,6 +53,8 @@ const CIDR = '^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-
 export const NODE_NAME_PATTERN = '^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$';
 const HOSTNAME = '^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$';
 const IFNAME = '^[A-Za-z0-9_.:-]{1,15}$';
+/** An http(s):// or file:// URL without spaces, quotes or backslashes (it goes into source files and commands, quoted). */
+const URL_PATTERN = '(https?://[A-Za-z0-9.-]+(:[0-9]+)?|file://)(/[A-Za-z0-9._~%+,=:@/$-]*)?';
 const SAFE_WORD = '^[A-Za-z0-9_.-]+$';
 
 /** How a secret's value is written (completion and hover show it with each secret). */
@@ -240,6 +242,39 @@ export const topologySchema: JsonSchema = {
         },
       },
     },
+    repositories: {
+      type: 'object',
+      description:
+        "Where the nodes get their packages: a local mirror, or a vault for a distribution past its end of life (CentOS 7). ostopo writes the sources (apt: /etc/apt/sources.list.d/ostopo.sources; yum: /etc/yum.repos.d/ostopo-*.repo) and sets the distribution's own aside (renamed to NAME.ostopo-disabled). Without this key the nodes keep their own sources.",
+      additionalProperties: false,
+      required: ['os'],
+      properties: {
+        os: repoUrl(
+          "Base URL of the operating system's packages. Debian: a mirror of the archive (suites `<codename>` and `<codename>-updates`, component main), e.g. http://mirror.example.com/debian. CentOS 7: the root of a 7.9.2009 tree (os/, updates/, extras/, cloud/, storage/, virt/), e.g. https://vault.centos.org/7.9.2009.",
+          ['http://deb.debian.org/debian', 'https://vault.centos.org/7.9.2009'],
+        ),
+        security: repoUrl(
+          'Debian: base URL of the security archive (suite `<codename>-security`), e.g. http://security.debian.org/debian-security. Leave out to take no security updates from a mirror.',
+          ['http://security.debian.org/debian-security'],
+        ),
+        openstack: repoUrl(
+          'CentOS 7: URL of the RDO Train repository itself when it is not at `<os>/cloud/$basearch/openstack-train` (yum variables such as $basearch are kept). Debian carries OpenStack in its main archive: not used there.',
+          ['https://vault.centos.org/7.9.2009/cloud/x86_64/openstack-train'],
+        ),
+        gpgKeys: {
+          type: 'array',
+          description:
+            "Extra keys that sign these repositories (a local repository re-signed with your own key): each an ASCII-armored public key (a literal block `|`) or its URL (https://, http:// or file://). The distribution's own keys are always trusted.",
+          uniqueItems: true,
+          items: {
+            type: 'string',
+            pattern: `^(${URL_PATTERN}|-----BEGIN PGP PUBLIC KEY BLOCK-----\n[A-Za-z0-9+/=:. \n-]+-----END PGP PUBLIC KEY BLOCK-----\n?)$`,
+            patternDescription: 'an ASCII-armored public key (-----BEGIN PGP PUBLIC KEY BLOCK----- …) or an http(s):// or file:// URL',
+            description: 'A public key, armored, or the URL of one.',
+          },
+        },
+      },
+    },
     ssh: sshSchema('every node (defaults; override per node with `nodes.<name>.ssh`)'),
     secrets: {
       type: 'object',
@@ -283,6 +318,10 @@ export const topologySchema: JsonSchema = {
     config: configSchema('of every node'),
   },
 };
+
+function repoUrl(description: string, examples: string[]): JsonSchema {
+  return { type: 'string', pattern: `^${URL_PATTERN}$`, patternDescription: 'an http://, https:// or file:// URL', description, examples };
+}
 
 /** The sub-schema at a data path, following properties / patternProperties / additionalProperties / items. */
 export function schemaAt(path: (string | number)[], root: JsonSchema = topologySchema): JsonSchema | undefined {

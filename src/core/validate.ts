@@ -20,6 +20,7 @@ export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud): Findi
   checkProfile(cloud, add);
   checkNodes(cloud, add);
   checkNtp(cloud, add);
+  checkRepositories(cloud, add);
   checkPlacement(cloud, doc, add);
   checkSecrets(cloud, doc, add);
   checkConfig(cloud, add);
@@ -36,6 +37,37 @@ function checkProfile(cloud: ResolvedCloud, add: Add): void {
     const forOs = PROFILES.filter((p) => p.os === cloud.os).map((p) => p.release);
     add('profile/unsupported', 'error', `There is no profile for OpenStack ${cloud.release} on ${cloud.os}. Supported: ${rows}.`, ['release'], 'value', forOs);
   }
+}
+
+function checkRepositories(cloud: ResolvedCloud, add: Add): void {
+  const src = cloud.profile?.packageSources;
+  if (!src) return;
+  const repos = cloud.repositories;
+  if (src.endOfLife && !repos?.os) {
+    add(
+      'profile/end-of-life-repositories',
+      'warning',
+      `${cloud.profile!.title}: the operating system is past its end of life (${src.endOfLife.since}) and its mirrors are gone, so installing packages fails on a stock node. Say where packages come from: \`repositories.os\` (a vault such as ${src.endOfLife.example}, or a local mirror).`,
+      repos ? ['repositories'] : ['os'],
+      repos ? 'key' : 'value',
+    );
+  }
+  if (!repos) return;
+  const unused = src.kind === 'apt' ? 'openstack' : 'security';
+  if (repos[unused] !== undefined) {
+    const why = src.kind === 'apt' ? 'Debian carries OpenStack in its main archive (`repositories.os`)' : 'CentOS 7 takes its updates from `<os>/updates`';
+    add('repositories/unused', 'warning', `\`repositories.${unused}\` is not used on ${cloud.profile!.title}: ${why}.`, ['repositories', unused]);
+  }
+  repos.gpgKeys.forEach((k, i) => {
+    if (k.startsWith('http://'))
+      add(
+        'repositories/insecure-key-url',
+        'warning',
+        'This key is fetched over plain http: anyone on the way can replace it, and with it every package. Use https://, a file:// URL, or the key itself (ASCII-armored).',
+        ['repositories', 'gpgKeys', i],
+        'value',
+      );
+  });
 }
 
 function checkNodes(cloud: ResolvedCloud, add: Add): void {

@@ -137,6 +137,8 @@ async function runCloud(cloud, { vscode }) {
         .replace(/^os: debian12$/m, `os: ${cloud.os}`)
         .replace(/^ {2}controller:$/m, `  ${CTL}:`)
         .replace(/^ {2}compute1:$/m, `  ${CMP}:`)
+        .replace(/^ {2}os: .*$/m, `  os: ${process.env.TESTNODES_MIRROR ?? 'http://deb.debian.org/debian'}`)
+        .replace(/^ {2}security: .*$/m, `  security: ${process.env.TESTNODES_SECURITY_MIRROR ?? 'http://deb.debian.org/debian-security'}`)
         .replaceAll('127.0.0.11', NODES[0][1])
         .replaceAll('127.0.0.31', NODES[1][1]);
       fs.writeFileSync(path.join(ws, 'cloud.ostopo.yaml'), topology);
@@ -161,6 +163,14 @@ async function runCloud(cloud, { vscode }) {
           .join('\n'),
       );
       expect(r.code === 0, 'the whole cloud deploys');
+      // The topology's repositories are the nodes' only apt sources; the image's own are kept aside.
+      for (const [name] of NODES) {
+        const seen = tn('ssh', name, 'ls /etc/apt/sources.list.d; grep -h "^URIs:" /etc/apt/sources.list.d/*.sources');
+        expect(
+          seen.includes('debian.sources.ostopo-disabled') && seen.includes('ostopo.sources') && !/^debian\.sources$/m.test(seen),
+          `${name}: apt reads the topology's repositories (ostopo.sources), the image's debian.sources is set aside`,
+        );
+      }
       return Date.now() - s;
     });
 

@@ -1,11 +1,12 @@
 import { ResolvedNode } from '../model';
 import { RenderContext } from './context';
+import { renderPackages } from './repositories';
 import { shq } from './template';
 
 /** The markers of the lines ostopo owns in /etc/hosts. */
 export const HOSTS_BLOCK = { begin: '# BEGIN ostopo', end: '# END ostopo' };
 
-/** The guide's "Environment" chapter steps that every node gets: hosts, provider interface, packages (NTP: renderChrony). */
+/** The guide's "Environment" chapter steps that every node gets: hosts, provider interface, packages (renderPackages; NTP: renderChrony). */
 export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void {
   const { cloud, profile } = ctx;
 
@@ -53,8 +54,7 @@ export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void 
     });
   }
 
-  profile.repository.commands.forEach((c, i) => ctx.command(node, { id: `packages/repository-${i + 1}`, step: 'packages', service: 'base', title: c.title, run: c.run, check: c.check }));
-  ctx.install(node, 'packages', 'base', profile.repository.packages, `install ${profile.repository.packages.join(' ')} (${profile.repository.description})`);
+  renderPackages(ctx, node);
 }
 
 /** The guide's "Network Time Protocol (NTP)": the NTP server node and its clients. */

@@ -72,11 +72,72 @@ ifup eth1
 fi
 
 # ─── step packages ──────────────────────────────────────────────────────────────────────────────────
+# file /etc/yum.repos.d/ostopo-os.repo: yum repositories: the operating system.
+ostopo_write /etc/yum.repos.d/ostopo-os.repo root root 0644 <<'OSTOPO_EOF'
+# /etc/yum.repos.d/ostopo-os.repo — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+# the operating system, from `repositories`.
+
+[ostopo-base]
+name=CentOS 7 base (ostopo)
+baseurl=https://vault.centos.org/7.9.2009/os/$basearch
+enabled=1
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-7
+
+[ostopo-updates]
+name=CentOS 7 updates (ostopo)
+baseurl=https://vault.centos.org/7.9.2009/updates/$basearch
+enabled=1
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-7
+
+[ostopo-extras]
+name=CentOS 7 extras (ostopo)
+baseurl=https://vault.centos.org/7.9.2009/extras/$basearch
+enabled=1
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-7
+OSTOPO_EOF
+# file /etc/yum.repos.d/ostopo-openstack.repo: yum repositories: OpenStack and the repositories it needs.
+ostopo_write /etc/yum.repos.d/ostopo-openstack.repo root root 0644 <<'OSTOPO_EOF'
+# /etc/yum.repos.d/ostopo-openstack.repo — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+# OpenStack and the repositories it needs, from `repositories`.
+
+[ostopo-openstack-train]
+name=OpenStack Train (RDO) (ostopo)
+baseurl=https://vault.centos.org/7.9.2009/cloud/$basearch/openstack-train
+enabled=1
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-SIG-Cloud
+
+[ostopo-ceph-nautilus]
+name=Ceph Nautilus (Storage SIG) (ostopo)
+baseurl=https://vault.centos.org/7.9.2009/storage/$basearch/ceph-nautilus
+enabled=1
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-SIG-Storage
+
+[ostopo-qemu-ev]
+name=QEMU EV (Virtualization SIG) (ostopo)
+baseurl=https://vault.centos.org/7.9.2009/virt/$basearch/kvm-common
+enabled=1
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-SIG-Virtualization
+OSTOPO_EOF
 # enable the RDO Train repository
 # skip when: rpm -q centos-release-openstack-train >/dev/null
 if ! ( rpm -q centos-release-openstack-train >/dev/null ) >/dev/null 2>&1; then
 (
-yum -y install centos-release-openstack-train
+yum -y --disablerepo='*' --enablerepo='ostopo-*' install centos-release-openstack-train
+)
+fi
+# set the distribution's own sources aside (/etc/yum.repos.d/CentOS-*.repo), so that only the topology's repositories are used
+# skip when: for f in /etc/yum.repos.d/CentOS-*.repo; do grep -q '^[^#]' "$f" 2>/dev/null && exit 1; done; exit 0
+if ! ( for f in /etc/yum.repos.d/CentOS-*.repo; do grep -q '^[^#]' "$f" 2>/dev/null && exit 1; done; exit 0 ) >/dev/null 2>&1; then
+(
+for f in /etc/yum.repos.d/CentOS-*.repo; do if grep -q '^[^#]' "$f" 2>/dev/null; then cp -p -- "$f" "$f.ostopo-disabled" && printf '# Set aside by ostopo (the repositories of the topology are used): the original is %s.ostopo-disabled\n' "$f" > "$f"; echo "set aside: $f"; fi; done
 )
 fi
 # upgrade the packages on the node
