@@ -47,7 +47,8 @@ export function registerLanguageFeatures(ctx: Ctx): void {
           });
         },
       },
-      ':',
+      // Not ':': right after a key's colon nothing completes (a value needs a space), and a list opened
+      // there would take the Enter that ends the line (core's completeAt returns nothing there too).
       ' ',
       '[',
       ',',

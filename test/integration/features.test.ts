@@ -114,6 +114,20 @@ describe('ostopo in VS Code', () => {
     );
   });
 
+  it('typing a key, its colon and Enter leaves the key alone (no completion takes the Enter)', async () => {
+    const doc = await untitled(guide.getText() + '\nconfig:\n  nova');
+    const editor = vscode.window.activeTextEditor!;
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    editor.selection = new vscode.Selection(end, end);
+    await vscode.commands.executeCommand('type', { text: ':' });
+    // Give a suggest widget time to open, then press what Enter presses when one is open.
+    await new Promise((r) => setTimeout(r, 1000));
+    await vscode.commands.executeCommand('acceptSelectedSuggestion');
+    await vscode.commands.executeCommand('type', { text: '\n' });
+    assert.equal(doc.lineAt(end.line).text, '  nova:');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('hover: key docs, and a node reference shows the node', async () => {
     const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', guide.uri, posOf(guide, 'release:', 2));
     const text = h.map((x) => x.contents.map((c) => (c as vscode.MarkdownString).value).join('')).join('\n');

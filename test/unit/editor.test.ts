@@ -61,6 +61,13 @@ describe('editor core', () => {
       assert.ok(l.includes('ntp') && l.includes('config') && !l.includes('nodes'));
     });
 
+    it('nothing right after a key and its colon: Enter there ends the line, as in any YAML', () => {
+      // In VS Code, ':' typed opened the list and Enter took its first item: `nova:` became `nova:glance:`.
+      for (const t of ['config:|', 'config:\n  nova:|', 'config:\n  nova:\n    nova.conf:\n      api:|', 'release:|', 'nodes:\n  compute1:\n    config:|']) assert.deepEqual(labels(minimal(t)), [], t);
+      // With the space a value is expected, and offered.
+      assert.deepEqual(labels(minimal().replace('os: debian12', 'os: |')), ['centos7', 'debian12', 'debian13']);
+    });
+
     it('enum values, roles not yet listed, services, node names', () => {
       assert.deepEqual(labels(minimal().replace('os: debian12', 'os: |')), ['centos7', 'debian12', 'debian13']);
       assert.deepEqual(labels(minimal().replace('roles: [compute]', 'roles: [compute, |]')), ['controller']);

@@ -167,6 +167,9 @@ function configEntries(a: Analysis, ctx: ReturnType<typeof cursorContext>, rel: 
  * `a` is the analysis of the same text (the editor keeps one per document version).
  */
 export function completeAt(a: Analysis, text: string, pos: Position): CompletionEntry[] {
+  // Right after a key's colon nothing fits: a value needs a space first, and the keys under it go on the
+  // next line. Offering anything there turns `nova:` + Enter into `nova:glance:`.
+  if (pos.character > 0 && charBefore(text, pos) === ':') return [];
   const ctx = cursorContext(text, pos);
   const path = ctx.parent;
   const cfg = path[0] === 'config' ? 1 : path[0] === 'nodes' && path[2] === 'config' ? 3 : -1;
@@ -218,4 +221,15 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
   if (s['x-ostopo-ref'] === 'role')
     for (const e of out) e.documentation = `${ROLES[e.label as keyof typeof ROLES]?.description ?? ''}\n\nServices: ${ROLES[e.label as keyof typeof ROLES]?.services.join(', ')}.`;
   return out;
+}
+
+/** The character before a position (on its line), or '' at the start of a line. */
+function charBefore(text: string, pos: Position): string {
+  let start = 0;
+  for (let l = 0; l < pos.line; l++) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) return '';
+    start = nl + 1;
+  }
+  return text[start + pos.character - 1] ?? '';
 }
