@@ -31,13 +31,4 @@ const schema = execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), '
 fs.mkdirSync(path.join(root, 'schemas'), { recursive: true });
 const target = path.join(root, 'schemas/ostopo.schema.json');
 if (!fs.existsSync(target) || fs.readFileSync(target, 'utf8') !== schema) fs.writeFileSync(target, schema);
-// snippets/ostopo.json: from the core too (its choices come from the profile table and the registry).
-const snippetsModule = path.join(root, 'out', 'snippets-build.cjs');
-await esbuild.build({ ...common, entryPoints: ['src/core/editor/snippets.ts'], outfile: snippetsModule, sourcemap: false, minify: false });
-const { snippetsJson } = (await import(snippetsModule)).default;
-fs.rmSync(snippetsModule, { force: true });
-const snippetsTarget = path.join(root, 'snippets/ostopo.json');
-if (!fs.existsSync(snippetsTarget) || fs.readFileSync(snippetsTarget, 'utf8') !== snippetsJson()) fs.writeFileSync(snippetsTarget, snippetsJson());
-console.log(
-  `built dist/extension.js (${fs.statSync(path.join(root, 'dist/extension.js')).size} B), dist/cli.js (${fs.statSync(path.join(root, 'dist/cli.js')).size} B), schemas/ostopo.schema.json, snippets/ostopo.json`,
-);
+console.log(`built dist/extension.js (${fs.statSync(path.join(root, 'dist/extension.js')).size} B), dist/cli.js (${fs.statSync(path.join(root, 'dist/cli.js')).size} B), schemas/ostopo.schema.json`);

@@ -128,6 +128,28 @@ describe('ostopo in VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('completion inserts multi-line items at the indentation of their line (a key with a mapping, the node snippet)', async () => {
+    const doc = await untitled('ostopo: 1\nname: x\nrelease: zed\nos: debian12\nnodes:\n  ctl:\n    address: 10.0.0.11\n    \n  \n');
+    const editor = vscode.window.activeTextEditor!;
+    const items = async (line: number, character: number) =>
+      (await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, character))).items;
+    // Accepting an item inserts its text as a snippet over its range, as the suggest widget does.
+    const accept = async (item: vscode.CompletionItem) => {
+      const range = item.range instanceof vscode.Range ? item.range : item.range!.replacing;
+      assert.ok(await editor.insertSnippet(item.insertText as vscode.SnippetString, range));
+    };
+    const item = async (line: number, character: number, label: string) => {
+      const all = await items(line, character);
+      const it = all.find((i) => i.label === label);
+      assert.ok(it, `${label} at ${line}:${character} among ${all.map((i) => i.label).join(', ')}`);
+      return it;
+    };
+    await accept(await item(8, 2, 'ostopo-node'));
+    await accept(await item(7, 4, 'config'));
+    assert.deepEqual(doc.getText().split('\n').slice(5, 12), ['  ctl:', '    address: 10.0.0.11', '    config:', '      ', '  compute2:', '    address: 10.0.0.32', '    roles: [compute]']);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('hover: key docs, and a node reference shows the node', async () => {
     const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', guide.uri, posOf(guide, 'release:', 2));
     const text = h.map((x) => x.contents.map((c) => (c as vscode.MarkdownString).value).join('')).join('\n');

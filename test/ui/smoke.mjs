@@ -67,6 +67,10 @@ try {
     await page.locator('.quick-input-widget input').fill(`:${line}`);
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    // The cursor is on the line before anything is typed (the status bar says so).
+    await page
+      .waitForFunction((l) => document.querySelector('#status\\.editor\\.selection')?.textContent?.includes(`Ln ${l},`), line, { timeout: 10000 })
+      .catch(() => undefined);
   };
   const column = async () => Number(/Col (\d+)/.exec((await page.locator('#status\\.editor\\.selection').textContent()) ?? '')?.[1]);
 
@@ -74,7 +78,8 @@ try {
   await goto(lineOf('  compute1:'));
   await page.keyboard.press('End');
   await page.keyboard.press('Enter');
-  await page.waitForTimeout(300);
+  // The status bar follows the cursor a moment later (more on a loaded machine): wait for it, up to 5 s.
+  await page.waitForFunction(() => /Col 5$/.test(document.querySelector('#status\\.editor\\.selection')?.textContent?.trim() ?? ''), null, { timeout: 5000 }).catch(() => undefined);
   check('Enter after a key indents the next line', (await column()) === 5, `(column ${await column()})`);
   await page.keyboard.press('Control+Z');
 

@@ -68,6 +68,21 @@ describe('editor core', () => {
       assert.deepEqual(labels(minimal().replace('os: debian12', 'os: |')), ['centos7', 'debian12', 'debian13']);
     });
 
+    it('snippets where they fit: a node under nodes, an override under config, a secret under secrets; none in value lists', () => {
+      const snippets = (t: string) => {
+        const { text, pos } = at(t);
+        return completeAt(analyze(text, {}), text, pos)
+          .filter((e) => e.kind === 'snippet')
+          .map((e) => e.label);
+      };
+      assert.deepEqual(snippets(minimal().replace('nodes:\n', 'nodes:\n  |\n')), ['ostopo-node']);
+      assert.deepEqual(snippets(minimal('config:\n  |')), ['ostopo-override']);
+      assert.deepEqual(snippets(minimal().replace('  compute1:\n', '  compute1:\n    config:\n      |\n')), ['ostopo-override']);
+      assert.deepEqual(snippets(minimal().replace('secrets:\n', 'secrets:\n  |\n')), ['ostopo-secret']);
+      assert.deepEqual(snippets(minimal().replace('release: zed', 'release: |')), []);
+      assert.deepEqual(snippets(minimal('ntp:\n  |')), []);
+    });
+
     it('enum values, roles not yet listed, services, node names', () => {
       assert.deepEqual(labels(minimal().replace('os: debian12', 'os: |')), ['centos7', 'debian12', 'debian13']);
       assert.deepEqual(labels(minimal().replace('roles: [compute]', 'roles: [compute, |]')), ['controller']);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { analyze, render } from '../../src/core/compile';
 import { catalogFor } from '../../src/core/catalog/options';
 import { hoverAt } from '../../src/core/editor/navigate';
-import { snippetsJson } from '../../src/core/editor/snippets';
+import { SNIPPETS } from '../../src/core/editor/snippets';
 import { extend, findProfile, Profile, PROFILES } from '../../src/core/profiles';
 import { CommandArtifact } from '../../src/core/render/artifacts';
 import { secretsIn } from '../../src/core/render/template';
@@ -105,11 +105,11 @@ describe('the service registry', () => {
     assert.deepEqual(onProfile(orphan, 'nova-api'), REGISTRY['nova-api'].profiles['debian12/zed']);
   });
 
-  it("snippets/ostopo.json is the core's snippets (the build writes it; choices from the profile table and registry)", () => {
-    assert.equal(fs.readFileSync(path.join(ROOT, 'snippets', 'ostopo.json'), 'utf8'), snippetsJson());
-    const topology = JSON.parse(snippetsJson()).Topology.body.join('\n');
+  it('the snippets take their choices from the profile table and the registry', () => {
+    const topology = SNIPPETS.Topology!.body.join('\n');
     assert.match(topology, /release: \$\{2\|2025\.1,zed,train\|\}/);
     assert.match(topology, /os: \$\{3\|debian13,debian12,centos7\|\}/);
+    assert.match(SNIPPETS.Node!.body.join('\n'), /roles: \[\$\{3\|compute,controller\|\}\]/);
   });
 
   it('catalogFor decides, in one place, which option catalog a profile gets', () => {

@@ -6,7 +6,7 @@ import { YamlPath } from '../parse';
 import { own } from '../own';
 import { JsonSchema, schemaAt } from '../schema';
 import { cursorContext } from './cursor';
-import { TOPOLOGY_SNIPPET } from './snippets';
+import { SNIPPETS, TOPOLOGY_SNIPPET } from './snippets';
 
 export { TOPOLOGY_SNIPPET };
 
@@ -19,7 +19,10 @@ export interface CompletionEntry {
   detail?: string;
   /** Markdown. */
   documentation?: string;
-  /** Text inserted; `snippet` means VS Code snippet syntax ($1, ${1:x}). */
+  /**
+   * Text inserted; `snippet` means VS Code snippet syntax ($1, ${1:x}). Lines after the first are
+   * relative to the indentation of the cursor's line (the editor adds it).
+   */
   insertText: string;
   snippet?: boolean;
   range: Range;
@@ -46,14 +49,16 @@ function keyEntries(s: JsonSchema, ctx: ReturnType<typeof cursorContext>): Compl
   const out: CompletionEntry[] = [];
   for (const [k, sub] of Object.entries(s.properties ?? {})) {
     if (ctx.siblings.includes(k)) continue;
-    out.push(keyEntry(k, sub, ctx.range, ctx.indent));
+    out.push(keyEntry(k, sub, ctx.range));
   }
   return out;
 }
 
-function keyEntry(k: string, sub: JsonSchema, range: Range, indent: number, kind: CompletionKind = 'property', detail?: string, documentation?: string): CompletionEntry {
+function keyEntry(k: string, sub: JsonSchema, range: Range, kind: CompletionKind = 'property', detail?: string, documentation?: string): CompletionEntry {
   const t = Array.isArray(sub.type) ? sub.type[0] : sub.type;
-  const pad = ' '.repeat(indent + 2);
+  // Later lines are relative to the key's line: the editor indents them to it (VS Code adds the line's
+  // leading whitespace to every inserted line after the first).
+  const pad = '  ';
   let insertText = `${k}: $0`;
   if (t === 'object') insertText = `${k}:\n${pad}$0`;
   else if (t === 'array') insertText = sub.items?.enum ? `${k}: [$0]` : `${k}:\n${pad}- $0`;
@@ -128,7 +133,7 @@ function configEntries(a: Analysis, ctx: ReturnType<typeof cursorContext>, rel: 
         kind: 'section' as const,
         detail: `[${sec}] of ${file}`,
         documentation: `${Object.keys(cat[sec] ?? {}).length} options.`,
-        insertText: `${sec}:\n${' '.repeat(ctx.indent + 2)}$0`,
+        insertText: `${sec}:\n  $0`,
         snippet: true,
         range,
         sortText: sec === 'DEFAULT' ? '0' : `1${sec}`,
@@ -182,7 +187,7 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
     if (!s || s.type === 'array') return [];
     if (path.length === 1 && path[0] === 'secrets') {
       const needed = new Set(a.cloud.nodes.flatMap((n) => n.services.flatMap((x) => secretsOf(x))));
-      return SECRET_NAMES.filter((n) => !ctx.siblings.includes(n) && !a.cloud.secrets.has(n)).map((n) => ({
+      const named = SECRET_NAMES.filter((n) => !ctx.siblings.includes(n) && !a.cloud.secrets.has(n)).map((n) => ({
         label: n,
         kind: 'secret' as const,
         detail: needed.has(n) ? 'needed by this cloud' : 'secret',
@@ -192,6 +197,7 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
         range: ctx.range,
         sortText: `${needed.has(n) ? 0 : 1}${n}`,
       }));
+      return [...named, ...snippetEntries(path, ctx.range)];
     }
     if (path.length === 0 && !ctx.siblings.length && !ctx.prefix) {
       return [
@@ -208,7 +214,7 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
         ...keyEntries(s, ctx),
       ];
     }
-    return keyEntries(s, ctx);
+    return [...keyEntries(s, ctx), ...snippetEntries(path, ctx.range)];
   }
   if (ctx.kind === 'value') {
     const s = schemaAt([...path, ctx.key!]);
@@ -233,3 +239,24 @@ function charBefore(text: string, pos: Position): string {
   }
   return text[start + pos.character - 1] ?? '';
 }
+
+/**
+ * The language's snippets where they fit: a node under `nodes`, an override under a `config`, a secret
+ * from the environment under `secrets` (never in value lists). Later lines are relative to the cursor's
+ * line: the editor indents them to it.
+ */
+function snippetEntries(path: YamlPath, range: Range): CompletionEntry[] {
+  const fits = (name: string) =>
+    name === 'Node'
+      ? path.length === 1 && path[0] === 'nodes'
+      : name === 'Service override'
+        ? isConfigPath(path)
+        : name === 'Secret from the environment'
+          ? path.length === 1 && path[0] === 'secrets'
+          : false;
+  return Object.entries(SNIPPETS)
+    .filter(([name]) => fits(name))
+    .map(([name, sn]) => ({ label: sn.prefix, kind: 'snippet' as const, detail: name, documentation: sn.description, insertText: sn.body.join('\n'), snippet: true, range, sortText: `2${name}` }));
+}
+
+const isConfigPath = (path: YamlPath) => (path.length === 1 && path[0] === 'config') || (path.length === 3 && path[0] === 'nodes' && path[2] === 'config');

@@ -2,9 +2,10 @@ import { OPERATING_SYSTEMS, RELEASES } from '../profiles';
 import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, ROLES } from '../services/registry';
 
 /**
- * The snippets of the language: the topology snippet of completion and of the "new topology" command,
- * and snippets/ostopo.json (written by the build). Their choices come from the profile table and the
- * service registry: the newest release and OS first, the projects that have config files.
+ * The snippets of the language, offered by completion where they fit (not contributed to VS Code, which
+ * would show them in every list, value lists included) and by the "new topology" command. Their choices
+ * come from the profile table and the service registry: the newest release and OS first, the projects
+ * that have config files.
  */
 
 const choices = (xs: readonly string[]) => `|${xs.join(',')}|`;
@@ -36,7 +37,7 @@ export const TOPOLOGY_SNIPPET = [
   '$0',
 ].join('\n');
 
-/** snippets/ostopo.json, as VS Code reads it. */
+/** The snippets by name: prefix (the completion label), description, body (lines after the first relative to the cursor's line). */
 export const SNIPPETS: Record<string, { prefix: string; description: string; body: string[] }> = {
   Topology: {
     prefix: 'ostopo-topology',
@@ -59,7 +60,3 @@ export const SNIPPETS: Record<string, { prefix: string; description: string; bod
     body: ['${1:NOVA_PASS}: \\${env:${2:$1}}'],
   },
 };
-
-export function snippetsJson(): string {
-  return JSON.stringify(SNIPPETS, null, 2) + '\n';
-}
