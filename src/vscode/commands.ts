@@ -90,7 +90,19 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
       const node = await nodeArg(ctx, arg);
       return node ? tasks.run({ action: 'plan', node }) : undefined;
     },
-    'ostopo.deployAll': () => tasks.run({ action: 'deploy' }),
+    'ostopo.deployAll': async () => {
+      // Every node at once, over SSH: asked first (one click in a tree's title bar is easily made).
+      const a = ctx.store.get(currentTopology(ctx));
+      const names = a.cloud.nodes.map((n) => n.name);
+      const ok = await vscode.window.showWarningMessage(
+        `Deploy all ${names.length} node(s) of cloud "${a.cloud.name}"?`,
+        { modal: true, detail: `${names.join(', ')}\n\nFiles and commands go to each node over SSH, as \`ostopo deploy\` does. Plan shows what would change first.` },
+        'Deploy All',
+        'Plan First',
+      );
+      if (ok === 'Plan First') return tasks.run({ action: 'plan' });
+      return ok === 'Deploy All' ? tasks.run({ action: 'deploy' }) : undefined;
+    },
     'ostopo.verifyAll': () => tasks.run({ action: 'verify' }),
     'ostopo.planAll': () => tasks.run({ action: 'plan' }),
     'ostopo.revealNode': async (arg) => {

@@ -58,23 +58,30 @@ export class OstopoTerminal implements vscode.Pseudoterminal {
   ) {}
 
   private line(s: string): void {
-    this.transcript.push(s.replace(/\x1b\[[0-9;]*m/g, ''));
+    const plain = s.replace(/\x1b\[[0-9;]*m/g, '');
+    this.transcript.push(plain);
+    if (plain.trim()) this.summary = plain.trim().split('\n').pop();
     this.writer.fire(s.replace(/\n/g, '\r\n') + '\r\n');
   }
 
   open(): void {
-    void this.run().then(
-      (code) => {
-        this.onDone();
-        this.closer.fire(code);
-      },
-      (e) => {
-        this.line(`\x1b[31m✖ ${(e as Error).message}\x1b[0m`);
-        this.onDone();
-        this.closer.fire(1);
-      },
-    );
+    const opened = Date.now();
+    const end = (code: number) => {
+      this.onDone();
+      this.ctx.output.appendLine(`${new Date().toISOString()} ${this.def.action} ${this.def.node ?? 'all nodes'}: ${this.summary ?? (code ? 'failed' : 'done')}`);
+      // VS Code calls a task terminal that closes within its first half second one that "failed to launch":
+      // a run that ends that fast (a refused connection) stays open a moment so that its own lines are the word.
+      setTimeout(() => this.closer.fire(code), Math.max(0, 1000 - (Date.now() - opened)));
+    };
+    void this.run().then(end, (e) => {
+      this.line(`\x1b[31m✖ ${(e as Error).message}\x1b[0m`);
+      this.summary = `✖ ${(e as Error).message}`;
+      end(1);
+    });
   }
+
+  /** The run's last line (its summary), for the ostopo output channel. */
+  private summary: string | undefined;
 
   /** The terminal was closed: stop what runs (as Ctrl+C does) and let its emitters go. */
   close(): void {

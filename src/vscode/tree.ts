@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { REGISTRY } from '../core/services/registry';
 import { Journal, NodeJournal } from '../core/deploy/journal';
+import { when } from '../core/deploy/events';
 import { stateDirOf } from '../core/deploy/session';
 import { FileArtifact } from '../core/render/artifacts';
 import { CommandId } from './commandIds';
@@ -97,8 +98,8 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem>, vscode.D
           [
             `**${item.node}** ${node?.address ?? ''}`,
             `Services: ${node?.services.join(', ') || 'none'}`,
-            j?.lastDeploy ? `Last deploy: ${j.lastDeploy.ok ? 'ok' : 'failed'} at ${j.lastDeploy.at}${j.lastDeploy.message ? ` — ${j.lastDeploy.message}` : ''}` : '',
-            j?.lastVerify ? `Last verify: ${j.lastVerify.passed} passed, ${j.lastVerify.failed} failed${skipped} at ${j.lastVerify.at}` : '',
+            j?.lastDeploy ? `Last deploy: ${j.lastDeploy.ok ? 'ok' : 'failed'}, ${when(j.lastDeploy.at)}${j.lastDeploy.message ? ` — ${j.lastDeploy.message}` : ''}` : '',
+            j?.lastVerify ? `Last verify: ${j.lastVerify.passed} passed, ${j.lastVerify.failed} failed${skipped}, ${when(j.lastVerify.at)}` : '',
           ]
             .filter(Boolean)
             .join('\n\n'),

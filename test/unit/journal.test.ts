@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import { Journal, JournalError, LockError } from '../../src/core/deploy/journal';
+import { when } from '../../src/core/deploy/events';
 import { ROOT, TEST_ENV, ZED } from './helpers';
 
 describe('deploy journal and state-folder lock', () => {
@@ -88,5 +89,21 @@ describe('deploy journal and state-folder lock', () => {
     assert.match(notes.pop()!, /broke the lock of ostopo deploy by ops@elsewhere/);
     d.release();
     assert.ok(!fs.existsSync(path.join(dir, 'c', 'lock')));
+  });
+});
+
+describe('when: a journal time for people', () => {
+  const at = new Date(2026, 10, 30, 15, 4, 0); // local time, as the tooltip shows it
+  const later = (s: number) => new Date(at.getTime() + s * 1000);
+  it('local date and time, and how long ago', () => {
+    assert.equal(when(at.toISOString(), later(20)), '2026-11-30 15:04 (just now)');
+    assert.equal(when(at.toISOString(), later(5 * 60 + 10)), '2026-11-30 15:04 (5 min ago)');
+    assert.equal(when(at.toISOString(), later(3 * 3600)), '2026-11-30 15:04 (3 h ago)');
+    assert.equal(when(at.toISOString(), later(86400 + 5)), '2026-11-30 15:04 (1 day ago)');
+    assert.equal(when(at.toISOString(), later(9 * 86400)), '2026-11-30 15:04 (9 days ago)');
+  });
+  it('a time ahead of the clock says so; an unreadable one is shown as it is', () => {
+    assert.equal(when(at.toISOString(), later(-120)), '2026-11-30 15:04 (in the future: check the clock)');
+    assert.equal(when('yesterday-ish', later(0)), 'yesterday-ish');
   });
 });

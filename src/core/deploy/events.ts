@@ -26,6 +26,29 @@ export function seconds(ms: number): string {
   return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
+/**
+ * When something happened, for people: `2026-11-30 15:04 (5 min ago)`, in the local time of `now`'s
+ * machine; `at` as the journal keeps it (ISO). An unreadable `at` is shown as it is.
+ */
+export function when(at: string, now = new Date()): string {
+  const t = new Date(at);
+  if (Number.isNaN(t.getTime())) return at;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const local = `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${pad(t.getHours())}:${pad(t.getMinutes())}`;
+  const s = Math.round((now.getTime() - t.getTime()) / 1000);
+  const ago =
+    s < 0
+      ? 'in the future: check the clock'
+      : s < 60
+        ? 'just now'
+        : s < 3600
+          ? `${Math.floor(s / 60)} min ago`
+          : s < 86400
+            ? `${Math.floor(s / 3600)} h ago`
+            : `${Math.floor(s / 86400)} day${s < 172800 ? '' : 's'} ago`;
+  return `${local} (${ago})`;
+}
+
 const indent = (text: string) =>
   text
     .trimEnd()
