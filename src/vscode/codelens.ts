@@ -10,6 +10,7 @@ export function registerCodeLens(ctx: Ctx): void {
   ctx.push(
     changed,
     ctx.store.onDidChange(() => changed.fire()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => changed.fire()),
     vscode.languages.registerCodeLensProvider(
       { language: LANGUAGE },
       {
@@ -21,10 +22,12 @@ export function registerCodeLens(ctx: Ctx): void {
             if (!r) return [];
             const range = toRange(r);
             const lens = (title: string, command: CommandId, tooltip: string) => new vscode.CodeLens(range, { title, command, arguments: [n.name], tooltip });
+            // Deploy and Verify need a trusted workspace (TRUSTED_ONLY).
             return [
               lens('Preview', 'ostopo.previewNode', `Rendered files of ${n.name}`),
-              lens('Deploy', 'ostopo.deployNode', `Deploy ${n.name} over SSH`),
-              lens('Verify', 'ostopo.verifyNode', `Run the install guide's checks on ${n.name}`),
+              ...(vscode.workspace.isTrusted
+                ? [lens('Deploy', 'ostopo.deployNode', `Deploy ${n.name} over SSH`), lens('Verify', 'ostopo.verifyNode', `Run the install guide's checks on ${n.name}`)]
+                : []),
             ];
           });
         },

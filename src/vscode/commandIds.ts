@@ -20,3 +20,19 @@ export const COMMAND_IDS = [
   'ostopo.refresh',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
+
+/**
+ * Commands that need a trusted workspace: they connect to hosts a topology names, send them secrets read
+ * from environment variables it names, show those secrets, or write files. In a workspace not trusted,
+ * ostopo edits, validates and previews (masked) only; package.json hides these there (a unit test checks).
+ */
+export const TRUSTED_ONLY: readonly CommandId[] = [
+  'ostopo.revealSecrets',
+  'ostopo.renderToFolder',
+  'ostopo.deployNode',
+  'ostopo.verifyNode',
+  'ostopo.planNode',
+  'ostopo.deployAll',
+  'ostopo.verifyAll',
+  'ostopo.planAll',
+];

@@ -4,7 +4,7 @@ import { nodeOccurrences } from '../core/editor/navigate';
 import { writeRendered } from '../core/output';
 import { secretLookup } from '../core/secrets';
 import { toRange } from './convert';
-import { CommandId } from './commandIds';
+import { CommandId, TRUSTED_ONLY } from './commandIds';
 import { Ctx } from './ctx';
 import { openPreview, Previews } from './preview';
 import { registerTasks } from './tasks';
@@ -122,6 +122,8 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
     ctx.push(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
+          if ((TRUSTED_ONLY as readonly string[]).includes(id) && !vscode.workspace.isTrusted)
+            throw new Error('this needs a trusted workspace: it connects to the hosts of the topology and uses its secrets (Workspaces: Manage Workspace Trust).');
           return await fn(...args);
         } catch (e) {
           // The message for the user; the output channel keeps which command failed, and when.

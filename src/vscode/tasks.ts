@@ -165,7 +165,7 @@ export function registerTasks(ctx: Ctx, onDone: () => void): { run: (def: Omit<O
     vscode.tasks.registerTaskProvider(TASK_TYPE, {
       provideTasks: () => {
         const doc = ctx.store.current;
-        if (!doc) return [];
+        if (!doc || !vscode.workspace.isTrusted) return [];
         const a = ctx.store.get(doc);
         const defs: OstopoTaskDefinition[] = [
           { type: TASK_TYPE, action: 'plan' },

@@ -50,6 +50,25 @@ describe('architecture', () => {
     assert.ok(!COMMAND_IDS.some((c) => /\.test\./.test(c)));
   });
 
+  it('in a workspace not trusted, the commands that reach hosts, show secrets or write files are hidden (and refused in code)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { TRUSTED_ONLY } = require('../../src/vscode/commandIds') as { TRUSTED_ONLY: readonly string[] };
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    const entries = Object.values(pkg.contributes.menus as Record<string, { command: string; when?: string }[]>).flat();
+    for (const c of TRUSTED_ONLY) {
+      const mine = entries.filter((e) => e.command === c);
+      assert.ok(
+        mine.some((e) => e.when?.includes('isWorkspaceTrusted') && (pkg.contributes.menus.commandPalette as { command: string }[]).includes(e as { command: string })),
+        `${c} is hidden from the command palette when the workspace is not trusted`,
+      );
+      for (const e of mine) assert.match(e.when ?? '', /isWorkspaceTrusted/, `${c} in a menu: ${e.when}`);
+    }
+    assert.ok(TRUSTED_ONLY.includes('ostopo.deployNode') && TRUSTED_ONLY.includes('ostopo.revealSecrets'));
+    const commands = fs.readFileSync(path.join(ROOT, 'src', 'vscode', 'commands.ts'), 'utf8');
+    assert.match(commands, /TRUSTED_ONLY as readonly string\[\]\)\.includes\(id\) && !vscode\.workspace\.isTrusted/);
+  });
+
   it('extension.ts stays a short composition root', () => {
     const lines = fs.readFileSync(path.join(ROOT, 'src', 'vscode', 'extension.ts'), 'utf8').split('\n').length;
     assert.ok(lines <= 80, `extension.ts has ${lines} lines`);
