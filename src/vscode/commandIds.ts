@@ -17,6 +17,7 @@ export const COMMAND_IDS = [
   'ostopo.planAll',
   'ostopo.revealNode',
   'ostopo.newTopology',
+  'ostopo.newFromExample',
   'ostopo.refresh',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -116,6 +116,24 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
       const editor = await vscode.window.showTextDocument(doc);
       await editor.insertSnippet(new vscode.SnippetString(TOPOLOGY_SNIPPET));
     },
+    'ostopo.newFromExample': async (name?: unknown) => {
+      // The examples ship in the extension: this works offline. An untitled copy, to be saved where the user wants.
+      const dir = vscode.Uri.joinPath(ctx.extension.extensionUri, 'examples');
+      const files = (await vscode.workspace.fs.readDirectory(dir)).map(([f]) => f).filter((f) => f.endsWith('.ostopo.yaml'));
+      const described = await Promise.all(
+        files.sort().map(async (f) => {
+          const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, f)));
+          const release = /^release: *(\S+)/m.exec(text)?.[1] ?? '';
+          const os = /^os: *(\S+)/m.exec(text)?.[1] ?? '';
+          return { label: f, description: `${release} on ${os}`, detail: /^# (.*)/.exec(text)?.[1], text };
+        }),
+      );
+      const pick = typeof name === 'string' ? described.find((d) => d.label === name) : await vscode.window.showQuickPick(described, { placeHolder: 'Example topology to start from' });
+      if (!pick) return undefined;
+      const doc = await vscode.workspace.openTextDocument({ language: 'ostopo', content: pick.text });
+      await vscode.window.showTextDocument(doc);
+      return doc;
+    },
     'ostopo.refresh': () => tree.refresh(),
   };
   for (const [id, fn] of Object.entries(table)) {

@@ -150,6 +150,19 @@ describe('ostopo in VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('New Topology from Example opens an untitled copy of a bundled example, without errors', async () => {
+    const doc = await vscode.commands.executeCommand<vscode.TextDocument>('ostopo.newFromExample', 'zed-debian12.ostopo.yaml');
+    assert.ok(doc, 'the command returns the document');
+    assert.equal(doc.languageId, 'ostopo');
+    assert.equal(doc.isUntitled, true);
+    const example = await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(WS, '..', '..', '..', 'examples', 'zed-debian12.ostopo.yaml')));
+    assert.equal(doc.getText(), new TextDecoder().decode(example));
+    // It renders: the analysis has no error (an error would leave no render).
+    const r = (await api()).previews.rendered(doc);
+    assert.ok(r && !r.stale && r.rendered.nodes.length === 2, 'the example renders its two nodes');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('hover: key docs, and a node reference shows the node', async () => {
     const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', guide.uri, posOf(guide, 'release:', 2));
     const text = h.map((x) => x.contents.map((c) => (c as vscode.MarkdownString).value).join('')).join('\n');
