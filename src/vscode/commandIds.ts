@@ -19,6 +19,7 @@ export const COMMAND_IDS = [
   'ostopo.newTopology',
   'ostopo.newFromExample',
   'ostopo.refresh',
+  'ostopo.showOutput',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 

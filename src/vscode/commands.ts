@@ -59,14 +59,10 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
         'Reveal',
       );
       if (ok !== 'Reveal') return;
-      previews.revealed.add(doc.uri.toString());
-      previews.refresh(doc.uri);
+      previews.reveal(doc.uri, true);
     },
-    'ostopo.maskSecrets': () => {
-      const doc = currentTopology(ctx);
-      previews.revealed.delete(doc.uri.toString());
-      previews.refresh(doc.uri);
-    },
+    'ostopo.maskSecrets': () => previews.reveal(currentTopology(ctx).uri, false),
+    'ostopo.showOutput': () => ctx.output.show(true),
     'ostopo.renderToFolder': async (target?: unknown) => {
       const doc = currentTopology(ctx);
       const r = previews.rendered(doc);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerCodeLens } from './codelens';
+import { registerStatusBar } from './statusbar';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
 import { registerDiagnostics } from './diagnostics';
@@ -13,6 +14,8 @@ export interface OstopoApi {
   previews: Previews;
   /** The terminal transcripts of the tasks run in this window, oldest first. */
   taskTranscripts(): string[];
+  /** The status bar item of the active topology. */
+  status: vscode.StatusBarItem;
 }
 
 /** Composition root: one context owns every disposable; each feature registers itself. */
@@ -24,7 +27,8 @@ export function activate(extension: vscode.ExtensionContext): OstopoApi {
   const tree = registerTree(ctx, previews);
   const taskTranscripts = registerCommands(ctx, previews, tree);
   registerCodeLens(ctx);
-  return { tree, previews, taskTranscripts };
+  const status = registerStatusBar(ctx, previews, tree);
+  return { tree, previews, taskTranscripts, status };
 }
 
 export function deactivate(): void {

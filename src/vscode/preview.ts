@@ -38,7 +38,18 @@ const LANGUAGE: Record<FileArtifact['language'], string> = {
 export class Previews implements vscode.TextDocumentContentProvider, vscode.HoverProvider, vscode.DefinitionProvider {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
+  /** Topologies (uri strings) whose previews show secrets; change it through reveal/mask. */
   readonly revealed = new Set<string>();
+  private readonly revealChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeRevealed = this.revealChanged.event;
+
+  /** Shows or masks the secrets in the previews of a topology. */
+  reveal(topology: vscode.Uri, show: boolean): void {
+    if (show) this.revealed.add(topology.toString());
+    else this.revealed.delete(topology.toString());
+    this.refresh(topology);
+    this.revealChanged.fire();
+  }
   private readonly lastGood = new Map<string, { analysis: Analysis; rendered: RenderedCloud }>();
 
   constructor(private readonly ctx: Ctx) {}

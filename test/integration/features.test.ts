@@ -163,6 +163,27 @@ describe('ostopo in VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('status bar: the cloud, its profile, its problems, revealed secrets; a click opens the Problems or the output', async () => {
+    const { status } = await api();
+    const doc = await untitled(guide.getText());
+    const shows = (pred: (t: string) => boolean) =>
+      new Promise<string>((resolve, reject) => {
+        const t0 = Date.now();
+        const poll = () => (pred(status.text) ? resolve(status.text) : Date.now() - t0 > 20000 ? reject(new Error(`status bar: ${status.text}`)) : setTimeout(poll, 50));
+        poll();
+      });
+    await shows((t) => t.includes('guide-train') && t.includes('centos7/train') && !t.includes('$(error)'));
+    assert.equal((status.command as vscode.Command).command, 'ostopo.showOutput');
+    (await api()).previews.reveal(doc.uri, true);
+    await shows((t) => t.includes('$(eye) secrets shown'));
+    (await api()).previews.reveal(doc.uri, false);
+    await shows((t) => !t.includes('secrets shown'));
+    await vscode.window.activeTextEditor!.edit((e) => e.replace(new vscode.Range(posOf(doc, 'os: centos7', 4), posOf(doc, 'os: centos7', 11)), 'centos8'));
+    await shows((t) => t.includes('$(error) 1'));
+    assert.equal((status.command as vscode.Command).command, 'workbench.actions.view.problems');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('hover: key docs, and a node reference shows the node', async () => {
     const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', guide.uri, posOf(guide, 'release:', 2));
     const text = h.map((x) => x.contents.map((c) => (c as vscode.MarkdownString).value).join('')).join('\n');

@@ -61,6 +61,11 @@ try {
   const mode = (await page.locator('#status\\.editor\\.mode').textContent()) ?? '';
   check('*.ostopo.yaml opens in the OpenStack Topology language', mode.includes('OpenStack Topology'), `(status bar: ${mode.trim()})`);
   await page.screenshot({ path: path.join(shots, '01-topology.png') });
+  // The status bar names the cloud and its profile while the topology is the active editor.
+  const status = page.locator('.statusbar-item', { hasText: 'guide-train' }).first();
+  await status.waitFor({ timeout: 30000 }).catch(() => undefined);
+  const statusText = ((await status.textContent().catch(() => '')) ?? '').trim();
+  check('the status bar shows the cloud and its profile', statusText.includes('guide-train') && statusText.includes('centos7/train'), `(${statusText})`);
 
   const goto = async (line) => {
     await page.keyboard.press('Control+G');

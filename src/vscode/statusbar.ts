@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import { when } from '../core/deploy/events';
+import { Journal } from '../core/deploy/journal';
+import { stateDirOf } from '../core/deploy/session';
+import { Ctx } from './ctx';
+import { Previews } from './preview';
+import { LANGUAGE } from './store';
+import { TopologyTree } from './tree';
+
+/**
+ * One status bar item while a topology is the active editor: its cloud and profile, its problems, whether
+ * secrets are revealed in its previews, and the last deploy and verify of its nodes. A click opens the
+ * Problems view when there are errors, else the ostopo output (each run's summary).
+ */
+export function registerStatusBar(ctx: Ctx, previews: Previews, tree: TopologyTree): vscode.StatusBarItem {
+  const item = vscode.window.createStatusBarItem('ostopo.status', vscode.StatusBarAlignment.Left, 50);
+  item.name = 'ostopo topology';
+  const update = () => {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!doc || doc.languageId !== LANGUAGE) return item.hide();
+    const a = ctx.store.get(doc);
+    const errors = a.findings.filter((f) => f.severity === 'error').length;
+    const warnings = a.findings.filter((f) => f.severity === 'warning').length;
+    const revealed = previews.revealed.has(doc.uri.toString());
+    const journal = doc.uri.scheme === 'file' ? Journal.peek(stateDirOf(doc.uri.fsPath), a.cloud.name) : undefined;
+    const runs = a.cloud.nodes.map((n) => ({ name: n.name, j: journal?.peekNode(n.name) }));
+    const deployed = runs.filter((r) => r.j?.lastDeploy);
+    const failedDeploy = deployed.filter((r) => !r.j!.lastDeploy!.ok);
+    const verified = runs.filter((r) => r.j?.lastVerify);
+    const failedVerify = verified.filter((r) => (r.j!.lastVerify!.failed ?? 0) > 0);
+    const run = failedDeploy.length
+      ? `$(error) deploy failed on ${failedDeploy.length}`
+      : failedVerify.length
+        ? `$(error) verify failed on ${failedVerify.length}`
+        : verified.length
+          ? `$(pass) verified ${verified.length}/${runs.length}`
+          : deployed.length
+            ? `$(check) deployed ${deployed.length}/${runs.length}`
+            : '';
+    item.text = [
+      `$(server-environment) ${a.cloud.name}`,
+      a.cloud.profile?.id ?? `${a.cloud.release}/${a.cloud.os}?`,
+      errors ? `$(error) ${errors}` : warnings ? `$(warning) ${warnings}` : '',
+      revealed ? '$(eye) secrets shown' : '',
+      run,
+    ]
+      .filter(Boolean)
+      .join('  ');
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${a.cloud.name}** — ${a.cloud.profile?.title ?? `no profile for ${a.cloud.release} on ${a.cloud.os}`}\n\n`);
+    md.appendMarkdown(`${errors} error(s), ${warnings} warning(s)${errors ? ' — click for the Problems view' : ''}\n\n`);
+    md.appendMarkdown(revealed ? 'Secrets are **shown** in the previews of this topology (ostopo: Mask Secrets hides them).\n\n' : 'Secrets are masked in the previews.\n\n');
+    for (const r of runs) {
+      const d = r.j?.lastDeploy;
+      const v = r.j?.lastVerify;
+      md.appendMarkdown(`- ${r.name}: ${d ? `deploy ${d.ok ? 'ok' : 'failed'} ${when(d.at)}` : 'never deployed'}${v ? `; verify ${v.passed} passed, ${v.failed} failed ${when(v.at)}` : ''}\n`);
+    }
+    item.tooltip = md;
+    item.command = errors ? { command: 'workbench.actions.view.problems', title: 'Show Problems' } : { command: 'ostopo.showOutput', title: 'Show the ostopo output' };
+    item.show();
+  };
+  ctx.push(
+    item,
+    vscode.window.onDidChangeActiveTextEditor(update),
+    ctx.store.onDidChange(update),
+    tree.onDidChangeTreeData(() => update()),
+    previews.onDidChangeRevealed(update),
+  );
+  update();
+  return item;
+}
