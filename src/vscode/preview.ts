@@ -10,15 +10,23 @@ import { Ctx } from './ctx';
 
 export const SCHEME = 'ostopo-preview';
 
-/** `ostopo-preview:/<node>/<path on the node>?<topology uri>`: the tab shows the file's name. */
+/**
+ * `ostopo-preview:/<node>/<path on the node> (<node>)?<topology uri>`: the tab shows the file's name
+ * and its node, `nova.conf (controller)`.
+ */
 export function previewUri(topology: vscode.Uri, node: string, file: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: SCHEME, path: `/${node}${file.startsWith('/') ? '' : '/'}${file}`, query: topology.toString() });
+  return vscode.Uri.from({ scheme: SCHEME, path: `/${node}${file.startsWith('/') ? '' : '/'}${file} (${node})`, query: topology.toString() });
 }
 
 function parse(uri: vscode.Uri): { topology: vscode.Uri; node: string; file: string } {
   const [, node = '', ...rest] = uri.path.split('/');
-  return { topology: vscode.Uri.parse(uri.query), node, file: '/' + rest.join('/') };
+  const file = '/' + rest.join('/');
+  const tail = ` (${node})`;
+  return { topology: vscode.Uri.parse(uri.query), node, file: file.endsWith(tail) ? file.slice(0, -tail.length) : file };
 }
+
+/** The notice above a preview whose topology has errors now (one line: hover and inlay lines shift by it). */
+const STALE = '# (The topology has errors now: this is its last good render. See the Problems view.)\n';
 
 const LANGUAGE: Record<FileArtifact['language'], string> = {
   ini: 'ini',
@@ -35,7 +43,7 @@ const LANGUAGE: Record<FileArtifact['language'], string> = {
  * user reveals them for that topology. Hover or go-to-definition on a value line of an INI file says
  * which layer set it and jumps to that place in the topology.
  */
-export class Previews implements vscode.TextDocumentContentProvider, vscode.HoverProvider, vscode.DefinitionProvider {
+export class Previews implements vscode.TextDocumentContentProvider, vscode.HoverProvider, vscode.DefinitionProvider, vscode.InlayHintsProvider {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   /** Topologies (uri strings) whose previews show secrets; change it through reveal/mask. */
@@ -91,13 +99,13 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
     const lookup = this.revealed.has(topology.toString()) ? secretLookup(r.analysis.cloud.secrets) : undefined;
     const n = r.rendered.nodes.find((x) => x.name === node);
     if (!n) return `# There is no node ${node} in ${doc.fileName} any more.\n`;
-    const stale = r.stale ? `# (The topology has errors now: this is its last good render.)\n` : '';
+    const stale = r.stale ? STALE : '';
     try {
       if (file === '/RUNBOOK.sh') return stale + runbook(r.rendered, n, r.rendered.profileTitle, lookup);
       if (file === '/VERIFY.sh') return stale + verifyScript(r.rendered, n, lookup);
       const a = this.artifact(r.rendered, node, file);
       if (!a) return `# ${node} has no file ${file} in this topology any more.\n`;
-      return materialize(a.content, lookup) + (stale ? `\n${stale}` : '');
+      return stale + materialize(a.content, lookup);
     } catch (e) {
       if (e instanceof MissingSecretError) return `# Cannot reveal: ${e.message} (set the environment variables and reload the window).\n`;
       throw e;
@@ -111,21 +119,44 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
     return a ? LANGUAGE[a.language] : 'plaintext';
   }
 
-  private async originAt(uri: vscode.Uri, line: number) {
+  /** The value lines of a previewed INI file with who set them; `shift`: lines above the content (the stale notice). */
+  private async origins(uri: vscode.Uri) {
     const { topology, node, file } = parse(uri);
     const doc = await this.topologyDoc(topology);
     const r = this.rendered(doc);
-    const o = r && this.artifact(r.rendered, node, file)?.origins?.find((x) => x.line === line);
-    return o && r ? { o, doc, analysis: r.analysis } : undefined;
+    const origins = r && this.artifact(r.rendered, node, file)?.origins;
+    return origins && r ? { origins, shift: r.stale ? 1 : 0, doc, analysis: r.analysis } : undefined;
+  }
+
+  private async originAt(uri: vscode.Uri, line: number) {
+    const all = await this.origins(uri);
+    const o = all?.origins.find((x) => x.line === line - all.shift);
+    return o && all ? { o, doc: all.doc, analysis: all.analysis } : undefined;
   }
 
   async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
     const hit = await this.originAt(doc.uri, pos.line);
     if (!hit) return undefined;
     const { o } = hit;
-    const where = o.origin.path ? `\`${o.origin.path.join('.')}\`` : 'the profile';
-    const md = new vscode.MarkdownString(`**[${o.section}] ${o.key}** — set by the ${LAYER_NAMES[o.origin.layer]}, from ${where}.${o.origin.path ? '\n\nGo to Definition (F12) jumps there.' : ''}`);
+    const where = o.origin.path ? `, at \`${o.origin.path.join('.')}\`` : '';
+    const md = new vscode.MarkdownString(`**[${o.section}] ${o.key}** — set by ${LAYER_NAMES[o.origin.layer]}${where}.${o.origin.path ? '\n\nGo to Definition (F12) jumps there.' : ''}`);
     return new vscode.Hover(md);
+  }
+
+  /** At a glance: the lines an override set end with a hint naming the override (hover and F12 say more). */
+  async provideInlayHints(doc: vscode.TextDocument, range: vscode.Range): Promise<vscode.InlayHint[]> {
+    const all = await this.origins(doc.uri);
+    if (!all) return [];
+    return all.origins
+      .filter((o) => (o.origin.layer === 'global' || o.origin.layer === 'node') && range.contains(new vscode.Position(o.line + all.shift, 0)))
+      .flatMap((o) => {
+        const line = o.line + all.shift;
+        if (line >= doc.lineCount) return [];
+        const hint = new vscode.InlayHint(doc.lineAt(line).range.end, o.origin.layer === 'node' ? '← node override' : '← override');
+        hint.paddingLeft = true;
+        hint.tooltip = `Set by ${LAYER_NAMES[o.origin.layer]}${o.origin.path ? ` at ${o.origin.path.join('.')}` : ''}.`;
+        return [hint];
+      });
   }
 
   async provideDefinition(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Location | undefined> {
@@ -159,6 +190,7 @@ export function registerPreviews(ctx: Ctx): Previews {
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, p),
     vscode.languages.registerHoverProvider({ scheme: SCHEME }, p),
     vscode.languages.registerDefinitionProvider({ scheme: SCHEME }, p),
+    vscode.languages.registerInlayHintsProvider({ scheme: SCHEME }, p),
     ctx.store.onDidChange((doc) => {
       // Keep the last good render current (the tree and the previews show it while the text has errors).
       p.rendered(doc);

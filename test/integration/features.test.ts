@@ -286,6 +286,29 @@ describe('ostopo in VS Code', () => {
     const def = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeDefinitionProvider', preview.uri, new vscode.Position(line, 2));
     assert.equal(def[0].uri.toString(), doc.uri.toString());
     assert.equal(doc.lineAt(def[0].range.start.line).text.trim(), 'debug: true');
+    // At a glance: the line an override set ends with a hint; the tab names the node.
+    const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', preview.uri, new vscode.Range(0, 0, preview.lineCount, 0));
+    assert.deepEqual(
+      hints.map((h) => [h.position.line, h.label]),
+      [[line, '← override']],
+    );
+    assert.match(preview.uri.path, /\/nova\.conf \(controller\)$/);
+    // An error in the topology: the last good render stays, with a notice on its first line; hover still finds its line.
+    const stale = changeOf(preview);
+    const broken = new vscode.WorkspaceEdit();
+    broken.replace(doc.uri, new vscode.Range(posOf(doc, 'os: centos7', 4), posOf(doc, 'os: centos7', 11)), 'centos8');
+    await vscode.workspace.applyEdit(broken);
+    await stale;
+    assert.match(preview.lineAt(0).text, /^# \(The topology has errors now: this is its last good render/);
+    assert.equal(preview.lineAt(line + 1).text, 'debug = true');
+    const hover2 = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', preview.uri, new vscode.Position(line + 1, 2));
+    assert.match((hover2[0].contents[0] as vscode.MarkdownString).value, /set by a global override/);
+    const fixed = changeOf(preview);
+    const fix = new vscode.WorkspaceEdit();
+    fix.replace(doc.uri, new vscode.Range(posOf(doc, 'os: centos8', 4), posOf(doc, 'os: centos8', 11)), 'centos7');
+    await vscode.workspace.applyEdit(fix);
+    await fixed;
+    assert.equal(preview.lineAt(line).text, 'debug = true');
     // /etc/hosts is shared with other tools: its preview is ostopo's block, and says so.
     const hosts = (await vscode.commands.executeCommand<vscode.TextEditor>('ostopo.openRendered', 'compute1', '/etc/hosts')).document.getText();
     assert.match(hosts, /^# BEGIN ostopo\n[\s\S]*ostopo manages the lines of this block; the rest of \/etc\/hosts is left as it is\.\n10\.0\.0\.11 +controller\n[\s\S]*# END ostopo\n$/);

@@ -10,11 +10,12 @@ export interface Origin {
   path?: YamlPath;
 }
 
+/** Who set a value, as a sentence says it: "set by the profile's default". */
 export const LAYER_NAMES: Record<Layer, string> = {
-  profile: 'profile default',
-  topology: 'derived from the topology',
-  global: 'global override (config)',
-  node: 'node override (nodes.<name>.config)',
+  profile: "the profile's default",
+  topology: 'the topology (a value ostopo derives from it)',
+  global: 'a global override (`config`)',
+  node: 'a node override (`nodes.<name>.config`)',
 };
 
 /** One rendered line's provenance (zero-based line in the file's text). */
