@@ -340,7 +340,17 @@ describe('deploy over SSH (real sshd)', function () {
       (fail: boolean) =>
       (root: string): Artifact[] =>
         root.endsWith('n1')
-          ? [{ kind: 'command', id: 'slow/up', step: 'slow', service: 'base', title: 'controller comes up', run: `sleep 3; ${fail ? 'exit 3' : `echo n1-up >> '${order}'`}` }]
+          ? [
+              {
+                kind: 'command',
+                id: 'slow/up',
+                step: 'slow',
+                service: 'base',
+                title: 'controller comes up',
+                // It comes up only once n2 has installed (at most 60 s): with a wait before n2's first action, it never would.
+                run: `for i in $(seq 600); do grep -q n2-install '${order}' 2>/dev/null && break; sleep 0.1; done; grep -q n2-install '${order}' || { echo 'n2 did not install meanwhile'; exit 4; }; ${fail ? 'exit 3' : `echo n1-up >> '${order}'`}`,
+              },
+            ]
           : [
               { kind: 'command', id: 'svc/install', step: 'svc', service: 'base', title: 'install', run: `echo n2-install >> '${order}'`, check: 'false' },
               { kind: 'command', id: 'svc/start', step: 'svc', service: 'base', title: 'start', run: `echo n2-start >> '${order}'`, after: [{ node: 'n1', step: 'slow' }] },

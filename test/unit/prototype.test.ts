@@ -47,7 +47,7 @@ const PLACES: { where: string; text: (x: string) => string; expect: (x: string) 
     text: (x) =>
       minimal(override('nova.conf', x, 'debug'))
         .replace('release: zed', 'release: train')
-        .replace('os: debian12', 'os: centos7'),
+        .replace('os: debian12', 'os: centos7\nrepositories:\n  os: https://vault.centos.org/7.9.2009'),
     expect: () => undefined,
   },
 ];
@@ -114,7 +114,7 @@ describe('names of Object.prototype members as keys', () => {
   it('a rendered section or option called __proto__ or constructor is written like any other (Train has no catalog to refuse it)', () => {
     const text = minimal(override('nova.conf', '__proto__', 'constructor'))
       .replace('release: zed', 'release: train')
-      .replace('os: debian12', 'os: centos7');
+      .replace('os: debian12', 'os: centos7\nrepositories:\n  os: https://vault.centos.org/7.9.2009');
     const a = analyze(text, {});
     assert.deepEqual(a.findings, []);
     const nova = render(a).nodes[0].artifacts.find((x) => x.kind === 'file' && x.path === '/etc/nova/nova.conf');
