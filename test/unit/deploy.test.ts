@@ -543,6 +543,31 @@ describe('deploy over SSH (real sshd)', function () {
     assert.equal(j.nodes.n1.lastVerify.failed, 1);
   });
 
+  it('verify runs independent checks side by side and reports them in their order', async () => {
+    const events: DeployEvent[] = [];
+    const projectKnownHosts = path.join(state, 'known_hosts');
+    const flag = path.join(work, 'second-ran');
+    // The first check passes only if the second runs while it waits (one at a time, it would time out after 60 s).
+    const checks = (): Artifact[] => [
+      { kind: 'check', id: 'v/first', step: 'v', service: 'base', title: 'first', run: `for i in $(seq 600); do [ -e '${flag}' ] && break; sleep 0.1; done; test -e '${flag}' && echo saw-second` },
+      { kind: 'check', id: 'v/second', step: 'v', service: 'base', title: 'second', run: `touch '${flag}'; echo second` },
+      { kind: 'check', id: 'v/third', step: 'v', service: 'base', title: 'third', run: 'echo third' },
+    ];
+    const res = await verify({
+      target: target(checks),
+      journal: Journal.open(state, 't'),
+      connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, nodeLock: nodeLock() }),
+      onEvent: (e) => events.push(e),
+    });
+    assert.equal(res.passed, 3, JSON.stringify(events));
+    assert.deepEqual(
+      events.flatMap((e) => (e.type === 'check' ? [e.id] : [])),
+      ['v/first', 'v/second', 'v/third'],
+    );
+    const j = JSON.parse(fs.readFileSync(path.join(state, 't', 'journal.json'), 'utf8'));
+    assert.deepEqual(Object.keys(j.nodes.n1.lastVerify.checks), ['v/first', 'v/second', 'v/third']);
+  });
+
   it('hostile paths and owners reach the shell quoted', async () => {
     const hostile = (root: string): Artifact[] => [
       {

@@ -37,6 +37,8 @@ export interface RunOptions {
   commandTimeoutMs?: number;
   /** Take over the locks of another run (the state folder's and the nodes'): for a run that is gone for good. */
   breakLock?: boolean;
+  /** Verify: checks run at once per node (default PARALLEL_CHECKS). */
+  parallelChecks?: number;
 }
 
 /**

@@ -17,6 +17,12 @@ export interface VerifyResult {
   nodes: Record<string, { passed: number; failed: number; skipped: number; message?: string }>;
 }
 
+/**
+ * Checks run at once on a node (one SSH channel each; sshd allows 10 sessions per connection by default,
+ * and the node's lock holds one). Each is independent: those that create objects name them uniquely.
+ */
+export const PARALLEL_CHECKS = 4;
+
 /** Runs the install guide's checks on each node and reports pass/fail with the evidence. */
 export async function verify(o: RunOptions): Promise<VerifyResult> {
   const t0 = Date.now();
@@ -38,7 +44,9 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
         const checks: CheckArtifact[] = artifactsOfKind(rendered, name, 'check');
         const nodeResult = (result.nodes[name] = { passed: 0, failed: 0, skipped: 0 } as VerifyResult['nodes'][string]);
         const record: NonNullable<NodeJournal['lastVerify']> = { at: now(), passed: 0, failed: 0, skipped: 0, checks: {} };
-        for (const c of checks) {
+        // Independent checks run side by side (each its own SSH channel), at most PARALLEL_CHECKS at a time;
+        // results are reported in the checks' order, each as soon as every check before it has ended.
+        const runCheck = async (c: CheckArtifact) => {
           const ct0 = Date.now();
           let ok = false;
           let skipped: string | undefined;
@@ -62,14 +70,29 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
               evidence = (e as Error).message;
             }
           }
-          evidence = masker.mask(evidence);
-          const ms = Date.now() - ct0;
-          if (skipped !== undefined) nodeResult.skipped++;
-          else if (ok) nodeResult.passed++;
-          else nodeResult.failed++;
-          record.checks[c.id] = { title: c.title, ok, ms, evidence, ...(skipped !== undefined ? { skipped: true } : {}) };
-          o.onEvent({ type: 'check', node: name, id: c.id, title: c.title, ok, ms, evidence, ...(skipped !== undefined ? { skipped } : {}) });
-        }
+          return { c, ok, skipped, evidence: masker.mask(evidence), ms: Date.now() - ct0 };
+        };
+        const done: (Awaited<ReturnType<typeof runCheck>> | undefined)[] = checks.map(() => undefined);
+        let reported = 0;
+        const report = () => {
+          for (let d = done[reported]; d; d = done[++reported]) {
+            const { c, ok, skipped, evidence, ms } = d;
+            if (skipped !== undefined) nodeResult.skipped++;
+            else if (ok) nodeResult.passed++;
+            else nodeResult.failed++;
+            record.checks[c.id] = { title: c.title, ok, ms, evidence, ...(skipped !== undefined ? { skipped: true } : {}) };
+            o.onEvent({ type: 'check', node: name, id: c.id, title: c.title, ok, ms, evidence, ...(skipped !== undefined ? { skipped } : {}) });
+          }
+        };
+        let next = 0;
+        const worker = async () => {
+          while (next < checks.length) {
+            const i = next++;
+            done[i] = await runCheck(checks[i]!);
+            report();
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(o.parallelChecks ?? PARALLEL_CHECKS, checks.length) }, worker));
         record.passed = nodeResult.passed;
         record.failed = nodeResult.failed;
         record.skipped = nodeResult.skipped;
