@@ -97,8 +97,11 @@ export interface Profile {
   };
   /** Debian starts daemons at install with default configs: install under a policy-rc.d that forbids it. */
   preventStartOnInstall: boolean;
-  /** Package install command (packages are appended) and the check that they are installed ({pkgs}). */
-  install: { command: string; installed: string };
+  /**
+   * Package install command (packages are appended) and the check that they are installed ({pkgs});
+   * `withoutRecommends`: what the command takes to leave out weak dependencies, where it installs them.
+   */
+  install: { command: string; installed: string; withoutRecommends?: string };
   /** Bind every daemon to the node address (Debian's defaults listen on all addresses or 127.0.0.1). */
   bindToNodeAddress: boolean;
   /**
@@ -164,6 +167,11 @@ export interface ComputeDriver {
   packages: { kvm: string[]; qemu: string[] };
   unitsBefore: string[];
   libvirt: boolean;
+  /**
+   * Install nova-compute without the packages' Recommends: a driver that never uses what they bring
+   * (nova-compute-ironic recommends guestmount: libguestfs, a kernel and QEMU, minutes of installing).
+   */
+  withoutRecommends?: boolean;
 }
 
 export const DEFAULT_COMPUTE_DRIVER = 'libvirt.LibvirtDriver';
@@ -322,6 +330,7 @@ const DEBIAN12_ZED: Profile = {
     command: 'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y',
     // Installed, and nothing half done: dpkg --audit lists what an interrupted install left (it exits 0 either way).
     installed: 'test -z "$(dpkg --audit 2>&1)" && for p in {pkgs}; do dpkg-query -W -f=\'${Status}\\n\' "$p" 2>/dev/null | grep -q \'^install ok installed$\' || exit 1; done',
+    withoutRecommends: '--no-install-recommends',
   },
   bindToNodeAddress: true,
   optionCatalog: 'zed',
@@ -329,8 +338,8 @@ const DEBIAN12_ZED: Profile = {
   // nova-compute needs one nova-compute-hypervisor provider; -ironic is the one without libvirt and qemu.
   computeDrivers: {
     'libvirt.LibvirtDriver': { packages: { kvm: ['nova-compute-kvm'], qemu: ['nova-compute-qemu'] }, unitsBefore: [], libvirt: true },
-    'fake.FakeDriver': { packages: same(['nova-compute-ironic']), unitsBefore: [], libvirt: false },
-    'ironic.IronicDriver': { packages: same(['nova-compute-ironic']), unitsBefore: [], libvirt: false },
+    'fake.FakeDriver': { packages: same(['nova-compute-ironic']), unitsBefore: [], libvirt: false, withoutRecommends: true },
+    'ironic.IronicDriver': { packages: same(['nova-compute-ironic']), unitsBefore: [], libvirt: false, withoutRecommends: true },
   },
 };
 

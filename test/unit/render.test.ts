@@ -8,7 +8,7 @@ import { Artifact, CommandArtifact, FileArtifact, NodeFacts, RenderedCloud } fro
 import { materialize, MissingSecretError, secretsIn, UNIT_SKIP_SCRIPT } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
 import { discoverHostsUntilMapped } from '../../src/core/render/nova';
-import { analyzeFile, minimal, TRAIN, ZED } from './helpers';
+import { analyzeFile, minimal, TEST_ENV, TRAIN, ZED } from './helpers';
 
 const TRAIN_TEXT = (s: string) => s.replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7');
 
@@ -273,6 +273,14 @@ describe('renderer', () => {
       assert.equal(command(zed, 'compute1', 'nova-compute/install').after, undefined);
       assert.deepEqual(command(zed, 'compute1', 'nova-compute/start').after, [{ node: 'controller', step: 'nova-controller' }]);
       assert.deepEqual(command(zed, 'controller', 'nova-cells/discover-hosts').after, [{ node: 'compute1', step: 'nova-compute' }]);
+    });
+
+    it("nova-compute without Recommends for a driver that needs none of them (ironic's guestmount: libguestfs and QEMU)", () => {
+      const fake = () => render(analyze(minimal('config:\n  nova:\n    nova-compute.conf:\n      DEFAULT:\n        compute_driver: fake.FakeDriver\n'), TEST_ENV));
+      const run = command(fake(), 'compute1', 'nova-compute/install').run;
+      assert.match(run, /apt-get .* install -y --no-install-recommends 'nova-compute' 'nova-compute-ironic'|apt-get .* install -y --no-install-recommends nova-compute nova-compute-ironic/);
+      // libvirt, the default driver: its packages as Debian recommends them.
+      assert.doesNotMatch(command(render(analyze(minimal(), TEST_ENV)), 'compute1', 'nova-compute/install').run, /no-install-recommends/);
     });
 
     it('virt_type follows the hardware virtualisation fact, as the guide checks it', () => {

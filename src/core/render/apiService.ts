@@ -35,6 +35,8 @@ export interface ApiRecipe {
   services?: ServiceId[];
   /** Packages besides the services' own (nova-compute's hypervisor driver). */
   extraPackages?: string[];
+  /** Leave the packages' Recommends out (profile.install.withoutRecommends). */
+  withoutRecommends?: boolean;
   /** Steps of other nodes the start waits for (compute nodes wait for the controller; their install does not). */
   startAfter?: { node: string; step: StepId }[];
   /** Before the install: facts the rest depends on. */
@@ -69,7 +71,7 @@ export function apiService(ctx: RenderContext, node: ResolvedNode, service: Serv
     registerService(ctx, node, { step, service, user: k.user, secret: k.secret, name: k.name, type: k.type, description: k.description, url: `http://${node.name}:${k.port}${k.path ?? ''}` });
   }
   r.beforeInstall?.();
-  const preFiles = installServices(ctx, node, step, service, services, r.extraPackages ?? []);
+  const preFiles = installServices(ctx, node, step, service, services, r.extraPackages ?? [], { withoutRecommends: r.withoutRecommends });
   const files = [...preFiles, ...r.configure()];
   const api = ctx.api(service);
   if (api.kind === 'uwsgi' && node.services.includes(service)) {
@@ -102,7 +104,15 @@ export function apiService(ctx: RenderContext, node: ResolvedNode, service: Serv
  * The pre-install commands and files of the services (each once), then one install of their packages.
  * Returns the ids of the pre-install files (a change restarts the units).
  */
-export function installServices(ctx: RenderContext, node: ResolvedNode, step: StepId, service: ServiceId, services: ServiceId[], extra: string[]): string[] {
+export function installServices(
+  ctx: RenderContext,
+  node: ResolvedNode,
+  step: StepId,
+  service: ServiceId,
+  services: ServiceId[],
+  extra: string[],
+  opts: { withoutRecommends?: boolean } = {},
+): string[] {
   const pre = [...new Set(services.flatMap((s) => ctx.on(s).preInstall ?? []))];
   pre.forEach((c, i) => ctx.command(node, { step, service, id: `${step}/pre-install-${i + 1}`, title: c.title, run: c.run, check: c.check }));
   const files: string[] = [];
@@ -122,7 +132,7 @@ export function installServices(ctx: RenderContext, node: ResolvedNode, step: St
       files.push(id);
     }
   }
-  ctx.install(node, step, service, [...services.flatMap((s) => ctx.packages(s)), ...extra]);
+  ctx.install(node, step, service, [...services.flatMap((s) => ctx.packages(s)), ...extra], undefined, opts);
   return files;
 }
 

@@ -132,10 +132,11 @@ export class RenderContext {
    * it, so whatever finishes the packages later starts nothing, and the next deploy rolls forward first
    * (`dpkg --configure -a`, under the guard). A policy-rc.d of the node's own is put back afterwards.
    */
-  install(node: ResolvedNode, step: StepId, service: ServiceId | 'base', pkgs: string[], title?: string): void {
+  install(node: ResolvedNode, step: StepId, service: ServiceId | 'base', pkgs: string[], title?: string, opts: { withoutRecommends?: boolean } = {}): void {
     if (!pkgs.length) return;
     const list = pkgs.map(shq).join(' ');
-    const cmd = `${this.profile.install.command} ${list}`;
+    const weak = opts.withoutRecommends && this.profile.install.withoutRecommends;
+    const cmd = `${this.profile.install.command}${weak ? ` ${weak}` : ''} ${list}`;
     const run = this.profile.preventStartOnInstall ? [...GUARDED_INSTALL_BEFORE, cmd, ...GUARDED_INSTALL_AFTER].join('\n') : cmd;
     this.command(node, {
       id: `${step}/install`,

@@ -133,6 +133,7 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
     step,
     services: mine,
     extraPackages: driver ? driver.packages[virtType(ctx, node)] : [],
+    withoutRecommends: driver?.withoutRecommends,
     // Compute nodes start after the controller is up (guide order), so the service registers in a live cell;
     // their packages and files are in place by then (the deploy waits at the start, not before the install).
     startAfter: compute && !control.length && api ? [{ node: api.name, step: 'nova-controller' }] : undefined,
