@@ -1,11 +1,9 @@
 import * as vscode from 'vscode';
 import { when } from '../core/deploy/events';
-import { Journal } from '../core/deploy/journal';
-import { stateDirOf } from '../core/deploy/session';
 import { Ctx } from './ctx';
 import { Previews } from './preview';
 import { LANGUAGE } from './store';
-import { TopologyTree } from './tree';
+import { journalOf, TopologyTree } from './tree';
 
 /**
  * One status bar item while a topology is the active editor: its cloud and profile, its problems, whether
@@ -22,7 +20,7 @@ export function registerStatusBar(ctx: Ctx, previews: Previews, tree: TopologyTr
     const errors = a.findings.filter((f) => f.severity === 'error').length;
     const warnings = a.findings.filter((f) => f.severity === 'warning').length;
     const revealed = previews.revealed.has(doc.uri.toString());
-    const journal = doc.uri.scheme === 'file' ? Journal.peek(stateDirOf(doc.uri.fsPath), a.cloud.name) : undefined;
+    const journal = journalOf(doc, a.cloud.name);
     const runs = a.cloud.nodes.map((n) => ({ name: n.name, j: journal?.peekNode(n.name) }));
     const deployed = runs.filter((r) => r.j?.lastDeploy);
     const failedDeploy = deployed.filter((r) => !r.j!.lastDeploy!.ok);

@@ -11,8 +11,8 @@ import { Previews } from './preview';
 export type TreeItem =
   { kind: 'node'; node: string } | { kind: 'service'; node: string; service: string } | { kind: 'file'; node: string; file: string; description: string } | { kind: 'message'; text: string };
 
-/** The deploy journal beside the topology (when there is one), read only. */
-function journalOf(doc: vscode.TextDocument, cloud: string): Journal | undefined {
+/** The deploy journal beside the topology (when there is one), read only: also the status bar's. */
+export function journalOf(doc: vscode.TextDocument, cloud: string): Journal | undefined {
   if (doc.uri.scheme !== 'file') return undefined;
   return Journal.peek(stateDirOf(doc.uri.fsPath), cloud);
 }

@@ -38,7 +38,7 @@ class StepFailure extends Error {}
 class Blocked extends Error {}
 
 /** The actions of a step cut where one waits for other nodes' steps (its `after`): each part, and what it waits for. */
-export function waitSegments(actions: (FileArtifact | CommandArtifact)[]): { after: string[]; actions: (FileArtifact | CommandArtifact)[] }[] {
+function waitSegments(actions: (FileArtifact | CommandArtifact)[]): { after: string[]; actions: (FileArtifact | CommandArtifact)[] }[] {
   const parts: { after: string[]; actions: (FileArtifact | CommandArtifact)[] }[] = [];
   for (const a of actions) {
     const after = a.kind === 'command' ? (a.after ?? []).map((d) => `${d.node}/${d.step}`) : [];
