@@ -177,7 +177,7 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
   if (pos.character > 0 && charBefore(text, pos) === ':') return [];
   const ctx = cursorContext(text, pos);
   const path = ctx.parent;
-  const cfg = path[0] === 'config' ? 1 : path[0] === 'nodes' && path[2] === 'config' ? 3 : -1;
+  const cfg = configDepth(path);
   if (cfg > 0 && path.length >= cfg + 2) {
     const r = configEntries(a, ctx, path.slice(cfg));
     if (r) return r;
@@ -259,4 +259,10 @@ function snippetEntries(path: YamlPath, range: Range): CompletionEntry[] {
     .map(([name, sn]) => ({ label: sn.prefix, kind: 'snippet' as const, detail: name, documentation: sn.description, insertText: sn.body.join('\n'), snippet: true, range, sortText: `2${name}` }));
 }
 
-const isConfigPath = (path: YamlPath) => (path.length === 1 && path[0] === 'config') || (path.length === 3 && path[0] === 'nodes' && path[2] === 'config');
+/** How deep a path's `config` mapping is: 1 (`config`), 3 (`nodes.<name>.config`), or -1 (none). */
+function configDepth(path: YamlPath): number {
+  return path[0] === 'config' ? 1 : path[0] === 'nodes' && path[2] === 'config' ? 3 : -1;
+}
+
+/** The path is a `config` mapping itself (its keys are projects). */
+const isConfigPath = (path: YamlPath) => path.length === configDepth(path);

@@ -56,8 +56,9 @@ function writeSources(ctx: RenderContext, node: ResolvedNode, src: PackageSource
   const keys: string[] = []; // where each extra key is on the node (path), or its URL (yum reads URLs itself)
   repos.gpgKeys.forEach((k, i) => {
     // A key fetched from a URL is named after the URL: another URL is another file (fetched, and named in the sources).
-    const path = `${src.keysDir}/ostopo-${isArmoredKey(k) ? i + 1 : createHash('sha256').update(k).digest('hex').slice(0, 12)}.asc`;
-    if (isArmoredKey(k)) {
+    const armored = isArmoredKey(k);
+    const path = `${src.keysDir}/ostopo-${armored ? i + 1 : createHash('sha256').update(k).digest('hex').slice(0, 12)}.asc`;
+    if (armored) {
       ctx.file(node, {
         id: `${step}/gpg-key-${i + 1}`,
         step,
