@@ -1,6 +1,6 @@
-import { isRoleId, isServiceId, RoleId, ROLES, SERVICE_IDS, ServiceId } from './services/registry';
+import { isRoleId, isServiceId, PlacementContext, placedBy, RoleId, SERVICE_IDS, ServiceId } from './services/registry';
 import { own } from './own';
-import { findProfile, Profile, releaseId } from './profiles';
+import { findProfile, NETWORK_MECHANISMS, NetworkMechanism, Profile, releaseId } from './profiles';
 
 /** The topology after defaults and role expansion: what validators (semantic part) and renderers read. */
 /** SSH settings as the topology writes them (node over defaults); unset values come from `ssh -G` or defaults. */
@@ -19,6 +19,8 @@ export interface ResolvedNode {
   /** Services in catalog order (roles expanded, explicit ones added). */
   services: ServiceId[];
   providerInterface?: string;
+  /** Address of its VXLAN tunnel endpoint (`overlayAddress`; default: its management address). */
+  overlayAddress: string;
   ssh: SshSettings;
   config: ConfigOverrides;
 }
@@ -44,7 +46,11 @@ export interface ResolvedCloud {
   profile?: Profile;
   region: string;
   managementCidr?: string;
-  provider?: { interface?: string; cidr?: string; gateway?: string };
+  provider?: ProviderNetwork;
+  /** The guide's networking option 2: self-service (VXLAN) networks routed to the provider network. */
+  selfservice?: SelfServiceNetwork;
+  /** The ML2 mechanism of instance networks (`networks.mechanism`, else the profile's default). */
+  mechanism?: NetworkMechanism;
   ntp: { servers: string[]; server?: string; allow: string[] };
   /** Where packages come from (`repositories`), when the topology says; else the nodes' own sources. */
   repositories?: Repositories;
@@ -54,6 +60,29 @@ export interface ResolvedCloud {
   secrets: Map<string, SecretValue>;
   config: ConfigOverrides;
 }
+
+/** `networks.provider`: the physical network instances reach the outside through. */
+export interface ProviderNetwork {
+  /** Physical network name in neutron (flat_networks, interface/bridge mappings). */
+  name: string;
+  interface?: string;
+  cidr?: string;
+  gateway?: string;
+  allocationPool?: { start?: string; end?: string };
+  dns: string[];
+}
+
+/** `networks.selfservice`: VXLAN networks of projects, and the one verify creates. */
+export interface SelfServiceNetwork {
+  /** VXLAN VNI range `first:last` of ML2. */
+  vniRange: string;
+  cidr: string;
+  gateway?: string;
+}
+
+export const DEFAULT_PROVIDER_NAME = 'provider';
+export const DEFAULT_VNI_RANGE = '1:1000';
+export const DEFAULT_SELFSERVICE_CIDR = '172.16.1.0/24';
 
 /** The topology's `repositories`: base URLs and extra GPG keys (armored text or URLs). */
 export interface Repositories {
@@ -105,14 +134,19 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
   const networks = obj(root.networks);
   const mgmt = obj(networks.management);
   const prov = networks.provider === undefined ? undefined : obj(networks.provider);
+  const self = networks.selfservice === undefined ? undefined : obj(networks.selfservice);
   const sshDefaults = sshOf(root.ssh, {});
+  const profile = findProfile(os, release);
+  const written = str(networks.mechanism);
+  const mechanism = NETWORK_MECHANISMS.some((m) => m.id === written) ? (written as NetworkMechanism) : profile?.networkMechanisms[0];
+  const placement: PlacementContext = { networks: !!prov || !!self, selfservice: !!self, mechanism };
 
   const nodes: ResolvedNode[] = [];
   for (const [name, raw] of Object.entries(obj(root.nodes))) {
     const n = obj(raw);
     const roles = strList(n.roles).filter(isRoleId);
     const set = new Set<ServiceId>();
-    for (const r of roles) for (const s of ROLES[r].services) set.add(s);
+    for (const r of roles) for (const s of placedBy(r, placement)) set.add(s);
     for (const s of strList(n.services)) if (isServiceId(s)) set.add(s);
     nodes.push({
       name,
@@ -120,6 +154,7 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
       roles,
       services: SERVICE_IDS.filter((s) => set.has(s)),
       providerInterface: str(n.providerInterface) ?? (prov ? str(prov.interface) : undefined),
+      overlayAddress: str(n.overlayAddress) ?? str(n.address) ?? '',
       ssh: sshOf(n.ssh, sshDefaults),
       config: obj(n.config) as ConfigOverrides,
     });
@@ -142,10 +177,23 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
     name: str(root.name) ?? 'cloud',
     release,
     os,
-    profile: findProfile(os, release),
+    profile,
     region: str(root.region) ?? 'RegionOne',
     managementCidr: cidr,
-    provider: prov ? { interface: str(prov.interface), cidr: str(prov.cidr), gateway: str(prov.gateway) } : undefined,
+    provider: prov && {
+      name: str(prov.name) ?? DEFAULT_PROVIDER_NAME,
+      interface: str(prov.interface),
+      cidr: str(prov.cidr),
+      gateway: str(prov.gateway),
+      allocationPool: prov.allocationPool === undefined ? undefined : { start: str(obj(prov.allocationPool).start), end: str(obj(prov.allocationPool).end) },
+      dns: strList(prov.dns),
+    },
+    selfservice: self && {
+      vniRange: str(self.vniRange) ?? DEFAULT_VNI_RANGE,
+      cidr: str(self.cidr) ?? DEFAULT_SELFSERVICE_CIDR,
+      gateway: str(self.gateway),
+    },
+    mechanism,
     ntp: {
       servers: Array.isArray(ntp.servers) ? strList(ntp.servers) : ['pool.ntp.org'],
       server: str(ntp.server) ?? controller?.name ?? nodes.find((n) => n.services.includes('chrony'))?.name,

@@ -77,8 +77,11 @@ export interface Profile {
   memcachedFormat: 'sysconfig' | 'debian';
   /** How the database root account is secured: the guide's mysql_secure_installation, or Debian's unix_socket. */
   mariadbRoot: 'password' | 'unix_socket';
-  /** ML2 mechanism driver of the provider network (the guide: linuxbridge; Debian packages openvswitch). */
-  ml2MechanismDriver: 'linuxbridge' | 'openvswitch';
+  /**
+   * Neutron's ML2 mechanisms for instance networks that this row's packages have, the default first
+   * (the topology's `networks.mechanism` picks another): each places its own L2 agent (see NETWORK_MECHANISMS).
+   */
+  networkMechanisms: NetworkMechanism[];
   /** Option-level differences between releases. */
   options: {
     glanceStores: 'legacy' | 'multistore';
@@ -92,6 +95,8 @@ export interface Profile {
      */
     novaGuideApiOptions: boolean;
     novaLockPath: string;
+    /** neutron [DEFAULT] allow_overlapping_ips for self-service networks (the guide's; removed later, always on). */
+    neutronAllowOverlappingIps: boolean;
     /** CentOS 7 Train placement-api vhost lacks access to /usr/bin. */
     placementDirectoryFix: boolean;
   };
@@ -174,6 +179,22 @@ export interface ComputeDriver {
   withoutRecommends?: boolean;
 }
 
+/** How instances' networks are wired on each node: the ML2 mechanism and its L2 agent. */
+export const NETWORK_MECHANISMS = [
+  {
+    id: 'linuxbridge',
+    description: "Linux bridges and VXLAN interfaces, iptables security groups (the install guide's; removed from neutron in 2025.1).",
+    /** [DEFAULT] interface_driver of the DHCP and L3 agents. */
+    interfaceDriver: 'linuxbridge',
+  },
+  {
+    id: 'openvswitch',
+    description: 'Open vSwitch bridges (br-int, br-tun, a bridge per physical network), OVS-native security groups.',
+    interfaceDriver: 'openvswitch',
+  },
+] as const;
+export type NetworkMechanism = (typeof NETWORK_MECHANISMS)[number]['id'];
+
 export const DEFAULT_COMPUTE_DRIVER = 'libvirt.LibvirtDriver';
 
 const same = (p: string[]) => ({ kvm: p, qemu: p });
@@ -250,13 +271,14 @@ const CENTOS7_TRAIN: Profile = {
   chrony: { driftfile: '/var/lib/chrony/drift', extra: ['makestep 1.0 3', 'rtcsync', 'logdir /var/log/chrony'] },
   memcachedFormat: 'sysconfig',
   mariadbRoot: 'password',
-  ml2MechanismDriver: 'linuxbridge',
+  networkMechanisms: ['linuxbridge', 'openvswitch'],
   options: {
     glanceStores: 'legacy',
     novaLegacyNetworkOptions: true,
     novaServiceUserToken: false,
     novaGuideApiOptions: true,
     novaLockPath: '/var/lib/nova/tmp',
+    neutronAllowOverlappingIps: true,
     placementDirectoryFix: true,
   },
   preventStartOnInstall: false,
@@ -315,13 +337,14 @@ const DEBIAN12_ZED: Profile = {
   },
   memcachedFormat: 'debian',
   mariadbRoot: 'unix_socket',
-  ml2MechanismDriver: 'openvswitch',
+  networkMechanisms: ['linuxbridge', 'openvswitch'],
   options: {
     glanceStores: 'multistore',
     novaLegacyNetworkOptions: false,
     novaServiceUserToken: true,
     novaGuideApiOptions: true,
     novaLockPath: '/var/lib/nova/tmp',
+    neutronAllowOverlappingIps: false,
     placementDirectoryFix: false,
   },
   preventStartOnInstall: true,
@@ -337,7 +360,8 @@ const DEBIAN12_ZED: Profile = {
   extraConfigFiles: ['nova-compute.conf'],
   // nova-compute needs one nova-compute-hypervisor provider; -ironic is the one without libvirt and qemu.
   computeDrivers: {
-    'libvirt.LibvirtDriver': { packages: { kvm: ['nova-compute-kvm'], qemu: ['nova-compute-qemu'] }, unitsBefore: [], libvirt: true },
+    // libvirtd: installed under policy-rc.d, so started here (and restarted when qemu.conf changes).
+    'libvirt.LibvirtDriver': { packages: { kvm: ['nova-compute-kvm'], qemu: ['nova-compute-qemu'] }, unitsBefore: ['libvirtd'], libvirt: true },
     'fake.FakeDriver': { packages: same(['nova-compute-ironic']), unitsBefore: [], libvirt: false, withoutRecommends: true },
     'ironic.IronicDriver': { packages: same(['nova-compute-ironic']), unitsBefore: [], libvirt: false, withoutRecommends: true },
   },
@@ -356,6 +380,8 @@ const DEBIAN13_2025_1: Profile = extend(DEBIAN12_ZED, {
   repository: { description: 'Debian trixie main carries 2025.1: refresh the package lists and install the OpenStack client' },
   packageSources: { suite: 'trixie' },
   options: { novaGuideApiOptions: false },
+  // neutron 2025.1 removed the Linux bridge mechanism (and Debian 13 its agent package).
+  networkMechanisms: ['openvswitch'],
   optionCatalog: '2025.1',
 });
 

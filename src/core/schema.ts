@@ -1,4 +1,4 @@
-import { OPERATING_SYSTEMS, releaseAliases, RELEASES } from './profiles';
+import { NETWORK_MECHANISMS, OPERATING_SYSTEMS, PROFILES, releaseAliases, RELEASES } from './profiles';
 import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, ROLES, SECRET_NAMES, SECRETS, SERVICE_IDS, REGISTRY } from './services/registry';
 
 /**
@@ -119,6 +119,14 @@ const configFileSchema = (description: string): JsonSchema => ({
   },
 });
 
+/** A `key = value` file without sections (libvirt's qemu.conf): `key: value` pairs. */
+const keyValueFileSchema = (description: string): JsonSchema => ({
+  type: ['object', 'null'],
+  description,
+  propertyNames: { pattern: '^[a-z][a-z0-9_]*$', patternDescription: 'a setting name (lower case, digits and _)' },
+  additionalProperties: optionValue,
+});
+
 const configSchema = (scope: string): JsonSchema => ({
   type: 'object',
   description: `Overrides merged over the rendered files ${scope}: \`<project>.<file>.<section>.<option>: value\`. The preview shows which layer set each value.`,
@@ -130,7 +138,7 @@ const configSchema = (scope: string): JsonSchema => ({
         type: 'object',
         description: `Overrides for ${p}'s configuration files.`,
         additionalProperties: false,
-        properties: Object.fromEntries(CONFIG_FILES.filter((f) => f.project === p).map((f) => [f.name, configFileSchema(f.description)])),
+        properties: Object.fromEntries(CONFIG_FILES.filter((f) => f.project === p).map((f) => [f.name, f.format === 'keyvalue' ? keyValueFileSchema(f.description) : configFileSchema(f.description)])),
       },
     ]),
   ),
@@ -176,7 +184,8 @@ export const topologySchema: JsonSchema = {
     },
     networks: {
       type: 'object',
-      description: "The guide's networks: management (every node has an address on it) and provider (the external network of instances).",
+      description:
+        "The guide's networks: management (every node has an address on it), provider (the external network of instances: networking option 1) and self-service (project networks over VXLAN, routed to the provider network: option 2). With provider or self-service, the `network` and `compute` roles place neutron's agents.",
       additionalProperties: false,
       required: ['management'],
       properties: {
@@ -198,9 +207,17 @@ export const topologySchema: JsonSchema = {
         },
         provider: {
           type: 'object',
-          description: 'Provider network: an interface without an IP address that instances reach the outside through (guide: ifcfg with BOOTPROTO none).',
+          description:
+            'Provider network: an interface without an IP address that instances reach the outside through (guide: ifcfg with BOOTPROTO none), a flat network in neutron. `cidr`, `gateway`, `allocationPool` and `dns` describe its subnet: verify creates it as the guide\'s "provider" network.',
           additionalProperties: false,
           properties: {
+            name: {
+              type: 'string',
+              pattern: '^[A-Za-z0-9_-]{1,64}$',
+              patternDescription: 'letters, digits, `_` and `-`',
+              description: "Name of the physical network in neutron (ML2 flat_networks, the agents' mappings).",
+              default: 'provider',
+            },
             interface: {
               type: 'string',
               pattern: IFNAME,
@@ -208,9 +225,54 @@ export const topologySchema: JsonSchema = {
               description: 'Interface name on every node, e.g. `eth1` or `ens4`; override per node with `nodes.<name>.providerInterface`.',
               examples: ['eth1'],
             },
-            cidr: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 203.0.113.0/24', description: 'Provider subnet (for the networking service).', examples: ['203.0.113.0/24'] },
-            gateway: ipv4('Provider network gateway.', ['203.0.113.1']),
+            cidr: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 203.0.113.0/24', description: 'Provider subnet.', examples: ['203.0.113.0/24'] },
+            gateway: ipv4('Provider network gateway (in `cidr`).', ['203.0.113.1']),
+            allocationPool: {
+              type: 'object',
+              description: "Addresses of the provider subnet that neutron hands out (router gateways, floating IPs, instances on the provider network); the guide's 203.0.113.101-203.0.113.250.",
+              additionalProperties: false,
+              required: ['start', 'end'],
+              properties: {
+                start: ipv4('First address of the pool (in `cidr`).', ['203.0.113.101']),
+                end: ipv4('Last address of the pool (in `cidr`, not before `start`).', ['203.0.113.250']),
+              },
+            },
+            dns: {
+              type: 'array',
+              description: 'DNS servers handed to instances on the provider subnet.',
+              uniqueItems: true,
+              items: { type: 'string', pattern: IPV4, patternDescription: 'an IPv4 address', description: 'A DNS server address.' },
+              examples: [['8.8.4.4']],
+            },
           },
+        },
+        selfservice: {
+          type: 'object',
+          description:
+            'Self-service networks (the guide\'s networking option 2): projects make VXLAN networks and routers; the L3 agent (the `network` role) routes them to the provider network with SNAT and floating IPs. `cidr` and `gateway` are the guide\'s "selfservice" network, which verify creates.',
+          additionalProperties: false,
+          properties: {
+            vniRange: {
+              type: 'string',
+              pattern: '^[0-9]{1,8}:[0-9]{1,8}$',
+              patternDescription: 'FIRST:LAST, e.g. 1:1000',
+              description: 'VXLAN network identifiers that self-service networks take (ML2 [ml2_type_vxlan] vni_ranges).',
+              default: '1:1000',
+            },
+            cidr: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 172.16.1.0/24', description: 'Subnet of the self-service network verify creates.', default: '172.16.1.0/24' },
+            gateway: ipv4('Gateway of that subnet (default: its first address).', ['172.16.1.1']),
+          },
+        },
+        mechanism: {
+          type: 'string',
+          enum: NETWORK_MECHANISMS.map((m) => m.id),
+          enumDescriptions: NETWORK_MECHANISMS.map(
+            (m) =>
+              `${m.description} Profiles: ${PROFILES.filter((p) => p.networkMechanisms.includes(m.id))
+                .map((p) => p.id)
+                .join(', ')}.`,
+          ),
+          description: "How instances' networks are wired (ML2 mechanism and L2 agent). Default: the profile's (" + PROFILES.map((p) => `${p.id}: ${p.networkMechanisms[0]}`).join(', ') + ').',
         },
       },
     },
@@ -310,6 +372,10 @@ export const topologySchema: JsonSchema = {
             patternDescription: 'a network interface name',
             description: 'Provider interface of this node when it differs from `networks.provider.interface`.',
           },
+          overlayAddress: ipv4(
+            "This node's VXLAN tunnel endpoint (the guide's OVERLAY_INTERFACE_IP_ADDRESS) when it is not its management `address`: an address on another interface for tenant traffic.",
+            ['10.0.1.31'],
+          ),
           ssh: sshSchema('this node'),
           config: configSchema('of this node only (over the global `config`)'),
         },

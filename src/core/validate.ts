@@ -1,11 +1,12 @@
-import { CONFIG_FILES, isSecretName, ROLES, SECRET_NAMES, REGISTRY, ServiceId, onProfile, SecretName, secretsOf } from './services/registry';
-import { authPluginOptions, catalogFor, fileOptions, OptionInfo } from './catalog/options';
+import { availableOn, CONFIG_FILES, isSecretName, ROLES, SECRET_NAMES, REGISTRY, ServiceId, SecretName, secretsOf } from './services/registry';
+import { authPluginOptions, catalogFor, fileOptions, keyOptions, OptionInfo } from './catalog/options';
+import { keyValueProblem } from './render/ini';
 import { clip, didYouMean, Finding, Severity, FindingCode, FindingData } from './findings';
 import { ConfigOverrides, hostsOf, parseSecretRef, ResolvedCloud, ResolvedNode } from './model';
 import { inCidr, ipv4ToInt, isNetworkOrBroadcast, parseCidr } from './net';
 import { own } from './own';
 import { ParsedDocument, YamlPath } from './parse';
-import { PROFILES } from './profiles';
+import { NETWORK_MECHANISMS, PROFILES } from './profiles';
 import { weakness } from './secrets';
 
 /**
@@ -20,6 +21,7 @@ export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud): Findi
   checkProfile(cloud, add);
   checkNodes(cloud, add);
   checkNtp(cloud, add);
+  checkNetworks(cloud, doc, add);
   checkRepositories(cloud, add);
   checkPlacement(cloud, doc, add);
   checkSecrets(cloud, doc, add);
@@ -88,6 +90,134 @@ function checkNodes(cloud: ResolvedCloud, add: Add): void {
   }
 }
 
+/** The agents that wire instances' ports on a node (one per mechanism). */
+const L2_AGENTS: ServiceId[] = ['neutron-linuxbridge-agent', 'neutron-openvswitch-agent'];
+
+/** Instance networks: their subnets, the mechanism the release has, and the agents they need. */
+function checkNetworks(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void {
+  const prov = cloud.provider;
+  const self = cloud.selfservice;
+  const raw = (doc.value as { networks?: { mechanism?: unknown; selfservice?: { cidr?: unknown } } } | undefined)?.networks;
+  // Subnets that must not overlap: a route to one would swallow the other.
+  const nets: { name: string; cidr: string; path: YamlPath }[] = [];
+  if (cloud.managementCidr) nets.push({ name: 'management', cidr: cloud.managementCidr, path: ['networks', 'management', 'cidr'] });
+  if (prov?.cidr) nets.push({ name: 'provider', cidr: prov.cidr, path: ['networks', 'provider', 'cidr'] });
+  if (self && typeof raw?.selfservice?.cidr === 'string') nets.push({ name: 'self-service', cidr: self.cidr, path: ['networks', 'selfservice', 'cidr'] });
+  for (const [i, a] of nets.entries()) {
+    for (const b of nets.slice(i + 1)) {
+      const ca = parseCidr(a.cidr);
+      const cb = parseCidr(b.cidr);
+      if (!ca || !cb) continue;
+      const mask = Math.min(ca.prefix, cb.prefix) === ca.prefix ? ca.mask : cb.mask;
+      if ((ca.network & mask) >>> 0 === (cb.network & mask) >>> 0) {
+        add(
+          'network/overlapping-cidrs',
+          'error',
+          `The ${b.name} network ${b.cidr} overlaps the ${a.name} network ${a.cidr}: each needs its own addresses, or routes and NAT go to the wrong one.`,
+          b.path,
+          'value',
+        );
+      }
+    }
+  }
+  const within = (ip: string | undefined, cidr: string | undefined, path: YamlPath, what: string) => {
+    const c = cidr ? parseCidr(cidr) : undefined;
+    if (!ip || !c || ipv4ToInt(ip) === undefined) return true;
+    if (!inCidr(ip, c)) {
+      add('network/outside-cidr', 'error', `${what} ${ip} is outside its subnet ${cidr}.`, path, 'value');
+      return false;
+    }
+    if (isNetworkOrBroadcast(ip, c)) {
+      add('network/outside-cidr', 'error', `${what} ${ip} is the network or broadcast address of ${cidr}, not a host address.`, path, 'value');
+      return false;
+    }
+    return true;
+  };
+  if (prov) {
+    within(prov.gateway, prov.cidr, ['networks', 'provider', 'gateway'], 'The provider gateway');
+    const pool = prov.allocationPool;
+    const okStart = within(pool?.start, prov.cidr, ['networks', 'provider', 'allocationPool', 'start'], 'The allocation pool start');
+    const okEnd = within(pool?.end, prov.cidr, ['networks', 'provider', 'allocationPool', 'end'], 'The allocation pool end');
+    const start = pool?.start ? ipv4ToInt(pool.start) : undefined;
+    const end = pool?.end ? ipv4ToInt(pool.end) : undefined;
+    const gw = prov.gateway ? ipv4ToInt(prov.gateway) : undefined;
+    if (okStart && okEnd && start !== undefined && end !== undefined) {
+      if (start > end)
+        add('network/allocation-pool', 'error', `The allocation pool ends (${pool!.end}) before it starts (${pool!.start}).`, ['networks', 'provider', 'allocationPool', 'end'], 'value');
+      else if (gw !== undefined && gw >= start && gw <= end)
+        add(
+          'network/allocation-pool',
+          'error',
+          `The allocation pool ${pool!.start}-${pool!.end} holds the gateway ${prov.gateway}: neutron would hand it to a router or an instance.`,
+          ['networks', 'provider', 'allocationPool'],
+          'key',
+        );
+    }
+  }
+  if (self) within(self.gateway, self.cidr, ['networks', 'selfservice', 'gateway'], 'The self-service gateway');
+
+  const profile = cloud.profile;
+  const mechanism = typeof raw?.mechanism === 'string' ? raw.mechanism : undefined;
+  if (profile && mechanism && NETWORK_MECHANISMS.some((m) => m.id === mechanism) && !profile.networkMechanisms.includes(mechanism as never)) {
+    add(
+      'network/mechanism-unavailable',
+      'error',
+      `${profile.title} has no ${mechanism} mechanism${mechanism === 'linuxbridge' ? ' (neutron 2025.1 removed the Linux bridge driver)' : ''}: use ${profile.networkMechanisms.join(' or ')}.`,
+      ['networks', 'mechanism'],
+      'value',
+      [...profile.networkMechanisms],
+    );
+  }
+
+  const dataPlane = !!prov || !!self;
+  const placed = (s: ServiceId) => cloud.nodes.some((n) => n.services.includes(s));
+  if (!dataPlane) {
+    for (const n of cloud.nodes) {
+      const i = n.roles.indexOf('network');
+      if (i < 0) continue;
+      const roles = (own((doc.value as { nodes?: Record<string, { roles?: unknown }> })?.nodes, n.name)?.roles ?? []) as unknown[];
+      add(
+        'network/no-instance-networks',
+        'warning',
+        `The \`network\` role places neutron's agents only for instance networks, and \`networks\` has neither \`provider\` nor \`selfservice\`: \`${n.name}\` gets none.`,
+        ['nodes', n.name, 'roles', Math.max(0, roles.indexOf('network'))],
+        'value',
+      );
+    }
+    return;
+  }
+  const where: YamlPath = self ? ['networks', 'selfservice'] : ['networks', 'provider'];
+  if (placed('neutron-server') && !placed('neutron-dhcp-agent')) {
+    add('network/no-agents', 'warning', 'No node runs the DHCP and metadata agents: instances would get no address. Give the controller (or a network node) the `network` role.', where);
+  } else if (self && placed('neutron-server') && !placed('neutron-l3-agent')) {
+    add(
+      'network/no-agents',
+      'error',
+      'Self-service networks need the L3 agent (routers, floating IPs), and no node runs `neutron-l3-agent`: give the controller (or a network node) the `network` role.',
+      ['networks', 'selfservice'],
+    );
+  }
+  for (const n of cloud.nodes) {
+    const l2 = n.services.some((s) => L2_AGENTS.includes(s));
+    if (n.services.includes('nova-compute') && !l2) {
+      add(
+        'network/compute-without-agent',
+        'error',
+        `\`${n.name}\` runs nova-compute but no L2 agent: its instances' ports could not be wired. Give it the \`compute\` role, or \`neutron-${cloud.mechanism ?? 'linuxbridge'}-agent\`.`,
+        ['nodes', n.name],
+      );
+    }
+    if (l2 && prov && !n.providerInterface) {
+      add(
+        'network/no-provider-interface',
+        n.services.includes('neutron-l3-agent') || n.services.includes('neutron-dhcp-agent') ? 'error' : 'warning',
+        `\`${n.name}\` runs neutron agents but has no provider interface (\`networks.provider.interface\` or \`providerInterface\`): ${n.services.includes('neutron-l3-agent') ? 'routers here would have no way out' : 'instances on the provider network cannot be placed here'}.`,
+        ['nodes', n.name],
+      );
+    }
+  }
+}
+
 function checkNtp(cloud: ResolvedCloud, add: Add): void {
   const names = cloud.nodes.map((n) => n.name);
   const server = cloud.ntp.server;
@@ -118,8 +248,10 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
   const placed = new Set(cloud.nodes.flatMap((n) => n.services));
   for (const n of cloud.nodes) {
     for (const s of n.services) {
-      if (cloud.profile && !onProfile(cloud.profile, s)) {
-        add('profile/service-unavailable', 'error', `\`${s}\` is not available on ${cloud.profile.title}: ostopo has no packages for it there.`, placementPath(doc, n, s), 'value');
+      if (cloud.profile && !availableOn(cloud.profile, s)) {
+        const m = REGISTRY[s].placedWhen?.mechanism;
+        const why = m && !cloud.profile.networkMechanisms.includes(m) ? `the ${m} mechanism is not in ${cloud.release}` : 'ostopo has no packages for it there';
+        add('profile/service-unavailable', 'error', `\`${s}\` is not available on ${cloud.profile.title}: ${why}.`, placementPath(doc, n, s), 'value');
         continue;
       }
       const missing = REGISTRY[s].requires.filter((r) => !placed.has(r));
@@ -228,6 +360,19 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
           continue;
         }
         if (!sections || typeof sections !== 'object') continue;
+        if (def.format === 'keyvalue' && !nodes.some((n) => n.services.includes('nova-compute'))) {
+          add(
+            'config/not-rendered',
+            'warning',
+            `${base[0] === 'config' ? 'No node runs' : `Node \`${nodes[0]!.name}\` does not run`} nova-compute, so this ${file} override changes nothing (it is written where nova-compute uses libvirt).`,
+            fpath,
+          );
+          continue;
+        }
+        if (def.format === 'keyvalue') {
+          checkKeyValueFile(def.catalog, file, sections as Record<string, unknown>, fpath, add, suggest);
+          continue;
+        }
         const catalog = def.catalog && choice?.own ? fileOptions(choice.release, def.catalog.service, def.catalog.file) : undefined;
         for (const [section, opts] of Object.entries(sections)) {
           const spath = [...fpath, section];
@@ -271,6 +416,46 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
         }
       }
     }
+  }
+}
+
+/** Overrides of a `key = value` file (qemu.conf): each key known to its catalog, each value writable and of the key's type. */
+function checkKeyValueFile(
+  catalog: { service: string; file: string } | undefined,
+  file: string,
+  entries: Record<string, unknown>,
+  fpath: YamlPath,
+  add: Add,
+  suggest: (word: string, candidates: () => string[]) => string[],
+): void {
+  const known = catalog ? keyOptions(catalog.service, catalog.file) : undefined;
+  for (const [key, value] of Object.entries(entries)) {
+    const kpath = [...fpath, key];
+    const unwritable = value === null ? undefined : keyValueProblem(value);
+    if (unwritable) {
+      add('value/unrenderable', 'error', `${key}: ${unwritable}.`, kpath, 'value');
+      continue;
+    }
+    if (!known) continue;
+    const info = own(known.keys, key);
+    if (!info) {
+      const sugg = suggest(key, () => Object.keys(known.keys));
+      // libvirt adds settings between versions: the catalog is one version's (its source says which).
+      add('config/unknown-option', 'warning', `${file} has no setting \`${clip(key)}\` in ${known.source}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}`, kpath, 'key', sugg);
+      continue;
+    }
+    if (value === null) continue;
+    const problem =
+      info.t === 'l'
+        ? Array.isArray(value)
+          ? undefined
+          : `${key} takes a list, e.g. [ ] or [ "a", "b" ].`
+        : Array.isArray(value)
+          ? 'a list is given, but this setting takes one value.'
+          : info.t === 'i' && !/^-?\d+$/.test(String(value === true ? 1 : value === false ? 0 : value))
+            ? `expects a whole number (libvirt's booleans are 0 and 1), not ${clip(JSON.stringify(value))}.`
+            : undefined;
+    if (problem) add('config/option-type', 'warning', `${key}: ${problem}`, kpath, 'value');
   }
 }
 

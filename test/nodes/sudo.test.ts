@@ -44,6 +44,7 @@ describe('deploy as a sudo user (real Debian test node)', function () {
   const node = (user: string): ResolvedNode => ({
     name: NAME,
     address: IP,
+    overlayAddress: IP,
     roles: [],
     services: [],
     ssh: { user, port: 22, identityFile: tn('key'), knownHostsFile: path.join(work, 'known_hosts') },

@@ -85,7 +85,7 @@ describe('editor core', () => {
 
     it('enum values, roles not yet listed, services, node names', () => {
       assert.deepEqual(labels(minimal().replace('os: debian12', 'os: |')), ['centos7', 'debian12', 'debian13']);
-      assert.deepEqual(labels(minimal().replace('roles: [compute]', 'roles: [compute, |]')), ['controller']);
+      assert.deepEqual(labels(minimal().replace('roles: [compute]', 'roles: [compute, |]')), ['controller', 'network']);
       assert.ok(labels(minimal().replace('roles: [compute]', 'services: [|]')).includes('nova-compute'));
       assert.deepEqual(labels(minimal('ntp:\n  server: |')), ['controller', 'compute1']);
     });

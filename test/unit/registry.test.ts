@@ -8,20 +8,23 @@ import { SNIPPETS } from '../../src/core/editor/snippets';
 import { extend, findProfile, Profile, PROFILES } from '../../src/core/profiles';
 import { CommandArtifact } from '../../src/core/render/artifacts';
 import { secretsIn } from '../../src/core/render/template';
-import { onProfile, PROJECT_IDS, REGISTRY, RENDER_ORDER, secretsOf, SECRET_NAMES, SERVICE_IDS, ServiceId } from '../../src/core/services/registry';
+import { availableOn, onProfile, PROJECT_IDS, REGISTRY, RENDER_ORDER, secretsOf, SECRET_NAMES, SERVICE_IDS, ServiceId } from '../../src/core/services/registry';
 import { analyzeFile, listFiles, ROOT, TRAIN } from './helpers';
 
 const ALL_SECRETS = SECRET_NAMES.map((s) => `  ${s}: Str0ng-${s.replace(/_/g, '-')}-Value-9`).join('\n');
 
 /** Every service on a node of its own (`n-<service>`), all of them placed: what each renderer uses shows per node. */
 function onePerNode(os: string, release: string): string {
-  const nodes = SERVICE_IDS.map((s, i) => `  n-${s}:\n    address: 10.0.0.${10 + i}\n    services: [${s}]`).join('\n');
+  const profile = findProfile(os, release)!;
+  const nodes = SERVICE_IDS.filter((s) => availableOn(profile, s))
+    .map((s, i) => `  n-${s}:\n    address: 10.0.0.${10 + i}\n    services: [${s}]`)
+    .join('\n');
   return `ostopo: 1\nname: one-per-node\nrelease: ${release}\nos: ${os}\nnetworks:\n  management:\n    cidr: 10.0.0.0/24\nntp:\n  server: n-chrony\nsecrets:\n${ALL_SECRETS}\nnodes:\n${nodes}\n`;
 }
 
 describe('the service registry', () => {
   for (const p of PROFILES) {
-    it(`${p.id}: the secrets each service declares are the ones its rendered files and commands use`, () => {
+    it(`${p.id}: the secrets each service declares are the ones its rendered files and commands use (each service it has)`, () => {
       const a = analyze(onePerNode(p.os, p.release), {});
       assert.deepEqual(
         a.findings.filter((f) => f.severity === 'error'),
@@ -87,7 +90,7 @@ describe('the service registry', () => {
       const f = analyze(text, {}).findings.filter((x) => x.code === 'profile/service-unavailable');
       assert.equal(f.length, 1);
       assert.match(f[0].message, /`etcd` is not available on Debian 12/);
-      assert.equal(text.split('\n')[f[0].range.start.line].trim(), 'roles: [controller]');
+      assert.equal(text.split('\n')[f[0].range.start.line].trim(), 'roles: [controller, network]');
     } finally {
       REGISTRY.etcd.profiles['debian12/zed'] = entry;
     }
@@ -109,7 +112,7 @@ describe('the service registry', () => {
     const topology = SNIPPETS.Topology!.body.join('\n');
     assert.match(topology, /release: \$\{2\|2025\.1,zed,train\|\}/);
     assert.match(topology, /os: \$\{3\|debian13,debian12,centos7\|\}/);
-    assert.match(SNIPPETS.Node!.body.join('\n'), /roles: \[\$\{3\|compute,controller\|\}\]/);
+    assert.match(SNIPPETS.Node!.body.join('\n'), /roles: \[\$\{3\|compute,network,controller\|\}\]/);
   });
 
   it('catalogFor decides, in one place, which option catalog a profile gets', () => {

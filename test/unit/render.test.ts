@@ -114,11 +114,12 @@ describe('renderer', () => {
 
     it('provider interface: ifcfg on CentOS, interfaces.d on Debian, only with networks.provider', () => {
       const net = '  provider:\n    interface: eth1\n';
-      const t = renderText(TRAIN_TEXT(minimal()).replace('    cidr: 10.0.0.0/24\n', `    cidr: 10.0.0.0/24\n${net}`));
+      const meta = (t: string) => t.replace('secrets:\n', 'secrets:\n  METADATA_SECRET: Str0ng-Metadata-Secret-1\n');
+      const t = renderText(meta(TRAIN_TEXT(minimal())).replace('    cidr: 10.0.0.0/24\n', `    cidr: 10.0.0.0/24\n${net}`));
       const ifcfg = file(t, 'compute1', '/etc/sysconfig/network-scripts/ifcfg-eth1').content;
       assert.match(ifcfg, /^DEVICE=eth1$/m);
       assert.match(ifcfg, /^BOOTPROTO="none"$/m);
-      const d = renderText(minimal().replace('    cidr: 10.0.0.0/24\n', `    cidr: 10.0.0.0/24\n${net}`));
+      const d = renderText(meta(minimal()).replace('    cidr: 10.0.0.0/24\n', `    cidr: 10.0.0.0/24\n${net}`));
       assert.match(file(d, 'controller', '/etc/network/interfaces.d/eth1').content, /^iface eth1 inet manual$/m);
       assert.ok(!artifacts(zed, 'controller').some((a) => a.step === 'provider-network'));
     });

@@ -1,5 +1,6 @@
 import { own } from '../own';
 import { Profile, RELEASES } from '../profiles';
+import libvirtQemu from './libvirt-qemu.json';
 
 /**
  * The option catalogs: every oslo.config option of the services, per file and section, as a release's
@@ -101,4 +102,18 @@ export function optionInfo(release: string, service: string, file: string, secti
   const sec = own(fileOptions(release, service, file), section);
   if (!sec) return undefined;
   return own(sec, option) ?? (own(sec, 'auth_type') ? own(authPluginOptions(release), option) : undefined);
+}
+
+/**
+ * The settings of `key = value` files (no sections), by `<service>/<file>`: libvirt's qemu.conf, from the
+ * file Debian ships (scripts/gen-libvirt-catalog.mjs). One catalog for every profile row: libvirt adds
+ * settings between versions, so an unknown key is a warning, not an error.
+ */
+const KEY_CATALOGS: Record<string, { source: string; keys: Record<string, OptionInfo> }> = {
+  'libvirt/qemu.conf': libvirtQemu as { source: string; keys: Record<string, OptionInfo> },
+};
+
+/** The settings of a `key = value` file, and where they come from. */
+export function keyOptions(service: string, file: string): { source: string; keys: Record<string, OptionInfo> } | undefined {
+  return own(KEY_CATALOGS, `${service}/${file}`);
 }

@@ -1,5 +1,5 @@
 import { CONFIG_FILES, ROLES, SECRET_NAMES, SECRETS, secretsOf } from '../services/registry';
-import { catalogFor, fileOptions, OptionInfo, TYPE_NAMES } from '../catalog/options';
+import { catalogFor, fileOptions, keyOptions, OptionInfo, TYPE_NAMES } from '../catalog/options';
 import { Analysis } from '../compile';
 import { Position, Range } from '../findings';
 import { YamlPath } from '../parse';
@@ -122,6 +122,31 @@ function listed(a: Analysis, path: YamlPath): string[] {
 function configEntries(a: Analysis, ctx: ReturnType<typeof cursorContext>, rel: YamlPath): CompletionEntry[] | undefined {
   const range = ctx.range;
   const [project, file, section = ''] = rel.map(String);
+  const keyed = CONFIG_FILES.find((f) => f.project === project && f.name === file && f.format === 'keyvalue');
+  if (keyed) {
+    // A `key = value` file (qemu.conf): its settings directly under the file.
+    const keys = keyed.catalog ? keyOptions(keyed.catalog.service, keyed.catalog.file)?.keys : undefined;
+    if (!keys) return [];
+    if (ctx.kind === 'key' && rel.length === 2)
+      return Object.entries(keys)
+        .filter(([name]) => !ctx.siblings.includes(name))
+        .map(([name, o]) => ({ label: name, kind: 'option' as const, detail: TYPE_NAMES[o.t], documentation: optionDoc(o), insertText: `${name}: $0`, snippet: true, range, sortText: name }));
+    if (ctx.kind === 'value' && rel.length === 2) {
+      const o = own(keys, ctx.key!);
+      return o?.d !== undefined
+        ? [
+            {
+              label: Array.isArray(o.d) ? `[${o.d.map((x) => JSON.stringify(x)).join(', ')}]` : String(o.d),
+              kind: 'value',
+              detail: 'default',
+              insertText: Array.isArray(o.d) ? `[${o.d.map((x) => JSON.stringify(x)).join(', ')}]` : String(o.d),
+              range,
+            },
+          ]
+        : [];
+    }
+    return [];
+  }
   if (ctx.kind === 'key' && rel.length === 2) {
     const def = CONFIG_FILES.find((f) => f.project === project && f.name === file);
     const cat = def?.catalog ? fileOptions(catalogRelease(a), def.catalog.service, def.catalog.file) : undefined;

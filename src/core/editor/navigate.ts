@@ -1,5 +1,5 @@
 import { CONFIG_FILES, isRoleId, isSecretName, isServiceId, ROLES, SECRETS, REGISTRY, secretsOf } from '../services/registry';
-import { catalogFor, optionInfo, TYPE_NAMES } from '../catalog/options';
+import { catalogFor, keyOptions, optionInfo, TYPE_NAMES } from '../catalog/options';
 import { Analysis } from '../compile';
 import { Position, Range } from '../findings';
 import { ParsedDocument, YamlPath } from '../parse';
@@ -46,6 +46,19 @@ export function hoverAt(a: Analysis, pos: Position): HoverInfo | undefined {
   const value = scalarAt(a, path);
   // Config overrides: the option catalog knows each option.
   const cfg = path[0] === 'config' ? 1 : path[0] === 'nodes' && path[2] === 'config' ? 3 : -1;
+  if (cfg > 0 && path.length === cfg + 3) {
+    // A setting of a `key = value` file (qemu.conf).
+    const [project, file, key = ''] = path.slice(cfg).map(String);
+    const def = CONFIG_FILES.find((f) => f.project === project && f.name === file && f.format === 'keyvalue');
+    const known = def?.catalog ? keyOptions(def.catalog.service, def.catalog.file) : undefined;
+    const o = known ? own(known.keys, key) : undefined;
+    if (o && known) {
+      const md = [`**${key}** (${TYPE_NAMES[o.t]}) in ${file}`, o.h];
+      if (o.d !== undefined) md.push(`libvirt's default: \`${Array.isArray(o.d) ? `[${o.d.map((x) => JSON.stringify(x)).join(', ')}]` : String(o.d)}\``);
+      md.push(`_From ${known.source}._`);
+      return { markdown: md.join('\n\n'), range };
+    }
+  }
   if (cfg > 0 && path.length === cfg + 4) {
     const [project, file, section = '', option = ''] = path.slice(cfg).map(String);
     const def = CONFIG_FILES.find((f) => f.project === project && f.name === file);

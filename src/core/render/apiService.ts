@@ -96,7 +96,7 @@ export function apiService(ctx: RenderContext, node: ResolvedNode, service: Serv
     });
   }
   r.afterSync?.();
-  ctx.start(node, step, service, r.units ?? services.flatMap((s) => ctx.units(s)), files, r.startAfter);
+  ctx.start(node, step, service, r.units ?? [...new Set(services.flatMap((s) => ctx.units(s)))], files, r.startAfter);
   r.afterStart?.();
 }
 
@@ -132,16 +132,17 @@ export function installServices(
       files.push(id);
     }
   }
-  ctx.install(node, step, service, [...services.flatMap((s) => ctx.packages(s)), ...extra], undefined, opts);
+  // Services of one project may share a package (RDO's openstack-neutron carries three agents).
+  ctx.install(node, step, service, [...new Set([...services.flatMap((s) => ctx.packages(s)), ...extra])], undefined, opts);
   return files;
 }
 
 /** Debian's uwsgi APIs take their listen address and size from /etc/default/<NAME>. */
-export function uwsgiDefaults(ctx: RenderContext, node: ResolvedNode, step: string, service: ServiceId, file: string, ini: string, port: number): void {
+export function uwsgiDefaults(ctx: RenderContext, node: ResolvedNode, step: string, service: ServiceId, file: string, ini: string, port: number, id = `${step}/uwsgi-defaults`): void {
   const args = [`--http-socket ${node.address}:${port}`, '--add-header Connection:close', `--ini ${ini}`];
   if (ctx.workers) args.push(`--processes ${ctx.workers}`);
   ctx.file(node, {
-    id: `${step}/uwsgi-defaults`,
+    id,
     step,
     service,
     path: file,

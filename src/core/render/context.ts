@@ -5,7 +5,7 @@ import { hostsOf, ResolvedCloud, ResolvedNode } from '../model';
 import { own } from '../own';
 import { ApiServer, Profile } from '../profiles';
 import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, NodeFacts, StepId } from './artifacts';
-import { IniDoc } from './ini';
+import { IniDoc, KeyValueDoc } from './ini';
 import { secretRef, sh, shq } from './template';
 
 /** What a renderer gets: the resolved cloud, its profile, and a way to add artifacts to nodes. */
@@ -126,6 +126,22 @@ export class RenderContext {
   }
 
   /**
+   * A `key = value` file that holds only what the topology sets (libvirt's qemu.conf: the distribution's
+   * own is all comments), written where the cloud or the node overrides it. Returns whether it is.
+   */
+  keyValueFile(node: ResolvedNode, step: StepId, service: ServiceId, project: ProjectId, name: string, path: string, opts: { mode?: string; description: string }): boolean {
+    const global = this.cloud.config?.[project]?.[name];
+    const mine = node.config?.[project]?.[name];
+    if (!global && !mine) return false;
+    const doc = new KeyValueDoc();
+    doc.applyOverrides(global, 'global', ['config', project, name]);
+    doc.applyOverrides(mine, 'node', ['nodes', node.name, 'config', project, name]);
+    const { text, lines } = doc.render(this.header(name));
+    this.file(node, { id: `${step}/${name}`, step, service, path, mode: opts.mode ?? '0600', language: 'properties', content: text, origins: lines, description: opts.description });
+    return true;
+  }
+
+  /**
    * Install packages the profile's way. Debian starts daemons at install with their default configs: the
    * install runs under a policy-rc.d guard that forbids it. The guard is removed only when the install
    * completed: an install that is interrupted (Ctrl+C, a dropped connection: dpkg itself may go on) keeps
@@ -240,4 +256,9 @@ const GUARDED_INSTALL_AFTER = ['if [ -e "$g.ostopo-saved" ]; then mv -f "$g.osto
 /** `. /root/admin-openrc && ...`: how commands get admin credentials on a node. */
 export function asAdmin(ctx: RenderContext, run: string): string {
   return `. ${shq(ctx.profile.paths.openrcDir + '/admin-openrc')}\n${run}`;
+}
+
+/** A script that fails, naming what is missing, unless every expected line is in the command's output. */
+export function expectLines(cmd: string, lines: string[]): string {
+  return [`out=$(${cmd})`, 'echo "$out"', `for want in ${lines.map((l) => shq(l)).join(' ')}; do`, '  grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }', 'done'].join('\n');
 }

@@ -122,3 +122,60 @@ export class IniDoc {
     return { text: out.join('\n') + '\n', lines };
   }
 }
+
+/**
+ * A `key = value` file without sections (libvirt's qemu.conf), built in order, remembering who set each
+ * value. Values are written as libvirt's config parser reads them: strings in double quotes, numbers
+ * bare, booleans as 1 or 0, lists as `[ "a", "b" ]`. A string with `"`, `\` or a line break cannot be
+ * written (validation says so first: value/unrenderable).
+ */
+export class KeyValueDoc {
+  private readonly entries = new Map<string, { value: string; origin: Origin }>();
+
+  set(key: string, value: OptionValue, origin: Origin): this {
+    if (value === null) {
+      this.entries.delete(key);
+      return this;
+    }
+    this.entries.set(key, { value: keyValueText(key, value), origin });
+    return this;
+  }
+
+  applyOverrides(overrides: Record<string, unknown> | null | undefined, layer: Layer, basePath: YamlPath): void {
+    if (!overrides || typeof overrides !== 'object') return;
+    for (const [key, value] of Object.entries(overrides)) {
+      if (value === null) this.entries.delete(key);
+      else if (value !== undefined && (typeof value !== 'object' || Array.isArray(value))) this.set(key, value as OptionValue, { layer, path: [...basePath, key] });
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  render(header: string[]): { text: string; lines: LineOrigin[] } {
+    const out: string[] = header.map((h) => (h ? `# ${h}` : '#'));
+    const lines: LineOrigin[] = [];
+    if (this.entries.size) out.push('');
+    for (const [key, e] of this.entries) {
+      lines.push({ line: out.length, section: '', key, origin: e.origin });
+      out.push(`${key} = ${e.value}`);
+    }
+    return { text: out.join('\n') + '\n', lines };
+  }
+}
+
+/** Why a value cannot be written to a `key = value` file, or undefined. */
+export function keyValueProblem(value: unknown): string | undefined {
+  const items = Array.isArray(value) ? value : [value];
+  for (const v of items) if (typeof v === 'string' && /["\\\r\n\0]/.test(v)) return 'a string with a double quote, a backslash or a line break cannot be written to this file';
+  return undefined;
+}
+
+function keyValueText(key: string, value: Exclude<OptionValue, null>): string {
+  const problem = keyValueProblem(value);
+  if (problem) throw new IniError(`${key}: ${problem}`);
+  const one = (v: string | number | boolean) => (typeof v === 'boolean' ? (v ? '1' : '0') : typeof v === 'number' ? String(v) : `"${v}"`);
+  if (Array.isArray(value)) return value.length ? `[ ${value.map((v) => (typeof v === 'string' ? `"${v}"` : one(v))).join(', ')} ]` : '[ ]';
+  return one(value);
+}

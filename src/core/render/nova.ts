@@ -2,10 +2,10 @@ import { REGISTRY, RENDER_ORDER, servicesOf, ServiceId } from '../services/regis
 import { ConfigOverrides, ResolvedNode } from '../model';
 import { own } from '../own';
 import { ComputeDriver, DEFAULT_COMPUTE_DRIVER } from '../profiles';
-import { asAdmin, RenderContext } from './context';
+import { asAdmin, expectLines, RenderContext } from './context';
 import { authtoken, passwordAuth } from './identity';
 import { IniDoc } from './ini';
-import { apiService, dbConnection } from './apiService';
+import { apiService, dbConnection, uwsgiDefaults } from './apiService';
 import { secretRef, shq } from './template';
 
 /** nova's control services: the nova services the controller role places. */
@@ -58,6 +58,11 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
   if (neutron) {
     // The guide's [neutron] section: nova-api asks neutron on every server view, nova-compute binds ports.
     ini.setAll('neutron', passwordAuth(ctx, 'neutron', 'NEUTRON_PASS'), here('nodes', neutron.name));
+    if (node.services.includes('nova-api-metadata')) {
+      // The guide: nova's metadata API trusts requests the neutron metadata agent signed with the shared secret.
+      ini.set('neutron', 'service_metadata_proxy', true, here('nodes', node.name, 'roles'));
+      ini.set('neutron', 'metadata_proxy_shared_secret', secretRef('METADATA_SECRET'), here('secrets', 'METADATA_SECRET'));
+    }
   }
   ini.set('oslo_concurrency', 'lock_path', profile.options.novaLockPath, prof);
   ini.setAll(
@@ -145,8 +150,9 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
           service: 'nova-compute',
           id: `${step}/fact-hw-virt`,
           name: 'hwVirt',
-          title: 'hardware virtualisation (vmx/svm) for [libvirt] virt_type',
-          run: 'test "$(grep -Ec \'(vmx|svm)\' /proc/cpuinfo)" -gt 0',
+          title: 'hardware virtualisation (vmx/svm, /dev/kvm) for [libvirt] virt_type',
+          // The guide's test, and a KVM device to use (a container, or a guest without nested virtualisation, has none).
+          run: 'test "$(grep -Ec \'(vmx|svm)\' /proc/cpuinfo)" -gt 0 && test -c /dev/kvm',
         });
       }
     },
@@ -175,7 +181,21 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
         );
         files.push(`${step}/nova-compute.conf`);
       }
+      const qemu = '/etc/libvirt/qemu.conf';
+      if (
+        driver?.libvirt &&
+        ctx.keyValueFile(node, step, 'nova-compute', 'nova', 'qemu.conf', qemu, { description: `libvirt's QEMU driver settings the topology gives (${qemu}); libvirtd restarts when they change.` })
+      )
+        files.push(`${step}/qemu.conf`);
       return files;
+    },
+    serve: () => {
+      // Debian serves the metadata API with a uwsgi of its own (CentOS: nova-api, enabled_apis).
+      // (On a node where it is the only control service, the recipe already wrote its uwsgi defaults.)
+      const meta = node.services.includes('nova-api-metadata') && service !== 'nova-api-metadata' ? ctx.api('nova-api-metadata') : undefined;
+      if (meta?.kind !== 'uwsgi') return [];
+      uwsgiDefaults(ctx, node, step, 'nova-api-metadata', meta.defaultsFile, meta.ini, meta.port, `${step}/metadata-uwsgi-defaults`);
+      return [`${step}/metadata-uwsgi-defaults`];
     },
     // `nova-manage cell_v2 list_cells` takes seconds: the journal vouches for cells made before (see apiService).
     sync: node.services.includes('nova-api')
@@ -201,11 +221,6 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
       });
     },
   });
-}
-
-/** A script that fails, naming what is missing, unless every expected line is in the command's output. */
-function expectLines(cmd: string, lines: string[]): string {
-  return [`out=$(${cmd})`, 'echo "$out"', `for want in ${lines.map((l) => shq(l)).join(' ')}; do`, '  grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }', 'done'].join('\n');
 }
 
 /** discover_hosts, again every 5 s until `list_hosts` shows every one of `hosts` (5 minutes at most). */

@@ -48,6 +48,31 @@ export const novaApi: ServiceDescriptor = {
   ],
 };
 
+export const novaApiMetadata: ServiceDescriptor = {
+  id: 'nova-api-metadata',
+  project: 'nova',
+  title: 'Nova metadata API',
+  description:
+    "Instance metadata on port 8775 (user data, keys, the instance's uuid), reached by instances through the neutron metadata agent with METADATA_SECRET. Placed by the `controller` role when the topology has a provider or self-service network (Debian: its own uwsgi service; CentOS: served by nova-api).",
+  roles: ['controller'],
+  placedWhen: { networks: 'any' },
+  requires: ['nova-api'],
+  after: ['nova-api'],
+  singleInstance: true,
+  secrets: [...NOVA_SECRETS, 'METADATA_SECRET'],
+  owner: 'nova',
+  profiles: {
+    // openstack-nova-api serves `enabled_apis = osapi_compute,metadata` itself.
+    'centos7/train': { packages: [], units: [] },
+    'debian12/zed': {
+      packages: ['nova-api-metadata'],
+      units: ['nova-api-metadata'],
+      api: { kind: 'uwsgi', defaultsFile: '/etc/default/nova-api-metadata', ini: '/etc/nova/nova-api-metadata-uwsgi.ini', port: 8775 },
+      preInstall: [MASK_ISCSI_IN_CONTAINERS],
+    },
+  },
+};
+
 export const novaScheduler: ServiceDescriptor = {
   id: 'nova-scheduler',
   project: 'nova',
@@ -128,6 +153,15 @@ export const novaCompute: ServiceDescriptor = {
       description: 'Debian only: /etc/nova/nova-compute.conf, read after nova.conf by nova-compute (compute_driver, [libvirt]).',
       oslo: true,
       catalog: { service: 'nova', file: 'nova.conf' },
+    },
+    {
+      name: 'qemu.conf',
+      project: 'nova',
+      description:
+        'libvirt\'s QEMU driver (/etc/libvirt/qemu.conf) on nodes where nova-compute uses libvirt: `key: value` (a string is written quoted, a list as `[ "a", "b" ]`, true and false as 1 and 0). ostopo writes this file only where a topology overrides it, and restarts libvirtd when it changes.',
+      oslo: false,
+      format: 'keyvalue',
+      catalog: { service: 'libvirt', file: 'qemu.conf' },
     },
   ],
 };

@@ -1,9 +1,9 @@
-import { Profile, profileChain } from '../profiles';
+import { NetworkMechanism, Profile, profileChain } from '../profiles';
 import { chrony, etcd, mariadb, memcached, rabbitmq } from './infra';
 import { glance } from './glance';
 import { keystone } from './keystone';
-import { neutronServer } from './neutron';
-import { novaApi, novaCompute, novaConductor, novaNovncproxy, novaScheduler } from './nova';
+import { neutronDhcpAgent, neutronL3Agent, neutronLinuxbridgeAgent, neutronMetadataAgent, neutronOpenvswitchAgent, neutronServer } from './neutron';
+import { novaApi, novaApiMetadata, novaCompute, novaConductor, novaNovncproxy, novaScheduler } from './nova';
 import { placement } from './placement';
 import type { ConfigFileDef, ServiceDescriptor, ServiceOnProfile } from './types';
 
@@ -22,11 +22,17 @@ export const SERVICE_IDS = [
   'glance',
   'placement',
   'nova-api',
+  'nova-api-metadata',
   'nova-scheduler',
   'nova-conductor',
   'nova-novncproxy',
   'nova-compute',
   'neutron-server',
+  'neutron-linuxbridge-agent',
+  'neutron-openvswitch-agent',
+  'neutron-dhcp-agent',
+  'neutron-metadata-agent',
+  'neutron-l3-agent',
 ] as const;
 export type ServiceId = (typeof SERVICE_IDS)[number];
 
@@ -41,18 +47,24 @@ export const REGISTRY: Readonly<Record<ServiceId, ServiceDescriptor>> = {
   glance,
   placement,
   'nova-api': novaApi,
+  'nova-api-metadata': novaApiMetadata,
   'nova-scheduler': novaScheduler,
   'nova-conductor': novaConductor,
   'nova-novncproxy': novaNovncproxy,
   'nova-compute': novaCompute,
   'neutron-server': neutronServer,
+  'neutron-linuxbridge-agent': neutronLinuxbridgeAgent,
+  'neutron-openvswitch-agent': neutronOpenvswitchAgent,
+  'neutron-dhcp-agent': neutronDhcpAgent,
+  'neutron-metadata-agent': neutronMetadataAgent,
+  'neutron-l3-agent': neutronL3Agent,
 };
 
 /** The projects the services belong to, in the guide's order: `config.<project>` overrides their files. */
 export const PROJECT_IDS = ['chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone', 'glance', 'placement', 'nova', 'neutron'] as const;
 export type ProjectId = (typeof PROJECT_IDS)[number];
 
-export const ROLE_IDS = ['controller', 'compute'] as const;
+export const ROLE_IDS = ['controller', 'network', 'compute'] as const;
 export type RoleId = (typeof ROLE_IDS)[number];
 
 /** The guide's secret names that ostopo knows (a service may need them or not yet). */
@@ -86,8 +98,11 @@ export interface RoleDef {
 }
 
 const ROLE_DESCRIPTIONS: Record<RoleId, string> = {
-  controller: "The guide's controller node: chrony server, MariaDB, RabbitMQ, Memcached, etcd, keystone, glance, placement, the nova control services and the neutron server.",
-  compute: 'A compute node: chrony client and nova-compute.',
+  controller:
+    "The guide's controller node: chrony server, MariaDB, RabbitMQ, Memcached, etcd, keystone, glance, placement, the nova control services (with the metadata API when the topology has instance networks) and the neutron server.",
+  network:
+    "The guide's network node (networking option 2 runs it on the controller): the L2 agent of the cloud's mechanism, the DHCP and metadata agents, and the L3 agent when `networks.selfservice` is set. Needs a provider or self-service network in `networks`.",
+  compute: "A compute node: chrony client, nova-compute, and the L2 agent of the cloud's mechanism when the topology has a provider or self-service network.",
 };
 
 export const ROLES: Readonly<Record<RoleId, RoleDef>> = Object.fromEntries(
@@ -103,6 +118,34 @@ export function configFilesOf(project: string): ConfigFileDef[] {
 
 export function servicesOf(project: ProjectId): ServiceId[] {
   return SERVICE_IDS.filter((s) => REGISTRY[s].project === project);
+}
+
+/** What decides whether a role places a conditional service (descriptor `placedWhen`). */
+export interface PlacementContext {
+  /** A provider or self-service network is in the topology. */
+  networks: boolean;
+  selfservice: boolean;
+  mechanism?: NetworkMechanism;
+}
+
+/** The services a role places in a cloud: its services whose `placedWhen` holds. */
+export function placedBy(role: RoleId, p: PlacementContext): ServiceId[] {
+  return ROLES[role].services.filter((s) => {
+    const w = REGISTRY[s].placedWhen;
+    if (!w) return true;
+    if (w.networks === 'any' && !p.networks) return false;
+    if (w.networks === 'selfservice' && !p.selfservice) return false;
+    return !w.mechanism || w.mechanism === p.mechanism;
+  });
+}
+
+/**
+ * Whether a service can run on a profile row: it has packages there (an entry for the row or one it
+ * extends) and, for an L2 agent, the row has its mechanism.
+ */
+export function availableOn(profile: Profile, service: ServiceId): boolean {
+  const m = REGISTRY[service].placedWhen?.mechanism;
+  return !!onProfile(profile, service) && (!m || profile.networkMechanisms.includes(m));
 }
 
 /** How a service is installed and run on a profile row (or the row it extends); undefined where it is not available. */

@@ -1,4 +1,4 @@
-import type { ApiServer, ProfileId } from '../profiles';
+import type { ApiServer, NetworkMechanism, ProfileId } from '../profiles';
 import type { ProjectId, RoleId, SecretName, ServiceId } from './registry';
 
 /** A command a profile runs before a service's packages are installed. */
@@ -43,6 +43,11 @@ export interface ConfigFileDef {
   description: string;
   /** oslo.config files: `$` is escaped, multi-valued options are repeated keys. */
   oslo: boolean;
+  /**
+   * `keyvalue`: `key = value` lines without sections (libvirt's qemu.conf); overrides are
+   * `<file>.<key>: value`, checked with keyOptions. Default: INI, `<file>.<section>.<option>: value`.
+   */
+  format?: 'ini' | 'keyvalue';
   /** Service and file in the option catalog whose options this file takes. */
   catalog?: { service: string; file: string };
 }
@@ -60,6 +65,12 @@ export interface ServiceDescriptor {
   description: string;
   /** The roles that place it. */
   roles: RoleId[];
+  /**
+   * What else a role needs to place it (listed in a node's `services`, it is placed anyway):
+   * `networks: 'any'` a provider or self-service network in the topology (the data plane), `'selfservice'`
+   * a self-service network; `mechanism`: the cloud's ML2 mechanism is this one.
+   */
+  placedWhen?: { networks?: 'any' | 'selfservice'; mechanism?: NetworkMechanism };
   /** Services that must run somewhere in the cloud for this one to work. */
   requires: ServiceId[];
   /** Services whose steps come before this one's (the guide's order); the render order is derived from these. */

@@ -144,8 +144,8 @@ done
 fi
 
 # ─── step nova-compute ──────────────────────────────────────────────────────────────────────────────
-# fact hwVirt: hardware virtualisation (vmx/svm) for [libvirt] virt_type
-#   learnt before rendering with: test "$(grep -Ec '(vmx|svm)' /proc/cpuinfo)" -gt 0
+# fact hwVirt: hardware virtualisation (vmx/svm, /dev/kvm) for [libvirt] virt_type
+#   learnt before rendering with: test "$(grep -Ec '(vmx|svm)' /proc/cpuinfo)" -gt 0 && test -c /dev/kvm
 # mask the open-iscsi units when the node is a container (they cannot start there)
 # skip when: ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]
 if ! ( ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ] ) >/dev/null 2>&1; then
@@ -245,14 +245,91 @@ compute_driver = libvirt.LibvirtDriver
 [libvirt]
 virt_type = kvm
 OSTOPO_EOF
-# enable and start nova-compute
+# enable and start libvirtd nova-compute
 # waits for: controller (nova-controller)
-# skip when: systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } (unless /etc/nova/nova.conf, /etc/nova/nova-compute.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova-compute.conf '* ]] || ! ( systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet libvirtd && { systemctl is-active --quiet libvirtd || [ "$(systemctl show -p ConditionResult --value libvirtd)" = no ]; } && systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } (unless /etc/nova/nova.conf, /etc/nova/nova-compute.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova-compute.conf '* ]] || ! ( systemctl is-enabled --quiet libvirtd && { systemctl is-active --quiet libvirtd || [ "$(systemctl show -p ConditionResult --value libvirtd)" = no ]; } && systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } ) >/dev/null 2>&1; then
 (
-systemctl enable nova-compute
-systemctl restart nova-compute
-for u in nova-compute; do
+systemctl enable libvirtd nova-compute
+systemctl restart libvirtd nova-compute
+for u in libvirtd nova-compute; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
+)
+fi
+
+# ─── step neutron-agents ────────────────────────────────────────────────────────────────────────────
+# install neutron-openvswitch-agent openvswitch-switch conntrack ipset
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in neutron-openvswitch-agent openvswitch-switch conntrack ipset; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in neutron-openvswitch-agent openvswitch-switch conntrack ipset; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+(
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y neutron-openvswitch-agent openvswitch-switch conntrack ipset
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+)
+fi
+# file /etc/neutron/neutron.conf: neutron agents: RabbitMQ and the lock path (guide: "Configure the common component"). (secrets masked: RABBIT_PASS)
+ostopo_write /etc/neutron/neutron.conf root neutron 0640 <<'OSTOPO_EOF'
+# neutron.conf — rendered by ostopo for cloud "guide-epoxy" (Debian 13 (trixie) / OpenStack 2025.1 Epoxy (Debian main)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+
+[DEFAULT]
+transport_url = rabbit://openstack:<secret:RABBIT_PASS>@controller:5672/
+
+[oslo_concurrency]
+lock_path = /var/lib/neutron/tmp
+OSTOPO_EOF
+# file /etc/neutron/plugins/ml2/openvswitch_agent.ini: Neutron Open vSwitch agent (guide: "Configure the Open vSwitch agent").
+ostopo_write /etc/neutron/plugins/ml2/openvswitch_agent.ini root neutron 0640 <<'OSTOPO_EOF'
+# openvswitch_agent.ini — rendered by ostopo for cloud "guide-epoxy" (Debian 13 (trixie) / OpenStack 2025.1 Epoxy (Debian main)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+
+[ovs]
+bridge_mappings = provider:br-provider
+local_ip = 10.0.0.31
+
+[agent]
+tunnel_types = vxlan
+l2_population = true
+
+[securitygroup]
+enable_security_group = true
+firewall_driver = openvswitch
+OSTOPO_EOF
+# provider interface ens4 is there and is not the management interface
+# skip when: ip link show dev ens4 >/dev/null 2>&1 && ! ip -4 -o addr show dev ens4 | grep -qF ' 10.0.0.31/'
+if ! ( ip link show dev ens4 >/dev/null 2>&1 && ! ip -4 -o addr show dev ens4 | grep -qF ' 10.0.0.31/' ) >/dev/null 2>&1; then
+(
+if ! ip link show dev ens4 >/dev/null 2>&1; then echo 'compute1 has no interface ens4 (networks.provider.interface or nodes.compute1.providerInterface).' >&2; exit 1; fi
+echo 'ens4 carries compute1'\''s management address 10.0.0.31: the agent would put it into a bridge and cut the node off. Give the provider network an interface of its own.' >&2
+exit 1
+)
+fi
+# Open vSwitch bridge br-provider with ens4
+# skip when: test "$(ovs-vsctl port-to-br ens4 2>/dev/null)" = br-provider
+if ! ( test "$(ovs-vsctl port-to-br ens4 2>/dev/null)" = br-provider ) >/dev/null 2>&1; then
+(
+systemctl enable --now openvswitch-switch
+ovs-vsctl --may-exist add-br br-provider -- --may-exist add-port br-provider ens4
+)
+fi
+# enable and start openvswitch-switch neutron-openvswitch-agent
+# waits for: controller (neutron)
+# skip when: systemctl is-enabled --quiet openvswitch-switch && { systemctl is-active --quiet openvswitch-switch || [ "$(systemctl show -p ConditionResult --value openvswitch-switch)" = no ]; } && systemctl is-enabled --quiet neutron-openvswitch-agent && { systemctl is-active --quiet neutron-openvswitch-agent || [ "$(systemctl show -p ConditionResult --value neutron-openvswitch-agent)" = no ]; } (unless /etc/neutron/neutron.conf, /etc/neutron/plugins/ml2/openvswitch_agent.ini changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/neutron/neutron.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/neutron/plugins/ml2/openvswitch_agent.ini '* ]] || ! ( systemctl is-enabled --quiet openvswitch-switch && { systemctl is-active --quiet openvswitch-switch || [ "$(systemctl show -p ConditionResult --value openvswitch-switch)" = no ]; } && systemctl is-enabled --quiet neutron-openvswitch-agent && { systemctl is-active --quiet neutron-openvswitch-agent || [ "$(systemctl show -p ConditionResult --value neutron-openvswitch-agent)" = no ]; } ) >/dev/null 2>&1; then
+(
+systemctl enable openvswitch-switch neutron-openvswitch-agent
+systemctl restart openvswitch-switch neutron-openvswitch-agent
+for u in openvswitch-switch neutron-openvswitch-agent; do
   for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
   if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
     echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1

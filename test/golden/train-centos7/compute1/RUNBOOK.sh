@@ -192,8 +192,8 @@ done
 fi
 
 # ─── step nova-compute ──────────────────────────────────────────────────────────────────────────────
-# fact hwVirt: hardware virtualisation (vmx/svm) for [libvirt] virt_type
-#   learnt before rendering with: test "$(grep -Ec '(vmx|svm)' /proc/cpuinfo)" -gt 0
+# fact hwVirt: hardware virtualisation (vmx/svm, /dev/kvm) for [libvirt] virt_type
+#   learnt before rendering with: test "$(grep -Ec '(vmx|svm)' /proc/cpuinfo)" -gt 0 && test -c /dev/kvm
 # install openstack-nova-compute
 # skip when: rpm -q openstack-nova-compute >/dev/null
 if ! ( rpm -q openstack-nova-compute >/dev/null ) >/dev/null 2>&1; then
@@ -271,6 +271,82 @@ if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || ! ( systemctl is-enab
 systemctl enable libvirtd openstack-nova-compute
 systemctl restart libvirtd openstack-nova-compute
 for u in libvirtd openstack-nova-compute; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
+)
+fi
+
+# ─── step neutron-agents ────────────────────────────────────────────────────────────────────────────
+# install openstack-neutron-linuxbridge ebtables ipset
+# skip when: rpm -q openstack-neutron-linuxbridge ebtables ipset >/dev/null
+if ! ( rpm -q openstack-neutron-linuxbridge ebtables ipset >/dev/null ) >/dev/null 2>&1; then
+(
+yum -y install openstack-neutron-linuxbridge ebtables ipset
+)
+fi
+# file /etc/neutron/neutron.conf: neutron agents: RabbitMQ and the lock path (guide: "Configure the common component"). (secrets masked: RABBIT_PASS)
+ostopo_write /etc/neutron/neutron.conf root neutron 0640 <<'OSTOPO_EOF'
+# neutron.conf — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+
+[DEFAULT]
+transport_url = rabbit://openstack:<secret:RABBIT_PASS>@controller:5672/
+
+[oslo_concurrency]
+lock_path = /var/lib/neutron/tmp
+OSTOPO_EOF
+# file /etc/neutron/plugins/ml2/linuxbridge_agent.ini: Neutron Linux bridge agent (guide: "Configure the Linux bridge agent").
+ostopo_write /etc/neutron/plugins/ml2/linuxbridge_agent.ini root neutron 0640 <<'OSTOPO_EOF'
+# linuxbridge_agent.ini — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+
+[linux_bridge]
+physical_interface_mappings = provider:eth1
+
+[vxlan]
+enable_vxlan = true
+local_ip = 10.0.0.31
+l2_population = true
+
+[securitygroup]
+enable_security_group = true
+firewall_driver = neutron.agent.linux.iptables_firewall.IptablesFirewallDriver
+OSTOPO_EOF
+# file /etc/sysctl.d/90-ostopo-neutron.conf: Bridge netfilter on, for the Linux bridge agent's iptables security groups (guide: "Ensure your Linux operating system kernel supports network bridge filters").
+ostopo_write /etc/sysctl.d/90-ostopo-neutron.conf root root 0644 <<'OSTOPO_EOF'
+# /etc/sysctl.d/90-ostopo-neutron.conf — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+net.bridge.bridge-nf-call-iptables = 1
+net.bridge.bridge-nf-call-ip6tables = 1
+OSTOPO_EOF
+# load br_netfilter and apply the bridge sysctls
+# skip when: test "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" = 1 && test "$(cat /proc/sys/net/bridge/bridge-nf-call-ip6tables)" = 1 (unless /etc/sysctl.d/90-ostopo-neutron.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/sysctl.d/90-ostopo-neutron.conf '* ]] || ! ( test "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" = 1 && test "$(cat /proc/sys/net/bridge/bridge-nf-call-ip6tables)" = 1 ) >/dev/null 2>&1; then
+(
+test -d /proc/sys/net/bridge || modprobe br_netfilter
+sysctl -q -p /etc/sysctl.d/90-ostopo-neutron.conf
+)
+fi
+# provider interface eth1 is there and is not the management interface
+# skip when: ip link show dev eth1 >/dev/null 2>&1 && ! ip -4 -o addr show dev eth1 | grep -qF ' 10.0.0.31/'
+if ! ( ip link show dev eth1 >/dev/null 2>&1 && ! ip -4 -o addr show dev eth1 | grep -qF ' 10.0.0.31/' ) >/dev/null 2>&1; then
+(
+if ! ip link show dev eth1 >/dev/null 2>&1; then echo 'compute1 has no interface eth1 (networks.provider.interface or nodes.compute1.providerInterface).' >&2; exit 1; fi
+echo 'eth1 carries compute1'\''s management address 10.0.0.31: the agent would put it into a bridge and cut the node off. Give the provider network an interface of its own.' >&2
+exit 1
+)
+fi
+# enable and start neutron-linuxbridge-agent
+# waits for: controller (neutron)
+# skip when: systemctl is-enabled --quiet neutron-linuxbridge-agent && { systemctl is-active --quiet neutron-linuxbridge-agent || [ "$(systemctl show -p ConditionResult --value neutron-linuxbridge-agent)" = no ]; } (unless /etc/neutron/neutron.conf, /etc/neutron/plugins/ml2/linuxbridge_agent.ini, /etc/sysctl.d/90-ostopo-neutron.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/neutron/neutron.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/neutron/plugins/ml2/linuxbridge_agent.ini '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/sysctl.d/90-ostopo-neutron.conf '* ]] || ! ( systemctl is-enabled --quiet neutron-linuxbridge-agent && { systemctl is-active --quiet neutron-linuxbridge-agent || [ "$(systemctl show -p ConditionResult --value neutron-linuxbridge-agent)" = no ]; } ) >/dev/null 2>&1; then
+(
+systemctl enable neutron-linuxbridge-agent
+systemctl restart neutron-linuxbridge-agent
+for u in neutron-linuxbridge-agent; do
   for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
   if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
     echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1

@@ -36,4 +36,9 @@ if ostopo_skip=$(ostopo_unit_skipped libvirtd openstack-nova-compute); then echo
 systemctl is-active libvirtd openstack-nova-compute
 OSTOPO_CHECK
 
+ostopo_check 'neutron-linuxbridge-agent running on compute1' '^active$' '' <<'OSTOPO_CHECK'
+if ostopo_skip=$(ostopo_unit_skipped neutron-linuxbridge-agent); then echo "$ostopo_skip"; exit 0; fi
+systemctl is-active neutron-linuxbridge-agent
+OSTOPO_CHECK
+
 exit $fails

@@ -123,9 +123,9 @@ if ostopo_skip=$(ostopo_unit_skipped openstack-nova-novncproxy); then echo "$ost
 curl -sS -o /dev/null -w '%{http_code}\n' http://controller:6080/vnc_auto.html
 OSTOPO_CHECK
 
-ostopo_check 'neutron-server running on controller' '^active$' '' <<'OSTOPO_CHECK'
-if ostopo_skip=$(ostopo_unit_skipped neutron-server); then echo "$ostopo_skip"; exit 0; fi
-systemctl is-active neutron-server
+ostopo_check 'neutron-server, neutron-linuxbridge-agent, neutron-dhcp-agent, neutron-metadata-agent, neutron-l3-agent running on controller' '^active$' '' <<'OSTOPO_CHECK'
+if ostopo_skip=$(ostopo_unit_skipped neutron-server neutron-linuxbridge-agent neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent); then echo "$ostopo_skip"; exit 0; fi
+systemctl is-active neutron-server neutron-linuxbridge-agent neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent
 OSTOPO_CHECK
 
 ostopo_check 'openstack extension list --network' '^port-security$' '' <<'OSTOPO_CHECK'
@@ -182,6 +182,15 @@ if command -v qemu-img >/dev/null; then qemu-img create -q -f qcow2 "$img" 64M; 
 openstack image create "$name" --file "$img" --disk-format "$fmt" --container-format bare -f value -c id >/dev/null
 openstack flavor create --vcpus 1 --ram 64 --disk 1 "$name" >/dev/null
 openstack server create --flavor "$name" --image "$name" --nic none --wait "$name" -f value -c status -c OS-EXT-SRV-ATTR:host
+OSTOPO_CHECK
+
+ostopo_check 'openstack network agent list' '' '' <<'OSTOPO_CHECK'
+. /root/admin-openrc
+out=$(openstack network agent list -f value -c "Agent Type" -c Host -c Alive -c State | sed -E 's/^(.* agent) ([^. ]+)[^ ]* /\1 \2 /')
+echo "$out"
+for want in 'Linux bridge agent controller True UP' 'DHCP agent controller True UP' 'Metadata agent controller True UP' 'L3 agent controller True UP' 'Linux bridge agent compute1 True UP'; do
+  grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }
+done
 OSTOPO_CHECK
 
 exit $fails

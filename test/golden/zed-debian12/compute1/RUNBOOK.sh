@@ -144,8 +144,8 @@ done
 fi
 
 # ─── step nova-compute ──────────────────────────────────────────────────────────────────────────────
-# fact hwVirt: hardware virtualisation (vmx/svm) for [libvirt] virt_type
-#   learnt before rendering with: test "$(grep -Ec '(vmx|svm)' /proc/cpuinfo)" -gt 0
+# fact hwVirt: hardware virtualisation (vmx/svm, /dev/kvm) for [libvirt] virt_type
+#   learnt before rendering with: test "$(grep -Ec '(vmx|svm)' /proc/cpuinfo)" -gt 0 && test -c /dev/kvm
 # mask the open-iscsi units when the node is a container (they cannot start there)
 # skip when: ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]
 if ! ( ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ] ) >/dev/null 2>&1; then
@@ -251,14 +251,98 @@ compute_driver = libvirt.LibvirtDriver
 [libvirt]
 virt_type = kvm
 OSTOPO_EOF
-# enable and start nova-compute
+# enable and start libvirtd nova-compute
 # waits for: controller (nova-controller)
-# skip when: systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } (unless /etc/nova/nova.conf, /etc/nova/nova-compute.conf changed)
-if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova-compute.conf '* ]] || ! ( systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } ) >/dev/null 2>&1; then
+# skip when: systemctl is-enabled --quiet libvirtd && { systemctl is-active --quiet libvirtd || [ "$(systemctl show -p ConditionResult --value libvirtd)" = no ]; } && systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } (unless /etc/nova/nova.conf, /etc/nova/nova-compute.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/nova/nova-compute.conf '* ]] || ! ( systemctl is-enabled --quiet libvirtd && { systemctl is-active --quiet libvirtd || [ "$(systemctl show -p ConditionResult --value libvirtd)" = no ]; } && systemctl is-enabled --quiet nova-compute && { systemctl is-active --quiet nova-compute || [ "$(systemctl show -p ConditionResult --value nova-compute)" = no ]; } ) >/dev/null 2>&1; then
 (
-systemctl enable nova-compute
-systemctl restart nova-compute
-for u in nova-compute; do
+systemctl enable libvirtd nova-compute
+systemctl restart libvirtd nova-compute
+for u in libvirtd nova-compute; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
+)
+fi
+
+# ─── step neutron-agents ────────────────────────────────────────────────────────────────────────────
+# install neutron-linuxbridge-agent conntrack ipset
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in neutron-linuxbridge-agent conntrack ipset; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in neutron-linuxbridge-agent conntrack ipset; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+(
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y neutron-linuxbridge-agent conntrack ipset
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+)
+fi
+# file /etc/neutron/neutron.conf: neutron agents: RabbitMQ and the lock path (guide: "Configure the common component"). (secrets masked: RABBIT_PASS)
+ostopo_write /etc/neutron/neutron.conf root neutron 0640 <<'OSTOPO_EOF'
+# neutron.conf — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+
+[DEFAULT]
+transport_url = rabbit://openstack:<secret:RABBIT_PASS>@controller:5672/
+
+[oslo_concurrency]
+lock_path = /var/lib/neutron/tmp
+OSTOPO_EOF
+# file /etc/neutron/plugins/ml2/linuxbridge_agent.ini: Neutron Linux bridge agent (guide: "Configure the Linux bridge agent").
+ostopo_write /etc/neutron/plugins/ml2/linuxbridge_agent.ini root neutron 0640 <<'OSTOPO_EOF'
+# linuxbridge_agent.ini — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+
+[linux_bridge]
+physical_interface_mappings = provider:ens4
+
+[vxlan]
+enable_vxlan = true
+local_ip = 10.0.0.31
+l2_population = true
+
+[securitygroup]
+enable_security_group = true
+firewall_driver = neutron.agent.linux.iptables_firewall.IptablesFirewallDriver
+OSTOPO_EOF
+# file /etc/sysctl.d/90-ostopo-neutron.conf: Bridge netfilter on, for the Linux bridge agent's iptables security groups (guide: "Ensure your Linux operating system kernel supports network bridge filters").
+ostopo_write /etc/sysctl.d/90-ostopo-neutron.conf root root 0644 <<'OSTOPO_EOF'
+# /etc/sysctl.d/90-ostopo-neutron.conf — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+net.bridge.bridge-nf-call-iptables = 1
+net.bridge.bridge-nf-call-ip6tables = 1
+OSTOPO_EOF
+# load br_netfilter and apply the bridge sysctls
+# skip when: test "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" = 1 && test "$(cat /proc/sys/net/bridge/bridge-nf-call-ip6tables)" = 1 (unless /etc/sysctl.d/90-ostopo-neutron.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/sysctl.d/90-ostopo-neutron.conf '* ]] || ! ( test "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" = 1 && test "$(cat /proc/sys/net/bridge/bridge-nf-call-ip6tables)" = 1 ) >/dev/null 2>&1; then
+(
+test -d /proc/sys/net/bridge || modprobe br_netfilter
+sysctl -q -p /etc/sysctl.d/90-ostopo-neutron.conf
+)
+fi
+# provider interface ens4 is there and is not the management interface
+# skip when: ip link show dev ens4 >/dev/null 2>&1 && ! ip -4 -o addr show dev ens4 | grep -qF ' 10.0.0.31/'
+if ! ( ip link show dev ens4 >/dev/null 2>&1 && ! ip -4 -o addr show dev ens4 | grep -qF ' 10.0.0.31/' ) >/dev/null 2>&1; then
+(
+if ! ip link show dev ens4 >/dev/null 2>&1; then echo 'compute1 has no interface ens4 (networks.provider.interface or nodes.compute1.providerInterface).' >&2; exit 1; fi
+echo 'ens4 carries compute1'\''s management address 10.0.0.31: the agent would put it into a bridge and cut the node off. Give the provider network an interface of its own.' >&2
+exit 1
+)
+fi
+# enable and start neutron-linuxbridge-agent
+# waits for: controller (neutron)
+# skip when: systemctl is-enabled --quiet neutron-linuxbridge-agent && { systemctl is-active --quiet neutron-linuxbridge-agent || [ "$(systemctl show -p ConditionResult --value neutron-linuxbridge-agent)" = no ]; } (unless /etc/neutron/neutron.conf, /etc/neutron/plugins/ml2/linuxbridge_agent.ini, /etc/sysctl.d/90-ostopo-neutron.conf changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/neutron/neutron.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/neutron/plugins/ml2/linuxbridge_agent.ini '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/sysctl.d/90-ostopo-neutron.conf '* ]] || ! ( systemctl is-enabled --quiet neutron-linuxbridge-agent && { systemctl is-active --quiet neutron-linuxbridge-agent || [ "$(systemctl show -p ConditionResult --value neutron-linuxbridge-agent)" = no ]; } ) >/dev/null 2>&1; then
+(
+systemctl enable neutron-linuxbridge-agent
+systemctl restart neutron-linuxbridge-agent
+for u in neutron-linuxbridge-agent; do
   for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
   if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
     echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1

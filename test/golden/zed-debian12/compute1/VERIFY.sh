@@ -31,9 +31,14 @@ if ostopo_skip=$(ostopo_unit_skipped chrony); then echo "$ostopo_skip"; exit 0; 
 chronyc sources
 OSTOPO_CHECK
 
-ostopo_check 'nova-compute running on compute1' '^active$' '' <<'OSTOPO_CHECK'
-if ostopo_skip=$(ostopo_unit_skipped nova-compute); then echo "$ostopo_skip"; exit 0; fi
-systemctl is-active nova-compute
+ostopo_check 'libvirtd, nova-compute running on compute1' '^active$' '' <<'OSTOPO_CHECK'
+if ostopo_skip=$(ostopo_unit_skipped libvirtd nova-compute); then echo "$ostopo_skip"; exit 0; fi
+systemctl is-active libvirtd nova-compute
+OSTOPO_CHECK
+
+ostopo_check 'neutron-linuxbridge-agent running on compute1' '^active$' '' <<'OSTOPO_CHECK'
+if ostopo_skip=$(ostopo_unit_skipped neutron-linuxbridge-agent); then echo "$ostopo_skip"; exit 0; fi
+systemctl is-active neutron-linuxbridge-agent
 OSTOPO_CHECK
 
 exit $fails

@@ -1,0 +1,363 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { analyze, render } from '../../src/core/compile';
+import { Artifact, CommandArtifact, FileArtifact, RenderedCloud } from '../../src/core/render/artifacts';
+import { materialize, secretsIn } from '../../src/core/render/template';
+import { completeAt } from '../../src/core/editor/complete';
+import { hoverAt } from '../../src/core/editor/navigate';
+import { at, codes, lineOf, minimal, only } from './helpers';
+
+/**
+ * The data plane as a user writes it: instance networks (`networks.provider`, `networks.selfservice`,
+ * `networks.mechanism`), the `network` role, the agents the roles place, what they render and the
+ * findings on the exact line.
+ */
+
+const META = '  METADATA_SECRET: Str0ng-Metadata-Secret-1\n';
+
+/** The guide's option 2 on minimal()'s two nodes, the controller also the network node. */
+function option2(opts: { os?: string; release?: string; mechanism?: string; networks?: string; controllerRoles?: string } = {}): string {
+  const networks =
+    opts.networks ??
+    [
+      '  provider:',
+      '    interface: eth1',
+      '    cidr: 203.0.113.0/24',
+      '    gateway: 203.0.113.1',
+      '    allocationPool: { start: 203.0.113.101, end: 203.0.113.250 }',
+      '    dns: [8.8.4.4]',
+      '  selfservice:',
+      '    cidr: 172.16.1.0/24',
+      '    gateway: 172.16.1.1',
+      ...(opts.mechanism ? [`  mechanism: ${opts.mechanism}`] : []),
+    ].join('\n') + '\n';
+  let t = minimal()
+    .replace('    cidr: 10.0.0.0/24\n', `    cidr: 10.0.0.0/24\n${networks}`)
+    .replace('secrets:\n', `secrets:\n${META}`)
+    .replace('roles: [controller]', `roles: ${opts.controllerRoles ?? '[controller, network]'}`);
+  if (opts.release) t = t.replace('release: zed', `release: ${opts.release}`);
+  if (opts.os) t = t.replace('os: debian12', `os: ${opts.os}`);
+  return t;
+}
+
+const run = (text: string) => analyze(text, {}).findings;
+const errors = (text: string) => run(text).filter((f) => f.severity === 'error');
+
+function rendered(text: string): RenderedCloud {
+  const a = analyze(text, {});
+  assert.deepEqual(
+    a.findings.filter((f) => f.severity === 'error'),
+    [],
+  );
+  return render(a, { compute1: { hwVirt: false } });
+}
+const arts = (c: RenderedCloud, node: string): Artifact[] => c.nodes.find((n) => n.name === node)!.artifacts;
+const file = (c: RenderedCloud, node: string, p: string): FileArtifact => {
+  const f = arts(c, node).find((a): a is FileArtifact => a.kind === 'file' && a.path === p);
+  assert.ok(f, `${node} has ${p}`);
+  return f;
+};
+const cmd = (c: RenderedCloud, node: string, id: string): CommandArtifact => {
+  const x = arts(c, node).find((a): a is CommandArtifact => a.kind === 'command' && a.id === id);
+  assert.ok(x, `${node} has command ${id}`);
+  return x;
+};
+/** `[section] option` of an INI text (the last value). */
+function ini(text: string, section: string, option: string): string | undefined {
+  let cur = '';
+  let val: string | undefined;
+  for (const line of text.split('\n')) {
+    const s = /^\[(.+)\]$/.exec(line);
+    if (s) cur = s[1];
+    const m = /^([^#=\s][^=]*?)\s*=\s*(.*)$/.exec(line);
+    if (m && cur === section && m[1] === option) val = m[2];
+  }
+  return val;
+}
+const servicesOf = (text: string, node: string) => analyze(text, {}).cloud.nodes.find((n) => n.name === node)!.services;
+
+describe('instance networks (the data plane)', () => {
+  describe('what the roles place', () => {
+    it('without provider or self-service networks: no agents, no metadata API (the control plane alone)', () => {
+      const t = minimal();
+      assert.ok(!servicesOf(t, 'controller').some((s) => s.includes('agent') || s === 'nova-api-metadata'));
+      assert.ok(!servicesOf(t, 'compute1').some((s) => s.includes('agent')));
+    });
+
+    it('option 2 on Zed: the network role places the Linux bridge, DHCP, metadata and L3 agents; compute the L2 agent; the controller the metadata API', () => {
+      const t = option2();
+      assert.deepEqual(run(t), []);
+      const c = servicesOf(t, 'controller');
+      for (const s of ['nova-api-metadata', 'neutron-linuxbridge-agent', 'neutron-dhcp-agent', 'neutron-metadata-agent', 'neutron-l3-agent']) assert.ok(c.includes(s as never), s);
+      assert.ok(!c.includes('neutron-openvswitch-agent'));
+      assert.deepEqual(servicesOf(t, 'compute1'), ['chrony', 'nova-compute', 'neutron-linuxbridge-agent']);
+    });
+
+    it('option 1 (provider only): no L3 agent', () => {
+      const t = option2({ networks: '  provider:\n    interface: eth1\n' });
+      assert.deepEqual(run(t), []);
+      assert.ok(servicesOf(t, 'controller').includes('neutron-dhcp-agent'));
+      assert.ok(!servicesOf(t, 'controller').includes('neutron-l3-agent'));
+    });
+
+    it("the mechanism: the profile's default (2025.1: Open vSwitch), or networks.mechanism", () => {
+      const epoxy = option2({ os: 'debian13', release: '2025.1' });
+      assert.deepEqual(errors(epoxy), []);
+      assert.ok(servicesOf(epoxy, 'compute1').includes('neutron-openvswitch-agent'));
+      const ovs = option2({ mechanism: 'openvswitch' });
+      assert.deepEqual(errors(ovs), []);
+      assert.ok(servicesOf(ovs, 'controller').includes('neutron-openvswitch-agent'));
+      assert.ok(!servicesOf(ovs, 'controller').includes('neutron-linuxbridge-agent'));
+    });
+  });
+
+  describe('findings, each on its line', () => {
+    it('network/mechanism-unavailable: Linux bridge on 2025.1, on the value, with the choice there is', () => {
+      const t = option2({ os: 'debian13', release: '2025.1', mechanism: 'linuxbridge' });
+      const f = only(run(t), 'network/mechanism-unavailable');
+      assert.equal(f.length, 1);
+      assert.match(f[0].message, /removed the Linux bridge driver/);
+      assert.deepEqual(f[0].suggestions, ['openvswitch']);
+      assert.equal(at(f[0]), `${lineOf(t, 'mechanism: linuxbridge')}:14`);
+    });
+
+    it('profile/service-unavailable: the Linux bridge agent listed by hand on 2025.1', () => {
+      const t = option2({ os: 'debian13', release: '2025.1' }).replace('roles: [compute]', 'roles: [compute]\n    services: [neutron-linuxbridge-agent]');
+      const f = only(run(t), 'profile/service-unavailable');
+      assert.equal(f.length, 1);
+      assert.match(f[0].message, /linuxbridge mechanism is not in 2025.1/);
+      assert.equal(f[0].range.start.line + 1, lineOf(t, 'services: [neutron-linuxbridge-agent]'));
+    });
+
+    it('network/overlapping-cidrs: on the later network', () => {
+      const t = option2().replace('    cidr: 172.16.1.0/24', '    cidr: 10.0.0.128/25').replace('gateway: 172.16.1.1', 'gateway: 10.0.0.129');
+      const f = only(run(t), 'network/overlapping-cidrs');
+      assert.equal(f.length, 1);
+      assert.match(f[0].message, /self-service network 10.0.0.128\/25 overlaps the management network 10.0.0.0\/24/);
+      assert.equal(f[0].range.start.line + 1, lineOf(t, 'cidr: 10.0.0.128/25'));
+    });
+
+    it('network/outside-cidr: a gateway or pool address outside its subnet, or its broadcast address', () => {
+      const gw = option2().replace('gateway: 203.0.113.1', 'gateway: 198.51.100.1');
+      const f = only(run(gw), 'network/outside-cidr');
+      assert.equal(f.length, 1);
+      assert.equal(f[0].range.start.line + 1, lineOf(gw, 'gateway: 198.51.100.1'));
+      const pool = option2().replace('end: 203.0.113.250', 'end: 203.0.113.255');
+      const p = only(run(pool), 'network/outside-cidr');
+      assert.equal(p.length, 1);
+      assert.match(p[0].message, /broadcast/);
+      const self = option2().replace('gateway: 172.16.1.1', 'gateway: 172.16.2.1');
+      assert.equal(only(run(self), 'network/outside-cidr').length, 1);
+    });
+
+    it('network/allocation-pool: reversed, or holding the gateway', () => {
+      const rev = option2().replace('{ start: 203.0.113.101, end: 203.0.113.250 }', '{ start: 203.0.113.250, end: 203.0.113.101 }');
+      assert.match(only(run(rev), 'network/allocation-pool')[0].message, /ends \(203.0.113.101\) before it starts/);
+      const gw = option2().replace('{ start: 203.0.113.101', '{ start: 203.0.113.1');
+      const f = only(run(gw), 'network/allocation-pool');
+      assert.equal(f.length, 1);
+      assert.match(f[0].message, /holds the gateway 203.0.113.1/);
+      assert.equal(f[0].range.start.line + 1, lineOf(gw, 'allocationPool:'));
+    });
+
+    it('network/no-agents: self-service networks without the L3 agent (no network role) is an error on networks.selfservice', () => {
+      const t = option2({ controllerRoles: '[controller]' });
+      const f = only(run(t), 'network/no-agents');
+      assert.equal(f.length, 1);
+      assert.equal(f[0].severity, 'warning', 'first: no DHCP agent at all');
+      const self = option2({ controllerRoles: '[controller]' }).replace('roles: [compute]', 'roles: [compute]\n    services: [neutron-dhcp-agent, neutron-metadata-agent]');
+      const g = only(run(self), 'network/no-agents');
+      assert.equal(g.length, 1);
+      assert.equal(g[0].severity, 'error');
+      assert.match(g[0].message, /L3 agent/);
+      assert.equal(g[0].range.start.line + 1, lineOf(self, 'selfservice:'));
+    });
+
+    it('network/no-instance-networks: the network role without provider or self-service networks, on the role', () => {
+      const t = minimal().replace('roles: [controller]', 'roles: [controller, network]');
+      const f = only(run(t), 'network/no-instance-networks');
+      assert.equal(f.length, 1);
+      assert.equal(at(f[0]), `${lineOf(t, 'roles: [controller, network]')}:25`);
+    });
+
+    it('network/compute-without-agent and network/no-provider-interface', () => {
+      const bare = option2().replace('roles: [compute]', 'services: [chrony, nova-compute]');
+      assert.deepEqual(codes(errors(bare)), ['network/compute-without-agent']);
+      const noIface = option2().replace('    interface: eth1\n', '');
+      const f = only(run(noIface), 'network/no-provider-interface');
+      assert.deepEqual(
+        f.map((x) => [x.severity, x.path?.[1]]),
+        [
+          ['error', 'controller'],
+          ['warning', 'compute1'],
+        ],
+      );
+      // A node of its own says where its provider network is.
+      const own = noIface
+        .replace('    address: 10.0.0.31\n', '    address: 10.0.0.31\n    providerInterface: ens5\n')
+        .replace('    address: 10.0.0.11\n', '    address: 10.0.0.11\n    providerInterface: ens5\n');
+      assert.deepEqual(only(run(own), 'network/no-provider-interface'), []);
+    });
+
+    it('secret/missing: METADATA_SECRET once there are instance networks', () => {
+      const t = option2().replace(META, '');
+      const f = only(run(t), 'secret/missing');
+      assert.equal(f.length, 1);
+      assert.deepEqual(f[0].data?.services, ['nova-api-metadata', 'neutron-metadata-agent']);
+    });
+  });
+
+  describe('what is rendered', () => {
+    const zed = () => rendered(option2());
+
+    it("ML2 for option 2: VXLAN self-service networks with layer-2 population, the router plugin, the provider network's name", () => {
+      const c = zed();
+      const ml2 = file(c, 'controller', '/etc/neutron/plugins/ml2/ml2_conf.ini').content;
+      assert.equal(ini(ml2, 'ml2', 'type_drivers'), 'flat,vlan,vxlan');
+      assert.equal(ini(ml2, 'ml2', 'tenant_network_types'), 'vxlan');
+      assert.equal(ini(ml2, 'ml2', 'mechanism_drivers'), 'linuxbridge,l2population');
+      assert.equal(ini(ml2, 'ml2_type_flat', 'flat_networks'), 'provider');
+      assert.equal(ini(ml2, 'ml2_type_vxlan', 'vni_ranges'), '1:1000');
+      assert.equal(ini(file(c, 'controller', '/etc/neutron/neutron.conf').content, 'DEFAULT', 'service_plugins'), 'router');
+      const named = rendered(option2().replace('  provider:\n', '  provider:\n    name: physnet1\n'));
+      assert.equal(ini(file(named, 'compute1', '/etc/neutron/plugins/ml2/linuxbridge_agent.ini').content, 'linux_bridge', 'physical_interface_mappings'), 'physnet1:eth1');
+    });
+
+    it('the Linux bridge agent: the provider interface mapped, VXLAN from the overlay address (default: the management address), bridge filters on', () => {
+      const c = rendered(option2().replace('    address: 10.0.0.31\n', '    address: 10.0.0.31\n    overlayAddress: 10.0.1.31\n'));
+      const lb = file(c, 'compute1', '/etc/neutron/plugins/ml2/linuxbridge_agent.ini').content;
+      assert.equal(ini(lb, 'linux_bridge', 'physical_interface_mappings'), 'provider:eth1');
+      assert.equal(ini(lb, 'vxlan', 'local_ip'), '10.0.1.31');
+      assert.equal(ini(file(c, 'controller', '/etc/neutron/plugins/ml2/linuxbridge_agent.ini').content, 'vxlan', 'local_ip'), '10.0.0.11');
+      assert.equal(ini(lb, 'securitygroup', 'firewall_driver'), 'neutron.agent.linux.iptables_firewall.IptablesFirewallDriver');
+      assert.match(file(c, 'compute1', '/etc/sysctl.d/90-ostopo-neutron.conf').content, /^net\.bridge\.bridge-nf-call-iptables = 1$/m);
+      // An agent-only neutron.conf: RabbitMQ and the lock path, no database or keystone password.
+      const conf = file(c, 'compute1', '/etc/neutron/neutron.conf').content;
+      assert.deepEqual(secretsIn(conf), ['RABBIT_PASS']);
+      assert.equal(ini(conf, 'database', 'connection'), undefined);
+    });
+
+    it('DHCP, L3 and metadata agents; nova signs and serves metadata with the shared secret', () => {
+      const c = zed();
+      assert.equal(ini(file(c, 'controller', '/etc/neutron/dhcp_agent.ini').content, 'DEFAULT', 'interface_driver'), 'linuxbridge');
+      assert.equal(ini(file(c, 'controller', '/etc/neutron/dhcp_agent.ini').content, 'DEFAULT', 'enable_isolated_metadata'), 'true');
+      assert.equal(ini(file(c, 'controller', '/etc/neutron/l3_agent.ini').content, 'DEFAULT', 'interface_driver'), 'linuxbridge');
+      const meta = file(c, 'controller', '/etc/neutron/metadata_agent.ini').content;
+      assert.equal(ini(meta, 'DEFAULT', 'nova_metadata_host'), 'controller');
+      assert.deepEqual(secretsIn(meta), ['METADATA_SECRET']);
+      const nova = file(c, 'controller', '/etc/nova/nova.conf').content;
+      assert.equal(ini(nova, 'neutron', 'service_metadata_proxy'), 'true');
+      assert.ok(secretsIn(nova).includes('METADATA_SECRET'));
+      assert.ok(!secretsIn(file(c, 'compute1', '/etc/nova/nova.conf').content).includes('METADATA_SECRET'), 'only where the metadata API runs');
+      // Debian serves the metadata API with its own uwsgi, on the node address.
+      assert.match(file(c, 'controller', '/etc/default/nova-api-metadata').content, /--http-socket 10\.0\.0\.11:8775 /);
+      assert.match(cmd(c, 'controller', 'nova-controller/start').run, /nova-api-metadata/);
+    });
+
+    it('the agents on a compute node install meanwhile and start once the server is up; the controller checks every agent is alive', () => {
+      const c = zed();
+      const start = cmd(c, 'compute1', 'neutron-agents/start');
+      assert.deepEqual(start.after, [{ node: 'controller', step: 'neutron' }]);
+      assert.match(start.run, /neutron-linuxbridge-agent/);
+      assert.equal(cmd(c, 'compute1', 'neutron-agents/install').after, undefined);
+      const check = arts(c, 'controller').find((a) => a.id === 'neutron-agents-up/verify-agents');
+      assert.ok(check && check.kind === 'check');
+      for (const line of ['Linux bridge agent compute1 True UP', 'L3 agent controller True UP', 'Metadata agent controller True UP', 'DHCP agent controller True UP'])
+        assert.ok(check.run.includes(line), line);
+    });
+
+    it('Open vSwitch (2025.1): bridge mappings, tunnels, the provider bridge made with the interface in it', () => {
+      const c = rendered(option2({ os: 'debian13', release: '2025.1' }));
+      const ovs = file(c, 'compute1', '/etc/neutron/plugins/ml2/openvswitch_agent.ini').content;
+      assert.equal(ini(ovs, 'ovs', 'bridge_mappings'), 'provider:br-provider');
+      assert.equal(ini(ovs, 'agent', 'tunnel_types'), 'vxlan');
+      assert.equal(ini(file(c, 'controller', '/etc/neutron/l3_agent.ini').content, 'DEFAULT', 'interface_driver'), 'openvswitch');
+      assert.match(cmd(c, 'compute1', 'neutron-agents/provider-bridge').run, /ovs-vsctl --may-exist add-br br-provider -- --may-exist add-port br-provider eth1/);
+      assert.ok(!arts(c, 'compute1').some((a) => a.id === 'neutron-agents/bridge-sysctl'), 'no bridge netfilter for OVS');
+    });
+
+    it('the provider interface is checked on the node before an agent takes it: there, and not the management interface', () => {
+      const c = zed();
+      const x = cmd(c, 'compute1', 'neutron-agents/provider-interface');
+      // The check, run by bash against an `ip` that reports eth1 carrying the management address, fails; the run explains.
+      const fakeIp = (addr: string) => `ip() { if [ "$1" = link ]; then return 0; fi; echo "3: eth1    inet ${addr}/24 brd 10.0.0.255 scope global eth1"; }`;
+      const check = (addr: string) => spawnSync('bash', ['-c', `${fakeIp(addr)}\n${x.check}`]).status;
+      assert.equal(check('10.0.0.31'), 1);
+      assert.equal(check('192.168.7.5'), 0);
+      const out = spawnSync('bash', ['-c', `${fakeIp('10.0.0.31')}\n${x.run}`], { encoding: 'utf8' });
+      assert.equal(out.status, 1);
+      assert.match(out.stderr, /eth1 carries compute1's management address 10\.0\.0\.31/);
+    });
+
+    it('CentOS 7 / Train: RDO packages (one openstack-neutron for three agents), allow_overlapping_ips as the guide has it', () => {
+      const c = rendered(option2({ os: 'centos7', release: 'train' }));
+      const install = cmd(c, 'controller', 'neutron/install').run;
+      assert.equal(install.match(/openstack-neutron /g)?.length, 1);
+      assert.match(install, /openstack-neutron-linuxbridge ebtables ipset/);
+      assert.equal(ini(file(c, 'controller', '/etc/neutron/neutron.conf').content, 'DEFAULT', 'allow_overlapping_ips'), 'true');
+      assert.ok(!arts(c, 'controller').some((a) => a.kind === 'file' && a.path === '/etc/default/nova-api-metadata'), 'openstack-nova-api serves the metadata API');
+    });
+
+    it('secrets are placeholders until deploy, and the metadata secret is written as oslo.config reads it', () => {
+      const c = zed();
+      const meta = file(c, 'controller', '/etc/neutron/metadata_agent.ini').content;
+      const real = materialize(meta, (n) => (n === 'METADATA_SECRET' ? 'a$b' : undefined));
+      // oslo.config's escape for `$` (test/unit/encoding.test.ts decodes it with the real oslo.config).
+      assert.equal(ini(real, 'DEFAULT', 'metadata_proxy_shared_secret'), 'a\\$b');
+    });
+  });
+});
+
+describe('key = value overrides: libvirt qemu.conf', () => {
+  const withQemu = (body: string, node = false) =>
+    node ? option2().replace('    roles: [compute]\n', `    roles: [compute]\n    config:\n      nova:\n        qemu.conf:\n${body}`) : `${option2()}config:\n  nova:\n    qemu.conf:\n${body}`;
+
+  it('written only where overridden, on libvirt compute nodes, in libvirt syntax, with who set each line; libvirtd restarts on change', () => {
+    const none = rendered(option2());
+    assert.ok(!arts(none, 'compute1').some((a) => a.kind === 'file' && a.path === '/etc/libvirt/qemu.conf'), "the distribution's own qemu.conf is left alone");
+    const t = withQemu('      cgroup_controllers: []\n      vnc_listen: 0.0.0.0\n      max_files: 4096\n      set_process_name: true\n');
+    assert.deepEqual(run(t), []);
+    const c = rendered(t);
+    const f = file(c, 'compute1', '/etc/libvirt/qemu.conf');
+    assert.equal(f.mode, '0600');
+    assert.deepEqual(
+      f.content.split('\n').filter((l) => l && !l.startsWith('#')),
+      ['cgroup_controllers = [ ]', 'vnc_listen = "0.0.0.0"', 'max_files = 4096', 'set_process_name = 1'],
+    );
+    assert.deepEqual(f.origins?.[0]?.origin, { layer: 'global', path: ['config', 'nova', 'qemu.conf', 'cgroup_controllers'] });
+    const start = cmd(c, 'compute1', 'nova-compute/start');
+    assert.ok(start.onChange?.includes('nova-compute/qemu.conf'));
+    assert.match(start.run, /systemctl restart libvirtd nova-compute/);
+    // A node's override over the cloud's; a list of strings.
+    const n = rendered(withQemu('          cgroup_controllers: ["cpu", "memory"]\n', true));
+    assert.match(file(n, 'compute1', '/etc/libvirt/qemu.conf').content, /^cgroup_controllers = \[ "cpu", "memory" \]$/m);
+  });
+
+  it('checked against the settings libvirt documents: unknown keys (did you mean), types, what cannot be written', () => {
+    const unknown = withQemu('      cgroup_controler: []\n');
+    const f = only(run(unknown), 'config/unknown-option');
+    assert.equal(f.length, 1);
+    assert.equal(f[0].severity, 'warning');
+    assert.match(f[0].message, /qemu.conf has no setting `cgroup_controler` in \/etc\/libvirt\/qemu.conf of Debian's libvirt-daemon-system .* did you mean `cgroup_controllers`\?/);
+    assert.equal(f[0].range.start.line + 1, lineOf(unknown, 'cgroup_controler:'));
+    assert.match(only(run(withQemu('      cgroup_controllers: cpu\n')), 'config/option-type')[0].message, /takes a list/);
+    assert.match(only(run(withQemu('      max_files: many\n')), 'config/option-type')[0].message, /whole number/);
+    const bad = withQemu("      vnc_listen: 'a\"b'\n");
+    assert.equal(only(run(bad), 'value/unrenderable')[0].range.start.line + 1, lineOf(bad, 'vnc_listen:'));
+    // On a node without nova-compute: written nowhere.
+    const ctl = option2().replace('    roles: [controller, network]\n', '    roles: [controller, network]\n    config:\n      nova:\n        qemu.conf:\n          max_files: 10\n');
+    assert.match(only(run(ctl), 'config/not-rendered')[0].message, /Node `controller` does not run nova-compute/);
+  });
+
+  it('the editor completes and documents the settings', () => {
+    const t = withQemu('      cgroup_c\n');
+    const a = analyze(t, {});
+    const line = lineOf(t, 'cgroup_c') - 1;
+    const labels = completeAt(a, t, { line, character: 14 }).map((e) => e.label);
+    assert.ok(labels.includes('cgroup_controllers') && labels.includes('vnc_listen'), labels.slice(0, 5).join(', '));
+    const h = withQemu('      cgroup_controllers: []\n');
+    const hover = hoverAt(analyze(h, {}), { line: lineOf(h, 'cgroup_controllers') - 1, character: 8 });
+    assert.match(hover?.markdown ?? '', /\*\*cgroup_controllers\*\* \(list\) in qemu.conf/);
+    assert.match(hover?.markdown ?? '', /libvirt's default: `\["cpu", "devices"/);
+  });
+});
