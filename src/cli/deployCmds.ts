@@ -142,6 +142,7 @@ export async function verifyCmd(argv: string[], io: Io): Promise<number> {
       journal: session.journal,
       connect: session.connect,
       node: values.node,
+      baseDir: session.baseDir,
       signal: ac.signal,
       breakLock: values['break-lock'],
       onEvent: printer(io, values.verbose === true, values.color ?? io.isTty === true),

@@ -72,6 +72,8 @@ export const FINDING_CODES = [
   'value/line-break',
   'value/shell-metacharacters',
   'value/unrenderable',
+  'verify/image',
+  'verify/image-unused',
   'config/deprecated-option',
   'config/file-not-in-profile',
   'config/not-rendered',

@@ -56,6 +56,8 @@ export interface ResolvedCloud {
   repositories?: Repositories;
   /** Worker processes of every API and daemon; undefined keeps the services' defaults. */
   workers?: number;
+  /** What verify's "Launch an instance" boots (`verify.image`): local files, relative to the topology. */
+  verifyImage?: VerifyImage;
   nodes: ResolvedNode[];
   secrets: Map<string, SecretValue>;
   config: ConfigOverrides;
@@ -83,6 +85,13 @@ export interface SelfServiceNetwork {
 export const DEFAULT_PROVIDER_NAME = 'provider';
 export const DEFAULT_VNI_RANGE = '1:1000';
 export const DEFAULT_SELFSERVICE_CIDR = '172.16.1.0/24';
+
+/** `verify.image`: a kernel and ramdisk booted directly (`kernel`, `ramdisk`), or a bootable disk image (`disk`). */
+export interface VerifyImage {
+  kernel?: string;
+  ramdisk?: string;
+  disk?: string;
+}
 
 /** The topology's `repositories`: base URLs and extra GPG keys (armored text or URLs). */
 export interface Repositories {
@@ -172,6 +181,7 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
   const repos = root.repositories === undefined ? undefined : obj(root.repositories);
   const cidr = str(mgmt.cidr);
   const controller = nodes.find((n) => n.roles.includes('controller'));
+  const vimg = obj(obj(root.verify).image);
   const workers = typeof root.workers === 'number' && Number.isInteger(root.workers) && root.workers > 0 ? root.workers : undefined;
   return {
     name: str(root.name) ?? 'cloud',
@@ -206,6 +216,7 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
       gpgKeys: Array.isArray(repos.gpgKeys) ? strList(repos.gpgKeys) : [],
     },
     workers,
+    verifyImage: root.verify === undefined || obj(root.verify).image === undefined ? undefined : { kernel: str(vimg.kernel), ramdisk: str(vimg.ramdisk), disk: str(vimg.disk) },
     nodes,
     secrets,
     config: obj(root.config) as ConfigOverrides,

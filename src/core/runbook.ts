@@ -104,6 +104,7 @@ export function verifyScript(cloud: RenderedCloud, node: RenderedNode, lookup?: 
   for (const c of checks) {
     out.push(
       '',
+      ...(c.inputs ? [`# Needs OSTOPO_INPUTS: a folder on this node with ${c.inputs.map((i) => `${i.name} (${i.path})`).join(', ')}; ostopo verify uploads them.`] : []),
       `ostopo_check ${shq(c.title)} ${shq(posixRegex(c.expect))} ${shq(posixRegex(c.reject))} <<'OSTOPO_CHECK'`,
       materialize(withUnitSkip(c.run, c.units, 'ostopo_unit_skipped'), lookup),
       'OSTOPO_CHECK',

@@ -337,6 +337,29 @@ export const topologySchema: JsonSchema = {
         },
       },
     },
+    verify: {
+      type: 'object',
+      description: 'What `ostopo verify` uses beyond the cloud itself.',
+      additionalProperties: false,
+      properties: {
+        image: {
+          type: 'object',
+          description:
+            'The image verify\'s "Launch an instance" boots on the self-service network (uploaded to glance for the check, deleted afterwards): a kernel and its ramdisk, booted directly (`scripts/test-image.sh` builds a tiny one from Debian\'s packages), or a bootable disk image such as CirrOS. Paths are relative to this file. Without it, the instance checks are skipped.',
+          additionalProperties: false,
+          properties: {
+            kernel: { type: 'string', minLength: 1, description: 'A Linux kernel (glance `aki` image; the instance boots it with `ramdisk`).', examples: ['build/test-image/vmlinuz'] },
+            ramdisk: { type: 'string', minLength: 1, description: 'Its initial ramdisk (glance `ari` image).', examples: ['build/test-image/initrd.img'] },
+            disk: {
+              type: 'string',
+              minLength: 1,
+              description: 'A bootable disk image (qcow2, or raw when the name ends in .raw or .img without a qcow2 header).',
+              examples: ['cirros-0.6.2-x86_64-disk.img'],
+            },
+          },
+        },
+      },
+    },
     ssh: sshSchema('every node (defaults; override per node with `nodes.<name>.ssh`)'),
     secrets: {
       type: 'object',

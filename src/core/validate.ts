@@ -22,6 +22,7 @@ export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud): Findi
   checkNodes(cloud, add);
   checkNtp(cloud, add);
   checkNetworks(cloud, doc, add);
+  checkVerify(cloud, add);
   checkRepositories(cloud, add);
   checkPlacement(cloud, doc, add);
   checkSecrets(cloud, doc, add);
@@ -215,6 +216,29 @@ function checkNetworks(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): voi
         ['nodes', n.name],
       );
     }
+  }
+}
+
+/** `verify.image`: a kernel with its ramdisk, or a disk; and a cloud where verify boots it. */
+function checkVerify(cloud: ResolvedCloud, add: Add): void {
+  const img = cloud.verifyImage;
+  if (!img) return;
+  const at: YamlPath = ['verify', 'image'];
+  if ((img.kernel || img.ramdisk) && img.disk) {
+    add('verify/image', 'error', 'Give either a kernel and its ramdisk or a disk image, not both.', [...at, 'disk']);
+  } else if (!!img.kernel !== !!img.ramdisk) {
+    add('verify/image', 'error', `A kernel is booted with its ramdisk: \`${img.kernel ? 'ramdisk' : 'kernel'}\` is missing.`, [...at, img.kernel ? 'kernel' : 'ramdisk']);
+  } else if (!img.kernel && !img.disk) {
+    add('verify/image', 'error', 'Name the image: `kernel` and `ramdisk`, or `disk`.', at);
+  }
+  const boots = cloud.provider?.cidr && cloud.nodes.some((n) => n.services.includes('neutron-dhcp-agent')) && cloud.nodes.some((n) => n.services.includes('nova-compute'));
+  if (!boots) {
+    add(
+      'verify/image-unused',
+      'warning',
+      'verify boots this image only in a cloud with instance networks: `networks.provider` with its `cidr`, the `network` role (DHCP agent) and a compute node.',
+      at,
+    );
   }
 }
 

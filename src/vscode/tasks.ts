@@ -135,7 +135,16 @@ export class OstopoTerminal implements vscode.Pseudoterminal {
       const l = formatEvent(e, { color: true, verbose });
       if (l !== undefined) this.line(l);
     };
-    const common = { target: targetOf(analysis), journal: session.journal, connect: session.connect, node: this.def.node, signal: this.abort.signal, onEvent, breakLock: this.def.breakLock };
+    const common = {
+      target: targetOf(analysis),
+      journal: session.journal,
+      connect: session.connect,
+      baseDir: session.baseDir,
+      node: this.def.node,
+      signal: this.abort.signal,
+      onEvent,
+      breakLock: this.def.breakLock,
+    };
     const r = this.def.action === 'deploy' ? await deploy({ ...common, force: this.def.force }) : await verify(common);
     return r.ok ? 0 : 1;
   }

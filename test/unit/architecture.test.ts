@@ -85,7 +85,7 @@ describe('documentation', () => {
       .filter((f) => f.endsWith('.ts'))
       .map((f) => fs.readFileSync(path.join(ROOT, 'src', 'core', f), 'utf8'))
       .join('\n');
-    const spelt = new Set([...src.matchAll(/'((?:yaml|schema|ref|node|ntp|network|service|secret|value|config|profile|repositories)\/[a-z-]+)'/g)].map((m) => m[1]));
+    const spelt = new Set([...src.matchAll(/'((?:yaml|schema|ref|node|ntp|network|service|secret|value|config|profile|repositories|verify)\/[a-z-]+)'/g)].map((m) => m[1]));
     assert.deepEqual(
       [...spelt].filter((c) => !(FINDING_CODES as readonly string[]).includes(c)),
       [],

@@ -569,6 +569,55 @@ describe('deploy over SSH (real sshd)', function () {
     assert.deepEqual(Object.keys(j.nodes.n1.lastVerify.checks), ['v/first', 'v/second', 'v/third']);
   });
 
+  it("verify: a check's local inputs are uploaded to a private folder and removed after; its stages are reported one by one", async () => {
+    const events: DeployEvent[] = [];
+    const projectKnownHosts = path.join(state, 'known_hosts');
+    const local = path.join(work, 'images');
+    fs.mkdirSync(local);
+    const kernel = Buffer.from(Array.from({ length: 70000 }, (_, i) => i % 251));
+    fs.writeFileSync(path.join(local, 'vmlinuz'), kernel);
+    const seen = path.join(work, 'seen');
+    const checks = (): Artifact[] => [
+      {
+        kind: 'check',
+        id: 'l/launch',
+        step: 'l',
+        service: 'base',
+        title: 'launch',
+        stages: ['upload', 'boot', 'ping', 'after'],
+        inputs: [{ name: 'kernel', path: 'images/vmlinuz' }],
+        // Stage 1 sees the uploaded file (its folder private), stage 2 passes, stage 3 fails; stage 4 is never reached.
+        run: [
+          `cp "$OSTOPO_INPUTS/kernel" '${seen}'; echo "$OSTOPO_INPUTS" > '${seen}.dir'; stat -c %a "$OSTOPO_INPUTS" > '${seen}.mode'`,
+          'echo "OSTOPO-STAGE 1 PASS $(stat -c %s "$OSTOPO_INPUTS/kernel") bytes" >&2',
+          'echo "OSTOPO-STAGE 2 PASS ACTIVE"',
+          'echo "OSTOPO-STAGE 3 FAIL no answer from 203.0.113.101" >&2',
+          'exit 1',
+        ].join('\n'),
+      },
+      { kind: 'check', id: 'l/missing', step: 'l', service: 'base', title: 'needs a missing file', inputs: [{ name: 'disk', path: 'images/nope.img' }], run: 'true' },
+    ];
+    const res = await verify({
+      target: target(checks),
+      journal: Journal.open(state, 't'),
+      baseDir: work,
+      connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, nodeLock: nodeLock() }),
+      onEvent: (e) => events.push(e),
+    });
+    const got = events.flatMap((e) => (e.type === 'check' ? [[e.id, e.title, e.skipped !== undefined ? 'SKIP' : e.ok ? 'PASS' : 'FAIL', e.skipped ?? e.evidence]] : []));
+    assert.deepEqual(got, [
+      ['l/launch#1', 'upload', 'PASS', '70000 bytes'],
+      ['l/launch#2', 'boot', 'PASS', 'ACTIVE'],
+      ['l/launch#3', 'ping', 'FAIL', 'no answer from 203.0.113.101'],
+      ['l/launch#4', 'after', 'SKIP', 'not reached: "ping" failed'],
+      ['l/missing', 'needs a missing file', 'FAIL', `cannot read images/nope.img (${path.join(work, 'images', 'nope.img')}) for this check: ENOENT`],
+    ]);
+    assert.deepEqual(fs.readFileSync(seen), kernel, 'the file arrives byte for byte');
+    assert.equal(fs.readFileSync(`${seen}.mode`, 'utf8').trim(), '700');
+    assert.ok(!fs.existsSync(fs.readFileSync(`${seen}.dir`, 'utf8').trim()), 'the folder is gone afterwards');
+    assert.deepEqual([res.passed, res.failed, res.skipped], [2, 2, 1]);
+  });
+
   it('hostile paths and owners reach the shell quoted', async () => {
     const hostile = (root: string): Artifact[] => [
       {

@@ -1,9 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { analyze, render } from '../../src/core/compile';
 import { Artifact, CommandArtifact, FileArtifact, RenderedCloud } from '../../src/core/render/artifacts';
 import { materialize, secretsIn } from '../../src/core/render/template';
 import { completeAt } from '../../src/core/editor/complete';
+import { LAUNCH_STAGES } from '../../src/core/render/launch';
 import { hoverAt } from '../../src/core/editor/navigate';
 import { at, codes, lineOf, minimal, only } from './helpers';
 
@@ -359,5 +363,158 @@ describe('key = value overrides: libvirt qemu.conf', () => {
     const hover = hoverAt(analyze(h, {}), { line: lineOf(h, 'cgroup_controllers') - 1, character: 8 });
     assert.match(hover?.markdown ?? '', /\*\*cgroup_controllers\*\* \(list\) in qemu.conf/);
     assert.match(hover?.markdown ?? '', /libvirt's default: `\["cpu", "devices"/);
+  });
+});
+
+describe("verify's Launch an instance (the script, run by bash against a fake openstack CLI)", () => {
+  const IMAGE = 'verify:\n  image:\n    kernel: build/test-image/vmlinuz\n    ramdisk: build/test-image/initrd.img\n';
+  /** A fake `openstack` that logs its arguments and answers as a cloud would; `ping` answers `answering`. */
+  const FAKE = String.raw`#!/bin/bash
+echo "$*" >> "$LOG"
+case "$1 $2" in
+  "network list") exit 0 ;;
+  "network create") prev=; for x in "$@"; do [ "$x" = -f ] && echo "net-$prev"; prev=$x; done ;;
+  "subnet create") echo subnet-1 ;;
+  "router create") echo router-1 ;;
+  "router show") echo '{"external_gateway_info": {"network_id": "n", "external_fixed_ips": [{"subnet_id": "s", "ip_address": "203.0.113.120"}]}}' ;;
+  "security group") echo sg-1 ;;
+  "flavor create") echo flavor-1 ;;
+  "image create") echo "img-$(( RANDOM ))" ;;
+  "server create") echo 6e0f6f1c-1111-2222-3333-444455556666 ;;
+  "server show") case "$*" in *status*) echo "$FAKE_STATUS" ;; *host*) echo aio ;; *fault*) echo "{'message': 'No valid host was found'}" ;; esac ;;
+  "port list") echo "[{'subnet_id': 's', 'ip_address': '172.16.1.23'}]" ;;
+  "console log") printf 'Booting...\nOSTOPO-TEST-IMAGE address=172.16.1.23/24\r\nOSTOPO-TEST-IMAGE uuid=6e0f6f1c-1111-2222-3333-444455556666\r\n' ;;
+  "floating ip") [ "$3" = create ] && echo 203.0.113.150 ;;
+esac
+exit 0
+`;
+  function runLaunch(topology: string, opts: { ping: boolean; status?: string }) {
+    const c = rendered(topology);
+    const check = arts(c, 'controller').find((a) => a.id === 'launch-instance/verify');
+    assert.ok(check && check.kind === 'check', 'the controller has the launch check');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-launch-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'bin'));
+      fs.mkdirSync(path.join(dir, 'in'));
+      fs.writeFileSync(path.join(dir, 'bin', 'openstack'), FAKE, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, 'bin', 'ping'), `#!/bin/bash\n${opts.ping ? 'echo "rtt min/avg/max/mdev = 0.1/0.2/0.3/0.0 ms"; exit 0' : 'exit 1'}\n`, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, 'bin', 'sleep'), '#!/bin/bash\nexit 0\n', { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, 'in', 'kernel'), 'K'.repeat(1000));
+      fs.writeFileSync(path.join(dir, 'in', 'ramdisk'), 'R'.repeat(500));
+      // The admin-openrc line is the node's; here the fake CLI needs none.
+      const script = check.run.replace(/^\. .*admin-openrc'?\n/, '');
+      const r = spawnSync('bash', ['-c', script], {
+        encoding: 'utf8',
+        env: { PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`, LOG: path.join(dir, 'log'), OSTOPO_INPUTS: path.join(dir, 'in'), FAKE_STATUS: opts.status ?? 'ACTIVE' },
+      });
+      const calls = fs.existsSync(path.join(dir, 'log')) ? fs.readFileSync(path.join(dir, 'log'), 'utf8').split('\n').filter(Boolean) : [];
+      const stages = [...r.stderr.matchAll(/^OSTOPO-STAGE (\d+) (\w+) (.*)$/gm)].map((m) => [Number(m[1]), m[2], m[3]]);
+      return { check, status: r.status, stages, calls, stderr: r.stderr };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('creates what the guide creates, boots the image, reads the console, pings the floating IP, then deletes all it made', () => {
+    const r = runLaunch(option2() + IMAGE, { ping: true });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.check.stages, Object.values(LAUNCH_STAGES));
+    assert.deepEqual(r.check.inputs, [
+      { name: 'kernel', path: 'build/test-image/vmlinuz' },
+      { name: 'ramdisk', path: 'build/test-image/initrd.img' },
+    ]);
+    assert.deepEqual(
+      r.stages.map((s) => s.slice(0, 2)),
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, 'PASS']),
+      r.stderr,
+    );
+    const ev = Object.fromEntries(r.stages.map((s) => [s[0], s[2]]));
+    assert.match(String(ev[2]), /gateway address 203\.0\.113\.120/);
+    assert.match(String(ev[4]), /kernel 1000 B and ramdisk 500 B/);
+    assert.match(String(ev[5]), /ACTIVE on aio, port address 172\.16\.1\.23/);
+    assert.match(String(ev[6]), /console: OSTOPO-TEST-IMAGE address=172\.16\.1\.23\/24 \(/);
+    assert.match(String(ev[7]), /uuid=6e0f6f1c-1111-2222-3333-444455556666/);
+    assert.match(String(ev[8]), /203\.0\.113\.150 answered/);
+    const has = (re: RegExp) =>
+      assert.ok(
+        r.calls.some((c) => re.test(c)),
+        `${re}: ${r.calls.join('\n')}`,
+      );
+    // The guide's objects, from the topology's networks.
+    has(/^network create --share --external --provider-physical-network provider --provider-network-type flat ostopo-verify-\d+-provider/);
+    has(
+      /^subnet create --network net-ostopo-verify-\d+-provider --allocation-pool start=203\.0\.113\.101,end=203\.0\.113\.250 --dns-nameserver 8\.8\.4\.4 --gateway 203\.0\.113\.1 --subnet-range 203\.0\.113\.0\/24/,
+    );
+    has(/^subnet create --network net-ostopo-verify-\d+-selfservice --gateway 172\.16\.1\.1 --subnet-range 172\.16\.1\.0\/24/);
+    has(/^router set ostopo-verify-\d+ --external-gateway net-ostopo-verify-\d+-provider/);
+    has(/^image create --disk-format ami --container-format ami --property kernel_id=img-\d+ --property ramdisk_id=img-\d+/);
+    has(/^server create --flavor ostopo-verify-\d+ --image ostopo-verify-\d+ --nic net-id=net-ostopo-verify-\d+-selfservice --security-group ostopo-verify-\d+ --key-name/);
+    // And all of it deleted, the server first.
+    const deletes = r.calls.filter((c) => / delete|unset|remove /.test(c)).map((c) => c.replace(/ostopo-verify-\d+/g, 'X').replace(/img-\d+/g, 'I'));
+    assert.deepEqual(deletes, [
+      'server delete --wait X',
+      'floating ip delete 203.0.113.150',
+      'router unset --external-gateway X',
+      'router remove subnet X X-selfservice',
+      'router delete X',
+      'network delete X-selfservice',
+      'network delete net-X-provider',
+      'security group delete X',
+      'keypair delete X',
+      'flavor delete X',
+      'image delete X',
+      'image delete X-kernel',
+      'image delete X-ramdisk',
+    ]);
+  });
+
+  it('a failure is reported at its stage with the evidence, later stages are not reached, and everything is still deleted', () => {
+    const r = runLaunch(option2() + IMAGE, { ping: true, status: 'ERROR' });
+    assert.equal(r.status, 1);
+    assert.deepEqual(r.stages.at(-1)?.slice(0, 2), [5, 'FAIL']);
+    assert.match(String(r.stages.at(-1)?.[2]), /status ERROR: \{'message': 'No valid host was found'\}/);
+    assert.ok(r.calls.includes(r.calls.find((c) => c.startsWith('server delete --wait'))!));
+    assert.ok(r.calls.some((c) => c.startsWith('network delete')));
+    const noAnswer = runLaunch(option2() + IMAGE, { ping: false });
+    assert.deepEqual(noAnswer.stages.at(-1)?.slice(0, 3), [8, 'FAIL', '203.0.113.150 did not answer in 60 s']);
+  });
+
+  it('without verify.image the stages that need one say so; on a provider network only (option 1) no router, no floating IP', () => {
+    const r = runLaunch(option2(), { ping: true });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(
+      r.stages.map((s) => s.slice(0, 2)),
+      [
+        [1, 'PASS'],
+        [2, 'PASS'],
+        [3, 'PASS'],
+        [4, 'SKIP'],
+        [5, 'SKIP'],
+        [6, 'SKIP'],
+        [7, 'SKIP'],
+        [8, 'SKIP'],
+      ],
+    );
+    assert.equal(r.check.inputs, undefined);
+    const o1 = rendered(option2({ networks: '  provider:\n    interface: eth1\n    cidr: 203.0.113.0/24\n    gateway: 203.0.113.1\n' }) + IMAGE);
+    const c1 = arts(o1, 'controller').find((a) => a.id === 'launch-instance/verify');
+    assert.ok(c1 && c1.kind === 'check');
+    assert.deepEqual(c1.stages, [LAUNCH_STAGES.provider, LAUNCH_STAGES.access, LAUNCH_STAGES.image, 'instance ACTIVE on the provider network', LAUNCH_STAGES.dhcp, LAUNCH_STAGES.metadata]);
+    // The control-plane launch (no network) gives way where the real one boots an image.
+    assert.ok(!arts(rendered(option2() + IMAGE), 'controller').some((a) => a.id === 'nova-cells/verify-launch'));
+    assert.ok(arts(rendered(option2()), 'controller').some((a) => a.id === 'nova-cells/verify-launch'));
+  });
+});
+
+describe('verify.image findings', () => {
+  it('verify/image: a kernel needs its ramdisk, not both kinds, not neither; verify/image-unused without instance networks', () => {
+    const k = option2() + 'verify:\n  image:\n    kernel: vmlinuz\n';
+    const f = only(run(k), 'verify/image');
+    assert.match(f[0].message, /`ramdisk` is missing/);
+    assert.equal(f[0].range.start.line + 1, lineOf(k, 'kernel: vmlinuz'));
+    assert.equal(only(run(option2() + 'verify:\n  image:\n    kernel: k\n    ramdisk: r\n    disk: d\n'), 'verify/image').length, 1);
+    assert.equal(only(run(option2() + 'verify:\n  image: {}\n'), 'verify/image').length, 1);
+    assert.deepEqual(run(option2() + 'verify:\n  image:\n    disk: cirros.img\n'), []);
+    assert.equal(only(run(minimal() + 'verify:\n  image:\n    disk: cirros.img\n'), 'verify/image-unused').length, 1);
   });
 });

@@ -39,6 +39,8 @@ export interface RunOptions {
   breakLock?: boolean;
   /** Verify: checks run at once per node (default PARALLEL_CHECKS). */
   parallelChecks?: number;
+  /** The topology's folder: a check's inputs (verify's image) are read from it. */
+  baseDir?: string;
 }
 
 /**

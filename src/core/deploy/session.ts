@@ -11,6 +11,8 @@ import { resolveSshTarget } from './sshConfig';
  */
 export interface DeploySession {
   stateDir: string;
+  /** The topology's folder: relative paths of the topology (verify's image) are read from it. */
+  baseDir: string;
   projectKnownHosts: string;
   journal: Journal;
   connect: (node: ResolvedNode, signal?: AbortSignal) => Promise<Remote>;
@@ -30,6 +32,7 @@ export function openSession(
   const journal = Journal.open(stateDir, analysis.cloud.name);
   return {
     stateDir,
+    baseDir: path.dirname(path.resolve(topologyFile)),
     projectKnownHosts,
     journal,
     connect: (node, signal) => {

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CheckArtifact } from '../render/artifacts';
 import { SKIP_MARK, withUnitSkip } from '../render/template';
 import { secretLookup } from '../secrets';
@@ -23,6 +25,71 @@ export interface VerifyResult {
  */
 export const PARALLEL_CHECKS = 4;
 
+/** One reported result: a check, or one stage of a check of several (CheckArtifact.stages). */
+interface CheckResult {
+  id: string;
+  title: string;
+  ok: boolean;
+  skipped?: string;
+  evidence: string;
+  ms: number;
+}
+
+const STAGE_LINE = /^OSTOPO-STAGE (\d+) (PASS|FAIL|SKIP) ?(.*)$/;
+
+/**
+ * The results of a check of several stages from its output: each stage as the script reported it; the
+ * first stage it did not report gets the check's own failure (when it failed), and later ones are not
+ * reached. Timing: the whole check's, on the stage that ended it.
+ */
+export function stageResults(c: Pick<CheckArtifact, 'id'>, stages: string[], out: string, ok: boolean, evidence: string, ms: number): CheckResult[] {
+  const said = new Map<number, { status: string; text: string }>();
+  for (const line of out.split('\n')) {
+    const m = STAGE_LINE.exec(line);
+    if (m && !said.has(Number(m[1]))) said.set(Number(m[1]), { status: m[2]!, text: m[3]! });
+  }
+  const results: CheckResult[] = [];
+  let failedAt: string | undefined;
+  stages.forEach((title, i) => {
+    const id = `${c.id}#${i + 1}`;
+    const s = said.get(i + 1);
+    if (s) {
+      if (s.status === 'FAIL' && !failedAt) failedAt = title;
+      results.push({ id, title, ok: s.status !== 'FAIL', ...(s.status === 'SKIP' ? { skipped: s.text } : {}), evidence: s.text, ms: 0 });
+    } else if (failedAt) results.push({ id, title, ok: true, skipped: `not reached: "${failedAt}" failed`, evidence: '', ms: 0 });
+    else if (!ok) {
+      failedAt = title;
+      results.push({ id, title, ok: false, evidence, ms: 0 });
+    } else results.push({ id, title, ok: false, evidence: `the check reported nothing for this stage\n${evidence}`, ms: 0 });
+  });
+  const last = results.findIndex((x) => !x.ok);
+  results[last >= 0 ? last : results.length - 1]!.ms = ms;
+  return results;
+}
+
+/**
+ * A check's inputs on the node: a private temporary folder (0700) with each local file (relative paths
+ * from the topology's folder), read and sent over the connection. Returns the folder.
+ */
+async function uploadInputs(r: Remote, c: CheckArtifact, o: RunOptions): Promise<string> {
+  const files = c.inputs!.map((i) => {
+    const local = path.resolve(o.baseDir ?? '.', i.path);
+    try {
+      return { name: i.name, content: fs.readFileSync(local) };
+    } catch (e) {
+      throw new Error(`cannot read ${i.path} (${local}) for this check: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    }
+  });
+  const made = await r.exec('umask 077 && mktemp -d /var/tmp/ostopo-verify.XXXXXX', { timeoutMs: 60_000 });
+  const dir = made.stdout.toString('utf8').trim();
+  if (made.code !== 0 || !dir.startsWith('/var/tmp/ostopo-verify.')) throw new Error(`cannot make a temporary folder on the node: ${made.stderr.trim()}`);
+  for (const f of files) {
+    const w = await r.exec('cat > "$1"', { args: [`${dir}/${f.name}`], stdin: f.content, signal: o.signal, timeoutMs: 10 * 60_000 });
+    if (w.code !== 0) throw new Error(`cannot upload ${f.name} to ${dir}: ${w.stderr.trim()}`);
+  }
+  return dir;
+}
+
 /** Runs the install guide's checks on each node and reports pass/fail with the evidence. */
 export async function verify(o: RunOptions): Promise<VerifyResult> {
   const t0 = Date.now();
@@ -46,17 +113,21 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
         const record: NonNullable<NodeJournal['lastVerify']> = { at: now(), passed: 0, failed: 0, skipped: 0, checks: {} };
         // Independent checks run side by side (each its own SSH channel), at most PARALLEL_CHECKS at a time;
         // results are reported in the checks' order, each as soon as every check before it has ended.
-        const runCheck = async (c: CheckArtifact) => {
+        const runCheck = async (c: CheckArtifact): Promise<CheckResult[]> => {
           const ct0 = Date.now();
           let ok = false;
           let skipped: string | undefined;
           let evidence: string;
+          let out = '';
           if (r instanceof RemoteError) evidence = `not run: ${r.message}`;
           else if (o.signal?.aborted) evidence = 'not run: cancelled';
           else {
+            let inputs: string | undefined;
             try {
-              const res = await r.exec(withUnitSkip(c.run, c.units), { env: envOf(c.env, lookup), signal: o.signal, timeoutMs: o.commandTimeoutMs ?? 5 * 60_000 });
-              const out = `${res.stdout.toString('utf8')}${res.stderr ? `\n${res.stderr}` : ''}`;
+              inputs = c.inputs?.length ? await uploadInputs(r, c, o) : undefined;
+              const env = { ...envOf(c.env, lookup), ...(inputs ? { OSTOPO_INPUTS: inputs } : {}) };
+              const res = await r.exec(withUnitSkip(c.run, c.units), { env, signal: o.signal, timeoutMs: c.timeoutMs ?? o.commandTimeoutMs ?? 5 * 60_000 });
+              out = `${res.stdout.toString('utf8')}${res.stderr ? `\n${res.stderr}` : ''}`;
               if (res.code === 0 && out.startsWith(SKIP_MARK)) {
                 // The check does not apply on this node: systemd skipped a unit it needs, and says why.
                 skipped = (out.slice(SKIP_MARK.length).split('\n')[0] ?? '').trim();
@@ -68,20 +139,25 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
               evidence = skipped ?? (why ? `${why}\n` : '') + lastLines(out, ok ? 6 : 15);
             } catch (e) {
               evidence = (e as Error).message;
+            } finally {
+              if (inputs) await r.exec('rm -rf -- "$1"', { args: [inputs], timeoutMs: 60_000 }).catch(() => undefined);
             }
           }
-          return { c, ok, skipped, evidence: masker.mask(evidence), ms: Date.now() - ct0 };
+          const ms = Date.now() - ct0;
+          if (!c.stages) return [{ id: c.id, title: c.title, ok, skipped, evidence: masker.mask(evidence), ms }];
+          return stageResults(c, c.stages, out, ok, evidence, ms).map((x) => ({ ...x, evidence: masker.mask(x.evidence) }));
         };
-        const done: (Awaited<ReturnType<typeof runCheck>> | undefined)[] = checks.map(() => undefined);
+        const done: (CheckResult[] | undefined)[] = checks.map(() => undefined);
         let reported = 0;
         const report = () => {
           for (let d = done[reported]; d; d = done[++reported]) {
-            const { c, ok, skipped, evidence, ms } = d;
-            if (skipped !== undefined) nodeResult.skipped++;
-            else if (ok) nodeResult.passed++;
-            else nodeResult.failed++;
-            record.checks[c.id] = { title: c.title, ok, ms, evidence, ...(skipped !== undefined ? { skipped: true } : {}) };
-            o.onEvent({ type: 'check', node: name, id: c.id, title: c.title, ok, ms, evidence, ...(skipped !== undefined ? { skipped } : {}) });
+            for (const { id, title, ok, skipped, evidence, ms } of d) {
+              if (skipped !== undefined) nodeResult.skipped++;
+              else if (ok) nodeResult.passed++;
+              else nodeResult.failed++;
+              record.checks[id] = { title, ok, ms, evidence, ...(skipped !== undefined ? { skipped: true } : {}) };
+              o.onEvent({ type: 'check', node: name, id, title, ok, ms, evidence, ...(skipped !== undefined ? { skipped } : {}) });
+            }
           }
         };
         let next = 0;

@@ -74,6 +74,19 @@ export interface CheckArtifact extends Base {
    */
   units?: string[];
   after?: { node: string; step: StepId }[];
+  /**
+   * A check of several stages, each reported as a check of its own (id `<id>#<n>`, these titles): the
+   * script prints `OSTOPO-STAGE <n> PASS|FAIL|SKIP <evidence>` for each, n from 1; a stage it never
+   * reports is not reached (skipped, naming the stage that failed).
+   */
+  stages?: string[];
+  /**
+   * Local files the check needs on the node (paths relative to the topology's folder): uploaded into a
+   * private temporary folder before it runs, named `name` there (its path in $OSTOPO_INPUTS), removed after.
+   */
+  inputs?: { name: string; path: string }[];
+  /** Longest the check may run (default: the run's command timeout, 5 minutes). */
+  timeoutMs?: number;
 }
 
 /** A fact about the node learnt at deploy time before rendering (e.g. hardware virtualisation). */

@@ -6,6 +6,7 @@ import { renderChrony, renderEnvironment } from './environment';
 import { renderGlance } from './glance';
 import { createDatabases, renderEtcd, renderMariadb, renderMemcached, renderRabbitmq } from './infra';
 import { renderKeystone, renderOpenrc } from './keystone';
+import { renderLaunchInstance } from './launch';
 import { renderNeutron, renderNeutronAgentsCheck } from './neutron';
 import { renderNova, renderNovaDiscovery } from './nova';
 import { renderPlacement } from './placement';
@@ -31,7 +32,13 @@ const RENDERERS: Record<ProjectId, ProjectRenderer> = {
   glance: { render: renderGlance },
   placement: { render: renderPlacement },
   nova: { render: renderNova, finish: renderNovaDiscovery },
-  neutron: { render: renderNeutron, finish: renderNeutronAgentsCheck },
+  neutron: {
+    render: renderNeutron,
+    finish: (ctx, node) => {
+      renderNeutronAgentsCheck(ctx, node);
+      renderLaunchInstance(ctx, node);
+    },
+  },
 };
 
 /** Projects in the order their first service renders (the registry's render order), each with its services. */

@@ -6,6 +6,7 @@ import { asAdmin, expectLines, RenderContext } from './context';
 import { authtoken, passwordAuth } from './identity';
 import { IniDoc } from './ini';
 import { apiService, dbConnection, uwsgiDefaults } from './apiService';
+import { launchesInstance } from './launch';
 import { secretRef, shq } from './template';
 
 /** nova's control services: the nova services the controller role places. */
@@ -287,8 +288,8 @@ export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): voi
   const types = ['identity', ...RENDER_ORDER.flatMap((s) => (REGISTRY[s].keystone && ctx.host(s) ? [REGISTRY[s].keystone.type] : []))];
   chk('verify-catalog', `openstack catalog list has ${types.join(', ')}`, expectLines('openstack catalog list -f value -c Type', types));
   chk('verify-nova-status', 'nova-status upgrade check', 'nova-status upgrade check', 'Success', 'Result: Failure');
-  if (computes.length && ctx.host('glance')) {
-    // The guide's "Launch an instance", offline: a small image, a flavor, a server that reaches ACTIVE, then gone.
+  if (computes.length && ctx.host('glance') && !(launchesInstance(ctx) && ctx.cloud.verifyImage)) {
+    // The guide's "Launch an instance" without networks (the real one: render/launch.ts), offline: a small image, a flavor, a server that reaches ACTIVE, then gone.
     chk(
       'verify-launch',
       'launch a test server (image, flavor, server ACTIVE, delete)',

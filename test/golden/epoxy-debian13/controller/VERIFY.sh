@@ -193,4 +193,102 @@ for want in 'Open vSwitch agent controller True UP' 'DHCP agent controller True 
 done
 OSTOPO_CHECK
 
+ostopo_check 'launch an instance (the guide'\''s "Launch an instance")' '' '' <<'OSTOPO_CHECK'
+. /root/admin-openrc
+export OS_COMPUTE_API_VERSION=2.72
+name=ostopo-verify-$$
+stage=0 t0=$(date +%s)
+say() { echo "OSTOPO-STAGE $stage $1 $2" >&2; }
+pass() { say PASS "$* ($(( $(date +%s) - t0 )) s)"; t0=$(date +%s); }
+skip() { say SKIP "$*"; }
+fail() { say FAIL "$*"; exit 1; }
+# Runs a command; on failure the stage fails with the last lines of its output.
+try() { local o; if ! o=$("$@" 2>&1); then fail "$1 ${2:-}: $(tail -n 4 <<<"$o" | tr "\n" " ")"; fi; printf "%s" "$o"; }
+made_provider=
+cleanup() {
+  openstack server delete --wait "$name" >/dev/null 2>&1
+  [ -n "${fip:-}" ] && openstack floating ip delete "$fip" >/dev/null 2>&1
+  if [ -n "${router:-}" ]; then openstack router unset --external-gateway "$name" >/dev/null 2>&1; openstack router remove subnet "$name" "$name-selfservice" >/dev/null 2>&1; openstack router delete "$name" >/dev/null 2>&1; fi
+  openstack network delete "$name-selfservice" >/dev/null 2>&1
+  [ -n "$made_provider" ] && openstack network delete "$made_provider" >/dev/null 2>&1
+  openstack security group delete "$name" >/dev/null 2>&1
+  openstack keypair delete "$name" >/dev/null 2>&1
+  openstack flavor delete "$name" >/dev/null 2>&1
+  for i in "$name" "$name-kernel" "$name-ramdisk"; do openstack image delete "$i" >/dev/null 2>&1; done
+  true
+}
+trap cleanup EXIT
+
+stage=1
+ext=$(openstack network list --external --provider-physical-network provider -f value -c ID 2>/dev/null | head -n 1)
+if [ -n "$ext" ]; then
+  pass "uses the external network $ext of physical network provider"
+else
+  ext=$(try openstack network create --share --external --provider-physical-network provider --provider-network-type flat "$name-provider" -f value -c id) || exit 1
+  made_provider=$ext
+  try openstack subnet create --network "$ext" --allocation-pool start=203.0.113.101,end=203.0.113.250 --dns-nameserver 8.8.4.4 --gateway 203.0.113.1 --subnet-range 203.0.113.0/24 "$name-provider" -f value -c id >/dev/null || exit 1
+  pass "created $name-provider (flat, provider) with subnet 203.0.113.0/24"
+fi
+
+stage=2
+net=$(try openstack network create "$name-selfservice" -f value -c id) || exit 1
+try openstack subnet create --network "$net" --gateway 172.16.1.1 --subnet-range 172.16.1.0/24 "$name-selfservice" -f value -c id >/dev/null || exit 1
+router=$(try openstack router create "$name" -f value -c id) || exit 1
+try openstack router add subnet "$name" "$name-selfservice" >/dev/null || exit 1
+try openstack router set "$name" --external-gateway "$ext" >/dev/null || exit 1
+gw=$(openstack router show "$name" -f json -c external_gateway_info | grep -oE '"ip_address": "[0-9.]+"' | head -n 1 | cut -d'"' -f4)
+pass "router $name: 172.16.1.0/24 routed to the provider network, gateway address ${gw:-unknown}"
+
+stage=3
+try openstack security group create "$name" -f value -c id >/dev/null || exit 1
+try openstack security group rule create --proto icmp "$name" -f value -c id >/dev/null || exit 1
+try openstack security group rule create --proto tcp --dst-port 22 "$name" -f value -c id >/dev/null || exit 1
+try openstack keypair create "$name" >/dev/null || exit 1
+try openstack flavor create --vcpus 1 --ram 256 --disk 1 "$name" -f value -c id >/dev/null || exit 1
+pass "security group $name (ICMP, TCP 22), key pair $name, flavor $name (1 vCPU, 256 MB)"
+
+stage=4
+skip "no verify.image in the topology: nothing to boot (scripts/test-image.sh builds a tiny one; a CirrOS disk also works)"
+stage=5; skip "no verify.image in the topology"
+stage=6; skip "no verify.image in the topology"
+stage=7; skip "no verify.image in the topology"
+stage=8; skip "no verify.image in the topology"
+exit 0
+
+stage=5
+id=$(try openstack server create --flavor "$name" --image "$name" --nic net-id="$net" --security-group "$name" --key-name "$name" --wait "$name" -f value -c id) || exit 1
+status=$(openstack server show "$id" -f value -c status)
+[ "$status" = ACTIVE ] || fail "status $status: $(openstack server show "$id" -f value -c fault | head -c 300)"
+host=$(openstack server show "$id" -f value -c OS-EXT-SRV-ATTR:host)
+ip=$(openstack port list --server "$id" -f value -c "Fixed IP Addresses" | grep -oE "[0-9]+(\.[0-9]+){3}" | head -n 1)
+pass "$name ($id) ACTIVE on $host, port address $ip"
+
+console=
+for i in $(seq 1 60); do
+  console=$(openstack console log show "$id" 2>/dev/null)
+  grep -qF "address=$ip/" <<<"$console" && grep -qE "uuid=|instance-id" <<<"$console" && break
+  grep -qF "$ip" <<<"$console" && grep -qE "instance-id: i-|$id" <<<"$console" && break
+  sleep 5
+done
+stage=6
+line=$(grep -m1 -E "OSTOPO-TEST-IMAGE address=|$ip" <<<"$console")
+[ -n "$line" ] || fail "the console does not show $ip after 5 minutes; last lines: $(tail -n 5 <<<"$console" | tr "\n" " ")"
+pass "console: ${line%$'\r'}"
+stage=7
+line=$(grep -m1 -E "OSTOPO-TEST-IMAGE uuid=|instance-id: " <<<"$console")
+grep -qF "$id" <<<"$line" || grep -q "instance-id: i-" <<<"$line" || fail "the console does not show the instance uuid $id from the metadata service: ${line:-nothing}"
+pass "console: ${line%$'\r'}"
+
+stage=8
+fip=$(try openstack floating ip create "$ext" -f value -c floating_ip_address) || exit 1
+try openstack server add floating ip "$id" "$fip" >/dev/null || exit 1
+command -v ping >/dev/null || fail "ping is not installed on this node (iputils-ping)"
+for i in $(seq 1 30); do ping -c 1 -W 2 "$fip" >/dev/null 2>&1 && { pass "$fip answered: $(ping -c 3 -i 0.3 -W 2 "$fip" | tail -n 1)"; exit 0; }; sleep 2; done
+ns=qrouter-$router
+if ip netns list 2>/dev/null | grep -q "^$ns"; then
+  ip netns exec "$ns" ping -c 3 -W 2 "$fip" >/dev/null 2>&1 && { pass "$fip answered inside $ns (this node has no route to the provider network)"; exit 0; }
+fi
+fail "$fip did not answer in 60 s"
+OSTOPO_CHECK
+
 exit $fails

@@ -1,0 +1,197 @@
+import { ResolvedNode } from '../model';
+import { asAdmin, RenderContext } from './context';
+import { shq } from './template';
+
+/**
+ * Whether verify launches a real instance: instance networks with a provider subnet, the DHCP agent,
+ * glance and a nova-compute that runs instances. (The control-plane check of nova, a server without a
+ * network, stays where there is no image to boot.)
+ */
+export function launchesInstance(ctx: RenderContext): boolean {
+  return !!(ctx.cloud.provider?.cidr && ctx.host('nova-api') && ctx.host('neutron-dhcp-agent') && ctx.host('glance') && ctx.host('nova-compute'));
+}
+
+/** The stages of verify's "Launch an instance", each reported as a check of its own. */
+export const LAUNCH_STAGES = {
+  provider: 'provider network and subnet',
+  selfservice: 'self-service network, subnet and router (gateway on the provider network)',
+  access: 'security group (ICMP, SSH), key pair and flavor',
+  image: 'test image uploaded (glance)',
+  server: 'instance ACTIVE on the self-service network',
+  dhcp: 'instance console: its address from DHCP',
+  metadata: 'instance console: its uuid from the metadata service',
+  ping: 'floating IP answers ping',
+} as const;
+
+/**
+ * The install guide's "Launch an instance", for real, as one check of several stages on the node that
+ * runs nova-api (admin-openrc): what the guide creates (the provider network and subnet unless an
+ * external network of that physical network exists, a self-service network, subnet and router, a
+ * security group with ICMP and SSH, a key pair, a flavor, the image of `verify.image`), an instance on
+ * the self-service network (on the provider network without one), its console read for the address
+ * DHCP gave it and the uuid it read from the metadata service, a floating IP pinged. Everything it
+ * made is deleted afterwards, whatever happened. Rendered where the cloud has instance networks, the
+ * DHCP agent and a nova-compute that runs instances (libvirt); without `verify.image` the stages that
+ * need an image say so (SKIP).
+ */
+export function renderLaunchInstance(ctx: RenderContext, node: ResolvedNode): void {
+  const { cloud } = ctx;
+  if (!node.services.includes('nova-api') || !launchesInstance(ctx)) return;
+  const prov = cloud.provider!;
+  const self = cloud.selfservice;
+  if (!prov.cidr) return;
+  const img = cloud.verifyImage;
+  const kernelBoot = !!(img?.kernel && img.ramdisk);
+  const inputs = kernelBoot
+    ? [
+        { name: 'kernel', path: img!.kernel! },
+        { name: 'ramdisk', path: img!.ramdisk! },
+      ]
+    : img?.disk
+      ? [{ name: 'disk', path: img.disk }]
+      : [];
+  // Without self-service networks (option 1) the instance goes on the provider network, no router or floating IP.
+  const keys = (Object.keys(LAUNCH_STAGES) as (keyof typeof LAUNCH_STAGES)[]).filter((k) => self || (k !== 'selfservice' && k !== 'ping'));
+  const stages = keys.map((k) => (k === 'server' && !self ? 'instance ACTIVE on the provider network' : LAUNCH_STAGES[k]));
+  const st = (key: keyof typeof LAUNCH_STAGES) => keys.indexOf(key) + 1;
+  const pool = prov.allocationPool?.start && prov.allocationPool.end ? `--allocation-pool ${shq(`start=${prov.allocationPool.start},end=${prov.allocationPool.end}`)}` : '';
+  const provDns = prov.dns.map((d) => `--dns-nameserver ${shq(d)}`).join(' ');
+  const selfGw = self?.gateway ? `--gateway ${shq(self.gateway)}` : '';
+
+  const script = [
+    // The API versions of the guide's commands (key pair generation: up to 2.91).
+    'export OS_COMPUTE_API_VERSION=2.72',
+    'name=ostopo-verify-$$',
+    'stage=0 t0=$(date +%s)',
+    // Stage lines go to stderr: a `fail` inside $(...) is seen too.
+    'say() { echo "OSTOPO-STAGE $stage $1 $2" >&2; }',
+    'pass() { say PASS "$* ($(( $(date +%s) - t0 )) s)"; t0=$(date +%s); }',
+    'skip() { say SKIP "$*"; }',
+    'fail() { say FAIL "$*"; exit 1; }',
+    '# Runs a command; on failure the stage fails with the last lines of its output.',
+    'try() { local o; if ! o=$("$@" 2>&1); then fail "$1 ${2:-}: $(tail -n 4 <<<"$o" | tr "\\n" " ")"; fi; printf "%s" "$o"; }',
+    'made_provider=',
+    // Whatever happens, everything the check made is gone afterwards (the server first, then what it used).
+    'cleanup() {',
+    '  openstack server delete --wait "$name" >/dev/null 2>&1',
+    '  [ -n "${fip:-}" ] && openstack floating ip delete "$fip" >/dev/null 2>&1',
+    '  if [ -n "${router:-}" ]; then openstack router unset --external-gateway "$name" >/dev/null 2>&1; openstack router remove subnet "$name" "$name-selfservice" >/dev/null 2>&1; openstack router delete "$name" >/dev/null 2>&1; fi',
+    '  openstack network delete "$name-selfservice" >/dev/null 2>&1',
+    '  [ -n "$made_provider" ] && openstack network delete "$made_provider" >/dev/null 2>&1',
+    '  openstack security group delete "$name" >/dev/null 2>&1',
+    '  openstack keypair delete "$name" >/dev/null 2>&1',
+    '  openstack flavor delete "$name" >/dev/null 2>&1',
+    '  for i in "$name" "$name-kernel" "$name-ramdisk"; do openstack image delete "$i" >/dev/null 2>&1; done',
+    '  true',
+    '}',
+    'trap cleanup EXIT',
+    '',
+    `stage=${st('provider')}`,
+    // An external network of this physical network is the provider network (a flat one cannot be made twice).
+    `ext=$(openstack network list --external --provider-physical-network ${shq(prov.name)} -f value -c ID 2>/dev/null | head -n 1)`,
+    'if [ -n "$ext" ]; then',
+    `  pass "uses the external network $ext of physical network ${prov.name}"`,
+    'else',
+    `  ext=$(try openstack network create --share --external --provider-physical-network ${shq(prov.name)} --provider-network-type flat "$name-provider" -f value -c id) || exit 1`,
+    '  made_provider=$ext',
+    `  try openstack subnet create --network "$ext" ${pool} ${provDns} --gateway ${prov.gateway ? shq(prov.gateway) : 'auto'} --subnet-range ${shq(prov.cidr)} "$name-provider" -f value -c id >/dev/null || exit 1`,
+    `  pass "created $name-provider (flat, ${prov.name}) with subnet ${prov.cidr}"`,
+    'fi',
+    '',
+    ...(self
+      ? [
+          `stage=${st('selfservice')}`,
+          'net=$(try openstack network create "$name-selfservice" -f value -c id) || exit 1',
+          `try openstack subnet create --network "$net" ${selfGw} --subnet-range ${shq(self.cidr)} "$name-selfservice" -f value -c id >/dev/null || exit 1`,
+          'router=$(try openstack router create "$name" -f value -c id) || exit 1',
+          'try openstack router add subnet "$name" "$name-selfservice" >/dev/null || exit 1',
+          'try openstack router set "$name" --external-gateway "$ext" >/dev/null || exit 1',
+          'gw=$(openstack router show "$name" -f json -c external_gateway_info | grep -oE \'"ip_address": "[0-9.]+"\' | head -n 1 | cut -d\'"\' -f4)',
+          `pass "router $name: ${self.cidr} routed to the provider network, gateway address \${gw:-unknown}"`,
+        ]
+      : ['net=$ext']),
+    '',
+    `stage=${st('access')}`,
+    'try openstack security group create "$name" -f value -c id >/dev/null || exit 1',
+    'try openstack security group rule create --proto icmp "$name" -f value -c id >/dev/null || exit 1',
+    'try openstack security group rule create --proto tcp --dst-port 22 "$name" -f value -c id >/dev/null || exit 1',
+    'try openstack keypair create "$name" >/dev/null || exit 1',
+    // No quota:cpu_* extra specs: they need CPU tuning, which a host without cgroup cpu control lacks.
+    `try openstack flavor create --vcpus 1 --ram ${kernelBoot ? 128 : 256} --disk 1 "$name" -f value -c id >/dev/null || exit 1`,
+    `pass "security group $name (ICMP, TCP 22), key pair $name, flavor $name (1 vCPU, ${kernelBoot ? 128 : 256} MB)"`,
+    '',
+    `stage=${st('image')}`,
+    ...(kernelBoot
+      ? [
+          // Booted the way nova boots a kernel and ramdisk: glance aki/ari images, named by the machine image.
+          'kid=$(try openstack image create --disk-format aki --container-format aki --file "$OSTOPO_INPUTS/kernel" "$name-kernel" -f value -c id) || exit 1',
+          'rid=$(try openstack image create --disk-format ari --container-format ari --file "$OSTOPO_INPUTS/ramdisk" "$name-ramdisk" -f value -c id) || exit 1',
+          'head -c 1048576 /dev/zero > "$OSTOPO_INPUTS/root.img"',
+          'try openstack image create --disk-format ami --container-format ami --property kernel_id="$kid" --property ramdisk_id="$rid" --file "$OSTOPO_INPUTS/root.img" "$name" -f value -c id >/dev/null || exit 1',
+          `pass "kernel $(stat -c %s "$OSTOPO_INPUTS/kernel") B and ramdisk $(stat -c %s "$OSTOPO_INPUTS/ramdisk") B (verify.image) as aki/ari, machine image $name"`,
+        ]
+      : img?.disk
+        ? [
+            'fmt=raw; [ "$(head -c 4 "$OSTOPO_INPUTS/disk" | od -An -c | tr -d " ")" = "QFI\\373" ] && fmt=qcow2',
+            'try openstack image create --disk-format "$fmt" --container-format bare --file "$OSTOPO_INPUTS/disk" "$name" -f value -c id >/dev/null || exit 1',
+            `pass "disk image $(stat -c %s "$OSTOPO_INPUTS/disk") B ($fmt, verify.image)"`,
+          ]
+        : [
+            'skip "no verify.image in the topology: nothing to boot (scripts/test-image.sh builds a tiny one; a CirrOS disk also works)"',
+            ...['server', 'dhcp', 'metadata', ...(self ? ['ping'] : [])].map((k) => `stage=${st(k as keyof typeof LAUNCH_STAGES)}; skip "no verify.image in the topology"`),
+            'exit 0',
+          ]),
+    '',
+    `stage=${st('server')}`,
+    'id=$(try openstack server create --flavor "$name" --image "$name" --nic net-id="$net" --security-group "$name" --key-name "$name" --wait "$name" -f value -c id) || exit 1',
+    'status=$(openstack server show "$id" -f value -c status)',
+    '[ "$status" = ACTIVE ] || fail "status $status: $(openstack server show "$id" -f value -c fault | head -c 300)"',
+    'host=$(openstack server show "$id" -f value -c OS-EXT-SRV-ATTR:host)',
+    'ip=$(openstack port list --server "$id" -f value -c "Fixed IP Addresses" | grep -oE "[0-9]+(\\.[0-9]+){3}" | head -n 1)',
+    'pass "$name ($id) ACTIVE on $host, port address $ip"',
+    '',
+    // A guest under QEMU without KVM takes a while to boot: read its console until it has said both.
+    'console=',
+    'for i in $(seq 1 60); do',
+    '  console=$(openstack console log show "$id" 2>/dev/null)',
+    '  grep -qF "address=$ip/" <<<"$console" && grep -qE "uuid=|instance-id" <<<"$console" && break',
+    '  grep -qF "$ip" <<<"$console" && grep -qE "instance-id: i-|$id" <<<"$console" && break',
+    '  sleep 5',
+    'done',
+    `stage=${st('dhcp')}`,
+    'line=$(grep -m1 -E "OSTOPO-TEST-IMAGE address=|$ip" <<<"$console")',
+    '[ -n "$line" ] || fail "the console does not show $ip after 5 minutes; last lines: $(tail -n 5 <<<"$console" | tr "\\n" " ")"',
+    'pass "console: ${line%$\'\\r\'}"',
+    `stage=${st('metadata')}`,
+    'line=$(grep -m1 -E "OSTOPO-TEST-IMAGE uuid=|instance-id: " <<<"$console")',
+    'grep -qF "$id" <<<"$line" || grep -q "instance-id: i-" <<<"$line" || fail "the console does not show the instance uuid $id from the metadata service: ${line:-nothing}"',
+    'pass "console: ${line%$\'\\r\'}"',
+    ...(self
+      ? [
+          '',
+          `stage=${st('ping')}`,
+          'fip=$(try openstack floating ip create "$ext" -f value -c floating_ip_address) || exit 1',
+          'try openstack server add floating ip "$id" "$fip" >/dev/null || exit 1',
+          // From this node, as a user on the provider network would; else from the router itself, and it says so.
+          'command -v ping >/dev/null || fail "ping is not installed on this node (iputils-ping)"',
+          'for i in $(seq 1 30); do ping -c 1 -W 2 "$fip" >/dev/null 2>&1 && { pass "$fip answered: $(ping -c 3 -i 0.3 -W 2 "$fip" | tail -n 1)"; exit 0; }; sleep 2; done',
+          'ns=qrouter-$router',
+          'if ip netns list 2>/dev/null | grep -q "^$ns"; then',
+          '  ip netns exec "$ns" ping -c 3 -W 2 "$fip" >/dev/null 2>&1 && { pass "$fip answered inside $ns (this node has no route to the provider network)"; exit 0; }',
+          'fi',
+          'fail "$fip did not answer in 60 s"',
+        ]
+      : []),
+  ].join('\n');
+
+  ctx.check(node, {
+    step: 'launch-instance',
+    service: 'nova-api',
+    id: 'launch-instance/verify',
+    title: 'launch an instance (the guide\'s "Launch an instance")',
+    run: asAdmin(ctx, script),
+    stages,
+    inputs: inputs.length ? inputs : undefined,
+    timeoutMs: 15 * 60_000,
+  });
+}
