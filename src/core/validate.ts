@@ -200,7 +200,8 @@ function checkNetworks(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): voi
   }
   for (const n of cloud.nodes) {
     const l2 = n.services.some((s) => L2_AGENTS.includes(s));
-    if (n.services.includes('nova-compute') && !l2) {
+    // (Without a profile there is no mechanism and no agent to place: the os or release is reported.)
+    if (n.services.includes('nova-compute') && !l2 && cloud.mechanism) {
       add(
         'network/compute-without-agent',
         'error',

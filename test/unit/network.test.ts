@@ -366,7 +366,9 @@ describe('key = value overrides: libvirt qemu.conf', () => {
   });
 });
 
-describe("verify's Launch an instance (the script, run by bash against a fake openstack CLI)", () => {
+describe("verify's Launch an instance (the script, run by bash against a fake openstack CLI)", function () {
+  // Each run starts bash and a few dozen fake CLI processes.
+  this.timeout(60000);
   const IMAGE = 'verify:\n  image:\n    kernel: build/test-image/vmlinuz\n    ramdisk: build/test-image/initrd.img\n';
   /** A fake `openstack` that logs its arguments and answers as a cloud would; `ping` answers `answering`. */
   const FAKE = String.raw`#!/bin/bash
@@ -516,5 +518,12 @@ describe('verify.image findings', () => {
     assert.equal(only(run(option2() + 'verify:\n  image: {}\n'), 'verify/image').length, 1);
     assert.deepEqual(run(option2() + 'verify:\n  image:\n    disk: cirros.img\n'), []);
     assert.equal(only(run(minimal() + 'verify:\n  image:\n    disk: cirros.img\n'), 'verify/image-unused').length, 1);
+  });
+});
+
+describe('instance networks without a profile', () => {
+  it('an unknown os reports itself, not agents it cannot place', () => {
+    const t = option2().replace('os: debian12', 'os: debian99');
+    assert.deepEqual(codes(errors(t)), ['schema/enum']);
   });
 });
