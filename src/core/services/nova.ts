@@ -53,7 +53,7 @@ export const novaApiMetadata: ServiceDescriptor = {
   project: 'nova',
   title: 'Nova metadata API',
   description:
-    "Instance metadata on port 8775 (user data, keys, the instance's uuid), reached by instances through the neutron metadata agent with METADATA_SECRET. Placed by the `controller` role when the topology has a provider or self-service network (Debian: its own uwsgi service; CentOS: served by nova-api).",
+    "Instance metadata on port 8775 (user data, keys, the instance's uuid), reached by instances through the neutron metadata agent with METADATA_SECRET. Placed by the `controller` role when the topology has a provider or self-service network (Debian: its own uwsgi service from the nova-api package; CentOS: served by nova-api).",
   roles: ['controller'],
   placedWhen: { networks: 'any' },
   requires: ['nova-api'],
@@ -64,8 +64,9 @@ export const novaApiMetadata: ServiceDescriptor = {
   profiles: {
     // openstack-nova-api serves `enabled_apis = osapi_compute,metadata` itself.
     'centos7/train': { packages: [], units: [] },
+    // Debian's nova-api package ships the metadata API's unit and uwsgi ini too.
     'debian12/zed': {
-      packages: ['nova-api-metadata'],
+      packages: ['nova-api'],
       units: ['nova-api-metadata'],
       api: { kind: 'uwsgi', defaultsFile: '/etc/default/nova-api-metadata', ini: '/etc/nova/nova-api-metadata-uwsgi.ini', port: 8775 },
       preInstall: [MASK_ISCSI_IN_CONTAINERS],
