@@ -266,7 +266,7 @@ describe('instance networks (the data plane)', () => {
       assert.equal(cmd(c, 'compute1', 'neutron-agents/install').after, undefined);
       const check = arts(c, 'controller').find((a) => a.id === 'neutron-agents-up/verify-agents');
       assert.ok(check && check.kind === 'check');
-      for (const line of ['Linux bridge agent compute1 True UP', 'L3 agent controller True UP', 'Metadata agent controller True UP', 'DHCP agent controller True UP'])
+      for (const line of ['Linux bridge agent compute1 True True', 'L3 agent controller True True', 'Metadata agent controller True True', 'DHCP agent controller True True'])
         assert.ok(check.run.includes(line), line);
     });
 

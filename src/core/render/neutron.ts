@@ -258,7 +258,8 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
 /** On the neutron-server node, after every node: each agent of the topology is alive, on its node (guide: "Verify operation"). */
 export function renderNeutronAgentsCheck(ctx: RenderContext, node: ResolvedNode): void {
   if (!node.services.includes('neutron-server')) return;
-  const expected = ctx.cloud.nodes.flatMap((n) => AGENTS.filter((a) => n.services.includes(a)).map((a) => `${AGENT_TYPES[a]} ${n.name} True UP`));
+  // `-f value` prints the columns machine-readable: Alive and State (admin state up) are both True.
+  const expected = ctx.cloud.nodes.flatMap((n) => AGENTS.filter((a) => n.services.includes(a)).map((a) => `${AGENT_TYPES[a]} ${n.name} True True`));
   if (!expected.length) return;
   ctx.check(node, {
     step: 'neutron-agents-up',

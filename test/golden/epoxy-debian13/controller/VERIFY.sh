@@ -188,7 +188,7 @@ ostopo_check 'openstack network agent list' '' '' <<'OSTOPO_CHECK'
 . /root/admin-openrc
 out=$(openstack network agent list -f value -c "Agent Type" -c Host -c Alive -c State | sed -E 's/^(.* agent) ([^. ]+)[^ ]* /\1 \2 /')
 echo "$out"
-for want in 'Open vSwitch agent controller True UP' 'DHCP agent controller True UP' 'Metadata agent controller True UP' 'L3 agent controller True UP' 'Open vSwitch agent compute1 True UP'; do
+for want in 'Open vSwitch agent controller True True' 'DHCP agent controller True True' 'Metadata agent controller True True' 'L3 agent controller True True' 'Open vSwitch agent compute1 True True'; do
   grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }
 done
 OSTOPO_CHECK
