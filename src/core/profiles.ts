@@ -72,6 +72,11 @@ export interface Profile {
     rabbitmqEnv?: string;
     providerInterface: string; // with {iface}
     openrcDir: string;
+    /**
+     * nova's [DEFAULT] state_path (instances, locks, keys live below it). The distributions set it in the
+     * nova.conf they ship (Debian) or a dist.conf (RDO); without it nova uses its Python package's folder.
+     */
+    novaState: string;
   };
   chrony: { driftfile: string; extra: string[] };
   memcachedFormat: 'sysconfig' | 'debian';
@@ -267,6 +272,7 @@ const CENTOS7_TRAIN: Profile = {
     etcd: '/etc/etcd/etcd.conf',
     providerInterface: '/etc/sysconfig/network-scripts/ifcfg-{iface}',
     openrcDir: '/root',
+    novaState: '/var/lib/nova',
   },
   chrony: { driftfile: '/var/lib/chrony/drift', extra: ['makestep 1.0 3', 'rtcsync', 'logdir /var/log/chrony'] },
   memcachedFormat: 'sysconfig',
@@ -330,6 +336,7 @@ const DEBIAN12_ZED: Profile = {
     rabbitmqEnv: '/etc/rabbitmq/rabbitmq-env.conf',
     providerInterface: '/etc/network/interfaces.d/{iface}',
     openrcDir: '/root',
+    novaState: '/var/lib/nova',
   },
   chrony: {
     driftfile: '/var/lib/chrony/chrony.drift',

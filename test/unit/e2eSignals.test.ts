@@ -27,14 +27,18 @@ describe('the end-to-end test cleans up on signals', function () {
         { mode: 0o755 },
       );
       fs.writeFileSync(path.join(dir, 'key'), 'not a key\n');
-      const child = spawn(process.execPath, [path.join(ROOT, 'test', 'e2e', 'run.mjs')], { env: { ...process.env, OSTOPO_SHARED: dir, OSTOPO_E2E_KEEP: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      // The two-node cloud (the data-plane cloud would make interfaces in its lab namespace, which the stand-in does not make).
+      const child = spawn(process.execPath, [path.join(ROOT, 'test', 'e2e', 'run.mjs')], {
+        env: { ...process.env, OSTOPO_SHARED: dir, OSTOPO_E2E_KEEP: '', OSTOPO_E2E_CLOUDS: '2025.1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
       // Once the nodes exist (the tool was asked for their host keys), interrupt.
       await new Promise<void>((resolve) => {
         const t = setInterval(() => {
-          if (fs.existsSync(log) && /^known-hosts compute1$/m.test(fs.readFileSync(log, 'utf8'))) {
+          if (fs.existsSync(log) && /^known-hosts epoxy-compute1$/m.test(fs.readFileSync(log, 'utf8'))) {
             clearInterval(t);
             resolve();
           }
@@ -44,8 +48,8 @@ describe('the end-to-end test cleans up on signals', function () {
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       assert.equal(code, 130, out);
       const calls = fs.readFileSync(log, 'utf8').split('\n');
-      const after = calls.slice(calls.indexOf('known-hosts compute1') + 1);
-      assert.ok(after.includes('destroy controller') && after.includes('destroy compute1'), `destroyed after the signal: ${after.join('; ')}`);
+      const after = calls.slice(calls.indexOf('known-hosts epoxy-compute1') + 1);
+      assert.ok(after.includes('destroy epoxy-controller') && after.includes('destroy epoxy-compute1'), `destroyed after the signal: ${after.join('; ')}`);
       assert.match(out, new RegExp(`${signal}: stopping; destroying the test nodes`));
     });
   }

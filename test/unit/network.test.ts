@@ -239,6 +239,9 @@ describe('instance networks (the data plane)', () => {
       const conf = file(c, 'compute1', '/etc/neutron/neutron.conf').content;
       assert.deepEqual(secretsIn(conf), ['RABBIT_PASS']);
       assert.equal(ini(conf, 'database', 'connection'), undefined);
+      // The whole file is ostopo's: what the distribution's own said and the agents need is there too.
+      assert.equal(ini(conf, 'agent', 'root_helper'), 'sudo neutron-rootwrap /etc/neutron/rootwrap.conf');
+      assert.equal(ini(file(c, 'compute1', '/etc/nova/nova.conf').content, 'DEFAULT', 'state_path'), '/var/lib/nova');
     });
 
     it('DHCP, L3 and metadata agents; nova signs and serves metadata with the shared secret', () => {

@@ -77,6 +77,10 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
       ini.setAll('keystone_authtoken', authtoken(ctx, 'neutron', secretRef('NEUTRON_PASS'), { wwwUri: '', authUrlSuffix: '' }), here('nodes', ctx.hostName('keystone')));
       ini.setAll('nova', passwordAuth(ctx, 'nova', 'NOVA_PASS'), here('nodes', ctx.hostName('nova-api')));
     }
+    // Agents run privileged commands (and privsep) through rootwrap: the packages' sudoers allow exactly
+    // this command to the neutron user. Debian sets it in the neutron.conf it ships, RDO in neutron-dist.conf;
+    // ostopo's file is the whole file, so it says so itself.
+    if (agents.length) ini.set('agent', 'root_helper', 'sudo neutron-rootwrap /etc/neutron/rootwrap.conf', prof);
     ini.set('oslo_concurrency', 'lock_path', '/var/lib/neutron/tmp', prof);
   };
 

@@ -23,6 +23,9 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
   ini.set('DEFAULT', 'enabled_apis', 'osapi_compute,metadata', prof);
   ini.set('DEFAULT', 'transport_url', ctx.transportUrl(), here('nodes', ctx.hostName('rabbitmq')));
   ini.set('DEFAULT', 'my_ip', node.address, here('nodes', node.name, 'address'));
+  // The file is ostopo's whole: the distribution's state_path (Debian sets it in the nova.conf it ships)
+  // would be gone, and nova-compute would look for its instances below its Python package.
+  ini.set('DEFAULT', 'state_path', profile.paths.novaState, prof);
   if (profile.options.novaLegacyNetworkOptions) {
     ini.set('DEFAULT', 'use_neutron', true, prof);
     ini.set('DEFAULT', 'firewall_driver', 'nova.virt.firewall.NoopFirewallDriver', prof);

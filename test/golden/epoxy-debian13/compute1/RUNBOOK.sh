@@ -177,6 +177,7 @@ ostopo_write /etc/nova/nova.conf root nova 0640 <<'OSTOPO_EOF'
 enabled_apis = osapi_compute,metadata
 transport_url = rabbit://openstack:<secret:RABBIT_PASS>@controller:5672/
 my_ip = 10.0.0.31
+state_path = /var/lib/nova
 debug = false
 reserved_host_memory_mb = 1024
 
@@ -284,6 +285,9 @@ ostopo_write /etc/neutron/neutron.conf root neutron 0640 <<'OSTOPO_EOF'
 
 [DEFAULT]
 transport_url = rabbit://openstack:<secret:RABBIT_PASS>@controller:5672/
+
+[agent]
+root_helper = sudo neutron-rootwrap /etc/neutron/rootwrap.conf
 
 [oslo_concurrency]
 lock_path = /var/lib/neutron/tmp

@@ -874,6 +874,7 @@ ostopo_write /etc/nova/nova.conf root nova 0640 <<'OSTOPO_EOF'
 enabled_apis = osapi_compute,metadata
 transport_url = rabbit://openstack:<secret:RABBIT_PASS>@controller:5672/
 my_ip = 10.0.0.11
+state_path = /var/lib/nova
 use_neutron = true
 firewall_driver = nova.virt.firewall.NoopFirewallDriver
 
@@ -1071,6 +1072,9 @@ region_name = RegionOne
 project_name = service
 username = nova
 password = <secret:NOVA_PASS>
+
+[agent]
+root_helper = sudo neutron-rootwrap /etc/neutron/rootwrap.conf
 
 [oslo_concurrency]
 lock_path = /var/lib/neutron/tmp
