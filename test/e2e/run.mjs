@@ -1,19 +1,25 @@
-// End to end: ostopo deploys the README's cloud onto two real test nodes per target and proves it: OpenStack
-// Zed from Debian 12's packages, then OpenStack 2025.1 from Debian 13's (each on its own nodes, addresses
-// and testnodes state). Everything goes through the CLI (the extension's engine): validate, deploy,
-// verify, a second deploy that changes nothing, a broken node that verify catches, drift that deploy
-// shows and --force repairs; and, on the first target, the extension's verify and deploy tasks in a real
-// VS Code. Nodes are destroyed at the end, also when a step fails (OSTOPO_E2E_KEEP=1 keeps them).
-// The targets run one after the other, not side by side: test nodes share this machine's network, and
-// each controller's epmd listens on 127.0.0.1:4369 as on a real host.
+// End to end: ostopo deploys real clouds onto real test nodes and proves them: the README's two-node
+// topology (test/e2e/cloud.ostopo.yaml) as OpenStack Zed from Debian 12's packages and as 2025.1 from
+// Debian 13's, and (OSTOPO_E2E_CLOUDS=dataplane, not yet in the default run) the data plane: the
+// README's "Instance networks" on one all-in-one Debian 12 / Zed node (controller, network and compute)
+// in a lab network namespace this test makes (test/e2e/dataplane.ostopo.yaml), where verify boots the
+// tiny test image (scripts/test-image.sh) on a self-service network, reads its DHCP address and its uuid
+// from the metadata service on its console, and pings its floating IP. Everything goes through the CLI
+// (the extension's engine): validate, deploy, verify, a second deploy that changes nothing; on the
+// two-node clouds also a broken node that verify catches and drift that deploy shows and --force
+// repairs, and on the first the extension's verify and deploy tasks in a real VS Code. Nodes are
+// destroyed at the end, also when a step fails (OSTOPO_E2E_KEEP=1 keeps them). The two-node clouds run
+// one after the other (each controller's epmd listens on 127.0.0.1:4369, as on a real host); the
+// data-plane cloud, in a network namespace of its own, beside them.
 //   node test/e2e/run.mjs              (npm run test:e2e; needs root, ../shared/testnodes)
-//   OSTOPO_E2E_CLOUDS=2025.1 node test/e2e/run.mjs     one target only (zed, 2025.1)
+//   OSTOPO_E2E_CLOUDS=2025.1 node test/e2e/run.mjs     these clouds only (zed, 2025.1, dataplane)
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePackages } from '../../scripts/debian.mjs';
 import { vscodeExecutable } from '../../scripts/vscode-host.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,42 +40,74 @@ const SECRETS = [
   'NOVA_PASS',
   'NEUTRON_DBPASS',
   'NEUTRON_PASS',
+  'METADATA_SECRET',
 ];
 const TESTNODES_ROOT = process.env.TESTNODES_ROOT ?? '/var/lib/ostopo-testnodes';
 
 /**
- * The targets: test/e2e/cloud.ostopo.yaml is the Zed cloud; the others are the same topology with their
- * release, OS, node names and addresses. A test node's name is its host name and names its systemd unit
- * on this machine, so each target's nodes have names of their own (a node left by one target never
- * meets the other); each target also has its own testnodes state (the base image of its suite).
+ * The clouds. A test node's name is its host name and names its systemd unit on this machine, so each
+ * cloud's nodes have names of their own (a node left by one never meets the other); each also has its
+ * own testnodes state (the base image of its suite). `netns`: the nodes live in that lab network
+ * namespace (made by `testnodes start`, gone with its last node) and the CLI runs inside it.
  */
 const CLOUDS = [
-  { id: 'zed', name: 'e2e-zed', release: 'zed', os: 'debian12', suite: 'bookworm', image: 'base', net: '127.0.0', root: TESTNODES_ROOT, controller: 'controller', compute: 'compute1' },
+  {
+    id: 'zed',
+    name: 'e2e-zed',
+    topology: 'cloud.ostopo.yaml',
+    release: 'zed',
+    os: 'debian12',
+    suite: 'bookworm',
+    image: 'base',
+    root: TESTNODES_ROOT,
+    nodes: [
+      ['controller', '127.0.0.11'],
+      ['compute1', '127.0.0.31'],
+    ],
+    vscode: true,
+    drift: true,
+  },
   {
     id: '2025.1',
     name: 'e2e-epoxy',
+    topology: 'cloud.ostopo.yaml',
     release: '2025.1',
     os: 'debian13',
     suite: 'trixie',
     image: 'base-trixie',
-    net: '127.0.13',
     root: `${TESTNODES_ROOT}-trixie`,
-    controller: 'epoxy-controller',
-    compute: 'epoxy-compute1',
+    // cloud.ostopo.yaml names them controller and compute1, at 127.0.0.11 and .31.
+    nodes: [
+      ['epoxy-controller', '127.0.13.11', 'controller', '127.0.0.11'],
+      ['epoxy-compute1', '127.0.13.31', 'compute1', '127.0.0.31'],
+    ],
+    drift: true,
   },
-].filter((c) => !process.env.OSTOPO_E2E_CLOUDS || process.env.OSTOPO_E2E_CLOUDS.split(',').includes(c.id));
+  {
+    // Not yet part of the default run (OSTOPO_E2E_CLOUDS=dataplane): it passed by hand, not yet in a CI run.
+    id: 'dataplane',
+    optIn: true,
+    name: 'e2e-dataplane',
+    topology: 'dataplane.ostopo.yaml',
+    release: 'zed',
+    os: 'debian12',
+    suite: 'bookworm',
+    image: 'base',
+    root: TESTNODES_ROOT,
+    netns: 'ostopo-e2e',
+    nodes: [['aio', '127.0.0.11']],
+    dataPlane: true,
+  },
+].filter((c) => (process.env.OSTOPO_E2E_CLOUDS ? process.env.OSTOPO_E2E_CLOUDS.split(',').includes(c.id) : !c.optIn));
 
 const t0 = Date.now();
 const secondsSince = (t) => ((Date.now() - t) / 1000).toFixed(0).padStart(4);
 
-async function runCloud(cloud, { vscode }) {
-  const tag = `${cloud.release}/${cloud.os}`;
-  const CTL = cloud.controller;
-  const CMP = cloud.compute;
-  const NODES = [
-    [CTL, `${cloud.net}.11`],
-    [CMP, `${cloud.net}.31`],
-  ];
+async function runCloud(cloud) {
+  const tag = `${cloud.release}/${cloud.os}${cloud.dataPlane ? ' data plane' : ''}`;
+  const NODES = cloud.nodes;
+  const CTL = NODES[0][0];
+  const CMP = NODES[NODES.length - 1][0];
   const times = [];
   let passed = 0;
   const log = (s) => console.log(`[e2e ${secondsSince(t0)} s ${tag}] ${s}`);
@@ -100,7 +138,9 @@ async function runCloud(cloud, { vscode }) {
    */
   const ostopo = (env, ...args) =>
     new Promise((resolve) => {
-      const child = spawn(process.execPath, [cli, ...args], { cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const argv = [process.execPath, cli, ...args];
+      const [cmd, ...rest] = cloud.netns ? ['ip', 'netns', 'exec', cloud.netns, ...argv] : argv;
+      const child = spawn(cmd, rest, { cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
@@ -128,24 +168,50 @@ async function runCloud(cloud, { vscode }) {
     await phase('test nodes: create and start', () => {
       for (const [name] of NODES) tn('destroy', name);
       tn('build-base', '--suite', cloud.suite);
-      for (const [name, ip] of NODES) log(`  ${tn('create', name, ip, '--image', cloud.image)}`);
+      for (const [name, ip] of NODES) log(`  ${tn('create', name, ip, '--image', cloud.image, ...(cloud.netns ? ['--netns', cloud.netns] : []))}`);
       for (const [name] of NODES) log(`  ${tn('start', name)}`);
-      const zed = fs.readFileSync(path.join(root, 'test', 'e2e', 'cloud.ostopo.yaml'), 'utf8');
-      const topology = zed
-        .replace(/^name: e2e-zed$/m, `name: ${cloud.name}`)
-        .replace(/^release: zed$/m, `release: ${cloud.release}`)
-        .replace(/^os: debian12$/m, `os: ${cloud.os}`)
-        .replace(/^ {2}controller:$/m, `  ${CTL}:`)
-        .replace(/^ {2}compute1:$/m, `  ${CMP}:`)
+      let topology = fs
+        .readFileSync(path.join(root, 'test', 'e2e', cloud.topology), 'utf8')
+        .replace(/^release: .*$/m, `release: ${cloud.release}`)
+        .replace(/^os: .*$/m, `os: ${cloud.os}`)
+        .replace(/^name: .*$/m, `name: ${cloud.name}`)
         .replace(/^ {2}os: .*$/m, `  os: ${process.env.TESTNODES_MIRROR ?? 'http://deb.debian.org/debian'}`)
-        .replace(/^ {2}security: .*$/m, `  security: ${process.env.TESTNODES_SECURITY_MIRROR ?? 'http://deb.debian.org/debian-security'}`)
-        .replaceAll('127.0.0.11', NODES[0][1])
-        .replaceAll('127.0.0.31', NODES[1][1]);
+        .replace(/^ {2}security: .*$/m, `  security: ${process.env.TESTNODES_SECURITY_MIRROR ?? 'http://deb.debian.org/debian-security'}`);
+      // The topology's node names and addresses, where this cloud's differ.
+      for (const [name, ip, as, asIp] of NODES) if (as) topology = topology.replace(new RegExp(`^ {2}${as}:$`, 'm'), `  ${name}:`).replaceAll(asIp, ip);
       fs.writeFileSync(path.join(ws, 'cloud.ostopo.yaml'), topology);
       fs.copyFileSync(tn('key'), path.join(ws, 'id_ed25519'));
       fs.chmodSync(path.join(ws, 'id_ed25519'), 0o600);
       fs.writeFileSync(path.join(ws, 'known_hosts'), NODES.map(([n]) => tn('known-hosts', n)).join('\n') + '\n');
+      if (cloud.netns) {
+        // Inside the lab namespace only: the provider network's wire (a veth pair: the node's provider
+        // interface, and its upstream router with the gateway's address) and the VXLAN endpoint's interface.
+        const ipn = (...a) => execFileSync('ip', ['-n', cloud.netns, ...a], { stdio: ['ignore', 'pipe', 'pipe'] });
+        ipn('link', 'add', 'ostopo-prov', 'type', 'veth', 'peer', 'name', 'ostopo-ext');
+        ipn('addr', 'add', '203.0.113.1/24', 'dev', 'ostopo-ext');
+        // (This host's kernel has no dummy interfaces: one end of a veth pair carries the address.)
+        ipn('link', 'add', 'ostopo-ovl', 'type', 'veth', 'peer', 'name', 'ostopo-ovl-peer');
+        ipn('addr', 'add', '10.99.0.11/24', 'dev', 'ostopo-ovl');
+        for (const dev of ['ostopo-prov', 'ostopo-ext', 'ostopo-ovl', 'ostopo-ovl-peer']) ipn('link', 'set', dev, 'up');
+        log(`  ${cloud.netns}: provider wire ostopo-prov (node) <-> ostopo-ext 203.0.113.1/24 (upstream), overlay ostopo-ovl 10.99.0.11/24`);
+      }
     });
+
+    if (cloud.dataPlane)
+      await phase('the test image (scripts/test-image.sh): Debian cloud kernel + busybox initramfs', async () => {
+        ensurePackages(['cpio'], 'the test image');
+        const out = path.join(ws, 'test-image');
+        // Asynchronous: the other cloud's deploy goes on meanwhile.
+        const child = spawn('bash', [path.join(root, 'scripts', 'test-image.sh')], { env: { ...process.env, OSTOPO_TEST_IMAGE_OUT: out }, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (d) => (err += d));
+        const code = await new Promise((resolve) => child.on('close', resolve));
+        if (code !== 0) throw new Error(`scripts/test-image.sh failed (${code}): ${err.trim().split('\n').slice(-5).join(' | ')}`);
+        expect(
+          fs.statSync(path.join(out, 'vmlinuz')).size > 1e6 && fs.statSync(path.join(out, 'initrd.img')).size > 1e5,
+          `kernel and initramfs built (${fs.readFileSync(path.join(out, 'SOURCES'), 'utf8').split('\n')[0]})`,
+        );
+      });
 
     await phase('ostopo validate', async () => {
       const r = await ostopo(env, 'validate', 'cloud.ostopo.yaml');
@@ -180,24 +246,24 @@ async function runCloud(cloud, { vscode }) {
       expect(r.code === 0 && !/FAIL/.test(r.out), 'every check passes or does not apply');
       // Every service the roles place runs, each checked on its node; what a test node cannot run is
       // SKIP with the reason systemd gives, not left out of the cloud.
-      for (const [node, units] of [
-        [
-          CTL,
-          [
-            'mariadb',
-            'rabbitmq-server',
-            'memcached',
-            'etcd',
-            'keystone',
-            'glance-api',
-            'placement-api',
-            'nova-api, nova-scheduler, nova-conductor, nova-novncproxy',
-            'neutron-api, neutron-rpc-server',
-          ],
-        ],
-        [CMP, ['nova-compute']],
-      ]) {
-        for (const u of units) expect(new RegExp(`^\\[${node}\\] ✔ PASS ${u} running on ${node} `, 'm').test(r.out), `PASS ${u} running on ${node}`);
+      const control = ['mariadb', 'rabbitmq-server', 'memcached', 'etcd', 'keystone', 'glance-api', 'placement-api'];
+      const units = cloud.dataPlane
+        ? [
+            [
+              CTL,
+              [
+                ...control,
+                'nova-api, nova-api-metadata, nova-scheduler, nova-conductor, nova-novncproxy, libvirtd, nova-compute',
+                'neutron-api, neutron-rpc-server, neutron-linuxbridge-agent, neutron-dhcp-agent, neutron-metadata-agent, neutron-l3-agent',
+              ],
+            ],
+          ]
+        : [
+            [CTL, [...control, 'nova-api, nova-scheduler, nova-conductor, nova-novncproxy', 'neutron-api, neutron-rpc-server']],
+            [CMP, ['nova-compute']],
+          ];
+      for (const [node, list] of units) {
+        for (const u of list) expect(new RegExp(`^\\[${node}\\] ✔ PASS ${u} running on ${node} `, 'm').test(r.out), `PASS ${u} running on ${node}`);
         expect(
           new RegExp(`^\\[${node}\\] ⊘ SKIP chrony running on ${node} — chrony(\\.service)?: ConditionCapability=CAP_SYS_TIME was not met$`, 'm').test(r.out),
           `chrony on ${node}: SKIP, CAP_SYS_TIME not met (a test node cannot set the clock)`,
@@ -212,17 +278,38 @@ async function runCloud(cloud, { vscode }) {
         'placement-status upgrade check',
         'nova-status upgrade check',
         'upload an image (active), then delete it',
-        'launch a test server (image, flavor, server ACTIVE, delete)',
         `noVNC console page http://${NODES[0][1]}:6080/vnc_auto.html`,
         'etcd answers on 2379',
+        ...(cloud.dataPlane
+          ? [
+              'openstack network agent list',
+              // The guide's "Launch an instance", each stage (render/launch.ts).
+              'provider network and subnet',
+              'self-service network, subnet and router (gateway on the provider network)',
+              'security group (ICMP, SSH), key pair and flavor',
+              'test image uploaded (glance)',
+              'instance ACTIVE on the self-service network',
+              'instance console: its address from DHCP',
+              'instance console: its uuid from the metadata service',
+              'floating IP answers ping',
+            ]
+          : ['launch a test server (image, flavor, server ACTIVE, delete)']),
       ])
         expect(r.out.includes(`PASS ${c}`), `PASS ${c}`);
+      if (cloud.dataPlane) {
+        const line = (what) => r.out.split('\n').find((l) => l.includes(`PASS ${what}`)) ?? '';
+        log(`  evidence: ${line('instance ACTIVE')}\n  ${line('its address from DHCP')}\n  ${line('its uuid from')}\n  ${line('floating IP answers ping')}`);
+      }
       // verify leaves nothing behind in the cloud.
-      const left = tn('ssh', CTL, '. /root/admin-openrc; for what in server image flavor; do openstack $what list -f value -c Name; done | grep ostopo-verify || true');
-      expect(left === '', `verify left no server, image or flavor behind${left ? ` (left: ${left})` : ''}`);
+      const left = tn(
+        'ssh',
+        CTL,
+        '. /root/admin-openrc; for what in server image flavor network router "security group" keypair "floating ip"; do openstack $what list -f value -c Name 2>/dev/null; done | grep ostopo-verify || true',
+      );
+      expect(left === '', `verify left nothing behind (servers, images, flavors, networks, routers, security groups, key pairs)${left ? ` (left: ${left})` : ''}`);
     });
 
-    if (vscode)
+    if (cloud.vscode)
       await phase('VS Code: the verify and deploy tasks of the extension against this cloud', async () => {
         // VSCODE_EXECUTABLE_PATH, or the project's VS Code test host (installed on first use)
         const child = spawn(process.execPath, [path.join(root, 'out', 'test', 'integration', 'runTest.js')], {
@@ -241,31 +328,32 @@ async function runCloud(cloud, { vscode }) {
       log(`  first deploy ${(first / 1000).toFixed(1)} s, second ${(ms / 1000).toFixed(1)} s: ${((100 * ms) / first).toFixed(1)} % of the first`);
     });
 
-    await phase('break a node on purpose, see verify fail, see the drift, repair with --force', async () => {
-      // memcached listening elsewhere: the file ostopo wrote is edited by hand and the service restarted.
-      const ip = NODES[0][1].replaceAll('.', '\\.');
-      tn('ssh', CTL, `sed -i 's/^-l ${ip}$/-l 127.0.0.1/' /etc/memcached.conf && systemctl restart memcached`);
-      let r = await ostopo(env, 'verify', 'cloud.ostopo.yaml', '--node', CTL);
-      const failedChecks = r.out.split('\n').filter((l) => l.includes('FAIL'));
-      expect(
-        r.code === 1 && failedChecks.length === 1 && failedChecks[0].includes(`memcached listens on ${NODES[0][1]}:11211`),
-        `verify fails on the memcached check only (${failedChecks.join('; ')})`,
-      );
-      r = await ostopo(env, 'deploy', 'cloud.ostopo.yaml');
-      expect(
-        r.code === 1 &&
-          /\/etc\/memcached\.conf: changed on the node since ostopo wrote it \(drift\)/.test(r.out) &&
-          /^\s+--l 127\.0\.0\.1$/m.test(r.out) &&
-          new RegExp(`^\\s+\\+-l ${ip}$`, 'm').test(r.out),
-        'deploy refuses the drifted file and shows the diff',
-      );
-      expect(tn('ssh', CTL, 'grep -c "^-l 127.0.0.1$" /etc/memcached.conf') === '1', 'the edited file is kept');
-      r = await ostopo(env, 'deploy', 'cloud.ostopo.yaml', '--force');
-      expect(r.code === 0 && /write \/etc\/memcached\.conf/.test(r.out) && /enable and start memcached/.test(r.out), 'deploy --force rewrites it and restarts memcached');
-      expect(tn('ssh', CTL, 'grep -c "^-l 127.0.0.1$" /etc/memcached.conf.ostopo.bak') === '1', 'the edited file is the backup');
-      r = await ostopo(env, 'verify', 'cloud.ostopo.yaml');
-      expect(r.code === 0, 'verify passes again');
-    });
+    if (cloud.drift)
+      await phase('break a node on purpose, see verify fail, see the drift, repair with --force', async () => {
+        // memcached listening elsewhere: the file ostopo wrote is edited by hand and the service restarted.
+        const ip = NODES[0][1].replaceAll('.', '\\.');
+        tn('ssh', CTL, `sed -i 's/^-l ${ip}$/-l 127.0.0.1/' /etc/memcached.conf && systemctl restart memcached`);
+        let r = await ostopo(env, 'verify', 'cloud.ostopo.yaml', '--node', CTL);
+        const failedChecks = r.out.split('\n').filter((l) => l.includes('FAIL'));
+        expect(
+          r.code === 1 && failedChecks.length === 1 && failedChecks[0].includes(`memcached listens on ${NODES[0][1]}:11211`),
+          `verify fails on the memcached check only (${failedChecks.join('; ')})`,
+        );
+        r = await ostopo(env, 'deploy', 'cloud.ostopo.yaml');
+        expect(
+          r.code === 1 &&
+            /\/etc\/memcached\.conf: changed on the node since ostopo wrote it \(drift\)/.test(r.out) &&
+            /^\s+--l 127\.0\.0\.1$/m.test(r.out) &&
+            new RegExp(`^\\s+\\+-l ${ip}$`, 'm').test(r.out),
+          'deploy refuses the drifted file and shows the diff',
+        );
+        expect(tn('ssh', CTL, 'grep -c "^-l 127.0.0.1$" /etc/memcached.conf') === '1', 'the edited file is kept');
+        r = await ostopo(env, 'deploy', 'cloud.ostopo.yaml', '--force');
+        expect(r.code === 0 && /write \/etc\/memcached\.conf/.test(r.out) && /enable and start memcached/.test(r.out), 'deploy --force rewrites it and restarts memcached');
+        expect(tn('ssh', CTL, 'grep -c "^-l 127.0.0.1$" /etc/memcached.conf.ostopo.bak') === '1', 'the edited file is the backup');
+        r = await ostopo(env, 'verify', 'cloud.ostopo.yaml');
+        expect(r.code === 0, 'verify passes again');
+      });
 
     await phase('no secret in anything ostopo printed or kept', () => {
       const texts = [fs.readFileSync(path.join(ws, 'e2e.log'), 'utf8'), fs.readFileSync(path.join(ws, '.ostopo', cloud.name, 'journal.json'), 'utf8')];
@@ -297,8 +385,14 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-const runs = [];
-for (const [i, cloud] of CLOUDS.entries()) runs.push(await runCloud(cloud, { vscode: i === 0 }));
+// The clouds of this machine's loopback network one after the other (each controller's epmd listens on
+// 127.0.0.1:4369, as on a real host); a cloud in a lab namespace of its own beside them.
+const sequential = async (clouds) => {
+  const out = [];
+  for (const cloud of clouds) out.push(await runCloud(cloud));
+  return out;
+};
+const runs = (await Promise.all([sequential(CLOUDS.filter((c) => !c.netns)), ...CLOUDS.filter((c) => c.netns).map((c) => runCloud(c).then((r) => [r]))])).flat();
 for (const r of runs) {
   console.log(`\nphase times, ${r.tag}:`);
   for (const [name, ms] of r.times) console.log(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${name}`);
