@@ -102,6 +102,11 @@ export interface Profile {
     novaLockPath: string;
     /** neutron [DEFAULT] allow_overlapping_ips for self-service networks (the guide's; removed later, always on). */
     neutronAllowOverlappingIps: boolean;
+    /**
+     * neutron [experimental] linuxbridge = true where the release marks the Linux bridge mechanism
+     * experimental (Zed): without it neutron-server and the agent refuse to start with it.
+     */
+    neutronLinuxbridgeExperimental: boolean;
     /** CentOS 7 Train placement-api vhost lacks access to /usr/bin. */
     placementDirectoryFix: boolean;
   };
@@ -285,6 +290,7 @@ const CENTOS7_TRAIN: Profile = {
     novaGuideApiOptions: true,
     novaLockPath: '/var/lib/nova/tmp',
     neutronAllowOverlappingIps: true,
+    neutronLinuxbridgeExperimental: false,
     placementDirectoryFix: true,
   },
   preventStartOnInstall: false,
@@ -352,6 +358,7 @@ const DEBIAN12_ZED: Profile = {
     novaGuideApiOptions: true,
     novaLockPath: '/var/lib/nova/tmp',
     neutronAllowOverlappingIps: false,
+    neutronLinuxbridgeExperimental: true,
     placementDirectoryFix: false,
   },
   preventStartOnInstall: true,

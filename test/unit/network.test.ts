@@ -241,6 +241,10 @@ describe('instance networks (the data plane)', () => {
       assert.equal(ini(conf, 'database', 'connection'), undefined);
       // The whole file is ostopo's: what the distribution's own said and the agents need is there too.
       assert.equal(ini(conf, 'agent', 'root_helper'), 'sudo neutron-rootwrap /etc/neutron/rootwrap.conf');
+      // Zed marks the Linux bridge mechanism experimental: the server and the agent refuse it unless enabled.
+      assert.equal(ini(conf, 'experimental', 'linuxbridge'), 'true');
+      assert.equal(ini(file(c, 'controller', '/etc/neutron/neutron.conf').content, 'experimental', 'linuxbridge'), 'true');
+      assert.equal(ini(file(rendered(option2({ os: 'centos7', release: 'train' })), 'compute1', '/etc/neutron/neutron.conf').content, 'experimental', 'linuxbridge'), undefined);
       assert.equal(ini(file(c, 'compute1', '/etc/nova/nova.conf').content, 'DEFAULT', 'state_path'), '/var/lib/nova');
     });
 
@@ -452,7 +456,8 @@ exit 0
     );
     has(/^subnet create --network net-ostopo-verify-\d+-selfservice --gateway 172\.16\.1\.1 --subnet-range 172\.16\.1\.0\/24/);
     has(/^router set ostopo-verify-\d+ --external-gateway net-ostopo-verify-\d+-provider/);
-    has(/^image create --disk-format ami --container-format ami --property kernel_id=img-\d+ --property ramdisk_id=img-\d+/);
+    // The root image is a real qcow2 (or raw): nova refuses an image whose content is not its disk format.
+    has(/^image create --disk-format (qcow2|raw) --container-format bare --property kernel_id=img-\d+ --property ramdisk_id=img-\d+/);
     has(/^server create --flavor ostopo-verify-\d+ --image ostopo-verify-\d+ --nic net-id=net-ostopo-verify-\d+-selfservice --security-group ostopo-verify-\d+ --key-name/);
     // And all of it deleted, the server first.
     const deletes = r.calls.filter((c) => / delete|unset|remove /.test(c)).map((c) => c.replace(/ostopo-verify-\d+/g, 'X').replace(/img-\d+/g, 'I'));

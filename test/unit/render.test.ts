@@ -449,7 +449,8 @@ describe('discover_hosts waits until every compute host is mapped (run by the re
       const fake = (name: string, body: string) => fs.writeFileSync(path.join(dir, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
       fake('su', 'shift 2; eval "$2"'); // su -s /bin/sh -c CMD USER
       fake('sleep', ':');
-      const rows = Object.entries(registersAt).map(([h, n]) => `[ "$n" -ge ${n} ] && echo "| cell1 | 6f1a | ${h} |"`);
+      // The table centres its cells: a short name is padded on both sides (`|   aio    |` under `Hostname`).
+      const rows = Object.entries(registersAt).map(([h, n]) => `[ "$n" -ge ${n} ] && echo "| cell1 | 6f1a | ${h.length < 8 ? `  ${h}  ` : h} |"`);
       fake(
         'nova-manage',
         [
@@ -473,6 +474,10 @@ describe('discover_hosts waits until every compute host is mapped (run by the re
 
   it('a host that registers late: discover_hosts again until list_hosts shows it', () => {
     assert.deepEqual(run(['compute1', 'compute2'], { compute1: 1, compute2: 3 }), { code: 0, out: '', discovers: 3 });
+  });
+
+  it('a short host name, centred in its cell, is found', () => {
+    assert.deepEqual(run(['aio'], { aio: 2 }), { code: 0, out: '', discovers: 2 });
   });
 
   it('a host that never registers: fails after 60 tries, naming it (not a host whose name it begins)', () => {

@@ -2,8 +2,7 @@ import { ResolvedNode } from '../model';
 import { RenderContext } from './context';
 import { apiService, dbConnection } from './apiService';
 import { authtoken } from './identity';
-import { secretRef } from './template';
-import { TEST_IMAGE } from './nova';
+import { secretRef, TEST_IMAGE } from './template';
 
 /** The guide's "Image service" chapter: glance-api with the file store. */
 export function renderGlance(ctx: RenderContext, node: ResolvedNode): void {

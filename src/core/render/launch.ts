@@ -1,6 +1,6 @@
 import { ResolvedNode } from '../model';
 import { asAdmin, RenderContext } from './context';
-import { shq } from './template';
+import { shq, TEST_IMAGE } from './template';
 
 /**
  * Whether verify launches a real instance: instance networks with a provider subnet, the DHCP agent,
@@ -126,9 +126,12 @@ export function renderLaunchInstance(ctx: RenderContext, node: ResolvedNode): vo
           // Booted the way nova boots a kernel and ramdisk: glance aki/ari images, named by the machine image.
           'kid=$(try openstack image create --disk-format aki --container-format aki --file "$OSTOPO_INPUTS/kernel" "$name-kernel" -f value -c id) || exit 1',
           'rid=$(try openstack image create --disk-format ari --container-format ari --file "$OSTOPO_INPUTS/ramdisk" "$name-ramdisk" -f value -c id) || exit 1',
-          'head -c 1048576 /dev/zero > "$OSTOPO_INPUTS/root.img"',
-          'try openstack image create --disk-format ami --container-format ami --property kernel_id="$kid" --property ramdisk_id="$rid" --file "$OSTOPO_INPUTS/root.img" "$name" -f value -c id >/dev/null || exit 1',
-          `pass "kernel $(stat -c %s "$OSTOPO_INPUTS/kernel") B and ramdisk $(stat -c %s "$OSTOPO_INPUTS/ramdisk") B (verify.image) as aki/ari, machine image $name"`,
+          // Its root disk, which the test image never reads: nova checks that an image's content matches its
+          // disk format (an empty `ami` does not), so a real qcow2, or raw.
+          'img="$OSTOPO_INPUTS/root.img"',
+          ...TEST_IMAGE,
+          'try openstack image create --disk-format "$fmt" --container-format bare --property kernel_id="$kid" --property ramdisk_id="$rid" --file "$img" "$name" -f value -c id >/dev/null || exit 1',
+          `pass "kernel $(stat -c %s "$OSTOPO_INPUTS/kernel") B and ramdisk $(stat -c %s "$OSTOPO_INPUTS/ramdisk") B (verify.image) as aki/ari, image $name ($fmt) boots them"`,
         ]
       : img?.disk
         ? [

@@ -80,6 +80,7 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
     // Agents run privileged commands (and privsep) through rootwrap: the packages' sudoers allow exactly
     // this command to the neutron user. Debian sets it in the neutron.conf it ships, RDO in neutron-dist.conf;
     // ostopo's file is the whole file, so it says so itself.
+    if ((server || agents.length) && mechanism.id === 'linuxbridge' && profile.options.neutronLinuxbridgeExperimental) ini.set('experimental', 'linuxbridge', true, here('networks', 'mechanism'));
     if (agents.length) ini.set('agent', 'root_helper', 'sudo neutron-rootwrap /etc/neutron/rootwrap.conf', prof);
     ini.set('oslo_concurrency', 'lock_path', '/var/lib/neutron/tmp', prof);
   };

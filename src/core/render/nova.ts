@@ -7,7 +7,7 @@ import { authtoken, passwordAuth } from './identity';
 import { IniDoc } from './ini';
 import { apiService, dbConnection, uwsgiDefaults } from './apiService';
 import { launchesInstance } from './launch';
-import { secretRef, shq } from './template';
+import { secretRef, shq, TEST_IMAGE } from './template';
 
 /** nova's control services: the nova services the controller role places. */
 const CONTROL: ServiceId[] = servicesOf('nova').filter((s) => REGISTRY[s].roles.includes('controller'));
@@ -227,25 +227,28 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
   });
 }
 
-/** discover_hosts, again every 5 s until `list_hosts` shows every one of `hosts` (5 minutes at most). */
+/**
+ * discover_hosts, again every 5 s until `list_hosts` shows every one of `hosts`, for 5 minutes at most
+ * by the clock (each try is two nova-manage runs of several seconds) and 60 tries.
+ */
 export function discoverHostsUntilMapped(owner: string, hosts: string[]): string {
   const manage = (sub: string) => `su -s /bin/sh -c ${shq(`nova-manage cell_v2 ${sub}`)} ${owner}`;
   return [
+    'until_s=$((SECONDS + 300))',
     'for try in $(seq 60); do',
     `  ${manage('discover_hosts --verbose')}`,
-    `  mapped=$(${manage('list_hosts')})`,
+    `  mapped=$(${manage('list_hosts')} | tr -d ' ')`,
     '  missing=',
-    `  for h in ${hosts.map(shq).join(' ')}; do grep -qF -- "| $h " <<<"$mapped" || missing="$missing $h"; done`,
+    // The table centres its cells (`|  aio   |` under `Hostname`): compared without the padding.
+    `  for h in ${hosts.map(shq).join(' ')}; do grep -qF -- "|$h|" <<<"$mapped" || missing="$missing $h"; done`,
     '  [ -z "$missing" ] && exit 0',
+    '  [ "$SECONDS" -ge "$until_s" ] && break',
     '  sleep 5',
     'done',
     'echo "nova-compute has not registered in 5 minutes (see its log on each node):$missing"',
     'exit 1',
   ].join('\n');
 }
-
-/** A small test image in "$img" and its format in "$fmt": qcow2 with qemu-img, else raw zeros. */
-export const TEST_IMAGE = ['if command -v qemu-img >/dev/null; then qemu-img create -q -f qcow2 "$img" 64M; fmt=qcow2; else head -c 1048576 /dev/zero > "$img"; fmt=raw; fi'];
 
 /** On the nova-api node, after every compute node: the guide's "Add the compute node to the cell database" and the final checks. */
 export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): void {

@@ -181,3 +181,6 @@ export function withUnitSkip(run: string, units: string[] | undefined, skipper =
   if (!units?.length) return run;
   return `if ostopo_skip=$(${skipper} ${units.map(shq).join(' ')}); then echo "$ostopo_skip"; exit 0; fi\n${run}`;
 }
+
+/** A small test image in "$img" and its format in "$fmt": qcow2 with qemu-img, else raw zeros. */
+export const TEST_IMAGE = ['if command -v qemu-img >/dev/null; then qemu-img create -q -f qcow2 "$img" 64M; fmt=qcow2; else head -c 1048576 /dev/zero > "$img"; fmt=raw; fi'];

@@ -1263,12 +1263,14 @@ fi
 # nova-manage cell_v2 discover_hosts
 # waits for: compute1 (nova-compute)
 (
+until_s=$((SECONDS + 300))
 for try in $(seq 60); do
   su -s /bin/sh -c 'nova-manage cell_v2 discover_hosts --verbose' nova
-  mapped=$(su -s /bin/sh -c 'nova-manage cell_v2 list_hosts' nova)
+  mapped=$(su -s /bin/sh -c 'nova-manage cell_v2 list_hosts' nova | tr -d ' ')
   missing=
-  for h in compute1; do grep -qF -- "| $h " <<<"$mapped" || missing="$missing $h"; done
+  for h in compute1; do grep -qF -- "|$h|" <<<"$mapped" || missing="$missing $h"; done
   [ -z "$missing" ] && exit 0
+  [ "$SECONDS" -ge "$until_s" ] && break
   sleep 5
 done
 echo "nova-compute has not registered in 5 minutes (see its log on each node):$missing"

@@ -292,6 +292,9 @@ ostopo_write /etc/neutron/neutron.conf root neutron 0640 <<'OSTOPO_EOF'
 [DEFAULT]
 transport_url = rabbit://openstack:<secret:RABBIT_PASS>@controller:5672/
 
+[experimental]
+linuxbridge = true
+
 [agent]
 root_helper = sudo neutron-rootwrap /etc/neutron/rootwrap.conf
 
