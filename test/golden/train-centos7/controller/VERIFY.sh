@@ -256,9 +256,14 @@ stage=8; skip "no verify.image in the topology"
 exit 0
 
 stage=5
-id=$(try openstack server create --flavor "$name" --image "$name" --nic net-id="$net" --security-group "$name" --key-name "$name" --wait "$name" -f value -c id) || exit 1
-status=$(openstack server show "$id" -f value -c status)
-[ "$status" = ACTIVE ] || fail "status $status: $(openstack server show "$id" -f value -c fault | head -c 300)"
+id=$(try openstack server create --flavor "$name" --image "$name" --nic net-id="$net" --security-group "$name" --key-name "$name" "$name" -f value -c id) || exit 1
+status=
+for i in $(seq 1 120); do
+  status=$(openstack server show "$id" -f value -c status 2>&1)
+  case "$status" in ACTIVE | ERROR) break ;; esac
+  sleep 5
+done
+[ "$status" = ACTIVE ] || fail "$id: status ${status:-unknown} after 10 minutes at most: $(openstack server show "$id" -f value -c fault 2>&1 | head -c 300)"
 host=$(openstack server show "$id" -f value -c OS-EXT-SRV-ATTR:host)
 ip=$(openstack port list --server "$id" -f value -c "Fixed IP Addresses" | grep -oE "[0-9]+(\.[0-9]+){3}" | head -n 1)
 pass "$name ($id) ACTIVE on $host, port address $ip"
