@@ -117,3 +117,8 @@ const KEY_CATALOGS: Record<string, { source: string; keys: Record<string, Option
 export function keyOptions(service: string, file: string): { source: string; keys: Record<string, OptionInfo> } | undefined {
   return own(KEY_CATALOGS, `${service}/${file}`);
 }
+
+/** A `key = value` setting's default as the topology writes it: a list as `["a", "b"]`. */
+export function keyDefaultText(d: unknown): string {
+  return Array.isArray(d) ? `[${d.map((x) => JSON.stringify(x)).join(', ')}]` : String(d);
+}

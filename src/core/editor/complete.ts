@@ -1,5 +1,5 @@
 import { CONFIG_FILES, ROLES, SECRET_NAMES, SECRETS, secretsOf } from '../services/registry';
-import { catalogFor, fileOptions, keyOptions, OptionInfo, TYPE_NAMES } from '../catalog/options';
+import { catalogFor, fileOptions, keyDefaultText, keyOptions, OptionInfo, TYPE_NAMES } from '../catalog/options';
 import { Analysis } from '../compile';
 import { Position, Range } from '../findings';
 import { YamlPath } from '../parse';
@@ -136,10 +136,10 @@ function configEntries(a: Analysis, ctx: ReturnType<typeof cursorContext>, rel: 
       return o?.d !== undefined
         ? [
             {
-              label: Array.isArray(o.d) ? `[${o.d.map((x) => JSON.stringify(x)).join(', ')}]` : String(o.d),
+              label: keyDefaultText(o.d),
               kind: 'value',
               detail: 'default',
-              insertText: Array.isArray(o.d) ? `[${o.d.map((x) => JSON.stringify(x)).join(', ')}]` : String(o.d),
+              insertText: keyDefaultText(o.d),
               range,
             },
           ]

@@ -1,5 +1,5 @@
 import { CONFIG_FILES, isRoleId, isSecretName, isServiceId, ROLES, SECRETS, REGISTRY, secretsOf } from '../services/registry';
-import { catalogFor, keyOptions, optionInfo, TYPE_NAMES } from '../catalog/options';
+import { catalogFor, keyDefaultText, keyOptions, optionInfo, TYPE_NAMES } from '../catalog/options';
 import { Analysis } from '../compile';
 import { Position, Range } from '../findings';
 import { ParsedDocument, YamlPath } from '../parse';
@@ -54,7 +54,7 @@ export function hoverAt(a: Analysis, pos: Position): HoverInfo | undefined {
     const o = known ? own(known.keys, key) : undefined;
     if (o && known) {
       const md = [`**${key}** (${TYPE_NAMES[o.t]}) in ${file}`, o.h];
-      if (o.d !== undefined) md.push(`libvirt's default: \`${Array.isArray(o.d) ? `[${o.d.map((x) => JSON.stringify(x)).join(', ')}]` : String(o.d)}\``);
+      if (o.d !== undefined) md.push(`libvirt's default: \`${keyDefaultText(o.d)}\``);
       md.push(`_From ${known.source}._`);
       return { markdown: md.join('\n\n'), range };
     }

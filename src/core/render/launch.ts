@@ -1,4 +1,5 @@
-import { ResolvedNode } from '../model';
+import { ResolvedCloud, ResolvedNode } from '../model';
+import { ServiceId } from '../services/registry';
 import { asAdmin, RenderContext } from './context';
 import { shq, TEST_IMAGE } from './template';
 
@@ -7,8 +8,9 @@ import { shq, TEST_IMAGE } from './template';
  * glance and a nova-compute that runs instances. (The control-plane check of nova, a server without a
  * network, stays where there is no image to boot.)
  */
-export function launchesInstance(ctx: RenderContext): boolean {
-  return !!(ctx.cloud.provider?.cidr && ctx.host('nova-api') && ctx.host('neutron-dhcp-agent') && ctx.host('glance') && ctx.host('nova-compute'));
+export function launchesInstance(cloud: ResolvedCloud): boolean {
+  const placed = (s: ServiceId) => cloud.nodes.some((n) => n.services.includes(s));
+  return !!cloud.provider?.cidr && placed('nova-api') && placed('neutron-dhcp-agent') && placed('glance') && placed('nova-compute');
 }
 
 /** The stages of verify's "Launch an instance", each reported as a check of its own. */
@@ -36,7 +38,7 @@ export const LAUNCH_STAGES = {
  */
 export function renderLaunchInstance(ctx: RenderContext, node: ResolvedNode): void {
   const { cloud } = ctx;
-  if (!node.services.includes('nova-api') || !launchesInstance(ctx)) return;
+  if (!node.services.includes('nova-api') || !launchesInstance(cloud)) return;
   const prov = cloud.provider!;
   const self = cloud.selfservice;
   if (!prov.cidr) return;

@@ -1,6 +1,6 @@
 import { ResolvedNode } from '../model';
 import { NETWORK_MECHANISMS } from '../profiles';
-import { REGISTRY, RENDER_ORDER, ServiceId } from '../services/registry';
+import { isL2Agent, REGISTRY, RENDER_ORDER, ServiceId } from '../services/registry';
 import { asAdmin, expectLines, RenderContext } from './context';
 import { apiService, dbConnection } from './apiService';
 import { IniDoc } from './ini';
@@ -212,7 +212,7 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
         files.push(`${step}/bridge-sysctl`);
       }
       const iface = node.providerInterface;
-      const l2 = agents.find((a) => a === 'neutron-linuxbridge-agent' || a === 'neutron-openvswitch-agent');
+      const l2 = agents.find(isL2Agent);
       if (l2 && iface && cloud.provider) {
         // The agent takes the interface into a bridge: were it the management interface, the node would be cut off.
         const q = shq(iface);

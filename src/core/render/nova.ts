@@ -294,7 +294,7 @@ export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): voi
   const types = ['identity', ...RENDER_ORDER.flatMap((s) => (REGISTRY[s].keystone && ctx.host(s) ? [REGISTRY[s].keystone.type] : []))];
   chk('verify-catalog', `openstack catalog list has ${types.join(', ')}`, expectLines('openstack catalog list -f value -c Type', types));
   chk('verify-nova-status', 'nova-status upgrade check', 'nova-status upgrade check', 'Success', 'Result: Failure');
-  if (computes.length && ctx.host('glance') && !(launchesInstance(ctx) && ctx.cloud.verifyImage)) {
+  if (computes.length && ctx.host('glance') && !(launchesInstance(ctx.cloud) && ctx.cloud.verifyImage)) {
     // The guide's "Launch an instance" without networks (the real one: render/launch.ts), offline: a small image, a flavor, a server that reaches ACTIVE, then gone.
     chk(
       'verify-launch',

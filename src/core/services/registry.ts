@@ -139,6 +139,11 @@ export function placedBy(role: RoleId, p: PlacementContext): ServiceId[] {
   });
 }
 
+/** An L2 agent: wires instances' ports on its node, one per mechanism (its descriptor names the mechanism). */
+export function isL2Agent(service: ServiceId): boolean {
+  return !!REGISTRY[service].placedWhen?.mechanism;
+}
+
 /**
  * Whether a service can run on a profile row: it has packages there (an entry for the row or one it
  * extends) and, for an L2 agent, the row has its mechanism.
