@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CompletionKind, completeAt } from '../core/editor/complete';
 import { fixesFor } from '../core/editor/fixes';
+import { formatTopology } from '../core/editor/format';
 import { hoverAt, nodeNameAt, nodeOccurrences, outline, renameNode, SymbolInfo } from '../core/editor/navigate';
 import { toPosition, toRange } from './convert';
 import { Ctx } from './ctx';
@@ -28,7 +29,7 @@ const SYMBOL: Record<SymbolInfo['kind'], vscode.SymbolKind> = {
 
 const selector: vscode.DocumentSelector = { language: LANGUAGE };
 
-/** Completion, hover, outline, go-to-definition, references, rename and quick fixes: adapters over src/core/editor. */
+/** Completion, hover, outline, go-to-definition, references, rename, quick fixes and formatting: adapters over src/core/editor. */
 export function registerLanguageFeatures(ctx: Ctx): void {
   const { store } = ctx;
   ctx.push(
@@ -127,5 +128,16 @@ export function registerLanguageFeatures(ctx: Ctx): void {
       },
       { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
     ),
+    vscode.languages.registerDocumentFormattingEditProvider(selector, {
+      provideDocumentFormattingEdits(doc, options) {
+        const r = formatTopology(doc.getText(), { indent: options.tabSize });
+        if ('error' in r) {
+          // Not a modal or a toast: format on save would raise one at every save of a half-typed file.
+          vscode.window.setStatusBarMessage(`$(warning) ostopo: ${r.error}`, 6000);
+          return [];
+        }
+        return r.edits.map((e) => vscode.TextEdit.replace(toRange(e.range), e.newText));
+      },
+    }),
   );
 }

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OstopoApi } from '../../src/vscode/extension';
@@ -148,6 +149,31 @@ describe('ostopo in VS Code', () => {
     await accept(await item(7, 4, 'config'));
     assert.deepEqual(doc.getText().split('\n').slice(5, 12), ['  ctl:', '    address: 10.0.0.11', '    config:', '      ', '  compute2:', '    address: 10.0.0.32', '    roles: [compute]']);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('Format Document: indentation, spacing and flow collections, comments kept; format on save', async () => {
+    const messy = 'ostopo:   1\nnodes:\n    ctl:\n        roles: [ controller,network ]   # inline\n        # end of ctl\n# about secrets\nsecrets: {A: x}\n';
+    const tidy = 'ostopo: 1\nnodes:\n  ctl:\n    roles: [controller, network] # inline\n    # end of ctl\n# about secrets\nsecrets: { A: x }\n';
+    const doc = await untitled(messy);
+    await vscode.commands.executeCommand('editor.action.formatDocument');
+    assert.equal(doc.getText(), tidy);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    // Format on save, as a user turns it on for the language.
+    const file = vscode.Uri.file(path.join(os.tmpdir(), `ostopo-format-${process.pid}.ostopo.yaml`));
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(messy));
+    const config = vscode.workspace.getConfiguration('editor', { languageId: 'ostopo' });
+    await config.update('formatOnSave', true, vscode.ConfigurationTarget.Global, true);
+    try {
+      const saved = await vscode.workspace.openTextDocument(file);
+      const editor = await vscode.window.showTextDocument(saved);
+      await editor.edit((e) => e.insert(new vscode.Position(0, 0), '# edited\n'));
+      assert.ok(await saved.save());
+      assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)), '# edited\n' + tidy);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      await config.update('formatOnSave', undefined, vscode.ConfigurationTarget.Global, true);
+      await vscode.workspace.fs.delete(file);
+    }
   });
 
   it('New Topology from Example opens an untitled copy of a bundled example, without errors', async () => {
