@@ -95,6 +95,9 @@ export interface FindingData {
   secret?: SecretName;
   /** The services concerned (those needing a missing secret or prerequisite). */
   services?: ServiceId[];
+  /** `service/multiple-instances`: the service, and the node it runs on first. */
+  service?: ServiceId;
+  host?: string;
 }
 
 /**

@@ -152,6 +152,8 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
         `\`${s}\` runs on \`${hosts[0]!.name}\` already: ostopo deploys one ${s} per cloud (the guide's single controller).`,
         placementPath(doc, extra, s),
         'value',
+        undefined,
+        { service: s, host: hosts[0]!.name },
       );
     }
   }

@@ -90,6 +90,21 @@ describe('editor core', () => {
       assert.deepEqual(labels(minimal('ntp:\n  server: |')), ['controller', 'compute1']);
     });
 
+    it('a service or role that would not validate on the node says why and comes last', () => {
+      const { text, pos } = at(minimal().replace('roles: [compute]', 'roles: [compute]\n    services: [|]'));
+      const items = completeAt(analyze(text, {}), text, pos);
+      const glance = items.find((i) => i.label === 'glance');
+      assert.equal(glance?.detail, '✗ runs on `controller` already (one per cloud)');
+      assert.ok(glance.sortText! > (items.find((i) => i.label === 'nova-compute')?.sortText ?? 'nova-compute'), 'listed after the valid ones');
+      assert.doesNotMatch(items.find((i) => i.label === 'nova-compute')?.detail ?? '', /✗/);
+      const roles = at(minimal().replace('roles: [compute]', 'roles: [compute, |]'));
+      const controller = completeAt(analyze(roles.text, {}), roles.text, roles.pos).find((i) => i.label === 'controller');
+      assert.match(controller?.detail ?? '', /^✗ `\w[\w-]*` of this role runs on `controller` already/);
+      const epoxy = at(minimal().replace('release: zed', "release: '2025.1'").replace('os: debian12', 'os: debian13').replace('roles: [compute]', 'roles: [compute]\n    services: [|]'));
+      const lb = completeAt(analyze(epoxy.text, {}), epoxy.text, epoxy.pos).find((i) => i.label === 'neutron-linuxbridge-agent');
+      assert.match(lb?.detail ?? '', /^✗ not available on .*2025\.1/);
+    });
+
     it('secret names the cloud does not define yet, needed ones first', () => {
       const { text, pos } = at(
         minimal()
@@ -173,6 +188,25 @@ describe('editor core', () => {
         '    services:\n      - mariadb\n      - rabbitmq\n      - memcached\n      - keystone\n      - glance\n      - nova-api\n      - nova-scheduler\n      - nova-conductor\n      - neutron-server\n',
       );
       assert.match(fixed(block, 'service/missing-prerequisite', /placement/), / {6}- neutron-server\n {6}- placement\n/);
+    });
+
+    it('a second instance of a one-per-cloud service is removed from the node, in flow or block lists', () => {
+      const flow = fixed(
+        minimal().replace('roles: [compute]', 'roles: [compute]\n    services: [glance, chrony]'),
+        'service/multiple-instances',
+        /Remove `glance` from `compute1` \(it runs on `controller`\)/,
+      );
+      assert.match(flow, /services: \[chrony\]/);
+      assert.match(fixed(minimal().replace('roles: [compute]', 'roles: [compute]\n    services: [chrony, glance]'), 'service/multiple-instances', /Remove/), /services: \[chrony\]\n/);
+      assert.match(fixed(minimal().replace('roles: [compute]', 'roles: [compute]\n    services: [glance]'), 'service/multiple-instances', /Remove/), /services: \[\]\n/);
+      const block = fixed(minimal().replace('roles: [compute]', 'roles: [compute]\n    services:\n      - chrony\n      - glance\n'), 'service/multiple-instances', /Remove/);
+      assert.match(block, /services:\n {6}- chrony\n\n?$/);
+      assert.equal(analyze(block, {}).findings.filter((f) => f.code === 'service/multiple-instances').length, 0);
+    });
+
+    it('a secret whose variable is unset can take a generated value instead', () => {
+      const out = fixed(minimal().replace('Str0ng-Demo-Pass-1', '${env:OSTOPO_UNSET_DEMO}'), 'secret/env-unset', /Replace with a generated strong value/);
+      assert.match(out, /^ {2}DEMO_PASS: [A-Za-z0-9]{24}$/m);
     });
 
     it('a duplicate address gets a free one of the management network', () => {

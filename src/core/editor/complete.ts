@@ -1,4 +1,5 @@
-import { CONFIG_FILES, ROLES, SECRET_NAMES, SECRETS, secretsOf } from '../services/registry';
+import { availableOn, CONFIG_FILES, isRoleId, isServiceId, REGISTRY, ROLES, SECRET_NAMES, SECRETS, secretsOf, ServiceId } from '../services/registry';
+import { hostsOf } from '../model';
 import { catalogFor, fileOptions, keyDefaultText, keyOptions, OptionInfo, TYPE_NAMES } from '../catalog/options';
 import { Analysis } from '../compile';
 import { Position, Range } from '../findings';
@@ -251,7 +252,26 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
   const out = valueEntries(s, a, ctx.range, listed(a, path));
   if (s['x-ostopo-ref'] === 'role')
     for (const e of out) e.documentation = `${ROLES[e.label as keyof typeof ROLES]?.description ?? ''}\n\nServices: ${ROLES[e.label as keyof typeof ROLES]?.services.join(', ')}.`;
+  if (path[0] === 'nodes' && path.length === 3 && (path[2] === 'services' || path[2] === 'roles')) {
+    for (const e of out) {
+      const why = placementProblem(a, String(path[1]), path[2], e.label);
+      // Still offered (one may be moving a service), but said why and listed last.
+      if (why) Object.assign(e, { detail: `✗ ${why}`, sortText: `~${e.label}` });
+    }
+  }
   return out;
+}
+
+/** Why placing a service or a role on a node would not validate (one instance per cloud, not on the profile), if so. */
+function placementProblem(a: Analysis, node: string, list: 'services' | 'roles', id: string): string | undefined {
+  const services: ServiceId[] = list === 'roles' ? (isRoleId(id) ? ROLES[id].services : []) : isServiceId(id) ? [id] : [];
+  const profile = a.cloud.profile;
+  for (const s of services) {
+    if (list === 'services' && profile && !availableOn(profile, s)) return `not available on ${profile.title}`;
+    const elsewhere = REGISTRY[s].singleInstance ? hostsOf(a.cloud, s).find((n) => n.name !== node) : undefined;
+    if (elsewhere) return list === 'roles' ? `\`${s}\` of this role runs on \`${elsewhere.name}\` already (one per cloud)` : `runs on \`${elsewhere.name}\` already (one per cloud)`;
+  }
+  return undefined;
 }
 
 /** The character before a position (on its line), or '' at the start of a line. */

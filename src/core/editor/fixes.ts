@@ -62,6 +62,31 @@ function addServiceEdit(a: Analysis, node: string, service: string): FixEdit | u
   return insert(at(addr.value.end.line + 1, 0), `${' '.repeat(addr.key.start.character)}services: [${service}]\n`);
 }
 
+/**
+ * Remove item `index` of the list at `path`: from a flow list with its comma, from a block list its
+ * whole line. Undefined when the list is not written out where the path says.
+ */
+function removeItemEdit(a: Analysis, path: (string | number)[], index: number): FixEdit | undefined {
+  const list = a.doc.get(path);
+  const item = a.doc.get([...path, index]);
+  if (!list || !item) return undefined;
+  const text = a.doc.text;
+  const lines = text.split(/\r?\n/);
+  const flow = lineText(text, list.value.start.line)[list.value.start.character] === '[';
+  if (!flow) {
+    const line = item.value.start.line;
+    // The item's line only when it holds nothing else (`- glance`, maybe a comment).
+    if (!/^\s*-\s*\S+\s*(#.*)?$/.test(lines[line] ?? '')) return undefined;
+    return { range: { start: at(line, 0), end: at(line + 1, 0) }, newText: '' };
+  }
+  const prev = index > 0 ? a.doc.get([...path, index - 1]) : undefined;
+  const next = a.doc.get([...path, index + 1]);
+  // `[a, glance]` -> `[a]`; `[glance, b]` -> `[b]`; `[glance]` -> `[]`.
+  if (prev) return { range: { start: prev.value.end, end: item.value.end }, newText: '' };
+  if (next) return { range: { start: item.value.start, end: next.value.start }, newText: '' };
+  return { range: item.value, newText: '' };
+}
+
 /** A free host address in the management network, for a duplicate address. */
 function freeAddress(a: Analysis): string | undefined {
   const c = a.cloud.managementCidr ? parseCidr(a.cloud.managementCidr) : undefined;
@@ -83,7 +108,8 @@ function hostFor(a: Analysis, needing: string): string {
 
 /**
  * Quick fixes for a finding: did-you-mean replacements, a missing or weak secret with a strong generated
- * value, a missing prerequisite service added to a node, a free address for a duplicate one.
+ * value (or an unset variable's replaced by one), a missing prerequisite service added to a node, a second
+ * instance of a one-per-cloud service removed, a free address for a duplicate one.
  */
 export function fixesFor(a: Analysis, f: Finding, random?: (n: number) => Uint8Array): Fix[] {
   const fixes: Fix[] = [];
@@ -109,6 +135,13 @@ export function fixesFor(a: Analysis, f: Finding, random?: (n: number) => Uint8A
       const e = addServiceEdit(a, target, s);
       if (e) fixes.push({ title: `Add \`${s}\` to node \`${target}\``, edits: [e] });
     }
+  }
+  if (f.code === 'service/multiple-instances' && path[0] === 'nodes' && path[2] === 'services' && typeof path[3] === 'number') {
+    const e = removeItemEdit(a, path.slice(0, 3), path[3]);
+    if (e) fixes.push({ title: `Remove \`${f.data?.service ?? 'it'}\` from \`${String(path[1])}\` (it runs on \`${f.data?.host ?? 'another node'}\`)`, edits: [e] });
+  }
+  if (f.code === 'secret/env-unset' && path[0] === 'secrets') {
+    fixes.push({ title: `Replace with a generated strong value (written into this file; the variable is no longer read)`, edits: [{ range: f.range, newText: generateSecret(random) }] });
   }
   if (f.code === 'node/duplicate-address') {
     const free = freeAddress(a);
