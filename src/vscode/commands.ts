@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { TOPOLOGY_SNIPPET } from '../core/editor/complete';
+import { fileChoices, matchesFile } from '../core/editor/files';
 import { nodeOccurrences } from '../core/editor/navigate';
 import { writeRendered } from '../core/output';
 import { secretLookup } from '../core/secrets';
@@ -24,6 +25,32 @@ async function nodeArg(ctx: Ctx, arg: unknown): Promise<string | undefined> {
     .then((p) => p?.label);
 }
 
+/**
+ * A quick pick whose items `filter` chooses for each value typed (VS Code's own filter matches the label
+ * or the description, each as one piece: `nova.conf controller` matched nothing).
+ */
+function pickOne<T extends vscode.QuickPickItem>(placeholder: string, filter: (query: string) => T[]): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const qp = vscode.window.createQuickPick<T>();
+    qp.placeholder = placeholder;
+    qp.matchOnDescription = true;
+    qp.items = filter('');
+    const subs = [
+      qp.onDidChangeValue((v) => (qp.items = filter(v))),
+      qp.onDidAccept(() => {
+        resolve(qp.selectedItems[0]);
+        qp.hide();
+      }),
+      qp.onDidHide(() => {
+        resolve(undefined);
+        subs.forEach((s) => s.dispose());
+        qp.dispose();
+      }),
+    ];
+    qp.show();
+  });
+}
+
 function currentTopology(ctx: Ctx): vscode.TextDocument {
   const doc = ctx.store.current;
   if (!doc) throw new Error('Open a *.ostopo.yaml topology first.');
@@ -38,14 +65,11 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
     const doc = currentTopology(ctx);
     const r = previews.rendered(doc);
     if (!r) throw new Error('The topology has errors and was not rendered yet: see the Problems view.');
-    const items = r.rendered.nodes
-      .filter((n) => !node || n.name === node)
-      .flatMap((n) => [
-        ...n.artifacts.filter((a) => a.kind === 'file').map((a) => ({ label: (a as { path: string }).path, description: n.name, node: n.name })),
-        { label: '/RUNBOOK.sh', description: `${n.name}: every command, in order`, node: n.name },
-      ]);
-    const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Rendered file to preview', matchOnDescription: true });
-    if (pick) await openPreview(previews, doc, pick.node, pick.label);
+    const choices = fileChoices(r.rendered, node);
+    const pick = await pickOne('Rendered file to preview: type words of its path and node, in any order (nova.conf controller)', (query) =>
+      choices.filter((c) => matchesFile(query, c)).map((c) => ({ label: c.path, description: c.description, alwaysShow: true, choice: c })),
+    );
+    if (pick) await openPreview(previews, doc, pick.choice.node, pick.choice.path);
   };
   const table: Record<CommandId, (...args: unknown[]) => unknown> = {
     'ostopo.preview': () => pickFile(),

@@ -73,9 +73,7 @@ try {
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     // The cursor is on the line before anything is typed (the status bar says so).
-    await page
-      .waitForFunction((l) => document.querySelector('#status\\.editor\\.selection')?.textContent?.includes(`Ln ${l},`), line, { timeout: 10000 })
-      .catch(() => undefined);
+    await page.waitForFunction((l) => document.querySelector('#status\\.editor\\.selection')?.textContent?.includes(`Ln ${l},`), line, { timeout: 10000 }).catch(() => undefined);
   };
   const column = async () => Number(/Col (\d+)/.exec((await page.locator('#status\\.editor\\.selection').textContent()) ?? '')?.[1]);
 
@@ -94,7 +92,11 @@ try {
   await page.keyboard.press('End');
   await page.keyboard.press('Enter');
   await page.keyboard.press('Control+Space');
-  await page.locator('.suggest-widget.visible .monaco-list-row').first().waitFor({ timeout: 20000 }).catch(() => undefined);
+  await page
+    .locator('.suggest-widget.visible .monaco-list-row')
+    .first()
+    .waitFor({ timeout: 20000 })
+    .catch(() => undefined);
   await page.waitForTimeout(500);
   const labels = await page.locator('.suggest-widget.visible .monaco-list-row .label-name').allTextContents();
   check('completion proposes the keys a node may still have', labels.includes('services') && labels.includes('ssh') && !labels.includes('address'), `(${labels.join(', ')})`);
@@ -105,15 +107,26 @@ try {
   await page.keyboard.type('services: [glanse');
   await page.keyboard.press('Control+Shift+M');
   const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'glanse' });
-  await problem.first().waitFor({ timeout: 20000 }).catch(() => undefined);
-  const problemText = (await problem.first().textContent().catch(() => '')) ?? '';
+  await problem
+    .first()
+    .waitFor({ timeout: 20000 })
+    .catch(() => undefined);
+  const problemText =
+    (await problem
+      .first()
+      .textContent()
+      .catch(() => '')) ?? '';
   check('a typo shows in Problems with its code and did-you-mean', /did you mean `glance`/.test(problemText) && /ref\/unknown-service/.test(problemText), `(${problemText.slice(0, 160)})`);
   await page.screenshot({ path: path.join(shots, '03-problems.png') });
   // Remove the line again: the Problems panel is clear.
   await page.keyboard.press('Control+1');
   await goto(rolesLine + 1);
   await page.keyboard.press('Control+Shift+K');
-  await page.locator('.markers-panel .monaco-list-row', { hasText: 'glanse' }).first().waitFor({ state: 'detached', timeout: 20000 }).catch(() => undefined);
+  await page
+    .locator('.markers-panel .monaco-list-row', { hasText: 'glanse' })
+    .first()
+    .waitFor({ state: 'detached', timeout: 20000 })
+    .catch(() => undefined);
   const left = await page.locator('.markers-panel .monaco-list-row').count();
   check('removing the line clears the problem', left === 0, `(${left} row(s) left in Problems)`);
 
@@ -122,7 +135,10 @@ try {
   const row = (text) => page.locator('.part.sidebar .monaco-list-row', { hasText: text });
   await row('controller').first().waitFor({ timeout: 20000 });
   await row('controller').first().click();
-  await row('keystone').first().waitFor({ timeout: 20000 }).catch(() => undefined);
+  await row('keystone')
+    .first()
+    .waitFor({ timeout: 20000 })
+    .catch(() => undefined);
   const rows = (await page.locator('.part.sidebar .monaco-list-row').allTextContents()).map((s) => s.trim());
   check('the Topology tree lists nodes and services', rows.some((r) => r.startsWith('compute1')) && rows.some((r) => r.startsWith('keystone')), `(${rows.slice(0, 8).join(' | ')})`);
   await page.screenshot({ path: path.join(shots, '04-tree.png') });
@@ -132,11 +148,51 @@ try {
   await row('keystone.conf').first().waitFor({ timeout: 20000 });
   await row('keystone.conf').first().click();
   const tab = page.locator('.tab', { hasText: 'keystone.conf' });
-  await tab.first().waitFor({ timeout: 20000 }).catch(() => undefined);
+  await tab
+    .first()
+    .waitFor({ timeout: 20000 })
+    .catch(() => undefined);
   await page.waitForTimeout(800);
   const text = (await page.locator('.editor-instance .view-lines').last().textContent()) ?? '';
-  check('the preview shows keystone.conf with masked secrets', /connection\s*=\s*mysql\+pymysql:\/\/keystone:<secret:KEYSTONE_DBPASS>@controller\/keystone/.test(text.replace(/\u00a0/g, ' ')), `(${text.slice(0, 100)})`);
+  check(
+    'the preview shows keystone.conf with masked secrets',
+    /connection\s*=\s*mysql\+pymysql:\/\/keystone:<secret:KEYSTONE_DBPASS>@controller\/keystone/.test(text.replace(/\u00a0/g, ' ')),
+    `(${text.slice(0, 100)})`,
+  );
   await page.screenshot({ path: path.join(shots, '05-preview.png') });
+
+  // Preview Rendered Configs: the words of a file and its node, typed in any order, find it.
+  await page.keyboard.press('Control+Shift+P');
+  await page.locator('.quick-input-widget input').fill('>ostopo: Preview Rendered Configs');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preview Rendered Configs' }).first().waitFor({ timeout: 20000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget input[placeholder*="Rendered file"]').waitFor({ timeout: 20000 });
+  await page.keyboard.type('nova.conf controller');
+  await page.waitForTimeout(500);
+  const picks = (await page.locator('.quick-input-list .monaco-list-row').allTextContents()).map((s) => s.trim());
+  check('the file pick matches "nova.conf controller"', picks.length === 1 && picks[0].includes('/etc/nova/nova.conf') && picks[0].includes('controller'), `(${picks.join(' | ')})`);
+  await page.screenshot({ path: path.join(shots, '06-pick-file.png') });
+  await page.keyboard.press('Enter');
+  const novaTab = page.locator('.tab', { hasText: 'nova.conf (controller)' });
+  await novaTab
+    .first()
+    .waitFor({ timeout: 20000 })
+    .catch(() => undefined);
+  check('it opens the preview of that node’s file', (await novaTab.count()) > 0);
+
+  // Format Document (Shift+Alt+F) tidies a messy line and keeps the comment on it.
+  await page.locator('.tab', { hasText: 'guide.ostopo.yaml' }).first().click();
+  await goto(rolesLine);
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Shift+Home');
+  await page.keyboard.type('    services:    [ nova-compute,neutron-linuxbridge-agent ]   # typed in a hurry');
+  await page.keyboard.press('Shift+Alt+F');
+  await page.waitForTimeout(800);
+  const formatted = ((await page.locator('.editor-instance .view-line', { hasText: 'typed in a hurry' }).first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+  check('Format Document tidies the line and keeps its comment', formatted.trimEnd() === '    services: [nova-compute, neutron-linuxbridge-agent] # typed in a hurry', `(${formatted})`);
+  await page.screenshot({ path: path.join(shots, '07-formatted.png') });
+  await page.keyboard.press('Control+Z');
 } catch (e) {
   check('the UI flow ran to its end', false, String(e));
   if (page) await page.screenshot({ path: path.join(shots, 'error.png') }).catch(() => undefined);
