@@ -155,6 +155,8 @@ describe('ostopo in VS Code', () => {
     const messy = 'ostopo:   1\nnodes:\n    ctl:\n        roles: [ controller,network ]   # inline\n        # end of ctl\n# about secrets\nsecrets: {A: x}\n';
     const tidy = 'ostopo: 1\nnodes:\n  ctl:\n    roles: [controller, network] # inline\n    # end of ctl\n# about secrets\nsecrets: { A: x }\n';
     const doc = await untitled(messy);
+    // VS Code detected 4 from the text; the formatter indents by the editor's tab size.
+    vscode.window.activeTextEditor!.options = { tabSize: 2, insertSpaces: true };
     await vscode.commands.executeCommand('editor.action.formatDocument');
     assert.equal(doc.getText(), tidy);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
@@ -166,6 +168,7 @@ describe('ostopo in VS Code', () => {
     try {
       const saved = await vscode.workspace.openTextDocument(file);
       const editor = await vscode.window.showTextDocument(saved);
+      editor.options = { tabSize: 2, insertSpaces: true };
       await editor.edit((e) => e.insert(new vscode.Position(0, 0), '# edited\n'));
       assert.ok(await saved.save());
       assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)), '# edited\n' + tidy);
