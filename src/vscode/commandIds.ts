@@ -20,6 +20,7 @@ export const COMMAND_IDS = [
   'ostopo.newFromExample',
   'ostopo.refresh',
   'ostopo.showOutput',
+  'ostopo.compareWithNode',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
@@ -37,4 +38,5 @@ export const TRUSTED_ONLY: readonly CommandId[] = [
   'ostopo.deployAll',
   'ostopo.verifyAll',
   'ostopo.planAll',
+  'ostopo.compareWithNode',
 ];

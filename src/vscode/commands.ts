@@ -7,7 +7,8 @@ import { secretLookup } from '../core/secrets';
 import { toRange } from './convert';
 import { CommandId, TRUSTED_ONLY } from './commandIds';
 import { Ctx } from './ctx';
-import { openPreview, Previews } from './preview';
+import { Comparisons } from './compare';
+import { openPreview, parsePreviewUri, Previews, SCHEME } from './preview';
 import { registerTasks } from './tasks';
 import { TopologyTree, TreeItem } from './tree';
 
@@ -59,7 +60,7 @@ function currentTopology(ctx: Ctx): vscode.TextDocument {
 
 /** The command table: every command of package.json, in one place. */
 /** Registers every command; returns the task terminals' transcripts (for OstopoApi). */
-export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTree): () => string[] {
+export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTree, comparisons: Comparisons): () => string[] {
   const tasks = registerTasks(ctx, () => tree.refresh());
   const pickFile = async (node?: string) => {
     const doc = currentTopology(ctx);
@@ -70,6 +71,26 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
       choices.filter((c) => matchesFile(query, c)).map((c) => ({ label: c.path, description: c.description, alwaysShow: true, choice: c })),
     );
     if (pick) await openPreview(previews, doc, pick.choice.node, pick.choice.path);
+  };
+  /** The file to compare: a tree item, a preview (its uri, or the active editor's), else asked for. */
+  const compareTarget = async (arg: unknown): Promise<{ doc: vscode.TextDocument; node: string; file: string } | undefined> => {
+    const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+    if (arg && typeof arg === 'object' && 'kind' in arg && (arg as TreeItem).kind === 'file') {
+      const { node, file } = arg as TreeItem & { node: string; file: string };
+      return { doc: currentTopology(ctx), node, file };
+    }
+    if (uri?.scheme === SCHEME) {
+      const { topology, node, file } = parsePreviewUri(uri);
+      return { doc: await vscode.workspace.openTextDocument(topology), node, file };
+    }
+    const doc = currentTopology(ctx);
+    const r = previews.rendered(doc);
+    if (!r) throw new Error('The topology has errors and was not rendered yet: see the Problems view.');
+    const choices = fileChoices(r.rendered).filter((c) => c.path !== '/RUNBOOK.sh');
+    const pick = await pickOne('Rendered file to compare with its node: type words of its path and node (nova.conf controller)', (query) =>
+      choices.filter((c) => matchesFile(query, c)).map((c) => ({ label: c.path, description: c.description, alwaysShow: true, choice: c })),
+    );
+    return pick && { doc, node: pick.choice.node, file: pick.choice.path };
   };
   const table: Record<CommandId, (...args: unknown[]) => unknown> = {
     'ostopo.preview': () => pickFile(),
@@ -155,6 +176,10 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
       return doc;
     },
     'ostopo.refresh': () => tree.refresh(),
+    'ostopo.compareWithNode': async (arg) => {
+      const t = await compareTarget(arg);
+      return t ? comparisons.compare(t.doc, t.node, t.file) : undefined;
+    },
   };
   for (const [id, fn] of Object.entries(table)) {
     ctx.push(

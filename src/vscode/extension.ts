@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerCodeLens } from './codelens';
 import { registerStatusBar } from './statusbar';
 import { registerCommands } from './commands';
+import { registerComparisons } from './compare';
 import { Ctx } from './ctx';
 import { registerDiagnostics } from './diagnostics';
 import { registerLanguageFeatures } from './language';
@@ -25,7 +26,7 @@ export function activate(extension: vscode.ExtensionContext): OstopoApi {
   registerLanguageFeatures(ctx);
   const previews = registerPreviews(ctx);
   const tree = registerTree(ctx, previews);
-  const taskTranscripts = registerCommands(ctx, previews, tree);
+  const taskTranscripts = registerCommands(ctx, previews, tree, registerComparisons(ctx));
   registerCodeLens(ctx);
   const status = registerStatusBar(ctx, previews, tree);
   return { tree, previews, taskTranscripts, status };

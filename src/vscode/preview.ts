@@ -18,7 +18,8 @@ export function previewUri(topology: vscode.Uri, node: string, file: string): vs
   return vscode.Uri.from({ scheme: SCHEME, path: `/${node}${file.startsWith('/') ? '' : '/'}${file} (${node})`, query: topology.toString() });
 }
 
-function parse(uri: vscode.Uri): { topology: vscode.Uri; node: string; file: string } {
+/** The topology, node and file of a preview's uri. */
+export function parsePreviewUri(uri: vscode.Uri): { topology: vscode.Uri; node: string; file: string } {
   const [, node = '', ...rest] = uri.path.split('/');
   const file = '/' + rest.join('/');
   const tail = ` (${node})`;
@@ -92,7 +93,7 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    const { topology, node, file } = parse(uri);
+    const { topology, node, file } = parsePreviewUri(uri);
     const doc = await this.topologyDoc(topology);
     const r = this.rendered(doc);
     if (!r) return `# ${doc.fileName} has errors and was never rendered: see the Problems view.\n`;
@@ -113,7 +114,7 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
   }
 
   languageOf(uri: vscode.Uri, r: RenderedCloud): string {
-    const { node, file } = parse(uri);
+    const { node, file } = parsePreviewUri(uri);
     if (file.endsWith('.sh')) return 'shellscript';
     const a = this.artifact(r, node, file);
     return a ? LANGUAGE[a.language] : 'plaintext';
@@ -121,7 +122,7 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
 
   /** The value lines of a previewed INI file with who set them; `shift`: lines above the content (the stale notice). */
   private async origins(uri: vscode.Uri) {
-    const { topology, node, file } = parse(uri);
+    const { topology, node, file } = parsePreviewUri(uri);
     const doc = await this.topologyDoc(topology);
     const r = this.rendered(doc);
     const origins = r && this.artifact(r.rendered, node, file)?.origins;

@@ -24,8 +24,8 @@ export interface OstopoTaskDefinition extends vscode.TaskDefinition {
   breakLock?: boolean;
 }
 
-/** Asks the user about a host key that is not known yet, showing its fingerprint. */
-async function askHostKey(p: HostKeyPrompt): Promise<boolean> {
+/** Asks whether to trust an unknown host key (modal, with its fingerprint); deploy, verify and compare use it. */
+export async function askHostKey(p: HostKeyPrompt): Promise<boolean> {
   const accept = 'Trust this host key';
   const answer = await vscode.window.showWarningMessage(
     `The host key of ${p.label} (${p.host}:${p.port}) is not known.`,

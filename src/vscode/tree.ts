@@ -122,7 +122,8 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem>, vscode.D
         t.description = item.file.startsWith('/RUNBOOK') || item.file.startsWith('/VERIFY') ? item.description : item.file;
         t.tooltip = item.description;
         t.iconPath = new vscode.ThemeIcon('file-code');
-        t.contextValue = 'ostopoFile';
+        // The runbook and the verify script are not files on the node: nothing to compare them with.
+        t.contextValue = item.file === '/RUNBOOK.sh' || item.file === '/VERIFY.sh' ? 'ostopoScript' : 'ostopoFile';
         t.id = `file:${item.node}:${item.file}`;
         const open: CommandId = 'ostopo.openRendered';
         t.command = { command: open, title: 'Open Preview', arguments: [item.node, item.file] };

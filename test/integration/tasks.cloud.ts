@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { FileComparison } from '../../src/core/deploy/compare';
 import type { OstopoApi } from '../../src/vscode/extension';
 
 /**
@@ -48,6 +49,21 @@ describe('ostopo tasks against a deployed cloud', function () {
     const nodes = api.tree.getChildren();
     const ctl = api.tree.getTreeItem(nodes.find((n) => (n as { node: string }).node === CTL)!);
     assert.match(String(ctl.description), /✔ \d+ checks, \d+ skipped/);
+  });
+
+  it("Compare with Node: the node's nova.conf beside the rendered one in the diff editor, the same and masked", async () => {
+    const c = await vscode.commands.executeCommand<FileComparison>('ostopo.compareWithNode', { kind: 'file', node: CTL, file: '/etc/nova/nova.conf' });
+    assert.ok(c, 'the command returns the comparison');
+    assert.equal(c.live, c.rendered, 'a converged node has the rendered file');
+    assert.match(c.live!, /connection = mysql\+pymysql:\/\/nova:<secret:NOVA_DBPASS>@/);
+    // The run's secrets are E2E_* variables (test/e2e/run.mjs generates them).
+    const secrets = Object.entries(process.env).flatMap(([k, v]) => (k.startsWith('E2E_') && k.endsWith('PASS') && v ? [v] : []));
+    assert.ok(secrets.length > 5, 'the run passed its secrets');
+    for (const v of secrets) assert.ok(!c.live!.includes(v) && !c.rendered.includes(v), 'no secret value shown');
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputTextDiff, `a diff editor is open (${tab?.label})`);
+    assert.equal(tab.label, `nova.conf (${CTL}): on the node ↔ rendered`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('Deploy of one node from the tree changes nothing on a converged cloud', async () => {

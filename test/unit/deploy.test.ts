@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { compareWithNode } from '../../src/core/deploy/compare';
 import { deploy, DeployOptions, DeployTarget, verify } from '../../src/core/deploy/engine';
 import { DeployEvent, formatEvent } from '../../src/core/deploy/events';
 import { Journal } from '../../src/core/deploy/journal';
@@ -173,6 +174,32 @@ describe('deploy over SSH (real sshd)', function () {
     assert.equal((await f.p).ok, true, f.text());
     assert.doesNotMatch(fs.readFileSync(conf, 'utf8'), /edited/);
     assert.match(fs.readFileSync(`${conf}.ostopo.bak`, 'utf8'), /edited = by hand/, 'the previous content is the backup');
+  });
+
+  it('Compare with the node: the live file beside the rendered one, both masked, an old secret value too; the metadata; a file not there yet', async () => {
+    const t = target(basic);
+    const projectKnownHosts = path.join(state, 'known_hosts');
+    const connect = (n: ResolvedNode, signal?: AbortSignal) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal, nodeLock: nodeLock() });
+    const conf = path.join(work, 'root', 'n1', 'etc/app dir/app.conf');
+    const missing = await compareWithNode({ target: t, connect }, 'n1', conf);
+    assert.deepEqual([missing.live, missing.rendered], [undefined, '[auth]\npassword = <secret:APP_PASS>\n']);
+    assert.equal((await run(t).p).ok, true);
+    const same = await compareWithNode({ target: t, connect }, 'n1', conf);
+    assert.deepEqual([same.live, same.metadata], [same.rendered, undefined]);
+    // By hand: an old password, a line added, the mode changed.
+    const OLD = 'Old-Pass-Nobody-Should-See';
+    fs.writeFileSync(conf, `[auth]\npassword = ${OLD}\nedited = by hand\n`);
+    fs.chmodSync(conf, 0o644);
+    const c = await compareWithNode({ target: t, connect }, 'n1', conf);
+    assert.equal(c.live, '[auth]\npassword = <secret:APP_PASS, another value>\nedited = by hand\n');
+    assert.match(c.metadata ?? '', /^root:root 0644 on the node, root:root 0640 rendered$/);
+    // The deploy's drift diff masks the old value the same way.
+    const r = run(t);
+    assert.equal((await r.p).ok, false);
+    assert.match(r.text(), /^\s+-password = <secret:APP_PASS, another value>$/m);
+    assert.ok(!r.text().includes(OLD) && !JSON.stringify(c).includes(OLD) && !JSON.stringify(c).includes(SECRET.slice(0, 8)));
+    await assert.rejects(compareWithNode({ target: t, connect }, 'n1', '/RUNBOOK.sh'), /the runbook is not written to the node/);
+    await assert.rejects(compareWithNode({ target: t, connect }, 'n2', conf), /no node 'n2'/);
   });
 
   it("a managed block: the rest of the file is the node's, edits there are no drift, the block is replaced in place", async () => {

@@ -10,7 +10,7 @@ import { Masker } from '../../src/core/deploy/mask';
 import { ExecOptions, ExecResult, Remote } from '../../src/core/deploy/remote';
 import { ResolvedNode, SecretValue } from '../../src/core/model';
 import { RenderedCloud } from '../../src/core/render/artifacts';
-import { encode, Encoding } from '../../src/core/render/template';
+import { encode, Encoding, maskByTemplate, secretRef } from '../../src/core/render/template';
 import { DEBIAN_PYTHON, NASTY } from './helpers';
 
 const ENCODINGS: Encoding[] = ['url', 'oslo', 'osloval', 'sql', 'sh', 'dq', 'mycnf'];
@@ -218,5 +218,22 @@ describe('masking: every form of a secret, also across chunks of a stream (test/
         assert.equal(joined.length, `user <secret:APP_PASS> created\nwarning: <secret:APP_PASS>!\n`.length, 'everything printed once');
       });
     }
+  });
+
+  it('a file read from a node: whatever value stands where the rendered file has a secret is masked (maskByTemplate)', () => {
+    const tpl = `[db]\nconnection = mysql+pymysql://nova:${secretRef('NOVA_DBPASS', 'url')}@controller/nova\nplain = 1\n`;
+    const lookup = (n: string) => (n === 'NOVA_DBPASS' ? 'p@ss' : undefined);
+    // The current value (as the renderer encodes it), another value, a line whose rest changed, a line without secrets.
+    assert.equal(maskByTemplate(tpl, '[db]\nconnection = mysql+pymysql://nova:p%40ss@controller/nova\n', lookup), '[db]\nconnection = mysql+pymysql://nova:<secret:NOVA_DBPASS>@controller/nova\n');
+    assert.equal(maskByTemplate(tpl, 'connection = mysql+pymysql://nova:old-one@controller/nova', lookup), 'connection = mysql+pymysql://nova:<secret:NOVA_DBPASS, another value>@controller/nova');
+    assert.equal(maskByTemplate(tpl, 'connection = mysql+pymysql://nova:old-one@db2/nova', lookup), 'connection = <secret:NOVA_DBPASS?, the rest of the line hidden>');
+    assert.equal(maskByTemplate(tpl, 'connection=mysql+pymysql://other:old-one@db2/nova', lookup), 'connection=<secret:NOVA_DBPASS?, the rest of the line hidden>');
+    assert.equal(maskByTemplate(tpl, 'plain = 2\n# connection = x', lookup), 'plain = 2\n# connection = <secret:NOVA_DBPASS?, the rest of the line hidden>');
+    // Two secrets on one line, each masked in its place.
+    const two = `transport_url = rabbit://${secretRef('A', 'url')}:${secretRef('B', 'url')}@h:5672/\n`;
+    assert.equal(
+      maskByTemplate(two, 'transport_url = rabbit://u:v@h:5672/', () => 'u'),
+      'transport_url = rabbit://<secret:A>:<secret:B, another value>@h:5672/',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { CommandArtifact, FileArtifact, RenderedCloud } from '../render/artifacts';
-import { materialize, SecretLookup } from '../render/template';
+import { materialize, maskByTemplate, SecretLookup } from '../render/template';
 import { secretLookup } from '../secrets';
 import { unifiedDiff } from './diff';
 import { ActionStatus, seconds, StepStatus } from './events';
@@ -280,7 +280,8 @@ async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | 
   if (d.action === 'drift') {
     const text = (await ctx.remote.readFile(f.path, { signal: ctx.o.signal }))?.content.toString('utf8') ?? '';
     // Of a managed block, only the block is ostopo's: the diff shows it alone.
-    const remote = f.block ? (blockOf(text, f.block) ?? '') : text;
+    // Where the rendered file has a secret, the node's value is masked even when it is another one (maskByTemplate).
+    const remote = maskByTemplate(f.content, f.block ? (blockOf(text, f.block) ?? '') : text, ctx.lookup);
     const where = f.block ? `${f.path}, ostopo's block` : f.path;
     const diff = unifiedDiff(remote, desired.toString('utf8'), `${where} (on ${ctx.node})`, `${where} (rendered)`);
     emit(ctx, s, f.id, f.path, 'drift', Date.now() - t0, diff);

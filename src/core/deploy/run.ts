@@ -131,7 +131,7 @@ export function maskerOf(t: DeployTarget): Masker {
 }
 
 /** Runs the fact probes (e.g. hardware virtualisation) of a first render and renders again with what they found. */
-export async function renderWithFacts(o: RunOptions, remotes: Map<string, Remote | RemoteError>, first: RenderedCloud): Promise<RenderedCloud> {
+export async function renderWithFacts(o: Pick<RunOptions, 'target' | 'signal'>, remotes: Map<string, Remote | RemoteError>, first: RenderedCloud): Promise<RenderedCloud> {
   // Keyed by node name: a node may be called `constructor`.
   const facts: Record<string, NodeFacts> = Object.create(null);
   for (const [name, r] of remotes) {

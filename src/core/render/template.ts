@@ -141,6 +141,63 @@ export function materialize(text: string, lookup?: SecretLookup): string {
   return out;
 }
 
+/**
+ * A file read from a node, with the secrets masked where the rendered file has them, whatever value they
+ * hold on the node (an old password is still a secret). Each line of the template that holds a secret
+ * becomes a pattern (its text around the placeholders must match); a node's line that matches shows
+ * `<secret:NAME>` where the value is the current one (encoded as the renderer writes it) and
+ * `<secret:NAME, another value>` where it is not. A line with the same key (`connection =`) or start
+ * that no longer fits shows that and `<secret:NAME?, the rest of the line hidden>`. Other lines stay.
+ * The caller masks the current values everywhere else too (Masker).
+ */
+export function maskByTemplate(template: string, live: string, lookup?: SecretLookup): string {
+  const patterns: { re: RegExp; refs: string[]; head?: RegExp }[] = [];
+  for (const line of template.split('\n')) {
+    if (!hasSecret(line)) continue;
+    const refs = [...line.matchAll(PLACEHOLDER)].map((m) => m[0]);
+    const pieces = line.split(PLACEHOLDER).filter((_p, i) => i % 3 === 0);
+    const re = new RegExp('^' + pieces.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*?)') + '$', 'd');
+    // A line that no longer fits is recognized by its key (`connection =`, also commented out), else by its start.
+    const start = pieces[0] ?? '';
+    const eq = start.indexOf('=');
+    const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const head = eq > 0 && start.slice(0, eq).trim() ? new RegExp(`^\\s*(?:[#;]\\s*)?${esc(start.slice(0, eq).trim())}\\s*=\\s*`) : start.trim() ? new RegExp(`^${esc(start)}`) : undefined;
+    patterns.push({ re, refs, head });
+  }
+  if (!patterns.length) return live;
+  const current = (ref: string) => {
+    try {
+      return lookup ? materialize(ref, lookup) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const nameOf = (ref: string) => ref.replace(PLACEHOLDER, '$1');
+  return live
+    .split('\n')
+    .map((line) => {
+      for (const p of patterns) {
+        const m = p.re.exec(line);
+        if (!m) continue;
+        let out = '';
+        let at = 0;
+        p.refs.forEach((ref, k) => {
+          const [start, end] = m.indices?.[k + 1] ?? [at, at];
+          const value = line.slice(start, end);
+          out += line.slice(at, start) + (value === current(ref) ? maskToken(nameOf(ref)) : `<secret:${nameOf(ref)}, another value>`);
+          at = end;
+        });
+        return out + line.slice(at);
+      }
+      for (const p of patterns) {
+        const h = p.head?.exec(line);
+        if (h) return `${h[0]}<secret:${nameOf(p.refs[0] ?? '')}?, the rest of the line hidden>`;
+      }
+      return line;
+    })
+    .join('\n');
+}
+
 /** A word for a POSIX shell: left bare when it is plainly safe, else single-quoted. */
 export function shq(s: string): string {
   if (s !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
