@@ -26,5 +26,7 @@ export function registerDiagnostics(ctx: Ctx): void {
     ctx.store.onDidChange(publish),
     vscode.workspace.onDidCloseTextDocument((d) => collection.delete(d.uri)),
   );
-  vscode.workspace.textDocuments.filter(isTopology).forEach(publish);
+  // After activation returns: analysing the open topologies (a large one takes a while) must not delay it.
+  const initial = setTimeout(() => vscode.workspace.textDocuments.filter(isTopology).forEach(publish), 0);
+  ctx.push({ dispose: () => clearTimeout(initial) });
 }

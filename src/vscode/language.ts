@@ -37,7 +37,7 @@ export function registerLanguageFeatures(ctx: Ctx): void {
       selector,
       {
         provideCompletionItems(doc, pos) {
-          return completeAt(store.get(doc), doc.getText(), toPosition(pos)).map((e) => {
+          return completeAt(store.latest(doc), doc.getText(), toPosition(pos)).map((e) => {
             const item = new vscode.CompletionItem(e.label, KIND[e.kind]);
             item.detail = e.detail;
             if (e.documentation) item.documentation = new vscode.MarkdownString(e.documentation);

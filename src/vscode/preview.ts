@@ -59,22 +59,29 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
     this.refresh(topology);
     this.revealChanged.fire();
   }
-  private readonly lastGood = new Map<string, { analysis: Analysis; rendered: RenderedCloud }>();
+  /** Per topology: its last analysis without errors, and its render once something asked for it. */
+  private readonly lastGood = new Map<string, { analysis: Analysis; rendered?: RenderedCloud }>();
 
   constructor(private readonly ctx: Ctx) {}
 
-  /** The rendered cloud of a topology (the last one without errors while the text has errors). */
-  rendered(doc: vscode.TextDocument): { analysis: Analysis; rendered: RenderedCloud; stale: boolean } | undefined {
-    const key = doc.uri.toString();
+  /** A topology was analysed again: remember it if it has no errors (rendered only when asked: `rendered`). */
+  noteAnalysis(doc: vscode.TextDocument): void {
     const analysis = this.ctx.store.get(doc);
-    const last = this.lastGood.get(key);
-    if (last?.analysis === analysis) return { ...last, stale: false };
-    if (!analysis.hasErrors) {
-      const entry = { analysis, rendered: render(analysis) };
-      this.lastGood.set(key, entry);
-      return { ...entry, stale: false };
-    }
-    return last ? { ...last, stale: true } : undefined;
+    const key = doc.uri.toString();
+    if (!analysis.hasErrors && this.lastGood.get(key)?.analysis !== analysis) this.lastGood.set(key, { analysis });
+  }
+
+  /**
+   * The rendered cloud of a topology (the last one without errors while the text has errors), rendered
+   * now if nothing asked for this version yet: a keystroke renders nothing unless a preview, the tree's
+   * files or a command need it.
+   */
+  rendered(doc: vscode.TextDocument): { analysis: Analysis; rendered: RenderedCloud; stale: boolean } | undefined {
+    this.noteAnalysis(doc);
+    const last = this.lastGood.get(doc.uri.toString());
+    if (!last) return undefined;
+    last.rendered ??= render(last.analysis);
+    return { analysis: last.analysis, rendered: last.rendered, stale: last.analysis !== this.ctx.store.get(doc) };
   }
 
   /** A topology changed: every open preview of it is rendered again. */
@@ -193,8 +200,8 @@ export function registerPreviews(ctx: Ctx): Previews {
     vscode.languages.registerDefinitionProvider({ scheme: SCHEME }, p),
     vscode.languages.registerInlayHintsProvider({ scheme: SCHEME }, p),
     ctx.store.onDidChange((doc) => {
-      // Keep the last good render current (the tree and the previews show it while the text has errors).
-      p.rendered(doc);
+      // Keep the last good analysis (the tree and the previews show its render while the text has errors).
+      p.noteAnalysis(doc);
       p.refresh(doc.uri);
     }),
   );

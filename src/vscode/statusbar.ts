@@ -64,6 +64,8 @@ export function registerStatusBar(ctx: Ctx, previews: Previews, tree: TopologyTr
     tree.onDidChangeTreeData(() => update()),
     previews.onDidChangeRevealed(update),
   );
-  update();
+  // After activation returns (the active topology is analysed then, not during activation).
+  const initial = setTimeout(update, 0);
+  ctx.push({ dispose: () => clearTimeout(initial) });
   return item;
 }

@@ -49,6 +49,17 @@ export class TopologyStore implements vscode.Disposable {
     return analysis;
   }
 
+  /**
+   * For the keystroke path (completion): the last analysis while a newer one is only scheduled (the
+   * debounce is running), else the current one. Completion reads the cursor's context from the text
+   * itself; the analysis gives names and the cloud, which a keystroke rarely changes, so it does not pay
+   * for a full analysis of a large file on each trigger character.
+   */
+  latest(doc: vscode.TextDocument): Analysis {
+    const c = this.cache.get(doc.uri.toString());
+    return c && this.timers.has(doc.uri.toString()) ? c.analysis : this.get(doc);
+  }
+
   private publish(doc: vscode.TextDocument): void {
     this.get(doc);
     this.current ??= doc;
