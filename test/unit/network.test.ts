@@ -275,6 +275,20 @@ describe('instance networks (the data plane)', () => {
       assert.ok(check && check.kind === 'check');
       for (const line of ['Linux bridge agent compute1 True True', 'L3 agent controller True True', 'Metadata agent controller True True', 'DHCP agent controller True True'])
         assert.ok(check.run.includes(line), line);
+      // Run by bash against a fake CLI whose L3 agent reports itself on the third call (it syncs its routers
+      // first): the check asks again until every agent is alive. With none ever, it fails naming the missing one.
+      const script = check.run.replace(/^\. .*admin-openrc.*\n/, '').replace(/sleep 5/, 'sleep 0.01');
+      const fake = (l3From: number) =>
+        [
+          // Each call runs in $( ): the count lives in a file.
+          'calls=$(mktemp); echo 0 > "$calls"; trap \'rm -f "$calls"\' EXIT',
+          `openstack() { n=$(( $(cat "$calls") + 1 )); echo $n > "$calls"; printf '%s\\n' 'Linux bridge agent compute1.example True True' 'Linux bridge agent controller True True' 'Metadata agent controller True True' 'DHCP agent controller True True'; [ "$n" -ge ${l3From} ] && echo 'L3 agent controller True True'; true; }`,
+        ].join('\n');
+      const ok = spawnSync('bash', ['-c', `${fake(3)}\n${script}`], { encoding: 'utf8' });
+      assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+      const never = spawnSync('bash', ['-c', `${fake(1e9)}\n${script.replace(/SECONDS \+ \d+/, 'SECONDS + 1')}`], { encoding: 'utf8' });
+      assert.equal(never.status, 1);
+      assert.match(never.stdout, /^missing: L3 agent controller True True$/m);
     });
 
     it('Open vSwitch (2025.1): bridge mappings, tunnels, the provider bridge made with the interface in it', () => {

@@ -259,6 +259,18 @@ export function asAdmin(ctx: RenderContext, run: string): string {
 }
 
 /** A script that fails, naming what is missing, unless every expected line is in the command's output. */
-export function expectLines(cmd: string, lines: string[]): string {
-  return [`out=$(${cmd})`, 'echo "$out"', `for want in ${lines.map((l) => shq(l)).join(' ')}; do`, '  grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }', 'done'].join('\n');
+export function expectLines(cmd: string, lines: string[], opts: { waitSeconds?: number } = {}): string {
+  const wants = lines.map((l) => shq(l)).join(' ');
+  if (!opts.waitSeconds) return [`out=$(${cmd})`, 'echo "$out"', `for want in ${wants}; do`, '  grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }', 'done'].join('\n');
+  // Asked again every 5 s until every line is there or the time is up; the last answer is shown.
+  return [
+    `until_s=$((SECONDS + ${opts.waitSeconds}))`,
+    'while :; do',
+    `  out=$(${cmd}); missing=''`,
+    `  for want in ${wants}; do grep -qxF -- "$want" <<<"$out" || missing+="missing: $want"$'\\n'; done`,
+    '  [ -z "$missing" ] && { echo "$out"; exit 0; }',
+    '  [ "$SECONDS" -ge "$until_s" ] && { echo "$out"; printf \'%s\' "$missing"; exit 1; }',
+    '  sleep 5',
+    'done',
+  ].join('\n');
 }

@@ -272,6 +272,11 @@ export function renderNeutronAgentsCheck(ctx: RenderContext, node: ResolvedNode)
     id: 'neutron-agents-up/verify-agents',
     title: 'openstack network agent list',
     // The host as neutron reports it (socket.gethostname): its first label is the node's name.
-    run: asAdmin(ctx, expectLines('openstack network agent list -f value -c "Agent Type" -c Host -c Alive -c State | sed -E \'s/^(.* agent) ([^. ]+)[^ ]* /\\1 \\2 /\'', expected)),
+    // An agent reports itself a while after its unit started (the L3 agent after its first sync of the
+    // routers; longer on a loaded host): asked again until every one is alive, for 3 minutes at most.
+    run: asAdmin(
+      ctx,
+      expectLines('openstack network agent list -f value -c "Agent Type" -c Host -c Alive -c State | sed -E \'s/^(.* agent) ([^. ]+)[^ ]* /\\1 \\2 /\'', expected, { waitSeconds: 180 }),
+    ),
   });
 }

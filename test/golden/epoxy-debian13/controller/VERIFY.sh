@@ -186,10 +186,13 @@ OSTOPO_CHECK
 
 ostopo_check 'openstack network agent list' '' '' <<'OSTOPO_CHECK'
 . /root/admin-openrc
-out=$(openstack network agent list -f value -c "Agent Type" -c Host -c Alive -c State | sed -E 's/^(.* agent) ([^. ]+)[^ ]* /\1 \2 /')
-echo "$out"
-for want in 'Open vSwitch agent controller True True' 'DHCP agent controller True True' 'Metadata agent controller True True' 'L3 agent controller True True' 'Open vSwitch agent compute1 True True'; do
-  grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }
+until_s=$((SECONDS + 180))
+while :; do
+  out=$(openstack network agent list -f value -c "Agent Type" -c Host -c Alive -c State | sed -E 's/^(.* agent) ([^. ]+)[^ ]* /\1 \2 /'); missing=''
+  for want in 'Open vSwitch agent controller True True' 'DHCP agent controller True True' 'Metadata agent controller True True' 'L3 agent controller True True' 'Open vSwitch agent compute1 True True'; do grep -qxF -- "$want" <<<"$out" || missing+="missing: $want"$'\n'; done
+  [ -z "$missing" ] && { echo "$out"; exit 0; }
+  [ "$SECONDS" -ge "$until_s" ] && { echo "$out"; printf '%s' "$missing"; exit 1; }
+  sleep 5
 done
 OSTOPO_CHECK
 
