@@ -143,4 +143,20 @@ describe('documentation', () => {
     assert.ok(pkg.scripts.demo && pkg.scripts.test);
     assert.match(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8'), /^npm test$/m);
   });
+
+  it('ready for the Marketplace and Open VSX: a 128×128 PNG icon, keywords, a changelog in the VSIX, no placeholder host', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const icon = fs.readFileSync(path.join(ROOT, pkg.icon));
+    assert.equal(icon.subarray(1, 4).toString('latin1'), 'PNG', 'the marketplaces reject SVG icons');
+    assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128]);
+    assert.ok(pkg.keywords.length >= 5 && pkg.keywords.length <= 30 && pkg.keywords.includes('openstack'));
+    assert.match(fs.readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8'), /^# Changelog/);
+    assert.match(fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8'), /^!CHANGELOG\.md$/m);
+    // A repository, bugs or homepage entry names a real place or is absent (vsce is told so: no warning).
+    for (const k of ['repository', 'bugs', 'homepage']) assert.doesNotMatch(JSON.stringify(pkg[k] ?? ''), /\.invalid|example\.(com|org)|localhost/, k);
+    if (!pkg.repository) assert.match(pkg.scripts.package, /--allow-missing-repository/);
+    // Images of the README that the VSIX ships resolve inside it.
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    for (const [, img] of readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)) assert.ok(fs.existsSync(path.join(ROOT, img!)) && img!.startsWith('media/'), img);
+  });
 });
