@@ -3,6 +3,7 @@ import { toRange } from './convert';
 import { CommandId } from './commandIds';
 import { Ctx } from './ctx';
 import { LANGUAGE } from './store';
+import { t } from '../core/l10n';
 
 /** Preview · Deploy · Verify above each node of a topology. */
 export function registerCodeLens(ctx: Ctx): void {
@@ -24,9 +25,9 @@ export function registerCodeLens(ctx: Ctx): void {
             const lens = (title: string, command: CommandId, tooltip: string) => new vscode.CodeLens(range, { title, command, arguments: [n.name], tooltip });
             // Deploy and Verify need a trusted workspace (TRUSTED_ONLY).
             return [
-              lens('Preview', 'ostopo.previewNode', `Rendered files of ${n.name}`),
+              lens(t('Preview'), 'ostopo.previewNode', t('Rendered files of {0}', n.name)),
               ...(vscode.workspace.isTrusted
-                ? [lens('Deploy', 'ostopo.deployNode', `Deploy ${n.name} over SSH`), lens('Verify', 'ostopo.verifyNode', `Run the install guide's checks on ${n.name}`)]
+                ? [lens(t('Deploy'), 'ostopo.deployNode', t('Deploy {0} over SSH', n.name)), lens(t('Verify'), 'ostopo.verifyNode', t("Run the install guide's checks on {0}", n.name))]
                 : []),
             ];
           });

@@ -11,6 +11,7 @@ import { Comparisons } from './compare';
 import { openPreview, parsePreviewUri, Previews, SCHEME } from './preview';
 import { registerTasks } from './tasks';
 import { TopologyTree, TreeItem } from './tree';
+import { t } from '../core/l10n';
 
 /** A node from a command argument: a name (CodeLens), a tree item, or asked for. */
 async function nodeArg(ctx: Ctx, arg: unknown): Promise<string | undefined> {
@@ -21,7 +22,7 @@ async function nodeArg(ctx: Ctx, arg: unknown): Promise<string | undefined> {
   return vscode.window
     .showQuickPick(
       nodes.map((n) => ({ label: n.name, description: n.address })),
-      { placeHolder: 'Node' },
+      { placeHolder: t('Node') },
     )
     .then((p) => p?.label);
 }
@@ -54,7 +55,7 @@ function pickOne<T extends vscode.QuickPickItem>(placeholder: string, filter: (q
 
 function currentTopology(ctx: Ctx): vscode.TextDocument {
   const doc = ctx.store.current;
-  if (!doc) throw new Error('Open a *.ostopo.yaml topology first.');
+  if (!doc) throw new Error(t('Open a *.ostopo.yaml topology first.'));
   return doc;
 }
 
@@ -65,9 +66,9 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
   const pickFile = async (node?: string) => {
     const doc = currentTopology(ctx);
     const r = previews.rendered(doc);
-    if (!r) throw new Error('The topology has errors and was not rendered yet: see the Problems view.');
+    if (!r) throw new Error(t('The topology has errors and was not rendered yet: see the Problems view.'));
     const choices = fileChoices(r.rendered, node);
-    const pick = await pickOne('Rendered file to preview: type words of its path and node, in any order (nova.conf controller)', (query) =>
+    const pick = await pickOne(t('Rendered file to preview: type words of its path and node, in any order (nova.conf controller)'), (query) =>
       choices.filter((c) => matchesFile(query, c)).map((c) => ({ label: c.path, description: c.description, alwaysShow: true, choice: c })),
     );
     if (pick) await openPreview(previews, doc, pick.choice.node, pick.choice.path);
@@ -85,9 +86,9 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
     }
     const doc = currentTopology(ctx);
     const r = previews.rendered(doc);
-    if (!r) throw new Error('The topology has errors and was not rendered yet: see the Problems view.');
+    if (!r) throw new Error(t('The topology has errors and was not rendered yet: see the Problems view.'));
     const choices = fileChoices(r.rendered).filter((c) => c.path !== '/RUNBOOK.sh');
-    const pick = await pickOne('Rendered file to compare with its node: type words of its path and node (nova.conf controller)', (query) =>
+    const pick = await pickOne(t('Rendered file to compare with its node: type words of its path and node (nova.conf controller)'), (query) =>
       choices.filter((c) => matchesFile(query, c)).map((c) => ({ label: c.path, description: c.description, alwaysShow: true, choice: c })),
     );
     return pick && { doc, node: pick.choice.node, file: pick.choice.path };
@@ -98,12 +99,13 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
     'ostopo.openRendered': (node, file) => openPreview(previews, currentTopology(ctx), String(node), String(file)),
     'ostopo.revealSecrets': async () => {
       const doc = currentTopology(ctx);
+      const reveal = t('Reveal');
       const ok = await vscode.window.showWarningMessage(
-        'Show the secret values in the previews of this topology?',
-        { modal: true, detail: 'Anyone who sees your screen will see them. Mask them again with "ostopo: Mask Secrets".' },
-        'Reveal',
+        t('Show the secret values in the previews of this topology?'),
+        { modal: true, detail: t('Anyone who sees your screen will see them. Mask them again with "ostopo: Mask Secrets in Previews".') },
+        reveal,
       );
-      if (ok !== 'Reveal') return;
+      if (ok !== reveal) return;
       previews.reveal(doc.uri, true);
     },
     'ostopo.maskSecrets': () => previews.reveal(currentTopology(ctx).uri, false),
@@ -111,12 +113,14 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
     'ostopo.renderToFolder': async (target?: unknown) => {
       const doc = currentTopology(ctx);
       const r = previews.rendered(doc);
-      if (!r || r.stale) throw new Error('The topology has errors: fix them before rendering to a folder.');
-      const dir = target instanceof vscode.Uri ? target : (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Render here' }))?.[0];
+      if (!r || r.stale) throw new Error(t('The topology has errors: fix them before rendering to a folder.'));
+      const dir = target instanceof vscode.Uri ? target : (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: t('Render here') }))?.[0];
       if (!dir) return;
       const reveal = previews.revealed.has(doc.uri.toString());
       const files = writeRendered(r.rendered, dir.fsPath, r.rendered.profileTitle, { lookup: reveal ? secretLookup(r.analysis.cloud.secrets) : undefined });
-      void vscode.window.showInformationMessage(`Rendered ${files.length} files into ${dir.fsPath}${reveal ? ' (secrets revealed)' : ' (secrets masked)'}.`);
+      void vscode.window.showInformationMessage(
+        reveal ? t('Rendered {0} files into {1} (secrets revealed).', files.length, dir.fsPath) : t('Rendered {0} files into {1} (secrets masked).', files.length, dir.fsPath),
+      );
       return files.length;
     },
     'ostopo.deployNode': async (arg) => {
@@ -135,14 +139,15 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
       // Every node at once, over SSH: asked first (one click in a tree's title bar is easily made).
       const a = ctx.store.get(currentTopology(ctx));
       const names = a.cloud.nodes.map((n) => n.name);
+      const [all, planFirst] = [t('Deploy All'), t('Plan First')];
       const ok = await vscode.window.showWarningMessage(
-        `Deploy all ${names.length} node(s) of cloud "${a.cloud.name}"?`,
-        { modal: true, detail: `${names.join(', ')}\n\nFiles and commands go to each node over SSH, as \`ostopo deploy\` does. Plan shows what would change first.` },
-        'Deploy All',
-        'Plan First',
+        t('Deploy all {0} node(s) of cloud "{1}"?', names.length, a.cloud.name),
+        { modal: true, detail: `${names.join(', ')}\n\n${t('Files and commands go to each node over SSH, as `ostopo deploy` does. Plan shows what would change first.')}` },
+        all,
+        planFirst,
       );
-      if (ok === 'Plan First') return tasks.run({ action: 'plan' });
-      return ok === 'Deploy All' ? tasks.run({ action: 'deploy' }) : undefined;
+      if (ok === planFirst) return tasks.run({ action: 'plan' });
+      return ok === all ? tasks.run({ action: 'deploy' }) : undefined;
     },
     'ostopo.verifyAll': () => tasks.run({ action: 'verify' }),
     'ostopo.planAll': () => tasks.run({ action: 'plan' }),
@@ -166,10 +171,10 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
           const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, f)));
           const release = /^release: *(\S+)/m.exec(text)?.[1] ?? '';
           const os = /^os: *(\S+)/m.exec(text)?.[1] ?? '';
-          return { label: f, description: `${release} on ${os}`, detail: /^# (.*)/.exec(text)?.[1], text };
+          return { label: f, description: t('{0} on {1}', release, os), detail: /^# (.*)/.exec(text)?.[1], text };
         }),
       );
-      const pick = typeof name === 'string' ? described.find((d) => d.label === name) : await vscode.window.showQuickPick(described, { placeHolder: 'Example topology to start from' });
+      const pick = typeof name === 'string' ? described.find((d) => d.label === name) : await vscode.window.showQuickPick(described, { placeHolder: t('Example topology to start from') });
       if (!pick) return undefined;
       const doc = await vscode.workspace.openTextDocument({ language: 'ostopo', content: pick.text });
       await vscode.window.showTextDocument(doc);
@@ -186,13 +191,14 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
           if ((TRUSTED_ONLY as readonly string[]).includes(id) && !vscode.workspace.isTrusted)
-            throw new Error('this needs a trusted workspace: it connects to the hosts of the topology and uses its secrets (Workspaces: Manage Workspace Trust).');
+            throw new Error(t('This needs a trusted workspace: it connects to the hosts of the topology and uses its secrets (Workspaces: Manage Workspace Trust).'));
           return await fn(...args);
         } catch (e) {
           // The message for the user; the output channel keeps which command failed, and when.
           const message = (e as Error).message;
           ctx.output.appendLine(`${new Date().toISOString()} ${id}: ${message}`);
-          void vscode.window.showErrorMessage(`ostopo: ${message}`, 'Show Output').then((pick) => pick && ctx.output.show(true));
+          const show = t('Show Output');
+          void vscode.window.showErrorMessage(`ostopo: ${message}`, show).then((pick) => pick === show && ctx.output.show(true));
           return undefined;
         }
       }),

@@ -5,6 +5,7 @@ import { targetOf } from '../core/deploy/run';
 import { openSession } from '../core/deploy/session';
 import { Ctx } from './ctx';
 import { askHostKey } from './tasks';
+import { t } from '../core/l10n';
 
 export const COMPARE_SCHEME = 'ostopo-compare';
 
@@ -26,11 +27,11 @@ export class Comparisons implements vscode.TextDocumentContentProvider {
   }
 
   async compare(doc: vscode.TextDocument, node: string, file: string): Promise<FileComparison | undefined> {
-    if (doc.uri.scheme !== 'file') throw new Error('Save the topology first: the known hosts of its nodes live in .ostopo/ beside the file.');
+    if (doc.uri.scheme !== 'file') throw new Error(t('Save the topology first: the known hosts of its nodes live in .ostopo/ beside the file.'));
     const analysis = this.ctx.store.get(doc);
-    if (analysis.hasErrors) throw new Error('The topology has errors: fix them before comparing with a node.');
+    if (analysis.hasErrors) throw new Error(t('The topology has errors: fix them before comparing with a node.'));
     const session = openSession(doc.uri.fsPath, analysis, { onUnknownHostKey: askHostKey, env: process.env });
-    const c = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ostopo: reading ${file} from ${node}…`, cancellable: true }, (_progress, token) => {
+    const c = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('ostopo: reading {0} from {1}…', file, node), cancellable: true }, (_progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       return compareWithNode({ target: targetOf(analysis), connect: session.connect, signal: abort.signal }, node, file);
@@ -42,14 +43,23 @@ export class Comparisons implements vscode.TextDocumentContentProvider {
     this.texts.set(left.toString(), c.live ?? '');
     this.texts.set(right.toString(), c.rendered);
     const name = path.posix.basename(file);
-    const title = c.live === undefined ? `${name} (${node}): not on the node ↔ rendered` : `${name} (${node}): on the node ↔ rendered${c.block ? ", ostopo's block" : ''}`;
+    const title =
+      c.live === undefined
+        ? t('{0} ({1}): not on the node ↔ rendered', name, node)
+        : c.block
+          ? t("{0} ({1}): on the node ↔ rendered, ostopo's block", name, node)
+          : t('{0} ({1}): on the node ↔ rendered', name, node);
     await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true });
     const summary =
       c.live === undefined
-        ? `${file} is not on ${node} yet: a deploy creates it.`
+        ? t('{0} is not on {1} yet: a deploy creates it.', file, node)
         : c.live === c.rendered
-          ? `${file} on ${node} is as rendered${c.metadata ? `, but its owner or mode differ: ${c.metadata}` : ''}.`
-          : `${file} on ${node} differs from the rendered file${c.metadata ? ` (and ${c.metadata})` : ''}: a deploy would replace it (as drift, if it was changed since ostopo wrote it).`;
+          ? c.metadata
+            ? t('{0} on {1} is as rendered, but its owner or mode differ: {2}.', file, node, c.metadata)
+            : t('{0} on {1} is as rendered.', file, node)
+          : c.metadata
+            ? t('{0} on {1} differs from the rendered file (and {2}): a deploy would replace it (as drift, if it was changed since ostopo wrote it).', file, node, c.metadata)
+            : t('{0} on {1} differs from the rendered file: a deploy would replace it (as drift, if it was changed since ostopo wrote it).', file, node);
     this.ctx.output.appendLine(`[${new Date().toLocaleTimeString()}] compare ${node}:${file}: ${summary}`);
     void vscode.window.showInformationMessage(summary);
     return c;

@@ -8,6 +8,7 @@ import { registerDiagnostics } from './diagnostics';
 import { registerLanguageFeatures } from './language';
 import { Previews, registerPreviews } from './preview';
 import { registerTree, TopologyTree } from './tree';
+import { setLocale } from '../core/l10n';
 
 /** What activate returns: the tree and previews, for integration tests and other extensions. */
 export interface OstopoApi {
@@ -21,6 +22,8 @@ export interface OstopoApi {
 
 /** Composition root: one context owns every disposable; each feature registers itself. */
 export function activate(extension: vscode.ExtensionContext): OstopoApi {
+  // Everything ostopo says, in VS Code's display language (English or Simplified Chinese).
+  setLocale(vscode.env.language);
   const ctx = new Ctx(extension);
   registerDiagnostics(ctx);
   registerLanguageFeatures(ctx);

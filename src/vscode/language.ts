@@ -6,6 +6,7 @@ import { hoverAt, nodeNameAt, nodeOccurrences, outline, renameNode, SymbolInfo }
 import { toPosition, toRange } from './convert';
 import { Ctx } from './ctx';
 import { LANGUAGE } from './store';
+import { t } from '../core/l10n';
 
 const KIND: Record<CompletionKind, vscode.CompletionItemKind> = {
   property: vscode.CompletionItemKind.Property,
@@ -92,7 +93,7 @@ export function registerLanguageFeatures(ctx: Ctx): void {
     vscode.languages.registerRenameProvider(selector, {
       prepareRename(doc, pos) {
         const at = nodeNameAt(store.get(doc), toPosition(pos));
-        if (!at) throw new Error('Only node names can be renamed.');
+        if (!at) throw new Error(t('Only node names can be renamed.'));
         return { range: toRange(at.range), placeholder: at.name };
       },
       provideRenameEdits(doc, pos, newName) {

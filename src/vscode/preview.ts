@@ -7,6 +7,7 @@ import { runbook, verifyScript } from '../core/runbook';
 import { secretLookup } from '../core/secrets';
 import { toRange } from './convert';
 import { Ctx } from './ctx';
+import { t } from '../core/l10n';
 
 export const SCHEME = 'ostopo-preview';
 
@@ -27,7 +28,7 @@ export function parsePreviewUri(uri: vscode.Uri): { topology: vscode.Uri; node: 
 }
 
 /** The notice above a preview whose topology has errors now (one line: hover and inlay lines shift by it). */
-const STALE = '# (The topology has errors now: this is its last good render. See the Problems view.)\n';
+const STALE = () => `# (${t('The topology has errors now: this is its last good render. See the Problems view.')})\n`;
 
 const LANGUAGE: Record<FileArtifact['language'], string> = {
   ini: 'ini',
@@ -103,19 +104,19 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
     const { topology, node, file } = parsePreviewUri(uri);
     const doc = await this.topologyDoc(topology);
     const r = this.rendered(doc);
-    if (!r) return `# ${doc.fileName} has errors and was never rendered: see the Problems view.\n`;
+    if (!r) return `# ${t('{0} has errors and was never rendered: see the Problems view.', doc.fileName)}\n`;
     const lookup = this.revealed.has(topology.toString()) ? secretLookup(r.analysis.cloud.secrets) : undefined;
     const n = r.rendered.nodes.find((x) => x.name === node);
-    if (!n) return `# There is no node ${node} in ${doc.fileName} any more.\n`;
-    const stale = r.stale ? STALE : '';
+    if (!n) return `# ${t('There is no node {0} in {1} any more.', node, doc.fileName)}\n`;
+    const stale = r.stale ? STALE() : '';
     try {
       if (file === '/RUNBOOK.sh') return stale + runbook(r.rendered, n, r.rendered.profileTitle, lookup);
       if (file === '/VERIFY.sh') return stale + verifyScript(r.rendered, n, lookup);
       const a = this.artifact(r.rendered, node, file);
-      if (!a) return `# ${node} has no file ${file} in this topology any more.\n`;
+      if (!a) return `# ${t('{0} has no file {1} in this topology any more.', node, file)}\n`;
       return stale + materialize(a.content, lookup);
     } catch (e) {
-      if (e instanceof MissingSecretError) return `# Cannot reveal: ${e.message} (set the environment variables and reload the window).\n`;
+      if (e instanceof MissingSecretError) return `# ${t('Cannot reveal: {0} (set the environment variables and reload the window).', e.message)}\n`;
       throw e;
     }
   }
@@ -146,8 +147,9 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
     const hit = await this.originAt(doc.uri, pos.line);
     if (!hit) return undefined;
     const { o } = hit;
-    const where = o.origin.path ? `, at \`${o.origin.path.join('.')}\`` : '';
-    const md = new vscode.MarkdownString(`**[${o.section}] ${o.key}** — set by ${LAYER_NAMES[o.origin.layer]}${where}.${o.origin.path ? '\n\nGo to Definition (F12) jumps there.' : ''}`);
+    const layer = t(LAYER_NAMES[o.origin.layer]);
+    const set = o.origin.path ? t('set by {0}, at `{1}`.', layer, o.origin.path.join('.')) + '\n\n' + t('Go to Definition (F12) jumps there.') : t('set by {0}.', layer);
+    const md = new vscode.MarkdownString(`**[${o.section}] ${o.key}** — ${set}`);
     return new vscode.Hover(md);
   }
 
@@ -160,9 +162,9 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
       .flatMap((o) => {
         const line = o.line + all.shift;
         if (line >= doc.lineCount) return [];
-        const hint = new vscode.InlayHint(doc.lineAt(line).range.end, o.origin.layer === 'node' ? '← node override' : '← override');
+        const hint = new vscode.InlayHint(doc.lineAt(line).range.end, o.origin.layer === 'node' ? t('← node override') : t('← override'));
         hint.paddingLeft = true;
-        hint.tooltip = `Set by ${LAYER_NAMES[o.origin.layer]}${o.origin.path ? ` at ${o.origin.path.join('.')}` : ''}.`;
+        hint.tooltip = o.origin.path ? t('Set by {0} at {1}.', t(LAYER_NAMES[o.origin.layer]), o.origin.path.join('.')) : t('Set by {0}.', t(LAYER_NAMES[o.origin.layer]));
         return [hint];
       });
   }

@@ -4,6 +4,7 @@ import { Ctx } from './ctx';
 import { Previews } from './preview';
 import { LANGUAGE } from './store';
 import { journalOf, TopologyTree } from './tree';
+import { t } from '../core/l10n';
 
 /**
  * One status bar item while a topology is the active editor: its cloud and profile, its problems, whether
@@ -27,34 +28,36 @@ export function registerStatusBar(ctx: Ctx, previews: Previews, tree: TopologyTr
     const verified = runs.filter((r) => r.j?.lastVerify);
     const failedVerify = verified.filter((r) => (r.j!.lastVerify!.failed ?? 0) > 0);
     const run = failedDeploy.length
-      ? `$(error) deploy failed on ${failedDeploy.length}`
+      ? `$(error) ${t('deploy failed on {0}', failedDeploy.length)}`
       : failedVerify.length
-        ? `$(error) verify failed on ${failedVerify.length}`
+        ? `$(error) ${t('verify failed on {0}', failedVerify.length)}`
         : verified.length
-          ? `$(pass) verified ${verified.length}/${runs.length}`
+          ? `$(pass) ${t('verified {0}/{1}', verified.length, runs.length)}`
           : deployed.length
-            ? `$(check) deployed ${deployed.length}/${runs.length}`
+            ? `$(check) ${t('deployed {0}/{1}', deployed.length, runs.length)}`
             : '';
     item.text = [
       `$(server-environment) ${a.cloud.name}`,
       a.cloud.profile?.id ?? `${a.cloud.release}/${a.cloud.os}?`,
       errors ? `$(error) ${errors}` : warnings ? `$(warning) ${warnings}` : '',
-      revealed ? '$(eye) secrets shown' : '',
+      revealed ? `$(eye) ${t('secrets shown')}` : '',
       run,
     ]
       .filter(Boolean)
       .join('  ');
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${a.cloud.name}** — ${a.cloud.profile?.title ?? `no profile for ${a.cloud.release} on ${a.cloud.os}`}\n\n`);
-    md.appendMarkdown(`${errors} error(s), ${warnings} warning(s)${errors ? ' — click for the Problems view' : ''}\n\n`);
-    md.appendMarkdown(revealed ? 'Secrets are **shown** in the previews of this topology (ostopo: Mask Secrets hides them).\n\n' : 'Secrets are masked in the previews.\n\n');
+    md.appendMarkdown(`**${a.cloud.name}** — ${a.cloud.profile?.title ?? t('no profile for {0} on {1}', a.cloud.release, a.cloud.os)}\n\n`);
+    md.appendMarkdown(`${errors ? t('{0} error(s), {1} warning(s) — click for the Problems view', errors, warnings) : t('{0} error(s), {1} warning(s)', errors, warnings)}\n\n`);
+    md.appendMarkdown(`${revealed ? t('Secrets are **shown** in the previews of this topology (ostopo: Mask Secrets in Previews hides them).') : t('Secrets are masked in the previews.')}\n\n`);
     for (const r of runs) {
       const d = r.j?.lastDeploy;
       const v = r.j?.lastVerify;
-      md.appendMarkdown(`- ${r.name}: ${d ? `deploy ${d.ok ? 'ok' : 'failed'} ${when(d.at)}` : 'never deployed'}${v ? `; verify ${v.passed} passed, ${v.failed} failed ${when(v.at)}` : ''}\n`);
+      const deploy = d ? (d.ok ? t('deploy ok {0}', when(d.at)) : t('deploy failed {0}', when(d.at))) : t('never deployed');
+      const verify = v ? `; ${t('verify {0} passed, {1} failed {2}', v.passed, v.failed, when(v.at))}` : '';
+      md.appendMarkdown(`- ${r.name}: ${deploy}${verify}\n`);
     }
     item.tooltip = md;
-    item.command = errors ? { command: 'workbench.actions.view.problems', title: 'Show Problems' } : { command: 'ostopo.showOutput', title: 'Show the ostopo output' };
+    item.command = errors ? { command: 'workbench.actions.view.problems', title: t('Show Problems') } : { command: 'ostopo.showOutput', title: t('Show the ostopo output') };
     item.show();
   };
   ctx.push(

@@ -10,6 +10,7 @@ import { printable } from '../core/findings';
 import { render } from '../core/compile';
 import { secretLookup } from '../core/secrets';
 import { Ctx } from './ctx';
+import { t } from '../core/l10n';
 
 export const TASK_TYPE = 'ostopo';
 
@@ -26,12 +27,12 @@ export interface OstopoTaskDefinition extends vscode.TaskDefinition {
 
 /** Asks whether to trust an unknown host key (modal, with its fingerprint); deploy, verify and compare use it. */
 export async function askHostKey(p: HostKeyPrompt): Promise<boolean> {
-  const accept = 'Trust this host key';
+  const accept = t('Trust this host key');
   const answer = await vscode.window.showWarningMessage(
-    `The host key of ${p.label} (${p.host}:${p.port}) is not known.`,
+    t('The host key of {0} ({1}:{2}) is not known.', p.label, p.host, p.port),
     {
       modal: true,
-      detail: `${p.keyType} ${p.fingerprint}\n\nCompare it with the key on the server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) before trusting it. It will be added to .ostopo/known_hosts.`,
+      detail: `${p.keyType} ${p.fingerprint}\n\n${t('Compare it with the key on the server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) before trusting it. It will be added to .ostopo/known_hosts.')}`,
     },
     accept,
   );
@@ -95,7 +96,7 @@ export class OstopoTerminal implements vscode.Pseudoterminal {
 
   handleInput(data: string): void {
     if (data === '\x03' && !this.abort.signal.aborted) {
-      this.line('stopping: closing the remote commands…');
+      this.line(t('stopping: closing the remote commands…'));
       this.abort.abort();
     }
   }
@@ -107,8 +108,8 @@ export class OstopoTerminal implements vscode.Pseudoterminal {
       const file = path.isAbsolute(this.def.file) ? this.def.file : path.join(folder, this.def.file);
       doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     }
-    if (!doc) throw new Error('No topology: open a *.ostopo.yaml file, or set "file" in the task.');
-    if (doc.uri.scheme !== 'file') throw new Error('Save the topology first: its deploy state lives in .ostopo/ beside the file.');
+    if (!doc) throw new Error(t('No topology: open a *.ostopo.yaml file, or set "file" in the task.'));
+    if (doc.uri.scheme !== 'file') throw new Error(t('Save the topology first: its deploy state lives in .ostopo/ beside the file.'));
     return { doc, analysis: this.ctx.store.get(doc) };
   }
 
@@ -119,7 +120,7 @@ export class OstopoTerminal implements vscode.Pseudoterminal {
     if (analysis.hasErrors) {
       for (const f of analysis.findings.filter((x) => x.severity === 'error'))
         this.line(printable(`${path.basename(doc.fileName)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message}`));
-      this.line('\x1b[31m✖ fix the errors above first\x1b[0m');
+      this.line(`\x1b[31m✖ ${t('fix the errors above first')}\x1b[0m`);
       return 1;
     }
     const session = openSession(doc.uri.fsPath, analysis, { onUnknownHostKey: askHostKey, env: process.env });

@@ -7,6 +7,7 @@ import { FileArtifact } from '../core/render/artifacts';
 import { CommandId } from './commandIds';
 import { Ctx } from './ctx';
 import { Previews } from './preview';
+import * as l10n from '../core/l10n';
 
 export type TreeItem =
   { kind: 'node'; node: string } | { kind: 'service'; node: string; service: string } | { kind: 'file'; node: string; file: string; description: string } | { kind: 'message'; text: string };
@@ -54,7 +55,7 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem>, vscode.D
 
   getChildren(item?: TreeItem): TreeItem[] {
     const doc = this.ctx.store.current;
-    if (!doc) return [{ kind: 'message', text: 'Open a *.ostopo.yaml topology' }];
+    if (!doc) return [{ kind: 'message', text: l10n.t('Open a *.ostopo.yaml topology') }];
     const a = this.ctx.store.get(doc);
     if (!item) {
       if (!a.cloud.nodes.length) return [{ kind: 'message', text: a.hasErrors ? 'The topology has errors: see Problems' : 'No nodes yet' }];
@@ -66,8 +67,8 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem>, vscode.D
       const services: TreeItem[] = (node?.services ?? []).map((s) => ({ kind: 'service', node: item.node, service: s }));
       const base = files.some((f) => f.service === 'base') ? [{ kind: 'service' as const, node: item.node, service: 'base' }] : [];
       const scripts: TreeItem[] = [
-        { kind: 'file', node: item.node, file: '/RUNBOOK.sh', description: 'every command of the deploy, in order' },
-        { kind: 'file', node: item.node, file: '/VERIFY.sh', description: 'the checks of ostopo verify' },
+        { kind: 'file', node: item.node, file: '/RUNBOOK.sh', description: l10n.t('every command of the deploy, in order') },
+        { kind: 'file', node: item.node, file: '/VERIFY.sh', description: l10n.t('the checks of ostopo verify') },
       ];
       return [...base, ...services, ...(files.length ? scripts : [])];
     }
@@ -90,16 +91,18 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem>, vscode.D
         const errors = a?.findings.filter((f) => f.severity === 'error' && f.path?.[0] === 'nodes' && f.path[1] === item.node).length ?? 0;
         const j = doc && a ? this.lastResults(doc, a.cloud.name, item.node) : undefined;
         const t = new vscode.TreeItem(item.node, vscode.TreeItemCollapsibleState.Collapsed);
-        const deploy = j?.lastDeploy ? (j.lastDeploy.ok ? '✔ deployed' : '✖ deploy failed') : '';
-        const skipped = j?.lastVerify?.skipped ? `, ${j.lastVerify.skipped} skipped` : '';
-        const verify = j?.lastVerify ? (j.lastVerify.failed ? `✖ ${j.lastVerify.failed} check(s) failed` : `✔ ${j.lastVerify.passed} checks${skipped}`) : '';
-        t.description = [node?.address, errors ? `${errors} error(s)` : '', deploy, verify].filter(Boolean).join(' · ');
+        const deploy = j?.lastDeploy ? (j.lastDeploy.ok ? `✔ ${l10n.t('deployed')}` : `✖ ${l10n.t('deploy failed')}`) : '';
+        const skipped = j?.lastVerify?.skipped ? l10n.t(', {0} skipped', j.lastVerify.skipped) : '';
+        const verify = j?.lastVerify ? (j.lastVerify.failed ? `✖ ${l10n.t('{0} check(s) failed', j.lastVerify.failed)}` : `✔ ${l10n.t('{0} checks', j.lastVerify.passed)}${skipped}`) : '';
+        t.description = [node?.address, errors ? l10n.t('{0} error(s)', errors) : '', deploy, verify].filter(Boolean).join(' · ');
         t.tooltip = new vscode.MarkdownString(
           [
             `**${item.node}** ${node?.address ?? ''}`,
-            `Services: ${node?.services.join(', ') || 'none'}`,
-            j?.lastDeploy ? `Last deploy: ${j.lastDeploy.ok ? 'ok' : 'failed'}, ${when(j.lastDeploy.at)}${j.lastDeploy.message ? ` — ${j.lastDeploy.message}` : ''}` : '',
-            j?.lastVerify ? `Last verify: ${j.lastVerify.passed} passed, ${j.lastVerify.failed} failed${skipped}, ${when(j.lastVerify.at)}` : '',
+            l10n.t('Services: {0}', node?.services.join(', ') || l10n.t('none')),
+            j?.lastDeploy
+              ? `${j.lastDeploy.ok ? l10n.t('Last deploy: ok, {0}', when(j.lastDeploy.at)) : l10n.t('Last deploy: failed, {0}', when(j.lastDeploy.at))}${j.lastDeploy.message ? ` — ${j.lastDeploy.message}` : ''}`
+              : '',
+            j?.lastVerify ? l10n.t('Last verify: {0} passed, {1} failed{2}, {3}', j.lastVerify.passed, j.lastVerify.failed, skipped, when(j.lastVerify.at)) : '',
           ]
             .filter(Boolean)
             .join('\n\n'),
@@ -110,8 +113,8 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem>, vscode.D
         return t;
       }
       case 'service': {
-        const t = new vscode.TreeItem(item.service === 'base' ? 'system' : item.service, vscode.TreeItemCollapsibleState.Collapsed);
-        t.description = item.service === 'base' ? 'hosts, packages, network' : REGISTRY[item.service as keyof typeof REGISTRY]?.title;
+        const t = new vscode.TreeItem(item.service === 'base' ? l10n.t('system') : item.service, vscode.TreeItemCollapsibleState.Collapsed);
+        t.description = item.service === 'base' ? l10n.t('hosts, packages, network') : REGISTRY[item.service as keyof typeof REGISTRY]?.title;
         t.iconPath = new vscode.ThemeIcon(item.service === 'base' ? 'settings-gear' : 'symbol-method');
         t.contextValue = 'ostopoService';
         t.id = `service:${item.node}:${item.service}`;
@@ -126,7 +129,7 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem>, vscode.D
         t.contextValue = item.file === '/RUNBOOK.sh' || item.file === '/VERIFY.sh' ? 'ostopoScript' : 'ostopoFile';
         t.id = `file:${item.node}:${item.file}`;
         const open: CommandId = 'ostopo.openRendered';
-        t.command = { command: open, title: 'Open Preview', arguments: [item.node, item.file] };
+        t.command = { command: open, title: l10n.t('Open Preview'), arguments: [item.node, item.file] };
         return t;
       }
     }

@@ -3,7 +3,7 @@
 // Problems panel, opens the Topology tree and a rendered preview. Screenshots go to test-artifacts/ui/.
 // code-server, Chromium and playwright-core are the project's VS Code test host (scripts/vscode-host.mjs,
 // installed on first use; --host or OSTOPO_VSCODE_HOST_DIR to use another folder for it).
-//   node test/ui/smoke.mjs [--vsix ostopo.vsix] [--host <folder>] [--shots test-artifacts/ui]
+//   node test/ui/smoke.mjs [--vsix ostopo.vsix] [--host <folder>] [--shots test-artifacts/ui] [--readme-shots]
 // Exit 0 when every check passed. Prints "N passed, N failed".
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,8 @@ if (args.host) process.env.OSTOPO_VSCODE_HOST_DIR = path.resolve(args.host);
 const vsix = path.resolve(args.vsix ?? path.join(root, 'ostopo.vsix'));
 const shots = path.resolve(args.shots ?? path.join(root, 'test-artifacts', 'ui'));
 const host = orExit(vscodeHost);
+/** The screenshots the README shows (--readme-shots copies them to media/screenshots/). */
+const README_SHOTS = ['02-completion.png', '03-problems.png', '05-preview.png', '06-pick-file.png'];
 
 const t0 = Date.now();
 const log = (...x) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...x);
@@ -201,4 +203,11 @@ try {
 }
 const failed = results.filter((ok) => !ok).length;
 console.log(`ui: ${results.length - failed} passed, ${failed} failed (screenshots in ${path.relative(root, shots)})`);
+// --readme-shots: the README's screenshots (media/screenshots/, shipped in the VSIX) are these, from a run where everything passed.
+if (process.argv.includes('--readme-shots') && !failed) {
+  const dir = path.join(root, 'media', 'screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of README_SHOTS) fs.copyFileSync(path.join(shots, f), path.join(dir, f));
+  console.log(`ui: ${README_SHOTS.length} screenshots copied to ${path.relative(root, dir)}`);
+}
 process.exit(failed ? 1 : 0);

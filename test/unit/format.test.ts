@@ -104,7 +104,7 @@ describe('formatter', () => {
     const broken = formatTopology('a: [1, 2\nb: 1\n', { indent: 2 });
     assert.ok('error' in broken && /YAML has errors/.test(broken.error), JSON.stringify(broken));
     const two = formatTopology('a: 1\n---\nb: 2\n', { indent: 2 });
-    assert.ok('error' in two && /one YAML document/.test(two.error), JSON.stringify(two));
+    assert.ok('error' in two && /a topology is one YAML document/.test(two.error), JSON.stringify(two));
     assert.deepEqual(formatTopology('', { indent: 2 }), { edits: [] });
   });
 

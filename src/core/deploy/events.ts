@@ -1,3 +1,5 @@
+import * as l10n from '../l10n';
+
 /** What a deploy or verify reports while it runs; CLI and VS Code terminals format the same events. */
 export type ActionStatus = 'changed' | 'ran' | 'unchanged' | 'skipped' | 'would-change' | 'would-run' | 'failed' | 'drift';
 export type StepStatus = 'done' | 'failed' | 'blocked' | 'cancelled';
@@ -38,14 +40,16 @@ export function when(at: string, now = new Date()): string {
   const s = Math.round((now.getTime() - t.getTime()) / 1000);
   const ago =
     s < 0
-      ? 'in the future: check the clock'
+      ? l10n.t('in the future: check the clock')
       : s < 60
-        ? 'just now'
+        ? l10n.t('just now')
         : s < 3600
-          ? `${Math.floor(s / 60)} min ago`
+          ? l10n.t('{0} min ago', Math.floor(s / 60))
           : s < 86400
-            ? `${Math.floor(s / 3600)} h ago`
-            : `${Math.floor(s / 86400)} day${s < 172800 ? '' : 's'} ago`;
+            ? l10n.t('{0} h ago', Math.floor(s / 3600))
+            : s < 172800
+              ? l10n.t('1 day ago')
+              : l10n.t('{0} days ago', Math.floor(s / 86400));
   return `${local} (${ago})`;
 }
 

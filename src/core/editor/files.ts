@@ -1,4 +1,5 @@
 import { RenderedCloud } from '../render/artifacts';
+import { t } from '../l10n';
 
 /** A rendered file to pick: its path on the node, which node, and what it is. */
 export interface FileChoice {
@@ -13,7 +14,7 @@ export function fileChoices(cloud: RenderedCloud, node?: string): FileChoice[] {
     .filter((n) => !node || n.name === node)
     .flatMap((n) => [
       ...n.artifacts.flatMap((a) => (a.kind === 'file' ? [{ node: n.name, path: a.path, description: n.name }] : [])),
-      { node: n.name, path: '/RUNBOOK.sh', description: `${n.name}: every command, in order` },
+      { node: n.name, path: '/RUNBOOK.sh', description: t('{0}: every command, in order', n.name) },
     ]);
 }
 

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Document, Lexer, parseAllDocuments } from 'yaml';
 import { FixEdit } from '../findings';
+import { t } from '../l10n';
 
 export interface FormatOptions {
   /** Spaces per level (VS Code's tabSize); YAML indents with spaces only. */
@@ -123,11 +124,11 @@ export function formatTopology(text: string, opts: FormatOptions): FormatResult 
   const source = eol === '\r\n' ? text.replace(/\r\n/g, '\n') : text;
   const docs = parseAllDocuments(source);
   if (Array.isArray(docs) && docs.length === 0) return { edits: [] };
-  if (!Array.isArray(docs) || docs.length !== 1) return { error: 'A topology is one YAML document; this file has ' + (Array.isArray(docs) ? docs.length : 0) + '.' };
+  if (!Array.isArray(docs) || docs.length !== 1) return { error: t('Not formatted: a topology is one YAML document; this file has {0}.', Array.isArray(docs) ? docs.length : 0) };
   const doc = docs[0];
   if (!doc) return { edits: [] };
   const error = doc.errors[0];
-  if (error) return { error: `Not formatted: the YAML has errors (${error.message.split('\n')[0]}).` };
+  if (error) return { error: t('Not formatted: the YAML has errors ({0}).', error.message.split('\n')[0] ?? '') };
   const indent = Math.max(1, Math.min(8, Math.floor(opts.indent) || 2));
   const printed = doc.toString({ indent, lineWidth: 0, minContentWidth: 0, flowCollectionPadding: false });
   let formatted = padFlowMaps(placeComments(source, printed))
@@ -140,7 +141,7 @@ export function formatTopology(text: string, opts: FormatOptions): FormatResult 
   const again = parseAllDocuments(formatted);
   const back = Array.isArray(again) && again.length === 1 ? again[0] : undefined;
   if (!back || back.errors.length || !sameData(back, doc)) {
-    return { error: 'Not formatted: the formatted text would not read back as the same data (please report this file).' };
+    return { error: t('Not formatted: the formatted text would not read back as the same data (please report this file).') };
   }
   if (eol === '\r\n') formatted = formatted.replace(/\n/g, '\r\n');
   return { edits: diffText(text, formatted) };

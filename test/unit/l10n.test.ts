@@ -1,0 +1,81 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { localeFromEnv, localeOf, setLocale, t, tables } from '../../src/core/l10n';
+import { LAYER_NAMES } from '../../src/core/render/ini';
+import { listFiles } from './helpers';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const placeholders = (s: string) => [...s.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
+/** Links and code spans a translation must keep as they are (command links, `config`...). */
+const kept = (s: string) => [...s.matchAll(/\(command:[^)]+\)|`[^`]+`|\*\.ostopo\.yaml|\.ostopo\//g)].map((m) => m[0]).sort();
+
+/** Every message the code passes to t() as a literal (src/**: core, CLI, extension). */
+function keysInSource(): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const f of listFiles(path.join(ROOT, 'src')).filter((x) => x.endsWith('.ts'))) {
+    const text = fs.readFileSync(path.join(ROOT, 'src', f), 'utf8');
+    for (const m of text.matchAll(/(?<![\w.])(?:l10n\.)?t\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")/g)) {
+      keys.set(JSON.parse(m[1]!.startsWith("'") ? `"${m[1]!.slice(1, -1).replace(/\\'/g, "'").replace(/"/g, '\\"')}"` : m[1]!), f);
+    }
+  }
+  return keys;
+}
+
+describe('languages: English and Simplified Chinese (zh-cn)', () => {
+  afterEach(() => setLocale('en'));
+
+  it('every message the code shows has a zh-cn translation with the same placeholders, and the table has no stale entries', () => {
+    const source = keysInSource();
+    assert.ok(source.size > 80, `found ${source.size} messages`);
+    // Messages that reach t() through a table rather than as a literal.
+    const dynamic = Object.values(LAYER_NAMES);
+    for (const [name, table] of Object.entries(tables())) {
+      for (const [key, where] of source) {
+        assert.ok(key in table, `${name}: no translation of ${JSON.stringify(key)} (${where})`);
+        assert.deepEqual(placeholders(table[key]!), placeholders(key), `${name}: placeholders of ${JSON.stringify(key)}`);
+        assert.deepEqual(kept(table[key]!), kept(key), `${name}: links and code of ${JSON.stringify(key)}`);
+      }
+      for (const key of dynamic) assert.ok(key in table, `${name}: no translation of ${JSON.stringify(key)}`);
+      const stale = Object.keys(table).filter((k) => !source.has(k) && !dynamic.includes(k));
+      assert.deepEqual(stale, [], `${name}: entries no code uses`);
+    }
+  });
+
+  it('the manifest: every %key% of package.json is in package.nls.json and each language, with the same command links', () => {
+    const pkg = fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8');
+    const used = new Set([...pkg.matchAll(/"%([\w.]+)%"/g)].map((m) => m[1]!));
+    const en = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    const zh = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.nls.zh-cn.json'), 'utf8')) as Record<string, string>;
+    assert.deepEqual(Object.keys(en).sort(), [...used].sort(), 'package.nls.json holds exactly the keys package.json uses');
+    assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort(), 'package.nls.zh-cn.json has every key');
+    for (const k of Object.keys(en)) {
+      assert.deepEqual(
+        kept(zh[k]!).filter((x) => x.startsWith('(command:')),
+        kept(en[k]!).filter((x) => x.startsWith('(command:')),
+        k,
+      );
+      if (k.endsWith('.media')) assert.ok(fs.existsSync(path.join(ROOT, zh[k]!)) && fs.existsSync(path.join(ROOT, en[k]!)), k);
+    }
+    // The VSIX ships both (and the walkthrough's pages in both languages, under media/).
+    const ignore = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8');
+    assert.match(ignore, /^!package\.nls\.json$/m);
+    assert.match(ignore, /^!package\.nls\.\*\.json$/m);
+  });
+
+  it('the locale: VS Code display languages and LC_ALL / LC_MESSAGES / LANG, English otherwise', () => {
+    for (const tag of ['zh-cn', 'zh-CN', 'zh_CN.UTF-8', 'zh', 'zh-Hans', 'zh-hans-cn', 'zh-SG']) assert.equal(localeOf(tag), 'zh-cn', tag);
+    for (const tag of ['en', 'en-US', 'C.UTF-8', 'POSIX', 'zh-TW', 'zh-Hant', 'de', '', undefined]) assert.equal(localeOf(tag), 'en', String(tag));
+    assert.equal(localeFromEnv({ LANG: 'zh_CN.UTF-8' }), 'zh-cn');
+    assert.equal(localeFromEnv({ LC_ALL: 'C.UTF-8', LANG: 'zh_CN.UTF-8' }), 'en', 'LC_ALL wins');
+    assert.equal(localeFromEnv({ LC_MESSAGES: 'zh_CN.UTF-8', LANG: 'en_US.UTF-8' }), 'zh-cn', 'LC_MESSAGES before LANG');
+  });
+
+  it('t: the translation with its values in place; English (the key) by default', () => {
+    assert.equal(t('{0} min ago', 5), '5 min ago');
+    setLocale('zh-CN');
+    assert.equal(t('{0} min ago', 5), '5 分钟前');
+    assert.equal(t('{0} on {1}', 'zed', 'debian12'), 'debian12 上的 zed');
+    assert.equal(t('a message with no translation {0}', 'x'), 'a message with no translation x');
+  });
+});
