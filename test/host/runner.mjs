@@ -99,9 +99,11 @@ export class VSCodeSession {
     return execFileSync(this.host.codeServer, [...this.dirs, ...args], { env: this.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
-  /** Starts code-server on a port the system picks (port 0) and waits until it listens. */
-  async start({ timeoutMs = 60000 } = {}) {
+  /** Starts code-server on a port the system picks (port 0) and waits until it listens; `locale` sets its display language. */
+  async start({ timeoutMs = 60000, locale } = {}) {
     const args = ['--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', ...this.dirs];
+    // The display language (`zh-cn`): what extensions see as vscode.env.language, and their package.nls.<locale>.json.
+    if (locale) args.push('--locale', locale);
     // Its own process group (detached): close() ends exactly code-server and what it started (extension
     // host, pty host, file watcher).
     this.server = spawn(this.host.codeServer, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...this.env, ...this.extraEnv } });

@@ -1,10 +1,12 @@
 // UI check as a user sees it: the packaged VSIX installed into code-server, driven in headless Chromium
 // with Playwright. Opens the example topology, types to get completion, makes a mistake and reads the
-// Problems panel, opens the Topology tree and a rendered preview. Screenshots go to test-artifacts/ui/.
+// Problems panel, opens the Topology tree and a rendered preview, finds a file by words, formats; then the
+// same in Simplified Chinese (code-server --locale zh-cn). Screenshots go to test-artifacts/ui/.
 // code-server, Chromium and playwright-core are the project's VS Code test host (scripts/vscode-host.mjs,
 // installed on first use; --host or OSTOPO_VSCODE_HOST_DIR to use another folder for it).
 //   node test/ui/smoke.mjs [--vsix ostopo.vsix] [--host <folder>] [--shots test-artifacts/ui] [--readme-shots]
 // Exit 0 when every check passed. Prints "N passed, N failed".
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -182,15 +184,34 @@ try {
     .catch(() => undefined);
   check('it opens the preview of that node’s file', (await novaTab.count()) > 0);
 
-  // Format Document (Shift+Alt+F) tidies a messy line and keeps the comment on it.
+  // Typing a key, its colon and Enter, as one always does, leaves the key as typed (no completion takes the Enter).
+  await page.locator('.tab', { hasText: 'guide.ostopo.yaml' }).first().click();
+  await goto(rolesLine);
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('config:', { delay: 60 });
+  await page.waitForTimeout(700);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+  const typed = ((await page.locator('.editor-instance .view-line', { hasText: 'config' }).last().textContent()) ?? '').replace(/\u00a0/g, ' ');
+  check('typing "config:" and Enter leaves "config:" (no completion took the Enter)', typed.trimEnd() === '    config:', `(${typed})`);
+  await page.keyboard.press('Control+Z');
+  await page.keyboard.press('Control+Z');
+
+  // Format Document tidies a messy line and keeps the comment on it.
   await page.locator('.tab', { hasText: 'guide.ostopo.yaml' }).first().click();
   await goto(rolesLine);
   await page.keyboard.press('End');
   await page.keyboard.press('Enter');
   await page.keyboard.press('Shift+Home');
   await page.keyboard.type('    services:    [ nova-compute,neutron-linuxbridge-agent ]   # typed in a hurry');
-  await page.keyboard.press('Shift+Alt+F');
-  await page.waitForTimeout(800);
+  // Through the palette: in the browser, Shift+Alt+F opens the menu bar's File menu.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+Shift+P');
+  await page.locator('.quick-input-widget input').fill('>Format Document');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Format Document' }).first().waitFor({ timeout: 20000 });
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(1000);
   const formatted = ((await page.locator('.editor-instance .view-line', { hasText: 'typed in a hurry' }).first().textContent()) ?? '').replace(/\u00a0/g, ' ');
   check('Format Document tidies the line and keeps its comment', formatted.trimEnd() === '    services: [nova-compute, neutron-linuxbridge-agent] # typed in a hurry', `(${formatted})`);
   await page.screenshot({ path: path.join(shots, '07-formatted.png') });
@@ -201,6 +222,67 @@ try {
 } finally {
   await session.close();
 }
+// The same VSIX in Simplified Chinese: VS Code's display language zh-cn (code-server --locale). VS Code
+// only takes a display language it has a language pack for, and the real one cannot be fetched here: a
+// pack that translates nothing of VS Code itself (test/ui/zh-cn-pack) makes zh-cn available, so the
+// workbench's own strings stay English and ostopo's are Chinese.
+const zh = new VSCodeSession(host, { log });
+try {
+  const zhWs = path.join(zh.runDir, 'workspace');
+  fs.mkdirSync(zhWs);
+  fs.copyFileSync(path.join(root, 'examples', 'train-centos7.ostopo.yaml'), path.join(zhWs, 'guide.ostopo.yaml'));
+  const pack = path.join(zh.runDir, 'zh-cn-pack.vsix');
+  const packSrc = path.join(zh.runDir, 'zh-cn-pack');
+  fs.cpSync(path.join(root, 'test', 'ui', 'zh-cn-pack'), packSrc, { recursive: true });
+  fs.copyFileSync(path.join(root, 'LICENSE'), path.join(packSrc, 'LICENSE'));
+  execFileSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--allow-missing-repository', '--out', pack], { cwd: packSrc, stdio: 'ignore' });
+  zh.cli(['--install-extension', vsix]);
+  zh.cli(['--install-extension', pack]);
+  // What installing a language pack from the marketplace writes: where its translations are (VS Code reads it at start).
+  const packDir = fs.readdirSync(path.join(zh.runDir, 'extensions')).find((d) => d.startsWith('ostopo-test.'));
+  fs.writeFileSync(
+    path.join(zh.runDir, 'user-data', 'languagepacks.json'),
+    JSON.stringify({
+      'zh-cn': {
+        hash: 'ostopo-test-1',
+        label: '中文(简体)',
+        extensions: [{ extensionIdentifier: { id: 'ostopo-test.ostopo-test-locale-zh-cn' }, version: '0.0.1' }],
+        translations: { vscode: path.join(zh.runDir, 'extensions', packDir, 'translations', 'main.i18n.json') },
+      },
+    }),
+  );
+  await zh.start({ locale: 'zh-cn' });
+  page = await zh.page({ width: 1500, height: 950 });
+  await page.goto(zh.url({ folder: zhWs }));
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'guide.ostopo.yaml' }).waitFor({ timeout: 90000 });
+  const bar = page.locator('.activitybar .action-item a[aria-label="OpenStack 拓扑"]');
+  await bar.waitFor({ timeout: 60000 }).catch(() => undefined);
+  check('zh-cn: the activity bar says OpenStack 拓扑 (package.nls.zh-cn.json)', (await bar.count()) > 0);
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill('guide.ostopo.yaml');
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.editor-instance .monaco-editor').first().waitFor();
+  await page.keyboard.press('Control+Shift+P');
+  await page.locator('.quick-input-widget input').fill('>ostopo: 预览渲染的配置');
+  const zhCommand = page.locator('.quick-input-list .monaco-list-row', { hasText: '预览渲染的配置' }).first();
+  await zhCommand.waitFor({ timeout: 30000 }).catch(() => undefined);
+  check('zh-cn: the command palette has ostopo: 预览渲染的配置', (await zhCommand.count()) > 0);
+  await page.keyboard.press('Enter');
+  const zhPick = page.locator('.quick-input-widget input[placeholder*="要预览的渲染文件"]');
+  await zhPick.waitFor({ timeout: 30000 }).catch(() => undefined);
+  check('zh-cn: the extension speaks Chinese at run time (the file pick: 要预览的渲染文件…)', (await zhPick.count()) > 0);
+  await page.keyboard.type('nova.conf controller');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(shots, '08-zh-cn.png') });
+  await page.keyboard.press('Escape');
+} catch (e) {
+  check('the zh-cn flow ran to its end', false, String(e));
+  if (page) await page.screenshot({ path: path.join(shots, 'error-zh-cn.png') }).catch(() => undefined);
+} finally {
+  await zh.close();
+}
+
 const failed = results.filter((ok) => !ok).length;
 console.log(`ui: ${results.length - failed} passed, ${failed} failed (screenshots in ${path.relative(root, shots)})`);
 // --readme-shots: the README's screenshots (media/screenshots/, shipped in the VSIX) are these, from a run where everything passed.
