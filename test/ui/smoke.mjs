@@ -30,6 +30,28 @@ const check = (name, ok, extra = '') => {
   log(`${ok ? 'PASS' : 'FAIL'} ${name}${extra ? ` ${extra}` : ''}`);
 };
 
+/** Opens a file through Quick Open (Ctrl+P), as a user would. */
+async function quickOpen(page, name) {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill(name);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.editor-instance .monaco-editor').first().waitFor();
+}
+
+/** Runs a command from the palette by its title; false when the palette does not list it. */
+async function palette(page, title) {
+  await page.keyboard.press('Control+Shift+P');
+  await page.locator('.quick-input-widget input').fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  const listed = await row.waitFor({ timeout: 30000 }).then(
+    () => true,
+    () => false,
+  );
+  if (listed) await page.keyboard.press('Enter');
+  return listed;
+}
+
 fs.rmSync(shots, { recursive: true, force: true });
 fs.mkdirSync(shots, { recursive: true });
 // code-server's state and the workspace live in the session's folder, removed by close() (and on Ctrl+C).
@@ -55,12 +77,7 @@ try {
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'guide.ostopo.yaml' }).waitFor({ timeout: 90000 });
 
   // Open the topology through Quick Open, as a user would.
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').fill('guide.ostopo.yaml');
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-  await page.keyboard.press('Enter');
-  const editor = page.locator('.editor-instance .monaco-editor').first();
-  await editor.waitFor();
+  await quickOpen(page, 'guide.ostopo.yaml');
   await page.waitForFunction(() => document.querySelector('#status\\.editor\\.mode')?.textContent?.includes('OpenStack Topology'), null, { timeout: 30000 }).catch(() => undefined);
   const mode = (await page.locator('#status\\.editor\\.mode').textContent()) ?? '';
   check('*.ostopo.yaml opens in the OpenStack Topology language', mode.includes('OpenStack Topology'), `(status bar: ${mode.trim()})`);
@@ -166,10 +183,7 @@ try {
   await page.screenshot({ path: path.join(shots, '05-preview.png') });
 
   // Preview Rendered Configs: the words of a file and its node, typed in any order, find it.
-  await page.keyboard.press('Control+Shift+P');
-  await page.locator('.quick-input-widget input').fill('>ostopo: Preview Rendered Configs');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preview Rendered Configs' }).first().waitFor({ timeout: 20000 });
-  await page.keyboard.press('Enter');
+  await palette(page, 'ostopo: Preview Rendered Configs');
   await page.locator('.quick-input-widget input[placeholder*="Rendered file"]').waitFor({ timeout: 20000 });
   await page.keyboard.type('nova.conf controller');
   await page.waitForTimeout(500);
@@ -207,10 +221,7 @@ try {
   await page.keyboard.type('    services:    [ nova-compute,neutron-linuxbridge-agent ]   # typed in a hurry');
   // Through the palette: in the browser, Shift+Alt+F opens the menu bar's File menu.
   await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+Shift+P');
-  await page.locator('.quick-input-widget input').fill('>Format Document');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Format Document' }).first().waitFor({ timeout: 20000 });
-  await page.keyboard.press('Enter');
+  await palette(page, 'Format Document');
   await page.waitForTimeout(1000);
   const formatted = ((await page.locator('.editor-instance .view-line', { hasText: 'typed in a hurry' }).first().textContent()) ?? '').replace(/\u00a0/g, ' ');
   check('Format Document tidies the line and keeps its comment', formatted.trimEnd() === '    services: [nova-compute, neutron-linuxbridge-agent] # typed in a hurry', `(${formatted})`);
@@ -258,17 +269,8 @@ try {
   const bar = page.locator('.activitybar .action-item a[aria-label="OpenStack 拓扑"]');
   await bar.waitFor({ timeout: 60000 }).catch(() => undefined);
   check('zh-cn: the activity bar says OpenStack 拓扑 (package.nls.zh-cn.json)', (await bar.count()) > 0);
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').fill('guide.ostopo.yaml');
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.editor-instance .monaco-editor').first().waitFor();
-  await page.keyboard.press('Control+Shift+P');
-  await page.locator('.quick-input-widget input').fill('>ostopo: 预览渲染的配置');
-  const zhCommand = page.locator('.quick-input-list .monaco-list-row', { hasText: '预览渲染的配置' }).first();
-  await zhCommand.waitFor({ timeout: 30000 }).catch(() => undefined);
-  check('zh-cn: the command palette has ostopo: 预览渲染的配置', (await zhCommand.count()) > 0);
-  await page.keyboard.press('Enter');
+  await quickOpen(page, 'guide.ostopo.yaml');
+  check('zh-cn: the command palette has ostopo: 预览渲染的配置', await palette(page, 'ostopo: 预览渲染的配置'));
   const zhPick = page.locator('.quick-input-widget input[placeholder*="要预览的渲染文件"]');
   await zhPick.waitFor({ timeout: 30000 }).catch(() => undefined);
   check('zh-cn: the extension speaks Chinese at run time (the file pick: 要预览的渲染文件…)', (await zhPick.count()) > 0);
