@@ -1,4 +1,5 @@
 import { SecretValue } from './model';
+import { t } from './l10n';
 
 /** Passwords that the guide itself or habit puts in clouds: never fine for a real one. */
 const COMMON = new Set([
@@ -33,13 +34,13 @@ export const MIN_SECRET_LENGTH = 12;
 /** Why a secret value is weak, or undefined when it is fine. Never includes the value itself. */
 export function weakness(name: string, value: string): string | undefined {
   const v = value.trim();
-  if (v.length === 0) return 'it is empty';
-  if (COMMON.has(v.toLowerCase())) return 'it is a well-known password';
-  if (v === name || /_(DB)?PASS$|_SECRET$/.test(v)) return 'it is the placeholder name from the install guide';
-  if (v.length < MIN_SECRET_LENGTH) return `it is shorter than ${MIN_SECRET_LENGTH} characters`;
-  if (/^(.)\1*$/.test(v)) return 'it repeats one character';
+  if (v.length === 0) return t('it is empty');
+  if (COMMON.has(v.toLowerCase())) return t('it is a well-known password');
+  if (v === name || /_(DB)?PASS$|_SECRET$/.test(v)) return t('it is the placeholder name from the install guide');
+  if (v.length < MIN_SECRET_LENGTH) return t('it is shorter than {0} characters', MIN_SECRET_LENGTH);
+  if (/^(.)\1*$/.test(v)) return t('it repeats one character');
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(v)).length;
-  if (classes < 2 && v.length < 20) return 'it uses one kind of character only (mix letters and digits, or make it 20+ long)';
+  if (classes < 2 && v.length < 20) return t('it uses one kind of character only (mix letters and digits, or make it 20+ long)');
   return undefined;
 }
 

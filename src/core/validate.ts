@@ -8,6 +8,7 @@ import { own } from './own';
 import { ParsedDocument, YamlPath } from './parse';
 import { PROFILES } from './profiles';
 import { weakness } from './secrets';
+import { t } from './l10n';
 import { checkNetworks, checkVerify } from './validateNetworks';
 
 /**
@@ -37,9 +38,9 @@ function checkProfile(cloud: ResolvedCloud, add: Add): void {
   const knownOs = PROFILES.some((p) => p.os === cloud.os);
   const knownRelease = PROFILES.some((p) => p.release === cloud.release);
   if (!cloud.profile && knownOs && knownRelease) {
-    const rows = PROFILES.map((p) => `${p.release} on ${p.os}`).join(', ');
+    const rows = PROFILES.map((p) => t('{0} on {1}', p.release, p.os)).join(', ');
     const forOs = PROFILES.filter((p) => p.os === cloud.os).map((p) => p.release);
-    add('profile/unsupported', 'error', `There is no profile for OpenStack ${cloud.release} on ${cloud.os}. Supported: ${rows}.`, ['release'], 'value', forOs);
+    add('profile/unsupported', 'error', t('There is no profile for OpenStack {0} on {1}. Supported: {2}.', cloud.release, cloud.os, rows), ['release'], 'value', forOs);
   }
 }
 
@@ -51,7 +52,12 @@ function checkRepositories(cloud: ResolvedCloud, add: Add): void {
     add(
       'profile/end-of-life-repositories',
       'warning',
-      `${cloud.profile!.title}: the operating system is past its end of life (${src.endOfLife.since}) and its mirrors are gone, so installing packages fails on a stock node. Say where packages come from: \`repositories.os\` (a vault such as ${src.endOfLife.example}, or a local mirror).`,
+      t(
+        '{0}: the operating system is past its end of life ({1}) and its mirrors are gone, so installing packages fails on a stock node. Say where packages come from: `repositories.os` (a vault such as {2}, or a local mirror).',
+        cloud.profile!.title,
+        src.endOfLife.since,
+        src.endOfLife.example,
+      ),
       repos ? ['repositories'] : ['os'],
       repos ? 'key' : 'value',
     );
@@ -59,15 +65,15 @@ function checkRepositories(cloud: ResolvedCloud, add: Add): void {
   if (!repos) return;
   const unused = src.kind === 'apt' ? 'openstack' : 'security';
   if (repos[unused] !== undefined) {
-    const why = src.kind === 'apt' ? 'Debian carries OpenStack in its main archive (`repositories.os`)' : 'CentOS 7 takes its updates from `<os>/updates`';
-    add('repositories/unused', 'warning', `\`repositories.${unused}\` is not used on ${cloud.profile!.title}: ${why}.`, ['repositories', unused]);
+    const why = src.kind === 'apt' ? t('Debian carries OpenStack in its main archive (`repositories.os`)') : t('CentOS 7 takes its updates from `<os>/updates`');
+    add('repositories/unused', 'warning', t('`repositories.{0}` is not used on {1}: {2}.', unused, cloud.profile!.title, why), ['repositories', unused]);
   }
   repos.gpgKeys.forEach((k, i) => {
     if (k.startsWith('http://'))
       add(
         'repositories/insecure-key-url',
         'warning',
-        'This key is fetched over plain http: anyone on the way can replace it, and with it every package. Use https://, a file:// URL, or the key itself (ASCII-armored).',
+        t('This key is fetched over plain http: anyone on the way can replace it, and with it every package. Use https://, a file:// URL, or the key itself (ASCII-armored).'),
         ['repositories', 'gpgKeys', i],
         'value',
       );
@@ -81,14 +87,14 @@ function checkNodes(cloud: ResolvedCloud, add: Add): void {
     const path = ['nodes', n.name, 'address'];
     if (ipv4ToInt(n.address) === undefined) continue; // the schema reports it
     const first = seen.get(n.address);
-    if (first) add('node/duplicate-address', 'error', `Address ${n.address} is already used by node \`${first}\`: every node needs its own address.`, path, 'value');
+    if (first) add('node/duplicate-address', 'error', t('Address {0} is already used by node `{1}`: every node needs its own address.', n.address, first), path, 'value');
     else seen.set(n.address, n.name);
     if (cidr && !inCidr(n.address, cidr)) {
-      add('node/address-outside-cidr', 'warning', `Address ${n.address} of \`${n.name}\` is outside the management network ${cloud.managementCidr}.`, path, 'value');
+      add('node/address-outside-cidr', 'warning', t('Address {0} of `{1}` is outside the management network {2}.', n.address, n.name, cloud.managementCidr ?? ''), path, 'value');
     } else if (cidr && isNetworkOrBroadcast(n.address, cidr)) {
-      add('node/reserved-address', 'error', `${n.address} is the network or broadcast address of ${cloud.managementCidr}, not a host address.`, path, 'value');
+      add('node/reserved-address', 'error', t('{0} is the network or broadcast address of {1}, not a host address.', n.address, cloud.managementCidr ?? ''), path, 'value');
     }
-    if (n.services.length === 0) add('node/no-services', 'warning', `Node \`${n.name}\` runs nothing: give it \`roles\` (${Object.keys(ROLES).join(', ')}) or \`services\`.`, ['nodes', n.name]);
+    if (n.services.length === 0) add('node/no-services', 'warning', t('Node `{0}` runs nothing: give it `roles` ({1}) or `services`.', n.name, Object.keys(ROLES).join(', ')), ['nodes', n.name]);
   }
 }
 
@@ -98,11 +104,11 @@ function checkNtp(cloud: ResolvedCloud, add: Add): void {
   const chronyNodes = cloud.nodes.filter((n) => n.services.includes('chrony'));
   if (server && !names.includes(server)) {
     const s = didYouMean(server, names);
-    add('ref/unknown-node', 'error', `\`ntp.server\` names node \`${server}\`, which is not in \`nodes\`${s.length ? ` — did you mean \`${s[0]}\`?` : ''}`, ['ntp', 'server'], 'value', s);
+    add('ref/unknown-node', 'error', t('`ntp.server` names node `{0}`, which is not in `nodes`', server) + (s.length ? t(' — did you mean `{0}`?', s[0]!) : ''), ['ntp', 'server'], 'value', s);
   } else if (server && chronyNodes.length && !chronyNodes.some((n) => n.name === server)) {
-    add('ntp/server-without-chrony', 'error', `The NTP server node \`${server}\` does not run \`chrony\`: the other nodes would sync from nothing.`, ['ntp', 'server'], 'value');
+    add('ntp/server-without-chrony', 'error', t('The NTP server node `{0}` does not run `chrony`: the other nodes would sync from nothing.', server), ['ntp', 'server'], 'value');
   } else if (!server && chronyNodes.length) {
-    add('ntp/no-server', 'warning', 'No NTP server node: set `ntp.server` or give a node the `controller` role.', ['ntp']);
+    add('ntp/no-server', 'warning', t('No NTP server node: set `ntp.server` or give a node the `controller` role.'), ['ntp']);
   }
 }
 
@@ -124,8 +130,8 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
     for (const s of n.services) {
       if (cloud.profile && !availableOn(cloud.profile, s)) {
         const m = REGISTRY[s].placedWhen?.mechanism;
-        const why = m && !cloud.profile.networkMechanisms.includes(m) ? `the ${m} mechanism is not in ${cloud.release}` : 'ostopo has no packages for it there';
-        add('profile/service-unavailable', 'error', `\`${s}\` is not available on ${cloud.profile.title}: ${why}.`, placementPath(doc, n, s), 'value');
+        const why = m && !cloud.profile.networkMechanisms.includes(m) ? t('the {0} mechanism is not in {1}', m, cloud.release) : t('ostopo has no packages for it there');
+        add('profile/service-unavailable', 'error', t('`{0}` is not available on {1}: {2}.', s, cloud.profile.title, why), placementPath(doc, n, s), 'value');
         continue;
       }
       const missing = REGISTRY[s].requires.filter((r) => !placed.has(r));
@@ -133,7 +139,9 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
         add(
           'service/missing-prerequisite',
           'error',
-          `\`${s}\` on \`${n.name}\` needs ${missing.map((m) => `\`${m}\``).join(', ')} somewhere in the cloud, and no node runs ${missing.length > 1 ? 'them' : 'it'}.`,
+          missing.length > 1
+            ? t('`{0}` on `{1}` needs {2} somewhere in the cloud, and no node runs them.', s, n.name, missing.map((m) => `\`${m}\``).join(', '))
+            : t('`{0}` on `{1}` needs {2} somewhere in the cloud, and no node runs it.', s, n.name, `\`${missing[0]}\``),
           placementPath(doc, n, s),
           'value',
           missing,
@@ -149,7 +157,7 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
       add(
         'service/multiple-instances',
         'error',
-        `\`${s}\` runs on \`${hosts[0]!.name}\` already: ostopo deploys one ${s} per cloud (the guide's single controller).`,
+        t("`{0}` runs on `{1}` already: ostopo deploys one {0} per cloud (the guide's single controller).", s, hosts[0]!.name),
         placementPath(doc, extra, s),
         'value',
         undefined,
@@ -167,7 +175,7 @@ function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void
       add(
         'secret/missing',
         'error',
-        `Missing secret \`${name}\`, needed by ${[...services].join(', ')}. ${'Add it under `secrets`, as a value or `${env:NAME}`.'}`,
+        t('Missing secret `{0}`, needed by {1}. Add it under `secrets`, as a value or `${env:NAME}`.', name, [...services].join(', ')),
         doc.get(['secrets']) ? ['secrets'] : [],
         'key',
         undefined,
@@ -179,24 +187,24 @@ function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void
     const path = ['secrets', name];
     if (!isSecretName(name)) {
       const sugg = didYouMean(name, SECRET_NAMES);
-      add('secret/unknown-name', 'warning', `ostopo uses no secret named \`${clip(name)}\`${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}`, path, 'key', sugg);
+      add('secret/unknown-name', 'warning', t('ostopo uses no secret named `{0}`', clip(name)) + (sugg.length ? t(' — did you mean `{0}`?', sugg[0]!) : '.'), path, 'key', sugg);
       continue;
     }
     const ref = parseSecretRef(s.raw);
     if (ref.malformed) {
-      add('secret/bad-reference', 'error', `\`${name}\`: a reference is written \`\${env:VARIABLE}\` (letters, digits and _); in a literal, write \`$\${\` for \`\${\`.`, path, 'value');
+      add('secret/bad-reference', 'error', t('`{0}`: a reference is written `${env:VARIABLE}` (letters, digits and _); in a literal, write `$${` for `${`.', name), path, 'value');
       continue;
     }
     if (s.env && s.value === undefined) {
-      add('secret/env-unset', 'warning', `\`${name}\` comes from environment variable ${s.env}, which is not set here: render and deploy need it.`, path, 'value');
+      add('secret/env-unset', 'warning', t('`{0}` comes from environment variable {1}, which is not set here: render and deploy need it.', name, s.env), path, 'value');
       continue;
     }
     if (s.value !== undefined && /[\r\n\0]/.test(s.value)) {
-      add('value/line-break', 'error', `\`${name}\` contains a line break or NUL, which would break the config files it is written to.`, path, 'value');
+      add('value/line-break', 'error', t('`{0}` contains a line break or NUL, which would break the config files it is written to.', name), path, 'value');
       continue;
     }
     const weak = s.value !== undefined ? weakness(name, s.value) : undefined;
-    if (weak && needed.has(name)) add('secret/weak', 'warning', `\`${name}\` is weak: ${weak}.${s.env ? ` (from ${s.env})` : ''}`, path, 'value');
+    if (weak && needed.has(name)) add('secret/weak', 'warning', t('`{0}` is weak: {1}.', name, weak) + (s.env ? t(' (from {0})', s.env) : ''), path, 'value');
   }
 }
 
@@ -212,13 +220,14 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
   let searches = 0;
   const suggest = (word: string, candidates: () => string[]) => (searches++ < MAX_SUGGESTED ? didYouMean(word, candidates()) : []);
   const renders = (n: ResolvedNode, project: string) => n.services.some((s) => REGISTRY[s].project === project);
-  const scopes: { overrides: ConfigOverrides; base: YamlPath; nodes: ResolvedNode[]; where: string }[] = [
-    { overrides: cloud.config, base: ['config'], nodes: cloud.nodes, where: 'No node runs a' },
-    ...cloud.nodes.map((n) => ({ overrides: n.config, base: ['nodes', n.name, 'config'], nodes: [n], where: `Node \`${n.name}\` runs no` })),
+  // `node`: the node of a node's own overrides (undefined for the global `config`).
+  const scopes: { overrides: ConfigOverrides; base: YamlPath; nodes: ResolvedNode[]; node?: string }[] = [
+    { overrides: cloud.config, base: ['config'], nodes: cloud.nodes },
+    ...cloud.nodes.map((n) => ({ overrides: n.config, base: ['nodes', n.name, 'config'], nodes: [n], node: n.name })),
   ];
   // Checked against the row's own catalog only (catalogFor).
   const choice = catalogFor(profile);
-  for (const { overrides, base, nodes, where } of scopes) {
+  for (const { overrides, base, nodes, node } of scopes) {
     if (!overrides || typeof overrides !== 'object') continue;
     for (const [project, files] of Object.entries(overrides)) {
       if (!files || typeof files !== 'object') continue;
@@ -228,11 +237,18 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
         if (!def) continue; // schema
         const fpath = [...base, project, file];
         if (profile && file === 'nova-compute.conf' && !profile.extraConfigFiles.includes(file)) {
-          add('config/file-not-in-profile', 'error', `The ${profile.title} profile has no ${file}: put these options in nova.conf.`, fpath, 'key', ['nova.conf']);
+          add('config/file-not-in-profile', 'error', t('The {0} profile has no {1}: put these options in nova.conf.', profile.title, file), fpath, 'key', ['nova.conf']);
           continue;
         }
         if (!rendered) {
-          add('config/not-rendered', 'warning', `${where} ${project} service, so this ${file} override changes nothing.`, fpath);
+          add(
+            'config/not-rendered',
+            'warning',
+            node
+              ? t('Node `{0}` runs no {1} service, so this {2} override changes nothing.', node, project, file)
+              : t('No node runs a {0} service, so this {1} override changes nothing.', project, file),
+            fpath,
+          );
           continue;
         }
         if (!sections || typeof sections !== 'object') continue;
@@ -240,7 +256,9 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
           add(
             'config/not-rendered',
             'warning',
-            `${base[0] === 'config' ? 'No node runs' : `Node \`${nodes[0]!.name}\` does not run`} nova-compute, so this ${file} override changes nothing (it is written where nova-compute uses libvirt).`,
+            node
+              ? t('Node `{0}` does not run nova-compute, so this {1} override changes nothing (it is written where nova-compute uses libvirt).', node, file)
+              : t('No node runs nova-compute, so this {0} override changes nothing (it is written where nova-compute uses libvirt).', file),
             fpath,
           );
           continue;
@@ -255,7 +273,14 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
           const known = own(catalog, section);
           if (catalog && !known && !/^(fs|file|rbd|swift|cinder|http|os_glance_.*|mdev_.*|backend.*)$/.test(section)) {
             const sugg = suggest(section, () => Object.keys(catalog));
-            add('config/unknown-section', 'warning', `${file} has no section [${clip(section)}] in ${cloud.release}${sugg.length ? ` — did you mean [${sugg[0]}]?` : '.'}`, spath, 'key', sugg);
+            add(
+              'config/unknown-section',
+              'warning',
+              t('{0} has no section [{1}] in {2}', file, clip(section), cloud.release) + (sugg.length ? t(' — did you mean [{0}]?', sugg[0]!) : '.'),
+              spath,
+              'key',
+              sugg,
+            );
             continue;
           }
           if (!opts || typeof opts !== 'object') continue;
@@ -265,7 +290,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
           for (const [option, value] of Object.entries(opts)) {
             const opath = [...spath, option];
             if (hasLineBreak(value)) {
-              add('value/line-break', 'error', `[${section}] ${option}: a value cannot contain a line break; it would end the option and start garbage lines in ${file}.`, opath, 'value');
+              add('value/line-break', 'error', t('[{0}] {1}: a value cannot contain a line break; it would end the option and start garbage lines in {2}.', section, option, file), opath, 'value');
               continue;
             }
             if (!known) continue;
@@ -277,7 +302,10 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
               add(
                 'config/unknown-option',
                 dynamic ? 'warning' : 'error',
-                `[${section}] has no option \`${clip(option)}\` in ${cloud.release}'s ${file}${dynamic ? ' (nor does the password auth plugin)' : ''}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}${dynamic ? '' : ' The service would ignore it.'}`,
+                t("[{0}] has no option `{1}` in {2}'s {3}", section, clip(option), cloud.release, file) +
+                  (dynamic ? t(' (nor does the password auth plugin)') : '') +
+                  (sugg.length ? t(' — did you mean `{0}`?', sugg[0]!) : '.') +
+                  (dynamic ? '' : t(' The service would ignore it.')),
                 opath,
                 'key',
                 sugg,
@@ -287,7 +315,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
             // A number that is not finite is the schema's (schema/range).
             const problem = value === null || (typeof value === 'number' && !Number.isFinite(value)) ? undefined : typeProblem(info, value);
             if (problem) add('config/option-type', 'warning', `[${section}] ${option}: ${problem}`, opath, 'value');
-            if (info.x) add('config/deprecated-option', 'info', `[${section}] ${option} is deprecated for removal: ${info.h}`, opath, 'key');
+            if (info.x) add('config/deprecated-option', 'info', t('[{0}] {1} is deprecated for removal: {2}', section, option, info.h), opath, 'key');
           }
         }
       }
@@ -317,7 +345,7 @@ function checkKeyValueFile(
     if (!info) {
       const sugg = suggest(key, () => Object.keys(known.keys));
       // libvirt adds settings between versions: the catalog is one version's (its source says which).
-      add('config/unknown-option', 'warning', `${file} has no setting \`${clip(key)}\` in ${known.source}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'}`, kpath, 'key', sugg);
+      add('config/unknown-option', 'warning', t('{0} has no setting `{1}` in {2}', file, clip(key), known.source) + (sugg.length ? t(' — did you mean `{0}`?', sugg[0]!) : '.'), kpath, 'key', sugg);
       continue;
     }
     if (value === null) continue;
@@ -325,11 +353,11 @@ function checkKeyValueFile(
       info.t === 'l'
         ? Array.isArray(value)
           ? undefined
-          : `${key} takes a list, e.g. [ ] or [ "a", "b" ].`
+          : t('{0} takes a list, e.g. [ ] or [ "a", "b" ].', key)
         : Array.isArray(value)
-          ? 'a list is given, but this setting takes one value.'
+          ? t('a list is given, but this setting takes one value.')
           : info.t === 'i' && !/^-?\d+$/.test(String(value === true ? 1 : value === false ? 0 : value))
-            ? `expects a whole number (libvirt's booleans are 0 and 1), not ${clip(JSON.stringify(value))}.`
+            ? t("expects a whole number (libvirt's booleans are 0 and 1), not {0}.", clip(JSON.stringify(value)))
             : undefined;
     if (problem) add('config/option-type', 'warning', `${key}: ${problem}`, kpath, 'value');
   }
@@ -345,14 +373,14 @@ function hasLineBreak(value: unknown): boolean {
 
 function typeProblem(info: OptionInfo, value: unknown): string | undefined {
   const vals = Array.isArray(value) ? value : [value];
-  if (Array.isArray(value) && !['l', 'm'].includes(info.t)) return 'a list is given, but this option takes one value.';
+  if (Array.isArray(value) && !['l', 'm'].includes(info.t)) return t('a list is given, but this option takes one value.');
   for (const v of vals) {
     const s = String(v);
-    if (info.t === 'b' && !/^(true|false|yes|no|on|off|1|0)$/i.test(s)) return `expects true or false, not ${clip(JSON.stringify(v))}.`;
-    if ((info.t === 'i' || info.t === 'p') && !/^-?\d+$/.test(s)) return `expects a whole number, not ${clip(JSON.stringify(v))}.`;
-    if (info.t === 'p' && (Number(s) < 0 || Number(s) > 65535)) return `expects a port (0-65535), not ${s}.`;
-    if (info.t === 'f' && Number.isNaN(Number(s))) return `expects a number, not ${clip(JSON.stringify(v))}.`;
-    if (info.c && info.c.length && info.t !== 'l' && !info.c.map(String).includes(s)) return `expects one of ${info.c.map(String).join(', ')}, not ${clip(JSON.stringify(v))}.`;
+    if (info.t === 'b' && !/^(true|false|yes|no|on|off|1|0)$/i.test(s)) return t('expects true or false, not {0}.', clip(JSON.stringify(v)));
+    if ((info.t === 'i' || info.t === 'p') && !/^-?\d+$/.test(s)) return t('expects a whole number, not {0}.', clip(JSON.stringify(v)));
+    if (info.t === 'p' && (Number(s) < 0 || Number(s) > 65535)) return t('expects a port (0-65535), not {0}.', s);
+    if (info.t === 'f' && Number.isNaN(Number(s))) return t('expects a number, not {0}.', clip(JSON.stringify(v)));
+    if (info.c && info.c.length && info.t !== 'l' && !info.c.map(String).includes(s)) return t('expects one of {0}, not {1}.', info.c.map(String).join(', '), clip(JSON.stringify(v)));
   }
   return undefined;
 }

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { localeFromEnv, localeOf, setLocale, t, tables } from '../../src/core/l10n';
 import { LAYER_NAMES } from '../../src/core/render/ini';
-import { listFiles } from './helpers';
+import { analyze } from '../../src/core/compile';
+import { listFiles, minimal } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const placeholders = (s: string) => [...s.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
@@ -77,5 +78,21 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
     assert.equal(t('{0} min ago', 5), '5 分钟前');
     assert.equal(t('{0} on {1}', 'zed', 'debian12'), 'debian12 上的 zed');
     assert.equal(t('a message with no translation {0}', 'x'), 'a message with no translation x');
+  });
+
+  it('findings of the semantic rules are in the locale; codes, keys and values stay as they are', () => {
+    const text = minimal().replace('10.0.0.31', '10.0.0.11').replace('Str0ng-Rabbit-Pass-1', "'123456'");
+    setLocale('zh-cn');
+    const zh = analyze(text, {}).findings;
+    setLocale('en');
+    const en = analyze(text, {}).findings;
+    assert.deepEqual(
+      zh.map((f) => f.code),
+      en.map((f) => f.code),
+    );
+    const dup = zh.find((f) => f.code === 'node/duplicate-address')!;
+    assert.equal(dup.message, '地址 10.0.0.11 已被节点 `controller` 使用：每个节点都需要自己的地址。');
+    assert.equal(zh.find((f) => f.code === 'secret/weak')?.message, '`RABBIT_PASS` 强度太弱：它是众所周知的密码。');
+    assert.match(en.find((f) => f.code === 'node/duplicate-address')!.message, /^Address 10\.0\.0\.11 is already used by node `controller`/);
   });
 });

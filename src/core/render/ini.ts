@@ -1,6 +1,7 @@
 import { OptionValue } from '../model';
 import { YamlPath } from '../parse';
 import { osloValueRefs } from './template';
+import { t } from '../l10n';
 
 /** Which layer set a rendered value: the preview shows it and jumps to `path` in the topology. */
 export type Layer = 'profile' | 'topology' | 'global' | 'node';
@@ -168,7 +169,7 @@ export class KeyValueDoc {
 /** Why a value cannot be written to a `key = value` file, or undefined. */
 export function keyValueProblem(value: unknown): string | undefined {
   const items = Array.isArray(value) ? value : [value];
-  for (const v of items) if (typeof v === 'string' && /["\\\r\n\0]/.test(v)) return 'a string with a double quote, a backslash or a line break cannot be written to this file';
+  for (const v of items) if (typeof v === 'string' && /["\\\r\n\0]/.test(v)) return t('a string with a double quote, a backslash or a line break cannot be written to this file');
   return undefined;
 }
 
