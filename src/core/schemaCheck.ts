@@ -2,6 +2,7 @@ import { clip, didYouMean, Finding, FindingCode } from './findings';
 import { own } from './own';
 import { ParsedDocument, YamlPath } from './parse';
 import { JsonSchema, JsonType, topologySchema } from './schema';
+import * as l10n from './l10n';
 
 /**
  * Checks a parsed topology against the JSON Schema, with every finding placed on the offending key or
@@ -11,7 +12,7 @@ export function checkSchema(doc: ParsedDocument, schema: JsonSchema = topologySc
   const out: Finding[] = [];
   if (doc.value === undefined || doc.value === null) {
     if (!doc.findings.some((f) => f.severity === 'error')) {
-      out.push({ code: 'schema/empty', severity: 'error', message: 'The topology is empty: start with `ostopo: 1`, `name`, `release`, `os` and `nodes`.', range: doc.locate([]) });
+      out.push({ code: 'schema/empty', severity: 'error', message: l10n.t('The topology is empty: start with `ostopo: 1`, `name`, `release`, `os` and `nodes`.'), range: doc.locate([]) });
     }
     return out;
   }
@@ -44,7 +45,7 @@ function typeMatches(actual: JsonType, expected: JsonType | JsonType[]): boolean
   return list.includes(actual) || (actual === 'integer' && list.includes('number'));
 }
 
-const TYPE_WORDS: Record<JsonType, string> = {
+export const TYPE_WORDS: Record<JsonType, string> = {
   string: 'text',
   integer: 'a whole number',
   number: 'a number',
@@ -54,9 +55,12 @@ const TYPE_WORDS: Record<JsonType, string> = {
   null: 'empty',
 };
 
+/** A type in the locale's words (TYPE_WORDS are the English ones, and the keys of the translations). */
+export const typeWord = (t: JsonType): string => l10n.t(TYPE_WORDS[t]);
+
 function describeTypes(t: JsonType | JsonType[]): string {
   const list = Array.isArray(t) ? t : [t];
-  return list.map((x) => TYPE_WORDS[x]).join(' or ');
+  return list.map(typeWord).join(l10n.t(' or '));
 }
 
 /**
@@ -64,18 +68,18 @@ function describeTypes(t: JsonType | JsonType[]): string {
  * that is not plain (a number too large for any number type is out of range, not "null").
  */
 function shown(doc: ParsedDocument, path: YamlPath, value: unknown, t: JsonType): string {
-  if (t === 'object' || t === 'array') return TYPE_WORDS[t];
+  if (t === 'object' || t === 'array') return typeWord(t);
   const written = clip(doc.source(path) ?? JSON.stringify(value));
-  if (typeof value === 'number' && !Number.isFinite(value)) return `\`${written}\`, which ${notFinite(value)}`;
-  return `${TYPE_WORDS[t]} (${written})`;
+  if (typeof value === 'number' && !Number.isFinite(value)) return l10n.t('`{0}`, which {1}', written, notFinite(value));
+  return `${typeWord(t)} (${written})`;
 }
 
 function notFinite(n: number): string {
-  return Number.isNaN(n) ? 'is not a number' : 'is out of range (it is not a finite number)';
+  return Number.isNaN(n) ? l10n.t('is not a number') : l10n.t('is out of range (it is not a finite number)');
 }
 
 function keyName(path: YamlPath): string {
-  return path.length ? clip(String(path[path.length - 1])) : 'the document';
+  return path.length ? clip(String(path[path.length - 1])) : l10n.t('the document');
 }
 
 function refCode(s: JsonSchema, fallback: FindingCode): FindingCode {
@@ -92,33 +96,45 @@ function visit(doc: ParsedDocument, written: unknown, s: JsonSchema, path: YamlP
   const value = typeof written === 'number' && s['x-ostopo-as-text'] ? (doc.source(path) ?? String(written)) : written;
   const t = typeOf(value);
   if (s.type && !typeMatches(t, s.type)) {
-    const what = t === 'object' || t === 'array' || hidden ? TYPE_WORDS[t] : shown(doc, path, value, t);
-    const quote = hidden && s.type === 'string' && t !== 'object' && t !== 'array' && t !== 'null' ? ': put it in quotes' : '';
+    const what = t === 'object' || t === 'array' || hidden ? typeWord(t) : shown(doc, path, value, t);
+    const quote = hidden && s.type === 'string' && t !== 'object' && t !== 'array' && t !== 'null' ? l10n.t(': put it in quotes') : '';
     out.push({
       code: 'schema/type',
       severity: 'error',
-      message: `\`${keyName(path)}\` must be ${describeTypes(s.type)}, not ${what}${quote}.`,
+      message: l10n.t('`{0}` must be {1}, not {2}{3}.', keyName(path), describeTypes(s.type), what, quote),
       range: doc.locate(path, 'value'),
       path,
     });
     return;
   }
   if (s.const !== undefined && value !== s.const) {
-    out.push({ code: 'schema/const', severity: 'error', message: `\`${keyName(path)}\` must be ${JSON.stringify(s.const)}.`, range: doc.locate(path, 'value'), path, suggestions: [String(s.const)] });
+    out.push({
+      code: 'schema/const',
+      severity: 'error',
+      message: l10n.t('`{0}` must be {1}.', keyName(path), JSON.stringify(s.const)),
+      range: doc.locate(path, 'value'),
+      path,
+      suggestions: [String(s.const)],
+    });
     return;
   }
   if (s.enum && !s.enum.includes(value)) {
     const choices = s.enum.map(String);
     const sugg = typeof value === 'string' && !hidden ? didYouMean(value, choices) : [];
+    const ref = s['x-ostopo-ref'];
     const what = hidden
-      ? `This value is not allowed for \`${keyName(path)}\``
-      : s['x-ostopo-ref']
-        ? `Unknown ${s['x-ostopo-ref']} \`${clip(String(value))}\``
-        : `\`${clip(String(value))}\` is not allowed for \`${keyName(path)}\``;
+      ? l10n.t('This value is not allowed for `{0}`', keyName(path))
+      : ref === 'node'
+        ? l10n.t('Unknown node `{0}`', clip(String(value)))
+        : ref === 'service'
+          ? l10n.t('Unknown service `{0}`', clip(String(value)))
+          : ref === 'role'
+            ? l10n.t('Unknown role `{0}`', clip(String(value)))
+            : l10n.t('`{0}` is not allowed for `{1}`', clip(String(value)), keyName(path));
     out.push({
       code: refCode(s, 'schema/enum'),
       severity: 'error',
-      message: `${what}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : ''} Allowed: ${choices.join(', ')}.`,
+      message: what + (sugg.length ? l10n.t(' — did you mean `{0}`?', sugg[0]!) : '') + l10n.t(' Allowed: {0}.', choices.join(', ')),
       range: doc.locate(path, 'value'),
       path,
       suggestions: sugg,
@@ -128,17 +144,23 @@ function visit(doc: ParsedDocument, written: unknown, s: JsonSchema, path: YamlP
   if (t === 'string') {
     const str = value as string;
     if (s.minLength !== undefined && str.length < s.minLength) {
-      out.push({ code: 'schema/length', severity: 'error', message: `\`${keyName(path)}\` must not be empty.`, range: doc.locate(path, 'value'), path });
+      out.push({ code: 'schema/length', severity: 'error', message: l10n.t('`{0}` must not be empty.', keyName(path)), range: doc.locate(path, 'value'), path });
     } else if (s.pattern && !re(s.pattern).test(str)) {
       const meta = SHELL_META.exec(str);
+      const form = s.patternDescription ? l10n.t(s.patternDescription) : l10n.t('of the form {0}', s.pattern);
       out.push({
         code: meta ? 'value/shell-metacharacters' : 'schema/pattern',
         severity: 'error',
         message: hidden
-          ? `\`${keyName(path)}\` is not ${s.patternDescription ?? `of the form ${s.pattern}`}.`
+          ? l10n.t('`{0}` is not {1}.', keyName(path), form)
           : meta
-            ? `\`${keyName(path)}\` contains ${meta[0] === '\n' ? 'a line break' : `\`${meta[0]}\``}, which ostopo refuses in values that reach commands and config files; it must be ${s.patternDescription ?? `of the form ${s.pattern}`}.`
-            : `\`${keyName(path)}\`: ${clip(JSON.stringify(str))} is not ${s.patternDescription ?? `of the form ${s.pattern}`}.`,
+            ? l10n.t(
+                '`{0}` contains {1}, which ostopo refuses in values that reach commands and config files; it must be {2}.',
+                keyName(path),
+                meta[0] === '\n' ? l10n.t('a line break') : `\`${meta[0]}\``,
+                form,
+              )
+            : l10n.t('`{0}`: {1} is not {2}.', keyName(path), clip(JSON.stringify(str)), form),
         range: doc.locate(path, 'value'),
         path,
       });
@@ -150,7 +172,7 @@ function visit(doc: ParsedDocument, written: unknown, s: JsonSchema, path: YamlP
       out.push({
         code: 'schema/range',
         severity: 'error',
-        message: `\`${keyName(path)}\`: ${hidden ? 'the value' : `\`${doc.source(path) ?? String(n)}\``} ${notFinite(n)}.`,
+        message: l10n.t('`{0}`: {1} {2}.', keyName(path), hidden ? l10n.t('the value') : `\`${doc.source(path) ?? String(n)}\``, notFinite(n)),
         range: doc.locate(path, 'value'),
         path,
       });
@@ -158,7 +180,9 @@ function visit(doc: ParsedDocument, written: unknown, s: JsonSchema, path: YamlP
       out.push({
         code: 'schema/range',
         severity: 'error',
-        message: `\`${keyName(path)}\` must be between ${s.minimum ?? '-∞'} and ${s.maximum ?? '∞'}${hidden ? '' : `, not ${doc.source(path) ?? n}`}.`,
+        message: hidden
+          ? l10n.t('`{0}` must be between {1} and {2}.', keyName(path), s.minimum ?? '-∞', s.maximum ?? '∞')
+          : l10n.t('`{0}` must be between {1} and {2}, not {3}.', keyName(path), s.minimum ?? '-∞', s.maximum ?? '∞', doc.source(path) ?? n),
         range: doc.locate(path, 'value'),
         path,
       });
@@ -167,7 +191,7 @@ function visit(doc: ParsedDocument, written: unknown, s: JsonSchema, path: YamlP
   if (t === 'array') {
     const arr = value as unknown[];
     if (s.minItems !== undefined && arr.length < s.minItems) {
-      out.push({ code: 'schema/min-items', severity: 'error', message: `\`${keyName(path)}\` needs at least ${s.minItems} item(s).`, range: doc.locate(path, 'value'), path });
+      out.push({ code: 'schema/min-items', severity: 'error', message: l10n.t('`{0}` needs at least {1} item(s).', keyName(path), s.minItems), range: doc.locate(path, 'value'), path });
     }
     const seen = new Map<string, number>();
     arr.forEach((item, i) => {
@@ -177,7 +201,7 @@ function visit(doc: ParsedDocument, written: unknown, s: JsonSchema, path: YamlP
           out.push({
             code: 'schema/duplicate-item',
             severity: 'warning',
-            message: `${hidden ? 'An item' : clip(JSON.stringify(item) ?? String(item))} is listed twice in \`${keyName(path)}\`.`,
+            message: l10n.t('{0} is listed twice in `{1}`.', hidden ? l10n.t('An item') : clip(JSON.stringify(item) ?? String(item)), keyName(path)),
             range: doc.locate([...path, i], 'value'),
             path: [...path, i],
           });
@@ -190,14 +214,14 @@ function visit(doc: ParsedDocument, written: unknown, s: JsonSchema, path: YamlP
     const obj = value as Record<string, unknown>;
     const keys = Object.keys(obj);
     if (s.minProperties !== undefined && keys.length < s.minProperties) {
-      out.push({ code: 'schema/min-items', severity: 'error', message: `\`${keyName(path)}\` needs at least ${s.minProperties} entry.`, range: doc.locate(path), path });
+      out.push({ code: 'schema/min-items', severity: 'error', message: l10n.t('`{0}` needs at least {1} entry.', keyName(path), s.minProperties), range: doc.locate(path), path });
     }
     for (const req of s.required ?? []) {
       if (!Object.hasOwn(obj, req)) {
         out.push({
           code: 'schema/required',
           severity: 'error',
-          message: `Missing \`${req}\`${path.length ? ` in \`${keyName(path)}\`` : ''}: ${firstSentence(own(s.properties, req)?.description)}`,
+          message: (path.length ? l10n.t('Missing `{0}` in `{1}`: ', req, keyName(path)) : l10n.t('Missing `{0}`: ', req)) + firstSentence(own(s.properties, req)?.description),
           range: doc.locate(path),
           path: [...path, req],
         });
@@ -214,7 +238,7 @@ function visit(doc: ParsedDocument, written: unknown, s: JsonSchema, path: YamlP
           out.push({
             code: 'schema/key-pattern',
             severity: 'error',
-            message: `\`${clip(k)}\` is not ${s.propertyNames.patternDescription ?? 'a valid name here'}.`,
+            message: l10n.t('`{0}` is not {1}.', clip(k), s.propertyNames.patternDescription ? l10n.t(s.propertyNames.patternDescription) : l10n.t('a valid name here')),
             range: doc.locate(child),
             path: child,
           });
@@ -226,7 +250,10 @@ function visit(doc: ParsedDocument, written: unknown, s: JsonSchema, path: YamlP
           out.push({
             code: 'schema/unknown-key',
             severity: 'error',
-            message: `Unknown key \`${clip(k)}\`${path.length ? ` in \`${keyName(path)}\`` : ''}${sugg.length ? ` — did you mean \`${sugg[0]}\`?` : '.'} Known: ${known.join(', ')}.`,
+            message:
+              (path.length ? l10n.t('Unknown key `{0}` in `{1}`', clip(k), keyName(path)) : l10n.t('Unknown key `{0}`', clip(k))) +
+              (sugg.length ? l10n.t(' — did you mean `{0}`?', sugg[0]!) : '.') +
+              l10n.t(' Known: {0}.', known.join(', ')),
             range: doc.locate(child),
             path: child,
             suggestions: sugg,
@@ -241,7 +268,9 @@ function visit(doc: ParsedDocument, written: unknown, s: JsonSchema, path: YamlP
 }
 
 function firstSentence(d: string | undefined): string {
-  if (!d) return 'it is required.';
-  const m = /^(.*?[.!?])(\s|$)/.exec(d);
-  return m?.[1] ?? d;
+  if (!d) return l10n.t('it is required.');
+  const text = l10n.t(d);
+  // The first sentence, in either language (。 ends a Chinese one).
+  const m = /^(.*?[.!?。！？])(\s|$|(?<=[。！？]))/.exec(text);
+  return m?.[1] ?? text;
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { localeFromEnv, localeOf, setLocale, t, tables } from '../../src/core/l10n';
 import { LAYER_NAMES } from '../../src/core/render/ini';
 import { analyze } from '../../src/core/compile';
+import { TYPE_WORDS } from '../../src/core/schemaCheck';
 import { listFiles, minimal } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -30,7 +31,7 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
     const source = keysInSource();
     assert.ok(source.size > 80, `found ${source.size} messages`);
     // Messages that reach t() through a table rather than as a literal.
-    const dynamic = Object.values(LAYER_NAMES);
+    const dynamic = [...Object.values(LAYER_NAMES), ...Object.values(TYPE_WORDS)];
     for (const [name, table] of Object.entries(tables())) {
       for (const [key, where] of source) {
         assert.ok(key in table, `${name}: no translation of ${JSON.stringify(key)} (${where})`);
@@ -94,5 +95,11 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
     assert.equal(dup.message, '地址 10.0.0.11 已被节点 `controller` 使用：每个节点都需要自己的地址。');
     assert.equal(zh.find((f) => f.code === 'secret/weak')?.message, '`RABBIT_PASS` 强度太弱：它是众所周知的密码。');
     assert.match(en.find((f) => f.code === 'node/duplicate-address')!.message, /^Address 10\.0\.0\.11 is already used by node `controller`/);
+    // The schema's findings too.
+    setLocale('zh-cn');
+    const schema = analyze(minimal('ntpx: 1\n').replace('os: debian12', 'os: debian1'), {}).findings;
+    setLocale('en');
+    assert.match(schema.find((f) => f.code === 'schema/unknown-key')?.message ?? '', /^未知键 `ntpx` — 你是想写 `ntp` 吗？ 已知的键：/);
+    assert.match(schema.find((f) => f.code === 'schema/enum')?.message ?? '', /^`debian1` 不允许用于 `os` — 你是想写 `debian12` 吗？ 允许的值：centos7, debian12, debian13。$/);
   });
 });
