@@ -16,7 +16,7 @@ export const COMPARE_SCHEME = 'ostopo-compare';
  * Read-only: nothing on the node changes.
  */
 export class Comparisons implements vscode.TextDocumentContentProvider {
-  /** Both sides of each comparison opened in this window (they are small: one config file each). */
+  /** Both sides of each comparison open in this window (one config file each), until their editors close. */
   private readonly texts = new Map<string, string>();
   private seq = 0;
 
@@ -24,6 +24,10 @@ export class Comparisons implements vscode.TextDocumentContentProvider {
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.texts.get(uri.toString()) ?? '';
+  }
+
+  forget(uri: vscode.Uri): void {
+    this.texts.delete(uri.toString());
   }
 
   async compare(doc: vscode.TextDocument, node: string, file: string): Promise<FileComparison | undefined> {
@@ -68,6 +72,10 @@ export class Comparisons implements vscode.TextDocumentContentProvider {
 
 export function registerComparisons(ctx: Ctx): Comparisons {
   const c = new Comparisons(ctx);
-  ctx.push(vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, c));
+  ctx.push(
+    vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, c),
+    // A side whose editor is gone is not asked for again: its text goes.
+    vscode.workspace.onDidCloseTextDocument((d) => d.uri.scheme === COMPARE_SCHEME && c.forget(d.uri)),
+  );
   return c;
 }
