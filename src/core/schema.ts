@@ -1,5 +1,6 @@
 import { NETWORK_MECHANISMS, OPERATING_SYSTEMS, PROFILES, releaseAliases, RELEASES } from './profiles';
 import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, ROLES, SECRET_NAMES, SECRETS, SERVICE_IDS, REGISTRY } from './services/registry';
+import { inLocale, Locale, locale, t } from './l10n';
 
 /**
  * The JSON Schema (draft-07) of a topology file: the single source of truth for keys, types, enums and
@@ -58,13 +59,13 @@ const URL_PATTERN = '(https?://[A-Za-z0-9.-]+(:[0-9]+)?|file://)(/[A-Za-z0-9._~%
 const SAFE_WORD = '^[A-Za-z0-9_.-]+$';
 
 /** How a secret's value is written (completion and hover show it with each secret). */
-const SECRET_VALUE_FORM =
-  'A literal (quote it if it could read as a number or `true`) or `${env:NAME}` (an environment variable). In a literal, `$${` stands for a literal `${` (any other `${` is a reference).';
+const secretValueForm = () =>
+  t('A literal (quote it if it could read as a number or `true`) or `${env:NAME}` (an environment variable). In a literal, `$${` stands for a literal `${` (any other `${` is a reference).');
 
 const ipv4 = (description: string, examples: string[]): JsonSchema => ({
   type: 'string',
   pattern: IPV4,
-  patternDescription: 'an IPv4 address such as 10.0.0.11',
+  patternDescription: t('an IPv4 address such as 10.0.0.11'),
   description,
   examples,
 });
@@ -76,45 +77,53 @@ const serviceList = (description: string): JsonSchema => ({
   items: {
     type: 'string',
     enum: [...SERVICE_IDS],
-    enumDescriptions: SERVICE_IDS.map((s) => `${REGISTRY[s].title}: ${REGISTRY[s].description}`),
+    enumDescriptions: SERVICE_IDS.map((s) => `${t(REGISTRY[s].title)}: ${t(REGISTRY[s].description)}`),
     'x-ostopo-ref': 'service',
-    description: 'A service id.',
+    description: t('A service id.'),
   },
 });
 
 const sshSchema = (where: string): JsonSchema => ({
   type: 'object',
-  description: `How ostopo connects to ${where} over SSH. Values given here are used as they are; a \`host\` alias is resolved with \`ssh -G\` so your ~/.ssh/config (Include, ProxyJump, IdentityFile...) applies.`,
+  description: t(
+    'How ostopo connects to {0} over SSH. Values given here are used as they are; a `host` alias is resolved with `ssh -G` so your ~/.ssh/config (Include, ProxyJump, IdentityFile...) applies.',
+    where,
+  ),
   additionalProperties: false,
   properties: {
     user: {
       type: 'string',
       pattern: '^[a-z_][a-z0-9_-]*[$]?$',
-      patternDescription: 'a Unix user name',
-      description: 'Remote user. When it is not `root`, commands run through `sudo -n` (a sudo that asks for a password is reported as an error).',
+      patternDescription: t('a Unix user name'),
+      description: t('Remote user. When it is not `root`, commands run through `sudo -n` (a sudo that asks for a password is reported as an error).'),
       default: 'root',
     },
-    port: { type: 'integer', minimum: 1, maximum: 65535, description: 'SSH port.', default: 22 },
-    identityFile: { type: 'string', minLength: 1, description: 'Private key file (`~` is expanded). Without it, ssh-agent (SSH_AUTH_SOCK) or the keys of `ssh -G` are used.' },
-    host: { type: 'string', pattern: HOSTNAME, patternDescription: 'a host name or ~/.ssh/config alias', description: 'Host name or ~/.ssh/config alias to connect to instead of the node address.' },
-    knownHostsFile: { type: 'string', minLength: 1, description: "Extra known_hosts file checked besides ~/.ssh/known_hosts and the project's .ostopo/known_hosts. Host keys are always verified." },
+    port: { type: 'integer', minimum: 1, maximum: 65535, description: t('SSH port.'), default: 22 },
+    identityFile: { type: 'string', minLength: 1, description: t('Private key file (`~` is expanded). Without it, ssh-agent (SSH_AUTH_SOCK) or the keys of `ssh -G` are used.') },
+    host: {
+      type: 'string',
+      pattern: HOSTNAME,
+      patternDescription: t('a host name or ~/.ssh/config alias'),
+      description: t('Host name or ~/.ssh/config alias to connect to instead of the node address.'),
+    },
+    knownHostsFile: { type: 'string', minLength: 1, description: t("Extra known_hosts file checked besides ~/.ssh/known_hosts and the project's .ostopo/known_hosts. Host keys are always verified.") },
   },
 });
 
 const optionValue: JsonSchema = {
   type: ['string', 'number', 'boolean', 'array', 'null'],
-  description: "The option's value. A list is written as repeated keys for multi-valued options and comma-separated otherwise; `null` removes an option ostopo would write.",
-  items: { type: ['string', 'number', 'boolean'], description: 'One value of the list.' },
+  description: t("The option's value. A list is written as repeated keys for multi-valued options and comma-separated otherwise; `null` removes an option ostopo would write."),
+  items: { type: ['string', 'number', 'boolean'], description: t('One value of the list.') },
 };
 
 const configFileSchema = (description: string): JsonSchema => ({
   type: ['object', 'null'],
   description,
-  propertyNames: { pattern: '^[A-Za-z0-9_.:-]+$', patternDescription: 'an INI section name' },
+  propertyNames: { pattern: '^[A-Za-z0-9_.:-]+$', patternDescription: t('an INI section name') },
   additionalProperties: {
     type: ['object', 'null'],
-    description: 'An INI section: `option: value` pairs merged over what ostopo renders (`null` drops the section).',
-    propertyNames: { pattern: '^[A-Za-z0-9_.-]+$', patternDescription: 'an option name' },
+    description: t('An INI section: `option: value` pairs merged over what ostopo renders (`null` drops the section).'),
+    propertyNames: { pattern: '^[A-Za-z0-9_.-]+$', patternDescription: t('an option name') },
     additionalProperties: optionValue,
   },
 });
@@ -123,297 +132,336 @@ const configFileSchema = (description: string): JsonSchema => ({
 const keyValueFileSchema = (description: string): JsonSchema => ({
   type: ['object', 'null'],
   description,
-  propertyNames: { pattern: '^[a-z][a-z0-9_]*$', patternDescription: 'a setting name (lower case, digits and _)' },
+  propertyNames: { pattern: '^[a-z][a-z0-9_]*$', patternDescription: t('a setting name (lower case, digits and _)') },
   additionalProperties: optionValue,
 });
 
 const configSchema = (scope: string): JsonSchema => ({
   type: 'object',
-  description: `Overrides merged over the rendered files ${scope}: \`<project>.<file>.<section>.<option>: value\`. The preview shows which layer set each value.`,
+  description: t('Overrides merged over the rendered files {0}: `<project>.<file>.<section>.<option>: value`. The preview shows which layer set each value.', scope),
   additionalProperties: false,
   properties: Object.fromEntries(
     PROJECT_IDS.filter((p) => CONFIG_FILES.some((f) => f.project === p)).map((p) => [
       p,
       {
         type: 'object',
-        description: `Overrides for ${p}'s configuration files.`,
+        description: t("Overrides for {0}'s configuration files.", p),
         additionalProperties: false,
-        properties: Object.fromEntries(CONFIG_FILES.filter((f) => f.project === p).map((f) => [f.name, f.format === 'keyvalue' ? keyValueFileSchema(f.description) : configFileSchema(f.description)])),
+        properties: Object.fromEntries(
+          CONFIG_FILES.filter((f) => f.project === p).map((f) => [f.name, f.format === 'keyvalue' ? keyValueFileSchema(t(f.description)) : configFileSchema(t(f.description))]),
+        ),
       },
     ]),
   ),
 });
 
-export const topologySchema: JsonSchema = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  $id: 'https://ostopo.dev/schemas/ostopo.schema.json',
-  title: 'ostopo topology',
-  description: 'One OpenStack cloud: its nodes, the services each runs, networks, NTP, secrets and config overrides.',
-  type: 'object',
-  additionalProperties: false,
-  required: ['ostopo', 'name', 'release', 'os', 'nodes'],
-  properties: {
-    ostopo: { type: 'integer', const: 1, description: 'Format version of this file. Always `1` for now.', default: 1 },
-    name: {
-      type: 'string',
-      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$',
-      patternDescription: 'letters, digits, `_`, `.` and `-`',
-      description: 'Name of the cloud; names the deploy journal in `.ostopo/`.',
-    },
-    release: {
-      // `release: 2025.1` is read by YAML as a number: the schema checks the text as written (x-ostopo-as-text).
-      type: ['string', 'number'],
-      'x-ostopo-as-text': true,
-      enum: RELEASES.flatMap((r) => [r.id, ...releaseAliases(r)]),
-      enumDescriptions: RELEASES.flatMap((r) => [r.description, ...releaseAliases(r).map(() => `The same as \`${r.id}\`: ${r.description}`)]),
-      description: 'OpenStack release (a number such as 2025.1 may stay unquoted). Together with `os` it selects a profile (packages, paths, how services run).',
-    },
-    os: {
-      type: 'string',
-      enum: OPERATING_SYSTEMS.map((o) => o.id),
-      enumDescriptions: OPERATING_SYSTEMS.map((o) => o.description),
-      description: 'Operating system of every node.',
-    },
-    region: { type: 'string', pattern: SAFE_WORD, patternDescription: 'letters, digits, `_`, `.` and `-`', description: 'Keystone region of every endpoint.', default: 'RegionOne' },
-    workers: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 256,
-      description:
-        "Worker processes of every OpenStack API and daemon (glance, nova, uwsgi processes on Debian). Default: each service's own default, one per CPU (Debian's uwsgi APIs: 8 processes of 32 threads). Small nodes want 1 or 2.",
-    },
-    networks: {
-      type: 'object',
-      description:
-        "The guide's networks: management (every node has an address on it), provider (the external network of instances: networking option 1) and self-service (project networks over VXLAN, routed to the provider network: option 2). With provider or self-service, the `network` and `compute` roles place neutron's agents.",
-      additionalProperties: false,
-      required: ['management'],
-      properties: {
-        management: {
-          type: 'object',
-          description: 'Management network: node addresses, API endpoints and the database are on it.',
-          additionalProperties: false,
-          required: ['cidr'],
-          properties: {
-            cidr: {
-              type: 'string',
-              pattern: CIDR,
-              patternDescription: 'a CIDR such as 10.0.0.0/24',
-              description: 'Network of the node addresses; also the default `ntp.allow`.',
-              examples: ['10.0.0.0/24'],
+/** The schema with its documentation in the current locale (t): built once per locale by localSchema. */
+function build(): JsonSchema {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://ostopo.dev/schemas/ostopo.schema.json',
+    title: 'ostopo topology',
+    description: t('One OpenStack cloud: its nodes, the services each runs, networks, NTP, secrets and config overrides.'),
+    type: 'object',
+    additionalProperties: false,
+    required: ['ostopo', 'name', 'release', 'os', 'nodes'],
+    properties: {
+      ostopo: { type: 'integer', const: 1, description: t('Format version of this file. Always `1` for now.'), default: 1 },
+      name: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$',
+        patternDescription: t('letters, digits, `_`, `.` and `-`'),
+        description: t('Name of the cloud; names the deploy journal in `.ostopo/`.'),
+      },
+      release: {
+        // `release: 2025.1` is read by YAML as a number: the schema checks the text as written (x-ostopo-as-text).
+        type: ['string', 'number'],
+        'x-ostopo-as-text': true,
+        enum: RELEASES.flatMap((r) => [r.id, ...releaseAliases(r)]),
+        enumDescriptions: RELEASES.flatMap((r) => [t(r.description), ...releaseAliases(r).map(() => t('The same as `{0}`: {1}', r.id, t(r.description)))]),
+        description: t('OpenStack release (a number such as 2025.1 may stay unquoted). Together with `os` it selects a profile (packages, paths, how services run).'),
+      },
+      os: {
+        type: 'string',
+        enum: OPERATING_SYSTEMS.map((o) => o.id),
+        enumDescriptions: OPERATING_SYSTEMS.map((o) => t(o.description)),
+        description: t('Operating system of every node.'),
+      },
+      region: { type: 'string', pattern: SAFE_WORD, patternDescription: t('letters, digits, `_`, `.` and `-`'), description: t('Keystone region of every endpoint.'), default: 'RegionOne' },
+      workers: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 256,
+        description: t(
+          "Worker processes of every OpenStack API and daemon (glance, nova, uwsgi processes on Debian). Default: each service's own default, one per CPU (Debian's uwsgi APIs: 8 processes of 32 threads). Small nodes want 1 or 2.",
+        ),
+      },
+      networks: {
+        type: 'object',
+        description: t(
+          "The guide's networks: management (every node has an address on it), provider (the external network of instances: networking option 1) and self-service (project networks over VXLAN, routed to the provider network: option 2). With provider or self-service, the `network` and `compute` roles place neutron's agents.",
+        ),
+        additionalProperties: false,
+        required: ['management'],
+        properties: {
+          management: {
+            type: 'object',
+            description: t('Management network: node addresses, API endpoints and the database are on it.'),
+            additionalProperties: false,
+            required: ['cidr'],
+            properties: {
+              cidr: {
+                type: 'string',
+                pattern: CIDR,
+                patternDescription: t('a CIDR such as 10.0.0.0/24'),
+                description: t('Network of the node addresses; also the default `ntp.allow`.'),
+                examples: ['10.0.0.0/24'],
+              },
+              gateway: ipv4(t('Gateway of the management network (documentation; ostopo does not change the management interface).'), ['10.0.0.1']),
             },
-            gateway: ipv4('Gateway of the management network (documentation; ostopo does not change the management interface).', ['10.0.0.1']),
           },
-        },
-        provider: {
-          type: 'object',
-          description:
-            'Provider network: an interface without an IP address that instances reach the outside through (guide: ifcfg with BOOTPROTO none), a flat network in neutron. `cidr`, `gateway`, `allocationPool` and `dns` describe its subnet: verify creates it as the guide\'s "provider" network.',
-          additionalProperties: false,
-          properties: {
-            name: {
-              type: 'string',
-              pattern: '^[A-Za-z0-9_-]{1,64}$',
-              patternDescription: 'letters, digits, `_` and `-`',
-              description: "Name of the physical network in neutron (ML2 flat_networks, the agents' mappings).",
-              default: 'provider',
-            },
-            interface: {
-              type: 'string',
-              pattern: IFNAME,
-              patternDescription: 'a network interface name (at most 15 characters)',
-              description: 'Interface name on every node, e.g. `eth1` or `ens4`; override per node with `nodes.<name>.providerInterface`.',
-              examples: ['eth1'],
-            },
-            cidr: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 203.0.113.0/24', description: 'Provider subnet.', examples: ['203.0.113.0/24'] },
-            gateway: ipv4('Provider network gateway (in `cidr`).', ['203.0.113.1']),
-            allocationPool: {
-              type: 'object',
-              description: "Addresses of the provider subnet that neutron hands out (router gateways, floating IPs, instances on the provider network); the guide's 203.0.113.101-203.0.113.250.",
-              additionalProperties: false,
-              required: ['start', 'end'],
-              properties: {
-                start: ipv4('First address of the pool (in `cidr`).', ['203.0.113.101']),
-                end: ipv4('Last address of the pool (in `cidr`, not before `start`).', ['203.0.113.250']),
+          provider: {
+            type: 'object',
+            description: t(
+              'Provider network: an interface without an IP address that instances reach the outside through (guide: ifcfg with BOOTPROTO none), a flat network in neutron. `cidr`, `gateway`, `allocationPool` and `dns` describe its subnet: verify creates it as the guide\'s "provider" network.',
+            ),
+            additionalProperties: false,
+            properties: {
+              name: {
+                type: 'string',
+                pattern: '^[A-Za-z0-9_-]{1,64}$',
+                patternDescription: t('letters, digits, `_` and `-`'),
+                description: t("Name of the physical network in neutron (ML2 flat_networks, the agents' mappings)."),
+                default: 'provider',
+              },
+              interface: {
+                type: 'string',
+                pattern: IFNAME,
+                patternDescription: t('a network interface name (at most 15 characters)'),
+                description: t('Interface name on every node, e.g. `eth1` or `ens4`; override per node with `nodes.<name>.providerInterface`.'),
+                examples: ['eth1'],
+              },
+              cidr: { type: 'string', pattern: CIDR, patternDescription: t('a CIDR such as 203.0.113.0/24'), description: t('Provider subnet.'), examples: ['203.0.113.0/24'] },
+              gateway: ipv4(t('Provider network gateway (in `cidr`).'), ['203.0.113.1']),
+              allocationPool: {
+                type: 'object',
+                description: t("Addresses of the provider subnet that neutron hands out (router gateways, floating IPs, instances on the provider network); the guide's 203.0.113.101-203.0.113.250."),
+                additionalProperties: false,
+                required: ['start', 'end'],
+                properties: {
+                  start: ipv4(t('First address of the pool (in `cidr`).'), ['203.0.113.101']),
+                  end: ipv4(t('Last address of the pool (in `cidr`, not before `start`).'), ['203.0.113.250']),
+                },
+              },
+              dns: {
+                type: 'array',
+                description: t('DNS servers handed to instances on the provider subnet.'),
+                uniqueItems: true,
+                items: { type: 'string', pattern: IPV4, patternDescription: t('an IPv4 address'), description: t('A DNS server address.') },
+                examples: [['8.8.4.4']],
               },
             },
-            dns: {
-              type: 'array',
-              description: 'DNS servers handed to instances on the provider subnet.',
-              uniqueItems: true,
-              items: { type: 'string', pattern: IPV4, patternDescription: 'an IPv4 address', description: 'A DNS server address.' },
-              examples: [['8.8.4.4']],
+          },
+          selfservice: {
+            type: 'object',
+            description: t(
+              'Self-service networks (the guide\'s networking option 2): projects make VXLAN networks and routers; the L3 agent (the `network` role) routes them to the provider network with SNAT and floating IPs. `cidr` and `gateway` are the guide\'s "selfservice" network, which verify creates.',
+            ),
+            additionalProperties: false,
+            properties: {
+              vniRange: {
+                type: 'string',
+                pattern: '^[0-9]{1,8}:[0-9]{1,8}$',
+                patternDescription: t('FIRST:LAST, e.g. 1:1000'),
+                description: t('VXLAN network identifiers that self-service networks take (ML2 [ml2_type_vxlan] vni_ranges).'),
+                default: '1:1000',
+              },
+              cidr: {
+                type: 'string',
+                pattern: CIDR,
+                patternDescription: t('a CIDR such as 172.16.1.0/24'),
+                description: t('Subnet of the self-service network verify creates.'),
+                default: '172.16.1.0/24',
+              },
+              gateway: ipv4(t('Gateway of that subnet (default: its first address).'), ['172.16.1.1']),
             },
           },
-        },
-        selfservice: {
-          type: 'object',
-          description:
-            'Self-service networks (the guide\'s networking option 2): projects make VXLAN networks and routers; the L3 agent (the `network` role) routes them to the provider network with SNAT and floating IPs. `cidr` and `gateway` are the guide\'s "selfservice" network, which verify creates.',
-          additionalProperties: false,
-          properties: {
-            vniRange: {
-              type: 'string',
-              pattern: '^[0-9]{1,8}:[0-9]{1,8}$',
-              patternDescription: 'FIRST:LAST, e.g. 1:1000',
-              description: 'VXLAN network identifiers that self-service networks take (ML2 [ml2_type_vxlan] vni_ranges).',
-              default: '1:1000',
-            },
-            cidr: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 172.16.1.0/24', description: 'Subnet of the self-service network verify creates.', default: '172.16.1.0/24' },
-            gateway: ipv4('Gateway of that subnet (default: its first address).', ['172.16.1.1']),
-          },
-        },
-        mechanism: {
-          type: 'string',
-          enum: NETWORK_MECHANISMS.map((m) => m.id),
-          enumDescriptions: NETWORK_MECHANISMS.map(
-            (m) =>
-              `${m.description} Profiles: ${PROFILES.filter((p) => p.networkMechanisms.includes(m.id))
-                .map((p) => p.id)
-                .join(', ')}.`,
-          ),
-          description: "How instances' networks are wired (ML2 mechanism and L2 agent). Default: the profile's (" + PROFILES.map((p) => `${p.id}: ${p.networkMechanisms[0]}`).join(', ') + ').',
-        },
-      },
-    },
-    ntp: {
-      type: 'object',
-      description: 'Time synchronisation with chrony: the NTP server node syncs from `servers`; the other nodes sync from it.',
-      additionalProperties: false,
-      properties: {
-        servers: {
-          type: 'array',
-          description: 'Upstream NTP servers of the NTP server node (`server NAME iburst`).',
-          items: { type: 'string', pattern: HOSTNAME, patternDescription: 'a host name or IPv4 address', description: 'An NTP server: host name or IPv4 address.' },
-          uniqueItems: true,
-          default: ['pool.ntp.org'],
-          examples: [['0.pool.ntp.org', '1.pool.ntp.org']],
-        },
-        server: {
-          type: 'string',
-          pattern: NODE_NAME_PATTERN,
-          patternDescription: 'a node name',
-          'x-ostopo-ref': 'node',
-          description: 'The node that serves time to the others. Default: the node with the `controller` role.',
-        },
-        allow: {
-          type: 'array',
-          description: 'Networks allowed to sync from the NTP server node (`allow` lines). Default: the management cidr.',
-          items: { type: 'string', pattern: CIDR, patternDescription: 'a CIDR such as 10.0.0.0/24', description: 'A network allowed to query the NTP server, e.g. 10.0.0.0/24.' },
-          uniqueItems: true,
-        },
-      },
-    },
-    repositories: {
-      type: 'object',
-      description:
-        "Where the nodes get their packages: a local mirror, or a vault for a distribution past its end of life (CentOS 7). ostopo writes the sources (apt: /etc/apt/sources.list.d/ostopo.sources; yum: /etc/yum.repos.d/ostopo-*.repo) and sets the distribution's own aside (renamed to NAME.ostopo-disabled). Without this key the nodes keep their own sources.",
-      additionalProperties: false,
-      required: ['os'],
-      properties: {
-        os: repoUrl(
-          "Base URL of the operating system's packages. Debian: a mirror of the archive (suites `<codename>` and `<codename>-updates`, component main), e.g. http://mirror.example.com/debian. CentOS 7: the root of a 7.9.2009 tree (os/, updates/, extras/, cloud/, storage/, virt/), e.g. https://vault.centos.org/7.9.2009.",
-          ['http://deb.debian.org/debian', 'https://vault.centos.org/7.9.2009'],
-        ),
-        security: repoUrl(
-          'Debian: base URL of the security archive (suite `<codename>-security`), e.g. http://security.debian.org/debian-security. Leave out to take no security updates from a mirror.',
-          ['http://security.debian.org/debian-security'],
-        ),
-        openstack: repoUrl(
-          'CentOS 7: URL of the RDO Train repository itself when it is not at `<os>/cloud/$basearch/openstack-train` (yum variables such as $basearch are kept). Debian carries OpenStack in its main archive: not used there.',
-          ['https://vault.centos.org/7.9.2009/cloud/x86_64/openstack-train'],
-        ),
-        gpgKeys: {
-          type: 'array',
-          description:
-            "Extra keys that sign these repositories (a local repository re-signed with your own key): each an ASCII-armored public key (a literal block `|`) or its URL (https://, http:// or file://). The distribution's own keys are always trusted.",
-          uniqueItems: true,
-          items: {
+          mechanism: {
             type: 'string',
-            pattern: `^(${URL_PATTERN}|-----BEGIN PGP PUBLIC KEY BLOCK-----\n[A-Za-z0-9+/=:. \n-]+-----END PGP PUBLIC KEY BLOCK-----\n?)$`,
-            patternDescription: 'an ASCII-armored public key (-----BEGIN PGP PUBLIC KEY BLOCK----- …) or an http(s):// or file:// URL',
-            description: 'A public key, armored, or the URL of one.',
+            enum: NETWORK_MECHANISMS.map((m) => m.id),
+            enumDescriptions: NETWORK_MECHANISMS.map((m) =>
+              t(
+                '{0} Profiles: {1}.',
+                t(m.description),
+                PROFILES.filter((p) => p.networkMechanisms.includes(m.id))
+                  .map((p) => p.id)
+                  .join(', '),
+              ),
+            ),
+            description: t("How instances' networks are wired (ML2 mechanism and L2 agent). Default: the profile's ({0}).", PROFILES.map((p) => `${p.id}: ${p.networkMechanisms[0]}`).join(', ')),
           },
         },
       },
-    },
-    verify: {
-      type: 'object',
-      description: 'What `ostopo verify` uses beyond the cloud itself.',
-      additionalProperties: false,
-      properties: {
-        image: {
-          type: 'object',
-          description:
-            'The image verify\'s "Launch an instance" boots on the self-service network (uploaded to glance for the check, deleted afterwards): a kernel and its ramdisk, booted directly (`scripts/test-image.sh` builds a tiny one from Debian\'s packages), or a bootable disk image such as CirrOS. Paths are relative to this file. Without it, the instance checks are skipped.',
-          additionalProperties: false,
-          properties: {
-            kernel: { type: 'string', minLength: 1, description: 'A Linux kernel (glance `aki` image; the instance boots it with `ramdisk`).', examples: ['build/test-image/vmlinuz'] },
-            ramdisk: { type: 'string', minLength: 1, description: 'Its initial ramdisk (glance `ari` image).', examples: ['build/test-image/initrd.img'] },
-            disk: {
-              type: 'string',
-              minLength: 1,
-              description: 'A bootable disk image (qcow2, or raw when the name ends in .raw or .img without a qcow2 header).',
-              examples: ['cirros-0.6.2-x86_64-disk.img'],
-            },
-          },
-        },
-      },
-    },
-    ssh: sshSchema('every node (defaults; override per node with `nodes.<name>.ssh`)'),
-    secrets: {
-      type: 'object',
-      description:
-        'Passwords, named as in the install guide. A value is a literal or `${env:NAME}` (read from the environment of VS Code or the CLI); in a literal, `$${` stands for a literal `${`. Values are masked in every output unless revealed, and no message ever shows them.',
-      'x-ostopo-secret': true,
-      propertyNames: { pattern: '^[A-Z][A-Z0-9_]*$', patternDescription: 'an upper-case secret name such as GLANCE_PASS' },
-      additionalProperties: { type: 'string', description: `A secret value. ${SECRET_VALUE_FORM}`, 'x-ostopo-secret': true },
-      properties: Object.fromEntries(SECRET_NAMES.map((n) => [n, { type: 'string', description: `${SECRETS[n]} ${SECRET_VALUE_FORM}`, 'x-ostopo-ref': 'secret', 'x-ostopo-secret': true }])),
-    },
-    nodes: {
-      type: 'object',
-      description: "The servers of the cloud, by host name. Each node's name is its host name in /etc/hosts and in the endpoint URLs.",
-      minProperties: 1,
-      propertyNames: { pattern: NODE_NAME_PATTERN, patternDescription: 'a lower-case host name (letters, digits and `-`)' },
-      additionalProperties: {
+      ntp: {
         type: 'object',
-        description: 'A node: its management address and what runs on it.',
+        description: t('Time synchronisation with chrony: the NTP server node syncs from `servers`; the other nodes sync from it.'),
         additionalProperties: false,
-        required: ['address'],
         properties: {
-          address: ipv4('Management network address of the node (guide: controller 10.0.0.11, compute1 10.0.0.31).', ['10.0.0.11']),
-          roles: {
+          servers: {
             type: 'array',
-            description: 'Roles that expand to services: ' + ROLE_IDS.map((r) => `\`${r}\` (${ROLES[r].services.join(', ')})`).join('; ') + '.',
+            description: t('Upstream NTP servers of the NTP server node (`server NAME iburst`).'),
+            items: { type: 'string', pattern: HOSTNAME, patternDescription: t('a host name or IPv4 address'), description: t('An NTP server: host name or IPv4 address.') },
             uniqueItems: true,
-            items: { type: 'string', enum: [...ROLE_IDS], enumDescriptions: ROLE_IDS.map((r) => ROLES[r].description), 'x-ostopo-ref': 'role', description: 'A role.' },
+            default: ['pool.ntp.org'],
+            examples: [['0.pool.ntp.org', '1.pool.ntp.org']],
           },
-          services: serviceList('Services on this node in addition to those of its roles.'),
-          providerInterface: {
+          server: {
             type: 'string',
-            pattern: IFNAME,
-            patternDescription: 'a network interface name',
-            description: 'Provider interface of this node when it differs from `networks.provider.interface`.',
+            pattern: NODE_NAME_PATTERN,
+            patternDescription: t('a node name'),
+            'x-ostopo-ref': 'node',
+            description: t('The node that serves time to the others. Default: the node with the `controller` role.'),
           },
-          overlayAddress: ipv4(
-            "This node's VXLAN tunnel endpoint (the guide's OVERLAY_INTERFACE_IP_ADDRESS) when it is not its management `address`: an address on another interface for tenant traffic.",
-            ['10.0.1.31'],
-          ),
-          ssh: sshSchema('this node'),
-          config: configSchema('of this node only (over the global `config`)'),
+          allow: {
+            type: 'array',
+            description: t('Networks allowed to sync from the NTP server node (`allow` lines). Default: the management cidr.'),
+            items: { type: 'string', pattern: CIDR, patternDescription: t('a CIDR such as 10.0.0.0/24'), description: t('A network allowed to query the NTP server, e.g. 10.0.0.0/24.') },
+            uniqueItems: true,
+          },
         },
       },
+      repositories: {
+        type: 'object',
+        description: t(
+          "Where the nodes get their packages: a local mirror, or a vault for a distribution past its end of life (CentOS 7). ostopo writes the sources (apt: /etc/apt/sources.list.d/ostopo.sources; yum: /etc/yum.repos.d/ostopo-*.repo) and sets the distribution's own aside (renamed to NAME.ostopo-disabled). Without this key the nodes keep their own sources.",
+        ),
+        additionalProperties: false,
+        required: ['os'],
+        properties: {
+          os: repoUrl(
+            t(
+              "Base URL of the operating system's packages. Debian: a mirror of the archive (suites `<codename>` and `<codename>-updates`, component main), e.g. http://mirror.example.com/debian. CentOS 7: the root of a 7.9.2009 tree (os/, updates/, extras/, cloud/, storage/, virt/), e.g. https://vault.centos.org/7.9.2009.",
+            ),
+            ['http://deb.debian.org/debian', 'https://vault.centos.org/7.9.2009'],
+          ),
+          security: repoUrl(
+            t('Debian: base URL of the security archive (suite `<codename>-security`), e.g. http://security.debian.org/debian-security. Leave out to take no security updates from a mirror.'),
+            ['http://security.debian.org/debian-security'],
+          ),
+          openstack: repoUrl(
+            t(
+              'CentOS 7: URL of the RDO Train repository itself when it is not at `<os>/cloud/$basearch/openstack-train` (yum variables such as $basearch are kept). Debian carries OpenStack in its main archive: not used there.',
+            ),
+            ['https://vault.centos.org/7.9.2009/cloud/x86_64/openstack-train'],
+          ),
+          gpgKeys: {
+            type: 'array',
+            description: t(
+              "Extra keys that sign these repositories (a local repository re-signed with your own key): each an ASCII-armored public key (a literal block `|`) or its URL (https://, http:// or file://). The distribution's own keys are always trusted.",
+            ),
+            uniqueItems: true,
+            items: {
+              type: 'string',
+              pattern: `^(${URL_PATTERN}|-----BEGIN PGP PUBLIC KEY BLOCK-----\n[A-Za-z0-9+/=:. \n-]+-----END PGP PUBLIC KEY BLOCK-----\n?)$`,
+              patternDescription: t('an ASCII-armored public key (-----BEGIN PGP PUBLIC KEY BLOCK----- …) or an http(s):// or file:// URL'),
+              description: t('A public key, armored, or the URL of one.'),
+            },
+          },
+        },
+      },
+      verify: {
+        type: 'object',
+        description: t('What `ostopo verify` uses beyond the cloud itself.'),
+        additionalProperties: false,
+        properties: {
+          image: {
+            type: 'object',
+            description: t(
+              'The image verify\'s "Launch an instance" boots on the self-service network (uploaded to glance for the check, deleted afterwards): a kernel and its ramdisk, booted directly (`scripts/test-image.sh` builds a tiny one from Debian\'s packages), or a bootable disk image such as CirrOS. Paths are relative to this file. Without it, the instance checks are skipped.',
+            ),
+            additionalProperties: false,
+            properties: {
+              kernel: { type: 'string', minLength: 1, description: t('A Linux kernel (glance `aki` image; the instance boots it with `ramdisk`).'), examples: ['build/test-image/vmlinuz'] },
+              ramdisk: { type: 'string', minLength: 1, description: t('Its initial ramdisk (glance `ari` image).'), examples: ['build/test-image/initrd.img'] },
+              disk: {
+                type: 'string',
+                minLength: 1,
+                description: t('A bootable disk image (qcow2, or raw when the name ends in .raw or .img without a qcow2 header).'),
+                examples: ['cirros-0.6.2-x86_64-disk.img'],
+              },
+            },
+          },
+        },
+      },
+      ssh: sshSchema(t('every node (defaults; override per node with `nodes.<name>.ssh`)')),
+      secrets: {
+        type: 'object',
+        description: t(
+          'Passwords, named as in the install guide. A value is a literal or `${env:NAME}` (read from the environment of VS Code or the CLI); in a literal, `$${` stands for a literal `${`. Values are masked in every output unless revealed, and no message ever shows them.',
+        ),
+        'x-ostopo-secret': true,
+        propertyNames: { pattern: '^[A-Z][A-Z0-9_]*$', patternDescription: t('an upper-case secret name such as GLANCE_PASS') },
+        additionalProperties: { type: 'string', description: `${t('A secret value.')} ${secretValueForm()}`, 'x-ostopo-secret': true },
+        properties: Object.fromEntries(SECRET_NAMES.map((n) => [n, { type: 'string', description: `${t(SECRETS[n])} ${secretValueForm()}`, 'x-ostopo-ref': 'secret', 'x-ostopo-secret': true }])),
+      },
+      nodes: {
+        type: 'object',
+        description: t("The servers of the cloud, by host name. Each node's name is its host name in /etc/hosts and in the endpoint URLs."),
+        minProperties: 1,
+        propertyNames: { pattern: NODE_NAME_PATTERN, patternDescription: t('a lower-case host name (letters, digits and `-`)') },
+        additionalProperties: {
+          type: 'object',
+          description: t('A node: its management address and what runs on it.'),
+          additionalProperties: false,
+          required: ['address'],
+          properties: {
+            address: ipv4(t('Management network address of the node (guide: controller 10.0.0.11, compute1 10.0.0.31).'), ['10.0.0.11']),
+            roles: {
+              type: 'array',
+              description: t('Roles that expand to services: {0}.', ROLE_IDS.map((r) => `\`${r}\` (${ROLES[r].services.join(', ')})`).join('; ')),
+              uniqueItems: true,
+              items: { type: 'string', enum: [...ROLE_IDS], enumDescriptions: ROLE_IDS.map((r) => t(ROLES[r].description)), 'x-ostopo-ref': 'role', description: t('A role.') },
+            },
+            services: serviceList(t('Services on this node in addition to those of its roles.')),
+            providerInterface: {
+              type: 'string',
+              pattern: IFNAME,
+              patternDescription: t('a network interface name'),
+              description: t('Provider interface of this node when it differs from `networks.provider.interface`.'),
+            },
+            overlayAddress: ipv4(
+              t("This node's VXLAN tunnel endpoint (the guide's OVERLAY_INTERFACE_IP_ADDRESS) when it is not its management `address`: an address on another interface for tenant traffic."),
+              ['10.0.1.31'],
+            ),
+            ssh: sshSchema(t('this node')),
+            config: configSchema(t('of this node only (over the global `config`)')),
+          },
+        },
+      },
+      config: configSchema(t('of every node')),
     },
-    config: configSchema('of every node'),
-  },
-};
+  };
+}
+
+/** The schema in English: the one written to schemas/ostopo.schema.json for other editors. */
+export const topologySchema: JsonSchema = inLocale('en', build);
+
+const byLocale = new Map<Locale, JsonSchema>([['en', topologySchema]]);
+
+/** The schema whose descriptions (hover, completion, messages) are in the current locale. */
+export function localSchema(): JsonSchema {
+  const l = locale();
+  let s = byLocale.get(l);
+  if (!s) byLocale.set(l, (s = build()));
+  return s;
+}
 
 function repoUrl(description: string, examples: string[]): JsonSchema {
-  return { type: 'string', pattern: `^${URL_PATTERN}$`, patternDescription: 'an http://, https:// or file:// URL', description, examples };
+  return { type: 'string', pattern: `^${URL_PATTERN}$`, patternDescription: t('an http://, https:// or file:// URL'), description, examples };
 }
 
 /** The sub-schema at a data path, following properties / patternProperties / additionalProperties / items. */
-export function schemaAt(path: (string | number)[], root: JsonSchema = topologySchema): JsonSchema | undefined {
+export function schemaAt(path: (string | number)[], root: JsonSchema = localSchema()): JsonSchema | undefined {
   let s: JsonSchema | undefined = root;
   for (const seg of path) {
     if (!s) return undefined;

@@ -1,14 +1,14 @@
 import { clip, didYouMean, Finding, FindingCode } from './findings';
 import { own } from './own';
 import { ParsedDocument, YamlPath } from './parse';
-import { JsonSchema, JsonType, topologySchema } from './schema';
+import { JsonSchema, JsonType, localSchema } from './schema';
 import * as l10n from './l10n';
 
 /**
  * Checks a parsed topology against the JSON Schema, with every finding placed on the offending key or
  * value. Implements the keywords the schema uses (it has no oneOf/anyOf/$ref), so messages can be exact.
  */
-export function checkSchema(doc: ParsedDocument, schema: JsonSchema = topologySchema): Finding[] {
+export function checkSchema(doc: ParsedDocument, schema: JsonSchema = localSchema()): Finding[] {
   const out: Finding[] = [];
   if (doc.value === undefined || doc.value === null) {
     if (!doc.findings.some((f) => f.severity === 'error')) {

@@ -4,7 +4,11 @@ import * as path from 'node:path';
 import { localeFromEnv, localeOf, setLocale, t, tables } from '../../src/core/l10n';
 import { LAYER_NAMES } from '../../src/core/render/ini';
 import { analyze } from '../../src/core/compile';
+import { hoverAt } from '../../src/core/editor/navigate';
+import { localSchema, schemaJson } from '../../src/core/schema';
 import { TYPE_WORDS } from '../../src/core/schemaCheck';
+import { NETWORK_MECHANISMS, OPERATING_SYSTEMS, RELEASES } from '../../src/core/profiles';
+import { CONFIG_FILES, REGISTRY, ROLE_IDS, ROLES, SECRETS, SERVICE_IDS } from '../../src/core/services/registry';
 import { listFiles, minimal } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -31,7 +35,18 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
     const source = keysInSource();
     assert.ok(source.size > 80, `found ${source.size} messages`);
     // Messages that reach t() through a table rather than as a literal.
-    const dynamic = [...Object.values(LAYER_NAMES), ...Object.values(TYPE_WORDS)];
+    const dynamic = [
+      ...Object.values(LAYER_NAMES),
+      ...Object.values(TYPE_WORDS),
+      // The descriptors' and profiles' documentation, which the schema (hover, completion) shows through t().
+      ...RELEASES.map((r) => r.description),
+      ...OPERATING_SYSTEMS.map((o) => o.description),
+      ...NETWORK_MECHANISMS.map((m) => m.description),
+      ...SERVICE_IDS.flatMap((s) => [REGISTRY[s].title, REGISTRY[s].description]),
+      ...ROLE_IDS.map((r) => ROLES[r].description),
+      ...Object.values(SECRETS),
+      ...CONFIG_FILES.map((f) => f.description),
+    ];
     for (const [name, table] of Object.entries(tables())) {
       for (const [key, where] of source) {
         assert.ok(key in table, `${name}: no translation of ${JSON.stringify(key)} (${where})`);
@@ -101,5 +116,14 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
     setLocale('en');
     assert.match(schema.find((f) => f.code === 'schema/unknown-key')?.message ?? '', /^未知键 `ntpx` — 你是想写 `ntp` 吗？ 已知的键：/);
     assert.match(schema.find((f) => f.code === 'schema/enum')?.message ?? '', /^`debian1` 不允许用于 `os` — 你是想写 `debian12` 吗？ 允许的值：centos7, debian12, debian13。$/);
+    // The schema's documentation: hover and completion (the English schema file stays English).
+    setLocale('zh-cn');
+    const zhHover = hoverAt(analyze(minimal(), {}), { line: minimal().split('\n').indexOf('nodes:'), character: 1 })?.markdown ?? '';
+    const zhRelease = localSchema().properties?.release?.enumDescriptions?.[0];
+    setLocale('en');
+    assert.match(zhHover, /云中的服务器，按主机名列出。/);
+    assert.match(zhRelease ?? '', /^OpenStack Train（2019）/);
+    assert.match(schemaJson(), /"description": "The servers of the cloud, by host name\./);
+    assert.doesNotMatch(schemaJson(), /[\u4e00-\u9fff]/);
   });
 });

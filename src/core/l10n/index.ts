@@ -34,6 +34,17 @@ export function locale(): Locale {
   return current;
 }
 
+/** `f()` with the locale set to `l` for its duration (the English schema is built this way whatever the locale). */
+export function inLocale<T>(l: Locale, f: () => T): T {
+  const before = current;
+  current = l;
+  try {
+    return f();
+  } finally {
+    current = before;
+  }
+}
+
 /** The locale of the CLI's environment (the first of LC_ALL, LC_MESSAGES, LANG that is set, as gettext reads them). */
 export function localeFromEnv(env: Record<string, string | undefined>): Locale {
   return localeOf([env.LC_ALL, env.LC_MESSAGES, env.LANG].find((v) => v));
