@@ -5,6 +5,7 @@ import { localeFromEnv, localeOf, setLocale, t, tables } from '../../src/core/l1
 import { LAYER_NAMES } from '../../src/core/render/ini';
 import { analyze } from '../../src/core/compile';
 import { hoverAt } from '../../src/core/editor/navigate';
+import { SNIPPETS } from '../../src/core/editor/snippets';
 import { localSchema, schemaJson } from '../../src/core/schema';
 import { TYPE_WORDS } from '../../src/core/schemaCheck';
 import { NETWORK_MECHANISMS, OPERATING_SYSTEMS, RELEASES } from '../../src/core/profiles';
@@ -46,6 +47,7 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
       ...ROLE_IDS.map((r) => ROLES[r].description),
       ...Object.values(SECRETS),
       ...CONFIG_FILES.map((f) => f.description),
+      ...Object.entries(SNIPPETS).flatMap(([name, sn]) => [name, sn.description]),
     ];
     for (const [name, table] of Object.entries(tables())) {
       for (const [key, where] of source) {

@@ -8,6 +8,7 @@ import { own } from '../own';
 import { JsonSchema, schemaAt } from '../schema';
 import { cursorContext } from './cursor';
 import { SNIPPETS, TOPOLOGY_SNIPPET } from './snippets';
+import { t } from '../l10n';
 
 export { TOPOLOGY_SNIPPET };
 
@@ -38,10 +39,10 @@ function catalogRelease(a: Analysis): string {
 }
 
 function optionDoc(o: OptionInfo): string {
-  const parts = [o.h, `Type: ${TYPE_NAMES[o.t]}.`];
-  if (o.d !== undefined) parts.push(`Default: \`${Array.isArray(o.d) ? o.d.join(',') : String(o.d)}\`.`);
-  if (o.c?.length) parts.push(`Choices: ${o.c.map((c) => `\`${String(c)}\``).join(', ')}.`);
-  if (o.x) parts.push('**Deprecated for removal.**');
+  const parts = [o.h, t('Type: {0}.', TYPE_NAMES[o.t])];
+  if (o.d !== undefined) parts.push(t('Default: `{0}`.', Array.isArray(o.d) ? o.d.join(',') : String(o.d)));
+  if (o.c?.length) parts.push(t('Choices: {0}.', o.c.map((c) => `\`${String(c)}\``).join(', ')));
+  if (o.x) parts.push(`**${t('Deprecated for removal.')}**`);
   return parts.join(' ');
 }
 
@@ -80,9 +81,9 @@ function keyEntry(k: string, sub: JsonSchema, range: Range, kind: CompletionKind
 export function docOf(s: JsonSchema): string {
   const parts: string[] = [];
   if (s.description) parts.push(s.description);
-  if (s.default !== undefined) parts.push(`Default: \`${JSON.stringify(s.default)}\`.`);
-  if (s.enum) parts.push(`Allowed: ${s.enum.map((e) => `\`${String(e)}\``).join(', ')}.`);
-  if (s.patternDescription) parts.push(`Form: ${s.patternDescription}.`);
+  if (s.default !== undefined) parts.push(t('Default: `{0}`.', JSON.stringify(s.default)));
+  if (s.enum) parts.push(t('Allowed: {0}.', s.enum.map((e) => `\`${String(e)}\``).join(', ')));
+  if (s.patternDescription) parts.push(t('Form: {0}.', s.patternDescription));
   return parts.join('\n\n');
 }
 
@@ -95,7 +96,7 @@ function valueEntries(s: JsonSchema, a: Analysis, range: Range, exclude: string[
         label: n.name,
         kind: 'node' as const,
         detail: n.address,
-        documentation: `Node \`${n.name}\` (${n.address}): ${n.services.join(', ') || 'no services'}.`,
+        documentation: t('Node `{0}` ({1}): {2}.', n.name, n.address, n.services.join(', ') || t('no services')),
         insertText: n.name,
         range,
       }));
@@ -105,10 +106,10 @@ function valueEntries(s: JsonSchema, a: Analysis, range: Range, exclude: string[
       .filter((e) => !exclude.includes(String(e)))
       .map((e, i) => ({ label: String(e), kind: 'enum' as const, detail: ref ?? typeName(s), documentation: s.enumDescriptions?.[i], insertText: String(e), range }));
   }
-  const t = Array.isArray(s.type) ? s.type : [s.type];
-  if (t.includes('boolean')) return ['true', 'false'].map((b) => ({ label: b, kind: 'value' as const, insertText: b, range }));
+  const types = Array.isArray(s.type) ? s.type : [s.type];
+  if (types.includes('boolean')) return ['true', 'false'].map((b) => ({ label: b, kind: 'value' as const, insertText: b, range }));
   if (s.const !== undefined) return [{ label: String(s.const), kind: 'value', insertText: String(s.const), range }];
-  if (s.examples?.length) return s.examples.filter((x) => typeof x !== 'object').map((x) => ({ label: String(x), kind: 'value' as const, detail: 'example', insertText: String(x), range }));
+  if (s.examples?.length) return s.examples.filter((x) => typeof x !== 'object').map((x) => ({ label: String(x), kind: 'value' as const, detail: t('example'), insertText: String(x), range }));
   return [];
 }
 
@@ -216,7 +217,7 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
       const named = SECRET_NAMES.filter((n) => !ctx.siblings.includes(n) && !a.cloud.secrets.has(n)).map((n) => ({
         label: n,
         kind: 'secret' as const,
-        detail: needed.has(n) ? 'needed by this cloud' : 'secret',
+        detail: needed.has(n) ? t('needed by this cloud') : t('secret'),
         documentation: docOf(schemaAt(['secrets', n]) ?? { description: SECRETS[n] }),
         insertText: `${n}: \${1:\\\${env:${n}\\}}`,
         snippet: true,
@@ -230,8 +231,8 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
         {
           label: 'ostopo topology',
           kind: 'snippet',
-          detail: 'a whole topology',
-          documentation: 'A controller and a compute node with every key a new topology needs.',
+          detail: t('a whole topology'),
+          documentation: t('A controller and a compute node with every key a new topology needs.'),
           insertText: TOPOLOGY_SNIPPET,
           snippet: true,
           range: ctx.range,
@@ -267,9 +268,9 @@ function placementProblem(a: Analysis, node: string, list: 'services' | 'roles',
   const services: ServiceId[] = list === 'roles' ? (isRoleId(id) ? ROLES[id].services : []) : isServiceId(id) ? [id] : [];
   const profile = a.cloud.profile;
   for (const s of services) {
-    if (list === 'services' && profile && !availableOn(profile, s)) return `not available on ${profile.title}`;
+    if (list === 'services' && profile && !availableOn(profile, s)) return t('not available on {0}', profile.title);
     const elsewhere = REGISTRY[s].singleInstance ? hostsOf(a.cloud, s).find((n) => n.name !== node) : undefined;
-    if (elsewhere) return list === 'roles' ? `\`${s}\` of this role runs on \`${elsewhere.name}\` already (one per cloud)` : `runs on \`${elsewhere.name}\` already (one per cloud)`;
+    if (elsewhere) return list === 'roles' ? t('`{0}` of this role runs on `{1}` already (one per cloud)', s, elsewhere.name) : t('runs on `{0}` already (one per cloud)', elsewhere.name);
   }
   return undefined;
 }
@@ -301,7 +302,16 @@ function snippetEntries(path: YamlPath, range: Range): CompletionEntry[] {
           : false;
   return Object.entries(SNIPPETS)
     .filter(([name]) => fits(name))
-    .map(([name, sn]) => ({ label: sn.prefix, kind: 'snippet' as const, detail: name, documentation: sn.description, insertText: sn.body.join('\n'), snippet: true, range, sortText: `2${name}` }));
+    .map(([name, sn]) => ({
+      label: sn.prefix,
+      kind: 'snippet' as const,
+      detail: t(name),
+      documentation: t(sn.description),
+      insertText: sn.body.join('\n'),
+      snippet: true,
+      range,
+      sortText: `2${name}`,
+    }));
 }
 
 /** How deep a path's `config` mapping is: 1 (`config`), 3 (`nodes.<name>.config`), or -1 (none). */

@@ -4,6 +4,7 @@ import { Finding, FindingCode, Fix, FixEdit, Position } from '../findings';
 import { ipv4ToInt, parseCidr } from '../net';
 import { own } from '../own';
 import { generateSecret } from '../secrets';
+import { t } from '../l10n';
 
 const REPLACEABLE = new Set<FindingCode>([
   'schema/enum',
@@ -114,18 +115,18 @@ function hostFor(a: Analysis, needing: string): string {
 export function fixesFor(a: Analysis, f: Finding, random?: (n: number) => Uint8Array): Fix[] {
   const fixes: Fix[] = [];
   if (REPLACEABLE.has(f.code)) {
-    for (const s of f.suggestions ?? []) fixes.push({ title: `Change to \`${s}\``, edits: [{ range: f.range, newText: s }] });
+    for (const s of f.suggestions ?? []) fixes.push({ title: t('Change to `{0}`', s), edits: [{ range: f.range, newText: s }] });
   }
   const path = f.path ?? [];
   if (f.code === 'secret/missing') {
     const name = f.data?.secret;
     const generated = name ? addSecretEdit(a, name, generateSecret(random)) : undefined;
     const fromEnv = name ? addSecretEdit(a, name, `\${env:${name}}`) : undefined;
-    if (generated) fixes.push({ title: `Add ${name} with a generated strong value`, edits: [generated] });
-    if (fromEnv) fixes.push({ title: `Add ${name} from the environment (\${env:${name}})`, edits: [fromEnv] });
+    if (generated) fixes.push({ title: t('Add {0} with a generated strong value', name ?? ''), edits: [generated] });
+    if (fromEnv) fixes.push({ title: t('Add {0} from the environment ({1})', name ?? '', `\${env:${name}}`), edits: [fromEnv] });
   }
   if (f.code === 'secret/weak' && path[0] === 'secrets') {
-    fixes.push({ title: `Replace ${String(path[1])} with a generated strong value`, edits: [{ range: f.range, newText: generateSecret(random) }] });
+    fixes.push({ title: t('Replace {0} with a generated strong value', String(path[1])), edits: [{ range: f.range, newText: generateSecret(random) }] });
   }
   if (f.code === 'service/missing-prerequisite' && path[0] === 'nodes') {
     const node = String(path[1]);
@@ -133,19 +134,19 @@ export function fixesFor(a: Analysis, f: Finding, random?: (n: number) => Uint8A
       if (!isServiceId(s)) continue;
       const target = hostFor(a, node);
       const e = addServiceEdit(a, target, s);
-      if (e) fixes.push({ title: `Add \`${s}\` to node \`${target}\``, edits: [e] });
+      if (e) fixes.push({ title: t('Add `{0}` to node `{1}`', s, target), edits: [e] });
     }
   }
   if (f.code === 'service/multiple-instances' && path[0] === 'nodes' && path[2] === 'services' && typeof path[3] === 'number') {
     const e = removeItemEdit(a, path.slice(0, 3), path[3]);
-    if (e) fixes.push({ title: `Remove \`${f.data?.service ?? 'it'}\` from \`${String(path[1])}\` (it runs on \`${f.data?.host ?? 'another node'}\`)`, edits: [e] });
+    if (e) fixes.push({ title: t('Remove `{0}` from `{1}` (it runs on `{2}`)', f.data?.service ?? '', String(path[1]), f.data?.host ?? ''), edits: [e] });
   }
   if (f.code === 'secret/env-unset' && path[0] === 'secrets') {
-    fixes.push({ title: `Replace with a generated strong value (written into this file; the variable is no longer read)`, edits: [{ range: f.range, newText: generateSecret(random) }] });
+    fixes.push({ title: t('Replace with a generated strong value (written into this file; the variable is no longer read)'), edits: [{ range: f.range, newText: generateSecret(random) }] });
   }
   if (f.code === 'node/duplicate-address') {
     const free = freeAddress(a);
-    if (free) fixes.push({ title: `Use the free address ${free}`, edits: [{ range: f.range, newText: free }] });
+    if (free) fixes.push({ title: t('Use the free address {0}', free), edits: [{ range: f.range, newText: free }] });
   }
   return fixes;
 }

@@ -6,6 +6,7 @@ import { ParsedDocument, YamlPath } from '../parse';
 import { own } from '../own';
 import { NODE_NAME_PATTERN, schemaAt } from '../schema';
 import { docOf } from './complete';
+import { t } from '../l10n';
 
 /** The innermost key or scalar value under the cursor. */
 export function pathAt(doc: ParsedDocument, pos: Position): { path: YamlPath; on: 'key' | 'value'; range: Range } | undefined {
@@ -26,15 +27,21 @@ function scalarAt(a: Analysis, path: YamlPath): unknown {
 function nodeHover(a: Analysis, name: string): string | undefined {
   const n = a.cloud.nodes.find((x) => x.name === name);
   if (!n) return undefined;
-  return `**node \`${n.name}\`** — ${n.address}\n\nRoles: ${n.roles.join(', ') || 'none'}\n\nServices: ${n.services.join(', ') || 'none'}`;
+  return `**${t('node')} \`${n.name}\`** — ${n.address}\n\n${t('Roles: {0}', n.roles.join(', ') || t('none'))}\n\n${t('Services: {0}', n.services.join(', ') || t('none'))}`;
 }
 
 /** Where a secret is used: the services of this cloud that need it. Never its value. */
 function secretHover(a: Analysis, name: string): string {
-  const users = [...new Set(a.cloud.nodes.flatMap((n) => n.services.filter((s) => secretsOf(s).includes(name as never)).map((s) => `${s} on ${n.name}`)))];
+  const users = [...new Set(a.cloud.nodes.flatMap((n) => n.services.filter((s) => secretsOf(s).includes(name as never)).map((s) => t('{0} on {1}', s, n.name))))];
   const s = a.cloud.secrets.get(name);
-  const source = s?.env ? `from environment variable \`${s.env}\`${s.value === undefined ? ' (not set here)' : ''}` : s ? 'a literal in this file' : 'not set';
-  return `**secret \`${name}\`**${isSecretName(name) ? ` — ${SECRETS[name]}` : ''}\n\nValue: ${source}.\n\nUsed by: ${users.length ? users.join(', ') : 'no service placed in this cloud'}.`;
+  const source = s?.env
+    ? s.value === undefined
+      ? t('from environment variable `{0}` (not set here)', s.env)
+      : t('from environment variable `{0}`', s.env)
+    : s
+      ? t('a literal in this file')
+      : t('not set');
+  return `**${t('secret')} \`${name}\`**${isSecretName(name) ? ` — ${t(SECRETS[name])}` : ''}\n\n${t('Value: {0}.', source)}\n\n${t('Used by: {0}.', users.length ? users.join(', ') : t('no service placed in this cloud'))}`;
 }
 
 /** Hover: the key's documentation (type, default, allowed values), or what a referenced name is. */
@@ -53,9 +60,9 @@ export function hoverAt(a: Analysis, pos: Position): HoverInfo | undefined {
     const known = def?.catalog ? keyOptions(def.catalog.service, def.catalog.file) : undefined;
     const o = known ? own(known.keys, key) : undefined;
     if (o && known) {
-      const md = [`**${key}** (${TYPE_NAMES[o.t]}) in ${file}`, o.h];
-      if (o.d !== undefined) md.push(`libvirt's default: \`${keyDefaultText(o.d)}\``);
-      md.push(`_From ${known.source}._`);
+      const md = [`**${key}** (${TYPE_NAMES[o.t]}) ${t('in {0}', file ?? '')}`, o.h];
+      if (o.d !== undefined) md.push(t("libvirt's default: `{0}`", keyDefaultText(o.d)));
+      md.push(`_${t('From {0}.', known.source)}_`);
       return { markdown: md.join('\n\n'), range };
     }
   }
@@ -65,11 +72,11 @@ export function hoverAt(a: Analysis, pos: Position): HoverInfo | undefined {
     const cat = catalogFor(a.cloud.profile);
     const o = def?.catalog && cat ? optionInfo(cat.release, def.catalog.service, def.catalog.file, section, option) : undefined;
     if (o) {
-      const md = [`**[${section}] ${option}** (${TYPE_NAMES[o.t]}) in ${file}`, o.h];
-      if (o.d !== undefined) md.push(`Default: \`${Array.isArray(o.d) ? o.d.join(',') : String(o.d)}\``);
-      if (o.c?.length) md.push(`Choices: ${o.c.map((c) => `\`${String(c)}\``).join(', ')}`);
-      if (o.x) md.push('**Deprecated for removal.**');
-      if (cat && !cat.own) md.push(`_From the ${cat.release} option catalog: ${a.cloud.release} has none of its own._`);
+      const md = [`**[${section}] ${option}** (${TYPE_NAMES[o.t]}) ${t('in {0}', file ?? '')}`, o.h];
+      if (o.d !== undefined) md.push(t('Default: `{0}`', Array.isArray(o.d) ? o.d.join(',') : String(o.d)));
+      if (o.c?.length) md.push(t('Choices: {0}', o.c.map((c) => `\`${String(c)}\``).join(', ')));
+      if (o.x) md.push(`**${t('Deprecated for removal.')}**`);
+      if (cat && !cat.own) md.push(`_${t('From the {0} option catalog: {1} has none of its own.', cat.release, a.cloud.release)}_`);
       return { markdown: md.join('\n\n'), range };
     }
   }
@@ -83,11 +90,14 @@ export function hoverAt(a: Analysis, pos: Position): HoverInfo | undefined {
       if (md) return { markdown: md, range };
     }
     if (ref === 'service' && isServiceId(value))
-      return { markdown: `**service \`${value}\`** — ${REGISTRY[value].title}\n\n${REGISTRY[value].description}\n\nNeeds: ${REGISTRY[value].requires.join(', ') || 'nothing'}.`, range };
-    if (ref === 'role' && isRoleId(value)) return { markdown: `**role \`${value}\`** — ${ROLES[value].description}\n\nServices: ${ROLES[value].services.join(', ')}.`, range };
+      return {
+        markdown: `**${t('service')} \`${value}\`** — ${t(REGISTRY[value].title)}\n\n${t(REGISTRY[value].description)}\n\n${t('Needs: {0}.', REGISTRY[value].requires.join(', ') || t('nothing'))}`,
+        range,
+      };
+    if (ref === 'role' && isRoleId(value)) return { markdown: `**${t('role')} \`${value}\`** — ${t(ROLES[value].description)}\n\n${t('Services: {0}', ROLES[value].services.join(', '))}.`, range };
   }
   if (!s) return undefined;
-  const title = typeof last === 'number' ? `item of \`${String(path[path.length - 2])}\`` : `\`${String(last ?? 'topology')}\``;
+  const title = typeof last === 'number' ? t('item of `{0}`', String(path[path.length - 2])) : `\`${String(last ?? t('topology'))}\``;
   const type = Array.isArray(s.type) ? s.type.join(' | ') : s.type;
   // On one of the allowed values (`release: epoxy`): what that value means, then the key's documentation.
   const written = on === 'value' && (typeof value === 'string' || typeof value === 'number') ? (typeof value === 'number' && s['x-ostopo-as-text'] ? a.doc.source(path) : value) : undefined;
@@ -165,9 +175,9 @@ export function nodeNameAt(a: Analysis, pos: Position): { name: string; range: R
 /** Text edits that rename a node everywhere; an error message when the new name is not valid. */
 export function renameNode(a: Analysis, pos: Position, newName: string): { edits: { range: Range; newText: string }[] } | { error: string } {
   const at = nodeNameAt(a, pos);
-  if (!at) return { error: 'Only node names can be renamed here.' };
-  if (!new RegExp(NODE_NAME_PATTERN).test(newName)) return { error: `\`${newName}\` is not a node name: lower-case letters, digits and \`-\`, starting with a letter.` };
-  if (a.cloud.nodes.some((n) => n.name === newName)) return { error: `A node \`${newName}\` exists already.` };
+  if (!at) return { error: t('Only node names can be renamed here.') };
+  if (!new RegExp(NODE_NAME_PATTERN).test(newName)) return { error: t('`{0}` is not a node name: lower-case letters, digits and `-`, starting with a letter.', newName) };
+  if (a.cloud.nodes.some((n) => n.name === newName)) return { error: t('A node `{0}` exists already.', newName) };
   const occ = nodeOccurrences(a, at.name);
   const ranges = [...(occ.definition ? [occ.definition] : []), ...occ.references];
   return { edits: ranges.map((range) => ({ range, newText: newName })) };
