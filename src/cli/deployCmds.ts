@@ -9,6 +9,7 @@ import { formatFinding } from '../core/findings';
 import { render } from '../core/compile';
 import { secretLookup } from '../core/secrets';
 import { Io, readTopology, UsageError } from './io';
+import * as l10n from '../core/l10n';
 
 const COMMON = {
   node: { type: 'string' },
@@ -21,7 +22,7 @@ function load(cmd: string, file: string | undefined, io: Io, node: string | unde
   const { text, display, full } = readTopology(file, cmd, io);
   const a = analyze(text, io.env);
   if (node && !a.cloud.nodes.some((n) => n.name === node)) {
-    throw new UsageError(`no node '${node}' in ${display}; nodes: ${a.cloud.nodes.map((n) => n.name).join(', ')}.`);
+    throw new UsageError(l10n.t("no node '{0}' in {1}; nodes: {2}.", node, display, a.cloud.nodes.map((n) => n.name).join(', ')));
   }
   return { a, display, full };
 }
@@ -34,7 +35,7 @@ function refuseErrors(a: ReturnType<typeof analyze>, display: string, io: Io): b
       .map((f) => formatFinding(display, f) + '\n')
       .join(''),
   );
-  io.err(`${display}: fix the errors above first\n`);
+  io.err(`${display}: ${l10n.t('fix the errors above first')}\n`);
   return true;
 }
 
@@ -45,7 +46,7 @@ export function planCmd(argv: string[], io: Io): number | Promise<number> {
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length > 1) throw new UsageError(`plan takes one FILE, got ${positionals.length}.`);
+  if (positionals.length > 1) throw new UsageError(l10n.t('{0} takes one FILE, got {1}.', 'plan', positionals.length));
   // --check compares with the nodes themselves: that is a dry-run deploy (read-only), the same engine.
   if (values.check) return deployCmd([...argv.filter((x) => x !== '--check'), '--dry-run'], io, 'plan');
   const { a, display, full } = load('plan', positionals[0], io, values.node);
@@ -67,7 +68,7 @@ function cancellable(io: Io): AbortController {
   const ac = new AbortController();
   io.onInterrupt?.(() => {
     if (ac.signal.aborted) return false;
-    io.err('\nstopping: closing the remote commands (Ctrl+C again to quit at once)\n');
+    io.err(`\n${l10n.t('stopping: closing the remote commands (Ctrl+C again to quit at once)')}\n`);
     ac.abort();
     return true;
   });
@@ -96,9 +97,9 @@ export async function deployCmd(argv: string[], io: Io, cmd = 'deploy'): Promise
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length > 1) throw new UsageError(`${cmd} takes one FILE, got ${positionals.length}.`);
+  if (positionals.length > 1) throw new UsageError(l10n.t('{0} takes one FILE, got {1}.', cmd, positionals.length));
   const timeout = values['command-timeout'] === undefined ? undefined : Number(values['command-timeout']);
-  if (timeout !== undefined && !(timeout > 0)) throw new UsageError('--command-timeout takes a number of seconds.');
+  if (timeout !== undefined && !(timeout > 0)) throw new UsageError(l10n.t('--command-timeout takes a number of seconds.'));
   const { a, display, full } = load(cmd, positionals[0], io, values.node);
   if (refuseErrors(a, display, io)) return 1;
   const ac = cancellable(io);
@@ -131,7 +132,7 @@ export async function verifyCmd(argv: string[], io: Io): Promise<number> {
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length > 1) throw new UsageError(`verify takes one FILE, got ${positionals.length}.`);
+  if (positionals.length > 1) throw new UsageError(l10n.t('{0} takes one FILE, got {1}.', 'verify', positionals.length));
   const { a, display, full } = load('verify', positionals[0], io, values.node);
   if (refuseErrors(a, display, io)) return 1;
   const ac = cancellable(io);
@@ -157,7 +158,7 @@ export async function verifyCmd(argv: string[], io: Io): Promise<number> {
 /** The CLI never asks: an unknown host key is accepted only with --accept-new-host-keys, and said so. */
 function hostKeyPolicy(io: Io, accept: boolean) {
   return async (p: { label: string; host: string; port: number; keyType: string; fingerprint: string }) => {
-    if (accept) io.err(`${p.label}: accepting the new host key ${p.keyType} ${p.fingerprint} of ${p.host}:${p.port} (--accept-new-host-keys)\n`);
+    if (accept) io.err(`${l10n.t('{0}: accepting the new host key {1} {2} of {3}:{4} (--accept-new-host-keys)', p.label, p.keyType, p.fingerprint, p.host, p.port)}\n`);
     return accept;
   };
 }

@@ -7,12 +7,14 @@ import { MissingSecretError } from '../core/render/template';
 import { schemaJson } from '../core/schema';
 import { secretLookup } from '../core/secrets';
 import { Io, readTopology, UsageError } from './io';
+import * as l10n from '../core/l10n';
 
 export type { Io } from './io';
 
 const VERSION = '0.1.0';
 
-const HELP = `ostopo ${VERSION} — author an OpenStack cloud as one topology file
+/** The help (its English text is the key of its translations: l10n.t(HELP)). */
+export const HELP = `ostopo ${VERSION} — author an OpenStack cloud as one topology file
 
 Usage:
   ostopo validate FILE [--json]
@@ -62,9 +64,11 @@ function deployCommands(): typeof import('./deployCmds') {
 }
 
 export function main(argv: string[], io: Io): number | Promise<number> {
+  // Messages in the language of LC_ALL, LC_MESSAGES or LANG (English, or Simplified Chinese for zh_CN).
+  l10n.setLocale(l10n.localeFromEnv(io.env));
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    io.out(HELP);
+    io.out(l10n.t(HELP));
     return command ? 0 : 2;
   }
   if (command === '--version' || command === '-V') {
@@ -94,7 +98,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
         io.out(schemaJson());
         return 0;
       default:
-        throw new UsageError(`unknown command '${command}'. Commands: validate, render, plan, deploy, verify, schema (see ostopo --help).`);
+        throw new UsageError(l10n.t("unknown command '{0}'. Commands: validate, render, plan, deploy, verify, schema (see ostopo --help).", command));
     }
   } catch (e) {
     return usageOr(e, command, io);
@@ -108,14 +112,14 @@ function usageOr(e: unknown, command: string, io: Io): number {
     return 2;
   }
   if (e instanceof Error && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    io.err(`ostopo ${command}: ${e.message}\n(see ostopo --help)\n`);
+    io.err(`ostopo ${command}: ${e.message}\n${l10n.t('(see ostopo --help)')}\n`);
     return 2;
   }
   throw e;
 }
 
 function noArgs(rest: string[], cmd: string): void {
-  if (rest.length) throw new UsageError(`${cmd} takes no arguments, got '${rest[0]}'.`);
+  if (rest.length) throw new UsageError(l10n.t("{0} takes no arguments, got '{1}'.", cmd, rest[0] ?? ''));
 }
 
 function printFindings(display: string, findings: Finding[], io: Io): void {
@@ -125,12 +129,12 @@ function printFindings(display: string, findings: Finding[], io: Io): void {
 
 function summary(findings: Finding[]): string {
   const n = (s: string) => findings.filter((f) => f.severity === s).length;
-  return `${n('error')} error(s), ${n('warning')} warning(s), ${n('info')} info`;
+  return l10n.t('{0} error(s), {1} warning(s), {2} info', n('error'), n('warning'), n('info'));
 }
 
 function validateCmd(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
-  if (positionals.length > 1) throw new UsageError(`validate takes one FILE, got ${positionals.length}.`);
+  if (positionals.length > 1) throw new UsageError(l10n.t('{0} takes one FILE, got {1}.', 'validate', positionals.length));
   const { text, display } = readTopology(positionals[0], 'validate', io);
   const a = analyze(text, io.env);
   if (values.json) {
@@ -149,12 +153,12 @@ function renderCmd(argv: string[], io: Io): number {
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length > 1) throw new UsageError(`render takes one FILE, got ${positionals.length}.`);
-  if (!values.out) throw new UsageError('render needs --out DIR (where the files go).');
+  if (positionals.length > 1) throw new UsageError(l10n.t('{0} takes one FILE, got {1}.', 'render', positionals.length));
+  if (!values.out) throw new UsageError(l10n.t('render needs --out DIR (where the files go).'));
   const { text, display } = readTopology(positionals[0], 'render', io);
   const a = analyze(text, io.env);
   if (values.node && !a.cloud.nodes.some((n) => n.name === values.node)) {
-    throw new UsageError(`no node '${values.node}' in ${display}; nodes: ${a.cloud.nodes.map((n) => n.name).join(', ')}.`);
+    throw new UsageError(l10n.t("no node '{0}' in {1}; nodes: {2}.", values.node, display, a.cloud.nodes.map((n) => n.name).join(', ')));
   }
   let rendered;
   try {
@@ -162,7 +166,7 @@ function renderCmd(argv: string[], io: Io): number {
   } catch (e) {
     if (e instanceof TopologyError) {
       printFindings(display, a.findings.filter((f) => f.severity === 'error').concat(e.findings.filter((f) => !a.findings.includes(f))), io);
-      io.err(`${display}: not rendered: ${summary(a.findings)}\n`);
+      io.err(`${display}: ${l10n.t('not rendered: {0}', summary(a.findings))}\n`);
       return 1;
     }
     throw e;
@@ -177,15 +181,17 @@ function renderCmd(argv: string[], io: Io): number {
     if (e instanceof MissingSecretError) {
       const why = e.names.map((n) => {
         const s = a.cloud.secrets.get(n);
-        return s?.env ? `${n} (environment variable ${s.env} is not set)` : n;
+        return s?.env ? l10n.t('{0} (environment variable {1} is not set)', n, s.env) : n;
       });
-      io.err(`ostopo render: cannot reveal secrets without values: ${why.join(', ')}\n`);
+      io.err(`ostopo render: ${l10n.t('cannot reveal secrets without values: {0}', why.join(', '))}\n`);
       return 1;
     }
     throw e;
   }
   const nodes = new Set(written.map((w) => w.node));
-  io.out(`rendered ${written.length} files for ${nodes.size} node(s) into ${values.out}${reveal ? ' (secrets revealed: keep these files private)' : ' (secrets masked)'}\n`);
+  io.out(
+    `${reveal ? l10n.t('rendered {0} files for {1} node(s) into {2} (secrets revealed: keep these files private)', written.length, nodes.size, values.out) : l10n.t('rendered {0} files for {1} node(s) into {2} (secrets masked)', written.length, nodes.size, values.out)}\n`,
+  );
   for (const n of nodes) io.out(`  ${path.join(values.out, n, 'RUNBOOK.sh')}\n`);
   return 0;
 }

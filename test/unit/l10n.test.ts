@@ -1,11 +1,14 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { localeFromEnv, localeOf, setLocale, t, tables } from '../../src/core/l10n';
 import { LAYER_NAMES } from '../../src/core/render/ini';
 import { analyze } from '../../src/core/compile';
 import { hoverAt } from '../../src/core/editor/navigate';
 import { SNIPPETS } from '../../src/core/editor/snippets';
+import { STEP_STATUS } from '../../src/core/deploy/events';
+import { HELP, main } from '../../src/cli/main';
 import { localSchema, schemaJson } from '../../src/core/schema';
 import { TYPE_WORDS } from '../../src/core/schemaCheck';
 import { NETWORK_MECHANISMS, OPERATING_SYSTEMS, RELEASES } from '../../src/core/profiles';
@@ -48,6 +51,8 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
       ...Object.values(SECRETS),
       ...CONFIG_FILES.map((f) => f.description),
       ...Object.entries(SNIPPETS).flatMap(([name, sn]) => [name, sn.description]),
+      ...Object.values(STEP_STATUS),
+      HELP,
     ];
     for (const [name, table] of Object.entries(tables())) {
       for (const [key, where] of source) {
@@ -127,5 +132,32 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
     assert.match(zhRelease ?? '', /^OpenStack Train（2019）/);
     assert.match(schemaJson(), /"description": "The servers of the cloud, by host name\./);
     assert.doesNotMatch(schemaJson(), /[\u4e00-\u9fff]/);
+  });
+
+  it('the CLI speaks the language of LC_ALL / LC_MESSAGES / LANG: help, findings, summaries; exit codes and codes are the same', () => {
+    const run = (argv: string[], env: Record<string, string>) => {
+      let out = '';
+      let err = '';
+      const code = main(argv, { out: (x) => (out += x), err: (x) => (err += x), env, cwd: process.cwd() });
+      setLocale('en');
+      return { code, out, err };
+    };
+    const help = run(['--help'], { LANG: 'zh_CN.UTF-8' });
+    assert.match(help.out, /^ostopo \d+\.\d+\.\d+ — 用一个拓扑文件编写 OpenStack 云/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-l10n-'));
+    try {
+      const file = path.join(dir, 't.ostopo.yaml');
+      fs.writeFileSync(file, minimal().replace('10.0.0.31', '10.0.0.11'));
+      const zh = run(['validate', file], { LANG: 'zh_CN.UTF-8' });
+      const en = run(['validate', file], { LANG: 'en_US.UTF-8' });
+      assert.equal(zh.code, 1);
+      assert.equal(en.code, 1);
+      assert.match(zh.out, /error node\/duplicate-address 地址 10\.0\.0\.11 已被节点 `controller` 使用/);
+      assert.match(zh.err, /1 个错误，0 个警告，0 条提示/);
+      assert.match(en.err, /1 error\(s\), 0 warning\(s\), 0 info/);
+      assert.match(run(['render', file], { LC_ALL: 'zh_CN.UTF-8' }).err, /render 需要 --out DIR/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,7 @@ import { materialize, maskByTemplate } from '../render/template';
 import { secretLookup } from '../secrets';
 import { blockOf, Remote, RemoteError } from './remote';
 import { DeployTarget, maskerOf, renderWithFacts } from './run';
+import * as l10n from '../l10n';
 
 /** A rendered file beside the same file read from its node, both masked. */
 export interface FileComparison {
@@ -31,16 +32,17 @@ export async function compareWithNode(
   path: string,
 ): Promise<FileComparison> {
   const n = o.target.nodes.find((x) => x.name === node);
-  if (!n) throw new Error(`no node '${node}'`);
+  if (!n) throw new Error(l10n.t("no node '{0}'", node));
   const first = o.target.render({});
   const has = (r: typeof first) => r.nodes.find((x) => x.name === node)?.artifacts.find((a): a is FileArtifact => a.kind === 'file' && a.path === path);
-  if (!has(first)) throw new Error(`${node} has no rendered file ${path}${path === '/RUNBOOK.sh' ? ' (the runbook is not written to the node)' : ''}`);
+  if (!has(first))
+    throw new Error(path === '/RUNBOOK.sh' ? l10n.t('{0} has no rendered file {1} (the runbook is not written to the node)', node, path) : l10n.t('{0} has no rendered file {1}', node, path));
   const masker = maskerOf(o.target);
   let remote: Remote;
   try {
     remote = await o.connect(n, o.signal);
   } catch (e) {
-    throw new Error(`cannot reach ${node}: ${masker.mask(e instanceof RemoteError || e instanceof Error ? e.message : String(e))}`, { cause: e });
+    throw new Error(l10n.t('cannot reach {0}: {1}', node, masker.mask(e instanceof RemoteError || e instanceof Error ? e.message : String(e))), { cause: e });
   }
   try {
     const rendered = await renderWithFacts(o, new Map([[node, remote]]), first);
@@ -54,7 +56,7 @@ export async function compareWithNode(
     out.live = masker.mask(maskByTemplate(f.content, live, lookup));
     const want = `${f.owner}:${f.group} ${f.mode.padStart(4, '0')}`;
     const have = `${file.owner}:${file.group} ${file.mode}`;
-    if (!f.block && want !== have) out.metadata = `${have} on the node, ${want} rendered`;
+    if (!f.block && want !== have) out.metadata = l10n.t('{0} on the node, {1} rendered', have, want);
     return out;
   } finally {
     remote.close();

@@ -8,6 +8,7 @@ import type { Masker } from './mask';
 import { buildPlan, commandHash, decideCommand, decideFile, PlanNode, PlanStep, unrenderedFiles } from './plan';
 import { blockOf, FileState, lastLines, Remote, RemoteError } from './remote';
 import { checkSecrets, connectAll, envOf, lockRun, maskerOf, now, renderWithFacts, RunOptions, selectedNodes } from './run';
+import * as l10n from '../l10n';
 
 export { targetOf } from './run';
 export type { DeployTarget, RunOptions } from './run';
@@ -129,10 +130,13 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
     ok: result.ok,
     ms: result.ms,
     message: result.ok
-      ? `${o.dryRun ? 'dry run: ' : ''}${names.length} node(s) ${o.dryRun ? 'compared' : 'deployed'}, ${result.changed} change(s), in ${seconds(result.ms)}${
-          result.drifted.length ? `; ${result.drifted.length} file(s) changed on their node since ostopo wrote them (${result.drifted.join(', ')}): a deploy stops there unless --force` : ''
-        }`
-      : `deploy failed on ${failed.join(', ')} after ${seconds(result.ms)}; fix the cause and run it again: completed actions are skipped`,
+      ? (o.dryRun
+          ? l10n.t('dry run: {0} node(s) compared, {1} change(s), in {2}', names.length, result.changed, seconds(result.ms))
+          : l10n.t('{0} node(s) deployed, {1} change(s), in {2}', names.length, result.changed, seconds(result.ms))) +
+        (result.drifted.length
+          ? l10n.t('; {0} file(s) changed on their node since ostopo wrote them ({1}): a deploy stops there unless --force', result.drifted.length, result.drifted.join(', '))
+          : '')
+      : l10n.t('deploy failed on {0} after {1}; fix the cause and run it again: completed actions are skipped', failed.join(', '), seconds(result.ms)),
   });
   return result;
 }
@@ -167,7 +171,7 @@ async function deployNode(
         ms: 0,
         changed: 0,
         total: s.actions.length,
-        message: status === 'blocked' ? 'not run: an earlier step of this node did not complete' : undefined,
+        message: status === 'blocked' ? l10n.t('not run: an earlier step of this node did not complete') : undefined,
       });
       resolvers.get(s.key)!(status);
       continue;
@@ -181,7 +185,8 @@ async function deployNode(
       // between two waits is surveyed in one round trip when it is reached.
       for (const part of waitSegments(s.actions)) {
         const notDone = await unfinished(part.after, outcomes);
-        if (notDone.length && !o.dryRun) throw new Blocked(`waits for ${notDone.join(', ')}, which ${notDone.length > 1 ? 'are' : 'is'} not done`);
+        if (notDone.length && !o.dryRun)
+          throw new Blocked(notDone.length > 1 ? l10n.t('waits for {0}, which are not done', notDone.join(', ')) : l10n.t('waits for {0}, which is not done', notDone.join(', ')));
         if (!started) {
           t0 = Date.now();
           o.onEvent({ type: 'step-start', node: n.name, step: s.step });
@@ -218,7 +223,9 @@ async function deployNode(
     o.onEvent({
       type: 'note',
       node: n.name,
-      message: `${p}: ostopo no longer renders it; ${o.dryRun ? 'a deploy leaves' : 'left'} it on the node as it is (remove it by hand where nothing reads it)${o.dryRun ? '' : ', and the journal forgets it'}`,
+      message: o.dryRun
+        ? l10n.t('{0}: ostopo no longer renders it; a deploy leaves it on the node as it is (remove it by hand where nothing reads it)', p)
+        : l10n.t('{0}: ostopo no longer renders it; left it on the node as it is (remove it by hand where nothing reads it), and the journal forgets it', p),
     });
     if (!o.dryRun) delete ctx.nodeJournal.files[p];
   }
@@ -266,7 +273,7 @@ async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | 
   const t0 = Date.now();
   const desired = Buffer.from(materialize(f.content, ctx.lookup));
   const want = sha256(desired);
-  const title = `write ${f.path}`;
+  const title = l10n.t('write {0}', f.path);
   // `seen` comes from the step's survey; null: ask the node now.
   const state = seen === null ? (await ctx.remote.survey([{ path: f.path, block: f.block }], [], { signal: ctx.o.signal })).files[0] : seen;
   const known = ctx.nodeJournal.files[f.path];
@@ -291,7 +298,7 @@ async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | 
       ctx.changedIds.add(f.id);
       return true;
     }
-    throw new StepFailure(`${f.path} was changed on the node since ostopo wrote it (drift); review the diff, then deploy with --force to overwrite it (a backup is kept)`);
+    throw new StepFailure(l10n.t('{0} was changed on the node since ostopo wrote it (drift); review the diff, then deploy with --force to overwrite it (a backup is kept)', f.path));
   }
   if (ctx.o.dryRun) {
     emit(ctx, s, f.id, title, 'would-change', Date.now() - t0, d.why);
@@ -353,8 +360,8 @@ async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact, checked?: bo
   if (res.code !== 0) {
     delete ctx.nodeJournal.commands[c.id];
     const output = lastLines(`${res.stdout.toString('utf8')}\n${res.stderr}`, 15);
-    emit(ctx, s, c.id, c.title, 'failed', Date.now() - t0, `exit status ${res.code}; last lines:\n${output}`);
-    throw new StepFailure(`${c.title} failed with exit status ${res.code}`);
+    emit(ctx, s, c.id, c.title, 'failed', Date.now() - t0, `${l10n.t('exit status {0}; last lines:', res.code)}\n${output}`);
+    throw new StepFailure(l10n.t('{0} failed with exit status {1}', c.title, res.code));
   }
   ctx.nodeJournal.commands[c.id] = { hash, at: now() };
   ctx.o.journal.save();

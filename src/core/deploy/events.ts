@@ -53,6 +53,13 @@ export function when(at: string, now = new Date()): string {
   return `${local} (${ago})`;
 }
 
+/** How a step that did not complete is reported (the English text is the key of its translation). */
+export const STEP_STATUS: Record<Exclude<StepStatus, 'done'>, string> = {
+  failed: 'step {0} failed',
+  blocked: 'step {0} blocked',
+  cancelled: 'step {0} cancelled',
+};
+
 const indent = (text: string) =>
   text
     .trimEnd()
@@ -69,7 +76,11 @@ export function formatEvent(e: DeployEvent, o: FormatOptions): string | undefine
   const tag = (node?: string) => (node ? c('bold', `[${node}]`) + ' ' : '');
   switch (e.type) {
     case 'connect':
-      return e.ok ? (o.verbose ? `${tag(e.node)}${c('dim', `connected to ${e.target} in ${seconds(e.ms)}`)}` : undefined) : `${tag(e.node)}${c('red', '✖')} cannot connect: ${e.message}`;
+      return e.ok
+        ? o.verbose
+          ? `${tag(e.node)}${c('dim', l10n.t('connected to {0} in {1}', e.target, seconds(e.ms)))}`
+          : undefined
+        : `${tag(e.node)}${c('red', '✖')} ${l10n.t('cannot connect: {0}', e.message ?? '')}`;
     case 'note':
       return `${tag(e.node)}${c('yellow', '!')} ${e.message}`;
     case 'step-start':
@@ -83,12 +94,12 @@ export function formatEvent(e: DeployEvent, o: FormatOptions): string | undefine
           return `${tag(e.node)}${c('green', '✔')} ${e.title} ${time}`;
         case 'would-change':
         case 'would-run':
-          return `${tag(e.node)}${c('yellow', '~')} would ${e.status === 'would-change' ? 'write' : 'run'}: ${e.title}${e.detail ? c('dim', ` (${e.detail})`) : ''}`;
+          return `${tag(e.node)}${c('yellow', '~')} ${e.status === 'would-change' ? l10n.t('would write: {0}', e.title) : l10n.t('would run: {0}', e.title)}${e.detail ? c('dim', ` (${e.detail})`) : ''}`;
         case 'unchanged':
         case 'skipped':
-          return o.verbose ? `${tag(e.node)}${c('dim', `· ${e.title} (${e.detail ?? 'done'})`)}` : undefined;
+          return o.verbose ? `${tag(e.node)}${c('dim', `· ${e.title} (${e.detail ?? l10n.t('done')})`)}` : undefined;
         case 'drift':
-          return `${tag(e.node)}${c('red', '✖')} ${e.title}: changed on the node since ostopo wrote it (drift); not overwritten without --force\n${indent(e.detail ?? '')}`;
+          return `${tag(e.node)}${c('red', '✖')} ${l10n.t('{0}: changed on the node since ostopo wrote it (drift); not overwritten without --force', e.title)}\n${indent(e.detail ?? '')}`;
         case 'failed':
           return `${tag(e.node)}${c('red', '✖')} ${e.title} ${time}${e.detail ? '\n' + indent(e.detail) : ''}`;
       }
@@ -97,13 +108,13 @@ export function formatEvent(e: DeployEvent, o: FormatOptions): string | undefine
     case 'output':
       return o.verbose ? indent(e.text) : undefined;
     case 'step-end':
-      if (e.status === 'done') return o.verbose || e.changed ? `${tag(e.node)}${c('dim', `${e.step}: ${e.changed} of ${e.total} changed, ${seconds(e.ms)}`)}` : undefined;
-      return `${tag(e.node)}${c(e.status === 'failed' ? 'red' : 'yellow', e.status === 'failed' ? '✖' : '…')} step ${e.step} ${e.status}${e.message ? `: ${e.message}` : ''}`;
+      if (e.status === 'done') return o.verbose || e.changed ? `${tag(e.node)}${c('dim', l10n.t('{0}: {1} of {2} changed, {3}', e.step, e.changed, e.total, seconds(e.ms)))}` : undefined;
+      return `${tag(e.node)}${c(e.status === 'failed' ? 'red' : 'yellow', e.status === 'failed' ? '✖' : '…')} ${l10n.t(STEP_STATUS[e.status], e.step)}${e.message ? `: ${e.message}` : ''}`;
     case 'check':
       if (e.skipped !== undefined) return `${tag(e.node)}${c('yellow', '⊘ SKIP')} ${e.title} ${c('dim', `— ${e.skipped}`)}`;
       return `${tag(e.node)}${e.ok ? c('green', '✔ PASS') : c('red', '✖ FAIL')} ${e.title} ${c('dim', seconds(e.ms))}${!e.ok || o.verbose ? (e.evidence ? '\n' + indent(e.evidence) : '') : ''}`;
     case 'node-end':
-      return `${tag(e.node)}${e.ok ? c('green', 'done') : c('red', 'failed')}: ${e.changed} change(s) in ${seconds(e.ms)}${e.message ? ` — ${e.message}` : ''}`;
+      return `${tag(e.node)}${e.ok ? c('green', l10n.t('done')) : c('red', l10n.t('failed'))}: ${l10n.t('{0} change(s) in {1}', e.changed, seconds(e.ms))}${e.message ? ` — ${e.message}` : ''}`;
     case 'end':
       return (e.ok ? c('green', '✔ ') : c('red', '✖ ')) + e.message;
   }

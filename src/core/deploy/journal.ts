@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as l10n from '../l10n';
 
 /**
  * What ostopo last did on each node, kept in the workspace (`.ostopo/<cloud>/journal.json`): the hash of
@@ -61,7 +62,7 @@ export class Journal {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new JournalError(`cannot read the deploy journal ${file}: ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new JournalError(l10n.t('cannot read the deploy journal {0}: {1}', file, (e as Error).message));
     }
     return new Journal(file, text === undefined ? { version: 1, cloud, nodes: dict() } : parseJournal(text, file, cloud));
   }
@@ -112,24 +113,31 @@ export class Journal {
         this.lockFile = file;
         return;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new LockError(`cannot create the lock ${file}: ${(e as Error).message}`);
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new LockError(l10n.t('cannot create the lock {0}: {1}', file, (e as Error).message));
       }
       const holder = readHolder(file);
       const dead = holder && holder.host === me.host && !alive(holder.pid);
       if (opts.breakLock || dead || !holder) {
         opts.onNote?.(
           holder
-            ? `${dead ? 'took over a stale lock' : 'broke the lock'} of ${describeHolder(holder)}${dead ? ' (that process is gone)' : ' (--break-lock)'}`
-            : `removed an unreadable lock file ${file}`,
+            ? dead
+              ? l10n.t('took over a stale lock of {0} (that process is gone)', describeHolder(holder))
+              : l10n.t('broke the lock of {0} (--break-lock)', describeHolder(holder))
+            : l10n.t('removed an unreadable lock file {0}', file),
         );
         fs.rmSync(file, { force: true });
         continue;
       }
       throw new LockError(
-        `cloud "${this.data.cloud}" is locked: ${describeHolder(holder)} (${file}). Wait for it to end; if that process is gone for good, run again with --break-lock (a VS Code task: "breakLock": true).`,
+        l10n.t(
+          'cloud "{0}" is locked: {1} ({2}). Wait for it to end; if that process is gone for good, run again with --break-lock (a VS Code task: "breakLock": true).',
+          this.data.cloud,
+          describeHolder(holder),
+          file,
+        ),
       );
     }
-    throw new LockError(`cannot take the lock ${file}: another run took it at the same moment`);
+    throw new LockError(l10n.t('cannot take the lock {0}: another run took it at the same moment', file));
   }
 
   release(): void {
@@ -150,7 +158,7 @@ export interface LockHolder {
 }
 
 export function describeHolder(h: LockHolder): string {
-  return `ostopo ${h.what} by ${h.user}@${h.host} (pid ${h.pid}) since ${h.since}`;
+  return l10n.t('ostopo {0} by {1}@{2} (pid {3}) since {4}', h.what, h.user, h.host, h.pid, h.since);
 }
 
 function readHolder(file: string): LockHolder | undefined {
@@ -187,18 +195,18 @@ function userName(): string {
  * the next deploy asks the nodes about every step again (files and checks), it does not redo them blindly.
  */
 function parseJournal(text: string, file: string, cloud: string): JournalData {
-  const recover = `move it aside (mv ${file} ${file}.bad): the next deploy then checks every step on the nodes again`;
+  const recover = l10n.t('move it aside (mv {0} {0}.bad): the next deploy then checks every step on the nodes again', file);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new JournalError(`the deploy journal ${file} is not valid JSON (${(e as Error).message}); ${recover}`);
+    throw new JournalError(l10n.t('the deploy journal {0} is not valid JSON ({1}); {2}', file, (e as Error).message, recover));
   }
-  const bad = (what: string) => new JournalError(`the deploy journal ${file} is damaged or not an ostopo journal (${what}); ${recover}`);
+  const bad = (what: string) => new JournalError(l10n.t('the deploy journal {0} is damaged or not an ostopo journal ({1}); {2}', file, what, recover));
   if (!isObject(raw)) throw bad('it is not a JSON object');
   if (raw.version !== 1) throw bad(`unknown version ${JSON.stringify(raw.version)}`);
   if (typeof raw.cloud !== 'string') throw bad('no cloud name');
-  if (raw.cloud !== cloud) throw new JournalError(`the deploy journal ${file} belongs to cloud "${raw.cloud}", not "${cloud}"; ${recover}`);
+  if (raw.cloud !== cloud) throw new JournalError(l10n.t('the deploy journal {0} belongs to cloud "{1}", not "{2}"; {3}', file, raw.cloud, cloud, recover));
   if (!isObject(raw.nodes)) throw bad('`nodes` is not an object');
   const nodes = dict<NodeJournal>();
   for (const [name, n] of Object.entries(raw.nodes)) nodes[name] = nodeOf(n, `nodes.${name}`, bad);

@@ -3,6 +3,7 @@ import { materialize, SecretLookup } from '../render/template';
 import { own } from '../own';
 import { emptyNode, Journal, NodeJournal, sha256 } from './journal';
 import type { FileState } from './remote';
+import * as l10n from '../l10n';
 
 /** A node's consecutive artifacts under one heading of the guide, run in order. */
 export interface PlanStep {
@@ -102,13 +103,13 @@ export type FileDecision = { action: 'keep'; mark: '='; why: string } | { action
  */
 export function decideFile(f: FileArtifact, desired: string, journal: { sha256: string } | undefined, node: FileState | undefined | 'unknown', force: boolean): FileDecision {
   if (node === 'unknown') {
-    if (!journal) return { action: 'write', mark: '+', why: 'not written by ostopo yet' };
-    if (journal.sha256 !== desired) return { action: 'write', mark: '~', why: 'content changes' };
-    return { action: 'keep', mark: '=', why: 'unchanged since the last deploy' };
+    if (!journal) return { action: 'write', mark: '+', why: l10n.t('not written by ostopo yet') };
+    if (journal.sha256 !== desired) return { action: 'write', mark: '~', why: l10n.t('content changes') };
+    return { action: 'keep', mark: '=', why: l10n.t('unchanged since the last deploy') };
   }
-  if (node && node.sha256 === desired && node.owner === f.owner && node.group === f.group && node.mode === f.mode.padStart(4, '0')) return { action: 'keep', mark: '=', why: 'unchanged' };
-  if (node && journal && node.sha256 !== journal.sha256 && !force) return { action: 'drift', mark: '!', why: 'changed on the node since ostopo wrote it' };
-  return { action: 'write', mark: node ? '~' : '+', why: node ? 'content or permissions differ' : 'new file' };
+  if (node && node.sha256 === desired && node.owner === f.owner && node.group === f.group && node.mode === f.mode.padStart(4, '0')) return { action: 'keep', mark: '=', why: l10n.t('unchanged') };
+  if (node && journal && node.sha256 !== journal.sha256 && !force) return { action: 'drift', mark: '!', why: l10n.t('changed on the node since ostopo wrote it') };
+  return { action: 'write', mark: node ? '~' : '+', why: node ? l10n.t('content or permissions differ') : l10n.t('new file') };
 }
 
 /** What happens to a command; `ask`: its check decides, on the node (plan shows whether the journal has it done). */
@@ -120,17 +121,19 @@ export type CommandDecision = { action: 'run' | 'skip' | 'ask'; mark: '>' | '=';
  */
 export function decideCommand(c: CommandArtifact, hash: string, journal: { hash: string } | undefined, changed: ReadonlySet<string>, check: boolean | 'unknown', recheck: boolean): CommandDecision {
   const trigger = (c.onChange ?? []).find((id) => changed.has(id));
-  if (trigger) return { action: 'run', mark: '>', why: `${trigger} changes`, trigger };
+  if (trigger) return { action: 'run', mark: '>', why: l10n.t('{0} changes', trigger), trigger };
   const done = journal?.hash === hash;
   // API checks take seconds: the journal vouches for what they made before (unless asked to recheck).
-  if (c.check && c.trustJournal && done && !recheck) return { action: 'skip', mark: '=', why: 'done in an earlier deploy' };
+  if (c.check && c.trustJournal && done && !recheck) return { action: 'skip', mark: '=', why: l10n.t('done in an earlier deploy') };
   if (c.check) {
     if (check === 'unknown')
-      return done ? { action: 'ask', mark: '=', why: 'done in an earlier deploy (its check is asked on the node)' } : { action: 'ask', mark: '>', why: 'runs unless its check passes on the node' };
-    return check ? { action: 'skip', mark: '=', why: 'already in place', record: true } : { action: 'run', mark: '>', why: journal ? 'its check fails' : 'not run yet' };
+      return done
+        ? { action: 'ask', mark: '=', why: l10n.t('done in an earlier deploy (its check is asked on the node)') }
+        : { action: 'ask', mark: '>', why: l10n.t('runs unless its check passes on the node') };
+    return check ? { action: 'skip', mark: '=', why: l10n.t('already in place'), record: true } : { action: 'run', mark: '>', why: journal ? l10n.t('its check fails') : l10n.t('not run yet') };
   }
-  if (done) return { action: 'skip', mark: '=', why: 'done in an earlier deploy' };
-  return { action: 'run', mark: '>', why: journal ? 'its input changed' : 'not run yet' };
+  if (done) return { action: 'skip', mark: '=', why: l10n.t('done in an earlier deploy') };
+  return { action: 'run', mark: '>', why: journal ? l10n.t('its input changed') : l10n.t('not run yet') };
 }
 
 /**
@@ -144,7 +147,7 @@ export function planMarks(step: PlanStep, journal: NodeJournal, lookup: SecretLo
     if (a.kind === 'file') {
       const d = decideFile(a, sha256(materialize(a.content, lookup)), own(journal.files, a.path), 'unknown', false);
       if (d.action === 'write') changed.add(a.id);
-      return { id: a.id, kind: 'file', title: `write ${a.path}`, mark: d.mark === '!' ? '~' : d.mark, why: d.why };
+      return { id: a.id, kind: 'file', title: l10n.t('write {0}', a.path), mark: d.mark === '!' ? '~' : d.mark, why: d.why };
     }
     const d = decideCommand(a, commandHash(a, lookup), own(journal.commands, a.id), changed, 'unknown', false);
     return { id: a.id, kind: 'command', title: a.title, mark: d.mark, why: d.why };
@@ -171,7 +174,7 @@ function nodeJournal(journal: Journal, name: string): NodeJournal {
  */
 export function planText(plan: Plan, journal: Journal, secrets: SecretLookup, only?: string): string {
   const lookup: SecretLookup = (n) => secrets(n) ?? '';
-  const out: string[] = [`Plan for cloud "${plan.cloud}" from the journal ${journal.file}, without contacting the nodes (+ new, ~ changed, > runs, = done)`];
+  const out: string[] = [l10n.t('Plan for cloud "{0}" from the journal {1}, without contacting the nodes (+ new, ~ changed, > runs, = done)', plan.cloud, journal.file)];
   let pending = 0;
   let unrendered = 0;
   for (const n of plan.nodes) {
@@ -181,20 +184,20 @@ export function planText(plan: Plan, journal: Journal, secrets: SecretLookup, on
       const marks = planMarks(s, nodeJournal(journal, n.name), lookup);
       const todo = marks.filter((m) => m.mark !== '=').length;
       pending += todo;
-      out.push(`  ${todo ? '●' : '○'} ${s.step}${s.after.length ? `   (after ${s.after.join(', ')})` : ''}`);
+      out.push(`  ${todo ? '●' : '○'} ${s.step}${s.after.length ? `   (${l10n.t('after {0}', s.after.join(', '))})` : ''}`);
       for (const m of marks) out.push(`      ${m.mark} ${m.title}${m.mark === '=' ? '' : `   — ${m.why}`}`);
-      if (s.checks.length) out.push(`      ✓ ${s.checks.length} check(s) for ostopo verify`);
+      if (s.checks.length) out.push(`      ✓ ${l10n.t('{0} check(s) for ostopo verify', s.checks.length)}`);
     }
     const gone = unrenderedFiles(n, nodeJournal(journal, n.name));
     unrendered += gone.length;
-    for (const p of gone) out.push(`  - ${p}   — no longer rendered: the deploy leaves it on the node as it is and forgets it`);
+    for (const p of gone) out.push(`  - ${p}   — ${l10n.t('no longer rendered: the deploy leaves it on the node as it is and forgets it')}`);
   }
-  if (unrendered) out.push('', `${unrendered} file(s) written by an earlier deploy are no longer rendered (-): remove them by hand where nothing reads them.`);
+  if (unrendered) out.push('', l10n.t('{0} file(s) written by an earlier deploy are no longer rendered (-): remove them by hand where nothing reads them.', unrendered));
   out.push(
     '',
     pending
-      ? `${pending} action(s) would run or change.`
-      : 'Nothing to do according to the journal. The nodes were not contacted: a change made on them (drift) shows with `ostopo plan --check`, which compares them read-only.',
+      ? l10n.t('{0} action(s) would run or change.', pending)
+      : l10n.t('Nothing to do according to the journal. The nodes were not contacted: a change made on them (drift) shows with `ostopo plan --check`, which compares them read-only.'),
   );
   return out.join('\n') + '\n';
 }

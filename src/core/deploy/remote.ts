@@ -6,6 +6,7 @@ import { LockError } from './journal';
 import { forward, openClient, RemoteError } from './sshClient';
 import type { ConnectOptions } from './sshClient';
 import { SshTarget } from './sshConfig';
+import * as l10n from '../l10n';
 
 export { RemoteError } from './sshClient';
 export type { ConnectOptions, HostKeyPrompt, RemoteErrorKind } from './sshClient';
@@ -128,7 +129,7 @@ export class SshRemote implements Remote {
     private readonly nodeLock: string,
   ) {
     client.on('close', () => {
-      if (!this.closed) this.dropReason ??= new RemoteError('dropped', `${label}: the SSH connection was closed by the network or the server`);
+      if (!this.closed) this.dropReason ??= new RemoteError('dropped', l10n.t('{0}: the SSH connection was closed by the network or the server', label));
     });
   }
 
@@ -180,9 +181,9 @@ export class SshRemote implements Remote {
     const cmd = `${this.sudo ? 'sudo -n -- ' : ''}bash -c ${shq(WRAPPER)} ostopo-wrapper ${[script, ...(opts.args ?? [])].map(shq).join(' ')}`;
     return new Promise<ExecResult>((resolve, reject) => {
       if (this.dropReason) return reject(this.dropReason);
-      if (opts.signal?.aborted) return reject(new RemoteError('cancelled', `${this.label}: cancelled`));
+      if (opts.signal?.aborted) return reject(new RemoteError('cancelled', l10n.t('{0}: cancelled', this.label)));
       this.client.exec(cmd, (err, ch) => {
-        if (err) return reject(this.dropReason ?? new RemoteError('dropped', `${this.label}: cannot start a command: ${err.message}`));
+        if (err) return reject(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: cannot start a command: {1}', this.label, err.message)));
         const out: Buffer[] = [];
         let errText = '';
         let pid: number | undefined;
@@ -219,12 +220,15 @@ export class SshRemote implements Remote {
           } else done();
         };
         let onPid: ((p: number) => void) | undefined;
-        const onAbort = () => stop(new RemoteError('cancelled', `${this.label}: cancelled; the remote command was stopped`));
-        const onDrop = () => finish(this.dropReason ?? new RemoteError('dropped', `${this.label}: the SSH connection dropped while a command ran`));
+        const onAbort = () => stop(new RemoteError('cancelled', l10n.t('{0}: cancelled; the remote command was stopped', this.label)));
+        const onDrop = () => finish(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: the SSH connection dropped while a command ran', this.label)));
         opts.signal?.addEventListener('abort', onAbort, { once: true });
         this.client.once('close', onDrop);
         if (opts.timeoutMs)
-          timer = setTimeout(() => stop(new RemoteError('step-timeout', `${this.label}: no result after ${Math.round(opts.timeoutMs! / 1000)} s; the remote command was stopped`)), opts.timeoutMs);
+          timer = setTimeout(
+            () => stop(new RemoteError('step-timeout', l10n.t('{0}: no result after {1} s; the remote command was stopped', this.label, Math.round(opts.timeoutMs! / 1000)))),
+            opts.timeoutMs,
+          );
         // A character whose UTF-8 bytes are split across two chunks is decoded whole (a secret in the
         // output must reach the masker intact).
         const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
@@ -268,7 +272,7 @@ export class SshRemote implements Remote {
           setImmediate(() =>
             exitCode !== undefined && !this.dropReason
               ? finish(undefined, exitCode)
-              : finish(this.dropReason ?? new RemoteError('dropped', `${this.label}: the command ended without an exit status (connection lost?)`)),
+              : finish(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: the command ended without an exit status (connection lost?)', this.label))),
           );
         });
         ch.end(Buffer.concat([Buffer.from(header + '\0'), opts.stdin === undefined ? Buffer.alloc(0) : Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin)]));
@@ -287,7 +291,7 @@ export class SshRemote implements Remote {
     await new Promise<void>((resolve, reject) => {
       if (this.dropReason) return reject(this.dropReason);
       this.client.exec(cmd, (err, ch) => {
-        if (err) return reject(this.dropReason ?? new RemoteError('dropped', `${this.label}: cannot start a command: ${err.message}`));
+        if (err) return reject(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: cannot start a command: {1}', this.label, err.message)));
         let out = '';
         let errText = '';
         let settled = false;
@@ -315,14 +319,14 @@ export class SshRemote implements Remote {
                 `${this.label} is locked by another run: ${out.trim().split('\n')[0] || 'a holder that did not say who it is'} (the lock is ${this.nodeLock} on the node; it ends with that run or its connection; --break-lock, or "breakLock": true in a VS Code task, ends the holder)`,
               ),
             );
-          settle(this.dropReason ?? new RemoteError('io', `${this.label}: cannot take the node's deploy lock: ${lastLines(errText || out, 3) || `exit ${code}`}`));
+          settle(this.dropReason ?? new RemoteError('io', l10n.t("{0}: cannot take the node's deploy lock: {1}", this.label, lastLines(errText || out, 3) || `exit ${code}`)));
         });
       });
     });
   }
 
   private sudoPasswordError(): RemoteError {
-    return new RemoteError('sudo-password', `${this.label}: sudo asks for a password; ostopo runs \`sudo -n\`: allow the user NOPASSWD in sudoers, or connect as root`);
+    return new RemoteError('sudo-password', l10n.t('{0}: sudo asks for a password; ostopo runs `sudo -n`: allow the user NOPASSWD in sudoers, or connect as root', this.label));
   }
 
   /** TERM to the job's process group, KILL after 2 s if it is still there; resolves when done (at most 5 s). */
@@ -369,7 +373,7 @@ export class SshRemote implements Remote {
     const r = await this.exec(script, { args: [String(files.length), ...args, ...checks], env: opts.env, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 300000 });
     const lines = r.stdout.toString('utf8').split('\n');
     const paths = files.map((f) => f.path);
-    if (r.code !== 0 || lines.length < paths.length + checks.length) throw new RemoteError('io', `${this.label}: cannot survey the node: ${lastLines(r.stderr, 3)}`);
+    if (r.code !== 0 || lines.length < paths.length + checks.length) throw new RemoteError('io', l10n.t('{0}: cannot survey the node: {1}', this.label, lastLines(r.stderr, 3)));
     const states = paths.map((_, i): FileState | undefined => {
       const line = lines[i] ?? 'missing';
       const [owner = '', group = '', mode = '', sha256 = ''] = line.split(' ');
@@ -381,7 +385,7 @@ export class SshRemote implements Remote {
   async readFile(path: string, opts: { signal?: AbortSignal } = {}): Promise<RemoteFile | undefined> {
     const r = await this.exec('[ -f "$1" ] || exit 3\nstat -c "%U %G %a" -- "$1"\ncat -- "$1"', { args: [path], signal: opts.signal, timeoutMs: 60000 });
     if (r.code === 3) return undefined;
-    if (r.code !== 0) throw new RemoteError('io', `${this.label}: cannot read ${path}: ${lastLines(r.stderr, 3)}`);
+    if (r.code !== 0) throw new RemoteError('io', l10n.t('{0}: cannot read {1}: {2}', this.label, path, lastLines(r.stderr, 3)));
     const nl = r.stdout.indexOf(0x0a);
     const [owner = '', group = '', mode = ''] = r.stdout.subarray(0, nl).toString('utf8').split(' ');
     return { owner, group, mode: mode.padStart(4, '0'), content: r.stdout.subarray(nl + 1) };
@@ -395,20 +399,20 @@ export class SshRemote implements Remote {
     const upload = `${dir}/${++this.uploads}`;
     const sftp = await this.getSftp();
     await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(new RemoteError('cancelled', `${this.label}: cancelled during the upload of ${path}`));
+      const onAbort = () => reject(new RemoteError('cancelled', l10n.t('{0}: cancelled during the upload of {1}', this.label, path)));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const onDrop = () => reject(this.dropReason ?? new RemoteError('dropped', `${this.label}: the SSH connection dropped during the upload of ${path}`));
+      const onDrop = () => reject(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: the SSH connection dropped during the upload of {1}', this.label, path)));
       this.client.once('close', onDrop);
       sftp.writeFile(upload, content, { mode: 0o600 }, (err) => {
         opts.signal?.removeEventListener('abort', onAbort);
         this.client.removeListener('close', onDrop);
-        if (err) reject(this.dropReason ?? new RemoteError('io', `${this.label}: upload of ${path} failed: ${err.message}`));
+        if (err) reject(this.dropReason ?? new RemoteError('io', l10n.t('{0}: upload of {1} failed: {2}', this.label, path, err.message)));
         else resolve();
       });
     });
     const b = opts.block;
     const r = await this.exec(INSTALL, { args: [upload, path, owner, group, mode, ...(b ? [b.begin, b.end, b.initial] : [])], signal: opts.signal, timeoutMs: 60000 });
-    if (r.code !== 0) throw new RemoteError('io', `${this.label}: cannot write ${path}: ${lastLines(r.stderr, 3)}`);
+    if (r.code !== 0) throw new RemoteError('io', l10n.t('{0}: cannot write {1}: {2}', this.label, path, lastLines(r.stderr, 3)));
   }
 
   /** A command as the login user, without the wrapper (for its own temp folder). */
@@ -432,7 +436,7 @@ export class SshRemote implements Remote {
       this.client.sftp((err, s) => {
         if (err) {
           this.sftp = undefined;
-          reject(this.dropReason ?? new RemoteError('io', `${this.label}: SFTP is not available: ${err.message}`));
+          reject(this.dropReason ?? new RemoteError('io', l10n.t('{0}: SFTP is not available: {1}', this.label, err.message)));
         } else resolve(s);
       }),
     );

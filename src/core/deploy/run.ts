@@ -8,6 +8,7 @@ import { Journal, LockError } from './journal';
 import { Masker } from './mask';
 import { artifactsOfKind } from './plan';
 import { Remote, RemoteError } from './remote';
+import * as l10n from '../l10n';
 
 /** What deploy and verify share: the target, the options, connecting to the nodes, secrets. */
 
@@ -20,7 +21,7 @@ export interface DeployTarget {
 
 /** The target of a validated topology; a topology with errors is refused. */
 export function targetOf(a: Analysis): DeployTarget {
-  if (a.hasErrors) throw new Error('the topology has errors: fix them first (ostopo validate)');
+  if (a.hasErrors) throw new Error(l10n.t('the topology has errors: fix them first (ostopo validate)'));
   return { nodes: a.cloud.nodes, secrets: a.cloud.secrets, render: (facts) => render(a, facts) };
 }
 
@@ -78,7 +79,7 @@ export function checkSecrets(t: DeployTarget, rendered: RenderedCloud, nodes: st
   }
   const missing = [...needed].filter((s) => t.secrets.get(s)?.value === undefined).sort();
   if (!missing.length) return undefined;
-  return `secrets without a value: ${missing.map((m) => (t.secrets.get(m)?.env ? `${m} (environment variable ${t.secrets.get(m)!.env} is not set)` : m)).join(', ')}`;
+  return l10n.t('secrets without a value: {0}', missing.map((m) => (t.secrets.get(m)?.env ? l10n.t('{0} (environment variable {1} is not set)', m, t.secrets.get(m)!.env!) : m)).join(', '));
 }
 
 export function envOf(names: string[] | undefined, lookup: SecretLookup): Record<string, string> {
@@ -110,7 +111,7 @@ export async function connectAll(o: RunOptions, names: string[], masker: Masker,
         const id = (await r.exec('cat /etc/machine-id 2>/dev/null || true', { signal: o.signal, timeoutMs: 30000 })).stdout.toString().trim();
         const j = o.journal.node(name);
         if (j.machineId && id && j.machineId !== id) {
-          o.onEvent({ type: 'note', node: name, message: 'this node was reinstalled (its machine-id changed): its journal starts over' });
+          o.onEvent({ type: 'note', node: name, message: l10n.t('this node was reinstalled (its machine-id changed): its journal starts over') });
           o.journal.resetNode(name, id);
         } else if (id) j.machineId = id;
         out.set(name, r);
@@ -146,6 +147,6 @@ export async function renderWithFacts(o: Pick<RunOptions, 'target' | 'signal'>, 
 
 export function selectedNodes(o: RunOptions): string[] {
   const names = o.target.nodes.map((n) => n.name);
-  if (o.node && !names.includes(o.node)) throw new Error(`no node '${o.node}'; nodes: ${names.join(', ')}`);
+  if (o.node && !names.includes(o.node)) throw new Error(l10n.t("no node '{0}'; nodes: {1}", o.node, names.join(', ')));
   return o.node ? [o.node] : names;
 }

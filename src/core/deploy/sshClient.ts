@@ -3,6 +3,7 @@ import { Duplex } from 'node:stream';
 import { AgentAuthMethod, Client, ConnectConfig, PublicKeyAuthMethod, utils } from 'ssh2';
 import { appendKnownHost, fingerprint, HostKeyVerdict, keyTypeOf, knownKeyTypes, readKnownHosts, verifyHostKey } from './knownHosts';
 import { SshTarget } from './sshConfig';
+import * as l10n from '../l10n';
 
 /** Opening SSH connections: authentication, host key verification against known_hosts, jump hosts. */
 
@@ -93,13 +94,13 @@ export function openClient(t: SshTarget, opts: ConnectOptions, sock?: Duplex): P
       client.end();
       reject(e);
     };
-    const onAbort = () => fail(new RemoteError('cancelled', `${t.label}: cancelled while connecting`));
+    const onAbort = () => fail(new RemoteError('cancelled', l10n.t('{0}: cancelled while connecting', t.label)));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (!methods.length) {
       return fail(
         new RemoteError(
           'auth',
-          `${t.label}: no way to authenticate as ${t.user}: no identityFile, no usable key from ssh -G and no ssh-agent${keyProblems.length ? ` (${keyProblems.join('; ')})` : ''}`,
+          l10n.t('{0}: no way to authenticate as {1}: no identityFile, no usable key from ssh -G and no ssh-agent', t.label, t.user) + (keyProblems.length ? ` (${keyProblems.join('; ')})` : ''),
         ),
       );
     }
@@ -114,16 +115,16 @@ export function openClient(t: SshTarget, opts: ConnectOptions, sock?: Duplex): P
       const where = `${t.user}@${t.host}:${t.port}`;
       if (verdict && verdict.kind !== 'match') return fail(hostKeyError(t, verdict, offered!));
       if (err.level === 'client-authentication') {
-        return fail(new RemoteError('auth', `${t.label}: authentication as ${t.user} failed (tried ${tried.join(', ')})${keyProblems.length ? `; ${keyProblems.join('; ')}` : ''}`));
+        return fail(new RemoteError('auth', l10n.t('{0}: authentication as {1} failed (tried {2})', t.label, t.user, tried.join(', ')) + (keyProblems.length ? `; ${keyProblems.join('; ')}` : '')));
       }
-      if (err.level === 'client-timeout') return fail(new RemoteError('timeout', `${t.label}: no SSH answer from ${where} within ${t.connectTimeoutMs / 1000} s`));
-      if (err.code === 'ECONNREFUSED') return fail(new RemoteError('refused', `${t.label}: connection refused by ${t.host}:${t.port} (is sshd running and listening there?)`));
+      if (err.level === 'client-timeout') return fail(new RemoteError('timeout', l10n.t('{0}: no SSH answer from {1} within {2} s', t.label, where, t.connectTimeoutMs / 1000)));
+      if (err.code === 'ECONNREFUSED') return fail(new RemoteError('refused', l10n.t('{0}: connection refused by {1}:{2} (is sshd running and listening there?)', t.label, t.host, t.port)));
       if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH' || err.code === 'ETIMEDOUT' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
-        return fail(new RemoteError('unreachable', `${t.label}: ${t.host} is unreachable (${err.code})`));
+        return fail(new RemoteError('unreachable', l10n.t('{0}: {1} is unreachable ({2})', t.label, t.host, err.code)));
       }
-      fail(new RemoteError('io', `${t.label}: SSH connection to ${where} failed: ${err.message}`));
+      fail(new RemoteError('io', l10n.t('{0}: SSH connection to {1} failed: {2}', t.label, where, err.message)));
     });
-    client.on('close', () => fail(verdict && verdict.kind !== 'match' ? hostKeyError(t, verdict, offered!) : new RemoteError('dropped', `${t.label}: the connection closed before login`)));
+    client.on('close', () => fail(verdict && verdict.kind !== 'match' ? hostKeyError(t, verdict, offered!) : new RemoteError('dropped', l10n.t('{0}: the connection closed before login', t.label))));
     const config: ConnectConfig = {
       host: t.host,
       port: t.port,
@@ -164,20 +165,35 @@ function hostKeyError(t: SshTarget, v: HostKeyVerdict, key: Buffer): RemoteError
     const where = v.entries.map((e) => `${e.file}:${e.line}`).join(', ');
     return new RemoteError(
       'hostkey-changed',
-      `${t.label}: the host key of ${t.host}:${t.port} has CHANGED (now ${keyTypeOf(key)} ${fp}; known in ${where}). Someone may be intercepting the connection, or the host was reinstalled. ostopo refuses to connect: check the new key out of band, then remove the old line.`,
+      l10n.t(
+        '{0}: the host key of {1}:{2} has CHANGED (now {3} {4}; known in {5}). Someone may be intercepting the connection, or the host was reinstalled. ostopo refuses to connect: check the new key out of band, then remove the old line.',
+        t.label,
+        t.host,
+        t.port,
+        keyTypeOf(key),
+        fp,
+        where,
+      ),
     );
   }
-  if (v.kind === 'revoked') return new RemoteError('hostkey-revoked', `${t.label}: the host key ${fp} is marked @revoked in ${v.entry.file}:${v.entry.line}`);
+  if (v.kind === 'revoked') return new RemoteError('hostkey-revoked', l10n.t('{0}: the host key {1} is marked @revoked in {2}:{3}', t.label, fp, v.entry.file, v.entry.line));
   return new RemoteError(
     'hostkey-unknown',
-    `${t.label}: the host key of ${t.host}:${t.port} is not known (${keyTypeOf(key)} ${fp}). Accept it after checking the fingerprint (CLI: --accept-new-host-keys), or add it to a known_hosts file.`,
+    l10n.t(
+      '{0}: the host key of {1}:{2} is not known ({3} {4}). Accept it after checking the fingerprint (CLI: --accept-new-host-keys), or add it to a known_hosts file.',
+      t.label,
+      t.host,
+      t.port,
+      keyTypeOf(key),
+      fp,
+    ),
   );
 }
 
 export function forward(c: Client, host: string, port: number, via: string): Promise<Duplex> {
   return new Promise((resolve, reject) =>
     c.forwardOut('127.0.0.1', 0, host, port, (err, stream) =>
-      err ? reject(new RemoteError('unreachable', `${via}: cannot reach ${host}:${port} through the jump host: ${err.message}`)) : resolve(stream),
+      err ? reject(new RemoteError('unreachable', l10n.t('{0}: cannot reach {1}:{2} through the jump host: {3}', via, host, port, err.message))) : resolve(stream),
     ),
   );
 }

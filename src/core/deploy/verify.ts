@@ -8,6 +8,7 @@ import { NodeJournal } from './journal';
 import { artifactsOfKind } from './plan';
 import { lastLines, Remote, RemoteError } from './remote';
 import { checkSecrets, connectAll, envOf, lockRun, maskerOf, now, RunOptions, selectedNodes } from './run';
+import * as l10n from '../l10n';
 
 export interface VerifyResult {
   ok: boolean;
@@ -56,11 +57,11 @@ export function stageResults(c: Pick<CheckArtifact, 'id'>, stages: string[], out
     if (s) {
       if (s.status === 'FAIL' && !failedAt) failedAt = title;
       results.push({ id, title, ok: s.status !== 'FAIL', ...(s.status === 'SKIP' ? { skipped: s.text } : {}), evidence: s.text, ms: 0 });
-    } else if (failedAt) results.push({ id, title, ok: true, skipped: `not reached: "${failedAt}" failed`, evidence: '', ms: 0 });
+    } else if (failedAt) results.push({ id, title, ok: true, skipped: l10n.t('not reached: "{0}" failed', failedAt), evidence: '', ms: 0 });
     else if (!ok) {
       failedAt = title;
       results.push({ id, title, ok: false, evidence, ms: 0 });
-    } else results.push({ id, title, ok: false, evidence: `the check reported nothing for this stage\n${evidence}`, ms: 0 });
+    } else results.push({ id, title, ok: false, evidence: `${l10n.t('the check reported nothing for this stage')}\n${evidence}`, ms: 0 });
   });
   const last = results.findIndex((x) => !x.ok);
   results[last >= 0 ? last : results.length - 1]!.ms = ms;
@@ -77,15 +78,15 @@ async function uploadInputs(r: Remote, c: CheckArtifact, o: RunOptions): Promise
     try {
       return { name: i.name, content: fs.readFileSync(local) };
     } catch (e) {
-      throw new Error(`cannot read ${i.path} (${local}) for this check: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+      throw new Error(l10n.t('cannot read {0} ({1}) for this check: {2}', i.path, local, (e as NodeJS.ErrnoException).code ?? (e as Error).message), { cause: e });
     }
   });
   const made = await r.exec('umask 077 && mktemp -d /var/tmp/ostopo-verify.XXXXXX', { timeoutMs: 60_000 });
   const dir = made.stdout.toString('utf8').trim();
-  if (made.code !== 0 || !dir.startsWith('/var/tmp/ostopo-verify.')) throw new Error(`cannot make a temporary folder on the node: ${made.stderr.trim()}`);
+  if (made.code !== 0 || !dir.startsWith('/var/tmp/ostopo-verify.')) throw new Error(l10n.t('cannot make a temporary folder on the node: {0}', made.stderr.trim()));
   for (const f of files) {
     const w = await r.exec('cat > "$1"', { args: [`${dir}/${f.name}`], stdin: f.content, signal: o.signal, timeoutMs: 10 * 60_000 });
-    if (w.code !== 0) throw new Error(`cannot upload ${f.name} to ${dir}: ${w.stderr.trim()}`);
+    if (w.code !== 0) throw new Error(l10n.t('cannot upload {0} to {1}: {2}', f.name, dir, w.stderr.trim()));
   }
   return dir;
 }
@@ -119,8 +120,8 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
           let skipped: string | undefined;
           let evidence: string;
           let out = '';
-          if (r instanceof RemoteError) evidence = `not run: ${r.message}`;
-          else if (o.signal?.aborted) evidence = 'not run: cancelled';
+          if (r instanceof RemoteError) evidence = l10n.t('not run: {0}', r.message);
+          else if (o.signal?.aborted) evidence = l10n.t('not run: cancelled');
           else {
             let inputs: string | undefined;
             try {
@@ -135,7 +136,14 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
               const expectOk = !c.expect || new RegExp(c.expect, 'm').test(out);
               const rejectHit = c.reject ? new RegExp(c.reject, 'm').exec(out) : null;
               ok = skipped !== undefined || (res.code === 0 && expectOk && !rejectHit);
-              const why = res.code !== 0 ? `exit status ${res.code}` : !expectOk ? `output does not match /${c.expect}/` : rejectHit ? `output has "${rejectHit[0].trim()}"` : '';
+              const why =
+                res.code !== 0
+                  ? l10n.t('exit status {0}', res.code)
+                  : !expectOk
+                    ? l10n.t('output does not match /{0}/', c.expect ?? '')
+                    : rejectHit
+                      ? l10n.t('output has "{0}"', rejectHit[0].trim())
+                      : '';
               evidence = skipped ?? (why ? `${why}\n` : '') + lastLines(out, ok ? 6 : 15);
             } catch (e) {
               evidence = (e as Error).message;
@@ -190,7 +198,9 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
     type: 'end',
     ok: result.ok,
     ms: result.ms,
-    message: `${result.passed} check(s) passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped (they do not apply on their node)` : ''}, in ${seconds(result.ms)}`,
+    message: result.skipped
+      ? l10n.t('{0} check(s) passed, {1} failed, {2} skipped (they do not apply on their node), in {3}', result.passed, result.failed, result.skipped, seconds(result.ms))
+      : l10n.t('{0} check(s) passed, {1} failed, in {2}', result.passed, result.failed, seconds(result.ms)),
   });
   return result;
 }
