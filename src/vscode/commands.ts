@@ -63,15 +63,18 @@ function currentTopology(ctx: Ctx): vscode.TextDocument {
 /** Registers every command; returns the task terminals' transcripts (for OstopoApi). */
 export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTree, comparisons: Comparisons): () => string[] {
   const tasks = registerTasks(ctx, () => tree.refresh());
-  const pickFile = async (node?: string) => {
+  /** A rendered file of the current topology, picked by words of its path and node (of one node when given). */
+  const pickRendered = async (placeholder: string, opts: { node?: string; withRunbook: boolean }) => {
     const doc = currentTopology(ctx);
     const r = previews.rendered(doc);
     if (!r) throw new Error(t('The topology has errors and was not rendered yet: see the Problems view.'));
-    const choices = fileChoices(r.rendered, node);
-    const pick = await pickOne(t('Rendered file to preview: type words of its path and node, in any order (nova.conf controller)'), (query) =>
-      choices.filter((c) => matchesFile(query, c)).map((c) => ({ label: c.path, description: c.description, alwaysShow: true, choice: c })),
-    );
-    if (pick) await openPreview(previews, doc, pick.choice.node, pick.choice.path);
+    const choices = fileChoices(r.rendered, opts.node).filter((c) => opts.withRunbook || c.path !== '/RUNBOOK.sh');
+    const pick = await pickOne(placeholder, (query) => choices.filter((c) => matchesFile(query, c)).map((c) => ({ label: c.path, description: c.description, alwaysShow: true, choice: c })));
+    return pick && { doc, node: pick.choice.node, file: pick.choice.path };
+  };
+  const pickFile = async (node?: string) => {
+    const pick = await pickRendered(t('Rendered file to preview: type words of its path and node, in any order (nova.conf controller)'), { node, withRunbook: true });
+    if (pick) await openPreview(previews, pick.doc, pick.node, pick.file);
   };
   /** The file to compare: a tree item, a preview (its uri, or the active editor's), else asked for. */
   const compareTarget = async (arg: unknown): Promise<{ doc: vscode.TextDocument; node: string; file: string } | undefined> => {
@@ -84,14 +87,7 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
       const { topology, node, file } = parsePreviewUri(uri);
       return { doc: await vscode.workspace.openTextDocument(topology), node, file };
     }
-    const doc = currentTopology(ctx);
-    const r = previews.rendered(doc);
-    if (!r) throw new Error(t('The topology has errors and was not rendered yet: see the Problems view.'));
-    const choices = fileChoices(r.rendered).filter((c) => c.path !== '/RUNBOOK.sh');
-    const pick = await pickOne(t('Rendered file to compare with its node: type words of its path and node (nova.conf controller)'), (query) =>
-      choices.filter((c) => matchesFile(query, c)).map((c) => ({ label: c.path, description: c.description, alwaysShow: true, choice: c })),
-    );
-    return pick && { doc, node: pick.choice.node, file: pick.choice.path };
+    return pickRendered(t('Rendered file to compare with its node: type words of its path and node (nova.conf controller)'), { withRunbook: false });
   };
   const table: Record<CommandId, (...args: unknown[]) => unknown> = {
     'ostopo.preview': () => pickFile(),
