@@ -235,5 +235,13 @@ describe('masking: every form of a secret, also across chunks of a stream (test/
       maskByTemplate(two, 'transport_url = rabbit://u:v@h:5672/', () => 'u'),
       'transport_url = rabbit://<secret:A>:<secret:B, another value>@h:5672/',
     );
+    // The same key in several sections (nova.conf's password in [keystone_authtoken], [neutron], [placement]):
+    // each line is judged by its own section's secret.
+    const nova = `[keystone_authtoken]\npassword = ${secretRef('NOVA_PASS', 'osloval')}\n[neutron]\npassword = ${secretRef('NEUTRON_PASS', 'osloval')}\n[placement]\npassword = ${secretRef('PLACEMENT_PASS', 'osloval')}\n`;
+    const values: Record<string, string> = { NOVA_PASS: 'n0va', NEUTRON_PASS: 'neutr0n', PLACEMENT_PASS: 'pl4cement' };
+    assert.equal(
+      maskByTemplate(nova, '[keystone_authtoken]\npassword = n0va\n[neutron]\npassword = neutr0n\n[placement]\npassword = old-one\n', (n) => values[n]),
+      '[keystone_authtoken]\npassword = <secret:NOVA_PASS>\n[neutron]\npassword = <secret:NEUTRON_PASS>\n[placement]\npassword = <secret:PLACEMENT_PASS, another value>\n',
+    );
   });
 });

@@ -151,8 +151,13 @@ export function materialize(text: string, lookup?: SecretLookup): string {
  * The caller masks the current values everywhere else too (Masker).
  */
 export function maskByTemplate(template: string, live: string, lookup?: SecretLookup): string {
-  const patterns: { re: RegExp; refs: string[]; head?: RegExp }[] = [];
+  // The INI section a line is in (`[neutron]`), to tell apart the same key in several sections
+  // (nova.conf has `password = ` in [keystone_authtoken], [neutron] and [placement]).
+  const SECTION = /^\s*\[([^\]]+)\]\s*$/;
+  const patterns: { re: RegExp; refs: string[]; head?: RegExp; section: string }[] = [];
+  let section = '';
   for (const line of template.split('\n')) {
+    section = SECTION.exec(line)?.[1] ?? section;
     if (!hasSecret(line)) continue;
     const refs = [...line.matchAll(PLACEHOLDER)].map((m) => m[0]);
     const pieces = line.split(PLACEHOLDER).filter((_p, i) => i % 3 === 0);
@@ -162,7 +167,7 @@ export function maskByTemplate(template: string, live: string, lookup?: SecretLo
     const eq = start.indexOf('=');
     const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const head = eq > 0 && start.slice(0, eq).trim() ? new RegExp(`^\\s*(?:[#;]\\s*)?${esc(start.slice(0, eq).trim())}\\s*=\\s*`) : start.trim() ? new RegExp(`^${esc(start)}`) : undefined;
-    patterns.push({ re, refs, head });
+    patterns.push({ re, refs, head, section });
   }
   if (!patterns.length) return live;
   const current = (ref: string) => {
@@ -173,27 +178,35 @@ export function maskByTemplate(template: string, live: string, lookup?: SecretLo
     }
   };
   const nameOf = (ref: string) => ref.replace(PLACEHOLDER, '$1');
+  /** The line with each secret's place masked by `p` (whose pattern matched as `m`), and whether every value is the current one. */
+  const masked = (line: string, p: (typeof patterns)[number], m: RegExpExecArray) => {
+    let out = '';
+    let at = 0;
+    let allCurrent = true;
+    p.refs.forEach((ref, k) => {
+      const [start, end] = m.indices?.[k + 1] ?? [at, at];
+      const same = line.slice(start, end) === current(ref);
+      allCurrent &&= same;
+      out += line.slice(at, start) + (same ? maskToken(nameOf(ref)) : `<secret:${nameOf(ref)}, another value>`);
+      at = end;
+    });
+    return { text: out + line.slice(at), current: allCurrent };
+  };
+  let liveSection = '';
   return live
     .split('\n')
     .map((line) => {
-      for (const p of patterns) {
-        const m = p.re.exec(line);
-        if (!m) continue;
-        let out = '';
-        let at = 0;
-        p.refs.forEach((ref, k) => {
-          const [start, end] = m.indices?.[k + 1] ?? [at, at];
-          const value = line.slice(start, end);
-          out += line.slice(at, start) + (value === current(ref) ? maskToken(nameOf(ref)) : `<secret:${nameOf(ref)}, another value>`);
-          at = end;
-        });
-        return out + line.slice(at);
-      }
-      for (const p of patterns) {
-        const h = p.head?.exec(line);
-        if (h) return `${h[0]}<secret:${nameOf(p.refs[0] ?? '')}?, the rest of the line hidden>`;
-      }
-      return line;
+      liveSection = SECTION.exec(line)?.[1] ?? liveSection;
+      // The pattern of this line's own section first, and among several, one whose values are current.
+      const hits = patterns
+        .filter((p) => p.re.test(line))
+        .sort((x, y) => Number(y.section === liveSection) - Number(x.section === liveSection))
+        .map((p) => ({ p, r: masked(line, p, p.re.exec(line)!) }));
+      const best = hits.find((h) => h.p.section === (hits[0]?.p.section ?? '') && h.r.current) ?? hits[0];
+      if (best) return best.r.text;
+      const byHead = patterns.find((p) => p.section === liveSection && p.head?.test(line)) ?? patterns.find((p) => p.head?.test(line));
+      const h = byHead?.head?.exec(line);
+      return byHead && h ? `${h[0]}<secret:${nameOf(byHead.refs[0] ?? '')}?, the rest of the line hidden>` : line;
     })
     .join('\n');
 }
