@@ -1,18 +1,19 @@
-// End to end: ostopo deploys real clouds onto real test nodes and proves them: the README's two-node
-// topology (test/e2e/cloud.ostopo.yaml) as OpenStack Zed from Debian 12's packages and as 2025.1 from
-// Debian 13's, and the data plane: the
-// README's "Instance networks" on one all-in-one Debian 12 / Zed node (controller, network and compute)
-// in a lab network namespace this test makes (test/e2e/dataplane.ostopo.yaml), where verify boots the
-// tiny test image (scripts/test-image.sh) on a self-service network, reads its DHCP address and its uuid
-// from the metadata service on its console, and pings its floating IP. Everything goes through the CLI
-// (the extension's engine): validate, deploy, verify, a second deploy that changes nothing; on the
+// End to end: ostopo deploys real clouds onto real test nodes and proves them. By default: the README's
+// two-node topology (test/e2e/cloud.ostopo.yaml) as OpenStack 2025.1 from Debian 13's packages, and
+// beside it the data plane: the README's "Instance networks" on one all-in-one Debian 12 / Zed node
+// (controller, network and compute) in a lab network namespace this test makes
+// (test/e2e/dataplane.ostopo.yaml), where verify boots the tiny test image (scripts/test-image.sh) on a
+// self-service network, reads its DHCP address and its uuid from the metadata service on its console,
+// and pings its floating IP. OSTOPO_E2E_CLOUDS=zed also runs the two-node topology on Debian 12 / Zed
+// (the hour CI may take does not hold all three on this 2-core machine). Everything goes through the
+// CLI (the extension's engine): validate, deploy, verify, a second deploy that changes nothing; on the
 // two-node clouds also a broken node that verify catches and drift that deploy shows and --force
-// repairs, and on the first the extension's verify and deploy tasks in a real VS Code. Nodes are
-// destroyed at the end, also when a step fails (OSTOPO_E2E_KEEP=1 keeps them). The two-node clouds run
-// one after the other (each controller's epmd listens on 127.0.0.1:4369, as on a real host); the
-// data-plane cloud, in a network namespace of its own, beside them.
+// repairs, and the extension's verify, deploy and Compare with Node in a real VS Code. Nodes are
+// destroyed at the end, also when a step fails (OSTOPO_E2E_KEEP=1 keeps them). Two-node clouds run one
+// after the other (each controller's epmd listens on 127.0.0.1:4369, as on a real host); the data-plane
+// cloud, in a network namespace of its own, beside them.
 //   node test/e2e/run.mjs              (npm run test:e2e; needs root, ../shared/testnodes)
-//   OSTOPO_E2E_CLOUDS=2025.1 node test/e2e/run.mjs     these clouds only (zed, 2025.1, dataplane)
+//   OSTOPO_E2E_CLOUDS=zed,2025.1 node test/e2e/run.mjs     these clouds only (zed, 2025.1, dataplane)
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -52,7 +53,11 @@ const TESTNODES_ROOT = process.env.TESTNODES_ROOT ?? '/var/lib/ostopo-testnodes'
  */
 const CLOUDS = [
   {
+    // Not in the default run since the data plane joined it (OSTOPO_E2E_CLOUDS=zed runs it): the all-in-one
+    // data-plane cloud deploys Zed's control plane too, and 2025.1 the two-node topology, the extension's
+    // tasks and drift; the three together took CI past its hour on this 2-core machine.
     id: 'zed',
+    optIn: true,
     name: 'e2e-zed',
     topology: 'cloud.ostopo.yaml',
     release: 'zed',
@@ -81,6 +86,7 @@ const CLOUDS = [
       ['epoxy-controller', '127.0.13.11', 'controller', '127.0.0.11'],
       ['epoxy-compute1', '127.0.13.31', 'compute1', '127.0.0.31'],
     ],
+    vscode: true,
     drift: true,
   },
   {
@@ -96,7 +102,7 @@ const CLOUDS = [
     nodes: [['aio', '127.0.0.11']],
     dataPlane: true,
   },
-].filter((c) => !process.env.OSTOPO_E2E_CLOUDS || process.env.OSTOPO_E2E_CLOUDS.split(',').includes(c.id));
+].filter((c) => (process.env.OSTOPO_E2E_CLOUDS ? process.env.OSTOPO_E2E_CLOUDS.split(',').includes(c.id) : !c.optIn));
 
 const t0 = Date.now();
 const secondsSince = (t) => ((Date.now() - t) / 1000).toFixed(0).padStart(4);
