@@ -27,8 +27,10 @@ const HOST_PACKAGE = path.join(root, 'test', 'host');
 export const CODE_SHIM = path.join(HOST_PACKAGE, 'code.mjs');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-/** Debian packages: the browser, rg for the seed above, and what code-server's kerberos module builds with. */
-export const DEBIAN_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'pkg-config'];
+/** Debian packages: the browser (and a CJK font), rg for the seed above, and what code-server's kerberos module builds with. */
+// fonts-wqy-microhei: the UI check reads (and screenshots) the extension in Simplified Chinese; without a
+// font with Chinese glyphs Chromium draws boxes.
+export const DEBIAN_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'pkg-config', 'fonts-wqy-microhei'];
 // The @vscode/ripgrep that code-server 4.100.3 installs (its lib/vscode/npm-shrinkwrap.json) and the rg
 // release that version downloads. A new code-server may pin another: the check after the install says so.
 const RIPGREP_PACKAGE = '1.15.11';

@@ -43,12 +43,13 @@ async function quickOpen(page, name) {
 async function palette(page, title) {
   await page.keyboard.press('Control+Shift+P');
   await page.locator('.quick-input-widget input').fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  // The row whose label is the title itself (not "Format Document With...", which also contains it).
+  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
   const listed = await row.waitFor({ timeout: 30000 }).then(
     () => true,
     () => false,
   );
-  if (listed) await page.keyboard.press('Enter');
+  if (listed) await row.click();
   return listed;
 }
 
@@ -222,7 +223,14 @@ try {
   // Through the palette: in the browser, Shift+Alt+F opens the menu bar's File menu.
   await page.keyboard.press('Escape');
   await palette(page, 'Format Document');
-  await page.waitForTimeout(1000);
+  // The edit lands a moment later on a loaded machine: wait for the line to change, up to 10 s.
+  await page
+    .waitForFunction(
+      () => [...document.querySelectorAll('.editor-instance .view-line')].some((l) => /^\s*services: \[nova-compute, neutron-linuxbridge-agent\]/.test((l.textContent ?? '').replace(/\u00a0/g, ' '))),
+      null,
+      { timeout: 10000 },
+    )
+    .catch(() => undefined);
   const formatted = ((await page.locator('.editor-instance .view-line', { hasText: 'typed in a hurry' }).first().textContent()) ?? '').replace(/\u00a0/g, ' ');
   check('Format Document tidies the line and keeps its comment', formatted.trimEnd() === '    services: [nova-compute, neutron-linuxbridge-agent] # typed in a hurry', `(${formatted})`);
   await page.screenshot({ path: path.join(shots, '07-formatted.png') });
@@ -270,13 +278,25 @@ try {
   await bar.waitFor({ timeout: 60000 }).catch(() => undefined);
   check('zh-cn: the activity bar says OpenStack 拓扑 (package.nls.zh-cn.json)', (await bar.count()) > 0);
   await quickOpen(page, 'guide.ostopo.yaml');
+  // A finding in Chinese: an unknown top-level key at the end of the file, read in the Problems panel.
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('ntpx: 1');
+  await page.keyboard.press('Control+Shift+M');
+  const zhProblem = page.locator('.markers-panel .monaco-list-row', { hasText: 'ntpx' }).first();
+  await zhProblem.waitFor({ timeout: 20000 }).catch(() => undefined);
+  const zhProblemText = (await zhProblem.textContent().catch(() => '')) ?? '';
+  check('zh-cn: a finding in Problems is in Chinese (未知键 … 你是想写 `ntp` 吗？)', /未知键 `ntpx` — 你是想写 `ntp` 吗？/.test(zhProblemText), `(${zhProblemText.slice(0, 120)})`);
+  await page.screenshot({ path: path.join(shots, '08-zh-cn-problems.png') });
+  await page.keyboard.press('Control+1');
+  await page.keyboard.press('Control+Shift+K');
   check('zh-cn: the command palette has ostopo: 预览渲染的配置', await palette(page, 'ostopo: 预览渲染的配置'));
   const zhPick = page.locator('.quick-input-widget input[placeholder*="要预览的渲染文件"]');
   await zhPick.waitFor({ timeout: 30000 }).catch(() => undefined);
   check('zh-cn: the extension speaks Chinese at run time (the file pick: 要预览的渲染文件…)', (await zhPick.count()) > 0);
   await page.keyboard.type('nova.conf controller');
   await page.waitForTimeout(500);
-  await page.screenshot({ path: path.join(shots, '08-zh-cn.png') });
+  await page.screenshot({ path: path.join(shots, '09-zh-cn-pick.png') });
   await page.keyboard.press('Escape');
 } catch (e) {
   check('the zh-cn flow ran to its end', false, String(e));
