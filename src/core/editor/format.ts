@@ -13,6 +13,16 @@ export type FormatResult = { edits: FixEdit[] } | { error: string };
 /** Lexer tokens that mark structure but stand for no source text (yaml's CST: DOCUMENT, FLOW_END, SCALAR). */
 const CONTROL = new Set(['\x02', '\x18', '\x1f']);
 
+/** The lexer's tokens that stand for source text, each with its offset in `text`. */
+function* sourceTokens(text: string): Generator<[string, number]> {
+  let offset = 0;
+  for (const tok of new Lexer().lex(text)) {
+    if (CONTROL.has(tok)) continue;
+    yield [tok, offset];
+    offset += tok.length;
+  }
+}
+
 interface Line {
   text: string;
   /** The indentation; -1 for a blank line. */
@@ -32,34 +42,34 @@ function lines(text: string): Line[] {
     out.push({ text: t, indent: t.trim() === '' ? -1 : t.length - t.trimStart().length, comment: false });
   }
   let line = 0;
-  let offset = 0;
-  for (const tok of new Lexer().lex(text)) {
-    if (CONTROL.has(tok)) continue;
+  for (const [tok, offset] of sourceTokens(text)) {
     while (line + 1 < starts.length && (starts[line + 1] ?? Infinity) <= offset) line++;
     const l = out[line];
     if (tok.startsWith('#') && l && text.slice(starts[line], offset).trim() === '') l.comment = true;
-    offset += tok.length;
   }
   return out;
 }
 
 /** `{a: 1}` -> `{ a: 1 }` (the style of Prettier and of the examples; flow lists stay `[a, b]`). */
 function padFlowMaps(text: string): string {
-  const at: Array<[number, string]> = [];
-  let offset = 0;
+  // The offsets a space goes in at, in order.
+  const at: number[] = [];
   let prev = '';
-  for (const tok of new Lexer().lex(text)) {
-    if (CONTROL.has(tok)) continue;
-    if (tok === '{') at.push([offset + 1, ' ']);
+  for (const [tok, offset] of sourceTokens(text)) {
+    if (tok === '{') at.push(offset + 1);
     // Not in `{}`, whose '}' follows its '{' directly.
-    if (tok === '}' && prev !== '{') at.push([offset, ' ']);
+    if (tok === '}' && prev !== '{') at.push(offset);
     if (tok === '}' && prev === '{') at.pop();
     prev = tok;
-    offset += tok.length;
   }
-  let out = text;
-  for (const [o, s] of at.reverse()) out = out.slice(0, o) + s + out.slice(o);
-  return out;
+  const parts: string[] = [];
+  let from = 0;
+  for (const o of at) {
+    parts.push(text.slice(from, o), ' ');
+    from = o;
+  }
+  parts.push(text.slice(from));
+  return parts.join('');
 }
 
 /**
@@ -68,8 +78,8 @@ function padFlowMaps(text: string): string {
  * one to the nested block (`# about repositories` written at column 0 after `ntp:`'s entries came out
  * indented under ntp). A comment belongs to the line after it, unless a block ends there and the
  * comment is indented into that block: then it belongs to the nearest line before it indented no deeper
- * than the comment (the end of the block). Content lines correspond one to one between source and output; when they do not (a flow
- * collection reflowed), the library's placement stays.
+ * than the comment (the end of the block). Content lines correspond one to one between source and
+ * output; when they do not (a flow collection reflowed), the library's placement stays.
  */
 function placeComments(source: string, output: string): string {
   const src = lines(source);

@@ -154,6 +154,7 @@ export function maskByTemplate(template: string, live: string, lookup?: SecretLo
   // The INI section a line is in (`[neutron]`), to tell apart the same key in several sections
   // (nova.conf has `password = ` in [keystone_authtoken], [neutron] and [placement]).
   const SECTION = /^\s*\[([^\]]+)\]\s*$/;
+  const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const patterns: { re: RegExp; refs: string[]; head?: RegExp; section: string }[] = [];
   let section = '';
   for (const line of template.split('\n')) {
@@ -161,11 +162,10 @@ export function maskByTemplate(template: string, live: string, lookup?: SecretLo
     if (!hasSecret(line)) continue;
     const refs = [...line.matchAll(PLACEHOLDER)].map((m) => m[0]);
     const pieces = line.split(PLACEHOLDER).filter((_p, i) => i % 3 === 0);
-    const re = new RegExp('^' + pieces.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*?)') + '$', 'd');
+    const re = new RegExp('^' + pieces.map(esc).join('(.*?)') + '$', 'd');
     // A line that no longer fits is recognized by its key (`connection =`, also commented out), else by its start.
     const start = pieces[0] ?? '';
     const eq = start.indexOf('=');
-    const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const head = eq > 0 && start.slice(0, eq).trim() ? new RegExp(`^\\s*(?:[#;]\\s*)?${esc(start.slice(0, eq).trim())}\\s*=\\s*`) : start.trim() ? new RegExp(`^${esc(start)}`) : undefined;
     patterns.push({ re, refs, head, section });
   }
@@ -199,14 +199,19 @@ export function maskByTemplate(template: string, live: string, lookup?: SecretLo
       liveSection = SECTION.exec(line)?.[1] ?? liveSection;
       // The pattern of this line's own section first, and among several, one whose values are current.
       const hits = patterns
-        .filter((p) => p.re.test(line))
-        .sort((x, y) => Number(y.section === liveSection) - Number(x.section === liveSection))
-        .map((p) => ({ p, r: masked(line, p, p.re.exec(line)!) }));
+        .flatMap((p) => {
+          const m = p.re.exec(line);
+          return m ? [{ p, r: masked(line, p, m) }] : [];
+        })
+        .sort((x, y) => Number(y.p.section === liveSection) - Number(x.p.section === liveSection));
       const best = hits.find((h) => h.p.section === (hits[0]?.p.section ?? '') && h.r.current) ?? hits[0];
       if (best) return best.r.text;
-      const byHead = patterns.find((p) => p.section === liveSection && p.head?.test(line)) ?? patterns.find((p) => p.head?.test(line));
-      const h = byHead?.head?.exec(line);
-      return byHead && h ? `${h[0]}<secret:${nameOf(byHead.refs[0] ?? '')}?, the rest of the line hidden>` : line;
+      const heads = patterns.flatMap((p) => {
+        const h = p.head?.exec(line);
+        return h ? [{ p, h }] : [];
+      });
+      const byHead = heads.find((x) => x.p.section === liveSection) ?? heads[0];
+      return byHead ? `${byHead.h[0]}<secret:${nameOf(byHead.p.refs[0] ?? '')}?, the rest of the line hidden>` : line;
     })
     .join('\n');
 }
