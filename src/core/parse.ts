@@ -4,6 +4,7 @@ import { childKey, RawLocation, SEP, segment, unsegment, walkDocument, YamlPath 
 import { FastLocations, KINDS, lineStartsOf, readYamlFast } from './yamlFast';
 import { replacementCharacters } from './text';
 import { MAX_DEPTH, readYaml, yamlMessage } from './yamlRead';
+import { t } from './l10n';
 
 export type { YamlPath } from './parseWalk';
 
@@ -57,12 +58,12 @@ export class ParsedDocument {
         this.findings.push({
           code: 'yaml/syntax',
           severity: 'error',
-          message: open === undefined ? yamlMessage(e.code, e.message) : 'YAML: this quote is never closed (the rest of the file became part of the value).',
+          message: open === undefined ? yamlMessage(e.code, e.message) : t('YAML: this quote is never closed (the rest of the file became part of the value).'),
           range: open === undefined ? this.rangeOf(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)) : this.rangeOf(open, open + 1),
         });
       }
       if (tooDeep !== undefined) {
-        const message = `Lists and mappings nest more than ${MAX_DEPTH} levels deep here (a topology needs about 8): ostopo stops reading the file at this point.`;
+        const message = t('Lists and mappings nest more than {0} levels deep here (a topology needs about 8): ostopo stops reading the file at this point.', MAX_DEPTH);
         this.findings.push({ code: 'yaml/syntax', severity: 'error', message, range: this.rangeOf(tooDeep, tooDeep + 1) });
       }
       if (secondDocument !== undefined) {
@@ -70,7 +71,11 @@ export class ParsedDocument {
         this.findings.push({
           code: 'yaml/syntax',
           severity: 'error',
-          message: `A topology is one YAML document, and a second one starts here${marker ? ' (`---`)' : ''}: ${marker ? 'remove this line to make one document of both' : 'remove the `...` before it'}, or move what follows to a file of its own. ostopo reads the first document only.`,
+          message: marker
+            ? t(
+                'A topology is one YAML document, and a second one starts here (`---`): remove this line to make one document of both, or move what follows to a file of its own. ostopo reads the first document only.',
+              )
+            : t('A topology is one YAML document, and a second one starts here: remove the `...` before it, or move what follows to a file of its own. ostopo reads the first document only.'),
           range: this.rangeOf(secondDocument, secondDocument + (marker ? 3 : 1)),
         });
       }
@@ -95,7 +100,10 @@ export class ParsedDocument {
       this.findings.push({
         code: 'yaml/encoding',
         severity: 'error',
-        message: `The file is not UTF-8 text here: bytes that are no UTF-8 character were read as U+FFFD${bad.count > 1 ? ` (here and at ${bad.count - 1} more place(s))` : ''}. Save the file as UTF-8.`,
+        message:
+          bad.count > 1
+            ? t('The file is not UTF-8 text here: bytes that are no UTF-8 character were read as U+FFFD (here and at {0} more place(s)). Save the file as UTF-8.', bad.count - 1)
+            : t('The file is not UTF-8 text here: bytes that are no UTF-8 character were read as U+FFFD. Save the file as UTF-8.'),
         range: this.rangeOf(bad.first, bad.first + 1),
       });
     }

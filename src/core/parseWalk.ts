@@ -1,6 +1,7 @@
 import { Alias, isAlias, isMap, isPair, isScalar, isSeq, Node, Pair } from 'yaml';
 import { Finding } from './findings';
 import { invalidCharacter } from './text';
+import { t } from './l10n';
 
 export type YamlPath = (string | number)[];
 
@@ -84,7 +85,10 @@ export function walkDocument(root: Node | null, sink: WalkSink): { value: unknow
     if (!isScalar(n) || typeof n.value !== 'string' || !n.range) return;
     const bad = invalidCharacter(n.value);
     if (!bad) return;
-    const message = `This ${what} contains ${bad}. No key or value of a topology may hold it: it would corrupt or forge text in the files and commands ostopo writes.`;
+    const message =
+      what === 'key'
+        ? t('This key contains {0}. No key or value of a topology may hold it: it would corrupt or forge text in the files and commands ostopo writes.', bad)
+        : t('This value contains {0}. No key or value of a topology may hold it: it would corrupt or forge text in the files and commands ostopo writes.', bad);
     sink.report({ code: 'value/invalid-character', severity: 'error', message }, n.range[0], n.range[1], pkey);
   };
 
@@ -107,15 +111,21 @@ export function walkDocument(root: Node | null, sink: WalkSink): { value: unknow
       readable = false;
       return undefined;
     };
-    if (!target) return fail(`\`*${a.source}\` refers to no anchor: write \`&${a.source}\` on a value before this alias.`);
-    if (open.has(target)) return fail(`\`*${a.source}\` stands inside the value anchored as \`&${a.source}\`: that value would contain itself.`);
+    if (!target) return fail(t('`*{0}` refers to no anchor: write `&{0}` on a value before this alias.', a.source));
+    if (open.has(target)) return fail(t('`*{0}` stands inside the value anchored as `&{0}`: that value would contain itself.', a.source));
     const size = sizes.get(target) ?? 1;
     count += size;
     expanded += size;
     if (expanded > MAX_ALIAS_EXPANSION && readable) {
       const n = (x: number) => x.toLocaleString('en-US');
       return fail(
-        `Aliases expand too much: \`*${a.source}\` stands for ${n(size)} value(s), and with the aliases before it the document would hold ${n(expanded)} more values than it spells out (ostopo reads at most ${n(MAX_ALIAS_EXPANSION)}). Aliases of values that hold aliases multiply (a "billion laughs"): write the values out instead.`,
+        t(
+          'Aliases expand too much: `*{0}` stands for {1} value(s), and with the aliases before it the document would hold {2} more values than it spells out (ostopo reads at most {3}). Aliases of values that hold aliases multiply (a "billion laughs"): write the values out instead.',
+          a.source,
+          n(size),
+          n(expanded),
+          n(MAX_ALIAS_EXPANSION),
+        ),
       );
     }
     return target;
@@ -180,7 +190,7 @@ export function walkDocument(root: Node | null, sink: WalkSink): { value: unknow
     if (keyNode === undefined) name = undefined;
     else if (keyNode && !isScalar(keyNode)) {
       name = undefined;
-      sink.report({ code: 'yaml/complex-key', severity: 'error', message: 'A key must be a plain name, not a list or mapping.' }, ks >= 0 ? ks : f.at, ks >= 0 ? ke : f.at);
+      sink.report({ code: 'yaml/complex-key', severity: 'error', message: t('A key must be a plain name, not a list or mapping.') }, ks >= 0 ? ks : f.at, ks >= 0 ? ke : f.at);
     } else if (keyNode) name = jsKey(keyNode.value);
     const ck = childKey(pkey, name ?? '');
     if (k && !isAlias(k)) checkText(k, ck, 'key');
@@ -202,14 +212,18 @@ export function walkDocument(root: Node | null, sink: WalkSink): { value: unknow
 
   function duplicate(k: Node | null, first: Node | null, name: string, pkey: string, start: number, end: number): void {
     const spell = (n: Node | null) => (n?.range ? sink.text.slice(n.range[0], n.range[1]).trimEnd() : '');
-    const quote = (s: string) => (s ? `\`${s}\`` : 'an empty key');
+    const quote = (s: string) => (s ? `\`${s}\`` : t('an empty key'));
     const [spelt, firstSpelt] = [spell(k), spell(first)];
     const line = first?.range ? sink.lineOf(first.range[0]) : undefined;
-    const where = line ? ` on line ${line}` : '';
-    const message =
-      spelt === firstSpelt
-        ? `Duplicate key: ${quote(spelt)} is already${where} in this mapping, and each key may appear once (the later one would silently win).`
-        : `${quote(spelt)} is the same key as ${quote(firstSpelt)}${where}: both read as ${name === '' ? 'the empty key' : `\`${name}\``}. Each key may appear once in a mapping (the later one would silently win).`;
+    const readAs = name === '' ? t('the empty key') : `\`${name}\``;
+    const same = spelt === firstSpelt;
+    const message = !line
+      ? same
+        ? t('Duplicate key: {0} is already in this mapping, and each key may appear once (the later one would silently win).', quote(spelt))
+        : t('{0} is the same key as {1}: both read as {2}. Each key may appear once in a mapping (the later one would silently win).', quote(spelt), quote(firstSpelt), readAs)
+      : same
+        ? t('Duplicate key: {0} is already on line {1} in this mapping, and each key may appear once (the later one would silently win).', quote(spelt), line)
+        : t('{0} is the same key as {1} on line {2}: both read as {3}. Each key may appear once in a mapping (the later one would silently win).', quote(spelt), quote(firstSpelt), line, readAs);
     sink.report({ code: 'yaml/duplicate-key', severity: 'error', message }, start, end, pkey);
   }
 }

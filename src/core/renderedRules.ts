@@ -4,6 +4,7 @@ import { ParsedDocument, YamlPath } from './parse';
 import { Artifact, FileArtifact } from './render/artifacts';
 import { RenderScope } from './render/index';
 import { configReadOrders, REGISTRY, ServiceId } from './services/registry';
+import { t } from './l10n';
 
 /**
  * Rules that need the rendered files: what an override really does once every layer is merged.
@@ -71,14 +72,23 @@ export function checkRendered(doc: ParsedDocument, cloud: ResolvedCloud, rendere
   return [...hits.values()].map((h) => ({
     code: 'config/shadowed-option',
     severity: 'warning',
-    message: `[${h.section}] ${h.key} in ${h.file} never reaches ${h.daemon} on ${h.nodes.join(', ')}: ${h.daemon} reads ${h.later} after ${h.file}, and ${h.later} sets ${h.key} (${h.by}). Set it under \`${h.later}\` instead.`,
+    message: t(
+      '[{0}] {1} in {2} never reaches {3} on {4}: {3} reads {5} after {2}, and {5} sets {1} ({6}). Set it under `{5}` instead.',
+      h.section,
+      h.key,
+      h.file,
+      h.daemon,
+      h.nodes.join(', '),
+      h.later,
+      t(h.by),
+    ),
     range: doc.locate(h.path, 'key'),
     path: h.path,
     suggestions: [h.later],
   }));
 }
 
-const LAYER_WORDS: Record<string, string> = {
+export const LAYER_WORDS: Record<string, string> = {
   profile: "the profile's default",
   topology: 'derived from the topology',
   global: 'a `config` override',

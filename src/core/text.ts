@@ -1,3 +1,5 @@
+import { t } from './l10n';
+
 /**
  * Text that is not text. A topology is UTF-8 text; a key or value that holds a control character or
  * half of a UTF-16 surrogate pair (YAML escapes such as "\0", "\e" or "\ud800" write them) cannot be
@@ -24,9 +26,9 @@ export function invalidCharacter(s: string): string | undefined {
         continue;
       }
     }
-    if (c >= 0xd800 && c <= 0xdfff) return `half of a UTF-16 surrogate pair (${hex(c)}) without its other half, which is not a character`;
-    if (c === 0) return 'a NUL character (U+0000)';
-    if (c <= 0x08 || c === 0x0b || c === 0x0c || (c >= 0x0e && c <= 0x1f) || (c >= 0x7f && c <= 0x9f)) return `the control character ${hex(c)}${NAMES[c] ? ` (${NAMES[c]})` : ''}`;
+    if (c >= 0xd800 && c <= 0xdfff) return t('half of a UTF-16 surrogate pair ({0}) without its other half, which is not a character', hex(c));
+    if (c === 0) return t('a NUL character (U+0000)');
+    if (c <= 0x08 || c === 0x0b || c === 0x0c || (c >= 0x0e && c <= 0x1f) || (c >= 0x7f && c <= 0x9f)) return t('the control character {0}', `${hex(c)}${NAMES[c] ? ` (${NAMES[c]})` : ''}`);
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { Composer, Document, isMap, isPair, isSeq, Lexer, LineCounter, Node, Parser, YAMLError } from 'yaml';
+import { locale, t } from './l10n';
 
 /**
  * How deep lists and mappings may nest (flow brackets plus compact `- - -` on one line). A topology
@@ -108,11 +109,39 @@ function readYamlLibrary(text: string, lines: LineCounter): { doc: Document.Pars
   return { ...out, doc: doc! };
 }
 
+/**
+ * What each of the YAML parser's error codes means, in words a translation can carry: in another language
+ * than English a message is this, with the parser's own (English) sentence after it in parentheses.
+ */
+export const YAML_ERRORS: Record<string, string> = {
+  ALIAS_PROPS: 'an alias cannot have an anchor or a tag',
+  BAD_ALIAS: 'this alias is not written correctly',
+  BAD_DIRECTIVE: 'this directive is not valid',
+  BAD_DQ_ESCAPE: 'an invalid escape sequence in a double-quoted value',
+  BAD_INDENT: 'the indentation is wrong',
+  BAD_PROP_ORDER: 'an anchor or tag is in the wrong place',
+  BAD_SCALAR_START: 'a plain value cannot start with this character (quote the value)',
+  BLOCK_AS_IMPLICIT_KEY: 'a block value cannot be a key',
+  BLOCK_IN_FLOW: 'a block value cannot stand inside [ ] or { }',
+  DUPLICATE_KEY: 'a key appears twice in one mapping',
+  IMPOSSIBLE: 'the YAML cannot be read here',
+  KEY_OVER_1024_CHARS: 'a key longer than 1024 characters',
+  MISSING_CHAR: 'a character is missing (a closing quote or bracket, or a `:`)',
+  MULTILINE_IMPLICIT_KEY: 'a key cannot span several lines (is a `:` or an indentation missing?)',
+  MULTIPLE_ANCHORS: 'a value has more than one anchor',
+  MULTIPLE_DOCS: 'more than one document',
+  MULTIPLE_TAGS: 'a value has more than one tag',
+  NON_STRING_KEY: 'a key must be plain text',
+  UNEXPECTED_TOKEN: 'unexpected text here (a wrong indentation, or a missing `:` or `-`?)',
+  BAD_COLLECTION_TYPE: 'the tag does not fit this kind of value',
+};
+
 /** An operator's wording of a YAML parser error or warning (first line, without yaml's position suffix). */
 export function yamlMessage(code: string, message: string): string {
   const first = (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-  if (code === 'TAB_AS_INDENT') return 'Tabs cannot indent YAML: use spaces.';
-  if (code === 'RESOURCE_EXHAUSTION') return 'YAML: lists or mappings are nested too deeply here to be read.';
-  if (code === 'TAG_RESOLVE_FAILED') return `YAML: ${first} (a topology uses no tags: its values are plain text, numbers, true/false, lists and mappings).`;
-  return `YAML: ${first}`;
+  if (code === 'TAB_AS_INDENT') return t('Tabs cannot indent YAML: use spaces.');
+  if (code === 'RESOURCE_EXHAUSTION') return t('YAML: lists or mappings are nested too deeply here to be read.');
+  if (code === 'TAG_RESOLVE_FAILED') return t('YAML: {0} (a topology uses no tags: its values are plain text, numbers, true/false, lists and mappings).', first);
+  const words = YAML_ERRORS[code];
+  return locale() !== 'en' && words ? t('YAML: {0} ({1})', t(words), first) : `YAML: ${first}`;
 }

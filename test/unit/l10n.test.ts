@@ -11,6 +11,8 @@ import { STEP_STATUS } from '../../src/core/deploy/events';
 import { HELP, main } from '../../src/cli/main';
 import { localSchema, schemaJson } from '../../src/core/schema';
 import { TYPE_WORDS } from '../../src/core/schemaCheck';
+import { YAML_ERRORS } from '../../src/core/yamlRead';
+import { LAYER_WORDS } from '../../src/core/renderedRules';
 import { NETWORK_MECHANISMS, OPERATING_SYSTEMS, RELEASES } from '../../src/core/profiles';
 import { CONFIG_FILES, REGISTRY, ROLE_IDS, ROLES, SECRETS, SERVICE_IDS } from '../../src/core/services/registry';
 import { listFiles, minimal } from './helpers';
@@ -42,6 +44,8 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
     const dynamic = [
       ...Object.values(LAYER_NAMES),
       ...Object.values(TYPE_WORDS),
+      ...Object.values(YAML_ERRORS),
+      ...Object.values(LAYER_WORDS),
       // The descriptors' and profiles' documentation, which the schema (hover, completion) shows through t().
       ...RELEASES.map((r) => r.description),
       ...OPERATING_SYSTEMS.map((o) => o.description),
@@ -123,6 +127,14 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
     setLocale('en');
     assert.match(schema.find((f) => f.code === 'schema/unknown-key')?.message ?? '', /^未知键 `ntpx` — 你是想写 `ntp` 吗？ 已知的键：/);
     assert.match(schema.find((f) => f.code === 'schema/enum')?.message ?? '', /^`debian1` 不允许用于 `os` — 你是想写 `debian12` 吗？ 允许的值：centos7, debian12, debian13。$/);
+    // The reader's findings: YAML syntax (the parser's own sentence kept after the translation), duplicate keys.
+    setLocale('zh-cn');
+    const broken = analyze(minimal().replace('nodes:\n', 'nodes:\n  x: [1,\n'), {}).findings.filter((f) => f.code === 'yaml/syntax');
+    const twice = analyze(minimal('ntp: {}\nntp: {}\n'), {}).findings.find((f) => f.code === 'yaml/duplicate-key');
+    setLocale('en');
+    assert.ok(broken.length > 0);
+    for (const f of broken) assert.match(f.message, /^YAML：[^A-Za-z]+（.*[A-Za-z].*）$/, f.message);
+    assert.match(twice?.message ?? '', /^重复的键：`ntp` 已在此映射的第 \d+ 行，每个键只能出现一次/);
     // The schema's documentation: hover and completion (the English schema file stays English).
     setLocale('zh-cn');
     const zhHover = hoverAt(analyze(minimal(), {}), { line: minimal().split('\n').indexOf('nodes:'), character: 1 })?.markdown ?? '';
