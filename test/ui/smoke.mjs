@@ -1,7 +1,7 @@
 // UI check as a user sees it: the packaged VSIX installed into code-server, driven in headless Chromium
 // with Playwright. Opens the example topology, types to get completion, makes a mistake and reads the
-// Problems panel, opens the Topology tree and a rendered preview, finds a file by words, formats; then the
-// same in Simplified Chinese (code-server --locale zh-cn). Screenshots go to test-artifacts/ui/.
+// Problems panel, opens the Topology tree and a rendered preview, finds a file by words, formats, compares
+// a rendered file with the one on a real test node (../shared/testnodes; as root); then the same in Simplified Chinese (code-server --locale zh-cn). Screenshots go to test-artifacts/ui/.
 // code-server, Chromium and playwright-core are the project's VS Code test host (scripts/vscode-host.mjs,
 // installed on first use; --host or OSTOPO_VSCODE_HOST_DIR to use another folder for it).
 //   node test/ui/smoke.mjs [--vsix ostopo.vsix] [--host <folder>] [--shots test-artifacts/ui] [--readme-shots]
@@ -34,8 +34,8 @@ const check = (name, ok, extra = '') => {
 async function quickOpen(page, name) {
   await page.keyboard.press('Control+P');
   await page.locator('.quick-input-widget input').fill(name);
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-  await page.keyboard.press('Enter');
+  // The file's own row (the recently opened files show first, before the search has found it).
+  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: name }) }).first().click();
   await page.locator('.editor-instance .monaco-editor').first().waitFor();
 }
 
@@ -67,6 +67,46 @@ const lineOf = (text) => {
   if (i < 0) throw new Error(`${text} is not in the example`);
   return i + 1;
 };
+
+/**
+ * A test node (../shared/testnodes, as root) that plays the example's controller for Compare with Node:
+ * node.ostopo.yaml is the example with the controller reached at the node's loopback address (ssh.host)
+ * with its key and host key; /etc/chrony.conf on it is the rendered one with a line edited by hand.
+ */
+const TESTNODE = { name: 'ostopo-ui', ip: '127.0.0.61' };
+const tnTool = path.join(process.env.OSTOPO_SHARED ?? path.join(root, '..', 'shared'), 'testnodes', 'testnodes');
+const tn = (...a) => execFileSync(tnTool, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+let testNode;
+if (!fs.existsSync(tnTool) || process.getuid?.() !== 0) {
+  check('Compare with Node needs a test node: run as root with ../shared/testnodes (or OSTOPO_SHARED)', false);
+} else {
+  try {
+    const destroy = () => tn('destroy', TESTNODE.name);
+    destroy();
+    for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => (destroy(), process.exit(130)));
+    tn('create', TESTNODE.name, TESTNODE.ip);
+    tn('start', TESTNODE.name);
+    const topology = fs
+      .readFileSync(path.join(ws, 'guide.ostopo.yaml'), 'utf8')
+      .replace(/^ssh:\n/m, 'ssh:\n  identityFile: id_ed25519\n  knownHostsFile: known_hosts\n')
+      .replace(/^( {2}controller:\n {4}address: .*\n)/m, `$1    ssh: { host: ${TESTNODE.ip} }\n`);
+    fs.writeFileSync(path.join(ws, 'node.ostopo.yaml'), topology);
+    fs.copyFileSync(tn('key'), path.join(ws, 'id_ed25519'));
+    fs.chmodSync(path.join(ws, 'id_ed25519'), 0o600);
+    fs.writeFileSync(path.join(ws, 'known_hosts'), tn('known-hosts', TESTNODE.name) + '\n');
+    const out = path.join(session.runDir, 'rendered');
+    execFileSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'render', path.join(ws, 'node.ostopo.yaml'), '--out', out, '--node', 'controller'], { stdio: 'ignore' });
+    const rendered = fs.readFileSync(path.join(out, 'controller', 'etc', 'chrony.conf'), 'utf8');
+    const replaced = rendered.match(/^server \S+ iburst$/m)?.[0];
+    if (!replaced) throw new Error('the rendered chrony.conf has no server line');
+    const edited = 'server ntp.edited-by-hand.example iburst';
+    execFileSync(tnTool, ['ssh', TESTNODE.name, 'cat > /etc/chrony.conf'], { input: rendered.replace(replaced, edited) });
+    testNode = { destroy, edited, replaced };
+    log(`test node ${TESTNODE.name} on ${TESTNODE.ip}: /etc/chrony.conf has "${edited}" instead of "${replaced}"`);
+  } catch (e) {
+    check('a test node for Compare with Node', false, String(e.stderr ?? e));
+  }
+}
 
 let page;
 try {
@@ -235,11 +275,53 @@ try {
   check('Format Document tidies the line and keeps its comment', formatted.trimEnd() === '    services: [nova-compute, neutron-linuxbridge-agent] # typed in a hurry', `(${formatted})`);
   await page.screenshot({ path: path.join(shots, '07-formatted.png') });
   await page.keyboard.press('Control+Z');
+
+  // Compare with Node against a real test node: the example's controller reached over SSH (a test node
+  // on a loopback address, its host key known), whose chrony.conf was edited by hand.
+  if (testNode) {
+    // One editor group, so that the diff editor has the width to show both sides.
+    await palette(page, 'View: Close All Editor Groups');
+    await page.keyboard.press('Control+J');
+    await quickOpen(page, 'node.ostopo.yaml');
+    check('the palette has ostopo: Compare with Node', await palette(page, 'ostopo: Compare with Node'));
+    await page.locator('.quick-input-widget input').fill('chrony.conf controller');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Enter');
+    const diff = page.locator('.monaco-diff-editor').first();
+    await diff.waitFor({ timeout: 60000 }).catch(() => undefined);
+    await page.waitForTimeout(1000);
+    const side = async (which) =>
+      (
+        (await page
+          .locator(`.monaco-diff-editor .editor.${which} .view-lines`)
+          .first()
+          .textContent()
+          .catch(() => '')) ?? ''
+      ).replace(/\u00a0/g, ' ');
+    const [left, right] = [await side('original'), await side('modified')];
+    const tab =
+      (await page
+        .locator('.tab.active')
+        .first()
+        .textContent()
+        .catch(() => '')) ?? '';
+    check(
+      "Compare with Node: the node's chrony.conf (edited by hand) beside the rendered one in the diff editor",
+      left.includes(testNode.edited) && !left.includes(testNode.replaced) && right.includes(testNode.replaced) && tab.includes('controller'),
+      `(tab: ${tab.trim()}; node side: ${left.slice(0, 200)}; rendered side: ${right.slice(0, 200)})`,
+    );
+    await page.screenshot({ path: path.join(shots, '10-compare-with-node.png') });
+  }
 } catch (e) {
   check('the UI flow ran to its end', false, String(e));
   if (page) await page.screenshot({ path: path.join(shots, 'error.png') }).catch(() => undefined);
 } finally {
   await session.close();
+  try {
+    testNode?.destroy();
+  } catch (e) {
+    console.error(`could not destroy the test node ${TESTNODE.name}: ${e.message}`);
+  }
 }
 // The same VSIX in Simplified Chinese: VS Code's display language zh-cn (code-server --locale). VS Code
 // only takes a display language it has a language pack for, and the real one cannot be fetched here: a
