@@ -403,15 +403,16 @@ case "$1 $2" in
   "security group") echo sg-1 ;;
   "flavor create") echo flavor-1 ;;
   "image create") echo "img-$(( RANDOM ))" ;;
-  "server create") echo 6e0f6f1c-1111-2222-3333-444455556666 ;;
-  "server show") case "$*" in *status*) echo "$FAKE_STATUS" ;; *host*) echo aio ;; *fault*) echo "{'message': 'No valid host was found'}" ;; esac ;;
-  "port list") echo "[{'subnet_id': 's', 'ip_address': '172.16.1.23'}]" ;;
-  "console log") printf 'Booting...\nOSTOPO-TEST-IMAGE address=172.16.1.23/24\r\nOSTOPO-TEST-IMAGE uuid=6e0f6f1c-1111-2222-3333-444455556666\r\n' ;;
-  "floating ip") [ "$3" = create ] && echo 203.0.113.150 ;;
+  "server create") for x in "$@"; do case $x in ostopo-verify-*) n=$x ;; esac; done; echo "6e0f6f1c-1111-2222-3333-$(sed 's/^ostopo-verify-[0-9]*-//' <<<"$n")" ;;
+  "server show") case "$*" in *status*) echo "$FAKE_STATUS" ;; *host*) if [ -n "$FAKE_ON" ]; then echo "$FAKE_ON"; else sed 's/^6e0f6f1c-1111-2222-3333-//' <<<"$3"; fi ;; *fault*) echo "{'message': 'No valid host was found'}" ;; esac ;;
+  "compute service") echo nova ;;
+  "port list") case "$4" in *compute2) echo "[{'subnet_id': 's', 'ip_address': '172.16.1.24'}]" ;; *) echo "[{'subnet_id': 's', 'ip_address': '172.16.1.23'}]" ;; esac ;;
+  "console log") a=23; case "$4" in *compute2) a=24 ;; esac; printf 'Booting...\nOSTOPO-TEST-IMAGE address=172.16.1.%s/24\r\nOSTOPO-TEST-IMAGE uuid=%s\r\n' "$a" "$4" ;;
+  "floating ip") if [ "$3" = create ]; then n=$(cat "$LOG.fip" 2>/dev/null || echo 150); echo $((n + 1)) > "$LOG.fip"; echo "203.0.113.$n"; fi ;;
 esac
 exit 0
 `;
-  function runLaunch(topology: string, opts: { ping: boolean; status?: string }) {
+  function runLaunch(topology: string, opts: { ping: boolean; status?: string; on?: string }) {
     const c = rendered(topology);
     const check = arts(c, 'controller').find((a) => a.id === 'launch-instance/verify');
     assert.ok(check && check.kind === 'check', 'the controller has the launch check');
@@ -428,7 +429,7 @@ exit 0
       const script = check.run.replace(/^\. .*admin-openrc'?\n/, '');
       const r = spawnSync('bash', ['-c', script], {
         encoding: 'utf8',
-        env: { PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`, LOG: path.join(dir, 'log'), OSTOPO_INPUTS: path.join(dir, 'in'), FAKE_STATUS: opts.status ?? 'ACTIVE' },
+        env: { PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`, LOG: path.join(dir, 'log'), OSTOPO_INPUTS: path.join(dir, 'in'), FAKE_STATUS: opts.status ?? 'ACTIVE', FAKE_ON: opts.on ?? '' },
       });
       const calls = fs.existsSync(path.join(dir, 'log')) ? fs.readFileSync(path.join(dir, 'log'), 'utf8').split('\n').filter(Boolean) : [];
       const stages = [...r.stderr.matchAll(/^OSTOPO-STAGE (\d+) (\w+) (.*)$/gm)].map((m) => [Number(m[1]), m[2], m[3]]);
@@ -454,10 +455,12 @@ exit 0
     const ev = Object.fromEntries(r.stages.map((s) => [s[0], s[2]]));
     assert.match(String(ev[2]), /gateway address 203\.0\.113\.120/);
     assert.match(String(ev[4]), /kernel 1000 B and ramdisk 500 B/);
-    assert.match(String(ev[5]), /ACTIVE on aio, port address 172\.16\.1\.23/);
-    assert.match(String(ev[6]), /console: OSTOPO-TEST-IMAGE address=172\.16\.1\.23\/24 \(/);
-    assert.match(String(ev[7]), /uuid=6e0f6f1c-1111-2222-3333-444455556666/);
-    assert.match(String(ev[8]), /203\.0\.113\.150 answered/);
+    assert.match(String(ev[5]), /^ostopo-verify-\d+-compute1 \(6e0f6f1c-1111-2222-3333-compute1\) ACTIVE on compute1, port address 172\.16\.1\.23 \(/);
+    assert.match(String(ev[6]), /^console of compute1: OSTOPO-TEST-IMAGE address=172\.16\.1\.23\/24 \(/);
+    assert.match(String(ev[7]), /^console of compute1: OSTOPO-TEST-IMAGE uuid=6e0f6f1c-1111-2222-3333-compute1 \(/);
+    assert.match(String(ev[8]), /^203\.0\.113\.150 \(compute1\) answered: rtt/);
+    // One compute node: the scheduler places the instance (no availability zone forced).
+    assert.ok(!r.calls.some((c) => c.startsWith('server create') && c.includes('--availability-zone')));
     const has = (re: RegExp) =>
       assert.ok(
         r.calls.some((c) => re.test(c)),
@@ -478,7 +481,7 @@ exit 0
     // And all of it deleted, the server first.
     const deletes = r.calls.filter((c) => / delete|unset|remove /.test(c)).map((c) => c.replace(/ostopo-verify-\d+/g, 'X').replace(/img-\d+/g, 'I'));
     assert.deepEqual(deletes, [
-      'server delete --wait X',
+      'server delete --wait X-compute1',
       'floating ip delete 203.0.113.150',
       'router unset --external-gateway X',
       'router remove subnet X X-selfservice',
@@ -502,7 +505,38 @@ exit 0
     assert.ok(r.calls.includes(r.calls.find((c) => c.startsWith('server delete --wait'))!));
     assert.ok(r.calls.some((c) => c.startsWith('network delete')));
     const noAnswer = runLaunch(option2() + IMAGE, { ping: false });
-    assert.deepEqual(noAnswer.stages.at(-1)?.slice(0, 3), [8, 'FAIL', '203.0.113.150 did not answer in 60 s']);
+    assert.deepEqual(noAnswer.stages.at(-1)?.slice(0, 3), [8, 'FAIL', '203.0.113.150 (compute1) did not answer in 60 s']);
+  });
+
+  it('with several compute nodes: one instance forced onto each (its availability zone), each console read, each floating IP pinged, all deleted', () => {
+    const two = option2().replace('    roles: [compute]\n', '    roles: [compute]\n  compute2:\n    address: 10.0.0.32\n    roles: [compute]\n') + IMAGE;
+    const r = runLaunch(two, { ping: true });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(
+      r.stages.map((s) => s.slice(0, 2)),
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, 'PASS']),
+      r.stderr,
+    );
+    const ev = Object.fromEntries(r.stages.map((s) => [s[0], String(s[2])]));
+    assert.match(
+      ev[5],
+      /-compute1 \(6e0f6f1c-1111-2222-3333-compute1\) ACTIVE on compute1, port address 172\.16\.1\.23; ostopo-verify-\d+-compute2 \(6e0f6f1c-1111-2222-3333-compute2\) ACTIVE on compute2, port address 172\.16\.1\.24 \(/,
+    );
+    assert.match(ev[6], /^console of compute1: OSTOPO-TEST-IMAGE address=172\.16\.1\.23\/24; compute2: OSTOPO-TEST-IMAGE address=172\.16\.1\.24\/24 \(/);
+    assert.match(ev[7], /uuid=6e0f6f1c-1111-2222-3333-compute1; compute2: OSTOPO-TEST-IMAGE uuid=6e0f6f1c-1111-2222-3333-compute2 \(/);
+    assert.match(ev[8], /^203\.0\.113\.150 \(compute1\) answered: rtt .*; 203\.0\.113\.151 \(compute2\) answered: rtt /);
+    const creates = r.calls.filter((c) => c.startsWith('server create')).map((c) => c.replace(/ostopo-verify-\d+/g, 'X'));
+    assert.deepEqual(
+      creates.map((c) => c.replace(/^.* --key-name X /, '')),
+      ['--availability-zone nova:compute1 X-compute1 -f value -c id', '--availability-zone nova:compute2 X-compute2 -f value -c id'],
+    );
+    const deletes = r.calls.filter((c) => /^(server|floating ip) delete/.test(c)).map((c) => c.replace(/ostopo-verify-\d+/g, 'X'));
+    assert.deepEqual(deletes, ['server delete --wait X-compute1 X-compute2', 'floating ip delete 203.0.113.150', 'floating ip delete 203.0.113.151']);
+    // An instance the scheduler put elsewhere than asked fails the stage, naming both hosts.
+    const elsewhere = runLaunch(two, { ping: true, on: 'compute1' });
+    assert.equal(elsewhere.status, 1);
+    assert.deepEqual(elsewhere.stages.at(-1)?.slice(0, 2), [5, 'FAIL']);
+    assert.match(String(elsewhere.stages.at(-1)?.[2]), /-compute2 \(6e0f6f1c-1111-2222-3333-compute2\) runs on compute1, not on compute2$/);
   });
 
   it('without verify.image the stages that need one say so; on a provider network only (option 1) no router, no floating IP', () => {

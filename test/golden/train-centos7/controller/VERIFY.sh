@@ -208,9 +208,11 @@ fail() { say FAIL "$*"; exit 1; }
 # Runs a command; on failure the stage fails with the last lines of its output.
 try() { local o; if ! o=$("$@" 2>&1); then fail "$1 ${2:-}: $(tail -n 4 <<<"$o" | tr "\n" " ")"; fi; printf "%s" "$o"; }
 made_provider=
+hosts=(compute1)
+fips=()
 cleanup() {
-  openstack server delete --wait "$name" >/dev/null 2>&1
-  [ -n "${fip:-}" ] && openstack floating ip delete "$fip" >/dev/null 2>&1
+  openstack server delete --wait "${hosts[@]/#/$name-}" >/dev/null 2>&1
+  for f in "${fips[@]}"; do openstack floating ip delete "$f" >/dev/null 2>&1; done
   if [ -n "${router:-}" ]; then openstack router unset --external-gateway "$name" >/dev/null 2>&1; openstack router remove subnet "$name" "$name-selfservice" >/dev/null 2>&1; openstack router delete "$name" >/dev/null 2>&1; fi
   openstack network delete "$name-selfservice" >/dev/null 2>&1
   [ -n "$made_provider" ] && openstack network delete "$made_provider" >/dev/null 2>&1
@@ -259,44 +261,90 @@ stage=8; skip "no verify.image in the topology"
 exit 0
 
 stage=5
-id=$(try openstack server create --flavor "$name" --image "$name" --nic net-id="$net" --security-group "$name" --key-name "$name" "$name" -f value -c id) || exit 1
-status=
+ids=()
+for h in "${hosts[@]}"; do
+  az=()
+  if [ ${#hosts[@]} -gt 1 ]; then
+    zone=$(openstack compute service list --service nova-compute --host "$h" -f value -c Zone 2>/dev/null | head -n 1)
+    [ -n "$zone" ] || fail "nova-compute of $h is not in the compute service list"
+    az=(--availability-zone "$zone:$h")
+  fi
+  id=$(try openstack server create --flavor "$name" --image "$name" --nic net-id="$net" --security-group "$name" --key-name "$name" "${az[@]}" "$name-$h" -f value -c id) || exit 1
+  ids+=("$id")
+done
+declare -A status
 for i in $(seq 1 120); do
-  status=$(openstack server show "$id" -f value -c status 2>&1)
-  case "$status" in ACTIVE | ERROR) break ;; esac
+  busy=
+  for id in "${ids[@]}"; do
+    case "${status[$id]:-}" in ACTIVE | ERROR) continue ;; esac
+    status[$id]=$(openstack server show "$id" -f value -c status 2>&1)
+    case "${status[$id]}" in ACTIVE | ERROR) ;; *) busy=1 ;; esac
+  done
+  [ -z "$busy" ] && break
   sleep 5
 done
-[ "$status" = ACTIVE ] || fail "$id: status ${status:-unknown} after 10 minutes at most: $(openstack server show "$id" -f value -c fault 2>&1 | head -c 300)"
-host=$(openstack server show "$id" -f value -c OS-EXT-SRV-ATTR:host)
-ip=$(openstack port list --server "$id" -f value -c "Fixed IP Addresses" | grep -oE "[0-9]+(\.[0-9]+){3}" | head -n 1)
-pass "$name ($id) ACTIVE on $host, port address $ip"
+declare -A ip
+said=
+for n in "${!ids[@]}"; do
+  id=${ids[$n]} h=${hosts[$n]}
+  [ "${status[$id]}" = ACTIVE ] || fail "$name-$h ($id): status ${status[$id]:-unknown} after 10 minutes at most: $(openstack server show "$id" -f value -c fault 2>&1 | head -c 300)"
+  on=$(openstack server show "$id" -f value -c OS-EXT-SRV-ATTR:host)
+  [ ${#hosts[@]} -eq 1 ] || [ "$on" = "$h" ] || fail "$name-$h ($id) runs on ${on:-an unknown host}, not on $h"
+  ip[$id]=$(openstack port list --server "$id" -f value -c "Fixed IP Addresses" | grep -oE "[0-9]+(\.[0-9]+){3}" | head -n 1)
+  said="${said:+$said; }$name-$h ($id) ACTIVE on $on, port address ${ip[$id]}"
+done
+pass "$said"
 
-console=
+# Whether console text $1 shows address $2 and instance $3 (the test image's markers, or cloud-init's lines).
+seen() { { grep -qF "address=$2/" <<<"$1" && grep -qE "uuid=|instance-id" <<<"$1"; } || { grep -qF "$2" <<<"$1" && grep -qE "instance-id: i-|$3" <<<"$1"; }; }
+declare -A console
 for i in $(seq 1 60); do
-  console=$(openstack console log show "$id" 2>/dev/null)
-  grep -qF "address=$ip/" <<<"$console" && grep -qE "uuid=|instance-id" <<<"$console" && break
-  grep -qF "$ip" <<<"$console" && grep -qE "instance-id: i-|$id" <<<"$console" && break
+  busy=
+  for id in "${ids[@]}"; do
+    seen "${console[$id]:-}" "${ip[$id]}" "$id" && continue
+    console[$id]=$(openstack console log show "$id" 2>/dev/null)
+    seen "${console[$id]}" "${ip[$id]}" "$id" || busy=1
+  done
+  [ -z "$busy" ] && break
   sleep 5
 done
 stage=6
-line=$(grep -m1 -E "OSTOPO-TEST-IMAGE address=|$ip" <<<"$console")
-[ -n "$line" ] || fail "the console does not show $ip after 5 minutes; last lines: $(tail -n 5 <<<"$console" | tr "\n" " ")"
-pass "console: ${line%$'\r'}"
+said=
+for n in "${!ids[@]}"; do
+  id=${ids[$n]} h=${hosts[$n]}
+  line=$(grep -m1 -E "OSTOPO-TEST-IMAGE address=|${ip[$id]}" <<<"${console[$id]}")
+  [ -n "$line" ] || fail "the console of $name-$h does not show ${ip[$id]} after 5 minutes; last lines: $(tail -n 5 <<<"${console[$id]}" | tr "\n" " ")"
+  said="${said:+$said; }$h: ${line%$'\r'}"
+done
+pass "console of $said"
 stage=7
-line=$(grep -m1 -E "OSTOPO-TEST-IMAGE uuid=|instance-id: " <<<"$console")
-grep -qF "$id" <<<"$line" || grep -q "instance-id: i-" <<<"$line" || fail "the console does not show the instance uuid $id from the metadata service: ${line:-nothing}"
-pass "console: ${line%$'\r'}"
+said=
+for n in "${!ids[@]}"; do
+  id=${ids[$n]} h=${hosts[$n]}
+  line=$(grep -m1 -E "OSTOPO-TEST-IMAGE uuid=|instance-id: " <<<"${console[$id]}")
+  grep -qF "$id" <<<"$line" || grep -q "instance-id: i-" <<<"$line" || fail "the console of $name-$h does not show the instance uuid $id from the metadata service: ${line:-nothing}"
+  said="${said:+$said; }$h: ${line%$'\r'}"
+done
+pass "console of $said"
 
 stage=8
-fip=$(try openstack floating ip create "$ext" -f value -c floating_ip_address) || exit 1
-try openstack server add floating ip "$id" "$fip" >/dev/null || exit 1
 command -v ping >/dev/null || fail "ping is not installed on this node (iputils-ping)"
-for i in $(seq 1 30); do ping -c 1 -W 2 "$fip" >/dev/null 2>&1 && { pass "$fip answered: $(ping -c 3 -i 0.3 -W 2 "$fip" | tail -n 1)"; exit 0; }; sleep 2; done
 ns=qrouter-$router
-if ip netns list 2>/dev/null | grep -q "^$ns"; then
-  ip netns exec "$ns" ping -c 3 -W 2 "$fip" >/dev/null 2>&1 && { pass "$fip answered inside $ns (this node has no route to the provider network)"; exit 0; }
-fi
-fail "$fip did not answer in 60 s"
+said=
+for n in "${!ids[@]}"; do
+  id=${ids[$n]} h=${hosts[$n]}
+  fip=$(try openstack floating ip create "$ext" -f value -c floating_ip_address) || exit 1
+  fips+=("$fip")
+  try openstack server add floating ip "$id" "$fip" >/dev/null || exit 1
+  ok=
+  for i in $(seq 1 30); do ping -c 1 -W 2 "$fip" >/dev/null 2>&1 && { ok="$fip ($h) answered: $(ping -c 3 -i 0.3 -W 2 "$fip" | tail -n 1)"; break; }; sleep 2; done
+  if [ -z "$ok" ] && ip netns list 2>/dev/null | grep -q "^$ns"; then
+    ip netns exec "$ns" ping -c 3 -W 2 "$fip" >/dev/null 2>&1 && ok="$fip ($h) answered inside $ns (this node has no route to the provider network)"
+  fi
+  [ -n "$ok" ] || fail "$fip ($h) did not answer in 60 s"
+  said="${said:+$said; }$ok"
+done
+pass "$said"
 OSTOPO_CHECK
 
 exit $fails
