@@ -75,7 +75,7 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem>, vscode.D
     if (item.kind === 'service') {
       return this.files(item.node)
         .filter((f) => f.service === item.service)
-        .map((f) => ({ kind: 'file', node: item.node, file: f.path, description: f.description }));
+        .map((f) => ({ kind: 'file', node: item.node, file: f.path, description: l10n.tData(f.description) }));
     }
     return [];
   }

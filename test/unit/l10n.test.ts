@@ -2,12 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { localeFromEnv, localeOf, setLocale, t, tables } from '../../src/core/l10n';
+import { dataKey, dataTables, localeFromEnv, localeOf, setLocale, t, tables, tData } from '../../src/core/l10n';
 import { LAYER_NAMES } from '../../src/core/render/ini';
-import { analyze } from '../../src/core/compile';
+import { LAUNCH_SERVER_ON_PROVIDER } from '../../src/core/render/launch';
+import { analyze, render } from '../../src/core/compile';
 import { hoverAt } from '../../src/core/editor/navigate';
 import { SNIPPETS } from '../../src/core/editor/snippets';
-import { STEP_STATUS } from '../../src/core/deploy/events';
+import { formatEvent, STEP_STATUS } from '../../src/core/deploy/events';
 import { HELP, main } from '../../src/cli/main';
 import { localSchema, schemaJson } from '../../src/core/schema';
 import { TYPE_WORDS } from '../../src/core/schemaCheck';
@@ -144,6 +145,53 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
     assert.match(zhRelease ?? '', /^OpenStack Train（2019）/);
     assert.match(schemaJson(), /"description": "The servers of the cloud, by host name\./);
     assert.doesNotMatch(schemaJson(), /[\u4e00-\u9fff]/);
+  });
+
+  it('the texts of a rendered cloud (step and check titles, stages, file descriptions) read in zh-cn through the data table; they stay English data', () => {
+    // Every example and end-to-end topology, rendered: each text has an entry (itself or a template), and
+    // each entry is used by one of them.
+    const env: Record<string, string> = {};
+    for (const s of Object.keys(SECRETS)) env[`E2E_${s}`] = `E2e-Strong-${s}-1`;
+    const dirs = [path.join(ROOT, 'examples'), path.join(ROOT, 'test', 'e2e')];
+    const texts = new Set<string>();
+    for (const dir of dirs)
+      for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.ostopo.yaml'))) {
+        const rendered = render(analyze(fs.readFileSync(path.join(dir, f), 'utf8'), env), {});
+        for (const n of rendered.nodes)
+          for (const a of n.artifacts) {
+            if (a.kind === 'file') texts.add(a.description);
+            else texts.add(a.title);
+            if (a.kind === 'check') for (const st of a.stages ?? []) texts.add(st);
+          }
+      }
+    // And the stage of a cloud without self-service networks.
+    texts.add(LAUNCH_SERVER_ON_PROVIDER);
+    assert.ok(texts.size > 150, `${texts.size} texts`);
+    const used = new Set<string>();
+    for (const text of texts) {
+      const hit = dataKey(text, 'zh-cn');
+      assert.ok(hit, `zh-cn: no entry in zh-cn.titles.json reads ${JSON.stringify(text)}`);
+      used.add(hit.key);
+    }
+    for (const [name, table] of Object.entries(dataTables())) {
+      for (const [key, value] of Object.entries(table)) {
+        assert.ok(used.has(key), `${name}: ${JSON.stringify(key)} reads no text of the rendered examples (stale?)`);
+        assert.deepEqual(placeholders(value), placeholders(key), `${name}: placeholders of ${JSON.stringify(key)}`);
+        assert.deepEqual(kept(value), kept(key), `${name}: code spans of ${JSON.stringify(key)}`);
+      }
+    }
+    setLocale('zh-cn');
+    const zh = ['install chrony', 'nova-api, nova-scheduler running on controller', 'myuser has myrole in myproject', 'openstack catalog list has identity, image', 'not a known text'].map(tData);
+    setLocale('en');
+    assert.deepEqual(zh, ['安装 chrony', 'nova-api, nova-scheduler 在 controller 上运行', 'myuser 在 myproject 中拥有 myrole', 'openstack catalog list 中有 identity, image', 'not a known text']);
+    assert.equal(tData('install chrony'), 'install chrony');
+    // The deploy's lines in the terminal: the title in Chinese, the step id and the unit names as they are.
+    setLocale('zh-cn');
+    const line = formatEvent({ type: 'action', node: 'controller', step: 'chrony', id: 'chrony/install', title: 'install chrony', status: 'ran', ms: 1200 }, { color: false, verbose: false });
+    const check = formatEvent({ type: 'check', node: 'controller', id: 'c', title: 'chrony running on controller', ok: true, ms: 100, evidence: '' }, { color: false, verbose: false });
+    setLocale('en');
+    assert.match(line ?? '', /✔ 安装 chrony/);
+    assert.match(check ?? '', /✔ PASS chrony 在 controller 上运行/);
   });
 
   it('the CLI speaks the language of LC_ALL / LC_MESSAGES / LANG: help, findings, summaries; exit codes and codes are the same', () => {

@@ -361,7 +361,7 @@ async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact, checked?: bo
     delete ctx.nodeJournal.commands[c.id];
     const output = lastLines(`${res.stdout.toString('utf8')}\n${res.stderr}`, 15);
     emit(ctx, s, c.id, c.title, 'failed', Date.now() - t0, `${l10n.t('exit status {0}; last lines:', res.code)}\n${output}`);
-    throw new StepFailure(l10n.t('{0} failed with exit status {1}', c.title, res.code));
+    throw new StepFailure(l10n.t('{0} failed with exit status {1}', l10n.tData(c.title), res.code));
   }
   ctx.nodeJournal.commands[c.id] = { hash, at: now() };
   ctx.o.journal.save();

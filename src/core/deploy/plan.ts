@@ -185,7 +185,7 @@ export function planText(plan: Plan, journal: Journal, secrets: SecretLookup, on
       const todo = marks.filter((m) => m.mark !== '=').length;
       pending += todo;
       out.push(`  ${todo ? '●' : '○'} ${s.step}${s.after.length ? `   (${l10n.t('after {0}', s.after.join(', '))})` : ''}`);
-      for (const m of marks) out.push(`      ${m.mark} ${m.title}${m.mark === '=' ? '' : `   — ${m.why}`}`);
+      for (const m of marks) out.push(`      ${m.mark} ${l10n.tData(m.title)}${m.mark === '=' ? '' : `   — ${m.why}`}`);
       if (s.checks.length) out.push(`      ✓ ${l10n.t('{0} check(s) for ostopo verify', s.checks.length)}`);
     }
     const gone = unrenderedFiles(n, nodeJournal(journal, n.name));

@@ -252,7 +252,7 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
   if (!s) return [];
   const out = valueEntries(s, a, ctx.range, listed(a, path));
   if (s['x-ostopo-ref'] === 'role')
-    for (const e of out) e.documentation = `${ROLES[e.label as keyof typeof ROLES]?.description ?? ''}\n\nServices: ${ROLES[e.label as keyof typeof ROLES]?.services.join(', ')}.`;
+    for (const e of out) e.documentation = `${t(ROLES[e.label as keyof typeof ROLES]?.description ?? '')}\n\n${t('Services: {0}', ROLES[e.label as keyof typeof ROLES]?.services.join(', ') ?? '')}.`;
   if (path[0] === 'nodes' && path.length === 3 && (path[2] === 'services' || path[2] === 'roles')) {
     for (const e of out) {
       const why = placementProblem(a, String(path[1]), path[2], e.label);
