@@ -102,6 +102,49 @@ describe('renderer', () => {
       }
     });
 
+    it("/etc/hosts: other lines that give a node another address (the installer's 127.0.1.1) are commented out, once, with a backup", () => {
+      // Run by bash on a copy: glibc returns every address of a name (loopback first) and eventlet keeps the
+      // last line, so a node must have its address only.
+      const cmd = zed.nodes.find((n) => n.name === 'controller')!.artifacts.find((a): a is CommandArtifact => a.id === 'hosts/shadowed')!;
+      assert.ok(cmd && cmd.kind === 'command');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-hosts-'));
+      try {
+        const hosts = path.join(dir, 'hosts');
+        const before = [
+          '# BEGIN ostopo',
+          '10.0.0.11       controller',
+          '10.0.0.31       compute1',
+          '# END ostopo',
+          '127.0.0.1\tlocalhost',
+          '127.0.1.1\tcontroller.example.org controller   # from the installer',
+          '10.0.0.31 compute1',
+          '::1\t\tlocalhost ip6-localhost ip6-loopback',
+          '# 127.0.1.1 compute1',
+          '192.0.2.7 controllerx othername',
+          '',
+        ].join('\n');
+        fs.writeFileSync(hosts, before);
+        const sh = (script: string) => spawnSync('bash', ['-c', script.replaceAll('/etc/.hosts', `${dir}/.hosts`).replaceAll('/etc/hosts', hosts)], { encoding: 'utf8' });
+        assert.equal(sh(cmd.check!).status, 1, 'the check sees the 127.0.1.1 line');
+        const r = sh(cmd.run);
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(
+          fs
+            .readFileSync(hosts, 'utf8')
+            .split('\n')
+            .filter((l) => l.startsWith('#ostopo: ')),
+          ['#ostopo: 127.0.1.1\tcontroller.example.org controller   # from the installer'],
+        );
+        // Everything else as it was, the old file kept, and then the check passes: it runs once.
+        assert.equal(fs.readFileSync(hosts, 'utf8').replace('#ostopo: ', ''), before);
+        assert.equal(fs.readFileSync(`${hosts}.ostopo-shadowed.bak`, 'utf8'), before);
+        assert.equal(sh(cmd.check!).status, 0);
+        assert.deepEqual(fs.readdirSync(dir).sort(), ['hosts', 'hosts.ostopo-shadowed.bak']);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('chrony: server with upstreams and allow on the controller, client of the controller elsewhere', () => {
       const server = file(zed, 'controller', '/etc/chrony/chrony.conf').content;
       assert.match(server, /^server pool\.ntp\.org iburst$/m);

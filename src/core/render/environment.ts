@@ -6,6 +6,20 @@ import { shq } from './template';
 /** The markers of the lines ostopo owns in /etc/hosts. */
 export const HOSTS_BLOCK = { begin: '# BEGIN ostopo', end: '# END ostopo' };
 
+/**
+ * /etc/hosts without the lines outside ostopo's block that give a node of the cloud (`want`: `name=address`
+ * pairs) another address: `mode=fix` prints the file with those lines commented out (`#ostopo: `),
+ * `mode=check` exits 1 when there is one.
+ */
+const HOSTS_SHADOW_AWK = [
+  'BEGIN { n = split(want, p, " "); for (i = 1; i <= n; i++) { split(p[i], kv, "="); addr[kv[1]] = kv[2] } }',
+  `$0 == "${HOSTS_BLOCK.begin}" { inblock = 1 }`,
+  '{ bad = 0; if (!inblock && $1 !~ /^#/) for (i = 2; i <= NF && $i !~ /^#/; i++) if (($i in addr) && addr[$i] != $1) bad = 1;',
+  'if (bad) found = 1; if (mode == "fix") print (bad ? "#ostopo: " $0 : $0) }',
+  `$0 == "${HOSTS_BLOCK.end}" { inblock = 0 }`,
+  'END { if (mode == "check") exit found }',
+].join(' ');
+
 /** The guide's "Environment" chapter steps that every node gets: hosts, provider interface, packages (renderPackages; NTP: renderChrony). */
 export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void {
   const { cloud, profile } = ctx;
@@ -29,6 +43,31 @@ export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void 
     content: block,
     block: { ...HOSTS_BLOCK, initial: profile.hostsPreamble.join('\n') + '\n' },
     description: 'Name resolution of every node of the cloud (guide: "Host networking"): a block at the top of /etc/hosts, the rest is the node\'s.',
+  });
+  // The guide: "Some distributions add an extraneous entry in the /etc/hosts file that resolves the actual
+  // hostname to another loopback IP address such as 127.0.1.1. You must comment out or remove this entry."
+  // Being first is not enough: glibc (`multi on`) returns every address of a name, loopback ones sorted
+  // first, and eventlet's resolver (nova, neutron) keeps the last line of a name. So any other line that
+  // gives a node of the cloud another address is commented out (`#ostopo: `, the file kept as
+  // /etc/hosts.ostopo-shadowed.bak), once and whenever such a line comes back.
+  const hostsShadow = ctx.once('hosts-shadow', () => {
+    const want = shq(cloud.nodes.map((n) => `${n.name}=${n.address}`).join(' '));
+    const awk = (mode: 'check' | 'fix') => `awk -v want=${want} -v mode=${mode} ${shq(HOSTS_SHADOW_AWK)} /etc/hosts`;
+    return {
+      run: [
+        'tmp=$(mktemp /etc/.hosts.ostopo.XXXXXX)',
+        `${awk('fix')} > "$tmp" || { rm -f "$tmp"; exit 1; }`,
+        'chmod 0644 "$tmp" && cp -p /etc/hosts /etc/hosts.ostopo-shadowed.bak && mv -f "$tmp" /etc/hosts',
+      ].join('\n'),
+      check: awk('check'),
+    };
+  });
+  ctx.command(node, {
+    id: 'hosts/shadowed',
+    step: 'hosts',
+    service: 'base',
+    title: "comment out the other addresses /etc/hosts gives the cloud's nodes (the guide's 127.0.1.1 line)",
+    ...hostsShadow,
   });
 
   const iface = node.providerInterface;
