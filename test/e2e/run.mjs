@@ -1,10 +1,11 @@
 // End to end: ostopo deploys real clouds onto real test nodes and proves them. By default: the README's
 // two-node topology (test/e2e/cloud.ostopo.yaml) as OpenStack 2025.1 from Debian 13's packages, and
-// beside it the data plane: the README's "Instance networks" on one all-in-one Debian 12 / Zed node
-// (controller, network and compute) in a lab network namespace this test makes
-// (test/e2e/dataplane.ostopo.yaml), where verify boots the tiny test image (scripts/test-image.sh) on a
-// self-service network, reads its DHCP address and its uuid from the metadata service on its console,
-// and pings its floating IP. OSTOPO_E2E_CLOUDS=zed also runs the two-node topology on Debian 12 / Zed
+// beside it the data plane: the README's "Instance networks" on Debian 12 / Zed, an all-in-one node
+// (controller, network and compute) and a second compute node, each in a lab network namespace this
+// test makes and joins with veth wires (test/e2e/dataplane.ostopo.yaml), where verify boots the tiny
+// test image (scripts/test-image.sh) on a self-service network on each compute node, reads its DHCP
+// address and its uuid from the metadata service on its console, and pings its floating IP (the second
+// node's instance reaches DHCP, metadata and its router over VXLAN). OSTOPO_E2E_CLOUDS=zed also runs the two-node topology on Debian 12 / Zed
 // (the hour CI may take does not hold all three on this 2-core machine). Everything goes through the
 // CLI (the extension's engine): validate, deploy, verify, a second deploy that changes nothing; on the
 // two-node clouds also a broken node that verify catches and drift that deploy shows and --force
@@ -99,7 +100,15 @@ const CLOUDS = [
     image: 'base',
     root: TESTNODES_ROOT,
     netns: 'ostopo-e2e',
-    nodes: [['aio', '127.0.0.11']],
+    nodes: [
+      ['aio', '127.0.0.11'],
+      ['compute2', '127.0.0.31'],
+    ],
+    // compute2 in a namespace of its own (two Linux bridge agents in one would manage the same bridges),
+    // joined to aio's by the wires made below; the CLI runs in aio's (`netns`).
+    nodeNetns: { compute2: 'ostopo-e2e2' },
+    // Each node's management and overlay (VXLAN) address, on those wires (dataplane.ostopo.yaml).
+    underlay: { aio: ['10.99.0.11', '10.98.0.11'], compute2: ['10.99.0.31', '10.98.0.31'] },
     dataPlane: true,
   },
 ].filter((c) => (process.env.OSTOPO_E2E_CLOUDS ? process.env.OSTOPO_E2E_CLOUDS.split(',').includes(c.id) : !c.optIn));
@@ -172,7 +181,8 @@ async function runCloud(cloud) {
     await phase('test nodes: create and start', () => {
       for (const [name] of NODES) tn('destroy', name);
       tn('build-base', '--suite', cloud.suite);
-      for (const [name, ip] of NODES) log(`  ${tn('create', name, ip, '--image', cloud.image, ...(cloud.netns ? ['--netns', cloud.netns] : []))}`);
+      const netnsOf = (name) => cloud.nodeNetns?.[name] ?? cloud.netns;
+      for (const [name, ip] of NODES) log(`  ${tn('create', name, ip, '--image', cloud.image, ...(netnsOf(name) ? ['--netns', netnsOf(name)] : []))}`);
       for (const [name] of NODES) log(`  ${tn('start', name)}`);
       let topology = fs
         .readFileSync(path.join(root, 'test', 'e2e', cloud.topology), 'utf8')
@@ -186,18 +196,39 @@ async function runCloud(cloud) {
       fs.writeFileSync(path.join(ws, 'cloud.ostopo.yaml'), topology);
       fs.copyFileSync(tn('key'), path.join(ws, 'id_ed25519'));
       fs.chmodSync(path.join(ws, 'id_ed25519'), 0o600);
-      fs.writeFileSync(path.join(ws, 'known_hosts'), NODES.map(([n]) => tn('known-hosts', n)).join('\n') + '\n');
-      if (cloud.netns) {
-        // Inside the lab namespace only: the provider network's wire (a veth pair: the node's provider
-        // interface, and its upstream router with the gateway's address) and the VXLAN endpoint's interface.
-        const ipn = (...a) => execFileSync('ip', ['-n', cloud.netns, ...a], { stdio: ['ignore', 'pipe', 'pipe'] });
-        ipn('link', 'add', 'ostopo-prov', 'type', 'veth', 'peer', 'name', 'ostopo-ext');
-        ipn('addr', 'add', '203.0.113.1/24', 'dev', 'ostopo-ext');
-        // (This host's kernel has no dummy interfaces: one end of a veth pair carries the address.)
-        ipn('link', 'add', 'ostopo-ovl', 'type', 'veth', 'peer', 'name', 'ostopo-ovl-peer');
-        ipn('addr', 'add', '10.99.0.11/24', 'dev', 'ostopo-ovl');
-        for (const dev of ['ostopo-prov', 'ostopo-ext', 'ostopo-ovl', 'ostopo-ovl-peer']) ipn('link', 'set', dev, 'up');
-        log(`  ${cloud.netns}: provider wire ostopo-prov (node) <-> ostopo-ext 203.0.113.1/24 (upstream), overlay ostopo-ovl 10.99.0.11/24`);
+      // Each node's host key, under the address the CLI reaches it at.
+      fs.writeFileSync(path.join(ws, 'known_hosts'), NODES.map(([n]) => tn('known-hosts', n).replace(/^\S+/, cloud.underlay?.[n]?.[0] ?? '$&')).join('\n') + '\n');
+      if (cloud.underlay) {
+        // Only inside the lab namespaces, between them: the management wire (ostopo-mgmt) and the overlay
+        // wire (ostopo-ovl), veth pairs from the first node's namespace to each other node's, addressed
+        // per dataplane.ostopo.yaml; on every node the provider interface (ostopo-prov), one end of a
+        // veth pair whose other end (ostopo-ext) on the first node has the provider gateway's address and
+        // plays the upstream router. (This host's kernel has no dummy interfaces.)
+        const ipn = (ns, ...a) => execFileSync('ip', ['-n', ns, ...a], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const [first, ...others] = NODES.map(([n]) => n);
+        const ns0 = netnsOf(first);
+        for (const n of others) {
+          for (const [dev, i] of [
+            ['ostopo-mgmt', 0],
+            ['ostopo-ovl', 1],
+          ]) {
+            ipn(ns0, 'link', 'add', dev, 'type', 'veth', 'peer', 'name', dev, 'netns', netnsOf(n));
+            ipn(ns0, 'addr', 'add', `${cloud.underlay[first][i]}/24`, 'dev', dev);
+            ipn(netnsOf(n), 'addr', 'add', `${cloud.underlay[n][i]}/24`, 'dev', dev);
+            ipn(ns0, 'link', 'set', dev, 'up');
+            ipn(netnsOf(n), 'link', 'set', dev, 'up');
+          }
+        }
+        for (const n of [first, ...others]) {
+          ipn(netnsOf(n), 'link', 'add', 'ostopo-prov', 'type', 'veth', 'peer', 'name', 'ostopo-ext');
+          if (n === first) ipn(netnsOf(n), 'addr', 'add', '203.0.113.1/24', 'dev', 'ostopo-ext');
+          for (const dev of ['ostopo-prov', 'ostopo-ext']) ipn(netnsOf(n), 'link', 'set', dev, 'up');
+          // The test node's sshd listens on its loopback address; on its management address too, where the CLI reaches it.
+          tn('ssh', n, `echo 'ListenAddress ${cloud.underlay[n][0]}' > /etc/ssh/sshd_config.d/21-ostopo-e2e-management.conf && systemctl restart ssh`);
+        }
+        log(
+          `  wires: management ${NODES.map(([n]) => `${n} ${cloud.underlay[n][0]}`).join(', ')}; overlay ${NODES.map(([n]) => `${n} ${cloud.underlay[n][1]}`).join(', ')}; provider ostopo-prov on each node, its upstream 203.0.113.1/24 in ${ns0}`,
+        );
       }
     });
 
@@ -261,6 +292,7 @@ async function runCloud(cloud) {
                 'neutron-api, neutron-rpc-server, neutron-linuxbridge-agent, neutron-dhcp-agent, neutron-metadata-agent, neutron-l3-agent',
               ],
             ],
+            [CMP, ['libvirtd, nova-compute', 'neutron-linuxbridge-agent']],
           ]
         : [
             [CTL, [...control, 'nova-api, nova-scheduler, nova-conductor, nova-novncproxy', 'neutron-api, neutron-rpc-server']],
@@ -282,7 +314,7 @@ async function runCloud(cloud) {
         'placement-status upgrade check',
         'nova-status upgrade check',
         'upload an image (active), then delete it',
-        `noVNC console page http://${NODES[0][1]}:6080/vnc_auto.html`,
+        `noVNC console page http://${cloud.underlay?.[CTL]?.[0] ?? NODES[0][1]}:6080/vnc_auto.html`,
         'etcd answers on 2379',
         ...(cloud.dataPlane
           ? [
@@ -301,8 +333,17 @@ async function runCloud(cloud) {
       ])
         expect(r.out.includes(`PASS ${c}`), `PASS ${c}`);
       if (cloud.dataPlane) {
-        const line = (what) => r.out.split('\n').find((l) => l.includes(`PASS ${what}`)) ?? '';
-        log(`  evidence: ${line('instance ACTIVE')}\n  ${line('its address from DHCP')}\n  ${line('its uuid from')}\n  ${line('floating IP answers ping')}`);
+        // The launch's evidence, as the journal keeps it (the terminal shows it with --verbose).
+        const checks = JSON.parse(fs.readFileSync(path.join(ws, '.ostopo', cloud.name, 'journal.json'), 'utf8')).nodes?.[CTL]?.lastVerify?.checks ?? {};
+        const launch = Object.entries(checks).filter(([id]) => id.startsWith('launch-instance/verify#'));
+        log(`  evidence of the launch:\n${launch.map(([, c]) => `    ${c.title}: ${c.evidence} [${(c.ms / 1000).toFixed(0)} s]`).join('\n')}`);
+        expect(
+          ['instance ACTIVE', 'address from DHCP', 'uuid from the metadata', 'floating IP'].every((what) => {
+            const c = launch.find(([, x]) => x.title.includes(what))?.[1];
+            return NODES.every(([n]) => c?.evidence?.includes(n));
+          }),
+          `the launch's evidence names every compute node (${NODES.map(([n]) => n).join(', ')}) at each stage`,
+        );
       }
       // verify leaves nothing behind in the cloud.
       const left = tn(

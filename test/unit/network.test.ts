@@ -8,6 +8,7 @@ import { Artifact, CommandArtifact, FileArtifact, RenderedCloud } from '../../sr
 import { materialize, secretsIn } from '../../src/core/render/template';
 import { completeAt } from '../../src/core/editor/complete';
 import { LAUNCH_STAGES } from '../../src/core/render/launch';
+import { stageResults } from '../../src/core/deploy/verify';
 import { hoverAt } from '../../src/core/editor/navigate';
 import { at, codes, lineOf, minimal, only } from './helpers';
 
@@ -537,6 +538,23 @@ exit 0
     assert.equal(elsewhere.status, 1);
     assert.deepEqual(elsewhere.stages.at(-1)?.slice(0, 2), [5, 'FAIL']);
     assert.match(String(elsewhere.stages.at(-1)?.[2]), /-compute2 \(6e0f6f1c-1111-2222-3333-compute2\) runs on compute1, not on compute2$/);
+  });
+
+  it('each stage has its own time (the `(N s)` its line ends with); the stage that ended the check has the rest', () => {
+    const out = ['OSTOPO-STAGE 1 PASS made it (10 s)', 'OSTOPO-STAGE 2 PASS booted (100 s)', 'OSTOPO-STAGE 3 PASS pinged'].join('\n');
+    assert.deepEqual(
+      stageResults({ id: 'x' }, ['a', 'b', 'c'], out, true, '', 130_000).map((r) => r.ms),
+      [10_000, 100_000, 20_000],
+    );
+    const failed = stageResults({ id: 'x' }, ['a', 'b', 'c'], 'OSTOPO-STAGE 1 PASS made it (10 s)\nOSTOPO-STAGE 2 FAIL no host', false, 'no host', 70_000);
+    assert.deepEqual(
+      failed.map((r) => [r.ok, r.ms]),
+      [
+        [true, 10_000],
+        [false, 60_000],
+        [true, 0],
+      ],
+    );
   });
 
   it('without verify.image the stages that need one say so; on a provider network only (option 1) no router, no floating IP', () => {

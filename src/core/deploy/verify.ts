@@ -41,8 +41,12 @@ const STAGE_LINE = /^OSTOPO-STAGE (\d+) (PASS|FAIL|SKIP) ?(.*)$/;
 /**
  * The results of a check of several stages from its output: each stage as the script reported it; the
  * first stage it did not report gets the check's own failure (when it failed), and later ones are not
- * reached. Timing: the whole check's, on the stage that ended it.
+ * reached. Timing: a stage's own where its text ends with it, `(12 s)` (the launch check's stages do); the
+ * rest of the whole check's on the stage that ended it.
  */
+/** A stage's own time at the end of its text: `... (12 s)`. */
+const STAGE_SECONDS = / \((\d+) s\)$/;
+
 export function stageResults(c: Pick<CheckArtifact, 'id'>, stages: string[], out: string, ok: boolean, evidence: string, ms: number): CheckResult[] {
   const said = new Map<number, { status: string; text: string }>();
   for (const line of out.split('\n')) {
@@ -56,7 +60,8 @@ export function stageResults(c: Pick<CheckArtifact, 'id'>, stages: string[], out
     const s = said.get(i + 1);
     if (s) {
       if (s.status === 'FAIL' && !failedAt) failedAt = title;
-      results.push({ id, title, ok: s.status !== 'FAIL', ...(s.status === 'SKIP' ? { skipped: s.text } : {}), evidence: s.text, ms: 0 });
+      const own = STAGE_SECONDS.exec(s.text);
+      results.push({ id, title, ok: s.status !== 'FAIL', ...(s.status === 'SKIP' ? { skipped: s.text } : {}), evidence: s.text, ms: own ? Number(own[1]) * 1000 : 0 });
     } else if (failedAt) results.push({ id, title, ok: true, skipped: l10n.t('not reached: "{0}" failed', failedAt), evidence: '', ms: 0 });
     else if (!ok) {
       failedAt = title;
@@ -64,7 +69,8 @@ export function stageResults(c: Pick<CheckArtifact, 'id'>, stages: string[], out
     } else results.push({ id, title, ok: false, evidence: `${l10n.t('the check reported nothing for this stage')}\n${evidence}`, ms: 0 });
   });
   const last = results.findIndex((x) => !x.ok);
-  results[last >= 0 ? last : results.length - 1]!.ms = ms;
+  const end = results[last >= 0 ? last : results.length - 1]!;
+  if (!end.ms) end.ms = Math.max(0, ms - results.reduce((sum, x) => sum + x.ms, 0));
   return results;
 }
 
