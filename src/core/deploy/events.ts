@@ -87,21 +87,21 @@ export function formatEvent(e: DeployEvent, o: FormatOptions): string | undefine
       return o.verbose ? `${tag(e.node)}${c('dim', `▶ ${e.step}`)}` : undefined;
     case 'action': {
       const time = c('dim', seconds(e.ms));
+      const title = l10n.tData(e.title);
       switch (e.status) {
         case 'changed':
-          return `${tag(e.node)}${c('green', '✔')} ${l10n.tData(e.title)} ${time}`;
         case 'ran':
-          return `${tag(e.node)}${c('green', '✔')} ${l10n.tData(e.title)} ${time}`;
+          return `${tag(e.node)}${c('green', '✔')} ${title} ${time}`;
         case 'would-change':
         case 'would-run':
-          return `${tag(e.node)}${c('yellow', '~')} ${e.status === 'would-change' ? l10n.t('would write: {0}', l10n.tData(e.title)) : l10n.t('would run: {0}', l10n.tData(e.title))}${e.detail ? c('dim', ` (${e.detail})`) : ''}`;
+          return `${tag(e.node)}${c('yellow', '~')} ${e.status === 'would-change' ? l10n.t('would write: {0}', title) : l10n.t('would run: {0}', title)}${e.detail ? c('dim', ` (${e.detail})`) : ''}`;
         case 'unchanged':
         case 'skipped':
-          return o.verbose ? `${tag(e.node)}${c('dim', `· ${l10n.tData(e.title)} (${e.detail ?? l10n.t('done')})`)}` : undefined;
+          return o.verbose ? `${tag(e.node)}${c('dim', `· ${title} (${e.detail ?? l10n.t('done')})`)}` : undefined;
         case 'drift':
-          return `${tag(e.node)}${c('red', '✖')} ${l10n.t('{0}: changed on the node since ostopo wrote it (drift); not overwritten without --force', l10n.tData(e.title))}\n${indent(e.detail ?? '')}`;
+          return `${tag(e.node)}${c('red', '✖')} ${l10n.t('{0}: changed on the node since ostopo wrote it (drift); not overwritten without --force', title)}\n${indent(e.detail ?? '')}`;
         case 'failed':
-          return `${tag(e.node)}${c('red', '✖')} ${l10n.tData(e.title)} ${time}${e.detail ? '\n' + indent(e.detail) : ''}`;
+          return `${tag(e.node)}${c('red', '✖')} ${title} ${time}${e.detail ? '\n' + indent(e.detail) : ''}`;
       }
       return undefined;
     }
@@ -110,9 +110,11 @@ export function formatEvent(e: DeployEvent, o: FormatOptions): string | undefine
     case 'step-end':
       if (e.status === 'done') return o.verbose || e.changed ? `${tag(e.node)}${c('dim', l10n.t('{0}: {1} of {2} changed, {3}', e.step, e.changed, e.total, seconds(e.ms)))}` : undefined;
       return `${tag(e.node)}${c(e.status === 'failed' ? 'red' : 'yellow', e.status === 'failed' ? '✖' : '…')} ${l10n.t(STEP_STATUS[e.status], e.step)}${e.message ? `: ${e.message}` : ''}`;
-    case 'check':
-      if (e.skipped !== undefined) return `${tag(e.node)}${c('yellow', '⊘ SKIP')} ${l10n.tData(e.title)} ${c('dim', `— ${e.skipped}`)}`;
-      return `${tag(e.node)}${e.ok ? c('green', '✔ PASS') : c('red', '✖ FAIL')} ${l10n.tData(e.title)} ${c('dim', seconds(e.ms))}${!e.ok || o.verbose ? (e.evidence ? '\n' + indent(e.evidence) : '') : ''}`;
+    case 'check': {
+      const title = l10n.tData(e.title);
+      if (e.skipped !== undefined) return `${tag(e.node)}${c('yellow', '⊘ SKIP')} ${title} ${c('dim', `— ${e.skipped}`)}`;
+      return `${tag(e.node)}${e.ok ? c('green', '✔ PASS') : c('red', '✖ FAIL')} ${title} ${c('dim', seconds(e.ms))}${!e.ok || o.verbose ? (e.evidence ? '\n' + indent(e.evidence) : '') : ''}`;
+    }
     case 'node-end':
       return `${tag(e.node)}${e.ok ? c('green', l10n.t('done')) : c('red', l10n.t('failed'))}: ${l10n.t('{0} change(s) in {1}', e.changed, seconds(e.ms))}${e.message ? ` — ${e.message}` : ''}`;
     case 'end':

@@ -38,15 +38,15 @@ interface CheckResult {
 
 const STAGE_LINE = /^OSTOPO-STAGE (\d+) (PASS|FAIL|SKIP) ?(.*)$/;
 
+/** A stage's own time at the end of its text: `... (12 s)`. */
+const STAGE_SECONDS = / \((\d+) s\)$/;
+
 /**
  * The results of a check of several stages from its output: each stage as the script reported it; the
  * first stage it did not report gets the check's own failure (when it failed), and later ones are not
  * reached. Timing: a stage's own where its text ends with it, `(12 s)` (the launch check's stages do); the
  * rest of the whole check's on the stage that ended it.
  */
-/** A stage's own time at the end of its text: `... (12 s)`. */
-const STAGE_SECONDS = / \((\d+) s\)$/;
-
 export function stageResults(c: Pick<CheckArtifact, 'id'>, stages: string[], out: string, ok: boolean, evidence: string, ms: number): CheckResult[] {
   const said = new Map<number, { status: string; text: string }>();
   for (const line of out.split('\n')) {
