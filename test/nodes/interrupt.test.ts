@@ -71,8 +71,12 @@ describe('interrupting a deploy during a package install (real Debian test node)
     // mariadb-server (apt may hand dpkg a folder, so the names are on apt-get's line). During the unpacking,
     // not the configuring: a dpkg that outlives the cancel finishes its own run, and the packages it
     // unpacked are still unconfigured then; at the last --configure it could complete the install (seen
-    // once in CI: the check, then Ctrl+C, came after the last package was set up).
-    const inMariadbUnpack = () => onNode("d=$(pgrep -ax dpkg | grep -- '--unpack') && pgrep -af '^apt-get' | grep -q mariadb-server && echo \"yes $d\" || echo no");
+    // once in CI: the check, then Ctrl+C, came after the last package was set up). And once dpkg has
+    // recorded a package as unpacked (dpkg --audit lists it): a dpkg killed before its first record leaves
+    // nothing half done, and the install was not cut in the middle at all (seen once in CI, at the first
+    // batch of packages).
+    const inMariadbUnpack = () =>
+      onNode('d=$(pgrep -ax dpkg | grep -- \'--unpack\') && pgrep -af \'^apt-get\' | grep -q mariadb-server && [ -n "$(dpkg --audit 2>/dev/null)" ] && echo "yes $d" || echo no');
     let seen = '';
     const first = await deploy(() => {
       const now = inMariadbUnpack();
