@@ -58,6 +58,7 @@ export const FINDING_CODES = [
   'network/compute-without-agent',
   'network/no-provider-interface',
   'network/outside-cidr',
+  'network/ovs-datapath-unused',
   'network/overlapping-cidrs',
   'ntp/no-server',
   'ntp/server-without-chrony',

@@ -1,6 +1,6 @@
 import { isRoleId, isServiceId, PlacementContext, placedBy, RoleId, SERVICE_IDS, ServiceId } from './services/registry';
 import { own } from './own';
-import { findProfile, NETWORK_MECHANISMS, NetworkMechanism, Profile, releaseId } from './profiles';
+import { findProfile, NETWORK_MECHANISMS, NetworkMechanism, OVS_DATAPATHS, OvsDatapath, Profile, releaseId } from './profiles';
 
 /** The topology after defaults and role expansion: what validators (semantic part) and renderers read. */
 /** SSH settings as the topology writes them (node over defaults); unset values come from `ssh -G` or defaults. */
@@ -51,6 +51,8 @@ export interface ResolvedCloud {
   selfservice?: SelfServiceNetwork;
   /** The ML2 mechanism of instance networks (`networks.mechanism`, else the profile's default). */
   mechanism?: NetworkMechanism;
+  /** Open vSwitch's datapath (`networks.ovsDatapath`): set with the openvswitch mechanism only. */
+  ovsDatapath?: OvsDatapath;
   ntp: { servers: string[]; server?: string; allow: string[] };
   /** Where packages come from (`repositories`), when the topology says; else the nodes' own sources. */
   repositories?: Repositories;
@@ -204,6 +206,7 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
       gateway: str(self.gateway),
     },
     mechanism,
+    ovsDatapath: mechanism === 'openvswitch' ? (OVS_DATAPATHS.find((d) => d.id === networks.ovsDatapath) ?? OVS_DATAPATHS[0]).id : undefined,
     ntp: {
       servers: Array.isArray(ntp.servers) ? strList(ntp.servers) : ['pool.ntp.org'],
       server: str(ntp.server) ?? controller?.name ?? nodes.find((n) => n.services.includes('chrony'))?.name,

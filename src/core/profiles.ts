@@ -205,6 +205,13 @@ export const NETWORK_MECHANISMS = [
 ] as const;
 export type NetworkMechanism = (typeof NETWORK_MECHANISMS)[number]['id'];
 
+/** Open vSwitch's datapaths (`networks.ovsDatapath`, neutron's [ovs] datapath_type), the default first. */
+export const OVS_DATAPATHS = [
+  { id: 'system', description: "The kernel's openvswitch module (the default)." },
+  { id: 'netdev', description: "Open vSwitch's userspace datapath: no kernel module needed (containers, test nodes); slower." },
+] as const;
+export type OvsDatapath = (typeof OVS_DATAPATHS)[number]['id'];
+
 export const DEFAULT_COMPUTE_DRIVER = 'libvirt.LibvirtDriver';
 
 const same = (p: string[]) => ({ kvm: p, qemu: p });

@@ -1,5 +1,5 @@
-import { NETWORK_MECHANISMS, OPERATING_SYSTEMS, PROFILES, releaseAliases, RELEASES } from './profiles';
-import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, ROLES, SECRET_NAMES, SECRETS, SERVICE_IDS, REGISTRY } from './services/registry';
+import { NETWORK_MECHANISMS, OPERATING_SYSTEMS, OVS_DATAPATHS, PROFILES, releaseAliases, RELEASES } from './profiles';
+import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, ROLES, SECRET_NAMES, SECRETS, SECRETS_OF_UNDEPLOYED, SERVICE_IDS, REGISTRY } from './services/registry';
 import { inLocale, Locale, locale, t } from './l10n';
 
 /**
@@ -300,6 +300,15 @@ function build(): JsonSchema {
             ),
             description: t("How instances' networks are wired (ML2 mechanism and L2 agent). Default: the profile's ({0}).", PROFILES.map((p) => `${p.id}: ${p.networkMechanisms[0]}`).join(', ')),
           },
+          ovsDatapath: {
+            type: 'string',
+            enum: OVS_DATAPATHS.map((d) => d.id),
+            enumDescriptions: OVS_DATAPATHS.map((d) => t(d.description)),
+            default: 'system',
+            description: t(
+              "Open vSwitch's datapath, with the `openvswitch` mechanism: `system` (the kernel's openvswitch module) or `netdev` (Open vSwitch's userspace datapath, for hosts without that module, such as containers; slower). With `netdev` ostopo makes every bridge a userspace one, turns on userspace TCP segmentation offload (without it instances get DHCP and ping but no TCP) and gives the DHCP and L3 agents veth pairs (internal ports in their namespaces would not survive a restart of ovs-vswitchd).",
+            ),
+          },
         },
       },
       ntp: {
@@ -402,7 +411,13 @@ function build(): JsonSchema {
         'x-ostopo-secret': true,
         propertyNames: { pattern: '^[A-Z][A-Z0-9_]*$', patternDescription: t('an upper-case secret name such as GLANCE_PASS') },
         additionalProperties: { type: 'string', description: `${t('A secret value.')} ${secretValueForm()}`, 'x-ostopo-secret': true },
-        properties: Object.fromEntries(SECRET_NAMES.map((n) => [n, { type: 'string', description: `${t(SECRETS[n])} ${secretValueForm()}`, 'x-ostopo-ref': 'secret', 'x-ostopo-secret': true }])),
+        properties: Object.fromEntries(
+          SECRET_NAMES.map((n) => {
+            const later = SECRETS_OF_UNDEPLOYED[n];
+            const doc = later ? `${t(SECRETS[n])} ${t('For {0}, which ostopo does not deploy yet.', t(later))}` : t(SECRETS[n]);
+            return [n, { type: 'string', description: `${doc} ${secretValueForm()}`, 'x-ostopo-ref': 'secret', 'x-ostopo-secret': true }];
+          }),
+        ),
       },
       nodes: {
         type: 'object',

@@ -9,7 +9,7 @@ import type { Add } from './validate';
 import { t } from './l10n';
 
 /**
- * Semantic rules of instance networks (`networks.provider`, `networks.selfservice`, `networks.mechanism`)
+ * Semantic rules of instance networks (`networks.provider`, `networks.selfservice`, `networks.mechanism`, `networks.ovsDatapath`)
  * and of what verify boots on them (`verify.image`): each finding on the key or value that causes it.
  */
 
@@ -88,6 +88,18 @@ export function checkNetworks(cloud: ResolvedCloud, doc: ParsedDocument, add: Ad
       ['networks', 'mechanism'],
       'value',
       [...profile.networkMechanisms],
+    );
+  }
+
+  // Open vSwitch's datapath with another mechanism would be read by nothing: say so where it is written.
+  const datapath = (raw as { ovsDatapath?: unknown } | undefined)?.ovsDatapath;
+  if (typeof datapath === 'string' && cloud.mechanism && cloud.mechanism !== 'openvswitch') {
+    add(
+      'network/ovs-datapath-unused',
+      'warning',
+      t("`networks.ovsDatapath` is Open vSwitch's; with the {0} mechanism nothing reads it. Remove it, or set `networks.mechanism: openvswitch`.", cloud.mechanism),
+      ['networks', 'ovsDatapath'],
+      'key',
     );
   }
 

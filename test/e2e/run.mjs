@@ -13,7 +13,7 @@
 // after the other (each controller's epmd listens on 127.0.0.1:4369, as on a real host); the data-plane
 // cloud, in a network namespace of its own, beside them.
 //   node test/e2e/run.mjs              (npm run test:e2e; needs root, ../shared/testnodes)
-//   OSTOPO_E2E_CLOUDS=zed,2025.1 node test/e2e/run.mjs     these clouds only (zed, 2025.1, dataplane, dataplane2)
+//   OSTOPO_E2E_CLOUDS=zed,2025.1 node test/e2e/run.mjs     these clouds only (zed, 2025.1, dataplane, dataplane-2025.1, dataplane2)
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -100,6 +100,26 @@ const CLOUDS = [
     root: TESTNODES_ROOT,
     netns: 'ostopo-e2e',
     nodes: [['aio', '127.0.0.11']],
+    dataPlane: true,
+  },
+  {
+    // The data plane on Debian 13 / 2025.1, opt-in (OSTOPO_E2E_CLOUDS=dataplane-2025.1): neutron 2025.1 has
+    // no Linux bridge, and this host no openvswitch module, so Open vSwitch runs its userspace datapath
+    // (networks.ovsDatapath: netdev); otherwise dataplane.ostopo.yaml as it is.
+    id: 'dataplane-2025.1',
+    optIn: true,
+    name: 'e2e-dataplane-epoxy',
+    topology: 'dataplane.ostopo.yaml',
+    edit: (t) => t.replace(/^networks:$/m, 'networks:\n  ovsDatapath: netdev'),
+    release: '2025.1',
+    os: 'debian13',
+    suite: 'trixie',
+    image: 'base-trixie',
+    root: `${TESTNODES_ROOT}-trixie`,
+    netns: 'ostopo-e2e-dp25',
+    // dataplane.ostopo.yaml names it aio (a test node's name is its systemd unit's on this machine: unique).
+    nodes: [['epoxy-aio', '127.0.0.11', 'aio', '127.0.0.11']],
+    l2: 'openvswitch-switch, neutron-openvswitch-agent',
     dataPlane: true,
   },
   {
@@ -207,6 +227,7 @@ async function runCloud(cloud) {
         .replace(/^name: .*$/m, `name: ${cloud.name}`)
         .replace(/^ {2}os: .*$/m, `  os: ${process.env.TESTNODES_MIRROR ?? 'http://deb.debian.org/debian'}`)
         .replace(/^ {2}security: .*$/m, `  security: ${process.env.TESTNODES_SECURITY_MIRROR ?? 'http://deb.debian.org/debian-security'}`);
+      if (cloud.edit) topology = cloud.edit(topology);
       // The topology's node names and addresses, where this cloud's differ.
       for (const [name, ip, as, asIp] of NODES) if (as) topology = topology.replace(new RegExp(`^ {2}${as}:$`, 'm'), `  ${name}:`).replaceAll(asIp, ip);
       fs.writeFileSync(path.join(ws, 'cloud.ostopo.yaml'), topology);
@@ -317,10 +338,10 @@ async function runCloud(cloud) {
               [
                 ...control,
                 'nova-api, nova-api-metadata, nova-scheduler, nova-conductor, nova-novncproxy, libvirtd, nova-compute',
-                'neutron-api, neutron-rpc-server, neutron-linuxbridge-agent, neutron-dhcp-agent, neutron-metadata-agent, neutron-l3-agent',
+                `neutron-api, neutron-rpc-server, ${cloud.l2 ?? 'neutron-linuxbridge-agent'}, neutron-dhcp-agent, neutron-metadata-agent, neutron-l3-agent`,
               ],
             ],
-            ...(CMP !== CTL ? [[CMP, ['libvirtd, nova-compute', 'neutron-linuxbridge-agent']]] : []),
+            ...(CMP !== CTL ? [[CMP, ['libvirtd, nova-compute', cloud.l2 ?? 'neutron-linuxbridge-agent']]] : []),
           ]
         : [
             [CTL, [...control, 'nova-api, nova-scheduler, nova-conductor, nova-novncproxy', 'neutron-api, neutron-rpc-server']],

@@ -7,6 +7,7 @@ import { hoverAt, outline, renameNode } from '../../src/core/editor/navigate';
 import { FixEdit, Position } from '../../src/core/findings';
 import { ParsedDocument } from '../../src/core/parse';
 import { minimal } from './helpers';
+import { SECRET_NAMES, SECRETS_OF_UNDEPLOYED, SERVICE_IDS, secretsOf } from '../../src/core/services/registry';
 
 /** `|` marks the cursor in these texts. */
 function at(textWithCursor: string): { text: string; pos: Position } {
@@ -144,6 +145,24 @@ describe('editor core', () => {
       const s = hover('NOVA_PASS');
       assert.match(s, /Used by: .*nova-compute on compute1/);
       assert.doesNotMatch(s, /Str0ng-Nova-Pass-1/);
+    });
+
+    it("the guide's secrets of services ostopo does not deploy yet: known names, the hover says whose they are", () => {
+      const t2 = minimal().replace('secrets:\n', 'secrets:\n  HEAT_PASS: Str0ng-Heat-Pass-1\n  CINDER_PASS: ${env:CINDER_PASS}\n  SWIFT_PASS: Str0ng-Swift-Pass-1\n');
+      const a2 = analyze(t2, {});
+      assert.deepEqual(
+        a2.findings.filter((f) => f.code === 'secret/unknown-name'),
+        [],
+      );
+      const h = (needle: string) => hoverAt(a2, a2.doc.positionAt(t2.indexOf(needle) + 1))?.markdown ?? '';
+      assert.match(h('HEAT_PASS'), /keystone user `heat`[\s\S]*Used by: heat \(Orchestration\), which ostopo does not deploy yet\./);
+      assert.match(h('CINDER_PASS'), /Used by: cinder \(Block Storage\), which ostopo does not deploy yet\./);
+      assert.doesNotMatch(h('SWIFT_PASS'), /Str0ng-Swift-Pass-1/);
+      // Every known secret is used by a service ostopo deploys, or named as one of a service it does not deploy yet (not both).
+      for (const n of SECRET_NAMES) {
+        const used = SERVICE_IDS.some((s) => secretsOf(s).includes(n));
+        assert.ok(used !== n in SECRETS_OF_UNDEPLOYED, `${n}: used by a descriptor ${used}, listed as not deployed yet ${n in SECRETS_OF_UNDEPLOYED}`);
+      }
     });
 
     it('an override option shows its oslo.config help, type and default', () => {

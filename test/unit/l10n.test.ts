@@ -14,8 +14,8 @@ import { localSchema, schemaJson } from '../../src/core/schema';
 import { TYPE_WORDS } from '../../src/core/schemaCheck';
 import { YAML_ERRORS } from '../../src/core/yamlRead';
 import { LAYER_WORDS } from '../../src/core/renderedRules';
-import { NETWORK_MECHANISMS, OPERATING_SYSTEMS, RELEASES } from '../../src/core/profiles';
-import { CONFIG_FILES, REGISTRY, ROLE_IDS, ROLES, SECRETS, SERVICE_IDS } from '../../src/core/services/registry';
+import { NETWORK_MECHANISMS, OPERATING_SYSTEMS, OVS_DATAPATHS, RELEASES } from '../../src/core/profiles';
+import { CONFIG_FILES, REGISTRY, ROLE_IDS, ROLES, SECRETS, SECRETS_OF_UNDEPLOYED, SERVICE_IDS } from '../../src/core/services/registry';
 import { listFiles, minimal } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -51,9 +51,11 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
       ...RELEASES.map((r) => r.description),
       ...OPERATING_SYSTEMS.map((o) => o.description),
       ...NETWORK_MECHANISMS.map((m) => m.description),
+      ...OVS_DATAPATHS.map((d) => d.description),
       ...SERVICE_IDS.flatMap((s) => [REGISTRY[s].title, REGISTRY[s].description]),
       ...ROLE_IDS.map((r) => ROLES[r].description),
       ...Object.values(SECRETS),
+      ...Object.values(SECRETS_OF_UNDEPLOYED),
       ...CONFIG_FILES.map((f) => f.description),
       ...Object.entries(SNIPPETS).flatMap(([name, sn]) => [name, sn.description]),
       ...Object.values(STEP_STATUS),

@@ -302,6 +302,52 @@ describe('instance networks (the data plane)', () => {
       assert.ok(!arts(c, 'compute1').some((a) => a.id === 'neutron-agents/bridge-sysctl'), 'no bridge netfilter for OVS');
     });
 
+    it("Open vSwitch's userspace datapath (networks.ovsDatapath: netdev): userspace bridges, TSO on before the agent, veth pairs for the namespaces", () => {
+      const text = option2({ os: 'debian13', release: '2025.1', mechanism: 'openvswitch' }).replace('  mechanism: openvswitch\n', '  mechanism: openvswitch\n  ovsDatapath: netdev\n');
+      const c = rendered(text);
+      for (const n of ['controller', 'compute1']) {
+        const ovs = file(c, n, '/etc/neutron/plugins/ml2/openvswitch_agent.ini');
+        assert.equal(ini(ovs.content, 'ovs', 'datapath_type'), 'netdev');
+        const step = n === 'controller' ? 'neutron' : 'neutron-agents';
+        const ids = arts(c, n).map((a) => a.id);
+        const tso = cmd(c, n, `${step}/ovs-userspace-tso`);
+        assert.match(tso.run, /ovs-vsctl set Open_vSwitch \. other_config:userspace-tso-enable=true\nsystemctl restart ovs-vswitchd/);
+        // Before the agent makes its bridges: ahead of the provider bridge and of the units' start.
+        assert.ok(ids.indexOf(`${step}/ovs-userspace-tso`) < ids.indexOf(`${step}/provider-bridge`), ids.join(' '));
+        const bridge = cmd(c, n, `${step}/provider-bridge`);
+        assert.match(bridge.run, /ovs-vsctl --may-exist add-br br-provider -- set bridge br-provider datapath_type=netdev -- --may-exist add-port br-provider eth1/);
+        // The checks, run by bash against a fake ovs-vsctl: done only when the setting and the bridge's datapath are there.
+        const fake = (tsoValue: string, dp: string) =>
+          `ovs-vsctl() { case "$*" in "get Open_vSwitch . other_config:userspace-tso-enable") echo '${tsoValue}';; "port-to-br eth1") echo br-provider;; "get bridge br-provider datapath_type") echo ${dp};; esac; }`;
+        assert.equal(spawnSync('bash', ['-c', `${fake('"true"', 'netdev')}\n${tso.check}`]).status, 0);
+        assert.equal(spawnSync('bash', ['-c', `${fake('', 'netdev')}\n${tso.check}`]).status, 1);
+        assert.equal(spawnSync('bash', ['-c', `${fake('"true"', 'netdev')}\n${bridge.check}`]).status, 0);
+        assert.equal(spawnSync('bash', ['-c', `${fake('"true"', '""')}\n${bridge.check}`]).status, 1, 'a kernel bridge of that name is turned into a userspace one');
+      }
+      for (const f of ['/etc/neutron/dhcp_agent.ini', '/etc/neutron/l3_agent.ini']) {
+        const a = file(c, 'controller', f);
+        assert.equal(ini(a.content, 'DEFAULT', 'ovs_use_veth'), 'true', f);
+      }
+      // The system datapath (the default) renders what it always did.
+      const sys = rendered(option2({ os: 'debian13', release: '2025.1' }));
+      assert.equal(ini(file(sys, 'compute1', '/etc/neutron/plugins/ml2/openvswitch_agent.ini').content, 'ovs', 'datapath_type'), undefined);
+      assert.ok(!arts(sys, 'compute1').some((a) => a.id === 'neutron-agents/ovs-userspace-tso'));
+      assert.equal(ini(file(sys, 'controller', '/etc/neutron/l3_agent.ini').content, 'DEFAULT', 'ovs_use_veth'), undefined);
+    });
+
+    it('network/ovs-datapath-unused: the datapath with the Linux bridge mechanism, on the key', () => {
+      const t = option2().replace('    gateway: 172.16.1.1\n', '    gateway: 172.16.1.1\n  ovsDatapath: netdev\n');
+      const f = only(run(t), 'network/ovs-datapath-unused');
+      assert.equal(f.length, 1);
+      assert.equal(f[0].severity, 'warning');
+      assert.match(f[0].message, /with the linuxbridge mechanism nothing reads it/);
+      assert.equal(f[0].range.start.line + 1, lineOf(t, 'ovsDatapath: netdev'));
+      assert.deepEqual(
+        only(run(option2({ os: 'debian13', release: '2025.1' }).replace('    gateway: 172.16.1.1\n', '    gateway: 172.16.1.1\n  ovsDatapath: netdev\n')), 'network/ovs-datapath-unused'),
+        [],
+      );
+    });
+
     it('the provider interface is checked on the node before an agent takes it: there, and not the management interface', () => {
       const c = zed();
       const x = cmd(c, 'compute1', 'neutron-agents/provider-interface');

@@ -256,6 +256,24 @@ describe('rendered configs against the real oslo.config option definitions (test
     for (const f of epoxy) assert.deepEqual(r.get(`${f.node}:${f.path}`)!.findings, [], `${f.node} ${f.path}`);
   });
 
+  it("Debian 13 / 2025.1 with Open vSwitch's userspace datapath: the agents' files have zero errors and zero warnings", () => {
+    const text = fs.readFileSync(EPOXY, 'utf8').replace(/^ {2}selfservice:$/m, '  ovsDatapath: netdev\n  selfservice:');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-netdev-'));
+    try {
+      const p = path.join(dir, 'netdev.ostopo.yaml');
+      fs.writeFileSync(p, text);
+      const files = osloFiles(p).filter((f) => /openvswitch_agent|dhcp_agent|l3_agent/.test(f.path));
+      assert.ok(files.some((f) => f.text.includes('datapath_type = netdev')) && files.some((f) => f.text.includes('ovs_use_veth = true')), 'the datapath settings are in the files checked');
+      const r = osloCheck(
+        files.map((f) => ({ id: `${f.node}:${f.path}`, check: f.check, text: f.text })),
+        '2025.1',
+      );
+      for (const f of files) assert.deepEqual(r.get(`${f.node}:${f.path}`)!.findings, [], `${f.node} ${f.path}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('the checker catches what it claims', () => {
     for (const b of BAD) {
       it(b.name, () => {

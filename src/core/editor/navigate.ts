@@ -1,4 +1,4 @@
-import { CONFIG_FILES, isRoleId, isSecretName, isServiceId, ROLES, SECRETS, REGISTRY, secretsOf } from '../services/registry';
+import { CONFIG_FILES, isRoleId, isSecretName, isServiceId, ROLES, SECRETS, SECRETS_OF_UNDEPLOYED, REGISTRY, secretsOf } from '../services/registry';
 import { catalogFor, keyDefaultText, keyOptions, optionInfo, TYPE_NAMES } from '../catalog/options';
 import { Analysis } from '../compile';
 import { Position, Range } from '../findings';
@@ -41,7 +41,13 @@ function secretHover(a: Analysis, name: string): string {
     : s
       ? t('a literal in this file')
       : t('not set');
-  return `**${t('secret')} \`${name}\`**${isSecretName(name) ? ` — ${t(SECRETS[name])}` : ''}\n\n${t('Value: {0}.', source)}\n\n${t('Used by: {0}.', users.length ? users.join(', ') : t('no service placed in this cloud'))}`;
+  const later = isSecretName(name) ? SECRETS_OF_UNDEPLOYED[name] : undefined;
+  const usedBy = users.length
+    ? t('Used by: {0}.', users.join(', '))
+    : later
+      ? t('Used by: {0}, which ostopo does not deploy yet.', t(later))
+      : t('Used by: {0}.', t('no service placed in this cloud'));
+  return `**${t('secret')} \`${name}\`**${isSecretName(name) ? ` — ${t(SECRETS[name])}` : ''}\n\n${t('Value: {0}.', source)}\n\n${usedBy}`;
 }
 
 /** Hover: the key's documentation (type, default, allowed values), or what a referenced name is. */

@@ -56,6 +56,7 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
   const physnet = cloud.provider?.name ?? 'provider';
   const mechanism = NETWORK_MECHANISMS.find((m) => m.id === cloud.mechanism) ?? NETWORK_MECHANISMS[0];
   const serverNode = ctx.host('neutron-server');
+  const userspace = cloud.ovsDatapath === 'netdev';
 
   const neutronConf = (ini: IniDoc) => {
     ini.set('DEFAULT', 'transport_url', ctx.transportUrl(), here('nodes', ctx.hostName('rabbitmq')));
@@ -117,16 +118,20 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
           ini.set('agent', 'tunnel_types', 'vxlan', here('networks', 'selfservice'));
           ini.set('agent', 'l2_population', true, prof);
         }
+        if (userspace) ini.set('ovs', 'datapath_type', 'netdev', here('networks', 'ovsDatapath'));
         ini.set('securitygroup', 'enable_security_group', true, prof);
         ini.set('securitygroup', 'firewall_driver', 'openvswitch', prof);
         break;
       case 'neutron-dhcp-agent':
         ini.set('DEFAULT', 'interface_driver', mechanism.interfaceDriver, here('networks', 'mechanism'));
+        // Userspace datapath: an internal port moved into the agent's namespace dies when ovs-vswitchd restarts; a veth pair does not.
+        if (userspace) ini.set('DEFAULT', 'ovs_use_veth', true, here('networks', 'ovsDatapath'));
         ini.set('DEFAULT', 'dhcp_driver', 'neutron.agent.linux.dhcp.Dnsmasq', prof);
         ini.set('DEFAULT', 'enable_isolated_metadata', true, prof);
         break;
       case 'neutron-l3-agent':
         ini.set('DEFAULT', 'interface_driver', mechanism.interfaceDriver, here('networks', 'mechanism'));
+        if (userspace) ini.set('DEFAULT', 'ovs_use_veth', true, here('networks', 'ovsDatapath'));
         break;
       case 'neutron-metadata-agent': {
         const meta = ctx.host('nova-api-metadata');
@@ -229,19 +234,34 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
           check: `ip link show dev ${q} >/dev/null 2>&1 && ! ip -4 -o addr show dev ${q} | grep -qF ${shq(` ${node.address}/`)}`,
         });
       }
+      const ovs = ctx.units('neutron-openvswitch-agent').filter((u) => u !== 'neutron-openvswitch-agent');
+      const ovsUp = ovs.length ? [`systemctl enable --now ${ovs.map(shq).join(' ')}`] : [];
+      if (agents.includes('neutron-openvswitch-agent') && userspace) {
+        // The userspace datapath segments TCP only with this on (without it instances answer DHCP and ping,
+        // but no TCP); ovs-vswitchd reads it at start, before the agent makes its bridges and ports.
+        ctx.command(node, {
+          ...base,
+          service: 'neutron-openvswitch-agent',
+          id: `${step}/ovs-userspace-tso`,
+          title: 'Open vSwitch userspace datapath: TCP segmentation offload on',
+          run: [...ovsUp, 'ovs-vsctl set Open_vSwitch . other_config:userspace-tso-enable=true', 'systemctl restart ovs-vswitchd'].join('\n'),
+          check: 'test "$(ovs-vsctl get Open_vSwitch . other_config:userspace-tso-enable 2>/dev/null)" = \'"true"\'',
+        });
+      }
       if (agents.includes('neutron-openvswitch-agent') && iface && cloud.provider) {
-        // The agent finds the provider network's bridge by its mapping; it must exist with the interface in it.
-        const ovs = ctx.units('neutron-openvswitch-agent').filter((u) => u !== 'neutron-openvswitch-agent');
+        // The agent finds the provider network's bridge by its mapping; it must exist with the interface in it
+        // (and on the agent's datapath: a userspace bridge cannot patch to a kernel one).
+        const q = shq(iface);
         ctx.command(node, {
           ...base,
           service: 'neutron-openvswitch-agent',
           id: `${step}/provider-bridge`,
           title: `Open vSwitch bridge ${OVS_PROVIDER_BRIDGE} with ${iface}`,
           run: [
-            ...(ovs.length ? [`systemctl enable --now ${ovs.map(shq).join(' ')}`] : []),
-            `ovs-vsctl --may-exist add-br ${OVS_PROVIDER_BRIDGE} -- --may-exist add-port ${OVS_PROVIDER_BRIDGE} ${shq(iface)}`,
+            ...ovsUp,
+            `ovs-vsctl --may-exist add-br ${OVS_PROVIDER_BRIDGE}${userspace ? ` -- set bridge ${OVS_PROVIDER_BRIDGE} datapath_type=netdev` : ''} -- --may-exist add-port ${OVS_PROVIDER_BRIDGE} ${q}`,
           ].join('\n'),
-          check: `test "$(ovs-vsctl port-to-br ${shq(iface)} 2>/dev/null)" = ${OVS_PROVIDER_BRIDGE}`,
+          check: `test "$(ovs-vsctl port-to-br ${q} 2>/dev/null)" = ${OVS_PROVIDER_BRIDGE}${userspace ? ` && test "$(ovs-vsctl get bridge ${OVS_PROVIDER_BRIDGE} datapath_type)" = netdev` : ''}`,
         });
       }
       return files;

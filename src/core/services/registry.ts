@@ -86,9 +86,30 @@ export const SECRETS = {
   CINDER_DBPASS: 'Database password of the cinder database user.',
   CINDER_PASS: 'Password of the keystone user `cinder`.',
   DASH_DBPASS: 'Database password of the dashboard (horizon).',
+  HEAT_DBPASS: 'Database password of the heat database user.',
+  HEAT_DOMAIN_PASS: 'Password of the `heat_domain_admin` user of the `heat` domain.',
+  HEAT_PASS: 'Password of the keystone user `heat`.',
+  CEILOMETER_PASS: 'Password of the keystone user `ceilometer`.',
+  SWIFT_PASS: 'Password of the keystone user `swift`.',
 } as const;
 export type SecretName = keyof typeof SECRETS;
 export const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
+
+/**
+ * The guide's secrets of services ostopo does not deploy yet, with the service that uses them: known
+ * names (a topology written for the whole guide keeps them without a warning), said so in hovers. A
+ * test keeps it true: no descriptor uses these, and every other secret is used by one.
+ */
+export const SECRETS_OF_UNDEPLOYED: Partial<Record<SecretName, string>> = {
+  CINDER_DBPASS: 'cinder (Block Storage)',
+  CINDER_PASS: 'cinder (Block Storage)',
+  DASH_DBPASS: 'horizon (Dashboard)',
+  HEAT_DBPASS: 'heat (Orchestration)',
+  HEAT_DOMAIN_PASS: 'heat (Orchestration)',
+  HEAT_PASS: 'heat (Orchestration)',
+  CEILOMETER_PASS: 'ceilometer (Telemetry)',
+  SWIFT_PASS: 'swift (Object Storage)',
+};
 
 export interface RoleDef {
   id: RoleId;
