@@ -49,6 +49,7 @@ export const FINDING_CODES = [
   'ref/unknown-service',
   'node/address-outside-cidr',
   'node/duplicate-address',
+  'node/duplicate-hostname',
   'node/no-services',
   'node/reserved-address',
   'network/allocation-pool',

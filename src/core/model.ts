@@ -14,6 +14,8 @@ export interface SshSettings {
 
 export interface ResolvedNode {
   name: string;
+  /** Its host name (`hostname`, default its name): what nova and neutron report it as. */
+  hostname: string;
   address: string;
   roles: RoleId[];
   /** Services in catalog order (roles expanded, explicit ones added). */
@@ -23,6 +25,16 @@ export interface ResolvedNode {
   overlayAddress: string;
   ssh: SshSettings;
   config: ConfigOverrides;
+}
+
+/** A host name's first label: what `hostname -s` prints, and how neutron's and libvirt's host lists are compared. */
+export function shortName(hostname: string): string {
+  return hostname.split('.')[0]!;
+}
+
+/** The names /etc/hosts gives a node: its host name first (the canonical one, `hostname -f`), its short form, its name. */
+export function namesOf(n: Pick<ResolvedNode, 'name' | 'hostname'>): string[] {
+  return [...new Set([n.hostname, shortName(n.hostname), n.name])];
 }
 
 /** `<project>.<file>.<section>.<option>: value` as written in the topology (validated by the schema). */
@@ -161,6 +173,7 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
     for (const s of strList(n.services)) if (isServiceId(s)) set.add(s);
     nodes.push({
       name,
+      hostname: str(n.hostname) ?? name,
       address: str(n.address) ?? '',
       roles,
       services: SERVICE_IDS.filter((s) => set.has(s)),

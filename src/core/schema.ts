@@ -53,6 +53,8 @@ const IPV4 = '^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-
 const CIDR = '^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])$';
 export const NODE_NAME_PATTERN = '^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$';
 const HOSTNAME = '^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$';
+/** A machine's host name (RFC 1123 labels; the kernel keeps at most 64 characters: maxLength). */
+const HOST_NAME = '^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$';
 const IFNAME = '^[A-Za-z0-9_.:-]{1,15}$';
 /** An http(s):// or file:// URL without spaces, quotes or backslashes (it goes into source files and commands, quoted). */
 const URL_PATTERN = '(https?://[A-Za-z0-9.-]+(:[0-9]+)?|file://)(/[A-Za-z0-9._~%+,=:@/$-]*)?';
@@ -431,6 +433,16 @@ function build(): JsonSchema {
           required: ['address'],
           properties: {
             address: ipv4(t('Management network address of the node (guide: controller 10.0.0.11, compute1 10.0.0.31).'), ['10.0.0.11']),
+            hostname: {
+              type: 'string',
+              pattern: HOST_NAME,
+              maxLength: 64,
+              patternDescription: t('a host name: labels of letters, digits and `-`, separated by dots'),
+              description: t(
+                "The node's host name, when it is not the node's name (the guide sets each node's host name to its name: `controller`, `compute1`). The deploy writes it to /etc/hostname and sets it; nova and neutron report the node by it, and /etc/hosts gives it and the node's name the node's address.",
+              ),
+              examples: ['ctl01.example.net'],
+            },
             roles: {
               type: 'array',
               description: t('Roles that expand to services: {0}.', ROLE_IDS.map((r) => `\`${r}\` (${ROLES[r].services.join(', ')})`).join('; ')),

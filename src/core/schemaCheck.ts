@@ -145,6 +145,8 @@ function visit(doc: ParsedDocument, written: unknown, s: JsonSchema, path: YamlP
     const str = value as string;
     if (s.minLength !== undefined && str.length < s.minLength) {
       out.push({ code: 'schema/length', severity: 'error', message: l10n.t('`{0}` must not be empty.', keyName(path)), range: doc.locate(path, 'value'), path });
+    } else if (s.maxLength !== undefined && str.length > s.maxLength) {
+      out.push({ code: 'schema/length', severity: 'error', message: l10n.t('`{0}` is longer than {1} characters.', keyName(path), s.maxLength), range: doc.locate(path, 'value'), path });
     } else if (s.pattern && !re(s.pattern).test(str)) {
       const meta = SHELL_META.exec(str);
       const form = s.patternDescription ? l10n.t(s.patternDescription) : l10n.t('of the form {0}', s.pattern);

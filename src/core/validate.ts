@@ -2,7 +2,7 @@ import { availableOn, CONFIG_FILES, isSecretName, ROLES, SECRET_NAMES, REGISTRY,
 import { authPluginOptions, catalogFor, fileOptions, keyOptions, OptionInfo } from './catalog/options';
 import { keyValueProblem } from './render/ini';
 import { clip, didYouMean, Finding, Severity, FindingCode, FindingData } from './findings';
-import { ConfigOverrides, hostsOf, parseSecretRef, ResolvedCloud, ResolvedNode } from './model';
+import { ConfigOverrides, hostsOf, namesOf, parseSecretRef, ResolvedCloud, ResolvedNode } from './model';
 import { inCidr, ipv4ToInt, isNetworkOrBroadcast, parseCidr } from './net';
 import { own } from './own';
 import { ParsedDocument, YamlPath } from './parse';
@@ -93,6 +93,18 @@ function checkNodes(cloud: ResolvedCloud, add: Add): void {
       add('node/address-outside-cidr', 'warning', t('Address {0} of `{1}` is outside the management network {2}.', n.address, n.name, cloud.managementCidr ?? ''), path, 'value');
     } else if (cidr && isNetworkOrBroadcast(n.address, cidr)) {
       add('node/reserved-address', 'error', t('{0} is the network or broadcast address of {1}, not a host address.', n.address, cloud.managementCidr ?? ''), path, 'value');
+    }
+    // Names /etc/hosts gives two nodes would resolve to one of them; nova and neutron would take two hosts for one.
+    if (n.hostname !== n.name) {
+      const other = cloud.nodes.find((o) => o !== n && namesOf(o).some((x) => namesOf(n).includes(x)));
+      if (other)
+        add(
+          'node/duplicate-hostname',
+          'error',
+          t('Host name {0} is also a name of node `{1}`: every node needs names of its own (nova and neutron know a node by its host name).', n.hostname, other.name),
+          ['nodes', n.name, 'hostname'],
+          'value',
+        );
     }
     if (n.services.length === 0) add('node/no-services', 'warning', t('Node `{0}` runs nothing: give it `roles` ({1}) or `services`.', n.name, Object.keys(ROLES).join(', ')), ['nodes', n.name]);
   }

@@ -43,6 +43,7 @@ describe('deploy as a sudo user (real Debian test node)', function () {
 
   const node = (user: string): ResolvedNode => ({
     name: NAME,
+    hostname: NAME,
     address: IP,
     overlayAddress: IP,
     roles: [],

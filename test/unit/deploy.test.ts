@@ -39,6 +39,7 @@ describe('deploy over SSH (real sshd)', function () {
 
   const nodeOf = (name: string, over: Partial<ResolvedNode['ssh']> = {}, address = sshd.host): ResolvedNode => ({
     name,
+    hostname: name,
     address,
     overlayAddress: address,
     roles: [],
@@ -694,7 +695,7 @@ describe('deploy over SSH (real sshd)', function () {
           '',
         ].join('\n'),
       );
-      const node: ResolvedNode = { name: 'n1', address: '10.99.99.99', roles: [], services: [], overlayAddress: '10.99.99.99', ssh: { host: 'mynode' }, config: {} };
+      const node: ResolvedNode = { name: 'n1', hostname: 'n1', address: '10.99.99.99', roles: [], services: [], overlayAddress: '10.99.99.99', ssh: { host: 'mynode' }, config: {} };
       const projectKnownHosts = path.join(state, 'known_hosts');
       const t = resolveSshTarget(node, { projectKnownHosts, sshConfigFile: config });
       assert.equal(t.host, sshd.host);

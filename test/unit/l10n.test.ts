@@ -156,16 +156,29 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
     for (const s of Object.keys(SECRETS)) env[`E2E_${s}`] = `E2e-Strong-${s}-1`;
     const dirs = [path.join(ROOT, 'examples'), path.join(ROOT, 'test', 'e2e')];
     const texts = new Set<string>();
-    for (const dir of dirs)
-      for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.ostopo.yaml'))) {
-        const rendered = render(analyze(fs.readFileSync(path.join(dir, f), 'utf8'), env), {});
-        for (const n of rendered.nodes)
-          for (const a of n.artifacts) {
-            if (a.kind === 'file') texts.add(a.description);
-            else texts.add(a.title);
-            if (a.kind === 'check') for (const st of a.stages ?? []) texts.add(st);
-          }
-      }
+    const topologies = dirs.flatMap((dir) =>
+      fs
+        .readdirSync(dir)
+        .filter((x) => x.endsWith('.ostopo.yaml'))
+        .map((f) => fs.readFileSync(path.join(dir, f), 'utf8')),
+    );
+    // The e2e data plane as the dataplane-2025.1 cloud deploys it (test/e2e/run.mjs): Open vSwitch in userspace.
+    topologies.push(
+      fs
+        .readFileSync(path.join(ROOT, 'test', 'e2e', 'dataplane.ostopo.yaml'), 'utf8')
+        .replace(/^release: .*$/m, 'release: 2025.1')
+        .replace(/^os: .*$/m, 'os: debian13')
+        .replace(/^networks:$/m, 'networks:\n  ovsDatapath: netdev'),
+    );
+    for (const text of topologies) {
+      const rendered = render(analyze(text, env), {});
+      for (const n of rendered.nodes)
+        for (const a of n.artifacts) {
+          if (a.kind === 'file') texts.add(a.description);
+          else texts.add(a.title);
+          if (a.kind === 'check') for (const st of a.stages ?? []) texts.add(st);
+        }
+    }
     // And the stage of a cloud without self-service networks.
     texts.add(LAUNCH_SERVER_ON_PROVIDER);
     assert.ok(texts.size > 150, `${texts.size} texts`);

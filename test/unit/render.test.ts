@@ -145,6 +145,47 @@ describe('renderer', () => {
       }
     });
 
+    it("each node's host name (the guide's hostnamectl): /etc/hostname and `hostname`, by default the node's name, else `hostname`; nova and neutron's checks look for it", () => {
+      // By default the node's name; the command runs when the host name differs or the file changed (real bash, fake `hostname`).
+      assert.equal(file(zed, 'compute1', '/etc/hostname').content, 'compute1\n');
+      const set = command(zed, 'compute1', 'hosts/set-hostname');
+      assert.equal(set.run, 'hostname compute1');
+      assert.deepEqual(set.onChange, ['hosts/hostname']);
+      const check = (now: string) => spawnSync('bash', ['-c', `hostname() { echo ${now}; }\n${set.check}`]).status;
+      assert.equal(check('compute1'), 0);
+      assert.equal(check('localhost'), 1);
+
+      const text = minimal().replace('    address: 10.0.0.31\n', '    address: 10.0.0.31\n    hostname: cmp01.example.net\n');
+      const c = renderText(text);
+      assert.equal(file(c, 'compute1', '/etc/hostname').content, 'cmp01.example.net\n');
+      assert.equal(command(c, 'compute1', 'hosts/set-hostname').run, 'hostname cmp01.example.net');
+      for (const node of ['controller', 'compute1']) {
+        // The host name first (hostname -f), its short form, the node's name (what config files use).
+        assert.match(file(c, node, '/etc/hosts').content, /^10\.0\.0\.31\s+cmp01\.example\.net cmp01 compute1$/m);
+        assert.match(file(c, node, '/etc/hosts').content, /^10\.0\.0\.11\s+controller$/m);
+      }
+      // A 127.0.1.1 line for the host name is commented out too.
+      assert.match(command(c, 'controller', 'hosts/shadowed').check!, /want='controller=10\.0\.0\.11 cmp01\.example\.net=10\.0\.0\.31 cmp01=10\.0\.0\.31 compute1=10\.0\.0\.31'/);
+      // nova reports the compute host by its host name (socket.gethostname); neutron's and libvirt's lists are compared by the first label.
+      const runOf = (r: RenderedCloud, id: string) => (artifacts(r, 'controller').find((a) => a.id === id) as { run: string }).run;
+      assert.match(runOf(c, 'nova-cells/verify-compute-services'), /nova-compute cmp01\.example\.net up/);
+      assert.match(runOf(c, 'nova-cells/verify-hypervisors'), /'cmp01 up'/);
+      assert.match(runOf(c, 'nova-cells/discover-hosts'), /cmp01\.example\.net/);
+    });
+
+    it('node/duplicate-hostname and the host name form, on the value', () => {
+      const dup = minimal().replace('    address: 10.0.0.31\n', '    address: 10.0.0.31\n    hostname: controller.example.net\n');
+      const f = analyze(dup, {}).findings.filter((x) => x.code === 'node/duplicate-hostname');
+      assert.equal(f.length, 1);
+      assert.match(f[0].message, /Host name controller\.example\.net is also a name of node `controller`/);
+      assert.equal(f[0].range.start.line + 1, dup.split('\n').indexOf('    hostname: controller.example.net') + 1);
+      for (const bad of ['-cmp01', 'cmp_01', 'cmp01..net', `${'a'.repeat(60)}.example`]) {
+        const t = minimal().replace('    address: 10.0.0.31\n', `    address: 10.0.0.31\n    hostname: ${bad}\n`);
+        const codes = analyze(t, {}).findings.map((x) => x.code);
+        assert.ok(codes.includes('schema/pattern') || codes.includes('schema/length'), `${bad}: ${codes.join(', ')}`);
+      }
+    });
+
     it('chrony: server with upstreams and allow on the controller, client of the controller elsewhere', () => {
       const server = file(zed, 'controller', '/etc/chrony/chrony.conf').content;
       assert.match(server, /^server pool\.ntp\.org iburst$/m);

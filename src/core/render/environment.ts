@@ -1,4 +1,4 @@
-import { ResolvedNode } from '../model';
+import { namesOf, ResolvedNode } from '../model';
 import { RenderContext } from './context';
 import { renderPackages } from './repositories';
 import { shq } from './template';
@@ -29,7 +29,7 @@ export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void 
   // one block of it, at the top, so its names win over a distribution's `127.0.1.1 <hostname>` line.
   const block = ctx.once('hosts', () => {
     const lines = [HOSTS_BLOCK.begin, `# ${ctx.header('/etc/hosts')[0]}`, '# ostopo manages the lines of this block; the rest of /etc/hosts is left as it is.'];
-    for (const n of cloud.nodes) lines.push(`${n.address.padEnd(15)} ${n.name}`);
+    for (const n of cloud.nodes) lines.push(`${n.address.padEnd(15)} ${namesOf(n).join(' ')}`);
     lines.push(HOSTS_BLOCK.end);
     return lines.join('\n') + '\n';
   });
@@ -51,7 +51,7 @@ export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void 
   // gives a node of the cloud another address is commented out (`#ostopo: `, the file kept as
   // /etc/hosts.ostopo-shadowed.bak), once and whenever such a line comes back.
   const hostsShadow = ctx.once('hosts-shadow', () => {
-    const want = shq(cloud.nodes.map((n) => `${n.name}=${n.address}`).join(' '));
+    const want = shq(cloud.nodes.flatMap((n) => namesOf(n).map((name) => `${name}=${n.address}`)).join(' '));
     const awk = (mode: 'check' | 'fix') => `awk -v want=${want} -v mode=${mode} ${shq(HOSTS_SHADOW_AWK)} /etc/hosts`;
     return {
       run: [
@@ -68,6 +68,28 @@ export function renderEnvironment(ctx: RenderContext, node: ResolvedNode): void 
     service: 'base',
     title: "comment out the other addresses /etc/hosts gives the cloud's nodes (the guide's 127.0.1.1 line)",
     ...hostsShadow,
+  });
+
+  // The guide sets each node's host name (`hostnamectl set-hostname controller`): nova and neutron report
+  // the node by it, and verify looks for it there. /etc/hostname keeps it across reboots; `hostname` sets it now.
+  ctx.file(node, {
+    id: 'hosts/hostname',
+    step: 'hosts',
+    service: 'base',
+    path: '/etc/hostname',
+    mode: '0644',
+    language: 'plaintext',
+    content: `${node.hostname}\n`,
+    description: `The host name of ${node.name} (guide: "Host networking", set the hostname of the node).`,
+  });
+  ctx.command(node, {
+    id: 'hosts/set-hostname',
+    step: 'hosts',
+    service: 'base',
+    title: `set the host name ${node.hostname}`,
+    run: `hostname ${shq(node.hostname)}`,
+    check: `test "$(hostname)" = ${shq(node.hostname)}`,
+    onChange: ['hosts/hostname'],
   });
 
   const iface = node.providerInterface;

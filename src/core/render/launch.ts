@@ -64,8 +64,8 @@ export function renderLaunchInstance(ctx: RenderContext, node: ResolvedNode): vo
   const pool = prov.allocationPool?.start && prov.allocationPool.end ? `--allocation-pool ${shq(`start=${prov.allocationPool.start},end=${prov.allocationPool.end}`)}` : '';
   const provDns = prov.dns.map((d) => `--dns-nameserver ${shq(d)}`).join(' ');
   const selfGw = self?.gateway ? `--gateway ${shq(self.gateway)}` : '';
-  // The compute nodes, by the host name nova knows them by (the node's name).
-  const hosts = cloud.nodes.filter((n) => n.services.includes('nova-compute')).map((n) => n.name);
+  // The compute nodes, by the host name nova knows them by.
+  const hosts = cloud.nodes.filter((n) => n.services.includes('nova-compute')).map((n) => n.hostname);
 
   const script = [
     // The API versions of the guide's commands (key pair generation: up to 2.91).

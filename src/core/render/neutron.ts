@@ -1,4 +1,4 @@
-import { ResolvedNode } from '../model';
+import { ResolvedNode, shortName } from '../model';
 import { NETWORK_MECHANISMS } from '../profiles';
 import { isL2Agent, REGISTRY, RENDER_ORDER, ServiceId } from '../services/registry';
 import { asAdmin, expectLines, RenderContext } from './context';
@@ -284,14 +284,14 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
 export function renderNeutronAgentsCheck(ctx: RenderContext, node: ResolvedNode): void {
   if (!node.services.includes('neutron-server')) return;
   // `-f value` prints the columns machine-readable: Alive and State (admin state up) are both True.
-  const expected = ctx.cloud.nodes.flatMap((n) => AGENTS.filter((a) => n.services.includes(a)).map((a) => `${AGENT_TYPES[a]} ${n.name} True True`));
+  const expected = ctx.cloud.nodes.flatMap((n) => AGENTS.filter((a) => n.services.includes(a)).map((a) => `${AGENT_TYPES[a]} ${shortName(n.hostname)} True True`));
   if (!expected.length) return;
   ctx.check(node, {
     step: 'neutron-agents-up',
     service: 'neutron-server',
     id: 'neutron-agents-up/verify-agents',
     title: 'openstack network agent list',
-    // The host as neutron reports it (socket.gethostname): its first label is the node's name.
+    // The host as neutron reports it (socket.gethostname): its first label, the node's host name's.
     // An agent reports itself a while after its unit started (the L3 agent after its first sync of the
     // routers; longer on a loaded host): asked again until every one is alive, for 3 minutes at most.
     run: asAdmin(

@@ -1,5 +1,5 @@
 import { REGISTRY, RENDER_ORDER, servicesOf, ServiceId } from '../services/registry';
-import { ConfigOverrides, ResolvedNode } from '../model';
+import { ConfigOverrides, ResolvedNode, shortName } from '../model';
 import { own } from '../own';
 import { ComputeDriver, DEFAULT_COMPUTE_DRIVER } from '../profiles';
 import { asAdmin, expectLines, RenderContext } from './context';
@@ -266,7 +266,7 @@ export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): voi
       // The guide checks `openstack compute service list` first; this waits until every host is mapped.
       run: discoverHostsUntilMapped(
         ctx.owner('nova'),
-        computes.map((c) => c.name),
+        computes.map((c) => c.hostname),
       ),
       after: computes.filter((c) => c.name !== node.name).map((c) => ({ node: c.name, step: novaStep(c) })),
     });
@@ -275,9 +275,9 @@ export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): voi
   chk('verify-cells', 'nova-manage cell_v2 list_cells', `su -s /bin/sh -c "nova-manage cell_v2 list_cells" ${ctx.owner('nova')}`, ' cell1 ');
   // Every nova service of the topology is up, on the node that runs it.
   const expected = [
-    ...ctx.hosts('nova-conductor').map((n) => `nova-conductor ${n.name} up`),
-    ...ctx.hosts('nova-scheduler').map((n) => `nova-scheduler ${n.name} up`),
-    ...computes.map((n) => `nova-compute ${n.name} up`),
+    ...ctx.hosts('nova-conductor').map((n) => `nova-conductor ${n.hostname} up`),
+    ...ctx.hosts('nova-scheduler').map((n) => `nova-scheduler ${n.hostname} up`),
+    ...computes.map((n) => `nova-compute ${n.hostname} up`),
   ];
   chk('verify-compute-services', 'openstack compute service list', expectLines('openstack compute service list -f value -c Binary -c Host -c State', expected), undefined, ' down$');
   if (computes.length) {
@@ -286,7 +286,7 @@ export function renderNovaDiscovery(ctx: RenderContext, node: ResolvedNode): voi
       'openstack hypervisor list',
       expectLines(
         'openstack hypervisor list -f value -c "Hypervisor Hostname" -c State | sed -E \'s/^([^. ]+)[^ ]* /\\1 /\'',
-        computes.map((n) => `${n.name} up`),
+        computes.map((n) => `${shortName(n.hostname)} up`),
       ),
     );
   }

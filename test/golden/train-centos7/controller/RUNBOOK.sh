@@ -70,6 +70,17 @@ awk -v want='controller=10.0.0.11 compute1=10.0.0.31 block1=10.0.0.41 object1=10
 chmod 0644 "$tmp" && cp -p /etc/hosts /etc/hosts.ostopo-shadowed.bak && mv -f "$tmp" /etc/hosts
 )
 fi
+# file /etc/hostname: The host name of controller (guide: "Host networking", set the hostname of the node).
+ostopo_write /etc/hostname root root 0644 <<'OSTOPO_EOF'
+controller
+OSTOPO_EOF
+# set the host name controller
+# skip when: test "$(hostname)" = controller (unless /etc/hostname changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/hostname '* ]] || ! ( test "$(hostname)" = controller ) >/dev/null 2>&1; then
+(
+hostname controller
+)
+fi
 
 # ─── step provider-network ──────────────────────────────────────────────────────────────────────────
 # file /etc/sysconfig/network-scripts/ifcfg-eth1: Provider network interface eth1: up, without an IP address (guide: "Configure network interfaces").

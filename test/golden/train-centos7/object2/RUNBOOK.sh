@@ -55,6 +55,17 @@ awk -v want='controller=10.0.0.11 compute1=10.0.0.31 block1=10.0.0.41 object1=10
 chmod 0644 "$tmp" && cp -p /etc/hosts /etc/hosts.ostopo-shadowed.bak && mv -f "$tmp" /etc/hosts
 )
 fi
+# file /etc/hostname: The host name of object2 (guide: "Host networking", set the hostname of the node).
+ostopo_write /etc/hostname root root 0644 <<'OSTOPO_EOF'
+object2
+OSTOPO_EOF
+# set the host name object2
+# skip when: test "$(hostname)" = object2 (unless /etc/hostname changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/hostname '* ]] || ! ( test "$(hostname)" = object2 ) >/dev/null 2>&1; then
+(
+hostname object2
+)
+fi
 
 # ─── step provider-network ──────────────────────────────────────────────────────────────────────────
 # file /etc/sysconfig/network-scripts/ifcfg-eth1: Provider network interface eth1: up, without an IP address (guide: "Configure network interfaces").
