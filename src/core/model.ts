@@ -70,6 +70,8 @@ export interface ResolvedCloud {
   repositories?: Repositories;
   /** Worker processes of every API and daemon; undefined keeps the services' defaults. */
   workers?: number;
+  /** The guide's sample identity objects (`guideSamples`, default true): example domain, myproject, myuser, myrole, demo-openrc. */
+  guideSamples: boolean;
   /** What verify's "Launch an instance" boots (`verify.image`): local files, relative to the topology. */
   verifyImage?: VerifyImage;
   nodes: ResolvedNode[];
@@ -232,6 +234,7 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
       gpgKeys: Array.isArray(repos.gpgKeys) ? strList(repos.gpgKeys) : [],
     },
     workers,
+    guideSamples: root.guideSamples !== false,
     verifyImage: root.verify === undefined || obj(root.verify).image === undefined ? undefined : { kernel: str(vimg.kernel), ramdisk: str(vimg.ramdisk), disk: str(vimg.disk) },
     nodes,
     secrets,

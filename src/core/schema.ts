@@ -190,6 +190,13 @@ function build(): JsonSchema {
         description: t('Operating system of every node.'),
       },
       region: { type: 'string', pattern: SAFE_WORD, patternDescription: t('letters, digits, `_`, `.` and `-`'), description: t('Keystone region of every endpoint.'), default: 'RegionOne' },
+      guideSamples: {
+        type: 'boolean',
+        default: true,
+        description: t(
+          'The install guide\'s sample identity objects ("Create a domain, projects, users, and roles"): the `example` domain, the unprivileged `myproject` project and `myuser` user (password DEMO_PASS) with the `myrole` role in it, and myuser\'s demo-openrc; verify issues a token as myuser. `false` leaves them out (DEMO_PASS is then not needed).',
+        ),
+      },
       workers: {
         type: 'integer',
         minimum: 1,

@@ -181,7 +181,7 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
 
 function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void {
   const needed = new Map<SecretName, Set<ServiceId>>();
-  for (const n of cloud.nodes) for (const s of n.services) for (const sec of secretsOf(s)) (needed.get(sec) ?? needed.set(sec, new Set()).get(sec)!).add(s);
+  for (const n of cloud.nodes) for (const s of n.services) for (const sec of secretsOf(s, cloud)) (needed.get(sec) ?? needed.set(sec, new Set()).get(sec)!).add(s);
   for (const [name, services] of [...needed].sort(([a], [b]) => SECRET_NAMES.indexOf(a) - SECRET_NAMES.indexOf(b))) {
     if (!cloud.secrets.has(name)) {
       add(

@@ -262,6 +262,45 @@ describe('renderer', () => {
   });
 
   describe('keystone', () => {
+    it("the guide's sample objects (guideSamples, default on): the example domain, myproject, myuser with myrole, demo-openrc, myuser's token; off: none, and no DEMO_PASS needed", () => {
+      const ids = (c: RenderedCloud) => artifacts(c, 'controller').map((a) => a.id);
+      const on = ids(zed);
+      for (const id of [
+        'keystone/domain-example',
+        'keystone/project-service',
+        'keystone/project-demo',
+        'keystone/user-demo',
+        'keystone/role-demo',
+        'keystone/role-assignment-demo',
+        'keystone/verify-token-demo',
+        'openrc/demo-openrc',
+      ])
+        assert.ok(on.includes(id), id);
+      assert.match(command(zed, 'controller', 'keystone/domain-example').run, /openstack domain create --description 'An Example Domain' example/);
+      assert.match(file(zed, 'controller', '/root/demo-openrc').content, /^export OS_PROJECT_NAME=myproject$/m);
+      const text = minimal()
+        .replace('os: debian12\n', 'os: debian12\nguideSamples: false\n')
+        .replace(/^ {2}DEMO_PASS: .*\n/m, '');
+      const a = analyze(text, {});
+      assert.deepEqual(
+        a.findings.map((f) => f.code),
+        [],
+        'DEMO_PASS is not needed without the samples',
+      );
+      const off = ids(render(a, {}));
+      for (const id of [
+        'keystone/domain-example',
+        'keystone/project-demo',
+        'keystone/user-demo',
+        'keystone/role-demo',
+        'keystone/role-assignment-demo',
+        'keystone/verify-token-demo',
+        'openrc/demo-openrc',
+      ])
+        assert.ok(!off.includes(id), id);
+      for (const id of ['keystone/project-service', 'keystone/verify-token-admin', 'openrc/admin-openrc']) assert.ok(off.includes(id), id);
+    });
+
     it('keystone.conf: database and fernet', () => {
       const k = file(zed, 'controller', '/etc/keystone/keystone.conf');
       assert.equal(materialize(ini1(k.content, 'database', 'connection')), 'mysql+pymysql://keystone:<secret:KEYSTONE_DBPASS>@controller/keystone');

@@ -213,7 +213,7 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
     const s = schemaAt(path);
     if (!s || s.type === 'array') return [];
     if (path.length === 1 && path[0] === 'secrets') {
-      const needed = new Set(a.cloud.nodes.flatMap((n) => n.services.flatMap((x) => secretsOf(x))));
+      const needed = new Set(a.cloud.nodes.flatMap((n) => n.services.flatMap((x) => secretsOf(x, a.cloud))));
       const named = SECRET_NAMES.filter((n) => !ctx.siblings.includes(n) && !a.cloud.secrets.has(n)).map((n) => ({
         label: n,
         kind: 'secret' as const,

@@ -32,7 +32,7 @@ function nodeHover(a: Analysis, name: string): string | undefined {
 
 /** Where a secret is used: the services of this cloud that need it. Never its value. */
 function secretHover(a: Analysis, name: string): string {
-  const users = [...new Set(a.cloud.nodes.flatMap((n) => n.services.filter((s) => secretsOf(s).includes(name as never)).map((s) => t('{0} on {1}', s, n.name))))];
+  const users = [...new Set(a.cloud.nodes.flatMap((n) => n.services.filter((s) => secretsOf(s, a.cloud).includes(name as never)).map((s) => t('{0} on {1}', s, n.name))))];
   const s = a.cloud.secrets.get(name);
   const source = s?.env
     ? s.value === undefined

@@ -83,9 +83,13 @@ export function renderKeystone(ctx: RenderContext, node: ResolvedNode): void {
   });
 }
 
-/** The guide's "Create a domain, projects, users, and roles", and verify's tokens. */
+/**
+ * The guide's "Create a domain, projects, users, and roles" (the service project; with `guideSamples` its
+ * sample objects too: the example domain, myproject, myuser, myrole), and verify's tokens.
+ */
 function identityObjects(ctx: RenderContext, node: ResolvedNode, step: string): void {
   const { profile } = ctx;
+  const samples = ctx.cloud.guideSamples;
   const base = { step, service: 'keystone' as const };
   // The guide's "Create a domain, projects, users, and roles".
   const osc = (id: string, title: string, run: string, check: string, env?: string[]) =>
@@ -96,22 +100,27 @@ function identityObjects(ctx: RenderContext, node: ResolvedNode, step: string): 
     sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Service Project', 'service'),
     `${sh('openstack', 'project', 'show', 'service')} >/dev/null 2>&1`,
   );
-  osc(
-    'project-demo',
-    'project myproject',
-    sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Demo Project', 'myproject'),
-    `${sh('openstack', 'project', 'show', 'myproject')} >/dev/null 2>&1`,
-  );
-  osc('user-demo', 'user myuser', ensureUser(ctx, 'myuser', 'DEMO_PASS'), `${sh('openstack', 'user', 'show', '--domain', 'default', 'myuser')} >/dev/null 2>&1`, ['DEMO_PASS']);
-  osc('role-demo', 'role myrole', sh('openstack', 'role', 'create', 'myrole'), `${sh('openstack', 'role', 'show', 'myrole')} >/dev/null 2>&1`);
-  osc(
-    'role-assignment-demo',
-    'myuser has myrole in myproject',
-    sh('openstack', 'role', 'add', '--project', 'myproject', '--user', 'myuser', 'myrole'),
-    `${sh('openstack', 'role', 'assignment', 'list', '--project', 'myproject', '--user', 'myuser', '--role', 'myrole', '-f', 'value')} | grep -q .`,
-  );
+  if (samples) {
+    // "Although the default domain already exists from the keystone-manage bootstrap step in this guide, a formal way to create a new domain would be:"
+    osc('domain-example', 'domain example', sh('openstack', 'domain', 'create', '--description', 'An Example Domain', 'example'), `${sh('openstack', 'domain', 'show', 'example')} >/dev/null 2>&1`);
+    // The unprivileged project and user of "regular (non-admin) tasks".
+    osc(
+      'project-demo',
+      'project myproject',
+      sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Demo Project', 'myproject'),
+      `${sh('openstack', 'project', 'show', 'myproject')} >/dev/null 2>&1`,
+    );
+    osc('user-demo', 'user myuser', ensureUser(ctx, 'myuser', 'DEMO_PASS'), `${sh('openstack', 'user', 'show', '--domain', 'default', 'myuser')} >/dev/null 2>&1`, ['DEMO_PASS']);
+    osc('role-demo', 'role myrole', sh('openstack', 'role', 'create', 'myrole'), `${sh('openstack', 'role', 'show', 'myrole')} >/dev/null 2>&1`);
+    osc(
+      'role-assignment-demo',
+      'myuser has myrole in myproject',
+      sh('openstack', 'role', 'add', '--project', 'myproject', '--user', 'myuser', 'myrole'),
+      `${sh('openstack', 'role', 'assignment', 'list', '--project', 'myproject', '--user', 'myuser', '--role', 'myrole', '-f', 'value')} | grep -q .`,
+    );
+  }
 
-  for (const who of ['admin', 'demo']) {
+  for (const who of samples ? ['admin', 'demo'] : ['admin']) {
     ctx.check(node, {
       ...base,
       id: `${step}/verify-token-${who}`,
@@ -138,7 +147,7 @@ export function renderOpenrc(ctx: RenderContext, node: ResolvedNode): void {
     ].join('\n') + '\n';
   // admin-openrc wherever `openstack` runs; demo-openrc where keystone runs (verify's token check uses it).
   const users: [string, string, string, string][] = [['admin', 'admin', 'admin', 'ADMIN_PASS']];
-  if (node.services.includes('keystone')) users.push(['demo', 'myproject', 'myuser', 'DEMO_PASS']);
+  if (node.services.includes('keystone') && ctx.cloud.guideSamples) users.push(['demo', 'myproject', 'myuser', 'DEMO_PASS']);
   for (const [who, project, user, secret] of users) {
     ctx.file(node, {
       id: `openrc/${who}-openrc`,

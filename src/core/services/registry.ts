@@ -238,10 +238,13 @@ export function usesOpenrc(service: ServiceId): boolean {
 /**
  * Every secret a service's files and commands use: its own (`secrets`), its database password, its
  * keystone user's password, and ADMIN_PASS where it runs `openstack` (admin-openrc). In SECRETS order.
+ * With `cloud`, what that cloud needs (no DEMO_PASS without the guide's sample objects).
  */
-export function secretsOf(service: ServiceId): SecretName[] {
+export function secretsOf(service: ServiceId, cloud?: { guideSamples: boolean }): SecretName[] {
   const d = REGISTRY[service];
   const all = new Set<SecretName>(d.secrets);
+  // myuser's password, only where the guide's sample objects are made.
+  if (cloud && !cloud.guideSamples) all.delete('DEMO_PASS');
   if (d.database) all.add(d.database.secret);
   if (d.keystone) all.add(d.keystone.secret);
   if (usesOpenrc(service)) all.add('ADMIN_PASS');

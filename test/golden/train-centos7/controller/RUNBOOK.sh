@@ -550,6 +550,14 @@ if ! ( . /root/admin-openrc ; openstack project show service >/dev/null 2>&1 ) >
 openstack project create --domain default --description 'Service Project' service
 )
 fi
+# domain example
+# skip when: . /root/admin-openrc ; openstack domain show example >/dev/null 2>&1
+if ! ( . /root/admin-openrc ; openstack domain show example >/dev/null 2>&1 ) >/dev/null 2>&1; then
+(
+. /root/admin-openrc
+openstack domain create --description 'An Example Domain' example
+)
+fi
 # project myproject
 # skip when: . /root/admin-openrc ; openstack project show myproject >/dev/null 2>&1
 if ! ( . /root/admin-openrc ; openstack project show myproject >/dev/null 2>&1 ) >/dev/null 2>&1; then
