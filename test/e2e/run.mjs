@@ -361,6 +361,8 @@ async function runCloud(cloud) {
         'openstack compute service list',
         'openstack hypervisor list',
         'placement-status upgrade check',
+        'openstack resource class list (osc-placement)',
+        'glance image-list',
         'nova-status upgrade check',
         'upload an image (active), then delete it',
         `noVNC console page http://${cloud.underlay?.[CTL]?.[0] ?? NODES[0][1]}:6080/vnc_auto.html`,

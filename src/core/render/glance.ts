@@ -57,6 +57,15 @@ export function renderGlance(ctx: RenderContext, node: ResolvedNode): void {
 function verifyGlance(ctx: RenderContext, node: ResolvedNode, step: string): void {
   const { profile } = ctx;
   ctx.check(node, { step, service: 'glance', id: `${step}/verify-image-list`, title: 'openstack image list', run: `. ${profile.paths.openrcDir}/admin-openrc\nopenstack image list -f value` });
+  // The same through glance's own client, as the guide's readers also check it: its table's header.
+  ctx.check(node, {
+    step,
+    service: 'glance',
+    id: `${step}/verify-glance-image-list`,
+    title: 'glance image-list',
+    run: `. ${profile.paths.openrcDir}/admin-openrc\nglance image-list`,
+    expect: '^\\| ID +\\| Name +\\|',
+  });
   // The guide uploads cirros; offline, a small generated image shows the same: upload, active, delete.
   ctx.check(node, {
     step,

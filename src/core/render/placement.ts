@@ -1,5 +1,5 @@
 import { ResolvedNode } from '../model';
-import { RenderContext } from './context';
+import { asAdmin, RenderContext } from './context';
 import { apiService, dbConnection } from './apiService';
 import { authtoken } from './identity';
 import { secretRef } from './template';
@@ -59,7 +59,7 @@ export function renderPlacement(ctx: RenderContext, node: ResolvedNode): void {
       return [`${step}/usr-bin-access`];
     },
     sync: [{ id: 'db-sync', title: 'placement-manage db sync', cmd: 'placement-manage db sync' }],
-    afterStart: () =>
+    afterStart: () => {
       ctx.check(node, {
         step,
         service: 'placement',
@@ -68,6 +68,16 @@ export function renderPlacement(ctx: RenderContext, node: ResolvedNode): void {
         run: 'placement-status upgrade check',
         expect: 'Success',
         reject: 'Result: Failure',
-      }),
+      });
+      // The guide's next check, with the osc-placement plugin: the API lists the standard resource classes.
+      ctx.check(node, {
+        step,
+        service: 'placement',
+        id: `${step}/verify-resource-classes`,
+        title: 'openstack resource class list (osc-placement)',
+        run: asAdmin(ctx, 'openstack --os-placement-api-version 1.2 resource class list --sort-column name -f value -c name'),
+        expect: '^VCPU$',
+      });
+    },
   });
 }

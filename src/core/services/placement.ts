@@ -14,9 +14,9 @@ export const placement: ServiceDescriptor = {
   database: { user: 'placement', names: ['placement'], secret: 'PLACEMENT_DBPASS' },
   keystone: { user: 'placement', secret: 'PLACEMENT_PASS', name: 'placement', type: 'placement', description: 'Placement API', port: 8778 },
   profiles: {
-    'centos7/train': { packages: ['openstack-placement-api'], units: ['httpd'], api: { kind: 'httpd-wsgi', vhost: '/etc/httpd/conf.d/00-placement-api.conf' } },
+    'centos7/train': { packages: ['openstack-placement-api', 'python2-osc-placement'], units: ['httpd'], api: { kind: 'httpd-wsgi', vhost: '/etc/httpd/conf.d/00-placement-api.conf' } },
     'debian12/zed': {
-      packages: ['placement-api'],
+      packages: ['placement-api', 'python3-osc-placement'],
       units: ['placement-api'],
       api: { kind: 'uwsgi', defaultsFile: '/etc/default/placement-api', ini: '/etc/placement/placement-api-uwsgi.ini', port: 8778 },
     },

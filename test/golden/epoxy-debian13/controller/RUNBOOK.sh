@@ -784,9 +784,9 @@ if ! ( . /root/admin-openrc ; openstack endpoint list --service placement --inte
 openstack endpoint create --region RegionOne placement admin http://controller:8778
 )
 fi
-# install placement-api
-# skip when: test -z "$(dpkg --audit 2>&1)" && for p in placement-api; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( test -z "$(dpkg --audit 2>&1)" && for p in placement-api; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# install placement-api python3-osc-placement
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in placement-api python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in placement-api python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
 g=/usr/sbin/policy-rc.d
 # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
@@ -795,7 +795,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y placement-api
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y placement-api python3-osc-placement
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi

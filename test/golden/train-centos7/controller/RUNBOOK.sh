@@ -768,11 +768,11 @@ if ! ( . /root/admin-openrc ; openstack endpoint list --service placement --inte
 openstack endpoint create --region RegionOne placement admin http://controller:8778
 )
 fi
-# install openstack-placement-api
-# skip when: rpm -q openstack-placement-api >/dev/null
-if ! ( rpm -q openstack-placement-api >/dev/null ) >/dev/null 2>&1; then
+# install openstack-placement-api python2-osc-placement
+# skip when: rpm -q openstack-placement-api python2-osc-placement >/dev/null
+if ! ( rpm -q openstack-placement-api python2-osc-placement >/dev/null ) >/dev/null 2>&1; then
 (
-yum -y install openstack-placement-api
+yum -y install openstack-placement-api python2-osc-placement
 )
 fi
 # file /etc/placement/placement.conf: placement: database and keystone authentication (guide: "Install and configure Placement"). (secrets masked: PLACEMENT_DBPASS, PLACEMENT_PASS)

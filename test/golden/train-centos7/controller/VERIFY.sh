@@ -92,6 +92,11 @@ ostopo_check 'openstack image list' '' '' <<'OSTOPO_CHECK'
 openstack image list -f value
 OSTOPO_CHECK
 
+ostopo_check 'glance image-list' '^\| ID +\| Name +\|' '' <<'OSTOPO_CHECK'
+. /root/admin-openrc
+glance image-list
+OSTOPO_CHECK
+
 ostopo_check 'upload an image (active), then delete it' '^active$' '' <<'OSTOPO_CHECK'
 . /root/admin-openrc
 set -e
@@ -111,6 +116,11 @@ OSTOPO_CHECK
 
 ostopo_check 'placement-status upgrade check' Success 'Result: Failure' <<'OSTOPO_CHECK'
 placement-status upgrade check
+OSTOPO_CHECK
+
+ostopo_check 'openstack resource class list (osc-placement)' '^VCPU$' '' <<'OSTOPO_CHECK'
+. /root/admin-openrc
+openstack --os-placement-api-version 1.2 resource class list --sort-column name -f value -c name
 OSTOPO_CHECK
 
 ostopo_check 'openstack-nova-api, openstack-nova-scheduler, openstack-nova-conductor, openstack-nova-novncproxy running on controller' '^active$' '' <<'OSTOPO_CHECK'
