@@ -441,8 +441,10 @@ describe("verify's Launch an instance (the script, run by bash against a fake op
   /** A fake `openstack` that logs its arguments and answers as a cloud would; `ping` answers `answering`. */
   const FAKE = String.raw`#!/bin/bash
 echo "$*" >> "$LOG"
+# Debian 13's client warns on stderr at every call where OS_COMPUTE_API_VERSION is past 2.1; the values are stdout.
+echo "compute version 2.72 is not in supported versions: 2, 2.1" >&2
 case "$1 $2" in
-  "network list") exit 0 ;;
+  "network list") printf '%s' "$FAKE_NETS"; exit 0 ;;
   "network create") prev=; for x in "$@"; do [ "$x" = -f ] && echo "net-$prev"; prev=$x; done ;;
   "subnet create") echo subnet-1 ;;
   "router create") echo router-1 ;;
@@ -459,7 +461,7 @@ case "$1 $2" in
 esac
 exit 0
 `;
-  function runLaunch(topology: string, opts: { ping: boolean; status?: string; on?: string }) {
+  function runLaunch(topology: string, opts: { ping: boolean; status?: string; on?: string; nets?: string }) {
     const c = rendered(topology);
     const check = arts(c, 'controller').find((a) => a.id === 'launch-instance/verify');
     assert.ok(check && check.kind === 'check', 'the controller has the launch check');
@@ -476,7 +478,14 @@ exit 0
       const script = check.run.replace(/^\. .*admin-openrc'?\n/, '');
       const r = spawnSync('bash', ['-c', script], {
         encoding: 'utf8',
-        env: { PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`, LOG: path.join(dir, 'log'), OSTOPO_INPUTS: path.join(dir, 'in'), FAKE_STATUS: opts.status ?? 'ACTIVE', FAKE_ON: opts.on ?? '' },
+        env: {
+          PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`,
+          LOG: path.join(dir, 'log'),
+          OSTOPO_INPUTS: path.join(dir, 'in'),
+          FAKE_STATUS: opts.status ?? 'ACTIVE',
+          FAKE_ON: opts.on ?? '',
+          FAKE_NETS: opts.nets ?? '',
+        },
       });
       const calls = fs.existsSync(path.join(dir, 'log')) ? fs.readFileSync(path.join(dir, 'log'), 'utf8').split('\n').filter(Boolean) : [];
       const stages = [...r.stderr.matchAll(/^OSTOPO-STAGE (\d+) (\w+) (.*)$/gm)].map((m) => [Number(m[1]), m[2], m[3]]);
@@ -551,6 +560,13 @@ exit 0
     assert.match(String(r.stages.at(-1)?.[2]), /status ERROR after 10 minutes at most: \{'message': 'No valid host was found'\}/);
     assert.ok(r.calls.includes(r.calls.find((c) => c.startsWith('server delete --wait'))!));
     assert.ok(r.calls.some((c) => c.startsWith('network delete')));
+    // An external network of the physical network without a subnet (a run cut short, or made by hand): said at once.
+    const bare = runLaunch(option2() + IMAGE, { ping: true, nets: 'b7dc9a35-f551 []\n' });
+    assert.deepEqual(bare.stages.at(-1)?.slice(0, 3), [1, 'FAIL', 'external network b7dc9a35-f551 of physical network provider has no subnet: floating IPs need one (give it a subnet, or delete it)']);
+    // One with a subnet is used as it is.
+    const used = runLaunch(option2() + IMAGE, { ping: true, nets: "b7dc9a35-f551\n0a1b2c3d-4e5f ['9f8e7d6c-subnet']\n" });
+    assert.equal(used.status, 0, used.stderr);
+    assert.match(String(used.stages[0]?.[2]), /^uses the external network 0a1b2c3d-4e5f of physical network provider/);
     const noAnswer = runLaunch(option2() + IMAGE, { ping: false });
     assert.deepEqual(noAnswer.stages.at(-1)?.slice(0, 3), [8, 'FAIL', '203.0.113.150 (compute1) did not answer in 60 s']);
   });

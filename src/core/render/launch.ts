@@ -77,8 +77,10 @@ export function renderLaunchInstance(ctx: RenderContext, node: ResolvedNode): vo
     'pass() { say PASS "$* ($(( $(date +%s) - t0 )) s)"; t0=$(date +%s); }',
     'skip() { say SKIP "$*"; }',
     'fail() { say FAIL "$*"; exit 1; }',
-    '# Runs a command; on failure the stage fails with the last lines of its output.',
-    'try() { local o; if ! o=$("$@" 2>&1); then fail "$1 ${2:-}: $(tail -n 4 <<<"$o" | tr "\\n" " ")"; fi; printf "%s" "$o"; }',
+    // Its standard output only is the value: a client may warn on stderr even when it succeeds (Debian 13's
+    // openstack client warns about OS_COMPUTE_API_VERSION on every call).
+    '# Runs a command; its output is the value; on failure the stage fails with the last lines of its output and errors.',
+    'try() { local o e r=0; e=$(mktemp); o=$("$@" 2>"$e") || r=$?; if [ $r -ne 0 ]; then o=$(printf "%s\\n%s" "$o" "$(cat "$e")"); rm -f "$e"; fail "$1 ${2:-}: $(tail -n 4 <<<"$o" | tr "\\n" " ")"; fi; rm -f "$e"; printf "%s" "$o"; }',
     'made_provider=',
     `hosts=(${hosts.map(shq).join(' ')})`,
     'fips=()',
@@ -98,8 +100,13 @@ export function renderLaunchInstance(ctx: RenderContext, node: ResolvedNode): vo
     'trap cleanup EXIT',
     '',
     `stage=${st('provider')}`,
-    // An external network of this physical network is the provider network (a flat one cannot be made twice).
-    `ext=$(openstack network list --external --provider-physical-network ${shq(prov.name)} -f value -c ID 2>/dev/null | head -n 1)`,
+    // An external network of this physical network with a subnet is the provider network (a flat one cannot
+    // be made twice; one without a subnet, left by hand or by a run cut short, could give no floating IP).
+    `nets=$(openstack network list --external --provider-physical-network ${shq(prov.name)} -f value -c ID -c Subnets 2>/dev/null)`,
+    // (No subnet: an empty column, or `[]` from Debian 13's client.)
+    `ext=$(awk '$2 != "" && $2 != "[]" { print $1; exit }' <<<"$nets") bare=$(awk '$1 != "" && ($2 == "" || $2 == "[]") { print $1; exit }' <<<"$nets")`,
+    // (The physical network's name is letters, digits, `_` and `-`: the schema's pattern.)
+    `[ -z "$ext" ] && [ -n "$bare" ] && fail "external network $bare of physical network ${prov.name} has no subnet: floating IPs need one (give it a subnet, or delete it)"`,
     'if [ -n "$ext" ]; then',
     `  pass "uses the external network $ext of physical network ${prov.name}"`,
     'else',
@@ -176,7 +183,7 @@ export function renderLaunchInstance(ctx: RenderContext, node: ResolvedNode): vo
     '  busy=',
     '  for id in "${ids[@]}"; do',
     '    case "${status[$id]:-}" in ACTIVE | ERROR) continue ;; esac',
-    '    status[$id]=$(openstack server show "$id" -f value -c status 2>&1)',
+    '    status[$id]=$(openstack server show "$id" -f value -c status 2>/dev/null)',
     '    case "${status[$id]}" in ACTIVE | ERROR) ;; *) busy=1 ;; esac',
     '  done',
     '  [ -z "$busy" ] && break',
@@ -186,7 +193,7 @@ export function renderLaunchInstance(ctx: RenderContext, node: ResolvedNode): vo
     'said=',
     'for n in "${!ids[@]}"; do',
     '  id=${ids[$n]} h=${hosts[$n]}',
-    '  [ "${status[$id]}" = ACTIVE ] || fail "$name-$h ($id): status ${status[$id]:-unknown} after 10 minutes at most: $(openstack server show "$id" -f value -c fault 2>&1 | head -c 300)"',
+    '  [ "${status[$id]}" = ACTIVE ] || fail "$name-$h ($id): status ${status[$id]:-unknown} after 10 minutes at most: $(openstack server show "$id" -f value -c fault 2>/dev/null | head -c 300)"',
     '  on=$(openstack server show "$id" -f value -c OS-EXT-SRV-ATTR:host)',
     '  [ ${#hosts[@]} -eq 1 ] || [ "$on" = "$h" ] || fail "$name-$h ($id) runs on ${on:-an unknown host}, not on $h"',
     '  ip[$id]=$(openstack port list --server "$id" -f value -c "Fixed IP Addresses" | grep -oE "[0-9]+(\\.[0-9]+){3}" | head -n 1)',
