@@ -72,6 +72,8 @@ export interface ResolvedCloud {
   workers?: number;
   /** The guide's sample identity objects (`guideSamples`, default true): example domain, myproject, myuser, myrole, demo-openrc. */
   guideSamples: boolean;
+  /** `cloudsYaml.passwords`: the passwords go into secure.yaml beside clouds.yaml. */
+  cloudsYamlPasswords: boolean;
   /** What verify's "Launch an instance" boots (`verify.image`): local files, relative to the topology. */
   verifyImage?: VerifyImage;
   nodes: ResolvedNode[];
@@ -235,6 +237,7 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
     },
     workers,
     guideSamples: root.guideSamples !== false,
+    cloudsYamlPasswords: obj(root.cloudsYaml).passwords === true,
     verifyImage: root.verify === undefined || obj(root.verify).image === undefined ? undefined : { kernel: str(vimg.kernel), ramdisk: str(vimg.ramdisk), disk: str(vimg.disk) },
     nodes,
     secrets,

@@ -190,6 +190,20 @@ function build(): JsonSchema {
         description: t('Operating system of every node.'),
       },
       region: { type: 'string', pattern: SAFE_WORD, patternDescription: t('letters, digits, `_`, `.` and `-`'), description: t('Keystone region of every endpoint.'), default: 'RegionOne' },
+      cloudsYaml: {
+        type: 'object',
+        description: t(
+          "clouds.yaml for the OpenStack client (`openstack --os-cloud admin`), written where admin-openrc is (~/.config/openstack of the openrc directory's user), as Kolla-Ansible's post-deploy does: the `admin` cloud and, with `guideSamples`, `demo` (myuser). It holds no password; the client takes one from OS_PASSWORD or asks.",
+        ),
+        additionalProperties: false,
+        properties: {
+          passwords: {
+            type: 'boolean',
+            default: false,
+            description: t('Also write the passwords, into secure.yaml beside clouds.yaml (mode 0600), so that `openstack --os-cloud NAME` needs nothing else.'),
+          },
+        },
+      },
       guideSamples: {
         type: 'boolean',
         default: true,

@@ -37,6 +37,7 @@ const LANGUAGE: Record<FileArtifact['language'], string> = {
   properties: 'properties',
   apacheconf: 'plaintext',
   hosts: 'plaintext',
+  yaml: 'yaml',
   plaintext: 'plaintext',
 };
 

@@ -35,7 +35,10 @@ async function quickOpen(page, name) {
   await page.keyboard.press('Control+P');
   await page.locator('.quick-input-widget input').fill(name);
   // The file's own row (the recently opened files show first, before the search has found it).
-  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: name }) }).first().click();
+  await page
+    .locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: name }) })
+    .first()
+    .click();
   await page.locator('.editor-instance .monaco-editor').first().waitFor();
 }
 

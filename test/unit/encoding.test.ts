@@ -124,6 +124,27 @@ describe('secrets reach their consumers intact (test/unit/encoding.test.ts)', fu
     }
   });
 
+  describe("the OpenStack client's YAML reader reads secure.yaml back (PyYAML's safe_load, as openstacksdk loads it)", () => {
+    const text = fs.readFileSync(ZED, 'utf8').replace(/^region: .*$/m, (l) => `${l}\ncloudsYaml: { passwords: true }`);
+    const secure = (() => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-secure-'));
+      try {
+        fs.writeFileSync(path.join(dir, 'z.ostopo.yaml'), text);
+        return files(render(analyzeFile(path.join(dir, 'z.ostopo.yaml'))).nodes.flatMap((n) => n.artifacts)).find((f) => f.path === '/root/.config/openstack/secure.yaml')!;
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    })();
+    for (const v of NASTY) {
+      it(`${JSON.stringify(v)}`, () => {
+        const f = path.join(tmp, 'secure.yaml');
+        fs.writeFileSync(f, materialize(secure.content, lookupOf({ ADMIN_PASS: v, DEMO_PASS: v })));
+        const out = run(DEBIAN_PYTHON, ['-c', 'import json,sys,yaml; d=yaml.safe_load(open(sys.argv[1])); print(json.dumps([d["clouds"][c]["auth"]["password"] for c in ("admin","demo")]))', f]);
+        assert.deepEqual(JSON.parse(out), [v, v]);
+      });
+    }
+  });
+
   describe('SQL string literals read back by the MariaDB lexer rules', () => {
     /**
      * A single-quoted MariaDB string literal starting at `sql[start]`, read as the server's lexer reads

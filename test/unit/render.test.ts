@@ -8,7 +8,7 @@ import { Artifact, CommandArtifact, FileArtifact, NodeFacts, RenderedCloud } fro
 import { materialize, MissingSecretError, secretsIn, UNIT_SKIP_SCRIPT } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
 import { discoverHostsUntilMapped } from '../../src/core/render/nova';
-import { analyzeFile, minimal, TEST_ENV, TRAIN, ZED } from './helpers';
+import { analyzeFile, DEBIAN_PYTHON, minimal, TEST_ENV, TRAIN, ZED } from './helpers';
 
 const TRAIN_TEXT = (s: string) => s.replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7');
 
@@ -262,6 +262,33 @@ describe('renderer', () => {
   });
 
   describe('keystone', () => {
+    it('clouds.yaml beside admin-openrc, without passwords; cloudsYaml.passwords adds secure.yaml (0600); verify uses it with no OS_* variable but the password', () => {
+      const clouds = file(zed, 'controller', '/root/.config/openstack/clouds.yaml');
+      assert.equal(clouds.mode, '0644');
+      assert.equal(secretsIn(clouds.content).length, 0, 'no password in clouds.yaml');
+      const parsed = JSON.parse(spawnSync(DEBIAN_PYTHON, ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: clouds.content, encoding: 'utf8' }).stdout);
+      assert.deepEqual(Object.keys(parsed.clouds), ['admin', 'demo']);
+      assert.deepEqual(parsed.clouds.demo.auth, { auth_url: 'http://controller:5000/v3', username: 'myuser', project_name: 'myproject', user_domain_name: 'Default', project_domain_name: 'Default' });
+      assert.equal(parsed.clouds.admin.region_name, 'RegionOne');
+      assert.ok(!artifacts(zed, 'compute1').some((a) => a.id === 'openrc/clouds.yaml'), 'only where admin-openrc is');
+      assert.ok(!artifacts(zed, 'controller').some((a) => a.id === 'openrc/secure.yaml'));
+      const check = (c: RenderedCloud) => artifacts(c, 'controller').find((a) => a.id === 'keystone/verify-clouds-yaml') as CommandArtifact;
+      assert.match(check(zed).run, /^OS_PASSWORD=\$pw openstack --os-cloud admin token issue/m);
+
+      const c = renderText(minimal().replace('os: debian12\n', 'os: debian12\ncloudsYaml: { passwords: true }\n'));
+      const secure = file(c, 'controller', '/root/.config/openstack/secure.yaml');
+      assert.equal(secure.mode, '0600');
+      assert.deepEqual(secretsIn(secure.content), ['ADMIN_PASS', 'DEMO_PASS']);
+      assert.match(check(c).run, /^openstack --os-cloud admin token issue/m);
+      // Run by bash against a fake openstack: the OS_* variables of admin-openrc are gone, but the password.
+      const env = (run: string) =>
+        spawnSync('bash', ['-c', run.replace(/^\. .*$/m, 'export OS_USERNAME=admin OS_PASSWORD=pw1 OS_AUTH_URL=http://x OS_PROJECT_NAME=admin').replace(/openstack .*/, 'env | grep ^OS_ | sort')], {
+          encoding: 'utf8',
+        }).stdout;
+      assert.equal(env(check(zed).run), 'OS_PASSWORD=pw1\n');
+      assert.equal(env(check(c).run), '');
+    });
+
     it("the guide's sample objects (guideSamples, default on): the example domain, myproject, myuser with myrole, demo-openrc, myuser's token; off: none, and no DEMO_PASS needed", () => {
       const ids = (c: RenderedCloud) => artifacts(c, 'controller').map((a) => a.id);
       const on = ids(zed);

@@ -129,6 +129,20 @@ function identityObjects(ctx: RenderContext, node: ResolvedNode, step: string): 
       expect: '^\\d{4}-\\d{2}-\\d{2}',
     });
   }
+  // clouds.yaml (renderOpenrc) answers for itself: no OS_* variable but the password, or none with secure.yaml.
+  const passwords = ctx.cloud.cloudsYamlPasswords;
+  ctx.check(node, {
+    ...base,
+    id: `${step}/verify-clouds-yaml`,
+    title: `openstack --os-cloud admin token issue (clouds.yaml${passwords ? ', secure.yaml' : ''})`,
+    run: [
+      `. ${shq(`${profile.paths.openrcDir}/admin-openrc`)}`,
+      'pw=$OS_PASSWORD',
+      'for v in $(env | sed -n \'s/^\\(OS_[A-Za-z0-9_]*\\)=.*/\\1/p\'); do unset "$v"; done',
+      `${passwords ? '' : 'OS_PASSWORD=$pw '}openstack --os-cloud admin token issue -f value -c expires`,
+    ].join('\n'),
+    expect: '^\\d{4}-\\d{2}-\\d{2}',
+  });
 }
 
 export function renderOpenrc(ctx: RenderContext, node: ResolvedNode): void {
@@ -158,6 +172,47 @@ export function renderOpenrc(ctx: RenderContext, node: ResolvedNode): void {
       language: 'shellscript',
       content: mk(project, user, secret),
       description: `Client environment of the ${user} user (guide: "OpenStack client environment scripts").`,
+    });
+  }
+
+  // The same users as clouds of clouds.yaml (`openstack --os-cloud admin`), where the client looks for it;
+  // their passwords in secure.yaml only when the topology asks (cloudsYaml.passwords).
+  const dir = `${profile.paths.openrcDir}/.config/openstack`;
+  const clouds = ['clouds:'];
+  for (const [who, project, user] of users)
+    clouds.push(
+      `  ${who}:`,
+      '    auth:',
+      `      auth_url: ${ctx.keystoneUrl('/v3')}`,
+      `      username: ${user}`,
+      `      project_name: ${project}`,
+      '      user_domain_name: Default',
+      '      project_domain_name: Default',
+      `    region_name: ${JSON.stringify(ctx.cloud.region)}`,
+      '    identity_api_version: 3',
+      '    image_api_version: 2',
+    );
+  ctx.file(node, {
+    id: 'openrc/clouds.yaml',
+    step: 'openrc',
+    service: 'keystone',
+    path: `${dir}/clouds.yaml`,
+    mode: '0644',
+    language: 'yaml',
+    content: [`# ${ctx.header('clouds.yaml')[0]}`, ...clouds].join('\n') + '\n',
+    description: `The OpenStack client's clouds, without passwords: ${users.map(([w]) => w).join(', ')} (openstack --os-cloud NAME).`,
+  });
+  if (ctx.cloud.cloudsYamlPasswords) {
+    const secure = ['clouds:', ...users.flatMap(([who, , , secret]) => [`  ${who}:`, '    auth:', `      password: ${secretRef(secret, 'yaml')}`])];
+    ctx.file(node, {
+      id: 'openrc/secure.yaml',
+      step: 'openrc',
+      service: 'keystone',
+      path: `${dir}/secure.yaml`,
+      mode: '0600',
+      language: 'yaml',
+      content: [`# ${ctx.header('secure.yaml')[0]}`, ...secure].join('\n') + '\n',
+      description: 'The passwords of the clouds of clouds.yaml (cloudsYaml.passwords), readable by root only.',
     });
   }
 }

@@ -17,7 +17,7 @@
  * - `dq`: inside a double-quoted POSIX shell string.
  * - `mycnf`: inside a double-quoted value of a MariaDB/MySQL option file (`password = "..."`).
  */
-export type Encoding = 'url' | 'oslo' | 'osloval' | 'sql' | 'sh' | 'dq' | 'mycnf';
+export type Encoding = 'url' | 'oslo' | 'osloval' | 'sql' | 'sh' | 'dq' | 'mycnf' | 'yaml';
 
 /**
  * A placeholder is `NUL <nonce> { NAME |enc... } NUL`. The nonce is random for each process, so no text
@@ -74,6 +74,9 @@ export function encode(value: string, enc: Encoding): string {
       return shq(value);
     case 'dq':
       return value.replace(/[\\"$`]/g, (c) => '\\' + c);
+    case 'yaml':
+      // A JSON string is a YAML double-quoted scalar (YAML 1.2 reads JSON's escapes, \uXXXX included).
+      return JSON.stringify(value);
     case 'mycnf':
       // MariaDB's option-file reader (mysys/my_default.c) strips one pair of surrounding quotes and then
       // reads \\ \" \' \n \t \r \b \s as escapes, keeping any other backslash as it is (so `\$` would

@@ -82,6 +82,13 @@ ostopo_check 'openstack token issue (demo)' '^[0-9]{4}-[0-9]{2}-[0-9]{2}' '' <<'
 openstack token issue -f value -c expires
 OSTOPO_CHECK
 
+ostopo_check 'openstack --os-cloud admin token issue (clouds.yaml)' '^[0-9]{4}-[0-9]{2}-[0-9]{2}' '' <<'OSTOPO_CHECK'
+. /root/admin-openrc
+pw=$OS_PASSWORD
+for v in $(env | sed -n 's/^\(OS_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+OS_PASSWORD=$pw openstack --os-cloud admin token issue -f value -c expires
+OSTOPO_CHECK
+
 ostopo_check 'glance-api running on controller' '^active$' '' <<'OSTOPO_CHECK'
 if ostopo_skip=$(ostopo_unit_skipped glance-api); then echo "$ostopo_skip"; exit 0; fi
 systemctl is-active glance-api
@@ -215,8 +222,8 @@ say() { echo "OSTOPO-STAGE $stage $1 $2" >&2; }
 pass() { say PASS "$* ($(( $(date +%s) - t0 )) s)"; t0=$(date +%s); }
 skip() { say SKIP "$*"; }
 fail() { say FAIL "$*"; exit 1; }
-# Runs a command; on failure the stage fails with the last lines of its output.
-try() { local o; if ! o=$("$@" 2>&1); then fail "$1 ${2:-}: $(tail -n 4 <<<"$o" | tr "\n" " ")"; fi; printf "%s" "$o"; }
+# Runs a command; its output is the value; on failure the stage fails with the last lines of its output and errors.
+try() { local o e r=0; e=$(mktemp); o=$("$@" 2>"$e") || r=$?; if [ $r -ne 0 ]; then o=$(printf "%s\n%s" "$o" "$(cat "$e")"); rm -f "$e"; fail "$1 ${2:-}: $(tail -n 4 <<<"$o" | tr "\n" " ")"; fi; rm -f "$e"; printf "%s" "$o"; }
 made_provider=
 hosts=(compute1)
 fips=()
@@ -235,7 +242,9 @@ cleanup() {
 trap cleanup EXIT
 
 stage=1
-ext=$(openstack network list --external --provider-physical-network provider -f value -c ID 2>/dev/null | head -n 1)
+nets=$(openstack network list --external --provider-physical-network provider -f value -c ID -c Subnets 2>/dev/null)
+ext=$(awk '$2 != "" && $2 != "[]" { print $1; exit }' <<<"$nets") bare=$(awk '$1 != "" && ($2 == "" || $2 == "[]") { print $1; exit }' <<<"$nets")
+[ -z "$ext" ] && [ -n "$bare" ] && fail "external network $bare of physical network provider has no subnet: floating IPs need one (give it a subnet, or delete it)"
 if [ -n "$ext" ]; then
   pass "uses the external network $ext of physical network provider"
 else
@@ -287,7 +296,7 @@ for i in $(seq 1 120); do
   busy=
   for id in "${ids[@]}"; do
     case "${status[$id]:-}" in ACTIVE | ERROR) continue ;; esac
-    status[$id]=$(openstack server show "$id" -f value -c status 2>&1)
+    status[$id]=$(openstack server show "$id" -f value -c status 2>/dev/null)
     case "${status[$id]}" in ACTIVE | ERROR) ;; *) busy=1 ;; esac
   done
   [ -z "$busy" ] && break
@@ -297,7 +306,7 @@ declare -A ip
 said=
 for n in "${!ids[@]}"; do
   id=${ids[$n]} h=${hosts[$n]}
-  [ "${status[$id]}" = ACTIVE ] || fail "$name-$h ($id): status ${status[$id]:-unknown} after 10 minutes at most: $(openstack server show "$id" -f value -c fault 2>&1 | head -c 300)"
+  [ "${status[$id]}" = ACTIVE ] || fail "$name-$h ($id): status ${status[$id]:-unknown} after 10 minutes at most: $(openstack server show "$id" -f value -c fault 2>/dev/null | head -c 300)"
   on=$(openstack server show "$id" -f value -c OS-EXT-SRV-ATTR:host)
   [ ${#hosts[@]} -eq 1 ] || [ "$on" = "$h" ] || fail "$name-$h ($id) runs on ${on:-an unknown host}, not on $h"
   ip[$id]=$(openstack port list --server "$id" -f value -c "Fixed IP Addresses" | grep -oE "[0-9]+(\.[0-9]+){3}" | head -n 1)

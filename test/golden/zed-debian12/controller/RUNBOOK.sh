@@ -474,6 +474,31 @@ export OS_AUTH_URL=http://controller:5000/v3
 export OS_IDENTITY_API_VERSION=3
 export OS_IMAGE_API_VERSION=2
 OSTOPO_EOF
+# file /root/.config/openstack/clouds.yaml: The OpenStack client's clouds, without passwords: admin, demo (openstack --os-cloud NAME).
+ostopo_write /root/.config/openstack/clouds.yaml root root 0644 <<'OSTOPO_EOF'
+# clouds.yaml — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+clouds:
+  admin:
+    auth:
+      auth_url: http://controller:5000/v3
+      username: admin
+      project_name: admin
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: "RegionOne"
+    identity_api_version: 3
+    image_api_version: 2
+  demo:
+    auth:
+      auth_url: http://controller:5000/v3
+      username: myuser
+      project_name: myproject
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: "RegionOne"
+    identity_api_version: 3
+    image_api_version: 2
+OSTOPO_EOF
 
 # ─── step keystone ──────────────────────────────────────────────────────────────────────────────────
 # install keystone
