@@ -73,9 +73,9 @@ function hideSecretText(text: string, findings: Finding[]): void {
 }
 
 /** Rules that look at the merged result (overrides that never take effect); the render reports its own errors. */
-function renderedFindings(doc: ParsedDocument, cloud: ResolvedCloud, scope: RenderScope): Finding[] {
+function renderedFindings(doc: ParsedDocument, cloud: ResolvedCloud, scope: RenderScope & { members: ReadonlyMap<string, string[]> }): Finding[] {
   try {
-    return checkRendered(doc, cloud, renderScope(cloud, scope));
+    return checkRendered(doc, cloud, renderScope(cloud, scope), scope.members);
   } catch (e) {
     if (e instanceof IniError) return [];
     throw e;

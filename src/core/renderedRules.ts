@@ -15,9 +15,12 @@ import { t } from './l10n';
 /**
  * What `checkRendered` needs rendered: the projects of the daemons that read several files, on the nodes
  * where an override of a file another can shadow applies (every node, for a topology-wide one).
- * Undefined when there is nothing to look at.
+ * Undefined when there is nothing to look at. Nodes that would render the same keys are rendered once:
+ * the same services and the same overrides of those projects (values included: a value may choose what a
+ * file holds, as compute_driver does) differ only in values (addresses, names), never in which options a
+ * file sets; `members` maps each rendered node to the nodes it stands for (itself first).
  */
-export function renderedRulesScope(cloud: ResolvedCloud): RenderScope | undefined {
+export function renderedRulesScope(cloud: ResolvedCloud): (RenderScope & { members: ReadonlyMap<string, string[]> }) | undefined {
   const order = cloud.profile ? configReadOrders(cloud.profile) : {};
   const daemons = Object.keys(order) as ServiceId[];
   const shadowable = new Set(Object.values(order).flatMap((files) => (files ?? []).slice(0, -1)));
@@ -25,7 +28,22 @@ export function renderedRulesScope(cloud: ResolvedCloud): RenderScope | undefine
   const touches = (c: ResolvedCloud['config']) => Object.values(c ?? {}).some((files) => files && typeof files === 'object' && Object.keys(files).some((f) => shadowable.has(f)));
   const everywhere = touches(cloud.config);
   const nodes = cloud.nodes.filter((n) => n.services.some((s) => daemons.includes(s)) && (everywhere || touches(n.config)));
-  return nodes.length ? { nodes: new Set(nodes.map((n) => n.name)), projects: new Set(daemons.map((d) => REGISTRY[d].project)) } : undefined;
+  if (!nodes.length) return undefined;
+  const projects = new Set(daemons.map((d) => REGISTRY[d].project));
+  const members = new Map<string, string[]>();
+  const bySignature = new Map<string, string[]>();
+  for (const n of nodes) {
+    const own = [...projects].map((p) => (n.config as Record<string, unknown> | undefined)?.[p] ?? null);
+    const signature = JSON.stringify([n.services, own]);
+    const group = bySignature.get(signature);
+    if (group) group.push(n.name);
+    else {
+      const g = [n.name];
+      bySignature.set(signature, g);
+      members.set(n.name, g);
+    }
+  }
+  return { nodes: new Set(members.keys()), projects, members };
 }
 
 /**
@@ -33,9 +51,9 @@ export function renderedRulesScope(cloud: ResolvedCloud): RenderScope | undefine
  * same option (Debian's nova-compute reads nova-compute.conf after nova.conf): the daemon never sees it.
  * Reported on the override's line, once per line, naming the nodes and the file that wins.
  */
-export function checkRendered(doc: ParsedDocument, cloud: ResolvedCloud, rendered: Iterable<{ node: string; artifacts: Artifact[] }>): Finding[] {
+export function checkRendered(doc: ParsedDocument, cloud: ResolvedCloud, rendered: Iterable<{ node: string; artifacts: Artifact[] }>, members: ReadonlyMap<string, string[]> = new Map()): Finding[] {
   const order = cloud.profile ? configReadOrders(cloud.profile) : {};
-  const hits = new Map<string, { path: YamlPath; section: string; key: string; file: string; later: string; daemon: string; by: string; nodes: string[] }>();
+  const hits = new Map<string, { path: YamlPath; section: string; key: string; file: string; later: string; daemon: string; by: string; nodes: Set<string> }>();
   const nodes = new Map(cloud.nodes.map((n) => [n.name, n]));
   for (const r of rendered) {
     const node = nodes.get(r.node)!;
@@ -50,19 +68,23 @@ export function checkRendered(doc: ParsedDocument, cloud: ResolvedCloud, rendere
           for (const laterName of names.slice(i + 1).reverse()) {
             const winner = byName(laterName)?.origins?.find((x) => x.section === o.section && x.key === o.key);
             if (!winner) continue;
-            const id = o.origin.path.join('\u0001');
-            const hit = hits.get(id) ?? {
-              path: o.origin.path,
-              section: o.section,
-              key: o.key,
-              file: name,
-              later: laterName,
-              daemon,
-              by: LAYER_WORDS[winner.origin.layer] ?? winner.origin.layer,
-              nodes: [],
-            };
-            if (!hit.nodes.includes(node.name)) hit.nodes.push(node.name);
-            hits.set(id, hit);
+            // The same finding on each node this render stands for, at that node's own override.
+            for (const member of members.get(node.name) ?? [node.name]) {
+              const path = o.origin.layer === 'node' && o.origin.path[0] === 'nodes' ? ['nodes', member, ...o.origin.path.slice(2)] : o.origin.path;
+              const id = path.join('\u0001');
+              const hit = hits.get(id) ?? {
+                path,
+                section: o.section,
+                key: o.key,
+                file: name,
+                later: laterName,
+                daemon,
+                by: LAYER_WORDS[winner.origin.layer] ?? winner.origin.layer,
+                nodes: new Set<string>(),
+              };
+              hit.nodes.add(member);
+              hits.set(id, hit);
+            }
             break;
           }
         }
@@ -78,7 +100,10 @@ export function checkRendered(doc: ParsedDocument, cloud: ResolvedCloud, rendere
       h.key,
       h.file,
       h.daemon,
-      h.nodes.join(', '),
+      cloud.nodes
+        .filter((n) => h.nodes.has(n.name))
+        .map((n) => n.name)
+        .join(', '),
       h.later,
       t(h.by),
     ),

@@ -5,7 +5,7 @@ import { fixesFor } from '../../src/core/editor/fixes';
 import { hoverAt } from '../../src/core/editor/navigate';
 import { Artifact, FileArtifact } from '../../src/core/render/artifacts';
 import { renderScope } from '../../src/core/render/index';
-import { renderedRulesScope } from '../../src/core/renderedRules';
+import { checkRendered, renderedRulesScope } from '../../src/core/renderedRules';
 import { materialize } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
 import { at, codes, lineOf, minimal, only, read, ZED } from './helpers';
@@ -252,6 +252,34 @@ describe('semantic rules', () => {
     assert.equal(only(a.findings, 'config/shadowed-option').length, 1);
     // Nothing to look at: no render at all.
     assert.equal(renderedRulesScope(analyze(minimal(), {}).cloud), undefined);
+  });
+
+  it('config/shadowed-option renders nodes with the same services and overrides once: the findings of every node, each at its own line, as a render of all would give', () => {
+    // Six computes: four override compute_driver in nova.conf alike (one render), one with another value,
+    // one overriding something nova-compute.conf does not set; plus a global override that every node shadows.
+    const computes = [1, 2, 3, 4, 5, 6]
+      .map((i) => {
+        const opt = i <= 4 ? 'compute_driver: fake.FakeDriver' : i === 5 ? 'compute_driver: libvirt.LibvirtDriver' : 'reserved_host_memory_mb: 512';
+        return `  compute${i}:\n    address: 10.0.0.${30 + i}\n    roles: [compute]\n    config:\n      nova:\n        nova.conf:\n          DEFAULT:\n            ${opt}\n`;
+      })
+      .join('');
+    const text = minimal().replace(/ {2}compute1:\n {4}address: 10\.0\.0\.31\n {4}roles: \[compute\]\n/, computes);
+    const a = analyze(text, {});
+    const scope = renderedRulesScope(a.cloud)!;
+    assert.deepEqual([...scope.nodes], ['compute1', 'compute5', 'compute6']);
+    assert.deepEqual(scope.members.get('compute1'), ['compute1', 'compute2', 'compute3', 'compute4']);
+    // The same findings as from a render of every node, one by one.
+    const all = checkRendered(a.doc, a.cloud, renderScope(a.cloud, { nodes: new Set(a.cloud.nodes.map((n) => n.name)), projects: scope.projects }));
+    const grouped = only(a.findings, 'config/shadowed-option');
+    assert.equal(grouped.length, 5);
+    assert.deepEqual(
+      grouped.map((f) => [f.path, f.range.start.line, f.message]),
+      all.map((f) => [f.path, f.range.start.line, f.message]),
+    );
+    assert.deepEqual(
+      grouped.map((f) => f.range.start.line + 1),
+      [1, 2, 3, 4, 5].map((i) => text.split('\n').indexOf(`  compute${i}:`) + 8),
+    );
   });
 
   it('a YAML syntax error comes first, without the findings it caused', () => {
