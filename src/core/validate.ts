@@ -227,6 +227,13 @@ function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void
  */
 const MAX_SUGGESTED = 200;
 
+/**
+ * Unknown options reported one by one in a section, at most: past that, one finding on the section says
+ * how many more there are. A section of thousands of unknown options is a file pasted in the wrong
+ * place, and tens of thousands of findings would only make the editor and the CLI slow to show them.
+ */
+export const MAX_UNKNOWN_PER_SECTION = 1000;
+
 function checkConfig(cloud: ResolvedCloud, add: Add): void {
   const profile = cloud.profile;
   let searches = 0;
@@ -299,6 +306,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
           // A keystoneauth section takes the options of whichever auth_type plugin it names.
           const dynamic = !!own(known, 'auth_type');
           const plugin = dynamic && choice ? authPluginOptions(choice.release) : undefined;
+          let unknown = 0;
           for (const [option, value] of Object.entries(opts)) {
             const opath = [...spath, option];
             if (hasLineBreak(value)) {
@@ -308,6 +316,7 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
             if (!known) continue;
             const info: OptionInfo | undefined = own(known, option) ?? own(plugin, option);
             if (!info) {
+              if (++unknown > MAX_UNKNOWN_PER_SECTION) continue;
               const sugg = suggest(option, () => [...Object.keys(known), ...Object.keys(plugin ?? {})]);
               // The service would ignore it without a word. Where the section's options are fixed, that is
               // an error; where they depend on the auth plugin, a warning.
@@ -329,6 +338,21 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
             if (problem) add('config/option-type', 'warning', `[${section}] ${option}: ${problem}`, opath, 'value');
             if (info.x) add('config/deprecated-option', 'info', t('[{0}] {1} is deprecated for removal: {2}', section, option, info.h), opath, 'key');
           }
+          if (unknown > MAX_UNKNOWN_PER_SECTION)
+            add(
+              'config/unknown-option',
+              dynamic ? 'warning' : 'error',
+              t(
+                "[{0}] has {1} more options that {2}'s {3} does not have, not reported one by one (the first {4} are).",
+                section,
+                unknown - MAX_UNKNOWN_PER_SECTION,
+                cloud.release,
+                file,
+                MAX_UNKNOWN_PER_SECTION,
+              ),
+              spath,
+              'key',
+            );
         }
       }
     }

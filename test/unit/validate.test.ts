@@ -9,6 +9,7 @@ import { checkRendered, renderedRulesScope } from '../../src/core/renderedRules'
 import { materialize } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
 import { at, codes, lineOf, minimal, only, read, ZED } from './helpers';
+import { MAX_UNKNOWN_PER_SECTION } from '../../src/core/validate';
 
 const run = (text: string, env: Record<string, string> = {}) => analyze(text, env).findings;
 
@@ -188,6 +189,18 @@ describe('semantic rules', () => {
     const f = only(run(minimal('config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        my_ip: "1.2.3.4\\nevil = 1"\n')), 'value/line-break');
     assert.equal(f.length, 1);
     assert.equal(f[0].severity, 'error');
+  });
+
+  it(`config/unknown-option: at most ${MAX_UNKNOWN_PER_SECTION} in a section one by one, then one finding on the section that counts the rest`, () => {
+    const n = MAX_UNKNOWN_PER_SECTION + 25;
+    const opts = Array.from({ length: n }, (_, i) => `        opt_${i}: v\n`).join('') + '        debug: true\n';
+    const text = minimal(`config:\n  nova:\n    nova.conf:\n      DEFAULT:\n${opts}`);
+    const f = only(run(text), 'config/unknown-option');
+    assert.equal(f.length, MAX_UNKNOWN_PER_SECTION + 1);
+    const rest = f.find((x) => /more options/.test(x.message))!;
+    assert.equal(rest.message, `[DEFAULT] has 25 more options that zed's nova.conf does not have, not reported one by one (the first ${MAX_UNKNOWN_PER_SECTION} are).`);
+    assert.equal(rest.range.start.line + 1, lineOf(text, '      DEFAULT:'));
+    assert.equal(f.filter((x) => x !== rest).at(-1)!.range.start.line + 1, lineOf(text, `opt_${MAX_UNKNOWN_PER_SECTION - 1}:`));
   });
 
   it('config/unknown-option and config/unknown-section from the Zed catalog, with did-you-mean', () => {
