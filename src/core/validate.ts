@@ -83,6 +83,11 @@ function checkRepositories(cloud: ResolvedCloud, add: Add): void {
 function checkNodes(cloud: ResolvedCloud, add: Add): void {
   const cidr = cloud.managementCidr ? parseCidr(cloud.managementCidr) : undefined;
   const seen = new Map<string, string>();
+  // Which nodes each name of /etc/hosts belongs to (node/duplicate-hostname), built once: a fleet where
+  // every node has a `hostname` would otherwise compare every node with every other.
+  const owners = new Map<string, ResolvedNode[]>();
+  const order = new Map(cloud.nodes.map((n, i) => [n, i]));
+  for (const n of cloud.nodes) for (const x of namesOf(n)) (owners.get(x) ?? owners.set(x, []).get(x)!).push(n);
   for (const n of cloud.nodes) {
     const path = ['nodes', n.name, 'address'];
     if (ipv4ToInt(n.address) === undefined) continue; // the schema reports it
@@ -96,7 +101,10 @@ function checkNodes(cloud: ResolvedCloud, add: Add): void {
     }
     // Names /etc/hosts gives two nodes would resolve to one of them; nova and neutron would take two hosts for one.
     if (n.hostname !== n.name) {
-      const other = cloud.nodes.find((o) => o !== n && namesOf(o).some((x) => namesOf(n).includes(x)));
+      const other = namesOf(n)
+        .flatMap((x) => owners.get(x) ?? [])
+        .filter((o) => o !== n)
+        .sort((a, b) => order.get(a)! - order.get(b)!)[0];
       if (other)
         add(
           'node/duplicate-hostname',
