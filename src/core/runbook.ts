@@ -167,11 +167,16 @@ function commandLines(c: CommandArtifact, paths: Map<string, string>, lookup?: S
     body = `(\n${run}\n) ${h.open}\n${input}\n${h.close}`;
   }
   if (c.check) {
-    const test = c.check.split('\n').join(' ; ');
     const changed = (c.onChange ?? []).map((id) => paths.get(id)).filter((p): p is string => !!p);
-    lines.push(`# skip when: ${test}${changed.length ? ` (unless ${changed.join(', ')} changed)` : ''}`);
+    const unless = changed.length ? ` (unless ${changed.join(', ')} changed)` : '';
     const cond = changed.map((p) => `[[ "$OSTOPO_CHANGED" == *${shq(` ${p} `)}* ]] || `).join('');
-    lines.push(`if ${cond}! ( ${test} ) >/dev/null 2>&1; then`, body, 'fi');
+    // A test whose quoted string spans lines (a Python script) stays as written; others read on one line.
+    if (c.check.split('\n').some((l) => (l.match(/'/g)?.length ?? 0) % 2 === 1)) {
+      lines.push(`# skip when this test passes${unless}:`, ...c.check.split('\n').map((l) => `#   ${l}`), `if ${cond}! (\n${c.check}\n) >/dev/null 2>&1; then`, body, 'fi');
+    } else {
+      const test = c.check.split('\n').join(' ; ');
+      lines.push(`# skip when: ${test}${unless}`, `if ${cond}! ( ${test} ) >/dev/null 2>&1; then`, body, 'fi');
+    }
   } else {
     lines.push(body);
   }

@@ -59,3 +59,23 @@ describe('RUNBOOK.sh writes a managed block as the deploy does', function () {
     assert.equal(fs.readFileSync(f, 'utf8'), broken, 'a broken block is never truncated');
   });
 });
+
+describe('RUNBOOK.sh: a skip-when test', () => {
+  it('whose quoted string spans lines (a Python script) stays as written, runs in bash, and skips or runs its command', () => {
+    const n = render(analyzeFile(ZED)).nodes.find((x) => x.name === 'compute1')!;
+    const check = (code: number) => `python3 -c 'import sys\nsys.exit(${code})'`;
+    for (const [code, ran] of [
+      [0, false],
+      [1, true],
+    ] as const) {
+      const node = { ...n, artifacts: [{ kind: 'command' as const, id: 's/c', step: 's', service: 'chrony' as const, title: 'the command', run: 'echo RAN', check: check(code) }] };
+      const text = runbook({ name: 'c', profile: 'p', profileTitle: 'p', nodes: [node] }, node, 'p', () => 'x');
+      assert.ok(text.includes(`if ! (\n${check(code)}\n) >/dev/null 2>&1; then`), 'the test as written');
+      assert.ok(text.includes(`#   sys.exit(${code})'`), 'shown in the comment line by line');
+      const block = text.slice(text.indexOf('# skip when'), text.indexOf('\nfi\n', text.indexOf('# skip when')) + 4);
+      const r = spawnSync('bash', ['-c', `set -euo pipefail\n${block}`], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.includes('RAN'), ran);
+    }
+  });
+});

@@ -27,6 +27,22 @@ const ENSURE_USER = [
   '    ks.users.create(name=name, domain="default", password=e[var])',
 ].join('\n');
 
+/**
+ * Exits 0 when keystone user `name` (default domain) signs in with the password in environment variable
+ * `var`, 1 when it does not: the check of a user proves its credential, not only that it exists, so a
+ * password changed in the topology (rotation) makes the user's command run again and set it. An unscoped
+ * token needs no role; the keystone URL comes from admin-openrc.
+ */
+const CAN_SIGN_IN =
+  'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; ' +
+  'session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()';
+
+/** Shell that succeeds when keystone user `user` signs in with the password in environment variable `secret` (see CAN_SIGN_IN). */
+export function canSignIn(ctx: RenderContext, user: string, secret: string): string {
+  // A refused password is a traceback on stderr: the answer this check exists to give, not an error to show.
+  return `${sh(ctx.profile.python, '-c', CAN_SIGN_IN, user, secret)} 2>/dev/null`;
+}
+
 /** Shell that makes keystone user `user` with the password in environment variable `secret` (see ENSURE_USER). */
 export function ensureUser(ctx: RenderContext, user: string, secret: string): string {
   // The script names the variable, never its value: on the command line it shows nothing secret.
@@ -53,7 +69,7 @@ export function registerService(
     run: asAdmin(ctx, `${ensureUser(ctx, o.user, o.secret)}\n${sh('openstack', 'role', 'add', '--project', 'service', '--user', o.user, 'admin')}`),
     check: asAdmin(
       ctx,
-      `${sh('openstack', 'user', 'show', '--domain', 'default', o.user)} >/dev/null 2>&1 && ${sh('openstack', 'role', 'assignment', 'list', '--project', 'service', '--user', o.user, '--role', 'admin', '-f', 'value')} | grep -q .`,
+      `${canSignIn(ctx, o.user, o.secret)} && ${sh('openstack', 'role', 'assignment', 'list', '--project', 'service', '--user', o.user, '--role', 'admin', '-f', 'value')} | grep -q .`,
     ),
     trustJournal: true,
     after,

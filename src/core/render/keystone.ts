@@ -1,7 +1,7 @@
 import { ResolvedNode } from '../model';
 import { asAdmin, RenderContext } from './context';
 import { apiService, dbConnection } from './apiService';
-import { ensureUser } from './identity';
+import { canSignIn, ensureUser } from './identity';
 import { secretRef, sh, shq } from './template';
 
 export function renderKeystone(ctx: RenderContext, node: ResolvedNode): void {
@@ -110,7 +110,8 @@ function identityObjects(ctx: RenderContext, node: ResolvedNode, step: string): 
       sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Demo Project', 'myproject'),
       `${sh('openstack', 'project', 'show', 'myproject')} >/dev/null 2>&1`,
     );
-    osc('user-demo', 'user myuser', ensureUser(ctx, 'myuser', 'DEMO_PASS'), `${sh('openstack', 'user', 'show', '--domain', 'default', 'myuser')} >/dev/null 2>&1`, ['DEMO_PASS']);
+    // The check signs in as myuser: a DEMO_PASS changed in the topology sets the new password (rotation).
+    osc('user-demo', 'user myuser', ensureUser(ctx, 'myuser', 'DEMO_PASS'), canSignIn(ctx, 'myuser', 'DEMO_PASS'), ['DEMO_PASS']);
     osc('role-demo', 'role myrole', sh('openstack', 'role', 'create', 'myrole'), `${sh('openstack', 'role', 'show', 'myrole')} >/dev/null 2>&1`);
     osc(
       'role-assignment-demo',

@@ -592,8 +592,8 @@ openstack project create --domain default --description 'Demo Project' myproject
 )
 fi
 # user myuser
-# skip when: . /root/admin-openrc ; openstack user show --domain default myuser >/dev/null 2>&1
-if ! ( . /root/admin-openrc ; openstack user show --domain default myuser >/dev/null 2>&1 ) >/dev/null 2>&1; then
+# skip when: . /root/admin-openrc ; python -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' myuser DEMO_PASS 2>/dev/null
+if ! ( . /root/admin-openrc ; python -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' myuser DEMO_PASS 2>/dev/null ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
 python -c 'import os, sys
@@ -631,8 +631,8 @@ fi
 
 # ─── step glance ────────────────────────────────────────────────────────────────────────────────────
 # keystone user glance with the admin role in project service
-# skip when: . /root/admin-openrc ; openstack user show --domain default glance >/dev/null 2>&1 && openstack role assignment list --project service --user glance --role admin -f value | grep -q .
-if ! ( . /root/admin-openrc ; openstack user show --domain default glance >/dev/null 2>&1 && openstack role assignment list --project service --user glance --role admin -f value | grep -q . ) >/dev/null 2>&1; then
+# skip when: . /root/admin-openrc ; python -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' glance GLANCE_PASS 2>/dev/null && openstack role assignment list --project service --user glance --role admin -f value | grep -q .
+if ! ( . /root/admin-openrc ; python -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' glance GLANCE_PASS 2>/dev/null && openstack role assignment list --project service --user glance --role admin -f value | grep -q . ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
 python -c 'import os, sys
@@ -740,8 +740,8 @@ fi
 
 # ─── step placement ─────────────────────────────────────────────────────────────────────────────────
 # keystone user placement with the admin role in project service
-# skip when: . /root/admin-openrc ; openstack user show --domain default placement >/dev/null 2>&1 && openstack role assignment list --project service --user placement --role admin -f value | grep -q .
-if ! ( . /root/admin-openrc ; openstack user show --domain default placement >/dev/null 2>&1 && openstack role assignment list --project service --user placement --role admin -f value | grep -q . ) >/dev/null 2>&1; then
+# skip when: . /root/admin-openrc ; python -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' placement PLACEMENT_PASS 2>/dev/null && openstack role assignment list --project service --user placement --role admin -f value | grep -q .
+if ! ( . /root/admin-openrc ; python -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' placement PLACEMENT_PASS 2>/dev/null && openstack role assignment list --project service --user placement --role admin -f value | grep -q . ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
 python -c 'import os, sys
@@ -858,8 +858,8 @@ fi
 
 # ─── step nova-controller ───────────────────────────────────────────────────────────────────────────
 # keystone user nova with the admin role in project service
-# skip when: . /root/admin-openrc ; openstack user show --domain default nova >/dev/null 2>&1 && openstack role assignment list --project service --user nova --role admin -f value | grep -q .
-if ! ( . /root/admin-openrc ; openstack user show --domain default nova >/dev/null 2>&1 && openstack role assignment list --project service --user nova --role admin -f value | grep -q . ) >/dev/null 2>&1; then
+# skip when: . /root/admin-openrc ; python -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' nova NOVA_PASS 2>/dev/null && openstack role assignment list --project service --user nova --role admin -f value | grep -q .
+if ! ( . /root/admin-openrc ; python -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' nova NOVA_PASS 2>/dev/null && openstack role assignment list --project service --user nova --role admin -f value | grep -q . ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
 python -c 'import os, sys
@@ -1027,8 +1027,8 @@ fi
 
 # ─── step neutron ───────────────────────────────────────────────────────────────────────────────────
 # keystone user neutron with the admin role in project service
-# skip when: . /root/admin-openrc ; openstack user show --domain default neutron >/dev/null 2>&1 && openstack role assignment list --project service --user neutron --role admin -f value | grep -q .
-if ! ( . /root/admin-openrc ; openstack user show --domain default neutron >/dev/null 2>&1 && openstack role assignment list --project service --user neutron --role admin -f value | grep -q . ) >/dev/null 2>&1; then
+# skip when: . /root/admin-openrc ; python -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' neutron NEUTRON_PASS 2>/dev/null && openstack role assignment list --project service --user neutron --role admin -f value | grep -q .
+if ! ( . /root/admin-openrc ; python -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' neutron NEUTRON_PASS 2>/dev/null && openstack role assignment list --project service --user neutron --role admin -f value | grep -q . ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
 python -c 'import os, sys
