@@ -1,3 +1,4 @@
+import { readerBeside } from '../core/localFiles';
 import { parseArgs } from 'node:util';
 import { analyze } from '../core/compile';
 import { deploy, targetOf, verify } from '../core/deploy/engine';
@@ -20,7 +21,7 @@ const COMMON = {
 
 function load(cmd: string, file: string | undefined, io: Io, node: string | undefined) {
   const { text, display, full } = readTopology(file, cmd, io);
-  const a = analyze(text, io.env);
+  const a = analyze(text, io.env, readerBeside(full));
   if (node && !a.cloud.nodes.some((n) => n.name === node)) {
     throw new UsageError(l10n.t("no node '{0}' in {1}; nodes: {2}.", node, display, a.cloud.nodes.map((n) => n.name).join(', ')));
   }

@@ -7,6 +7,8 @@ import { MissingSecretError } from '../core/render/template';
 import { schemaJson } from '../core/schema';
 import { secretLookup } from '../core/secrets';
 import { Io, readTopology, UsageError } from './io';
+import { secretsCmd } from './secretsCmd';
+import { readerBeside } from '../core/localFiles';
 import * as l10n from '../core/l10n';
 
 export type { Io } from './io';
@@ -46,12 +48,18 @@ Usage:
   ostopo verify FILE [--node NAME] [--verbose] [--break-lock]
       Run the install guide's checks on each node; PASS/FAIL with the evidence.
       Exit 0: every check passed; 1: a check failed or a node was unreachable.
+  ostopo secrets generate FILE [--secrets-file PATH]
+      Give every secret the placed services need and that has no value a strong random
+      one, in the secrets file the topology names (secretsFile), or in PATH (default
+      <name>.secrets.yaml beside FILE, then named in FILE): mode 0600, values never
+      printed, existing values kept.
   ostopo schema
       Print the topology JSON Schema.
   ostopo --help | --version
 
-Secrets written as \${env:NAME} are read from the environment. The deploy state (journal,
-accepted host keys) is kept in .ostopo/ beside the topology file.
+Secrets written as \${env:NAME} are read from the environment, those of the secrets
+file (secretsFile) from that file. The deploy state (journal, accepted host keys) is
+kept in .ostopo/ beside the topology file.
 `;
 
 /**
@@ -93,12 +101,14 @@ export function main(argv: string[], io: Io): number | Promise<number> {
         return deployCommands()
           .verifyCmd(rest, io)
           .catch((e) => usageOr(e, command, io));
+      case 'secrets':
+        return secretsCmd(rest, io);
       case 'schema':
         noArgs(rest, 'schema');
         io.out(schemaJson());
         return 0;
       default:
-        throw new UsageError(l10n.t("unknown command '{0}'. Commands: validate, render, plan, deploy, verify, schema (see ostopo --help).", command));
+        throw new UsageError(l10n.t("unknown command '{0}'. Commands: validate, render, plan, deploy, verify, secrets, schema (see ostopo --help).", command));
     }
   } catch (e) {
     return usageOr(e, command, io);
@@ -135,8 +145,8 @@ function summary(findings: Finding[]): string {
 function validateCmd(argv: string[], io: Io): number {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
   if (positionals.length > 1) throw new UsageError(l10n.t('{0} takes one FILE, got {1}.', 'validate', positionals.length));
-  const { text, display } = readTopology(positionals[0], 'validate', io);
-  const a = analyze(text, io.env);
+  const { text, display, full } = readTopology(positionals[0], 'validate', io);
+  const a = analyze(text, io.env, readerBeside(full));
   if (values.json) {
     io.out(JSON.stringify({ file: display, findings: a.findings }, null, 2) + '\n');
   } else {
@@ -155,8 +165,8 @@ function renderCmd(argv: string[], io: Io): number {
   });
   if (positionals.length > 1) throw new UsageError(l10n.t('{0} takes one FILE, got {1}.', 'render', positionals.length));
   if (!values.out) throw new UsageError(l10n.t('render needs --out DIR (where the files go).'));
-  const { text, display } = readTopology(positionals[0], 'render', io);
-  const a = analyze(text, io.env);
+  const { text, display, full } = readTopology(positionals[0], 'render', io);
+  const a = analyze(text, io.env, readerBeside(full));
   if (values.node && !a.cloud.nodes.some((n) => n.name === values.node)) {
     throw new UsageError(l10n.t("no node '{0}' in {1}; nodes: {2}.", values.node, display, a.cloud.nodes.map((n) => n.name).join(', ')));
   }

@@ -6,6 +6,7 @@ import { renderCloud, RenderScope, renderScope } from './render/index';
 import { IniError } from './render/ini';
 import { checkRendered, renderedRulesScope } from './renderedRules';
 import { checkSchema } from './schemaCheck';
+import { ReadFile, readSecretsFile, SecretsFile } from './secretsFile';
 import { checkSemantics } from './validate';
 
 /** Text → parsed document → findings → resolved cloud: the one pipeline every feature starts from. */
@@ -14,11 +15,18 @@ export interface Analysis {
   cloud: ResolvedCloud;
   findings: Finding[];
   hasErrors: boolean;
+  /** The secrets file the topology names (`secretsFile`), as read. */
+  secretsFile?: SecretsFile;
 }
 
-export function analyze(text: string, env: Env = process.env): Analysis {
+/**
+ * `readFile` reads the files the topology names (the secrets file), relative to the topology's folder;
+ * without one (an unsaved document), a named secrets file is reported as unreadable.
+ */
+export function analyze(text: string, env: Env = process.env, readFile?: ReadFile): Analysis {
   const doc = new ParsedDocument(text);
   const cloud = resolveTopology(doc.value, env);
+  const secretsFile = cloud.secretsFile === undefined ? undefined : mergeSecretsFile(cloud, readSecretsFile(cloud.secretsFile, readFile));
   hideSecretText(text, doc.findings);
   const syntax = doc.findings.filter((f) => f.code === 'yaml/syntax');
   if (syntax.length) {
@@ -33,15 +41,22 @@ export function analyze(text: string, env: Env = process.env): Analysis {
       .filter((f) => f.range.end.line < firstBreak || f.code === 'yaml/encoding')
       .sort(compareFindings);
     const findings = [...syntax, ...local];
-    return { doc, cloud, findings, hasErrors: true };
+    return { doc, cloud, findings, hasErrors: true, secretsFile };
   }
   const findings = [...doc.findings, ...checkSchema(doc)];
+  if (secretsFile) for (const p of secretsFile.problems) findings.push({ code: p.code, severity: p.severity, message: p.message, path: ['secretsFile'], range: doc.locate(['secretsFile'], 'value') });
   // Semantic rules read the resolved model, which tolerates any shape; they add what the schema cannot see.
-  findings.push(...checkSemantics(doc, cloud));
+  findings.push(...checkSemantics(doc, cloud, secretsFile));
   const scope = findings.some((f) => f.severity === 'error') ? undefined : renderedRulesScope(cloud);
   if (scope) findings.push(...renderedFindings(doc, cloud, scope));
   findings.sort(compareFindings);
-  return { doc, cloud, findings, hasErrors: findings.some((f) => f.severity === 'error') };
+  return { doc, cloud, findings, hasErrors: findings.some((f) => f.severity === 'error'), secretsFile };
+}
+
+/** The file's secrets join the cloud's where the topology's `secrets` do not set them (the topology's value wins). */
+function mergeSecretsFile(cloud: ResolvedCloud, file: SecretsFile): SecretsFile {
+  for (const [name, value] of file.values) if (!cloud.secrets.has(name)) cloud.secrets.set(name, { name, raw: value, value, file: file.path });
+  return file;
 }
 
 /**

@@ -49,6 +49,8 @@ export interface SecretValue {
   env?: string;
   /** The value, or undefined when the referenced variable is not set. */
   value?: string;
+  /** The secrets file it comes from (`secretsFile`, as written), when the topology's `secrets` do not set it. */
+  file?: string;
 }
 
 export interface ResolvedCloud {
@@ -66,6 +68,8 @@ export interface ResolvedCloud {
   /** Open vSwitch's datapath (`networks.ovsDatapath`): set with the openvswitch mechanism only. */
   ovsDatapath?: OvsDatapath;
   ntp: { servers: string[]; server?: string; allow: string[] };
+  /** The secrets file (`secretsFile`), as written: relative to the topology's folder, or absolute. */
+  secretsFile?: string;
   /** Where packages come from (`repositories`), when the topology says; else the nodes' own sources. */
   repositories?: Repositories;
   /** Worker processes of every API and daemon; undefined keeps the services' defaults. */
@@ -208,6 +212,7 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
     os,
     profile,
     region: str(root.region) ?? 'RegionOne',
+    secretsFile: typeof root.secretsFile === 'string' && root.secretsFile !== '' ? root.secretsFile : undefined,
     managementCidr: cidr,
     provider: prov && {
       name: str(prov.name) ?? DEFAULT_PROVIDER_NAME,

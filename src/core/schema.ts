@@ -426,6 +426,14 @@ function build(): JsonSchema {
         },
       },
       ssh: sshSchema(t('every node (defaults; override per node with `nodes.<name>.ssh`)')),
+      secretsFile: {
+        type: 'string',
+        minLength: 1,
+        description: t(
+          'A file of the secrets kept apart from the topology (relative to its folder): `NAME: value` lines, mode 0600, as Kolla-Ansible keeps passwords.yml. `ostopo secrets generate` creates it and fills in every secret the placed services need; a name under `secrets` wins over the file.',
+        ),
+        examples: ['cloud.secrets.yaml'],
+      },
       secrets: {
         type: 'object',
         description: t(

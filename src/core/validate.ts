@@ -1,4 +1,4 @@
-import { availableOn, CONFIG_FILES, isSecretName, ROLES, SECRET_NAMES, REGISTRY, ServiceId, SecretName, secretsOf } from './services/registry';
+import { availableOn, CONFIG_FILES, isSecretName, neededSecrets, ROLES, SECRET_NAMES, REGISTRY, ServiceId, SecretName } from './services/registry';
 import { authPluginOptions, catalogFor, fileOptions, keyOptions, OptionInfo } from './catalog/options';
 import { keyValueProblem } from './render/ini';
 import { clip, didYouMean, Finding, Severity, FindingCode, FindingData } from './findings';
@@ -8,6 +8,7 @@ import { own } from './own';
 import { ParsedDocument, YamlPath } from './parse';
 import { PROFILES } from './profiles';
 import { weakness } from './secrets';
+import { SecretsFile } from './secretsFile';
 import { t } from './l10n';
 import { checkNetworks, checkVerify } from './validateNetworks';
 
@@ -15,7 +16,7 @@ import { checkNetworks, checkVerify } from './validateNetworks';
  * Semantic rules: what the schema cannot say. Each finding is placed on the key or value that causes
  * it. Codes are stable (README lists them).
  */
-export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud): Finding[] {
+export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud, secretsFile?: SecretsFile): Finding[] {
   const out: Finding[] = [];
   const add: Add = (code, severity, message, path, which = 'key', suggestions, data) =>
     out.push({ code, severity, message, path, range: doc.locate(path, which), ...(suggestions?.length ? { suggestions } : {}), ...(data ? { data } : {}) });
@@ -27,7 +28,7 @@ export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud): Findi
   checkVerify(cloud, add);
   checkRepositories(cloud, add);
   checkPlacement(cloud, doc, add);
-  checkSecrets(cloud, doc, add);
+  checkSecrets(cloud, doc, add, secretsFile);
   checkConfig(cloud, add);
   return out;
 }
@@ -187,15 +188,16 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
   }
 }
 
-function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void {
-  const needed = new Map<SecretName, Set<ServiceId>>();
-  for (const n of cloud.nodes) for (const s of n.services) for (const sec of secretsOf(s, cloud)) (needed.get(sec) ?? needed.set(sec, new Set()).get(sec)!).add(s);
-  for (const [name, services] of [...needed].sort(([a], [b]) => SECRET_NAMES.indexOf(a) - SECRET_NAMES.indexOf(b))) {
+function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add, file: SecretsFile | undefined): void {
+  const needed = neededSecrets(cloud);
+  for (const [name, services] of needed) {
     if (!cloud.secrets.has(name)) {
       add(
         'secret/missing',
         'error',
-        t('Missing secret `{0}`, needed by {1}. Add it under `secrets`, as a value or `${env:NAME}`.', name, [...services].join(', ')),
+        cloud.secretsFile
+          ? t('Missing secret `{0}`, needed by {1}. Add it under `secrets` or to {2} (`ostopo secrets generate` fills it).', name, [...services].join(', '), cloud.secretsFile)
+          : t('Missing secret `{0}`, needed by {1}. Add it under `secrets`, as a value or `${env:NAME}`, or let `ostopo secrets generate` write it to a secrets file.', name, [...services].join(', ')),
         doc.get(['secrets']) ? ['secrets'] : [],
         'key',
         undefined,
@@ -204,12 +206,17 @@ function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void
     }
   }
   for (const [name, s] of cloud.secrets) {
+    if (s.file !== undefined) {
+      checkFileSecret(name, s.value ?? '', s.file, needed.has(name as SecretName), add);
+      continue;
+    }
     const path = ['secrets', name];
     if (!isSecretName(name)) {
       const sugg = didYouMean(name, SECRET_NAMES);
       add('secret/unknown-name', 'warning', t('ostopo uses no secret named `{0}`', clip(name)) + (sugg.length ? t(' — did you mean `{0}`?', sugg[0]!) : '.'), path, 'key', sugg);
       continue;
     }
+    if (file?.values.has(name)) add('secret/shadowed', 'warning', t('`{0}` is also in {1}: the value here is the one used.', name, file.path), path, 'key');
     const ref = parseSecretRef(s.raw);
     if (ref.malformed) {
       add('secret/bad-reference', 'error', t('`{0}`: a reference is written `${env:VARIABLE}` (letters, digits and _); in a literal, write `$${` for `${`.', name), path, 'value');
@@ -225,6 +232,20 @@ function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): void
     }
     const weak = s.value !== undefined ? weakness(name, s.value) : undefined;
     if (weak && needed.has(name)) add('secret/weak', 'warning', t('`{0}` is weak: {1}.', name, weak) + (s.env ? t(' (from {0})', s.env) : ''), path, 'value');
+  }
+}
+
+/** A secret of the secrets file: its findings sit on the topology's `secretsFile` line and name the file's line. */
+function checkFileSecret(name: string, value: string, file: string, needed: boolean, add: Add): void {
+  const where = ['secretsFile'];
+  if (!isSecretName(name)) {
+    const sugg = didYouMean(name, SECRET_NAMES);
+    add('secret/unknown-name', 'warning', t('{0}: ostopo uses no secret named `{1}`', file, clip(name)) + (sugg.length ? t(' — did you mean `{0}`?', sugg[0]!) : '.'), where, 'value', sugg);
+  } else if (/[\r\n\0]/.test(value)) {
+    add('value/line-break', 'error', t('`{0}` contains a line break or NUL, which would break the config files it is written to.', name) + t(' (from {0})', file), where, 'value');
+  } else {
+    const weak = weakness(name, value);
+    if (weak && needed) add('secret/weak', 'warning', t('`{0}` is weak: {1}.', name, weak) + t(' (from {0})', file), where, 'value');
   }
 }
 

@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyze, Analysis } from '../core/compile';
+import { readerBeside } from '../core/localFiles';
 
 export const LANGUAGE = 'ostopo';
 
@@ -10,12 +13,13 @@ export const isTopology = (doc: vscode.TextDocument) => doc.languageId === LANGU
  * and the preview all ask the store, so a text is parsed and validated once per change.
  */
 export class TopologyStore implements vscode.Disposable {
-  private readonly cache = new Map<string, { version: number; analysis: Analysis }>();
+  private readonly cache = new Map<string, { version: number; analysis: Analysis; secretsFile?: { path: string; stamp: string } }>();
   private readonly changed = new vscode.EventEmitter<vscode.TextDocument>();
   /** Fires (debounced) after a topology's text changed and was analysed again. */
   readonly onDidChange = this.changed.event;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly subs: vscode.Disposable[] = [];
+  private readonly watcher = vscode.workspace.createFileSystemWatcher('**/*');
   /** The topology the tree and the commands work on: the active one, else the last one that was. */
   current?: vscode.TextDocument;
 
@@ -28,6 +32,9 @@ export class TopologyStore implements vscode.Disposable {
         this.cache.delete(d.uri.toString());
         clearTimeout(this.timers.get(d.uri.toString()));
       }),
+      // A secrets file (`secretsFile`) changed on disk: the topologies naming it are analysed again.
+      ...(['onDidChange', 'onDidCreate', 'onDidDelete'] as const).map((ev) => this.watcher[ev]((uri) => this.secretsFileChanged(uri))),
+      this.watcher,
       vscode.window.onDidChangeActiveTextEditor((e) => {
         if (e && isTopology(e.document) && e.document !== this.current) {
           this.current = e.document;
@@ -43,10 +50,19 @@ export class TopologyStore implements vscode.Disposable {
   get(doc: vscode.TextDocument): Analysis {
     const key = doc.uri.toString();
     const c = this.cache.get(key);
-    if (c && c.version === doc.version) return c.analysis;
-    const analysis = analyze(doc.getText(), process.env);
-    this.cache.set(key, { version: doc.version, analysis });
+    if (c && c.version === doc.version && (!c.secretsFile || stampOf(c.secretsFile.path) === c.secretsFile.stamp)) return c.analysis;
+    const file = doc.uri.scheme === 'file';
+    const analysis = analyze(doc.getText(), process.env, file ? readerBeside(doc.uri.fsPath) : undefined);
+    const named = file && analysis.cloud.secretsFile !== undefined ? path.resolve(path.dirname(doc.uri.fsPath), analysis.cloud.secretsFile) : undefined;
+    this.cache.set(key, { version: doc.version, analysis, secretsFile: named === undefined ? undefined : { path: named, stamp: stampOf(named) } });
     return analysis;
+  }
+
+  private secretsFileChanged(uri: vscode.Uri): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      const c = this.cache.get(doc.uri.toString());
+      if (c?.secretsFile && c.secretsFile.path === uri.fsPath && isTopology(doc)) this.schedule(doc);
+    }
   }
 
   /**
@@ -83,5 +99,15 @@ export class TopologyStore implements vscode.Disposable {
     this.timers.forEach((t) => clearTimeout(t));
     this.subs.forEach((s) => s.dispose());
     this.changed.dispose();
+  }
+}
+
+/** What tells a changed file from the one read: its size, time and inode (its content is not read twice). */
+function stampOf(file: string): string {
+  try {
+    const st = fs.statSync(file);
+    return `${st.size}:${st.mtimeMs}:${st.ino}:${st.mode}`;
+  } catch {
+    return 'absent';
   }
 }

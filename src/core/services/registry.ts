@@ -250,3 +250,10 @@ export function secretsOf(service: ServiceId, cloud?: { guideSamples: boolean })
   if (usesOpenrc(service)) all.add('ADMIN_PASS');
   return SECRET_NAMES.filter((s) => all.has(s));
 }
+
+/** Every secret the services placed on the nodes need, in the guide's order, with the services needing each. */
+export function neededSecrets(cloud: { guideSamples: boolean; nodes: { services: ServiceId[] }[] }): Map<SecretName, ServiceId[]> {
+  const needed = new Map<SecretName, Set<ServiceId>>();
+  for (const n of cloud.nodes) for (const s of n.services) for (const sec of secretsOf(s, cloud)) (needed.get(sec) ?? needed.set(sec, new Set()).get(sec)!).add(s);
+  return new Map(SECRET_NAMES.filter((s) => needed.has(s)).map((s) => [s, [...needed.get(s)!]]));
+}
