@@ -2,6 +2,7 @@ import { readerBeside } from '../core/localFiles';
 import { parseArgs } from 'node:util';
 import { analyze } from '../core/compile';
 import { deploy, targetOf, verify } from '../core/deploy/engine';
+import { precheck, precheckSummary } from '../core/deploy/precheck';
 import { DeployEvent, formatEvent } from '../core/deploy/events';
 import { JournalError } from '../core/deploy/journal';
 import { buildPlan, planText } from '../core/deploy/plan';
@@ -94,6 +95,7 @@ export async function deployCmd(argv: string[], io: Io, cmd = 'deploy'): Promise
       'accept-new-host-keys': { type: 'boolean' },
       'command-timeout': { type: 'string' },
       'break-lock': { type: 'boolean' },
+      'skip-precheck': { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
@@ -115,6 +117,7 @@ export async function deployCmd(argv: string[], io: Io, cmd = 'deploy'): Promise
       force: values.force,
       recheck: values.recheck,
       dryRun: values['dry-run'],
+      precheck: values['skip-precheck'] !== true,
       signal: ac.signal,
       commandTimeoutMs: timeout ? timeout * 1000 : undefined,
       onEvent: printer(io, values.verbose === true, values.color ?? io.isTty === true),
@@ -122,6 +125,30 @@ export async function deployCmd(argv: string[], io: Io, cmd = 'deploy'): Promise
     return ac.signal.aborted ? 130 : r.ok ? 0 : 1;
   } catch (e) {
     io.err(`ostopo ${cmd}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** `ostopo precheck FILE [--node N]`: the nodes asked, read-only; exit 1 when a question fails. */
+export async function precheckCmd(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...COMMON, 'accept-new-host-keys': { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length > 1) throw new UsageError(l10n.t('{0} takes one FILE, got {1}.', 'precheck', positionals.length));
+  const { a, display, full } = load('precheck', positionals[0], io, values.node);
+  if (refuseErrors(a, display, io)) return 1;
+  const ac = cancellable(io);
+  try {
+    const session = openSession(full, a, { stateDir: values['state-dir'], env: io.env, onUnknownHostKey: hostKeyPolicy(io, values['accept-new-host-keys'] === true) });
+    const onEvent = printer(io, values.verbose === true, values.color ?? io.isTty === true);
+    const r = await precheck({ target: targetOf(a), cloud: a.cloud, journal: session.journal, connect: session.connect, node: values.node, signal: ac.signal, onEvent });
+    onEvent({ type: 'end', ok: r.ok, ms: r.ms, message: precheckSummary(r) });
+    return ac.signal.aborted ? 130 : r.ok ? 0 : 1;
+  } catch (e) {
+    io.err(`ostopo precheck: ${(e as Error).message}\n`);
     return 1;
   }
 }

@@ -31,11 +31,19 @@ Usage:
       the nodes: + new file, ~ changed file, > command that runs, = done.
       --check compares with the nodes too, read-only (what deploy --dry-run does):
       files changed on a node since ostopo wrote them show as drift.
+  ostopo precheck FILE [--node NAME] [--verbose] [--accept-new-host-keys]
+      Ask the nodes, read-only and in parallel, what a deploy needs: the OS and version,
+      the management address, host names, memory and disk (the guide's minimums, as
+      warnings), the package repositories, the clock, free ports, root, and which
+      virt_type a compute node gets. PASS/WARN/FAIL each; exit 1 when one fails.
   ostopo deploy FILE [--node NAME] [--dry-run] [--force] [--recheck] [--accept-new-host-keys]
                      [--verbose] [--command-timeout SECONDS] [--state-dir DIR] [--break-lock]
-      Deploy over SSH: nodes in parallel, steps in the guide's order, each skipped
-      when done. Files are written atomically with a backup; a file changed on the
-      node since ostopo wrote it (drift) is shown as a diff and kept unless --force.
+                     [--skip-precheck]
+      Deploy over SSH: the precheck first (a failure stops the deploy before it changes
+      anything; --skip-precheck skips it), then nodes in parallel, steps in the guide's
+      order, each skipped when done. Files are written atomically with a backup; a file
+      changed on the node since ostopo wrote it (drift) is shown as a diff and kept unless
+      --force.
       --dry-run connects and compares without writing or running anything.
       --recheck asks the cloud's API again for what the journal says is done
       (users, services, endpoints), instead of trusting the journal.
@@ -101,6 +109,10 @@ export function main(argv: string[], io: Io): number | Promise<number> {
         return deployCommands()
           .verifyCmd(rest, io)
           .catch((e) => usageOr(e, command, io));
+      case 'precheck':
+        return deployCommands()
+          .precheckCmd(rest, io)
+          .catch((e) => usageOr(e, command, io));
       case 'secrets':
         return secretsCmd(rest, io);
       case 'schema':
@@ -108,7 +120,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
         io.out(schemaJson());
         return 0;
       default:
-        throw new UsageError(l10n.t("unknown command '{0}'. Commands: validate, render, plan, deploy, verify, secrets, schema (see ostopo --help).", command));
+        throw new UsageError(l10n.t("unknown command '{0}'. Commands: validate, render, plan, precheck, deploy, verify, secrets, schema (see ostopo --help).", command));
     }
   } catch (e) {
     return usageOr(e, command, io);

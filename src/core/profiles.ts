@@ -6,9 +6,9 @@
 
 /** Operating systems of the table (the schema's `os` values, in this order). */
 export const OPERATING_SYSTEMS = [
-  { id: 'centos7', description: 'CentOS 7 (yum, RDO repositories, httpd + mod_wsgi for keystone and placement).' },
-  { id: 'debian12', description: 'Debian 12 bookworm (apt, OpenStack from Debian main, uwsgi APIs).' },
-  { id: 'debian13', description: 'Debian 13 trixie (apt, OpenStack from Debian main, uwsgi APIs).' },
+  { id: 'centos7', osRelease: { id: 'centos', version: '7' }, description: 'CentOS 7 (yum, RDO repositories, httpd + mod_wsgi for keystone and placement).' },
+  { id: 'debian12', osRelease: { id: 'debian', version: '12' }, description: 'Debian 12 bookworm (apt, OpenStack from Debian main, uwsgi APIs).' },
+  { id: 'debian13', osRelease: { id: 'debian', version: '13' }, description: 'Debian 13 trixie (apt, OpenStack from Debian main, uwsgi APIs).' },
 ] as const;
 
 /**

@@ -147,6 +147,11 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
     },
     'ostopo.verifyAll': () => tasks.run({ action: 'verify' }),
     'ostopo.planAll': () => tasks.run({ action: 'plan' }),
+    'ostopo.precheckNode': async (arg) => {
+      const node = await nodeArg(ctx, arg);
+      return node ? tasks.run({ action: 'precheck', node }) : undefined;
+    },
+    'ostopo.precheckAll': () => tasks.run({ action: 'precheck' }),
     'ostopo.revealNode': async (arg) => {
       const doc = currentTopology(ctx);
       const node = await nodeArg(ctx, arg);

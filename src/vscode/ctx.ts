@@ -5,9 +5,11 @@ import { TopologyStore } from './store';
 export class Ctx {
   readonly store = new TopologyStore();
   readonly output = vscode.window.createOutputChannel('ostopo');
+  /** What the last precheck (or deploy) found on each node, on the node's line of the topology. */
+  readonly precheck = vscode.languages.createDiagnosticCollection('ostopo-precheck');
 
   constructor(readonly extension: vscode.ExtensionContext) {
-    this.push(this.store, this.output);
+    this.push(this.store, this.output, this.precheck);
   }
 
   push(...d: vscode.Disposable[]): void {

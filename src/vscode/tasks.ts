@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Analysis } from '../core/compile';
 import { deploy, targetOf, verify } from '../core/deploy/engine';
+import { precheck, precheckSummary } from '../core/deploy/precheck';
+import { toRange } from './convert';
 import { DeployEvent, formatEvent } from '../core/deploy/events';
 import { buildPlan, planText } from '../core/deploy/plan';
 import { HostKeyPrompt } from '../core/deploy/remote';
@@ -16,7 +18,7 @@ export const TASK_TYPE = 'ostopo';
 
 export interface OstopoTaskDefinition extends vscode.TaskDefinition {
   type: typeof TASK_TYPE;
-  action: 'deploy' | 'verify' | 'plan';
+  action: 'deploy' | 'verify' | 'plan' | 'precheck';
   /** One node; all nodes when absent. */
   node?: string;
   /** The topology file (workspace-relative or absolute); the current topology when absent. */
@@ -132,7 +134,10 @@ export class OstopoTerminal implements vscode.Pseudoterminal {
       return 0;
     }
     const verbose = vscode.workspace.getConfiguration('ostopo').get<boolean>('deploy.verbose', false);
+    // Precheck answers (of `precheck`, and the first thing a deploy asks) become diagnostics on each node's line.
+    const answers: Extract<DeployEvent, { type: 'precheck' }>[] = [];
     const onEvent = (e: DeployEvent) => {
+      if (e.type === 'precheck') answers.push(e);
       const l = formatEvent(e, { color: true, verbose });
       if (l !== undefined) this.line(l);
     };
@@ -146,8 +151,37 @@ export class OstopoTerminal implements vscode.Pseudoterminal {
       onEvent,
       breakLock: this.def.breakLock,
     };
-    const r = this.def.action === 'deploy' ? await deploy({ ...common, force: this.def.force }) : await verify(common);
-    return r.ok ? 0 : 1;
+    try {
+      if (this.def.action === 'precheck') {
+        const r = await precheck({ ...common, cloud: analysis.cloud });
+        onEvent({ type: 'end', ok: r.ok, ms: r.ms, message: precheckSummary(r) });
+        return r.ok ? 0 : 1;
+      }
+      const r = this.def.action === 'deploy' ? await deploy({ ...common, force: this.def.force, precheck: true }) : await verify(common);
+      return r.ok ? 0 : 1;
+    } finally {
+      if (answers.length || this.def.action === 'precheck') this.showPrecheck(doc, analysis, answers);
+    }
+  }
+
+  /** The precheck's warnings and failures on the nodes' lines; a node asked again loses its old ones. */
+  private showPrecheck(doc: vscode.TextDocument, analysis: Analysis, answers: Extract<DeployEvent, { type: 'precheck' }>[]): void {
+    const asked = new Set(this.def.node ? [this.def.node] : analysis.cloud.nodes.map((n) => n.name));
+    const kept = (this.ctx.precheck.get(doc.uri) ?? []).filter((d) => !asked.has(String((d as vscode.Diagnostic & { node?: string }).node)));
+    const fresh = answers
+      .filter((a) => a.status !== 'pass')
+      .map((a) => {
+        const first = a.evidence.split('\n')[0] ?? '';
+        const d = new vscode.Diagnostic(
+          toRange(analysis.doc.locate(['nodes', a.node])),
+          printable(`${t('precheck on {0}: {1}', a.node, a.title)}${first ? ` — ${first}` : ''}`),
+          a.status === 'fail' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+        );
+        d.source = 'ostopo precheck';
+        d.code = a.id;
+        return Object.assign(d, { node: a.node });
+      });
+    this.ctx.precheck.set(doc.uri, [...kept, ...fresh]);
   }
 }
 
@@ -168,7 +202,7 @@ export function taskFor(ctx: Ctx, def: OstopoTaskDefinition, onDone: () => void,
   return task;
 }
 
-/** Task type `ostopo` (deploy | verify | plan, optional node), usable in tasks.json too. */
+/** Task type `ostopo` (deploy | verify | plan | precheck, optional node), usable in tasks.json too. */
 export function registerTasks(ctx: Ctx, onDone: () => void): { run: (def: Omit<OstopoTaskDefinition, 'type'>) => Thenable<vscode.TaskExecution>; terminals: OstopoTerminal[] } {
   const terminals: OstopoTerminal[] = [];
   ctx.push(
@@ -179,6 +213,7 @@ export function registerTasks(ctx: Ctx, onDone: () => void): { run: (def: Omit<O
         const a = ctx.store.get(doc);
         const defs: OstopoTaskDefinition[] = [
           { type: TASK_TYPE, action: 'plan' },
+          { type: TASK_TYPE, action: 'precheck' },
           { type: TASK_TYPE, action: 'deploy' },
           { type: TASK_TYPE, action: 'verify' },
           ...a.cloud.nodes.flatMap((n) => (['deploy', 'verify'] as const).map((action) => ({ type: TASK_TYPE, action, node: n.name }) as OstopoTaskDefinition)),

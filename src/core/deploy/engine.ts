@@ -1,3 +1,4 @@
+import { precheck, precheckSummary } from './precheck';
 import { CommandArtifact, FileArtifact, RenderedCloud } from '../render/artifacts';
 import { materialize, maskByTemplate, SecretLookup } from '../render/template';
 import { secretLookup } from '../secrets';
@@ -22,6 +23,11 @@ export interface DeployOptions extends RunOptions {
   dryRun?: boolean;
   /** Run every check on the nodes, also those the journal vouches for (`trustJournal`). */
   recheck?: boolean;
+  /**
+   * Ask the nodes the precheck questions first (render/precheck.ts), with the connections of the deploy:
+   * one that fails stops the deploy before it changes anything. The CLI and VS Code set it unless skipped.
+   */
+  precheck?: boolean;
 }
 
 export interface DeployResult {
@@ -88,6 +94,23 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   let remotes = new Map<string, Remote | RemoteError>();
   try {
     remotes = await connectAll(o, names, masker, holder);
+    if (o.precheck && o.target.cloud) {
+      const pre = await precheck({ ...o, cloud: o.target.cloud }, remotes, masker);
+      const failed = [...new Set(pre.outcomes.filter((x) => x.status === 'fail').map((x) => x.node))];
+      if (failed.length) {
+        result.ok = false;
+        for (const n of failed) result.nodes[n] = { ok: false, ms: 0, changed: 0, message: l10n.t('precheck failed') };
+        result.ms = Date.now() - t0;
+        o.onEvent({
+          type: 'end',
+          ok: false,
+          ms: result.ms,
+          message: l10n.t('precheck failed on {0} ({1}): nothing was changed. Fix it, or deploy with --skip-precheck.', failed.join(', '), precheckSummary(pre)),
+        });
+        return result;
+      }
+      o.onEvent({ type: 'note', message: precheckSummary(pre) });
+    }
     const rendered = await renderWithFacts(o, remotes, first);
     result.rendered = rendered;
     const plan = buildPlan(rendered);

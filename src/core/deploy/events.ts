@@ -3,6 +3,7 @@ import * as l10n from '../l10n';
 /** What a deploy or verify reports while it runs; CLI and VS Code terminals format the same events. */
 export type ActionStatus = 'changed' | 'ran' | 'unchanged' | 'skipped' | 'would-change' | 'would-run' | 'failed' | 'drift';
 export type StepStatus = 'done' | 'failed' | 'blocked' | 'cancelled';
+export type PrecheckStatus = 'pass' | 'warn' | 'fail';
 
 export type DeployEvent =
   | { type: 'connect'; node: string; target: string; ok: boolean; ms: number; message?: string }
@@ -12,6 +13,7 @@ export type DeployEvent =
   | { type: 'output'; node: string; text: string }
   | { type: 'step-end'; node: string; step: string; status: StepStatus; ms: number; changed: number; total: number; message?: string }
   | { type: 'check'; node: string; id: string; title: string; ok: boolean; ms: number; evidence: string; /** Why the check does not apply on this node. */ skipped?: string }
+  | { type: 'precheck'; node: string; id: string; title: string; status: PrecheckStatus; ms: number; evidence: string }
   | { type: 'node-end'; node: string; ok: boolean; ms: number; changed: number; message?: string }
   | { type: 'end'; ok: boolean; ms: number; message: string };
 
@@ -110,6 +112,12 @@ export function formatEvent(e: DeployEvent, o: FormatOptions): string | undefine
     case 'step-end':
       if (e.status === 'done') return o.verbose || e.changed ? `${tag(e.node)}${c('dim', l10n.t('{0}: {1} of {2} changed, {3}', e.step, e.changed, e.total, seconds(e.ms)))}` : undefined;
       return `${tag(e.node)}${c(e.status === 'failed' ? 'red' : 'yellow', e.status === 'failed' ? '✖' : '…')} ${l10n.t(STEP_STATUS[e.status], e.step)}${e.message ? `: ${e.message}` : ''}`;
+    case 'precheck': {
+      const title = `${e.title} ${c('dim', seconds(e.ms))}`;
+      if (e.status === 'pass') return `${tag(e.node)}${c('green', '✔ PASS')} ${title}${o.verbose && e.evidence ? '\n' + indent(e.evidence) : ''}`;
+      if (e.status === 'warn') return `${tag(e.node)}${c('yellow', '⚠ WARN')} ${title}${e.evidence ? '\n' + indent(e.evidence) : ''}`;
+      return `${tag(e.node)}${c('red', '✖ FAIL')} ${title}${e.evidence ? '\n' + indent(e.evidence) : ''}`;
+    }
     case 'check': {
       const title = l10n.tData(e.title);
       if (e.skipped !== undefined) return `${tag(e.node)}${c('yellow', '⊘ SKIP')} ${title} ${c('dim', `— ${e.skipped}`)}`;

@@ -1,5 +1,5 @@
 import { Analysis, render } from '../compile';
-import { ResolvedNode, SecretValue } from '../model';
+import { ResolvedCloud, ResolvedNode, SecretValue } from '../model';
 import { NodeFacts, RenderedCloud } from '../render/artifacts';
 import { secretsIn, SecretLookup } from '../render/template';
 import { DeployEvent } from './events';
@@ -17,12 +17,14 @@ export interface DeployTarget {
   nodes: ResolvedNode[];
   secrets: Map<string, SecretValue>;
   render: (facts: Record<string, NodeFacts>) => RenderedCloud;
+  /** The resolved topology (precheck asks the nodes about it). */
+  cloud?: ResolvedCloud;
 }
 
 /** The target of a validated topology; a topology with errors is refused. */
 export function targetOf(a: Analysis): DeployTarget {
   if (a.hasErrors) throw new Error(l10n.t('the topology has errors: fix them first (ostopo validate)'));
-  return { nodes: a.cloud.nodes, secrets: a.cloud.secrets, render: (facts) => render(a, facts) };
+  return { nodes: a.cloud.nodes, secrets: a.cloud.secrets, render: (facts) => render(a, facts), cloud: a.cloud };
 }
 
 export interface RunOptions {

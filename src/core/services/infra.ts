@@ -20,6 +20,7 @@ export const chrony: ServiceDescriptor = {
 
 export const mariadb: ServiceDescriptor = {
   id: 'mariadb',
+  ports: [3306],
   project: 'mariadb',
   title: 'MariaDB',
   description: 'The SQL database of every OpenStack service, bound to the node address (guide: "SQL database").',
@@ -44,6 +45,7 @@ export const mariadb: ServiceDescriptor = {
 
 export const rabbitmq: ServiceDescriptor = {
   id: 'rabbitmq',
+  ports: [5672, 25672],
   project: 'rabbitmq',
   title: 'RabbitMQ',
   description: 'The message queue used by nova (and later neutron, cinder); user `openstack`.',
@@ -61,6 +63,7 @@ export const rabbitmq: ServiceDescriptor = {
 
 export const memcached: ServiceDescriptor = {
   id: 'memcached',
+  ports: [11211],
   project: 'memcached',
   title: 'Memcached',
   description: 'Token cache for keystone and the keystone_authtoken middleware of every API.',
@@ -78,6 +81,7 @@ export const memcached: ServiceDescriptor = {
 
 export const etcd: ServiceDescriptor = {
   id: 'etcd',
+  ports: [2379, 2380],
   project: 'etcd',
   title: 'etcd',
   description: 'Distributed key-value store for distributed key locking and configuration (guide: "Etcd").',

@@ -2,6 +2,7 @@ import type { ServiceDescriptor } from './types';
 
 export const keystone: ServiceDescriptor = {
   id: 'keystone',
+  ports: [5000],
   project: 'keystone',
   title: 'Keystone (Identity)',
   description: 'Identity service on port 5000: database, fernet tokens, bootstrap of admin and the RegionOne endpoints, the service and demo projects.',

@@ -50,6 +50,7 @@ export const novaApi: ServiceDescriptor = {
 
 export const novaApiMetadata: ServiceDescriptor = {
   id: 'nova-api-metadata',
+  ports: [8775],
   project: 'nova',
   title: 'Nova metadata API',
   description:
@@ -110,6 +111,7 @@ export const novaConductor: ServiceDescriptor = {
 
 export const novaNovncproxy: ServiceDescriptor = {
   id: 'nova-novncproxy',
+  ports: [6080],
   project: 'nova',
   title: 'Nova noVNC proxy',
   description: 'Browser console proxy on port 6080.',

@@ -97,4 +97,9 @@ export interface ServiceDescriptor {
   openrc?: boolean;
   /** Config files it renders first in its project (others of the project may render them too). */
   configFiles?: ConfigFileDef[];
+  /**
+   * TCP ports it listens on besides its keystone endpoint's (`keystone.port`): before a deploy, precheck
+   * finds each free or held by the service's own units.
+   */
+  ports?: number[];
 }
