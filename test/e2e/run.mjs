@@ -9,7 +9,8 @@
 // CLI (the extension's engine): validate, deploy, verify, a second deploy that changes nothing; on the
 // two-node clouds also a broken node that verify catches and drift that deploy shows and --force
 // repairs, and the extension's verify, deploy and Compare with Node in a real VS Code; on 2025.1, two
-// secrets that `ostopo secrets generate` writes to a secrets file, rotated once the cloud runs. Nodes are
+// secrets that `ostopo secrets generate` writes to a secrets file, rotated once the cloud runs; every
+// cloud is prechecked on its bare nodes (and 2025.1 again once deployed: its ports held by its services). Nodes are
 // destroyed at the end, also when a step fails (OSTOPO_E2E_KEEP=1 keeps them). Two-node clouds run one
 // after the other (each controller's epmd listens on 127.0.0.1:4369, as on a real host); the data-plane
 // cloud, in a network namespace of its own, beside them.
@@ -323,6 +324,26 @@ async function runCloud(cloud) {
       expect(r.code === 0, `validate exits 0 (${r.out.trim().split('\n').pop()})`);
     });
 
+    await phase('ostopo precheck (bare nodes)', async () => {
+      const r = await ostopo(env, 'precheck', 'cloud.ostopo.yaml', '--verbose');
+      console.log(
+        r.out
+          .split('\n')
+          .filter((l) => /PASS|WARN|FAIL|precheck:/.test(l))
+          .map((l) => `  ${tag} ${l}`)
+          .join('\n'),
+      );
+      expect(r.code === 0 && !/FAIL/.test(r.out), `no precheck fails (${r.out.trim().split('\n').pop()})`);
+      for (const [name] of NODES)
+        for (const [what, re] of [
+          ['the OS', `the OS is debian ${cloud.os.replace('debian', '')} \\(/etc/os-release\\)`],
+          ['the management address', '\\S+ \\(its management address\\) is an address of this node'],
+          ['the package repositories', 'the package repositories answer'],
+          ['root', 'commands run as root'],
+        ])
+          expect(new RegExp(`^\\[${name}\\] ✔ PASS ${re}`, 'm').test(r.out), `precheck on ${name}: PASS ${what}`);
+    });
+
     const first = await phase('ostopo deploy (from bare nodes)', async () => {
       const s = Date.now();
       const r = await ostopo(env, 'deploy', 'cloud.ostopo.yaml');
@@ -436,6 +457,14 @@ async function runCloud(cloud) {
         const status = await new Promise((resolve) => child.on('close', resolve));
         expect(status === 0, 'the extension verifies and re-deploys the cloud in a real VS Code');
       });
+
+    await phase('ostopo precheck (deployed: the ports are held by their own services)', async () => {
+      const r = await ostopo(env, 'precheck', 'cloud.ostopo.yaml', '--node', CTL, '--verbose');
+      expect(r.code === 0 && !/FAIL/.test(r.out), `no precheck fails on the deployed ${CTL} (${r.out.trim().split('\n').pop()})`);
+      for (const held of ['3306: held by mariadb (mariadb.service)', '5000: held by keystone (keystone.service)', '9292: held by glance-api (glance-api.service)'])
+        expect(r.out.includes(held), `precheck on ${CTL}: ${held}`);
+      expect(new RegExp(`^\\[${CTL}\\] ✔ PASS ${NODES.find(([n]) => n === CTL)?.[0]}`, 'm').test(r.out), `precheck on ${CTL}: its names resolve to its address now (/etc/hosts)`);
+    });
 
     await phase('ostopo deploy again (converged: nothing changes)', async () => {
       const s = Date.now();
