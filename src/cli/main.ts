@@ -203,7 +203,7 @@ function renderCmd(argv: string[], io: Io): number {
     if (e instanceof MissingSecretError) {
       const why = e.names.map((n) => {
         const s = a.cloud.secrets.get(n);
-        return s?.env ? l10n.t('{0} (environment variable {1} is not set)', n, s.env) : n;
+        return s?.env ? l10n.t('{0} (environment variable {1} is not set)', n, s.env) : s?.keychain ? l10n.t('{0} (kept only in the OS keychain of VS Code)', n) : n;
       });
       io.err(`ostopo render: ${l10n.t('cannot reveal secrets without values: {0}', why.join(', '))}\n`);
       return 1;

@@ -1,5 +1,5 @@
 import { compareFindings, Finding } from './findings';
-import { Env, ResolvedCloud, resolveTopology } from './model';
+import { Env, KeychainLookup, ResolvedCloud, resolveTopology } from './model';
 import { ParsedDocument } from './parse';
 import { NodeFacts, RenderedCloud } from './render/artifacts';
 import { renderCloud, RenderScope, renderScope } from './render/index';
@@ -21,11 +21,12 @@ export interface Analysis {
 
 /**
  * `readFile` reads the files the topology names (the secrets file), relative to the topology's folder;
- * without one (an unsaved document), a named secrets file is reported as unreadable.
+ * without one (an unsaved document), a named secrets file is reported as unreadable. `keychain`: VS
+ * Code's SecretStorage, for secrets written `${keychain}` (the CLI has none and says so).
  */
-export function analyze(text: string, env: Env = process.env, readFile?: ReadFile): Analysis {
+export function analyze(text: string, env: Env = process.env, readFile?: ReadFile, keychain?: KeychainLookup): Analysis {
   const doc = new ParsedDocument(text);
-  const cloud = resolveTopology(doc.value, env);
+  const cloud = resolveTopology(doc.value, env, keychain);
   const secretsFile = cloud.secretsFile === undefined ? undefined : mergeSecretsFile(cloud, readSecretsFile(cloud.secretsFile, readFile));
   hideSecretText(text, doc.findings);
   const syntax = doc.findings.filter((f) => f.code === 'yaml/syntax');
@@ -46,7 +47,7 @@ export function analyze(text: string, env: Env = process.env, readFile?: ReadFil
   const findings = [...doc.findings, ...checkSchema(doc)];
   if (secretsFile) for (const p of secretsFile.problems) findings.push({ code: p.code, severity: p.severity, message: p.message, path: ['secretsFile'], range: doc.locate(['secretsFile'], 'value') });
   // Semantic rules read the resolved model, which tolerates any shape; they add what the schema cannot see.
-  findings.push(...checkSemantics(doc, cloud, secretsFile));
+  findings.push(...checkSemantics(doc, cloud, secretsFile, keychain !== undefined));
   const scope = findings.some((f) => f.severity === 'error') ? undefined : renderedRulesScope(cloud);
   if (scope) findings.push(...renderedFindings(doc, cloud, scope));
   findings.sort(compareFindings);

@@ -70,6 +70,7 @@ export const FINDING_CODES = [
   'secret/file-invalid',
   'secret/file-permissions',
   'secret/file-unreadable',
+  'secret/keychain-unset',
   'secret/missing',
   'secret/shadowed',
   'secret/unknown-name',

@@ -51,6 +51,8 @@ export interface SecretValue {
   value?: string;
   /** The secrets file it comes from (`secretsFile`, as written), when the topology's `secrets` do not set it. */
   file?: string;
+  /** Written `${keychain}`: kept in VS Code's SecretStorage (the OS keychain), which only the editor reads. */
+  keychain?: true;
 }
 
 export interface ResolvedCloud {
@@ -125,6 +127,12 @@ export interface Repositories {
 
 export type Env = Record<string, string | undefined>;
 
+/** The value VS Code's keychain (SecretStorage) holds for a secret of a cloud; the CLI has none. */
+export type KeychainLookup = (cloud: string, name: string) => string | undefined;
+
+/** A secret kept in VS Code's keychain (SecretStorage) only: the topology says so, the value is not in any file. */
+export const KEYCHAIN_REF = '${keychain}';
+
 const ENV_REF = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 /** `$${` in a literal secret: a literal `${` (any other `${` starts a reference). */
@@ -134,7 +142,8 @@ const ESCAPED_OPEN = /\$\$\{/g;
  * A secret as written: `${env:NAME}` (env), or a literal whose value is `literal`, in which `$${` stands
  * for a literal `${` (left to right: `$$${` is `$` then `${`); any other `${` is a malformed reference.
  */
-export function parseSecretRef(raw: string): { env?: string; malformed: boolean; literal?: string } {
+export function parseSecretRef(raw: string): { env?: string; keychain?: true; malformed: boolean; literal?: string } {
+  if (raw === KEYCHAIN_REF) return { keychain: true, malformed: false };
   const m = ENV_REF.exec(raw);
   if (m) return { env: m[1], malformed: false };
   if (raw.replace(ESCAPED_OPEN, '').includes('${')) return { malformed: true };
@@ -157,7 +166,7 @@ function sshOf(v: unknown, base: SshSettings): SshSettings {
 }
 
 /** Expands roles, applies defaults. Tolerates any input shape: the schema check reports what is wrong. */
-export function resolveTopology(value: unknown, env: Env = process.env): ResolvedCloud {
+export function resolveTopology(value: unknown, env: Env = process.env, keychain?: KeychainLookup): ResolvedCloud {
   const root = obj(value);
   // `release: 2025.1` is a YAML number: the release is the text it stands for (releaseId: also `epoxy`).
   const release = releaseId(typeof root.release === 'number' ? String(root.release) : (str(root.release) ?? ''));
@@ -197,7 +206,14 @@ export function resolveTopology(value: unknown, env: Env = process.env): Resolve
     if (typeof raw !== 'string' && typeof raw !== 'number') continue;
     const text = String(raw);
     const ref = parseSecretRef(text);
-    secrets.set(name, ref.env ? { name, raw: text, env: ref.env, value: envValue(env, ref.env) } : { name, raw: text, value: ref.literal ?? text });
+    secrets.set(
+      name,
+      ref.env
+        ? { name, raw: text, env: ref.env, value: envValue(env, ref.env) }
+        : ref.keychain
+          ? { name, raw: text, keychain: true, value: keychain?.(str(root.name) ?? 'cloud', name) }
+          : { name, raw: text, value: ref.literal ?? text },
+    );
   }
 
   const ntp = obj(root.ntp);

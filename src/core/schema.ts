@@ -62,7 +62,9 @@ const SAFE_WORD = '^[A-Za-z0-9_.-]+$';
 
 /** How a secret's value is written (completion and hover show it with each secret). */
 const secretValueForm = () =>
-  t('A literal (quote it if it could read as a number or `true`) or `${env:NAME}` (an environment variable). In a literal, `$${` stands for a literal `${` (any other `${` is a reference).');
+  t(
+    'A literal (quote it if it could read as a number or `true`), `${env:NAME}` (an environment variable) or `${keychain}` (kept in the OS keychain by VS Code: "ostopo: Store Secret in Keychain"; the CLI cannot read it). In a literal, `$${` stands for a literal `${` (any other `${` is a reference).',
+  );
 
 const ipv4 = (description: string, examples: string[]): JsonSchema => ({
   type: 'string',
@@ -437,7 +439,7 @@ function build(): JsonSchema {
       secrets: {
         type: 'object',
         description: t(
-          'Passwords, named as in the install guide. A value is a literal or `${env:NAME}` (read from the environment of VS Code or the CLI); in a literal, `$${` stands for a literal `${`. Values are masked in every output unless revealed, and no message ever shows them.',
+          'Passwords, named as in the install guide. A value is a literal, `${env:NAME}` (read from the environment of VS Code or the CLI) or `${keychain}` (kept in the OS keychain by VS Code); in a literal, `$${` stands for a literal `${`. Values are masked in every output unless revealed, and no message ever shows them.',
         ),
         'x-ostopo-secret': true,
         propertyNames: { pattern: '^[A-Z][A-Z0-9_]*$', patternDescription: t('an upper-case secret name such as GLANCE_PASS') },

@@ -16,7 +16,8 @@ import { checkNetworks, checkVerify } from './validateNetworks';
  * Semantic rules: what the schema cannot say. Each finding is placed on the key or value that causes
  * it. Codes are stable (README lists them).
  */
-export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud, secretsFile?: SecretsFile): Finding[] {
+/** `keychain`: VS Code's SecretStorage was asked for the secrets written `${keychain}` (false in the CLI). */
+export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud, secretsFile?: SecretsFile, keychain = false): Finding[] {
   const out: Finding[] = [];
   const add: Add = (code, severity, message, path, which = 'key', suggestions, data) =>
     out.push({ code, severity, message, path, range: doc.locate(path, which), ...(suggestions?.length ? { suggestions } : {}), ...(data ? { data } : {}) });
@@ -28,7 +29,7 @@ export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud, secret
   checkVerify(cloud, add);
   checkRepositories(cloud, add);
   checkPlacement(cloud, doc, add);
-  checkSecrets(cloud, doc, add, secretsFile);
+  checkSecrets(cloud, doc, add, secretsFile, keychain);
   checkConfig(cloud, add);
   return out;
 }
@@ -188,7 +189,7 @@ function checkPlacement(cloud: ResolvedCloud, doc: ParsedDocument, add: Add): vo
   }
 }
 
-function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add, file: SecretsFile | undefined): void {
+function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add, file: SecretsFile | undefined, keychain: boolean): void {
   const needed = neededSecrets(cloud);
   for (const [name, services] of needed) {
     if (!cloud.secrets.has(name)) {
@@ -220,6 +221,18 @@ function checkSecrets(cloud: ResolvedCloud, doc: ParsedDocument, add: Add, file:
     const ref = parseSecretRef(s.raw);
     if (ref.malformed) {
       add('secret/bad-reference', 'error', t('`{0}`: a reference is written `${env:VARIABLE}` (letters, digits and _); in a literal, write `$${` for `${`.', name), path, 'value');
+      continue;
+    }
+    if (s.keychain && s.value === undefined) {
+      add(
+        'secret/keychain-unset',
+        'warning',
+        keychain
+          ? t('`{0}` is kept in the OS keychain (VS Code), which has no value for it yet: run "ostopo: Store Secret in Keychain".', name)
+          : t('`{0}` is kept only in the OS keychain of VS Code (SecretStorage), which the CLI cannot read: deploy from VS Code, or give it a value in the secrets file or the environment.', name),
+        path,
+        'value',
+      );
       continue;
     }
     if (s.env && s.value === undefined) {

@@ -8,6 +8,7 @@ export const COMMAND_IDS = [
   'ostopo.openRendered',
   'ostopo.revealSecrets',
   'ostopo.maskSecrets',
+  'ostopo.storeSecret',
   'ostopo.renderToFolder',
   'ostopo.deployNode',
   'ostopo.verifyNode',

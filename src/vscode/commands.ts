@@ -3,7 +3,9 @@ import { TOPOLOGY_SNIPPET } from '../core/editor/complete';
 import { fileChoices, matchesFile } from '../core/editor/files';
 import { nodeOccurrences } from '../core/editor/navigate';
 import { writeRendered } from '../core/output';
-import { secretLookup } from '../core/secrets';
+import { generateSecret, secretLookup, weakness } from '../core/secrets';
+import { keychainEdit } from '../core/editor/fixes';
+import { neededSecrets } from '../core/services/registry';
 import { toRange } from './convert';
 import { CommandId, TRUSTED_ONLY } from './commandIds';
 import { Ctx } from './ctx';
@@ -105,6 +107,46 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
       previews.reveal(doc.uri, true);
     },
     'ostopo.maskSecrets': () => previews.reveal(currentTopology(ctx).uri, false),
+    'ostopo.storeSecret': async (nameArg?: unknown, valueArg?: unknown) => {
+      // Arguments (a name, a value) for scripts and tests; asked otherwise.
+      const doc = currentTopology(ctx);
+      const a = ctx.store.get(doc);
+      const needed = [...neededSecrets(a.cloud).keys()];
+      const from = (n: string) => {
+        const s = a.cloud.secrets.get(n);
+        return !s ? t('no value yet') : s.keychain ? t('in the keychain') : s.env ? `\${env:${s.env}}` : s.file ? s.file : t('in the topology');
+      };
+      const name =
+        typeof nameArg === 'string'
+          ? nameArg
+          : (
+              await vscode.window.showQuickPick(
+                [...new Set([...needed, ...[...a.cloud.secrets.values()].filter((s) => s.keychain).map((s) => s.name)])].map((n) => ({ label: n, description: from(n) })),
+                { placeHolder: t('The secret to keep in the OS keychain') },
+              )
+            )?.label;
+      if (!name) return;
+      const value =
+        typeof valueArg === 'string'
+          ? valueArg
+          : await vscode.window.showInputBox({
+              password: true,
+              value: generateSecret(),
+              prompt: t('The value of {0}, kept in the OS keychain for cloud "{1}" (a strong random one is filled in: keep it, or type yours).', name, a.cloud.name),
+              validateInput: (v) => (v ? weakness(name, v) : t('it is empty')),
+            });
+      if (value === undefined) return;
+      await ctx.store.storeSecret(a.cloud.name, name, value);
+      // The topology says where the value is: `NAME: ${keychain}` (the value itself never enters a file).
+      const edit = keychainEdit(ctx.store.get(doc), name);
+      if (edit) {
+        const we = new vscode.WorkspaceEdit();
+        we.replace(doc.uri, toRange(edit.range), edit.newText);
+        await vscode.workspace.applyEdit(we);
+      }
+      void vscode.window.showInformationMessage(t('{0} is kept in the OS keychain for cloud "{1}"; the deploy and verify tasks of VS Code use it.', name, a.cloud.name));
+      return name;
+    },
     'ostopo.showOutput': () => ctx.output.show(true),
     'ostopo.renderToFolder': async (target?: unknown) => {
       const doc = currentTopology(ctx);

@@ -13,7 +13,14 @@ export const isTopology = (doc: vscode.TextDocument) => doc.languageId === LANGU
  * and the preview all ask the store, so a text is parsed and validated once per change.
  */
 export class TopologyStore implements vscode.Disposable {
-  private readonly cache = new Map<string, { version: number; analysis: Analysis; secretsFile?: { path: string; stamp: string } }>();
+  private readonly cache = new Map<string, { version: number; keychain: number; analysis: Analysis; secretsFile?: { path: string; stamp: string } }>();
+  /**
+   * Values of the secrets written `${keychain}`, read from VS Code's SecretStorage (asynchronously: the
+   * first analysis sees none, and the one after the answer sees it). `null`: asked, not there.
+   */
+  private readonly keychain = new Map<string, string | null>();
+  /** Changes when a keychain value arrives or changes: analyses made before are stale. */
+  private keychainGeneration = 0;
   private readonly changed = new vscode.EventEmitter<vscode.TextDocument>();
   /** Fires (debounced) after a topology's text changed and was analysed again. */
   readonly onDidChange = this.changed.event;
@@ -23,8 +30,17 @@ export class TopologyStore implements vscode.Disposable {
   /** The topology the tree and the commands work on: the active one, else the last one that was. */
   current?: vscode.TextDocument;
 
-  constructor() {
+  constructor(private readonly secrets?: vscode.SecretStorage) {
     this.subs.push(
+      ...(secrets
+        ? [
+            secrets.onDidChange((e) => {
+              if (!e.key.startsWith(KEYCHAIN_PREFIX)) return;
+              this.keychain.delete(e.key);
+              this.keychainChanged();
+            }),
+          ]
+        : []),
       this.changed,
       vscode.workspace.onDidChangeTextDocument((e) => isTopology(e.document) && this.schedule(e.document)),
       vscode.workspace.onDidOpenTextDocument((d) => isTopology(d) && this.publish(d)),
@@ -50,12 +66,44 @@ export class TopologyStore implements vscode.Disposable {
   get(doc: vscode.TextDocument): Analysis {
     const key = doc.uri.toString();
     const c = this.cache.get(key);
-    if (c && c.version === doc.version && (!c.secretsFile || stampOf(c.secretsFile.path) === c.secretsFile.stamp)) return c.analysis;
+    if (c && c.version === doc.version && c.keychain === this.keychainGeneration && (!c.secretsFile || stampOf(c.secretsFile.path) === c.secretsFile.stamp)) return c.analysis;
     const file = doc.uri.scheme === 'file';
-    const analysis = analyze(doc.getText(), process.env, file ? readerBeside(doc.uri.fsPath) : undefined);
+    const analysis = analyze(doc.getText(), process.env, file ? readerBeside(doc.uri.fsPath) : undefined, (cloud, name) => this.keychainValue(cloud, name));
     const named = file && analysis.cloud.secretsFile !== undefined ? path.resolve(path.dirname(doc.uri.fsPath), analysis.cloud.secretsFile) : undefined;
-    this.cache.set(key, { version: doc.version, analysis, secretsFile: named === undefined ? undefined : { path: named, stamp: stampOf(named) } });
+    this.cache.set(key, { version: doc.version, keychain: this.keychainGeneration, analysis, secretsFile: named === undefined ? undefined : { path: named, stamp: stampOf(named) } });
     return analysis;
+  }
+
+  /** The keychain's value of a secret as far as known now; asks SecretStorage for it the first time. */
+  private keychainValue(cloud: string, name: string): string | undefined {
+    const key = keychainKey(cloud, name);
+    const known = this.keychain.get(key);
+    if (known !== undefined) return known ?? undefined;
+    if (this.secrets) {
+      this.keychain.set(key, null);
+      void Promise.resolve(this.secrets.get(key)).then(
+        (v) => {
+          if (v === undefined) return;
+          this.keychain.set(key, v);
+          this.keychainChanged();
+        },
+        () => undefined,
+      );
+    }
+    return undefined;
+  }
+
+  private keychainChanged(): void {
+    this.keychainGeneration++;
+    for (const doc of vscode.workspace.textDocuments) if (isTopology(doc) && this.cache.has(doc.uri.toString())) this.publish(doc);
+  }
+
+  /** Keeps a secret of a cloud in SecretStorage (the OS keychain); the topologies are analysed again. */
+  async storeSecret(cloud: string, name: string, value: string): Promise<void> {
+    if (!this.secrets) throw new Error('no SecretStorage');
+    await this.secrets.store(keychainKey(cloud, name), value);
+    this.keychain.set(keychainKey(cloud, name), value);
+    this.keychainChanged();
   }
 
   private secretsFileChanged(uri: vscode.Uri): void {
@@ -111,3 +159,7 @@ function stampOf(file: string): string {
     return 'absent';
   }
 }
+
+const KEYCHAIN_PREFIX = 'ostopo.secret/';
+/** SecretStorage keys are per cloud (the topology's `name`) and secret: the same cloud in two files shares them. */
+const keychainKey = (cloud: string, name: string) => `${KEYCHAIN_PREFIX}${cloud}/${name}`;

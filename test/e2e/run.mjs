@@ -516,13 +516,9 @@ async function runCloud(cloud) {
         for (const what of ['keystone user glance', 'create database placement and grant placement', 'write /etc/glance/glance-api.conf', 'write /etc/placement/placement.conf'])
           expect(ran(what), `rotation: ${what}`);
         r = await ostopo(env, 'verify', 'cloud.ostopo.yaml');
+        // glance validates every token with GLANCE_PASS against keystone, and placement reads its database with
+        // PLACEMENT_DBPASS: the image and placement checks pass only when both sides changed together.
         expect(r.code === 0 && !/FAIL/.test(r.out), 'verify passes with the rotated secrets (glance and placement authenticate, the image upload works)');
-        // The checks asked again (--recheck): the glance user signs in with the new password, nothing to change.
-        r = await ostopo(env, 'deploy', 'cloud.ostopo.yaml', '--recheck');
-        expect(
-          r.code === 0 && /0 change\(s\)/.test(r.out.split('\n').filter(Boolean).pop()),
-          `keystone has the new password: a deploy that asks every check changes nothing (${r.out.trim().split('\n').pop()})`,
-        );
       });
 
     await phase('no secret in anything ostopo printed or kept', () => {

@@ -244,6 +244,37 @@ describe('ostopo in VS Code', () => {
     assert.match(doc.getText(), /^ {2}GLANCE_PASS: [A-Za-z0-9]{24}$/m);
   });
 
+  it('a secret kept in the OS keychain (SecretStorage): stored by the command, the topology says ${keychain}, the value reaches validation', async () => {
+    const cloud = `keychain-${process.pid}`;
+    const doc = await untitled(
+      guide
+        .getText()
+        .replace(/^name: .*$/m, `name: ${cloud}`)
+        .replace(/ {2}NOVA_PASS: .*\n/, ''),
+    );
+    await diagnosticsWhere(doc.uri, (x) => x.some((y) => y.code === 'secret/missing' && y.message.includes('NOVA_PASS')));
+    // A weak value first: its warning on the new line shows that the keychain's value reached the analysis.
+    assert.equal(await vscode.commands.executeCommand('ostopo.storeSecret', 'NOVA_PASS', 'nova'), 'NOVA_PASS');
+    assert.match(doc.getText(), /^ {2}NOVA_PASS: \$\{keychain\}$/m);
+    const weak = await diagnosticsWhere(doc.uri, (x) => !x.some((y) => y.code === 'secret/missing') && x.some((y) => y.code === 'secret/weak'));
+    assert.equal(weak.find((y) => y.code === 'secret/weak')!.range.start.line, posOf(doc, 'NOVA_PASS: ${keychain}').line);
+    assert.ok(!weak.some((y) => y.message.includes('nova ')), 'no message quotes the value');
+    await vscode.commands.executeCommand('ostopo.storeSecret', 'NOVA_PASS', 'Kept-1n-The-K3ychain-Only');
+    await diagnosticsWhere(doc.uri, (x) => !x.some((y) => String(y.code).startsWith('secret/')));
+    assert.ok(!doc.getText().includes('Kept-1n-The-K3ychain-Only'), 'the value never enters the topology');
+    // A secret said to be in the keychain that is not there yet: a warning that says what to run.
+    const edit = new vscode.WorkspaceEdit();
+    const line = posOf(doc, 'GLANCE_PASS:').line;
+    edit.replace(doc.uri, doc.lineAt(line).range, '  GLANCE_PASS: ${keychain}');
+    await vscode.workspace.applyEdit(edit);
+    const unset = await diagnosticsWhere(doc.uri, (x) => x.some((y) => y.code === 'secret/keychain-unset'));
+    assert.match(
+      unset.find((y) => y.code === 'secret/keychain-unset')!.message,
+      /`GLANCE_PASS` is kept in the OS keychain \(VS Code\), which has no value for it yet: run "ostopo: Store Secret in Keychain"/,
+    );
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('outline, go to definition, references and rename of a node', async () => {
     const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', guide.uri);
     const nodes = symbols.find((s) => s.name === 'nodes')!;

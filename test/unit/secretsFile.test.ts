@@ -10,6 +10,7 @@ import { readerBeside } from '../../src/core/localFiles';
 import { materialize } from '../../src/core/render/template';
 import { secretLookup, weakness } from '../../src/core/secrets';
 import { ReadFile } from '../../src/core/secretsFile';
+import { keychainEdit } from '../../src/core/editor/fixes';
 import { at, lineOf, minimal, only } from './helpers';
 
 /** minimal() without the named secrets, naming `secretsFile` when given. */
@@ -207,5 +208,46 @@ describe('rotation: a changed secret reaches every place that holds it', () => {
     // The keystone user's check proves the password, not only that the user exists.
     const user = controller.steps.flatMap((s) => s.actions).find((x) => x.id === 'glance/user')!;
     assert.ok(user.kind === 'command' && user.check!.includes('get_token()') && user.env!.includes('GLANCE_PASS'));
+  });
+});
+
+describe('a secret kept in the OS keychain of VS Code (`${keychain}`)', () => {
+  const text = minimal().replace('  NOVA_PASS: Str0ng-Nova-Pass-1', '  NOVA_PASS: ${keychain}');
+  it('the editor reads it through a lookup per cloud and name; the CLI, which has none, says where it is', () => {
+    const asked: string[] = [];
+    const a = analyze(text, {}, undefined, (cloud, name) => (asked.push(`${cloud}/${name}`), name === 'NOVA_PASS' ? 'Fr0m-The-K3ychain-1' : undefined));
+    assert.deepEqual(asked, ['t/NOVA_PASS']);
+    assert.equal(a.cloud.secrets.get('NOVA_PASS')?.value, 'Fr0m-The-K3ychain-1');
+    assert.deepEqual(a.findings, []);
+    const editor = only(analyze(text, {}, undefined, () => undefined).findings, 'secret/keychain-unset');
+    assert.equal(at(editor[0]!), `${lineOf(text, 'NOVA_PASS:')}:14`);
+    assert.match(editor[0]!.message, /which has no value for it yet: run "ostopo: Store Secret in Keychain"/);
+    const cli = only(analyze(text, {}).findings, 'secret/keychain-unset');
+    assert.match(
+      cli[0]!.message,
+      /^`NOVA_PASS` is kept only in the OS keychain of VS Code \(SecretStorage\), which the CLI cannot read: deploy from VS Code, or give it a value in the secrets file or the environment\.$/,
+    );
+  });
+
+  it('the CLI refuses what needs it with the reason', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-keychain-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'c.ostopo.yaml'), text);
+      const r = run(['render', 'c.ostopo.yaml', '--out', 'out', '--reveal-secrets'], dir);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /cannot reveal secrets without values: NOVA_PASS \(kept only in the OS keychain of VS Code\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keychainEdit: an entry becomes ${keychain}, or is added; none when it reads so', () => {
+    const a = analyze(minimal(), {});
+    const e = keychainEdit(a, 'GLANCE_PASS')!;
+    assert.equal(e.newText, '${keychain}');
+    assert.equal(e.range.start.line, lineOf(minimal(), 'GLANCE_PASS:') - 1);
+    const added = keychainEdit(a, 'METADATA_SECRET')!;
+    assert.match(added.newText, /^ {2}METADATA_SECRET: \$\{keychain\}\n$/);
+    assert.equal(keychainEdit(analyze(text, {}), 'NOVA_PASS'), undefined);
   });
 });

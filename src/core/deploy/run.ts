@@ -81,7 +81,11 @@ export function checkSecrets(t: DeployTarget, rendered: RenderedCloud, nodes: st
   }
   const missing = [...needed].filter((s) => t.secrets.get(s)?.value === undefined).sort();
   if (!missing.length) return undefined;
-  return l10n.t('secrets without a value: {0}', missing.map((m) => (t.secrets.get(m)?.env ? l10n.t('{0} (environment variable {1} is not set)', m, t.secrets.get(m)!.env!) : m)).join(', '));
+  const why = (m: string) => {
+    const s = t.secrets.get(m);
+    return s?.env ? l10n.t('{0} (environment variable {1} is not set)', m, s.env) : s?.keychain ? l10n.t('{0} (kept only in the OS keychain of VS Code)', m) : m;
+  };
+  return l10n.t('secrets without a value: {0}', missing.map(why).join(', '));
 }
 
 export function envOf(names: string[] | undefined, lookup: SecretLookup): Record<string, string> {

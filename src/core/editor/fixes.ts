@@ -3,6 +3,7 @@ import { Analysis } from '../compile';
 import { Finding, FindingCode, Fix, FixEdit, Position } from '../findings';
 import { ipv4ToInt, parseCidr } from '../net';
 import { own } from '../own';
+import { KEYCHAIN_REF } from '../model';
 import { generateSecret } from '../secrets';
 import { t } from '../l10n';
 
@@ -43,6 +44,18 @@ function addSecretEdit(a: Analysis, name: string, value: string): FixEdit | unde
   const lines = a.doc.text.split(/\r?\n/);
   const end = a.doc.text.endsWith('\n') ? lines.length - 1 : lines.length;
   return insert(at(end, 0), `${a.doc.text.endsWith('\n') || !a.doc.text ? '' : '\n'}secrets:\n  ${name}: ${value}\n`);
+}
+
+/**
+ * The edit that makes `secrets.NAME` read `${keychain}` (its value kept in VS Code's SecretStorage):
+ * the value of an existing entry replaced, or a new entry; none when it reads so already.
+ */
+export function keychainEdit(a: Analysis, name: string): FixEdit | undefined {
+  const s = a.cloud.secrets.get(name);
+  if (s?.keychain) return undefined;
+  const entry = s && !s.file ? a.doc.get(['secrets', name]) : undefined;
+  if (entry) return { range: { start: entry.value.start, end: entry.value.end }, newText: KEYCHAIN_REF };
+  return addSecretEdit(a, name, KEYCHAIN_REF);
 }
 
 /** Add a service to a node's `services` (flow or block list), or a new `services:` line. */
