@@ -66,7 +66,7 @@ describe('ostopo tasks against a deployed cloud', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
-  it('Deploy of one node from the tree changes nothing on a converged cloud', async () => {
+  it("Deploy of one node from the tree changes nothing on a converged cloud; its precheck warnings are on the node's line", async () => {
     const exec = await vscode.commands.executeCommand<vscode.TaskExecution>('ostopo.deployNode', { kind: 'node', node: CMP });
     const code = await ended(exec);
     const transcripts = api.taskTranscripts();
@@ -75,5 +75,17 @@ describe('ostopo tasks against a deployed cloud', function () {
     assert.match(out, /1 node\(s\) deployed, 0 change\(s\)/);
     const item = api.tree.getTreeItem(api.tree.getChildren().find((n) => (n as { node: string }).node === CMP)!);
     assert.match(String(item.description), /✔ deployed/);
+    // The deploy asked the precheck first: its warnings sit on the node's line (no KVM here: virt_type qemu).
+    assert.match(out, /\[[^\]]+\] ✔ PASS the OS is debian/);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === path.join(WS, 'cloud.ostopo.yaml'))!;
+    const line = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l === `  ${CMP}:`);
+    const pre = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'ostopo precheck');
+    assert.ok(
+      pre.some((d) => d.range.start.line === line && d.severity === vscode.DiagnosticSeverity.Warning && d.message.startsWith(`precheck on ${CMP}: hardware virtualization`)),
+      JSON.stringify(pre.map((d) => `${d.range.start.line} ${d.message}`)),
+    );
   });
 });
