@@ -25,9 +25,6 @@ export const GUIDE_MINIMUMS = {
   compute: { memoryGb: 2, diskGb: 10 },
 } as const;
 
-/** Services whose node the guide calls a controller (for the minimums). */
-const CONTROL: ServiceId[] = ['keystone', 'mariadb', 'nova-api', 'neutron-server', 'glance'];
-
 /** A clock further than this from the workstation's fails: tokens and service heartbeats go wrong. */
 export const MAX_CLOCK_OFFSET_S = 30;
 
@@ -55,7 +52,8 @@ export function prechecksOf(cloud: ResolvedCloud, node: ResolvedNode): Precheck[
   add('names', t('{0} resolve to {1}', namesOf(node).join(', '), node.address), sh('bash', '-c', names, 'ostopo-names', node.address, ...namesOf(node)));
 
   const isCompute = node.services.includes('nova-compute');
-  const isControl = node.services.some((s) => CONTROL.includes(s));
+  // A controller for the guide's minimums: a node running a service only the controller role places.
+  const isControl = node.services.some((s) => REGISTRY[s].roles.includes('controller') && !REGISTRY[s].roles.includes('compute'));
   if (isControl || isCompute) {
     const memoryGb = Math.max(isControl ? GUIDE_MINIMUMS.controller.memoryGb : 0, isCompute ? GUIDE_MINIMUMS.compute.memoryGb : 0);
     const diskGb = Math.max(isControl ? GUIDE_MINIMUMS.controller.diskGb : 0, isCompute ? GUIDE_MINIMUMS.compute.diskGb : 0);
