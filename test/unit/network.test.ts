@@ -328,10 +328,37 @@ describe('instance networks (the data plane)', () => {
         const a = file(c, 'controller', f);
         assert.equal(ini(a.content, 'DEFAULT', 'ovs_use_veth'), 'true', f);
       }
+      // An instance's tap left down at its first boot is brought up while its domain runs (render/ovsTaps.ts):
+      // on the nodes with nova-compute only; run by bash against a fake sysfs, ovs-vsctl, virsh and ip.
+      const script = file(c, 'compute1', '/usr/local/sbin/ostopo-ovs-tap-up');
+      assert.equal(script.mode, '0755');
+      assert.ok(arts(c, 'compute1').some((a) => a.id === 'neutron-agents/ovs-tap-up' && a.kind === 'command'));
+      assert.ok(!arts(c, 'controller').some((a) => a.id.includes('ovs-tap-up')), 'not where no instance runs');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-taps-'));
+      try {
+        const flags: Record<string, string> = { tapUp: '0x1103', tapDown: '0x1102', tapPaused: '0x1102', tapOther: '0x1102' };
+        for (const [n, f] of Object.entries(flags)) {
+          fs.mkdirSync(path.join(dir, 'net', n), { recursive: true });
+          fs.writeFileSync(path.join(dir, 'net', n, 'flags'), `${f}\n`);
+        }
+        const bin = path.join(dir, 'bin');
+        fs.mkdirSync(bin);
+        const fake = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+        fake('ovs-vsctl', 'case "$4" in tapDown) echo \'"vm-down"\';; tapPaused) echo \'"vm-paused"\';; tapUp) echo \'"vm-up"\';; esac');
+        fake('virsh', 'case "$4" in vm-paused) echo paused;; *) echo running;; esac');
+        fake('ip', `echo "$*" >> ${path.join(dir, 'ip.log')}`);
+        fake('logger', 'true');
+        fs.writeFileSync(path.join(dir, 'script'), script.content);
+        const r = spawnSync('bash', [path.join(dir, 'script')], { env: { PATH: `${bin}:${process.env.PATH}`, OSTOPO_SYS_NET: path.join(dir, 'net'), OSTOPO_ONCE: '1' }, encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(fs.readFileSync(path.join(dir, 'ip.log'), 'utf8'), 'link set dev tapDown up\n', 'only the down tap of a running instance');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
       // The system datapath (the default) renders what it always did.
       const sys = rendered(option2({ os: 'debian13', release: '2025.1' }));
       assert.equal(ini(file(sys, 'compute1', '/etc/neutron/plugins/ml2/openvswitch_agent.ini').content, 'ovs', 'datapath_type'), undefined);
-      assert.ok(!arts(sys, 'compute1').some((a) => a.id === 'neutron-agents/ovs-userspace-tso'));
+      assert.ok(!arts(sys, 'compute1').some((a) => a.id === 'neutron-agents/ovs-userspace-tso' || a.id.includes('ovs-tap-up')));
       assert.equal(ini(file(sys, 'controller', '/etc/neutron/l3_agent.ini').content, 'DEFAULT', 'ovs_use_veth'), undefined);
     });
 

@@ -1,3 +1,4 @@
+import { renderOvsTapWatch } from './ovsTaps';
 import { ResolvedNode, shortName } from '../model';
 import { NETWORK_MECHANISMS } from '../profiles';
 import { isL2Agent, REGISTRY, RENDER_ORDER, ServiceId } from '../services/registry';
@@ -248,6 +249,8 @@ export function renderNeutron(ctx: RenderContext, node: ResolvedNode): void {
           check: 'test "$(ovs-vsctl get Open_vSwitch . other_config:userspace-tso-enable 2>/dev/null)" = \'"true"\'',
         });
       }
+      // The userspace datapath can leave an instance's tap down at its first boot (render/ovsTaps.ts).
+      if (agents.includes('neutron-openvswitch-agent') && userspace && node.services.includes('nova-compute')) renderOvsTapWatch(ctx, node, { step, service: 'neutron-openvswitch-agent' });
       if (agents.includes('neutron-openvswitch-agent') && iface && cloud.provider) {
         // The agent finds the provider network's bridge by its mapping; it must exist with the interface in it
         // (and on the agent's datapath: a userspace bridge cannot patch to a kernel one).
