@@ -3,7 +3,7 @@ import { CLOCK_MARK, MAX_CLOCK_OFFSET_S, Precheck, prechecksOf, WARN_MARK } from
 import { seconds, PrecheckStatus } from './events';
 import { Masker } from './mask';
 import { lastLines, Remote, RemoteError } from './remote';
-import { connectAll, maskerOf, RunOptions, selectedNodes } from './run';
+import { connectAll, inOrder, maskerOf, RunOptions, selectedNodes } from './run';
 import { ResolvedCloud } from '../model';
 
 export interface PrecheckOutcome {
@@ -43,24 +43,16 @@ export async function precheck(o: RunOptions & { cloud: ResolvedCloud }, remotes
         const node = o.cloud.nodes.find((n) => n.name === name)!;
         const r = conns.get(name)!;
         const checks = prechecksOf(o.cloud, node);
-        const done: (PrecheckOutcome & { ms: number })[] = [];
-        let reported = 0;
-        const report = () => {
-          for (let d = done[reported]; d; d = done[++reported]) {
-            result.outcomes.push({ node: d.node, id: d.id, title: d.title, status: d.status, evidence: d.evidence });
+        await inOrder(
+          checks,
+          PARALLEL,
+          (c) => runOne(c, r, o, masker),
+          (d) => {
+            result.outcomes.push({ node: name, id: d.id, title: d.title, status: d.status, evidence: d.evidence });
             result[d.status === 'pass' ? 'passed' : d.status === 'warn' ? 'warned' : 'failed']++;
             o.onEvent({ type: 'precheck', node: name, id: d.id, title: d.title, status: d.status, ms: d.ms, evidence: d.evidence });
-          }
-        };
-        let next = 0;
-        const worker = async () => {
-          while (next < checks.length) {
-            const i = next++;
-            done[i] = { node: name, ...(await runOne(checks[i]!, r, o, masker)) };
-            report();
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(PARALLEL, checks.length) }, worker));
+          },
+        );
       }),
     );
   } finally {

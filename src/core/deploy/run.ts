@@ -156,3 +156,24 @@ export function selectedNodes(o: RunOptions): string[] {
   if (o.node && !names.includes(o.node)) throw new Error(l10n.t("no node '{0}'; nodes: {1}", o.node, names.join(', ')));
   return o.node ? [o.node] : names;
 }
+
+/**
+ * Runs `run` on every item, at most `parallel` at a time, and hands each result to `report` in the items'
+ * order, as soon as every result before it is in (verify's checks, precheck's questions: a line per
+ * item, in a stable order, while the slow ones are still running).
+ */
+export async function inOrder<T, R>(items: readonly T[], parallel: number, run: (item: T) => Promise<R>, report: (result: R) => void): Promise<void> {
+  const done: (R | undefined)[] = items.map(() => undefined);
+  const finished = items.map(() => false);
+  let reported = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      done[i] = await run(items[i]!);
+      finished[i] = true;
+      for (; reported < items.length && finished[reported]; reported++) report(done[reported]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
+}

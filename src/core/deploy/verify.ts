@@ -7,7 +7,7 @@ import { seconds } from './events';
 import { NodeJournal } from './journal';
 import { artifactsOfKind } from './plan';
 import { lastLines, Remote, RemoteError } from './remote';
-import { checkSecrets, connectAll, envOf, lockRun, maskerOf, now, RunOptions, selectedNodes } from './run';
+import { checkSecrets, connectAll, envOf, inOrder, lockRun, maskerOf, now, RunOptions, selectedNodes } from './run';
 import * as l10n from '../l10n';
 
 export interface VerifyResult {
@@ -161,28 +161,15 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
           if (!c.stages) return [{ id: c.id, title: c.title, ok, skipped, evidence: masker.mask(evidence), ms }];
           return stageResults(c, c.stages, out, ok, evidence, ms).map((x) => ({ ...x, evidence: masker.mask(x.evidence) }));
         };
-        const done: (CheckResult[] | undefined)[] = checks.map(() => undefined);
-        let reported = 0;
-        const report = () => {
-          for (let d = done[reported]; d; d = done[++reported]) {
-            for (const { id, title, ok, skipped, evidence, ms } of d) {
-              if (skipped !== undefined) nodeResult.skipped++;
-              else if (ok) nodeResult.passed++;
-              else nodeResult.failed++;
-              record.checks[id] = { title, ok, ms, evidence, ...(skipped !== undefined ? { skipped: true } : {}) };
-              o.onEvent({ type: 'check', node: name, id, title, ok, ms, evidence, ...(skipped !== undefined ? { skipped } : {}) });
-            }
+        await inOrder(checks, o.parallelChecks ?? PARALLEL_CHECKS, runCheck, (results) => {
+          for (const { id, title, ok, skipped, evidence, ms } of results) {
+            if (skipped !== undefined) nodeResult.skipped++;
+            else if (ok) nodeResult.passed++;
+            else nodeResult.failed++;
+            record.checks[id] = { title, ok, ms, evidence, ...(skipped !== undefined ? { skipped: true } : {}) };
+            o.onEvent({ type: 'check', node: name, id, title, ok, ms, evidence, ...(skipped !== undefined ? { skipped } : {}) });
           }
-        };
-        let next = 0;
-        const worker = async () => {
-          while (next < checks.length) {
-            const i = next++;
-            done[i] = await runCheck(checks[i]!);
-            report();
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(o.parallelChecks ?? PARALLEL_CHECKS, checks.length) }, worker));
+        });
         record.passed = nodeResult.passed;
         record.failed = nodeResult.failed;
         record.skipped = nodeResult.skipped;
