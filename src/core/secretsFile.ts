@@ -126,7 +126,8 @@ export class GenerationError extends Error {}
 export function planGeneration(topologyText: string, a: Pick<Analysis, 'cloud' | 'doc' | 'findings' | 'secretsFile'>, defaultFile: string, generate: () => string, header: string): Generation {
   if (a.findings.some((f) => f.code === 'yaml/syntax' || f.code === 'yaml/encoding')) throw new GenerationError(t('the topology is not valid YAML: fix it first (ostopo validate).'));
   const sf = a.secretsFile;
-  if (sf && (sf.exists ? sf.text === undefined || sf.problems.some((p) => p.code !== 'secret/file-permissions') : false)) {
+  // A file that is there but unreadable or invalid is never overwritten (one that is not there is created).
+  if (sf?.exists && (sf.text === undefined || sf.problems.some((p) => p.code !== 'secret/file-permissions'))) {
     throw new GenerationError(t('the secrets file `{0}` has problems: fix them first (ostopo validate); nothing was written.', sf.path));
   }
   const file = a.cloud.secretsFile ?? defaultFile;
