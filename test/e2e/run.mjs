@@ -216,7 +216,8 @@ async function runCloud(cloud) {
   cleanups.push(destroyNodes);
 
   const env = { ...process.env, NO_COLOR: '1' };
-  for (const s of SECRETS) env[`E2E_${s}`] = `E2e-${randomBytes(12).toString('base64url')}`;
+  // Random per run; a value already in the environment is kept (to verify a kept cloud again by hand).
+  for (const s of SECRETS) env[`E2E_${s}`] = process.env[`E2E_${s}`] ?? `E2e-${randomBytes(12).toString('base64url')}`;
   let failed;
   try {
     await phase('test nodes: create and start', () => {
