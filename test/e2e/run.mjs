@@ -462,7 +462,7 @@ async function runCloud(cloud) {
     await phase('ostopo precheck (deployed: the ports are held by their own services)', async () => {
       const r = await ostopo(env, 'precheck', 'cloud.ostopo.yaml', '--node', CTL, '--verbose');
       expect(r.code === 0 && !/FAIL/.test(r.out), `no precheck fails on the deployed ${CTL} (${r.out.trim().split('\n').pop()})`);
-      for (const held of ['3306: held by mariadb (mariadb.service)', '5000: held by keystone (keystone.service)', '9292: held by glance-api (glance-api.service)'])
+      for (const held of ['3306: held by mariadb (mariadb.service)', '5000: held by keystone (keystone.service)', '9292: held by glance (glance-api.service)'])
         expect(r.out.includes(held), `precheck on ${CTL}: ${held}`);
       expect(new RegExp(`^\\[${CTL}\\] ✔ PASS ${NODES.find(([n]) => n === CTL)?.[0]}`, 'm').test(r.out), `precheck on ${CTL}: its names resolve to its address now (/etc/hosts)`);
     });
