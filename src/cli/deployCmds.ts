@@ -6,7 +6,7 @@ import { precheck, precheckSummary } from '../core/deploy/precheck';
 import { DeployEvent, formatEvent } from '../core/deploy/events';
 import { JournalError } from '../core/deploy/journal';
 import { buildPlan, planText } from '../core/deploy/plan';
-import { openSession } from '../core/deploy/session';
+import { DeploySession, openSession } from '../core/deploy/session';
 import { formatFinding } from '../core/findings';
 import { render } from '../core/compile';
 import { secretLookup } from '../core/secrets';
@@ -105,10 +105,8 @@ export async function deployCmd(argv: string[], io: Io, cmd = 'deploy'): Promise
   if (timeout !== undefined && !(timeout > 0)) throw new UsageError(l10n.t('--command-timeout takes a number of seconds.'));
   const { a, display, full } = load(cmd, positionals[0], io, values.node);
   if (refuseErrors(a, display, io)) return 1;
-  const ac = cancellable(io);
-  try {
-    const session = openSession(full, a, { stateDir: values['state-dir'], env: io.env, onUnknownHostKey: hostKeyPolicy(io, values['accept-new-host-keys'] === true) });
-    const r = await deploy({
+  return overSsh(cmd, io, full, a, values, (session, signal) =>
+    deploy({
       breakLock: values['break-lock'],
       target: targetOf(a),
       journal: session.journal,
@@ -118,15 +116,11 @@ export async function deployCmd(argv: string[], io: Io, cmd = 'deploy'): Promise
       recheck: values.recheck,
       dryRun: values['dry-run'],
       precheck: values['skip-precheck'] !== true,
-      signal: ac.signal,
+      signal,
       commandTimeoutMs: timeout ? timeout * 1000 : undefined,
       onEvent: printer(io, values.verbose === true, values.color ?? io.isTty === true),
-    });
-    return ac.signal.aborted ? 130 : r.ok ? 0 : 1;
-  } catch (e) {
-    io.err(`ostopo ${cmd}: ${(e as Error).message}\n`);
-    return 1;
-  }
+    }),
+  );
 }
 
 /** `ostopo precheck FILE [--node N]`: the nodes asked, read-only; exit 1 when a question fails. */
@@ -140,17 +134,12 @@ export async function precheckCmd(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError(l10n.t('{0} takes one FILE, got {1}.', 'precheck', positionals.length));
   const { a, display, full } = load('precheck', positionals[0], io, values.node);
   if (refuseErrors(a, display, io)) return 1;
-  const ac = cancellable(io);
-  try {
-    const session = openSession(full, a, { stateDir: values['state-dir'], env: io.env, onUnknownHostKey: hostKeyPolicy(io, values['accept-new-host-keys'] === true) });
+  return overSsh('precheck', io, full, a, values, async (session, signal) => {
     const onEvent = printer(io, values.verbose === true, values.color ?? io.isTty === true);
-    const r = await precheck({ target: targetOf(a), cloud: a.cloud, journal: session.journal, connect: session.connect, node: values.node, signal: ac.signal, onEvent });
+    const r = await precheck({ target: targetOf(a), cloud: a.cloud, journal: session.journal, connect: session.connect, node: values.node, signal, onEvent });
     onEvent({ type: 'end', ok: r.ok, ms: r.ms, message: precheckSummary(r) });
-    return ac.signal.aborted ? 130 : r.ok ? 0 : 1;
-  } catch (e) {
-    io.err(`ostopo precheck: ${(e as Error).message}\n`);
-    return 1;
-  }
+    return r;
+  });
 }
 
 export async function verifyCmd(argv: string[], io: Io): Promise<number> {
@@ -163,22 +152,39 @@ export async function verifyCmd(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError(l10n.t('{0} takes one FILE, got {1}.', 'verify', positionals.length));
   const { a, display, full } = load('verify', positionals[0], io, values.node);
   if (refuseErrors(a, display, io)) return 1;
-  const ac = cancellable(io);
-  try {
-    const session = openSession(full, a, { stateDir: values['state-dir'], env: io.env, onUnknownHostKey: hostKeyPolicy(io, values['accept-new-host-keys'] === true) });
-    const r = await verify({
+  return overSsh('verify', io, full, a, values, (session, signal) =>
+    verify({
       target: targetOf(a),
       journal: session.journal,
       connect: session.connect,
       node: values.node,
       baseDir: session.baseDir,
-      signal: ac.signal,
+      signal,
       breakLock: values['break-lock'],
       onEvent: printer(io, values.verbose === true, values.color ?? io.isTty === true),
-    });
+    }),
+  );
+}
+
+/**
+ * What deploy, precheck and verify share once the topology is loaded: the session (the CLI's host-key
+ * policy), Ctrl+C, the exit code (0 ok, 1 failed, 130 cancelled) and a clear line for an error.
+ */
+async function overSsh(
+  cmd: string,
+  io: Io,
+  full: string,
+  a: ReturnType<typeof analyze>,
+  values: { 'state-dir'?: string; 'accept-new-host-keys'?: boolean },
+  run: (session: DeploySession, signal: AbortSignal) => Promise<{ ok: boolean }>,
+): Promise<number> {
+  const ac = cancellable(io);
+  try {
+    const session = openSession(full, a, { stateDir: values['state-dir'], env: io.env, onUnknownHostKey: hostKeyPolicy(io, values['accept-new-host-keys'] === true) });
+    const r = await run(session, ac.signal);
     return ac.signal.aborted ? 130 : r.ok ? 0 : 1;
   } catch (e) {
-    io.err(`ostopo verify: ${(e as Error).message}\n`);
+    io.err(`ostopo ${cmd}: ${(e as Error).message}\n`);
     return 1;
   }
 }
