@@ -79,6 +79,23 @@ export interface Profile {
     novaState: string;
   };
   chrony: { driftfile: string; extra: string[] };
+  /**
+   * The dashboard as the row packages it: the settings snippet ostopo writes (horizon reads the files of
+   * local_settings.d after local_settings, in name order: this one after the distribution's), the URL
+   * path it is served at, Django's memcached cache backend, and a web server config the guide adds.
+   */
+  dashboard: {
+    settings: string;
+    webroot: string;
+    cacheBackend: string;
+    /** The web server's user, who runs the dashboard (verify loads its settings as this user). */
+    user: string;
+    serverConf?: { path: string; lines: string[] };
+    /** The web server's listen directives (written with the node's address where the row binds to it). */
+    listenConf?: string;
+    /** Django's offline compression, run again when the settings change (templates depend on them), and its manifest. */
+    compress: { run: string; manifest: string };
+  };
   memcachedFormat: 'sysconfig' | 'debian';
   /** How the database root account is secured: the guide's mysql_secure_installation, or Debian's unix_socket. */
   mariadbRoot: 'password' | 'unix_socket';
@@ -287,6 +304,16 @@ const CENTOS7_TRAIN: Profile = {
     novaState: '/var/lib/nova',
   },
   chrony: { driftfile: '/var/lib/chrony/drift', extra: ['makestep 1.0 3', 'rtcsync', 'logdir /var/log/chrony'] },
+  dashboard: {
+    settings: '/usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py',
+    webroot: '/dashboard/',
+    user: 'apache',
+    // Django 1.11 with python-memcached.
+    cacheBackend: 'django.core.cache.backends.memcached.MemcachedCache',
+    // The guide: "Add the following line to /etc/httpd/conf.d/openstack-dashboard.conf if not included".
+    serverConf: { path: '/etc/httpd/conf.d/openstack-dashboard-ostopo.conf', lines: ['WSGIApplicationGroup %{GLOBAL}'] },
+    compress: { run: 'python /usr/share/openstack-dashboard/manage.py compress --force', manifest: '/usr/share/openstack-dashboard/static/dashboard/manifest.json' },
+  },
   memcachedFormat: 'sysconfig',
   mariadbRoot: 'password',
   networkMechanisms: ['linuxbridge', 'openvswitch'],
@@ -354,6 +381,18 @@ const DEBIAN12_ZED: Profile = {
   chrony: {
     driftfile: '/var/lib/chrony/chrony.drift',
     extra: ['keyfile /etc/chrony/chrony.keys', 'ntsdumpdir /var/lib/chrony', 'logdir /var/log/chrony', 'maxupdateskew 100.0', 'rtcsync', 'makestep 1 3', 'leapsectz right/UTC'],
+  },
+  dashboard: {
+    settings: '/etc/openstack-dashboard/local_settings.d/_9000_ostopo.py',
+    // The package's own virtual host on port 80 (debconf horizon/activate_vhost, preseeded) serves it at /.
+    webroot: '/',
+    user: 'www-data',
+    // Django 3.2 and 4.2 (MemcachedCache is gone from 4.1 on); python3-pymemcache.
+    cacheBackend: 'django.core.cache.backends.memcached.PyMemcacheCache',
+    // As on CentOS: without it, mod_wsgi's sub-interpreter fails to load cryptography's Rust module (HTTP 500).
+    serverConf: { path: '/etc/apache2/conf-enabled/openstack-dashboard-ostopo.conf', lines: ['WSGIApplicationGroup %{GLOBAL}'] },
+    listenConf: '/etc/apache2/ports.conf',
+    compress: { run: '/usr/share/openstack-dashboard/manage.py compress --force', manifest: '/var/lib/openstack-dashboard/static/dashboard/manifest.json' },
   },
   memcachedFormat: 'debian',
   mariadbRoot: 'unix_socket',

@@ -140,6 +140,16 @@ const keyValueFileSchema = (description: string): JsonSchema => ({
   additionalProperties: optionValue,
 });
 
+const pySettingsFileSchema = (description: string): JsonSchema => ({
+  type: ['object', 'null'],
+  description,
+  propertyNames: { pattern: '^[A-Z][A-Z0-9_]*$', patternDescription: t('a Django setting name (upper case letters, digits and _)') },
+  additionalProperties: {
+    type: ['string', 'number', 'boolean', 'array', 'object', 'null'],
+    description: t('The setting\'s value, written as a Python literal (a mapping is a dict, merged over the one ostopo writes; a list replaces); `null` removes a setting ostopo would write.'),
+  },
+});
+
 const configSchema = (scope: string): JsonSchema => ({
   type: 'object',
   description: t('Overrides merged over the rendered files {0}: `<project>.<file>.<section>.<option>: value`. The preview shows which layer set each value.', scope),
@@ -152,7 +162,10 @@ const configSchema = (scope: string): JsonSchema => ({
         description: t("Overrides for {0}'s configuration files.", p),
         additionalProperties: false,
         properties: Object.fromEntries(
-          CONFIG_FILES.filter((f) => f.project === p).map((f) => [f.name, f.format === 'keyvalue' ? keyValueFileSchema(t(f.description)) : configFileSchema(t(f.description))]),
+          CONFIG_FILES.filter((f) => f.project === p).map((f) => [
+            f.name,
+            f.format === 'keyvalue' ? keyValueFileSchema(t(f.description)) : f.format === 'python' ? pySettingsFileSchema(t(f.description)) : configFileSchema(t(f.description)),
+          ]),
         ),
       },
     ]),

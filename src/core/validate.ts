@@ -11,6 +11,7 @@ import { weakness } from './secrets';
 import { SecretsFile } from './secretsFile';
 import { t } from './l10n';
 import { checkNetworks, checkVerify } from './validateNetworks';
+import { checkPySettingsFile } from './validatePySettings';
 
 /**
  * Semantic rules: what the schema cannot say. Each finding is placed on the key or value that causes
@@ -322,6 +323,10 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
               : t('No node runs nova-compute, so this {0} override changes nothing (it is written where nova-compute uses libvirt).', file),
             fpath,
           );
+          continue;
+        }
+        if (def.format === 'python') {
+          checkPySettingsFile(def.catalog, file, sections as Record<string, unknown>, fpath, add, suggest);
           continue;
         }
         if (def.format === 'keyvalue') {

@@ -38,6 +38,7 @@ const LANGUAGE: Record<FileArtifact['language'], string> = {
   apacheconf: 'plaintext',
   hosts: 'plaintext',
   yaml: 'yaml',
+  python: 'python',
   plaintext: 'plaintext',
 };
 

@@ -24,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePackages } from '../../scripts/debian.mjs';
 import { vscodeExecutable } from '../../scripts/vscode-host.mjs';
+import { signInDashboard } from './dashboard.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = process.env.OSTOPO_SHARED ?? path.join(root, '..', 'shared');
@@ -90,6 +91,8 @@ const CLOUDS = [
     ],
     vscode: true,
     drift: true,
+    // Reached from this host (loopback): a real browser signs in to its dashboard.
+    dashboard: true,
     // Left out of the topology: `ostopo secrets generate` writes them to cloud.secrets.yaml, and the test
     // rotates them once the cloud runs (a keystone service user's password, a database grant's).
     generated: ['GLANCE_PASS', 'PLACEMENT_DBPASS'],
@@ -373,7 +376,7 @@ async function runCloud(cloud) {
       expect(r.code === 0 && !/FAIL/.test(r.out), 'every check passes or does not apply');
       // Every service the roles place runs, each checked on its node; what a test node cannot run is
       // SKIP with the reason systemd gives, not left out of the cloud.
-      const control = ['mariadb', 'rabbitmq-server', 'memcached', 'etcd', 'keystone', 'glance-api', 'placement-api'];
+      const control = ['mariadb', 'rabbitmq-server', 'memcached', 'etcd', 'keystone', 'glance-api', 'placement-api', 'apache2'];
       const units = cloud.dataPlane
         ? [
             [
@@ -410,6 +413,9 @@ async function runCloud(cloud) {
         'upload an image (active), then delete it',
         `noVNC console page http://${cloud.underlay?.[CTL]?.[0] ?? NODES[0][1]}:6080/vnc_auto.html`,
         'etcd answers on 2379',
+        'the dashboard runs with the rendered settings',
+        `sign in to the dashboard as admin (http://${cloud.underlay?.[CTL]?.[0] ?? NODES[0][1]}/)`,
+        `sign in to the dashboard as myuser (http://${cloud.underlay?.[CTL]?.[0] ?? NODES[0][1]}/)`,
         ...(cloud.dataPlane
           ? [
               'openstack network agent list',
@@ -448,6 +454,23 @@ async function runCloud(cloud) {
       expect(left === '', `verify left nothing behind (servers, images, flavors, networks, routers, security groups, key pairs)${left ? ` (left: ${left})` : ''}`);
     });
 
+    if (cloud.dashboard)
+      await phase('the dashboard in a real browser: Chromium signs in as admin and as myuser (screenshots: test-artifacts/dashboard)', async () => {
+        const outDir = path.join(root, 'test-artifacts', 'dashboard', cloud.id);
+        fs.rmSync(outDir, { recursive: true, force: true });
+        const evidence = await signInDashboard({
+          url: `http://${NODES[0][1]}/`,
+          users: [
+            { user: 'admin', password: env.E2E_ADMIN_PASS },
+            { user: 'myuser', password: env.E2E_DEMO_PASS },
+          ],
+          outDir,
+        });
+        for (const line of evidence) log(`  ${line}`);
+        for (const user of ['admin', 'myuser'])
+          for (const shot of ['1-login', '2-home', '3-instances', '4-images']) expect(fs.existsSync(path.join(outDir, `${user}-${shot}.png`)), `screenshot ${user}-${shot}.png kept`);
+      });
+
     if (cloud.vscode)
       await phase('VS Code: the verify and deploy tasks of the extension against this cloud', async () => {
         // VSCODE_EXECUTABLE_PATH, or the project's VS Code test host (installed on first use)
@@ -462,7 +485,7 @@ async function runCloud(cloud) {
     await phase('ostopo precheck (deployed: the ports are held by their own services)', async () => {
       const r = await ostopo(env, 'precheck', 'cloud.ostopo.yaml', '--node', CTL, '--verbose');
       expect(r.code === 0 && !/FAIL/.test(r.out), `no precheck fails on the deployed ${CTL} (${r.out.trim().split('\n').pop()})`);
-      for (const held of ['3306: held by mariadb (mariadb.service)', '5000: held by keystone (keystone.service)', '9292: held by glance (glance-api.service)'])
+      for (const held of ['3306: held by mariadb (mariadb.service)', '5000: held by keystone (keystone.service)', '9292: held by glance (glance-api.service)', '80: held by horizon (apache2.service)'])
         expect(r.out.includes(held), `precheck on ${CTL}: ${held}`);
       expect(new RegExp(`^\\[${CTL}\\] ✔ PASS ${NODES.find(([n]) => n === CTL)?.[0]}`, 'm').test(r.out), `precheck on ${CTL}: its names resolve to its address now (/etc/hosts)`);
     });

@@ -1,6 +1,7 @@
 import { own } from '../own';
 import { Profile, RELEASES } from '../profiles';
 import libvirtQemu from './libvirt-qemu.json';
+import horizonSettings from './horizon-settings.json';
 
 /**
  * The option catalogs: every oslo.config option of the services, per file and section, as a release's
@@ -8,10 +9,10 @@ import libvirtQemu from './libvirt-qemu.json';
  * Used to write multi-valued options right, to check `config` overrides and (in the editor) to
  * complete and document them.
  */
-export type OptionType = 's' | 'i' | 'b' | 'l' | 'f' | 'm' | 'p' | 'u' | 'h' | 'd' | 'D';
+export type OptionType = 's' | 'i' | 'b' | 'l' | 'f' | 'm' | 'p' | 'u' | 'h' | 'd' | 'D' | 'a';
 
 export interface OptionInfo {
-  /** s string, i integer, b boolean, l list, f float, m multi-valued, p port, u URI, h host address, d host domain, D dict */
+  /** s string, i integer, b boolean, l list, f float, m multi-valued, p port, u URI, h host address, d host domain, D dict, a any (a Django setting whose default is None or computed) */
   t: OptionType;
   /** First sentence of the option's help. */
   h: string;
@@ -89,6 +90,7 @@ export const TYPE_NAMES: Record<OptionType, string> = {
   h: 'host address',
   d: 'host domain',
   D: 'dict (key:value,...)',
+  a: 'any value',
 };
 
 /** Options of a keystoneauth1 plugin (`password` by default), valid in sections that have `auth_type`. */
@@ -105,12 +107,15 @@ export function optionInfo(release: string, service: string, file: string, secti
 }
 
 /**
- * The settings of `key = value` files (no sections), by `<service>/<file>`: libvirt's qemu.conf, from the
- * file Debian ships (scripts/gen-libvirt-catalog.mjs). One catalog for every profile row: libvirt adds
- * settings between versions, so an unknown key is a warning, not an error.
+ * The settings of files without sections, by `<service>/<file>`: libvirt's qemu.conf, from the file Debian
+ * ships (scripts/gen-libvirt-catalog.mjs), and horizon's Django settings (scripts/gen-horizon-catalog.mjs).
+ * One catalog for every profile row: settings come and go between versions, so an unknown key is a
+ * warning, not an error.
  */
 const KEY_CATALOGS: Record<string, { source: string; keys: Record<string, OptionInfo> }> = {
   'libvirt/qemu.conf': libvirtQemu as { source: string; keys: Record<string, OptionInfo> },
+  // Django settings of horizon's local_settings (scripts/gen-horizon-catalog.mjs): 2025.1's horizon and Django.
+  'horizon/local_settings': horizonSettings as { source: string; keys: Record<string, OptionInfo> },
 };
 
 /** The settings of a `key = value` file, and where they come from. */

@@ -124,9 +124,10 @@ function listed(a: Analysis, path: YamlPath): string[] {
 function configEntries(a: Analysis, ctx: ReturnType<typeof cursorContext>, rel: YamlPath): CompletionEntry[] | undefined {
   const range = ctx.range;
   const [project, file, section = ''] = rel.map(String);
-  const keyed = CONFIG_FILES.find((f) => f.project === project && f.name === file && f.format === 'keyvalue');
+  const keyed = CONFIG_FILES.find((f) => f.project === project && f.name === file && (f.format === 'keyvalue' || f.format === 'python'));
   if (keyed) {
-    // A `key = value` file (qemu.conf): its settings directly under the file.
+    // A file without sections (qemu.conf, horizon's local_settings): its settings directly under the file.
+    const shown = (d: unknown) => (keyed.format === 'python' ? JSON.stringify(d) : keyDefaultText(d));
     const keys = keyed.catalog ? keyOptions(keyed.catalog.service, keyed.catalog.file)?.keys : undefined;
     if (!keys) return [];
     if (ctx.kind === 'key' && rel.length === 2)
@@ -138,10 +139,10 @@ function configEntries(a: Analysis, ctx: ReturnType<typeof cursorContext>, rel: 
       return o?.d !== undefined
         ? [
             {
-              label: keyDefaultText(o.d),
+              label: shown(o.d),
               kind: 'value',
               detail: 'default',
-              insertText: keyDefaultText(o.d),
+              insertText: shown(o.d),
               range,
             },
           ]

@@ -60,14 +60,14 @@ export function hoverAt(a: Analysis, pos: Position): HoverInfo | undefined {
   // Config overrides: the option catalog knows each option.
   const cfg = path[0] === 'config' ? 1 : path[0] === 'nodes' && path[2] === 'config' ? 3 : -1;
   if (cfg > 0 && path.length === cfg + 3) {
-    // A setting of a `key = value` file (qemu.conf).
+    // A setting of a file without sections (qemu.conf, horizon's local_settings).
     const [project, file, key = ''] = path.slice(cfg).map(String);
-    const def = CONFIG_FILES.find((f) => f.project === project && f.name === file && f.format === 'keyvalue');
+    const def = CONFIG_FILES.find((f) => f.project === project && f.name === file && (f.format === 'keyvalue' || f.format === 'python'));
     const known = def?.catalog ? keyOptions(def.catalog.service, def.catalog.file) : undefined;
     const o = known ? own(known.keys, key) : undefined;
     if (o && known) {
       const md = [`**${key}** (${TYPE_NAMES[o.t]}) ${t('in {0}', file ?? '')}`, o.h];
-      if (o.d !== undefined) md.push(t("libvirt's default: `{0}`", keyDefaultText(o.d)));
+      if (o.d !== undefined) md.push(def?.format === 'python' ? t('Default: `{0}`', JSON.stringify(o.d)) : t("libvirt's default: `{0}`", keyDefaultText(o.d)));
       md.push(`_${t('From {0}.', known.source)}_`);
       return { markdown: md.join('\n\n'), range };
     }

@@ -12,7 +12,7 @@ interface Base {
   service: ServiceId | 'base';
 }
 
-export type FileLanguage = 'ini' | 'shellscript' | 'sql' | 'properties' | 'apacheconf' | 'hosts' | 'yaml' | 'plaintext';
+export type FileLanguage = 'ini' | 'shellscript' | 'sql' | 'properties' | 'apacheconf' | 'hosts' | 'yaml' | 'python' | 'plaintext';
 
 export interface FileArtifact extends Base {
   kind: 'file';

@@ -6,6 +6,7 @@ import { own } from '../own';
 import { ApiServer, Profile } from '../profiles';
 import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, NodeFacts, StepId } from './artifacts';
 import { IniDoc, KeyValueDoc } from './ini';
+import { PySettingsDoc } from './pysettings';
 import { secretRef, sh, shq } from './template';
 
 /** What a renderer gets: the resolved cloud, its profile, and a way to add artifacts to nodes. */
@@ -139,6 +140,25 @@ export class RenderContext {
     const { text, lines } = doc.render(this.header(name));
     this.file(node, { id: `${step}/${name}`, step, service, path, mode: opts.mode ?? '0600', language: 'properties', content: text, origins: lines, description: opts.description });
     return true;
+  }
+
+  /** A Django settings file (horizon's local_settings) with the cloud's and the node's overrides merged over it. */
+  pySettingsFile(
+    node: ResolvedNode,
+    step: StepId,
+    service: ServiceId,
+    project: ProjectId,
+    name: string,
+    path: string,
+    build: (doc: PySettingsDoc) => void,
+    opts: { mode?: string; description: string },
+  ): void {
+    const doc = new PySettingsDoc();
+    build(doc);
+    doc.applyOverrides(this.cloud.config?.[project]?.[name], 'global', ['config', project, name]);
+    doc.applyOverrides(node.config?.[project]?.[name], 'node', ['nodes', node.name, 'config', project, name]);
+    const { text, lines } = doc.render(this.header(name));
+    this.file(node, { id: `${step}/${name}`, step, service, path, mode: opts.mode ?? '0644', language: 'python', content: text, origins: lines, description: opts.description });
   }
 
   /**

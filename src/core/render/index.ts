@@ -4,6 +4,7 @@ import { Artifact, NodeFacts, RenderedCloud } from './artifacts';
 import { RenderContext } from './context';
 import { renderChrony, renderEnvironment } from './environment';
 import { renderGlance } from './glance';
+import { renderHorizon } from './horizon';
 import { createDatabases, renderEtcd, renderMariadb, renderMemcached, renderRabbitmq } from './infra';
 import { renderKeystone, renderOpenrc } from './keystone';
 import { renderLaunchInstance } from './launch';
@@ -39,6 +40,7 @@ const RENDERERS: Record<ProjectId, ProjectRenderer> = {
       renderLaunchInstance(ctx, node);
     },
   },
+  horizon: { render: renderHorizon },
 };
 
 /** Projects in the order their first service renders (the registry's render order), each with its services. */

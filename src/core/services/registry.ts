@@ -1,6 +1,7 @@
 import { NetworkMechanism, Profile, profileChain } from '../profiles';
 import { chrony, etcd, mariadb, memcached, rabbitmq } from './infra';
 import { glance } from './glance';
+import { horizon } from './horizon';
 import { keystone } from './keystone';
 import { neutronDhcpAgent, neutronL3Agent, neutronLinuxbridgeAgent, neutronMetadataAgent, neutronOpenvswitchAgent, neutronServer } from './neutron';
 import { novaApi, novaApiMetadata, novaCompute, novaConductor, novaNovncproxy, novaScheduler } from './nova';
@@ -33,6 +34,7 @@ export const SERVICE_IDS = [
   'neutron-dhcp-agent',
   'neutron-metadata-agent',
   'neutron-l3-agent',
+  'horizon',
 ] as const;
 export type ServiceId = (typeof SERVICE_IDS)[number];
 
@@ -58,10 +60,11 @@ export const REGISTRY: Readonly<Record<ServiceId, ServiceDescriptor>> = {
   'neutron-dhcp-agent': neutronDhcpAgent,
   'neutron-metadata-agent': neutronMetadataAgent,
   'neutron-l3-agent': neutronL3Agent,
+  horizon,
 };
 
 /** The projects the services belong to, in the guide's order: `config.<project>` overrides their files. */
-export const PROJECT_IDS = ['chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone', 'glance', 'placement', 'nova', 'neutron'] as const;
+export const PROJECT_IDS = ['chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone', 'glance', 'placement', 'nova', 'neutron', 'horizon'] as const;
 export type ProjectId = (typeof PROJECT_IDS)[number];
 
 export const ROLE_IDS = ['controller', 'network', 'compute'] as const;
@@ -103,7 +106,7 @@ export const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
 export const SECRETS_OF_UNDEPLOYED: Partial<Record<SecretName, string>> = {
   CINDER_DBPASS: 'cinder (Block Storage)',
   CINDER_PASS: 'cinder (Block Storage)',
-  DASH_DBPASS: 'horizon (Dashboard)',
+  DASH_DBPASS: "horizon's sessions in a database (ostopo keeps them in memcached, as the guide does)",
   HEAT_DBPASS: 'heat (Orchestration)',
   HEAT_DOMAIN_PASS: 'heat (Orchestration)',
   HEAT_PASS: 'heat (Orchestration)',
@@ -120,7 +123,7 @@ export interface RoleDef {
 
 const ROLE_DESCRIPTIONS: Record<RoleId, string> = {
   controller:
-    "The guide's controller node: chrony server, MariaDB, RabbitMQ, Memcached, etcd, keystone, glance, placement, the nova control services (with the metadata API when the topology has instance networks) and the neutron server.",
+    "The guide's controller node: chrony server, MariaDB, RabbitMQ, Memcached, etcd, keystone, glance, placement, the nova control services (with the metadata API when the topology has instance networks), the neutron server and the dashboard (horizon).",
   network:
     "The guide's network node (networking option 2 runs it on the controller): the L2 agent of the cloud's mechanism, the DHCP and metadata agents, and the L3 agent when `networks.selfservice` is set. Needs a provider or self-service network in `networks`.",
   compute: "A compute node: chrony client, nova-compute, and the L2 agent of the cloud's mechanism when the topology has a provider or self-service network.",

@@ -45,9 +45,11 @@ export interface ConfigFileDef {
   oslo: boolean;
   /**
    * `keyvalue`: `key = value` lines without sections (libvirt's qemu.conf); overrides are
-   * `<file>.<key>: value`, checked with keyOptions. Default: INI, `<file>.<section>.<option>: value`.
+   * `<file>.<key>: value`, checked with keyOptions. `python`: a Django settings file (horizon's
+   * local_settings), `<file>.<NAME>: value` with any YAML value written as a Python literal. Default: INI,
+   * `<file>.<section>.<option>: value`.
    */
-  format?: 'ini' | 'keyvalue';
+  format?: 'ini' | 'keyvalue' | 'python';
   /** Service and file in the option catalog whose options this file takes. */
   catalog?: { service: string; file: string };
 }
