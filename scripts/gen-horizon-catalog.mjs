@@ -93,7 +93,11 @@ try {
     return file;
   });
   const keys = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PARSE, ...extracted], { encoding: 'utf8', maxBuffer: 1 << 26 }));
-  const sorted = Object.fromEntries(Object.keys(keys).sort().map((k) => [k, keys[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(keys)
+      .sort()
+      .map((k) => [k, keys[k]]),
+  );
   const out = {
     source: `the defaults of Debian's python3-django-horizon ${versions['python3-django-horizon']} and python3-django ${versions['python3-django']}`,
     keys: sorted,

@@ -146,7 +146,7 @@ const pySettingsFileSchema = (description: string): JsonSchema => ({
   propertyNames: { pattern: '^[A-Z][A-Z0-9_]*$', patternDescription: t('a Django setting name (upper case letters, digits and _)') },
   additionalProperties: {
     type: ['string', 'number', 'boolean', 'array', 'object', 'null'],
-    description: t('The setting\'s value, written as a Python literal (a mapping is a dict, merged over the one ostopo writes; a list replaces); `null` removes a setting ostopo would write.'),
+    description: t("The setting's value, written as a Python literal (a mapping is a dict, merged over the one ostopo writes; a list replaces); `null` removes a setting ostopo would write."),
   },
 });
 

@@ -225,9 +225,22 @@ const GUIDE: { section: string; steps: GuideStep[] }[] = [
     ],
   },
   {
-    section: 'Dashboard (horizon), Block Storage (cinder), Object Storage (swift)',
+    section: 'Dashboard (horizon)',
     steps: [
-      { step: 'horizon on the controller', later: 'issue 15' },
+      { step: 'install openstack-dashboard', rendered: [`${C}:horizon/install`] },
+      {
+        step: 'local_settings: OPENSTACK_HOST, ALLOWED_HOSTS, memcached sessions, keystone v3 URL, multi-domain, API versions, default domain and role, networking option, time zone',
+        rendered: [`${C}:horizon/local_settings`],
+        checked: [`${C}:horizon/verify-settings`],
+      },
+      { step: "WSGIApplicationGroup %{GLOBAL} in the dashboard's httpd config", rendered: [`${C}:horizon/server-conf`] },
+      { step: 'restart httpd and memcached', rendered: [`${C}:horizon/start`] },
+      { step: 'verify: sign in at http://controller/dashboard as admin and as myuser', checked: [`${C}:horizon/verify-login-admin`, `${C}:horizon/verify-login-demo`] },
+    ],
+  },
+  {
+    section: 'Block Storage (cinder), Object Storage (swift)',
+    steps: [
       { step: 'cinder on the controller and the block1 node (LVM)', later: 'issue 15' },
       { step: 'swift proxy on the controller, object1 and object2 storage nodes', later: "not targeted: the guide's optional Object Storage" },
     ],

@@ -91,7 +91,17 @@ describe('horizon: the dashboard on the controller', () => {
     const origin = f.origins!.find((o) => o.key === 'ALLOWED_HOSTS')!.origin;
     assert.deepEqual(origin, { layer: 'topology', path: ['nodes', 'controller', 'address'] });
     const ids = arts(c, 'controller').map((a) => a.id);
-    for (const id of ['horizon/pre-install-1', 'horizon/install', 'horizon/server-conf', 'horizon/local_settings', 'horizon/compress', 'horizon/start', 'horizon/verify-settings', 'horizon/verify-login-admin', 'horizon/verify-login-demo'])
+    for (const id of [
+      'horizon/pre-install-1',
+      'horizon/install',
+      'horizon/server-conf',
+      'horizon/local_settings',
+      'horizon/compress',
+      'horizon/start',
+      'horizon/verify-settings',
+      'horizon/verify-login-admin',
+      'horizon/verify-login-demo',
+    ])
       assert.ok(ids.includes(id), `${id} in ${ids.filter((i) => i.startsWith('horizon')).join(', ')}`);
     // In the guide's order: after keystone's and memcached's steps.
     assert.ok(ids.indexOf('horizon/install') > ids.indexOf('keystone/install'));
@@ -110,7 +120,10 @@ describe('horizon: the dashboard on the controller', () => {
 
   it('self-service networks turn the router panels on; CentOS 7 gets its own paths, cache backend and httpd setting', () => {
     const self = minimal()
-      .replace('    cidr: 10.0.0.0/24\n', '    cidr: 10.0.0.0/24\n  provider:\n    interface: eth1\n    cidr: 203.0.113.0/24\n    gateway: 203.0.113.1\n    allocationPool: { start: 203.0.113.101, end: 203.0.113.250 }\n  selfservice:\n    cidr: 172.16.1.0/24\n    gateway: 172.16.1.1\n')
+      .replace(
+        '    cidr: 10.0.0.0/24\n',
+        '    cidr: 10.0.0.0/24\n  provider:\n    interface: eth1\n    cidr: 203.0.113.0/24\n    gateway: 203.0.113.1\n    allocationPool: { start: 203.0.113.101, end: 203.0.113.250 }\n  selfservice:\n    cidr: 172.16.1.0/24\n    gateway: 172.16.1.1\n',
+      )
       .replace('    roles: [controller]\n', '    roles: [controller, network]\n')
       .replace('secrets:\n', 'secrets:\n  METADATA_SECRET: Str0ng-Metadata-Secret-1\n');
     const a = analyze(self, {});

@@ -21,7 +21,7 @@ export function renderHorizon(ctx: RenderContext, node: ResolvedNode): void {
       path: dash.serverConf.path,
       language: 'apacheconf',
       content: [...ctx.header('dashboard web server settings').map((h) => `# ${h}`), ...dash.serverConf.lines].join('\n') + '\n',
-      description: 'What the guide adds to the dashboard\'s web server config: WSGIApplicationGroup %{GLOBAL} (the Python extensions it loads work only in the main interpreter).',
+      description: "What the guide adds to the dashboard's web server config: WSGIApplicationGroup %{GLOBAL} (the Python extensions it loads work only in the main interpreter).",
     });
     files.push(`${step}/server-conf`);
   }
@@ -47,7 +47,7 @@ export function renderHorizon(ctx: RenderContext, node: ResolvedNode): void {
           `\tListen ${bind}:443`,
           '</IfModule>',
         ].join('\n') + '\n',
-      description: `Apache's listen addresses: the dashboard on ${bind}:80 (the node's address).`,
+      description: "Apache's listen addresses: the dashboard on port 80 of the node's address only.",
     });
     files.push(`${step}/listen`);
   }
@@ -80,7 +80,7 @@ export function renderHorizon(ctx: RenderContext, node: ResolvedNode): void {
       );
       doc.set('TIME_ZONE', 'UTC', { layer: 'profile' });
     },
-    { description: "horizon's settings (guide: \"Install and configure components\" of the dashboard): keystone, memcached sessions, allowed hosts, networking panels." },
+    { description: 'horizon\'s settings (guide: "Install and configure components" of the dashboard): keystone, memcached sessions, allowed hosts, networking panels.' },
   );
   files.push(`${step}/local_settings`);
   // The offline-compressed templates depend on the settings (the login form's domain field): compress
@@ -89,7 +89,7 @@ export function renderHorizon(ctx: RenderContext, node: ResolvedNode): void {
     id: `${step}/compress`,
     step,
     service: 'horizon',
-    title: 'compress the dashboard\'s templates for its settings',
+    title: "compress the dashboard's templates for its settings",
     run: `cd / && ${dash.compress.run}`,
     check: `[ ${shq(dash.compress.manifest)} -nt ${shq(dash.settings)} ]`,
     onChange: [`${step}/local_settings`],

@@ -19,7 +19,7 @@ export const horizon: ServiceDescriptor = {
   project: 'horizon',
   title: 'Horizon (Dashboard)',
   description:
-    "The web dashboard (guide: \"Dashboard\"), served by the distribution's web server on port 80: sessions and cache in memcached, keystone v3 with the Default domain, the networking panels that match the cloud's network option.",
+    'The web dashboard (guide: "Dashboard"), served by the distribution\'s web server on port 80: sessions and cache in memcached, keystone v3 with the Default domain, the networking panels that match the cloud\'s network option.',
   roles: ['controller'],
   requires: ['keystone', 'memcached'],
   after: ['keystone', 'memcached'],

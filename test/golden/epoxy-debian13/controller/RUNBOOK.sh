@@ -1312,6 +1312,102 @@ done
 )
 fi
 
+# ─── step horizon ───────────────────────────────────────────────────────────────────────────────────
+# debconf: the dashboard as its own virtual host on port 80, without SSL
+# skip when: [ "$(echo get horizon/activate_vhost | debconf-communicate openstack-dashboard-apache 2>/dev/null)" = "0 true" ] && [ "$(echo get horizon/use_ssl | debconf-communicate openstack-dashboard-apache 2>/dev/null)" = "0 false" ]
+if ! ( [ "$(echo get horizon/activate_vhost | debconf-communicate openstack-dashboard-apache 2>/dev/null)" = "0 true" ] && [ "$(echo get horizon/use_ssl | debconf-communicate openstack-dashboard-apache 2>/dev/null)" = "0 false" ] ) >/dev/null 2>&1; then
+(
+printf '%s\n' 'openstack-dashboard-apache horizon/activate_vhost boolean true' 'openstack-dashboard-apache horizon/use_ssl boolean false' | debconf-set-selections
+)
+fi
+# install openstack-dashboard-apache python3-pymemcache
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in openstack-dashboard-apache python3-pymemcache; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in openstack-dashboard-apache python3-pymemcache; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+(
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y openstack-dashboard-apache python3-pymemcache
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+)
+fi
+# file /etc/apache2/conf-enabled/openstack-dashboard-ostopo.conf: What the guide adds to the dashboard's web server config: WSGIApplicationGroup %{GLOBAL} (the Python extensions it loads work only in the main interpreter).
+ostopo_write /etc/apache2/conf-enabled/openstack-dashboard-ostopo.conf root root 0644 <<'OSTOPO_EOF'
+# dashboard web server settings — rendered by ostopo for cloud "guide-epoxy" (Debian 13 (trixie) / OpenStack 2025.1 Epoxy (Debian main)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+WSGIApplicationGroup %{GLOBAL}
+OSTOPO_EOF
+# file /etc/apache2/ports.conf: Apache's listen addresses: the dashboard on port 80 of the node's address only.
+ostopo_write /etc/apache2/ports.conf root root 0644 <<'OSTOPO_EOF'
+# Apache listen addresses — rendered by ostopo for cloud "guide-epoxy" (Debian 13 (trixie) / OpenStack 2025.1 Epoxy (Debian main)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+Listen 10.0.0.11:80
+
+<IfModule ssl_module>
+	Listen 10.0.0.11:443
+</IfModule>
+
+<IfModule mod_gnutls.c>
+	Listen 10.0.0.11:443
+</IfModule>
+OSTOPO_EOF
+# file /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py: horizon's settings (guide: "Install and configure components" of the dashboard): keystone, memcached sessions, allowed hosts, networking panels.
+ostopo_write /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py root root 0644 <<'OSTOPO_EOF'
+# local_settings — rendered by ostopo for cloud "guide-epoxy" (Debian 13 (trixie) / OpenStack 2025.1 Epoxy (Debian main)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+
+OPENSTACK_KEYSTONE_URL = "http://controller:5000/v3"
+ALLOWED_HOSTS = ["controller", "10.0.0.11", "localhost"]
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+        "LOCATION": "controller:11211",
+    },
+}
+OPENSTACK_KEYSTONE_MULTIDOMAIN_SUPPORT = True
+OPENSTACK_API_VERSIONS = {
+    "identity": 3,
+    "image": 2,
+    "volume": 3,
+}
+OPENSTACK_KEYSTONE_DEFAULT_DOMAIN = "Default"
+OPENSTACK_KEYSTONE_DEFAULT_ROLE = "member"
+OPENSTACK_NEUTRON_NETWORK = {
+    "enable_router": True,
+    "enable_quotas": True,
+    "enable_distributed_router": False,
+    "enable_ha_router": False,
+    "enable_fip_topology_check": True,
+}
+TIME_ZONE = "UTC"
+OSTOPO_EOF
+# compress the dashboard's templates for its settings
+# skip when: [ /var/lib/openstack-dashboard/static/dashboard/manifest.json -nt /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py ] (unless /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py '* ]] || ! ( [ /var/lib/openstack-dashboard/static/dashboard/manifest.json -nt /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py ] ) >/dev/null 2>&1; then
+(
+cd / && /usr/share/openstack-dashboard/manage.py compress --force
+)
+fi
+# enable and start apache2
+# skip when: systemctl is-enabled --quiet apache2 && { systemctl is-active --quiet apache2 || [ "$(systemctl show -p ConditionResult --value apache2)" = no ]; } (unless /etc/apache2/conf-enabled/openstack-dashboard-ostopo.conf, /etc/apache2/ports.conf, /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/apache2/conf-enabled/openstack-dashboard-ostopo.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/apache2/ports.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py '* ]] || ! ( systemctl is-enabled --quiet apache2 && { systemctl is-active --quiet apache2 || [ "$(systemctl show -p ConditionResult --value apache2)" = no ]; } ) >/dev/null 2>&1; then
+(
+systemctl enable apache2
+systemctl restart apache2
+for u in apache2; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
+)
+fi
+
 # ─── step nova-cells ────────────────────────────────────────────────────────────────────────────────
 # nova-manage cell_v2 discover_hosts
 # waits for: compute1 (nova-compute)

@@ -1246,6 +1246,73 @@ done
 )
 fi
 
+# ─── step horizon ───────────────────────────────────────────────────────────────────────────────────
+# install openstack-dashboard
+# skip when: rpm -q openstack-dashboard >/dev/null
+if ! ( rpm -q openstack-dashboard >/dev/null ) >/dev/null 2>&1; then
+(
+yum -y install openstack-dashboard
+)
+fi
+# file /etc/httpd/conf.d/openstack-dashboard-ostopo.conf: What the guide adds to the dashboard's web server config: WSGIApplicationGroup %{GLOBAL} (the Python extensions it loads work only in the main interpreter).
+ostopo_write /etc/httpd/conf.d/openstack-dashboard-ostopo.conf root root 0644 <<'OSTOPO_EOF'
+# dashboard web server settings — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+WSGIApplicationGroup %{GLOBAL}
+OSTOPO_EOF
+# file /usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py: horizon's settings (guide: "Install and configure components" of the dashboard): keystone, memcached sessions, allowed hosts, networking panels.
+ostopo_write /usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py root root 0644 <<'OSTOPO_EOF'
+# local_settings — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+
+OPENSTACK_KEYSTONE_URL = "http://controller:5000/v3"
+ALLOWED_HOSTS = ["controller", "10.0.0.11", "localhost"]
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.memcached.MemcachedCache",
+        "LOCATION": "controller:11211",
+    },
+}
+OPENSTACK_KEYSTONE_MULTIDOMAIN_SUPPORT = True
+OPENSTACK_API_VERSIONS = {
+    "identity": 3,
+    "image": 2,
+    "volume": 3,
+}
+OPENSTACK_KEYSTONE_DEFAULT_DOMAIN = "Default"
+OPENSTACK_KEYSTONE_DEFAULT_ROLE = "member"
+OPENSTACK_NEUTRON_NETWORK = {
+    "enable_router": True,
+    "enable_quotas": True,
+    "enable_distributed_router": False,
+    "enable_ha_router": False,
+    "enable_fip_topology_check": True,
+}
+TIME_ZONE = "UTC"
+OSTOPO_EOF
+# compress the dashboard's templates for its settings
+# skip when: [ /usr/share/openstack-dashboard/static/dashboard/manifest.json -nt /usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py ] (unless /usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py changed)
+if [[ "$OSTOPO_CHANGED" == *' /usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py '* ]] || ! ( [ /usr/share/openstack-dashboard/static/dashboard/manifest.json -nt /usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py ] ) >/dev/null 2>&1; then
+(
+cd / && python /usr/share/openstack-dashboard/manage.py compress --force
+)
+fi
+# enable and start httpd
+# skip when: systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } (unless /etc/httpd/conf.d/openstack-dashboard-ostopo.conf, /usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/httpd/conf.d/openstack-dashboard-ostopo.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py '* ]] || ! ( systemctl is-enabled --quiet httpd && { systemctl is-active --quiet httpd || [ "$(systemctl show -p ConditionResult --value httpd)" = no ]; } ) >/dev/null 2>&1; then
+(
+systemctl enable httpd
+systemctl restart httpd
+for u in httpd; do
+  for i in $(seq 1 60); do systemctl is-active --quiet "$u" && break; [ "$(systemctl show -p ConditionResult --value "$u")" = no ] && break; sleep 1; done
+  if ! systemctl is-active --quiet "$u" && [ "$(systemctl show -p ConditionResult --value "$u")" != no ]; then
+    echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
+  fi
+done
+)
+fi
+
 # ─── step nova-cells ────────────────────────────────────────────────────────────────────────────────
 # nova-manage cell_v2 discover_hosts
 # waits for: compute1 (nova-compute)

@@ -150,6 +150,119 @@ ostopo_check 'openstack extension list --network' '^port-security$' '' <<'OSTOPO
 openstack extension list --network -f value -c Alias
 OSTOPO_CHECK
 
+ostopo_check 'apache2 running on controller' '^active$' '' <<'OSTOPO_CHECK'
+if ostopo_skip=$(ostopo_unit_skipped apache2); then echo "$ostopo_skip"; exit 0; fi
+systemctl is-active apache2
+OSTOPO_CHECK
+
+ostopo_check 'the dashboard runs with the rendered settings' '^settings in effect: ' '' <<'OSTOPO_CHECK'
+cd / && runuser -u www-data -- env DJANGO_SETTINGS_MODULE=openstack_dashboard.settings python3 - /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py <<'PY'
+import ast, sys
+tree = ast.parse(open(sys.argv[1]).read())
+want = {}
+for stmt in tree.body:
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+        sys.exit('not a setting: line %d' % stmt.lineno)
+    try:
+        want[stmt.targets[0].id] = ast.literal_eval(stmt.value)
+    except ValueError:
+        sys.exit('not a literal: line %d' % stmt.lineno)
+from django.conf import settings
+bad = [n for n in sorted(want) if getattr(settings, n, None) != want[n]]
+for n in bad:
+    print('%s = %r (rendered: %r)' % (n, getattr(settings, n, None), want[n]))
+if bad:
+    sys.exit(1)
+print('settings in effect: ' + ', '.join(sorted(want)))
+PY
+OSTOPO_CHECK
+
+ostopo_check 'sign in to the dashboard as admin (http://10.0.0.11/)' '^signed in as ' '' <<'OSTOPO_CHECK'
+. /root/admin-openrc
+python3 - http://10.0.0.11/ <<'PY'
+import os, re, sys
+try:
+    from urllib.request import build_opener, HTTPCookieProcessor, Request
+    from urllib.parse import urlencode
+    from http.cookiejar import CookieJar
+except ImportError:
+    from urllib2 import build_opener, HTTPCookieProcessor, Request
+    from urllib import urlencode
+    from cookielib import CookieJar
+root = sys.argv[1]
+opener = build_opener(HTTPCookieProcessor(CookieJar()))
+def get(path, data=None):
+    req = Request(root + path, data=data, headers={'Referer': root + 'auth/login/'})
+    res = opener.open(req, timeout=60)
+    return res.geturl(), res.getcode(), res.read().decode('utf-8', 'replace')
+where, code, page = get('auth/login/')
+form = {}
+for tag in re.findall(r'<input[^>]*>', page):
+    name = re.search(r'name="([^"]*)"', tag)
+    value = re.search(r'value="([^"]*)"', tag)
+    if name:
+        form[name.group(1)] = value.group(1) if value else ''
+if 'csrfmiddlewaretoken' not in form:
+    sys.exit('no CSRF token on the login page %s (HTTP %d)' % (where, code))
+user = os.environ['OS_USERNAME']
+form.update({'domain': os.environ.get('OS_USER_DOMAIN_NAME', 'Default'), 'username': user, 'password': os.environ['OS_PASSWORD']})
+where, code, page = get('auth/login/', urlencode(form).encode())
+if '/auth/login' in where:
+    err = re.search(r'class="alert[^"]*"[^>]*>(.*?)</', page, re.S)
+    sys.exit('the login was refused: %s' % (err.group(1).strip() if err else 'the login page again'))
+where, code, page = get('project/instances/')
+if '/auth/login' in where or code != 200:
+    sys.exit('the instances page sent back to the login (%s, HTTP %d)' % (where, code))
+if user not in page:
+    sys.exit('the instances page does not show the user %s' % user)
+get('auth/logout/')
+print('signed in as %s: %s HTTP %d, %d bytes, the user menu shows %s' % (user, where, code, len(page), user))
+PY
+OSTOPO_CHECK
+
+ostopo_check 'sign in to the dashboard as myuser (http://10.0.0.11/)' '^signed in as ' '' <<'OSTOPO_CHECK'
+. /root/demo-openrc
+python3 - http://10.0.0.11/ <<'PY'
+import os, re, sys
+try:
+    from urllib.request import build_opener, HTTPCookieProcessor, Request
+    from urllib.parse import urlencode
+    from http.cookiejar import CookieJar
+except ImportError:
+    from urllib2 import build_opener, HTTPCookieProcessor, Request
+    from urllib import urlencode
+    from cookielib import CookieJar
+root = sys.argv[1]
+opener = build_opener(HTTPCookieProcessor(CookieJar()))
+def get(path, data=None):
+    req = Request(root + path, data=data, headers={'Referer': root + 'auth/login/'})
+    res = opener.open(req, timeout=60)
+    return res.geturl(), res.getcode(), res.read().decode('utf-8', 'replace')
+where, code, page = get('auth/login/')
+form = {}
+for tag in re.findall(r'<input[^>]*>', page):
+    name = re.search(r'name="([^"]*)"', tag)
+    value = re.search(r'value="([^"]*)"', tag)
+    if name:
+        form[name.group(1)] = value.group(1) if value else ''
+if 'csrfmiddlewaretoken' not in form:
+    sys.exit('no CSRF token on the login page %s (HTTP %d)' % (where, code))
+user = os.environ['OS_USERNAME']
+form.update({'domain': os.environ.get('OS_USER_DOMAIN_NAME', 'Default'), 'username': user, 'password': os.environ['OS_PASSWORD']})
+where, code, page = get('auth/login/', urlencode(form).encode())
+if '/auth/login' in where:
+    err = re.search(r'class="alert[^"]*"[^>]*>(.*?)</', page, re.S)
+    sys.exit('the login was refused: %s' % (err.group(1).strip() if err else 'the login page again'))
+where, code, page = get('project/instances/')
+if '/auth/login' in where or code != 200:
+    sys.exit('the instances page sent back to the login (%s, HTTP %d)' % (where, code))
+if user not in page:
+    sys.exit('the instances page does not show the user %s' % user)
+get('auth/logout/')
+print('signed in as %s: %s HTTP %d, %d bytes, the user menu shows %s' % (user, where, code, len(page), user))
+PY
+OSTOPO_CHECK
+
 ostopo_check 'nova-manage cell_v2 list_cells' ' cell1 ' '' <<'OSTOPO_CHECK'
 . /root/admin-openrc
 su -s /bin/sh -c "nova-manage cell_v2 list_cells" nova
