@@ -1,6 +1,5 @@
 import { availableOn, CONFIG_FILES, isSecretName, neededSecrets, ROLES, SECRET_NAMES, REGISTRY, ServiceId, SecretName } from './services/registry';
-import { authPluginOptions, catalogFor, fileOptions, keyOptions, OptionInfo } from './catalog/options';
-import { keyValueProblem } from './render/ini';
+import { authPluginOptions, catalogFor, fileOptions, OptionInfo } from './catalog/options';
 import { clip, didYouMean, Finding, Severity, FindingCode, FindingData } from './findings';
 import { ConfigOverrides, hostsOf, namesOf, parseSecretRef, ResolvedCloud, ResolvedNode } from './model';
 import { inCidr, ipv4ToInt, isNetworkOrBroadcast, parseCidr } from './net';
@@ -11,7 +10,7 @@ import { weakness } from './secrets';
 import { SecretsFile } from './secretsFile';
 import { t } from './l10n';
 import { checkNetworks, checkVerify } from './validateNetworks';
-import { checkPySettingsFile } from './validatePySettings';
+import { checkKeyValueFile, checkPySettingsFile } from './validateSettingsFiles';
 
 /**
  * Semantic rules: what the schema cannot say. Each finding is placed on the key or value that causes
@@ -403,46 +402,6 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
         }
       }
     }
-  }
-}
-
-/** Overrides of a `key = value` file (qemu.conf): each key known to its catalog, each value writable and of the key's type. */
-function checkKeyValueFile(
-  catalog: { service: string; file: string } | undefined,
-  file: string,
-  entries: Record<string, unknown>,
-  fpath: YamlPath,
-  add: Add,
-  suggest: (word: string, candidates: () => string[]) => string[],
-): void {
-  const known = catalog ? keyOptions(catalog.service, catalog.file) : undefined;
-  for (const [key, value] of Object.entries(entries)) {
-    const kpath = [...fpath, key];
-    const unwritable = value === null ? undefined : keyValueProblem(value);
-    if (unwritable) {
-      add('value/unrenderable', 'error', `${key}: ${unwritable}.`, kpath, 'value');
-      continue;
-    }
-    if (!known) continue;
-    const info = own(known.keys, key);
-    if (!info) {
-      const sugg = suggest(key, () => Object.keys(known.keys));
-      // libvirt adds settings between versions: the catalog is one version's (its source says which).
-      add('config/unknown-option', 'warning', t('{0} has no setting `{1}` in {2}', file, clip(key), known.source) + (sugg.length ? t(' — did you mean `{0}`?', sugg[0]!) : '.'), kpath, 'key', sugg);
-      continue;
-    }
-    if (value === null) continue;
-    const problem =
-      info.t === 'l'
-        ? Array.isArray(value)
-          ? undefined
-          : t('{0} takes a list, e.g. [ ] or [ "a", "b" ].', key)
-        : Array.isArray(value)
-          ? t('a list is given, but this setting takes one value.')
-          : info.t === 'i' && !/^-?\d+$/.test(String(value === true ? 1 : value === false ? 0 : value))
-            ? t("expects a whole number (libvirt's booleans are 0 and 1), not {0}.", clip(JSON.stringify(value)))
-            : undefined;
-    if (problem) add('config/option-type', 'warning', `${key}: ${problem}`, kpath, 'value');
   }
 }
 
