@@ -29,7 +29,7 @@ describe('precheck: what each node is asked before a deploy', () => {
     // The ports of the controller's services (the keystone endpoints' and the descriptors' own), each once.
     assert.equal(
       controller.find((c) => c.id === 'precheck/ports')!.title,
-      'ports 3306, 5672, 25672, 11211, 2379, 2380, 5000, 9292, 8778, 8774, 8775, 6080, 9696 are free or held by their own service',
+      'ports 3306, 5672, 25672, 11211, 2379, 2380, 5000, 9292, 8778, 8774, 8775, 6080, 9696, 80 are free or held by their own service',
     );
     assert.match(controller.find((c) => c.id === 'precheck/memory')!.title, /at least 4 GB \(the guide's minimum for a controller node\)/);
     assert.match(prechecksOf(a.cloud, a.cloud.nodes[1]!).find((c) => c.id === 'precheck/disk')!.title, /at least 10 GB free under \/var \(the guide's minimum for a compute node\)/);
