@@ -392,7 +392,12 @@ const DEBIAN12_ZED: Profile = {
     // As on CentOS: without it, mod_wsgi's sub-interpreter fails to load cryptography's Rust module (HTTP 500).
     serverConf: { path: '/etc/apache2/conf-enabled/openstack-dashboard-ostopo.conf', lines: ['WSGIApplicationGroup %{GLOBAL}'] },
     listenConf: '/etc/apache2/ports.conf',
-    compress: { run: '/usr/share/openstack-dashboard/manage.py compress --force', manifest: '/var/lib/openstack-dashboard/static/dashboard/manifest.json' },
+    // As the web server's user, as the package's own rebuild leaves it: run as root, Django creates the
+    // dashboard's secret key file (on first use) readable by root only, and every page fails with HTTP 500.
+    compress: {
+      run: 'chown -R www-data:www-data /var/lib/openstack-dashboard/secret-key /var/lib/openstack-dashboard/static && runuser -u www-data -- /usr/share/openstack-dashboard/manage.py compress --force',
+      manifest: '/var/lib/openstack-dashboard/static/dashboard/manifest.json',
+    },
   },
   memcachedFormat: 'debian',
   mariadbRoot: 'unix_socket',

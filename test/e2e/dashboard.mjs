@@ -54,6 +54,9 @@ export async function signInDashboard({ url, users, outDir }) {
           await page.waitForSelector(name === '4-images' ? 'hz-resource-table table, table' : 'table', { timeout: 120000 });
           const title = (await page.textContent('h1, .page-header', { timeout: 60000 }))?.trim().replace(/\s+/g, ' ') ?? '';
           if (!title.includes(heading)) throw new Error(`${p} for ${user}: heading "${title}", expected "${heading}"`);
+          // The page says nothing went wrong (horizon shows an API's refusal as an error message).
+          const alert = await page.$('.alert-danger, .alert-error');
+          if (alert) throw new Error(`${p} for ${user}: "${(await alert.textContent())?.trim().replace(/\s+/g, ' ')}" (${await shot(name)})`);
           evidence.push(`${user}: ${page.url()} "${title}" (${await shot(name)})`);
         }
         await page.goto(new URL('auth/logout/', url).href, { waitUntil: 'domcontentloaded', timeout: 60000 });

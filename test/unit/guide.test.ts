@@ -107,6 +107,8 @@ const GUIDE: { section: string; steps: GuideStep[] }[] = [
         step: 'create myproject, myuser, myrole; add myrole to myuser in myproject',
         rendered: [`${C}:keystone/project-demo`, `${C}:keystone/user-demo`, `${C}:keystone/role-demo`, `${C}:keystone/role-assignment-demo`],
       },
+      // Not in the guide: myrole grants nothing under today's default policies (horizon's instances page fails).
+      { step: '(ostopo) add member to myuser in myproject', rendered: [`${C}:keystone/role-member-demo`] },
       { step: 'verify: a token as admin and as myuser', checked: [`${C}:keystone/verify-token-admin`, `${C}:keystone/verify-token-demo`] },
       { step: 'client environment scripts admin-openrc and demo-openrc', rendered: [`${C}:openrc/admin-openrc`, `${C}:openrc/demo-openrc`], checked: [`${C}:keystone/verify-token-demo`] },
     ],
@@ -280,6 +282,6 @@ describe('the install guide, step by step: where ostopo renders and checks each'
       );
     }
     const counted = GUIDE.flatMap((g) => g.steps);
-    assert.equal(counted.filter((s) => s.later).length, 3, 'the steps not rendered yet, each with its reason');
+    assert.equal(counted.filter((s) => s.later).length, 2, 'the steps not rendered yet, each with its reason');
   });
 });

@@ -119,6 +119,14 @@ function identityObjects(ctx: RenderContext, node: ResolvedNode, step: string): 
       sh('openstack', 'role', 'add', '--project', 'myproject', '--user', 'myuser', 'myrole'),
       `${sh('openstack', 'role', 'assignment', 'list', '--project', 'myproject', '--user', 'myuser', '--role', 'myrole', '-f', 'value')} | grep -q .`,
     );
+    // myrole grants nothing by the services' default policies: with `member` (keystone's bootstrap makes
+    // it) myuser can do the guide's "regular tasks" and use the dashboard (nova lists its instances).
+    osc(
+      'role-member-demo',
+      'myuser has member in myproject',
+      sh('openstack', 'role', 'add', '--project', 'myproject', '--user', 'myuser', 'member'),
+      `${sh('openstack', 'role', 'assignment', 'list', '--project', 'myproject', '--user', 'myuser', '--role', 'member', '-f', 'value')} | grep -q .`,
+    );
   }
 
   for (const who of samples ? ['admin', 'demo'] : ['admin']) {

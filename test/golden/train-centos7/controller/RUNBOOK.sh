@@ -628,6 +628,14 @@ if ! ( . /root/admin-openrc ; openstack role assignment list --project myproject
 openstack role add --project myproject --user myuser myrole
 )
 fi
+# myuser has member in myproject
+# skip when: . /root/admin-openrc ; openstack role assignment list --project myproject --user myuser --role member -f value | grep -q .
+if ! ( . /root/admin-openrc ; openstack role assignment list --project myproject --user myuser --role member -f value | grep -q . ) >/dev/null 2>&1; then
+(
+. /root/admin-openrc
+openstack role add --project myproject --user myuser member
+)
+fi
 
 # ─── step glance ────────────────────────────────────────────────────────────────────────────────────
 # keystone user glance with the admin role in project service

@@ -630,6 +630,14 @@ if ! ( . /root/admin-openrc ; openstack role assignment list --project myproject
 openstack role add --project myproject --user myuser myrole
 )
 fi
+# myuser has member in myproject
+# skip when: . /root/admin-openrc ; openstack role assignment list --project myproject --user myuser --role member -f value | grep -q .
+if ! ( . /root/admin-openrc ; openstack role assignment list --project myproject --user myuser --role member -f value | grep -q . ) >/dev/null 2>&1; then
+(
+. /root/admin-openrc
+openstack role add --project myproject --user myuser member
+)
+fi
 
 # ─── step glance ────────────────────────────────────────────────────────────────────────────────────
 # keystone user glance with the admin role in project service
@@ -1406,7 +1414,7 @@ OSTOPO_EOF
 # skip when: [ /var/lib/openstack-dashboard/static/dashboard/manifest.json -nt /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py ] (unless /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py changed)
 if [[ "$OSTOPO_CHANGED" == *' /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py '* ]] || ! ( [ /var/lib/openstack-dashboard/static/dashboard/manifest.json -nt /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py ] ) >/dev/null 2>&1; then
 (
-cd / && /usr/share/openstack-dashboard/manage.py compress --force
+cd / && chown -R www-data:www-data /var/lib/openstack-dashboard/secret-key /var/lib/openstack-dashboard/static && runuser -u www-data -- /usr/share/openstack-dashboard/manage.py compress --force
 )
 fi
 # enable and start apache2
