@@ -3,6 +3,7 @@ import { ServiceOnProfile } from '../services/types';
 import { catalogFor, fileOptions } from '../catalog/options';
 import { hostsOf, ResolvedCloud, ResolvedNode } from '../model';
 import { own } from '../own';
+import { YamlPath } from '../parse';
 import { ApiServer, Profile } from '../profiles';
 import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, NodeFacts, StepId } from './artifacts';
 import { IniDoc, KeyValueDoc } from './ini';
@@ -108,8 +109,7 @@ export class RenderContext {
     const options = opts.catalog && catalog ? fileOptions(catalog.release, opts.catalog.service, opts.catalog.file) : undefined;
     const ini = new IniDoc(oslo, (section, key) => own(own(options, section), key)?.t === 'm');
     build(ini);
-    ini.applyOverrides(this.cloud.config?.[project]?.[name], 'global', ['config', project, name]);
-    ini.applyOverrides(node.config?.[project]?.[name], 'node', ['nodes', node.name, 'config', project, name]);
+    this.applyLayers(ini, node, project, name);
     const { text, lines } = ini.render(this.header(name));
     this.file(node, {
       id: `${step}/${name}`,
@@ -135,11 +135,21 @@ export class RenderContext {
     const mine = node.config?.[project]?.[name];
     if (!global && !mine) return false;
     const doc = new KeyValueDoc();
-    doc.applyOverrides(global, 'global', ['config', project, name]);
-    doc.applyOverrides(mine, 'node', ['nodes', node.name, 'config', project, name]);
+    this.applyLayers(doc, node, project, name);
     const { text, lines } = doc.render(this.header(name));
     this.file(node, { id: `${step}/${name}`, step, service, path, mode: opts.mode ?? '0600', language: 'properties', content: text, origins: lines, description: opts.description });
     return true;
+  }
+
+  /** The override layers over a rendered file, lowest first: the cloud's `config`, then the node's. */
+  private applyLayers(
+    doc: { applyOverrides(o: Record<string, unknown> | null | undefined, layer: 'global' | 'node', path: YamlPath): void },
+    node: ResolvedNode,
+    project: ProjectId,
+    name: string,
+  ): void {
+    doc.applyOverrides(this.cloud.config?.[project]?.[name], 'global', ['config', project, name]);
+    doc.applyOverrides(node.config?.[project]?.[name], 'node', ['nodes', node.name, 'config', project, name]);
   }
 
   /** A Django settings file (horizon's local_settings) with the cloud's and the node's overrides merged over it. */
@@ -155,8 +165,7 @@ export class RenderContext {
   ): void {
     const doc = new PySettingsDoc();
     build(doc);
-    doc.applyOverrides(this.cloud.config?.[project]?.[name], 'global', ['config', project, name]);
-    doc.applyOverrides(node.config?.[project]?.[name], 'node', ['nodes', node.name, 'config', project, name]);
+    this.applyLayers(doc, node, project, name);
     const { text, lines } = doc.render(this.header(name));
     this.file(node, { id: `${step}/${name}`, step, service, path, mode: opts.mode ?? '0644', language: 'python', content: text, origins: lines, description: opts.description });
   }

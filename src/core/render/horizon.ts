@@ -76,7 +76,7 @@ export function renderHorizon(ctx: RenderContext, node: ResolvedNode): void {
       doc.set(
         'OPENSTACK_NEUTRON_NETWORK',
         { enable_router: routers, enable_quotas: routers, enable_distributed_router: false, enable_ha_router: false, enable_fip_topology_check: routers },
-        ctx.cloud.selfservice ? from(['networks', 'selfservice']) : { layer: 'profile' },
+        routers ? from(['networks', 'selfservice']) : { layer: 'profile' },
       );
       doc.set('TIME_ZONE', 'UTC', { layer: 'profile' });
     },
