@@ -90,6 +90,8 @@ export interface Profile {
     cacheBackend: string;
     /** The web server's user, who runs the dashboard (verify loads its settings as this user). */
     user: string;
+    /** Where the dashboard's errors go (verify shows its last lines when a sign-in fails). */
+    errorLog: string;
     serverConf?: { path: string; lines: string[] };
     /** The web server's listen directives (written with the node's address where the row binds to it). */
     listenConf?: string;
@@ -308,6 +310,7 @@ const CENTOS7_TRAIN: Profile = {
     settings: '/usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py',
     webroot: '/dashboard/',
     user: 'apache',
+    errorLog: '/var/log/httpd/error_log',
     // Django 1.11 with python-memcached.
     cacheBackend: 'django.core.cache.backends.memcached.MemcachedCache',
     // The guide: "Add the following line to /etc/httpd/conf.d/openstack-dashboard.conf if not included".
@@ -387,6 +390,8 @@ const DEBIAN12_ZED: Profile = {
     // The package's own virtual host on port 80 (debconf horizon/activate_vhost, preseeded) serves it at /.
     webroot: '/',
     user: 'www-data',
+    // The package's virtual host logs there.
+    errorLog: '/var/log/openstack-dashboard/error.log',
     // Django 3.2 and 4.2 (MemcachedCache is gone from 4.1 on); python3-pymemcache.
     cacheBackend: 'django.core.cache.backends.memcached.PyMemcacheCache',
     // As on CentOS: without it, mod_wsgi's sub-interpreter fails to load cryptography's Rust module (HTTP 500).

@@ -207,7 +207,12 @@ async function runCloud(cloud) {
       });
     });
   const destroyNodes = () => {
-    if (process.env.OSTOPO_E2E_KEEP) return log(`nodes kept (OSTOPO_E2E_KEEP): TESTNODES_ROOT=${cloud.root}; workspace ${ws}`);
+    if (process.env.OSTOPO_E2E_KEEP) {
+      // To verify or deploy the kept cloud again by hand: `. secrets.env` in the workspace first (mode 0600).
+      const lines = SECRETS.map((s) => `export E2E_${s}='${env[`E2E_${s}`]}'`);
+      fs.writeFileSync(path.join(ws, 'secrets.env'), lines.join('\n') + '\n', { mode: 0o600 });
+      return log(`nodes kept (OSTOPO_E2E_KEEP): TESTNODES_ROOT=${cloud.root}; workspace ${ws} (its secrets.env has the secrets)`);
+    }
     for (const [name] of NODES) {
       try {
         tn('destroy', name);
@@ -505,9 +510,15 @@ async function runCloud(cloud) {
         tn('ssh', CTL, `sed -i 's/^-l ${ip}$/-l 127.0.0.1/' /etc/memcached.conf && systemctl restart memcached`);
         let r = await ostopo(env, 'verify', 'cloud.ostopo.yaml', '--node', CTL);
         const failedChecks = r.out.split('\n').filter((l) => l.includes('FAIL'));
+        // The dashboard keeps its sessions in memcached: its sign-ins fail with it, naming the request and the cause.
+        const failing = [`memcached listens on ${NODES[0][1]}:11211`, 'sign in to the dashboard as admin', 'sign in to the dashboard as myuser'];
         expect(
-          r.code === 1 && failedChecks.length === 1 && failedChecks[0].includes(`memcached listens on ${NODES[0][1]}:11211`),
-          `verify fails on the memcached check only (${failedChecks.join('; ')})`,
+          r.code === 1 && failedChecks.length === failing.length && failing.every((what) => failedChecks.some((l) => l.includes(what))),
+          `verify fails on the memcached check and the dashboard's sign-ins only (${failedChecks.join('; ')})`,
+        );
+        expect(
+          r.out.includes(`GET http://${NODES[0][1]}/auth/login/: HTTP 500 Internal Server Error`) && /ConnectionRefusedError/.test(r.out),
+          "the sign-ins' evidence: the request that failed, and the end of the dashboard's error log (memcached refuses)",
         );
         r = await ostopo(env, 'deploy', 'cloud.ostopo.yaml');
         expect(

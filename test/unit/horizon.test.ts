@@ -1,5 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { analyze, render } from '../../src/core/compile';
 import { completeAt } from '../../src/core/editor/complete';
 import { hoverAt } from '../../src/core/editor/navigate';
@@ -54,8 +58,20 @@ describe("horizon: the dashboard's settings as Python literals", () => {
     doc.set('SOME_SETTING', value, { layer: 'global' });
     doc.set('PLAIN', 'x', { layer: 'profile' });
     doc.set('BIG', 12345678901, { layer: 'profile' });
-    const { text, lines } = doc.render(['header']);
+    const { text, lines } = doc.render(['local_settings — rendered by ostopo for cloud "云 ☁️"']);
     assert.deepEqual(pythonReads(text), { SOME_SETTING: value, PLAIN: 'x', BIG: 12345678901 });
+    // ASCII only: horizon reads a snippet in the locale's encoding, ASCII under Apache's LANG=C on Debian 12.
+    assert.match(text, /^[\x00-\x7f]*$/);
+    assert.match(text, /^# local_settings - rendered by ostopo for cloud "\\u4e91 \\u2601\\ufe0f"\n/);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-py-')), '_9000_ostopo.py');
+    fs.writeFileSync(file, text);
+    const horizonReads = spawnSync('/usr/bin/python3', ['-c', 'import json, sys\nns = {}\nexec(open(sys.argv[1]).read(), ns)\nprint(json.dumps(ns["SOME_SETTING"]))', file], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, LANG: 'C', LC_ALL: 'C', PYTHONUTF8: '0', PYTHONCOERCECLOCALE: '0' },
+    });
+    fs.rmSync(path.dirname(file), { recursive: true });
+    assert.equal(horizonReads.status, 0, horizonReads.stderr);
+    assert.deepEqual(JSON.parse(horizonReads.stdout), value);
     assert.equal(lines.length, 3);
     assert.equal(text.split('\n')[lines[1]!.line], 'PLAIN = "x"');
     assert.doesNotMatch(text, /[\u0085\u2028\u2029]/, 'no character an editor breaks lines at');
@@ -112,10 +128,79 @@ describe('horizon: the dashboard on the controller', () => {
     assert.ok(start.onChange?.includes('horizon/local_settings') && start.onChange.includes('horizon/server-conf'));
     // The login check takes the password from the openrc file's environment, never from its argv.
     const login = arts(c, 'controller').find((a): a is CheckArtifact => a.id === 'horizon/verify-login-admin')!;
-    assert.match(login.run, /^\. '?\/root\/admin-openrc'?\npython3 - '?http:\/\/10\.0\.0\.11\/'? <<'PY'\n/);
+    assert.match(login.run, /^\. '?\/root\/admin-openrc'?\npython3 - '?http:\/\/10\.0\.0\.11\/'? <<'PY' \|\| \{/);
     assert.doesNotMatch(login.run, /ADMIN_PASS|secret:/);
     // Nothing on the compute node.
     assert.ok(!arts(c, 'compute1').some((a) => a.service === 'horizon'));
+  });
+
+  it('the sign-in check, run by the real bash and Python against a dashboard on loopback: signed in, refused, an HTTP error named with the end of the error log', async () => {
+    const c = rendered(minimal());
+    const login = arts(c, 'controller').find((a): a is CheckArtifact => a.id === 'horizon/verify-login-admin')!;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-login-'));
+    const errorLog = path.join(dir, 'error.log');
+    fs.writeFileSync(errorLog, 'line 1\nTraceback (most recent call last):\nConnectionRefusedError: [Errno 111] Connection refused\n');
+    let mode: 'ok' | 'refused' | 'broken' = 'ok';
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url}`);
+        const signedIn = /sessionid=s1/.test(req.headers.cookie ?? '');
+        if (mode === 'broken' && req.method === 'POST') return res.writeHead(500).end('<h1>Server Error (500)</h1>');
+        if (req.url === '/auth/login/' && req.method === 'GET')
+          return res
+            .writeHead(200, { 'Set-Cookie': 'csrftoken=c1; Path=/' })
+            .end('<form><input type="hidden" name="csrfmiddlewaretoken" value="t1"><input name="region" value="default"><input name="username"></form>');
+        if (req.url === '/auth/login/') {
+          const form = new URLSearchParams(body);
+          const ok = mode === 'ok' && form.get('csrfmiddlewaretoken') === 't1' && form.get('username') === 'admin' && form.get('password') === 'pw "$(x)' && form.get('domain') === 'Default';
+          if (!ok) return res.writeHead(200).end('<div class="alert alert-danger">Invalid credentials.</div>');
+          return res.writeHead(302, { Location: '/', 'Set-Cookie': 'sessionid=s1; Path=/' }).end();
+        }
+        if (req.url === '/project/instances/')
+          return signedIn ? res.writeHead(200).end('<span class="user-name">admin</span> Instances') : res.writeHead(302, { Location: '/auth/login/?next=/project/instances/' }).end();
+        if (req.url === '/auth/logout/') return res.writeHead(302, { Location: '/auth/login/' }).end();
+        return res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/`;
+    const script = login.run
+      .replace(/^\. .*\n/, `export OS_USERNAME=admin OS_USER_DOMAIN_NAME=Default OS_PASSWORD='pw "$(x)'\n`)
+      .replaceAll('http://10.0.0.11/', url)
+      .replaceAll('/var/log/openstack-dashboard/error.log', errorLog)
+      .replace(/^python3 /m, '/usr/bin/python3 ');
+    const run = () =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const p = spawn('bash', ['-c', `set -e\n${script}`]);
+        let out = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        p.on('close', (code) => resolve({ code, out }));
+      });
+    try {
+      let r = await run();
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, new RegExp(login.expect!, 'm'));
+      assert.match(r.out, /^signed in as admin: .*project\/instances\/ HTTP 200, \d+ bytes/m);
+      // The sign-in's redirect is not followed: straight to the instances page, then out.
+      assert.deepEqual(seen, ['GET /auth/login/', 'POST /auth/login/', 'GET /project/instances/', 'GET /auth/logout/']);
+      mode = 'refused';
+      r = await run();
+      assert.equal(r.code, 1);
+      assert.match(r.out, /the login was refused: Invalid credentials\./);
+      mode = 'broken';
+      r = await run();
+      assert.equal(r.code, 1);
+      assert.match(r.out, new RegExp(`POST ${url}auth/login/: HTTP 500 Internal Server Error`));
+      assert.match(r.out, /the end of .*error\.log:\nline 1\nTraceback \(most recent call last\):\nConnectionRefusedError: \[Errno 111\] Connection refused/);
+      assert.doesNotMatch(r.out, /pw "/, 'the password is not printed');
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 
   it('self-service networks turn the router panels on; CentOS 7 gets its own paths, cache backend and httpd setting', () => {

@@ -97,12 +97,13 @@ export function renderHorizon(ctx: RenderContext, node: ResolvedNode): void {
   ctx.start(node, step, 'horizon', ctx.units('horizon'), files);
 
   // The settings the dashboard runs with are the ones rendered: horizon swallows a snippet that fails.
+  // Read in the C locale without Python's UTF-8 coercion, as under Apache's LANG=C (Debian's envvars).
   ctx.check(node, {
     id: `${step}/verify-settings`,
     step,
     service: 'horizon',
     title: 'the dashboard runs with the rendered settings',
-    run: `cd / && runuser -u ${shq(dash.user)} -- env DJANGO_SETTINGS_MODULE=openstack_dashboard.settings ${profile.python} - ${shq(dash.settings)} <<'PY'\n${SETTINGS_CHECK}\nPY`,
+    run: `cd / && runuser -u ${shq(dash.user)} -- env LC_ALL=C PYTHONCOERCECLOCALE=0 PYTHONUTF8=0 DJANGO_SETTINGS_MODULE=openstack_dashboard.settings ${profile.python} - ${shq(dash.settings)} <<'PY'\n${SETTINGS_CHECK}\nPY`,
     expect: '^settings in effect: ',
   });
   const url = `http://${node.address}${dash.webroot}`;
@@ -113,7 +114,12 @@ export function renderHorizon(ctx: RenderContext, node: ResolvedNode): void {
       service: 'horizon',
       title: `sign in to the dashboard as ${who} (${url})`,
       // The password comes from the openrc file into the environment, never into argv.
-      run: `. ${shq(`${profile.paths.openrcDir}/${openrc}`)}\n${profile.python} - ${shq(url)} <<'PY'\n${LOGIN_CHECK}\nPY`,
+      run: [
+        `. ${shq(`${profile.paths.openrcDir}/${openrc}`)}`,
+        `${profile.python} - ${shq(url)} <<'PY' || { rc=$?; echo "the end of ${dash.errorLog}:"; tail -n 3 ${shq(dash.errorLog)} | cut -c1-400; exit $rc; }`,
+        LOGIN_CHECK,
+        'PY',
+      ].join('\n'),
       expect: '^signed in as ',
     });
   signIn('verify-login-admin', 'admin-openrc', 'admin');
@@ -141,22 +147,34 @@ print('settings in effect: ' + ', '.join(sorted(want)))`;
 
 /**
  * Signs in the way a browser does: the login page (CSRF cookie and token), the form posted with the
- * user's domain, name and password, then a page only a signed-in user sees, then sign out.
+ * user's domain, name and password, then a page only a signed-in user sees, then sign out. Redirects
+ * are not followed: the overview a sign-in leads to asks compute for its usage figures (seconds).
+ * Any other HTTP error is named with its request.
  */
 const LOGIN_CHECK = `import os, re, sys
 try:
-    from urllib.request import build_opener, HTTPCookieProcessor, Request
+    from urllib.request import build_opener, HTTPCookieProcessor, HTTPRedirectHandler, Request
+    from urllib.error import HTTPError
     from urllib.parse import urlencode
     from http.cookiejar import CookieJar
 except ImportError:
-    from urllib2 import build_opener, HTTPCookieProcessor, Request
+    from urllib2 import build_opener, HTTPCookieProcessor, HTTPRedirectHandler, Request, HTTPError
     from urllib import urlencode
     from cookielib import CookieJar
+class Stay(HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
 root = sys.argv[1]
-opener = build_opener(HTTPCookieProcessor(CookieJar()))
+opener = build_opener(HTTPCookieProcessor(CookieJar()), Stay())
 def get(path, data=None):
+    """(where the answer points: its Location or the URL itself, HTTP status, body); redirects are not followed."""
     req = Request(root + path, data=data, headers={'Referer': root + 'auth/login/'})
-    res = opener.open(req, timeout=60)
+    try:
+        res = opener.open(req, timeout=60)
+    except HTTPError as e:
+        if e.code in (301, 302, 303):
+            return e.info().get('Location', ''), e.code, ''
+        sys.exit('%s %s%s: HTTP %d %s' % ('POST' if data else 'GET', root, path, e.code, e.reason))
     return res.geturl(), res.getcode(), res.read().decode('utf-8', 'replace')
 where, code, page = get('auth/login/')
 form = {}
@@ -170,12 +188,12 @@ if 'csrfmiddlewaretoken' not in form:
 user = os.environ['OS_USERNAME']
 form.update({'domain': os.environ.get('OS_USER_DOMAIN_NAME', 'Default'), 'username': user, 'password': os.environ['OS_PASSWORD']})
 where, code, page = get('auth/login/', urlencode(form).encode())
-if '/auth/login' in where:
+if code not in (302, 303) or '/auth/login' in where:
     err = re.search(r'class="alert[^"]*"[^>]*>(.*?)</', page, re.S)
     sys.exit('the login was refused: %s' % (err.group(1).strip() if err else 'the login page again'))
 where, code, page = get('project/instances/')
-if '/auth/login' in where or code != 200:
-    sys.exit('the instances page sent back to the login (%s, HTTP %d)' % (where, code))
+if code != 200:
+    sys.exit('the instances page sent back to %s (HTTP %d)' % (where, code))
 if user not in page:
     sys.exit('the instances page does not show the user %s' % user)
 get('auth/logout/')

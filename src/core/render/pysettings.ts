@@ -49,7 +49,7 @@ export class PySettingsDoc {
   }
 
   render(header: string[]): { text: string; lines: LineOrigin[] } {
-    const out: string[] = header.map((h) => (h ? `# ${h}` : '#'));
+    const out: string[] = header.map((h) => (h ? `# ${asciiOnly(h.replaceAll('\u2014', '-'))}` : '#'));
     const lines: LineOrigin[] = [];
     if (this.entries.size) out.push('');
     for (const [name, e] of this.entries) {
@@ -58,6 +58,18 @@ export class PySettingsDoc {
     }
     return { text: out.join('\n') + '\n', lines };
   }
+}
+
+/**
+ * `s` with every character beyond ASCII written as Python's \\uXXXX or \\UXXXXXXXX escape. Horizon reads a
+ * settings snippet with the locale's encoding, which is ASCII where Apache runs with LANG=C (Debian 12):
+ * one other byte and horizon drops the whole snippet, logging only "Can not exec settings snippet".
+ */
+export function asciiOnly(s: string): string {
+  return s.replace(/[^\x00-\x7f]/gu, (c) => {
+    const cp = c.codePointAt(0)!;
+    return cp > 0xffff ? `\\U${cp.toString(16).padStart(8, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** Why a setting cannot be written to a Django settings file, or undefined. */
@@ -98,8 +110,7 @@ export function pyLiteral(value: PyValue, indent: number): string {
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : JSON.stringify(value);
-  // U+0085, U+2028 and U+2029 are escaped too: editors break lines at them.
-  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (typeof value === 'string') return asciiOnly(JSON.stringify(value));
   const pad = '    '.repeat(indent + 1);
   const end = '    '.repeat(indent);
   if (Array.isArray(value)) {

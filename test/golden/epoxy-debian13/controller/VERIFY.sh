@@ -156,7 +156,7 @@ systemctl is-active apache2
 OSTOPO_CHECK
 
 ostopo_check 'the dashboard runs with the rendered settings' '^settings in effect: ' '' <<'OSTOPO_CHECK'
-cd / && runuser -u www-data -- env DJANGO_SETTINGS_MODULE=openstack_dashboard.settings python3 - /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py <<'PY'
+cd / && runuser -u www-data -- env LC_ALL=C PYTHONCOERCECLOCALE=0 PYTHONUTF8=0 DJANGO_SETTINGS_MODULE=openstack_dashboard.settings python3 - /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py <<'PY'
 import ast, sys
 tree = ast.parse(open(sys.argv[1]).read())
 want = {}
@@ -179,21 +179,31 @@ OSTOPO_CHECK
 
 ostopo_check 'sign in to the dashboard as admin (http://10.0.0.11/)' '^signed in as ' '' <<'OSTOPO_CHECK'
 . /root/admin-openrc
-python3 - http://10.0.0.11/ <<'PY'
+python3 - http://10.0.0.11/ <<'PY' || { rc=$?; echo "the end of /var/log/openstack-dashboard/error.log:"; tail -n 3 /var/log/openstack-dashboard/error.log | cut -c1-400; exit $rc; }
 import os, re, sys
 try:
-    from urllib.request import build_opener, HTTPCookieProcessor, Request
+    from urllib.request import build_opener, HTTPCookieProcessor, HTTPRedirectHandler, Request
+    from urllib.error import HTTPError
     from urllib.parse import urlencode
     from http.cookiejar import CookieJar
 except ImportError:
-    from urllib2 import build_opener, HTTPCookieProcessor, Request
+    from urllib2 import build_opener, HTTPCookieProcessor, HTTPRedirectHandler, Request, HTTPError
     from urllib import urlencode
     from cookielib import CookieJar
+class Stay(HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
 root = sys.argv[1]
-opener = build_opener(HTTPCookieProcessor(CookieJar()))
+opener = build_opener(HTTPCookieProcessor(CookieJar()), Stay())
 def get(path, data=None):
+    """(where the answer points: its Location or the URL itself, HTTP status, body); redirects are not followed."""
     req = Request(root + path, data=data, headers={'Referer': root + 'auth/login/'})
-    res = opener.open(req, timeout=60)
+    try:
+        res = opener.open(req, timeout=60)
+    except HTTPError as e:
+        if e.code in (301, 302, 303):
+            return e.info().get('Location', ''), e.code, ''
+        sys.exit('%s %s%s: HTTP %d %s' % ('POST' if data else 'GET', root, path, e.code, e.reason))
     return res.geturl(), res.getcode(), res.read().decode('utf-8', 'replace')
 where, code, page = get('auth/login/')
 form = {}
@@ -207,12 +217,12 @@ if 'csrfmiddlewaretoken' not in form:
 user = os.environ['OS_USERNAME']
 form.update({'domain': os.environ.get('OS_USER_DOMAIN_NAME', 'Default'), 'username': user, 'password': os.environ['OS_PASSWORD']})
 where, code, page = get('auth/login/', urlencode(form).encode())
-if '/auth/login' in where:
+if code not in (302, 303) or '/auth/login' in where:
     err = re.search(r'class="alert[^"]*"[^>]*>(.*?)</', page, re.S)
     sys.exit('the login was refused: %s' % (err.group(1).strip() if err else 'the login page again'))
 where, code, page = get('project/instances/')
-if '/auth/login' in where or code != 200:
-    sys.exit('the instances page sent back to the login (%s, HTTP %d)' % (where, code))
+if code != 200:
+    sys.exit('the instances page sent back to %s (HTTP %d)' % (where, code))
 if user not in page:
     sys.exit('the instances page does not show the user %s' % user)
 get('auth/logout/')
@@ -222,21 +232,31 @@ OSTOPO_CHECK
 
 ostopo_check 'sign in to the dashboard as myuser (http://10.0.0.11/)' '^signed in as ' '' <<'OSTOPO_CHECK'
 . /root/demo-openrc
-python3 - http://10.0.0.11/ <<'PY'
+python3 - http://10.0.0.11/ <<'PY' || { rc=$?; echo "the end of /var/log/openstack-dashboard/error.log:"; tail -n 3 /var/log/openstack-dashboard/error.log | cut -c1-400; exit $rc; }
 import os, re, sys
 try:
-    from urllib.request import build_opener, HTTPCookieProcessor, Request
+    from urllib.request import build_opener, HTTPCookieProcessor, HTTPRedirectHandler, Request
+    from urllib.error import HTTPError
     from urllib.parse import urlencode
     from http.cookiejar import CookieJar
 except ImportError:
-    from urllib2 import build_opener, HTTPCookieProcessor, Request
+    from urllib2 import build_opener, HTTPCookieProcessor, HTTPRedirectHandler, Request, HTTPError
     from urllib import urlencode
     from cookielib import CookieJar
+class Stay(HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
 root = sys.argv[1]
-opener = build_opener(HTTPCookieProcessor(CookieJar()))
+opener = build_opener(HTTPCookieProcessor(CookieJar()), Stay())
 def get(path, data=None):
+    """(where the answer points: its Location or the URL itself, HTTP status, body); redirects are not followed."""
     req = Request(root + path, data=data, headers={'Referer': root + 'auth/login/'})
-    res = opener.open(req, timeout=60)
+    try:
+        res = opener.open(req, timeout=60)
+    except HTTPError as e:
+        if e.code in (301, 302, 303):
+            return e.info().get('Location', ''), e.code, ''
+        sys.exit('%s %s%s: HTTP %d %s' % ('POST' if data else 'GET', root, path, e.code, e.reason))
     return res.geturl(), res.getcode(), res.read().decode('utf-8', 'replace')
 where, code, page = get('auth/login/')
 form = {}
@@ -250,12 +270,12 @@ if 'csrfmiddlewaretoken' not in form:
 user = os.environ['OS_USERNAME']
 form.update({'domain': os.environ.get('OS_USER_DOMAIN_NAME', 'Default'), 'username': user, 'password': os.environ['OS_PASSWORD']})
 where, code, page = get('auth/login/', urlencode(form).encode())
-if '/auth/login' in where:
+if code not in (302, 303) or '/auth/login' in where:
     err = re.search(r'class="alert[^"]*"[^>]*>(.*?)</', page, re.S)
     sys.exit('the login was refused: %s' % (err.group(1).strip() if err else 'the login page again'))
 where, code, page = get('project/instances/')
-if '/auth/login' in where or code != 200:
-    sys.exit('the instances page sent back to the login (%s, HTTP %d)' % (where, code))
+if code != 200:
+    sys.exit('the instances page sent back to %s (HTTP %d)' % (where, code))
 if user not in page:
     sys.exit('the instances page does not show the user %s' % user)
 get('auth/logout/')

@@ -1,4 +1,4 @@
-# local_settings — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# local_settings - rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
 # Managed file: change the topology, not this file; ostopo reports edits made here as drift.
 
 OPENSTACK_KEYSTONE_URL = "http://controller:5000/v3"
