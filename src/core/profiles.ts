@@ -352,7 +352,7 @@ const DEBIAN12_ZED: Profile = {
     commands: [
       {
         title: 'refresh the package lists',
-        run: 'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update',
+        run: 'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 update',
         refresh: true,
         check: 'test -n "$(find /var/lib/apt/lists -maxdepth 1 -name \'*_Packages*\' -mmin -720 2>/dev/null | head -n 1)"',
       },
@@ -419,8 +419,8 @@ const DEBIAN12_ZED: Profile = {
   },
   preventStartOnInstall: true,
   install: {
-    // Keep the configs ostopo wrote when a package upgrade ships new defaults (no conffile prompt).
-    command: 'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y',
+    // Keep the configs ostopo wrote when a package upgrade ships new defaults (no conffile prompt); retry what the mirror drops.
+    command: 'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y',
     // Installed, and nothing half done: dpkg --audit lists what an interrupted install left (it exits 0 either way).
     installed: 'test -z "$(dpkg --audit 2>&1)" && for p in {pkgs}; do dpkg-query -W -f=\'${Status}\\n\' "$p" 2>/dev/null | grep -q \'^install ok installed$\' || exit 1; done',
     withoutRecommends: '--no-install-recommends',

@@ -133,7 +133,8 @@ export function installServices(
     }
   }
   // Services of one project may share a package (RDO's openstack-neutron carries three agents).
-  ctx.install(node, step, service, [...new Set([...services.flatMap((s) => ctx.packages(s)), ...extra])], undefined, opts);
+  const withoutRecommends = opts.withoutRecommends || services.every((s) => ctx.on(s).withoutRecommends);
+  ctx.install(node, step, service, [...new Set([...services.flatMap((s) => ctx.packages(s)), ...extra])], undefined, { withoutRecommends });
   return files;
 }
 

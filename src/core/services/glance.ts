@@ -16,7 +16,8 @@ export const glance: ServiceDescriptor = {
   profiles: {
     'centos7/train': { packages: ['openstack-glance'], units: ['openstack-glance-api'], api: { kind: 'daemon' } },
     // qemu-utils: qemu-img, for glance's image conversion and the offline image check of verify.
-    'debian12/zed': { packages: ['glance-api', 'qemu-utils'], units: ['glance-api'], api: { kind: 'daemon' } },
+    // Without Recommends: they bring compilers, SciPy, Matplotlib and GDAL (120 packages, through python3-networkx).
+    'debian12/zed': { packages: ['glance-api', 'qemu-utils'], units: ['glance-api'], api: { kind: 'daemon' }, withoutRecommends: true },
   },
   configFiles: [
     { name: 'glance-api.conf', project: 'glance', description: 'glance API configuration (/etc/glance/glance-api.conf).', oslo: true, catalog: { service: 'glance', file: 'glance-api.conf' } },

@@ -31,7 +31,7 @@ export const horizon: ServiceDescriptor = {
     // RDO's package runs under httpd (the guide adds `WSGIApplicationGroup %{GLOBAL}` to its vhost).
     'centos7/train': { packages: ['openstack-dashboard'], units: ['httpd'] },
     // Debian's runs under Apache with mod_wsgi at /horizon; pymemcache: Django's PyMemcacheCache.
-    'debian12/zed': { packages: ['openstack-dashboard-apache', 'python3-pymemcache'], units: ['apache2'], preInstall: [DASHBOARD_VHOST] },
+    'debian12/zed': { packages: ['openstack-dashboard-apache', 'python3-pymemcache'], units: ['apache2'], preInstall: [DASHBOARD_VHOST], withoutRecommends: true },
   },
   configFiles: [
     {

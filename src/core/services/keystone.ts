@@ -24,6 +24,7 @@ export const keystone: ServiceDescriptor = {
       packages: ['keystone'],
       units: ['keystone'],
       api: { kind: 'uwsgi', defaultsFile: '/etc/default/keystone', ini: '/etc/keystone/keystone-uwsgi.ini', port: 5000 },
+      withoutRecommends: true,
     },
   },
   configFiles: [

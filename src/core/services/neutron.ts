@@ -21,6 +21,8 @@ export const neutronServer: ServiceDescriptor = {
       units: ['neutron-api', 'neutron-rpc-server'],
       // The neutron-api init script is named after neutron-server: its defaults file is /etc/default/neutron-server.
       api: { kind: 'uwsgi', defaultsFile: '/etc/default/neutron-server', ini: '/etc/neutron/neutron-api-uwsgi.ini', port: 9696 },
+      // Without Recommends: build-essential and python3-dev among them.
+      withoutRecommends: true,
     },
   },
   configFiles: [

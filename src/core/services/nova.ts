@@ -41,6 +41,8 @@ export const novaApi: ServiceDescriptor = {
       units: ['nova-api'],
       api: { kind: 'uwsgi', defaultsFile: '/etc/default/nova-api', ini: '/etc/nova/nova-api-uwsgi.ini', port: 8774 },
       preInstall: [MASK_ISCSI_IN_CONTAINERS],
+      // Without Recommends: keystone's server code, Sphinx, Flask, LDAP among them.
+      withoutRecommends: true,
     },
   },
   configFiles: [
@@ -71,6 +73,7 @@ export const novaApiMetadata: ServiceDescriptor = {
       units: ['nova-api-metadata'],
       api: { kind: 'uwsgi', defaultsFile: '/etc/default/nova-api-metadata', ini: '/etc/nova/nova-api-metadata-uwsgi.ini', port: 8775 },
       preInstall: [MASK_ISCSI_IN_CONTAINERS],
+      withoutRecommends: true,
     },
   },
 };
@@ -88,7 +91,7 @@ export const novaScheduler: ServiceDescriptor = {
   owner: 'nova',
   profiles: {
     'centos7/train': { packages: ['openstack-nova-scheduler'], units: ['openstack-nova-scheduler'] },
-    'debian12/zed': { packages: ['nova-scheduler'], units: ['nova-scheduler'], preInstall: [MASK_ISCSI_IN_CONTAINERS] },
+    'debian12/zed': { packages: ['nova-scheduler'], units: ['nova-scheduler'], preInstall: [MASK_ISCSI_IN_CONTAINERS], withoutRecommends: true },
   },
 };
 
@@ -105,7 +108,7 @@ export const novaConductor: ServiceDescriptor = {
   owner: 'nova',
   profiles: {
     'centos7/train': { packages: ['openstack-nova-conductor'], units: ['openstack-nova-conductor'] },
-    'debian12/zed': { packages: ['nova-conductor'], units: ['nova-conductor'], preInstall: [MASK_ISCSI_IN_CONTAINERS] },
+    'debian12/zed': { packages: ['nova-conductor'], units: ['nova-conductor'], preInstall: [MASK_ISCSI_IN_CONTAINERS], withoutRecommends: true },
   },
 };
 
@@ -123,7 +126,7 @@ export const novaNovncproxy: ServiceDescriptor = {
   owner: 'nova',
   profiles: {
     'centos7/train': { packages: ['openstack-nova-novncproxy'], units: ['openstack-nova-novncproxy'] },
-    'debian12/zed': { packages: ['nova-consoleproxy'], units: ['nova-novncproxy'], preInstall: [MASK_ISCSI_IN_CONTAINERS], preInstallFiles: [CONSOLE_PROXY_DEFAULTS] },
+    'debian12/zed': { packages: ['nova-consoleproxy'], units: ['nova-novncproxy'], preInstall: [MASK_ISCSI_IN_CONTAINERS], preInstallFiles: [CONSOLE_PROXY_DEFAULTS], withoutRecommends: true },
   },
 };
 

@@ -19,6 +19,7 @@ export const placement: ServiceDescriptor = {
       packages: ['placement-api', 'python3-osc-placement'],
       units: ['placement-api'],
       api: { kind: 'uwsgi', defaultsFile: '/etc/default/placement-api', ini: '/etc/placement/placement-api-uwsgi.ini', port: 8778 },
+      withoutRecommends: true,
     },
   },
   configFiles: [

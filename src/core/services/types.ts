@@ -24,6 +24,11 @@ export interface ServiceOnProfile {
   api?: ApiServer;
   /** The system user (and group) owning its files, when it differs from the descriptor's. */
   owner?: string;
+  /**
+   * Installed without the packages' weak dependencies (the profile's install.withoutRecommends), where
+   * they bring only what the service never runs. Services installed together keep them unless all say so.
+   */
+  withoutRecommends?: boolean;
   /** Commands run before its packages are installed. */
   preInstall?: PreInstallCommand[];
   /** Files its packages read at install time, written before the install. */

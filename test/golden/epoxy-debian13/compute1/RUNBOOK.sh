@@ -96,7 +96,7 @@ fi
 # skip when: test -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -720 2>/dev/null | head -n 1)"
 if ! ( test -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -720 2>/dev/null | head -n 1)" ) >/dev/null 2>&1; then
 (
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 update
 )
 fi
 # install python3-openstackclient python3-osc-placement (Debian trixie main carries 2025.1: refresh the package lists and install the OpenStack client)
@@ -110,7 +110,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y python3-openstackclient python3-osc-placement
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y python3-openstackclient python3-osc-placement
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -127,7 +127,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y chrony
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y chrony
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -184,7 +184,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-compute nova-compute-kvm
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-compute nova-compute-kvm
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -294,7 +294,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y neutron-openvswitch-agent openvswitch-switch conntrack ipset
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y neutron-openvswitch-agent openvswitch-switch conntrack ipset
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi

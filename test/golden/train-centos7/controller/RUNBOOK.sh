@@ -1270,7 +1270,7 @@ WSGIApplicationGroup %{GLOBAL}
 OSTOPO_EOF
 # file /usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py: horizon's settings (guide: "Install and configure components" of the dashboard): keystone, memcached sessions, allowed hosts, networking panels.
 ostopo_write /usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py root root 0644 <<'OSTOPO_EOF'
-# local_settings — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
+# local_settings - rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
 # Managed file: change the topology, not this file; ostopo reports edits made here as drift.
 
 OPENSTACK_KEYSTONE_URL = "http://controller:5000/v3"

@@ -105,7 +105,7 @@ fi
 # skip when: test -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -720 2>/dev/null | head -n 1)"
 if ! ( test -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -720 2>/dev/null | head -n 1)" ) >/dev/null 2>&1; then
 (
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 update
 )
 fi
 # install python3-openstackclient python3-osc-placement (Debian bookworm main carries Zed: refresh the package lists and install the OpenStack client)
@@ -119,7 +119,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y python3-openstackclient python3-osc-placement
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y python3-openstackclient python3-osc-placement
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -136,7 +136,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y chrony
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y chrony
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -188,7 +188,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y mariadb-server python3-pymysql
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y mariadb-server python3-pymysql
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -243,7 +243,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y rabbitmq-server
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y rabbitmq-server
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -309,7 +309,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y memcached python3-memcache
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y memcached python3-memcache
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -353,7 +353,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y etcd-server
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y etcd-server
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -512,7 +512,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y keystone
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y --no-install-recommends keystone
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -705,7 +705,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y glance-api qemu-utils
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y --no-install-recommends glance-api qemu-utils
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -828,7 +828,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y placement-api python3-osc-placement
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y --no-install-recommends placement-api python3-osc-placement
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -962,7 +962,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-api nova-scheduler nova-conductor nova-consoleproxy
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y --no-install-recommends nova-api nova-scheduler nova-conductor nova-consoleproxy
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -1167,7 +1167,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y neutron-server neutron-linuxbridge-agent conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y neutron-server neutron-linuxbridge-agent conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -1355,7 +1355,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y openstack-dashboard-apache python3-pymemcache
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y --no-install-recommends openstack-dashboard-apache python3-pymemcache
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -1381,7 +1381,7 @@ Listen 10.0.0.11:80
 OSTOPO_EOF
 # file /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py: horizon's settings (guide: "Install and configure components" of the dashboard): keystone, memcached sessions, allowed hosts, networking panels.
 ostopo_write /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py root root 0644 <<'OSTOPO_EOF'
-# local_settings — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# local_settings - rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
 # Managed file: change the topology, not this file; ostopo reports edits made here as drift.
 
 OPENSTACK_KEYSTONE_URL = "http://controller:5000/v3"
