@@ -101,14 +101,14 @@ const GUIDE: { section: string; steps: GuideStep[] }[] = [
         checked: [`${C}:keystone/running`],
       },
       { step: 'the administrative account in the environment', rendered: [`${C}:openrc/admin-openrc`] },
-      { step: 'create the example domain', rendered: [`${C}:keystone/domain-example`] },
-      { step: 'create the service project', rendered: [`${C}:keystone/project-service`] },
+      { step: 'create the example domain', rendered: [`${C}:keystone/identity`] },
+      { step: 'create the service project', rendered: [`${C}:keystone/identity`] },
       {
         step: 'create myproject, myuser, myrole; add myrole to myuser in myproject',
-        rendered: [`${C}:keystone/project-demo`, `${C}:keystone/user-demo`, `${C}:keystone/role-demo`, `${C}:keystone/role-assignment-demo`],
+        rendered: [`${C}:keystone/identity`],
       },
       // Not in the guide: myrole grants nothing under today's default policies (horizon's instances page fails).
-      { step: '(ostopo) add member to myuser in myproject', rendered: [`${C}:keystone/role-member-demo`] },
+      { step: '(ostopo) add member to myuser in myproject', rendered: [`${C}:keystone/identity`] },
       { step: 'verify: a token as admin and as myuser', checked: [`${C}:keystone/verify-token-admin`, `${C}:keystone/verify-token-demo`] },
       { step: 'client environment scripts admin-openrc and demo-openrc', rendered: [`${C}:openrc/admin-openrc`, `${C}:openrc/demo-openrc`], checked: [`${C}:keystone/verify-token-demo`] },
     ],
@@ -119,7 +119,7 @@ const GUIDE: { section: string; steps: GuideStep[] }[] = [
       { step: 'create the glance database and grants', rendered: [`${C}:glance-database/create`] },
       {
         step: 'the glance user, the admin role, the image service and its three endpoints',
-        rendered: [`${C}:glance/user`, `${C}:glance/service-entity`, `${C}:glance/endpoint-public`, `${C}:glance/endpoint-internal`, `${C}:glance/endpoint-admin`],
+        rendered: [`${C}:glance/register`],
       },
       { step: 'install openstack-glance; glance-api.conf', rendered: [`${C}:glance/install`, `${C}:glance/glance-api.conf`] },
       { step: 'glance-manage db_sync; start', rendered: [`${C}:glance/db-sync`, `${C}:glance/start`], checked: [`${C}:glance/running`] },
@@ -135,7 +135,7 @@ const GUIDE: { section: string; steps: GuideStep[] }[] = [
       { step: 'create the placement database and grants', rendered: [`${C}:placement-database/create`] },
       {
         step: 'the placement user, service and endpoints',
-        rendered: [`${C}:placement/user`, `${C}:placement/service-entity`, `${C}:placement/endpoint-public`, `${C}:placement/endpoint-internal`, `${C}:placement/endpoint-admin`],
+        rendered: [`${C}:placement/register`],
       },
       { step: 'install openstack-placement-api; placement.conf', rendered: [`${C}:placement/install`, `${C}:placement/placement.conf`] },
       { step: 'placement-manage db sync; restart httpd (with the <Directory /usr/bin> fix)', rendered: [`${C}:placement/db-sync`, `${C}:placement/usr-bin-access`, `${C}:placement/start`] },
@@ -148,13 +148,7 @@ const GUIDE: { section: string; steps: GuideStep[] }[] = [
       { step: 'create the nova_api, nova and nova_cell0 databases and grants', rendered: [`${C}:nova-database/create`] },
       {
         step: 'the nova user, the compute service and its endpoints',
-        rendered: [
-          `${C}:nova-controller/user`,
-          `${C}:nova-controller/service-entity`,
-          `${C}:nova-controller/endpoint-public`,
-          `${C}:nova-controller/endpoint-internal`,
-          `${C}:nova-controller/endpoint-admin`,
-        ],
+        rendered: [`${C}:nova-controller/register`],
       },
       { step: 'install the nova packages; nova.conf', rendered: [`${C}:nova-controller/install`, `${C}:nova-controller/nova.conf`] },
       {
@@ -188,7 +182,7 @@ const GUIDE: { section: string; steps: GuideStep[] }[] = [
       { step: 'create the neutron database and grants', rendered: [`${C}:neutron-database/create`] },
       {
         step: 'the neutron user, the network service and its endpoints',
-        rendered: [`${C}:neutron/user`, `${C}:neutron/service-entity`, `${C}:neutron/endpoint-public`, `${C}:neutron/endpoint-internal`, `${C}:neutron/endpoint-admin`],
+        rendered: [`${C}:neutron/register`],
       },
       {
         step: 'controller: install; neutron.conf, ml2_conf.ini, linuxbridge_agent.ini, l3_agent.ini, dhcp_agent.ini, metadata_agent.ini',

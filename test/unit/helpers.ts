@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { analyze, Analysis } from '../../src/core/compile';
 import { Finding } from '../../src/core/findings';
@@ -140,3 +141,13 @@ export const NASTY = [
   '\\"',
   'back\\slash"quote\'mix$`#;% ',
 ];
+
+/**
+ * The identity spec (JSON) a keystone command hands its Python script, read from the command as the real
+ * bash parses its words (python stands in as a function that prints its third argument).
+ */
+export function identitySpec(c: { run: string }): unknown {
+  const body = c.run.replace(/^\. .*\n/, '');
+  const r = spawnSync('bash', ['-c', `python3() { printf '%s' "$3"; }; python() { python3 "$@"; }; ${body}`], { encoding: 'utf8' });
+  return JSON.parse(r.stdout) as unknown;
+}

@@ -8,7 +8,7 @@ import { Artifact, CommandArtifact, FileArtifact, NodeFacts, RenderedCloud } fro
 import { materialize, MissingSecretError, secretsIn, UNIT_SKIP_SCRIPT } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
 import { discoverHostsUntilMapped } from '../../src/core/render/nova';
-import { analyzeFile, DEBIAN_PYTHON, minimal, TEST_ENV, TRAIN, ZED } from './helpers';
+import { analyzeFile, DEBIAN_PYTHON, identitySpec, minimal, TEST_ENV, TRAIN, ZED } from './helpers';
 
 const TRAIN_TEXT = (s: string) => s.replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7');
 
@@ -292,17 +292,21 @@ describe('renderer', () => {
     it("the guide's sample objects (guideSamples, default on): the example domain, myproject, myuser with myrole, demo-openrc, myuser's token; off: none, and no DEMO_PASS needed", () => {
       const ids = (c: RenderedCloud) => artifacts(c, 'controller').map((a) => a.id);
       const on = ids(zed);
-      const samples = [
-        'keystone/domain-example',
-        'keystone/project-demo',
-        'keystone/user-demo',
-        'keystone/role-demo',
-        'keystone/role-assignment-demo',
-        'keystone/verify-token-demo',
-        'openrc/demo-openrc',
-      ];
-      for (const id of [...samples, 'keystone/project-service']) assert.ok(on.includes(id), id);
-      assert.match(command(zed, 'controller', 'keystone/domain-example').run, /openstack domain create --description 'An Example Domain' example/);
+      const samples = ['keystone/verify-token-demo', 'openrc/demo-openrc'];
+      for (const id of [...samples, 'keystone/identity']) assert.ok(on.includes(id), id);
+      assert.deepEqual(identitySpec(command(zed, 'controller', 'keystone/identity')), {
+        domains: [{ name: 'example', description: 'An Example Domain' }],
+        projects: [
+          { name: 'service', description: 'Service Project' },
+          { name: 'myproject', description: 'Demo Project' },
+        ],
+        roles: ['myrole'],
+        users: [{ name: 'myuser', password: 'DEMO_PASS' }],
+        grants: [
+          { user: 'myuser', project: 'myproject', role: 'myrole' },
+          { user: 'myuser', project: 'myproject', role: 'member' },
+        ],
+      });
       assert.match(file(zed, 'controller', '/root/demo-openrc').content, /^export OS_PROJECT_NAME=myproject$/m);
       const text = minimal()
         .replace('os: debian12\n', 'os: debian12\nguideSamples: false\n')
@@ -315,7 +319,8 @@ describe('renderer', () => {
       );
       const off = ids(render(a, {}));
       for (const id of samples) assert.ok(!off.includes(id), id);
-      for (const id of ['keystone/project-service', 'keystone/verify-token-admin', 'openrc/admin-openrc']) assert.ok(off.includes(id), id);
+      for (const id of ['keystone/identity', 'keystone/verify-token-admin', 'openrc/admin-openrc']) assert.ok(off.includes(id), id);
+      assert.deepEqual(identitySpec(command(render(a, {}), 'controller', 'keystone/identity')), { projects: [{ name: 'service', description: 'Service Project' }] });
     });
 
     it('keystone.conf: database and fernet', () => {
@@ -348,7 +353,12 @@ describe('renderer', () => {
     });
 
     it('service and demo projects, the demo user and role, and the openrc files', () => {
-      for (const id of ['project-service', 'project-demo', 'user-demo', 'role-demo', 'role-assignment-demo']) assert.ok(command(zed, 'controller', `keystone/${id}`).check);
+      // One keystone session makes them; another checks them (the same script with --check), myuser by signing in.
+      const identity = command(zed, 'controller', 'keystone/identity');
+      assert.deepEqual(identity.env, ['DEMO_PASS']);
+      assert.ok(identity.check!.includes("'--check'") && identity.trustJournal);
+      assert.ok(identity.check!.includes('get_token()'));
+      assert.doesNotMatch(identity.run, /openstack /, 'no `openstack` call: one Python process');
       const admin = file(zed, 'controller', '/root/admin-openrc');
       assert.equal(admin.mode, '0600');
       assert.match(admin.content, /^export OS_AUTH_URL=http:\/\/controller:5000\/v3$/m);
@@ -377,9 +387,22 @@ describe('renderer', () => {
         ['glance', 'http://controller:9292'],
         ['placement', 'http://controller:8778'],
       ]) {
-        assert.deepEqual(command(zed, 'controller', `${svc}/user`).env, [svc === 'glance' ? 'GLANCE_PASS' : 'PLACEMENT_PASS']);
-        for (const iface of ['public', 'internal', 'admin'])
-          assert.match(command(zed, 'controller', `${svc}/endpoint-${iface}`).run, new RegExp(`endpoint create --region RegionOne \\w+ ${iface} ${url}$`));
+        const r = command(zed, 'controller', `${svc}/register`);
+        const secret = svc === 'glance' ? 'GLANCE_PASS' : 'PLACEMENT_PASS';
+        assert.deepEqual(r.env, [secret]);
+        assert.deepEqual(identitySpec(r), {
+          users: [{ name: svc, password: secret }],
+          grants: [{ user: svc, project: 'service', role: 'admin' }],
+          services: [
+            {
+              name: svc,
+              type: svc === 'glance' ? 'image' : 'placement',
+              description: svc === 'glance' ? 'OpenStack Image' : 'Placement API',
+              region: 'RegionOne',
+              endpoints: ['public', 'internal', 'admin'].map((i) => ({ interface: i, url })),
+            },
+          ],
+        });
       }
     });
 

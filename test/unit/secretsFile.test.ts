@@ -203,10 +203,10 @@ describe('rotation: a changed secret reaches every place that holds it', () => {
         else journal.commands[x.id] = { hash: commandHash(x, oldLookup), at: '' };
       }
     const marks = new Map(controller.steps.flatMap((s) => planMarks(s, journal, secretLookup(rotated.cloud.secrets)).map((m) => [m.id, m])));
-    for (const id of ['glance-database/create', 'rabbitmq/user', 'glance/user', 'glance/glance-api.conf']) assert.notEqual(marks.get(id)?.mark, '=', `${id} runs or changes`);
+    for (const id of ['glance-database/create', 'rabbitmq/user', 'glance/register', 'glance/glance-api.conf']) assert.notEqual(marks.get(id)?.mark, '=', `${id} runs or changes`);
     assert.equal(marks.get('keystone-database/create')?.mark, '=', 'what holds no rotated secret stays done');
     // The keystone user's check proves the password, not only that the user exists.
-    const user = controller.steps.flatMap((s) => s.actions).find((x) => x.id === 'glance/user')!;
+    const user = controller.steps.flatMap((s) => s.actions).find((x) => x.id === 'glance/register')!;
     assert.ok(user.kind === 'command' && user.check!.includes('get_token()') && user.env!.includes('GLANCE_PASS'));
   });
 });

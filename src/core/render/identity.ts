@@ -1,97 +1,138 @@
 import { ServiceId } from '../services/registry';
 import { ResolvedNode } from '../model';
 import { asAdmin, RenderContext } from './context';
-import { secretRef, sh, shq } from './template';
+import { StepId } from './artifacts';
+import { secretRef, sh } from './template';
 
 /**
- * Creates a keystone user in the default domain, or sets its password when it exists, with the password
- * read from the environment variable it names: `openstack user create --password` would put the
- * password on the command line, where every user of the node sees it in `ps`. The script runs on
- * python2 and python3 alike (CentOS 7's client is python2); admin credentials come from
- * admin-openrc's OS_* variables, through keystoneclient, which the OpenStack client depends on.
+ * What one keystone session makes exist (the default domain's projects and users): names and the
+ * environment variables that hold passwords, never a password itself.
  */
-const ENSURE_USER = [
-  'import os, sys',
+export interface IdentitySpec {
+  domains?: { name: string; description: string }[];
+  projects?: { name: string; description: string }[];
+  roles?: string[];
+  /** `password`: the environment variable with the user's password. */
+  users?: { name: string; password: string }[];
+  grants?: { user: string; project: string; role: string }[];
+  services?: { name: string; type: string; description: string; region: string; endpoints: { interface: string; url: string }[] }[];
+}
+
+/**
+ * Makes what a spec (JSON, argv 1) names exist in keystone, in one process and one admin session (an
+ * `openstack` call costs seconds: a Python start and a token each). With `--check` it changes nothing,
+ * lists what is missing and exits 1. A user counts as there when it signs in with its password (so a
+ * rotated secret sets the new one); an endpoint whose URL changed is updated, not doubled. Runs on python2
+ * (CentOS 7's client) and python3; admin credentials come from admin-openrc's OS_* variables.
+ */
+const ENSURE_IDENTITY = [
+  'import json, os, sys',
   'from keystoneauth1 import session',
   'from keystoneauth1.identity import v3',
   'from keystoneclient.v3 import client',
-  'name, var = sys.argv[1], sys.argv[2]',
+  'spec = json.loads(sys.argv[1])',
+  "check = sys.argv[2:] == ['--check']",
   'e = os.environ',
-  'auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],',
-  '                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])',
-  'ks = client.Client(session=session.Session(auth=auth), interface="public")',
-  'found = ks.users.list(domain="default", name=name)',
-  'if found:',
-  '    ks.users.update(found[0], password=e[var])',
-  'else:',
-  '    ks.users.create(name=name, domain="default", password=e[var])',
+  "auth = v3.Password(auth_url=e['OS_AUTH_URL'], username=e['OS_USERNAME'], password=e['OS_PASSWORD'], project_name=e['OS_PROJECT_NAME'],",
+  "                   user_domain_name=e['OS_USER_DOMAIN_NAME'], project_domain_name=e['OS_PROJECT_DOMAIN_NAME'])",
+  "ks = client.Client(session=session.Session(auth=auth), interface='public')",
+  'todo = []',
+  'def need(what):',
+  '    todo.append(what)',
+  '    return not check',
+  'def first(found):',
+  '    return found[0] if found else None',
+  'def signs_in(name, var):',
+  '    try:',
+  "        session.Session(auth=v3.Password(auth_url=e['OS_AUTH_URL'], username=name, password=e[var], user_domain_name='Default')).get_token()",
+  '        return True',
+  '    except Exception:',
+  '        return False',
+  "for d in spec.get('domains', []):",
+  "    if not ks.domains.list(name=d['name']) and need('domain ' + d['name']):",
+  "        ks.domains.create(d['name'], description=d['description'])",
+  "for p in spec.get('projects', []):",
+  "    if not ks.projects.list(domain='default', name=p['name']) and need('project ' + p['name']):",
+  "        ks.projects.create(p['name'], 'default', description=p['description'])",
+  "for r in spec.get('roles', []):",
+  "    if not ks.roles.list(name=r) and need('role ' + r):",
+  '        ks.roles.create(r)',
+  "for u in spec.get('users', []):",
+  "    if not signs_in(u['name'], u['password']):",
+  "        found = first(ks.users.list(domain='default', name=u['name']))",
+  "        if found and need('the password of user ' + u['name']):",
+  "            ks.users.update(found, password=e[u['password']])",
+  "        elif not found and need('user ' + u['name']):",
+  "            ks.users.create(name=u['name'], domain='default', password=e[u['password']])",
+  "for g in spec.get('grants', []):",
+  "    user = first(ks.users.list(domain='default', name=g['user']))",
+  "    project = first(ks.projects.list(domain='default', name=g['project']))",
+  "    role = first(ks.roles.list(name=g['role']))",
+  '    if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):',
+  "        if need('role %s of user %s in project %s' % (g['role'], g['user'], g['project'])):",
+  '            ks.roles.grant(role, user=user, project=project)',
+  "for s in spec.get('services', []):",
+  "    svc = first([x for x in ks.services.list(type=s['type']) if x.name == s['name']])",
+  "    if not svc and need('service %s (%s)' % (s['name'], s['type'])):",
+  "        svc = ks.services.create(s['name'], type=s['type'], description=s['description'])",
+  "    for ep in s['endpoints']:",
+  "        have = ks.endpoints.list(service=svc, interface=ep['interface'], region=s['region']) if svc else []",
+  "        if any(x.url == ep['url'] for x in have) or not need('%s endpoint %s' % (ep['interface'], ep['url'])):",
+  '            continue',
+  '        if have:',
+  "            ks.endpoints.update(have[0], url=ep['url'])",
+  '        else:',
+  "            ks.endpoints.create(svc, ep['url'], interface=ep['interface'], region=s['region'])",
+  'if check and todo:',
+  "    sys.exit('missing: ' + ', '.join(todo))",
+  "print(('made: ' + ', '.join(todo)) if todo else 'all there')",
 ].join('\n');
 
-/**
- * Exits 0 when keystone user `name` (default domain) signs in with the password in environment variable
- * `var`, 1 when it does not: the check of a user proves its credential, not only that it exists, so a
- * password changed in the topology (rotation) makes the user's command run again and set it. An unscoped
- * token needs no role; the keystone URL comes from admin-openrc.
- */
-const CAN_SIGN_IN =
-  'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; ' +
-  'session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()';
-
-/** Shell that succeeds when keystone user `user` signs in with the password in environment variable `secret` (see CAN_SIGN_IN). */
-export function canSignIn(ctx: RenderContext, user: string, secret: string): string {
-  // A refused password is a traceback on stderr: the answer this check exists to give, not an error to show.
-  return `${sh(ctx.profile.python, '-c', CAN_SIGN_IN, user, secret)} 2>/dev/null`;
-}
-
-/** Shell that makes keystone user `user` with the password in environment variable `secret` (see ENSURE_USER). */
-export function ensureUser(ctx: RenderContext, user: string, secret: string): string {
-  // The script names the variable, never its value: on the command line it shows nothing secret.
-  return sh(ctx.profile.python, '-c', ENSURE_USER, user, secret);
+/** The identity objects of `spec` as one command: made in one keystone session, checked in another. */
+export function ensureIdentity(
+  ctx: RenderContext,
+  node: ResolvedNode,
+  a: { step: StepId; service: ServiceId; id: string; title: string; spec: IdentitySpec; after?: { node: string; step: StepId }[] },
+): void {
+  const json = JSON.stringify(a.spec);
+  const secrets = (a.spec.users ?? []).map((u) => u.password);
+  ctx.command(node, {
+    step: a.step,
+    service: a.service,
+    id: a.id,
+    title: a.title,
+    // The spec names the variables, never their values: on the command line it shows nothing secret.
+    env: secrets.length ? secrets : undefined,
+    run: asAdmin(ctx, sh(ctx.profile.python, '-c', ENSURE_IDENTITY, json)),
+    check: asAdmin(ctx, `${sh(ctx.profile.python, '-c', ENSURE_IDENTITY, json, '--check')} >/dev/null 2>&1`),
+    trustJournal: true,
+    after: a.after,
+  });
 }
 
 /**
  * The guide's "create the service credentials and API endpoints" block: a keystone user with the admin
  * role in the service project, the service entity and its public, internal and admin endpoints.
- * Runs on the node of the service (it has admin-openrc and the client); each command checks first.
+ * Runs on the node of the service (it has admin-openrc and the client), in one keystone session.
  */
 export function registerService(
   ctx: RenderContext,
   node: ResolvedNode,
   o: { step: string; service: ServiceId; user: string; secret: string; name: string; type: string; description: string; url: string },
 ): void {
-  const base = { step: o.step, service: o.service };
-  const after = ctx.host('keystone') && ctx.host('keystone')!.name !== node.name ? [{ node: ctx.host('keystone')!.name, step: 'keystone' }] : undefined;
-  ctx.command(node, {
-    ...base,
-    id: `${o.step}/user`,
-    title: `keystone user ${o.user} with the admin role in project service`,
-    env: [o.secret],
-    run: asAdmin(ctx, `${ensureUser(ctx, o.user, o.secret)}\n${sh('openstack', 'role', 'add', '--project', 'service', '--user', o.user, 'admin')}`),
-    check: asAdmin(
-      ctx,
-      `${canSignIn(ctx, o.user, o.secret)} && ${sh('openstack', 'role', 'assignment', 'list', '--project', 'service', '--user', o.user, '--role', 'admin', '-f', 'value')} | grep -q .`,
-    ),
-    trustJournal: true,
-    after,
+  const keystone = ctx.host('keystone');
+  ensureIdentity(ctx, node, {
+    step: o.step,
+    service: o.service,
+    id: `${o.step}/register`,
+    title: `keystone: user ${o.user} (admin in project service), service ${o.name} (${o.type}), its endpoints ${o.url}`,
+    spec: {
+      users: [{ name: o.user, password: o.secret }],
+      grants: [{ user: o.user, project: 'service', role: 'admin' }],
+      services: [{ name: o.name, type: o.type, description: o.description, region: ctx.cloud.region, endpoints: ['public', 'internal', 'admin'].map((i) => ({ interface: i, url: o.url })) }],
+    },
+    after: keystone && keystone.name !== node.name ? [{ node: keystone.name, step: 'keystone' }] : undefined,
   });
-  ctx.command(node, {
-    ...base,
-    id: `${o.step}/service-entity`,
-    title: `service ${o.name} (${o.type})`,
-    run: asAdmin(ctx, sh('openstack', 'service', 'create', '--name', o.name, '--description', o.description, o.type)),
-    check: asAdmin(ctx, `${sh('openstack', 'service', 'show', o.name)} >/dev/null 2>&1`),
-    trustJournal: true,
-  });
-  for (const iface of ['public', 'internal', 'admin']) {
-    ctx.command(node, {
-      ...base,
-      id: `${o.step}/endpoint-${iface}`,
-      title: `${iface} endpoint ${o.url}`,
-      run: asAdmin(ctx, sh('openstack', 'endpoint', 'create', '--region', ctx.cloud.region, o.type, iface, o.url)),
-      check: asAdmin(ctx, `${sh('openstack', 'endpoint', 'list', '--service', o.type, '--interface', iface, '--region', ctx.cloud.region, '-f', 'value', '-c', 'URL')} | grep -qxF ${shq(o.url)}`),
-      trustJournal: true,
-    });
-  }
 }
 
 /** [keystone_authtoken] as the guide writes it for a service user. */

@@ -1,7 +1,7 @@
 import { ResolvedNode } from '../model';
-import { asAdmin, RenderContext } from './context';
+import { RenderContext } from './context';
 import { apiService, dbConnection } from './apiService';
-import { canSignIn, ensureUser } from './identity';
+import { ensureIdentity } from './identity';
 import { secretRef, sh, shq } from './template';
 
 export function renderKeystone(ctx: RenderContext, node: ResolvedNode): void {
@@ -91,43 +91,32 @@ function identityObjects(ctx: RenderContext, node: ResolvedNode, step: string): 
   const { profile } = ctx;
   const samples = ctx.cloud.guideSamples;
   const base = { step, service: 'keystone' as const };
-  // The guide's "Create a domain, projects, users, and roles".
-  const osc = (id: string, title: string, run: string, check: string, env?: string[]) =>
-    ctx.command(node, { ...base, id: `${step}/${id}`, title, run: asAdmin(ctx, run), check: asAdmin(ctx, check), env, trustJournal: true });
-  osc(
-    'project-service',
-    'project service',
-    sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Service Project', 'service'),
-    `${sh('openstack', 'project', 'show', 'service')} >/dev/null 2>&1`,
-  );
-  if (samples) {
-    // "Although the default domain already exists from the keystone-manage bootstrap step in this guide, a formal way to create a new domain would be:"
-    osc('domain-example', 'domain example', sh('openstack', 'domain', 'create', '--description', 'An Example Domain', 'example'), `${sh('openstack', 'domain', 'show', 'example')} >/dev/null 2>&1`);
-    // The unprivileged project and user of "regular (non-admin) tasks".
-    osc(
-      'project-demo',
-      'project myproject',
-      sh('openstack', 'project', 'create', '--domain', 'default', '--description', 'Demo Project', 'myproject'),
-      `${sh('openstack', 'project', 'show', 'myproject')} >/dev/null 2>&1`,
-    );
-    // The check signs in as myuser: a DEMO_PASS changed in the topology sets the new password (rotation).
-    osc('user-demo', 'user myuser', ensureUser(ctx, 'myuser', 'DEMO_PASS'), canSignIn(ctx, 'myuser', 'DEMO_PASS'), ['DEMO_PASS']);
-    osc('role-demo', 'role myrole', sh('openstack', 'role', 'create', 'myrole'), `${sh('openstack', 'role', 'show', 'myrole')} >/dev/null 2>&1`);
-    osc(
-      'role-assignment-demo',
-      'myuser has myrole in myproject',
-      sh('openstack', 'role', 'add', '--project', 'myproject', '--user', 'myuser', 'myrole'),
-      `${sh('openstack', 'role', 'assignment', 'list', '--project', 'myproject', '--user', 'myuser', '--role', 'myrole', '-f', 'value')} | grep -q .`,
-    );
-    // myrole grants nothing by the services' default policies: with `member` (keystone's bootstrap makes
-    // it) myuser can do the guide's "regular tasks" and use the dashboard (nova lists its instances).
-    osc(
-      'role-member-demo',
-      'myuser has member in myproject',
-      sh('openstack', 'role', 'add', '--project', 'myproject', '--user', 'myuser', 'member'),
-      `${sh('openstack', 'role', 'assignment', 'list', '--project', 'myproject', '--user', 'myuser', '--role', 'member', '-f', 'value')} | grep -q .`,
-    );
-  }
+  // The guide's "Create a domain, projects, users, and roles", in one keystone session. The example domain:
+  // "Although the default domain already exists from the keystone-manage bootstrap step in this guide, a
+  // formal way to create a new domain would be". myproject and myuser: "regular (non-admin) tasks". myrole
+  // grants nothing by the services' default policies: with `member` (keystone's bootstrap makes it) myuser
+  // can do the guide's "regular tasks" and use the dashboard (nova lists its instances). myuser counts as
+  // there when it signs in: a DEMO_PASS changed in the topology sets the new password (rotation).
+  ensureIdentity(ctx, node, {
+    ...base,
+    id: `${step}/identity`,
+    title: samples ? 'keystone: projects service and myproject, domain example, user myuser, role myrole (myuser: myrole and member in myproject)' : 'keystone: project service',
+    spec: samples
+      ? {
+          domains: [{ name: 'example', description: 'An Example Domain' }],
+          projects: [
+            { name: 'service', description: 'Service Project' },
+            { name: 'myproject', description: 'Demo Project' },
+          ],
+          roles: ['myrole'],
+          users: [{ name: 'myuser', password: 'DEMO_PASS' }],
+          grants: [
+            { user: 'myuser', project: 'myproject', role: 'myrole' },
+            { user: 'myuser', project: 'myproject', role: 'member' },
+          ],
+        }
+      : { projects: [{ name: 'service', description: 'Service Project' }] },
+  });
 
   for (const who of samples ? ['admin', 'demo'] : ['admin']) {
     ctx.check(node, {

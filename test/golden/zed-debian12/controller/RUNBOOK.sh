@@ -569,129 +569,386 @@ for u in keystone; do
 done
 )
 fi
-# project service
-# skip when: . /root/admin-openrc ; openstack project show service >/dev/null 2>&1
-if ! ( . /root/admin-openrc ; openstack project show service >/dev/null 2>&1 ) >/dev/null 2>&1; then
-(
+# keystone: projects service and myproject, domain example, user myuser, role myrole (myuser: myrole and member in myproject)
+# skip when this test passes:
+#   . /root/admin-openrc
+#   python3 -c 'import json, os, sys
+#   from keystoneauth1 import session
+#   from keystoneauth1.identity import v3
+#   from keystoneclient.v3 import client
+#   spec = json.loads(sys.argv[1])
+#   check = sys.argv[2:] == ['\''--check'\'']
+#   e = os.environ
+#   auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+#                      user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+#   ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+#   todo = []
+#   def need(what):
+#       todo.append(what)
+#       return not check
+#   def first(found):
+#       return found[0] if found else None
+#   def signs_in(name, var):
+#       try:
+#           session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+#           return True
+#       except Exception:
+#           return False
+#   for d in spec.get('\''domains'\'', []):
+#       if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+#           ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+#   for p in spec.get('\''projects'\'', []):
+#       if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+#           ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+#   for r in spec.get('\''roles'\'', []):
+#       if not ks.roles.list(name=r) and need('\''role '\'' + r):
+#           ks.roles.create(r)
+#   for u in spec.get('\''users'\'', []):
+#       if not signs_in(u['\''name'\''], u['\''password'\'']):
+#           found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+#           if found and need('\''the password of user '\'' + u['\''name'\'']):
+#               ks.users.update(found, password=e[u['\''password'\'']])
+#           elif not found and need('\''user '\'' + u['\''name'\'']):
+#               ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+#   for g in spec.get('\''grants'\'', []):
+#       user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+#       project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+#       role = first(ks.roles.list(name=g['\''role'\'']))
+#       if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+#           if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+#               ks.roles.grant(role, user=user, project=project)
+#   for s in spec.get('\''services'\'', []):
+#       svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+#       if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+#           svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+#       for ep in s['\''endpoints'\'']:
+#           have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+#           if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+#               continue
+#           if have:
+#               ks.endpoints.update(have[0], url=ep['\''url'\''])
+#           else:
+#               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+#   if check and todo:
+#       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"domains":[{"name":"example","description":"An Example Domain"}],"projects":[{"name":"service","description":"Service Project"},{"name":"myproject","description":"Demo Project"}],"roles":["myrole"],"users":[{"name":"myuser","password":"DEMO_PASS"}],"grants":[{"user":"myuser","project":"myproject","role":"myrole"},{"user":"myuser","project":"myproject","role":"member"}]}' --check >/dev/null 2>&1
+if ! (
 . /root/admin-openrc
-openstack project create --domain default --description 'Service Project' service
-)
-fi
-# domain example
-# skip when: . /root/admin-openrc ; openstack domain show example >/dev/null 2>&1
-if ! ( . /root/admin-openrc ; openstack domain show example >/dev/null 2>&1 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack domain create --description 'An Example Domain' example
-)
-fi
-# project myproject
-# skip when: . /root/admin-openrc ; openstack project show myproject >/dev/null 2>&1
-if ! ( . /root/admin-openrc ; openstack project show myproject >/dev/null 2>&1 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack project create --domain default --description 'Demo Project' myproject
-)
-fi
-# user myuser
-# skip when: . /root/admin-openrc ; python3 -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' myuser DEMO_PASS 2>/dev/null
-if ! ( . /root/admin-openrc ; python3 -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' myuser DEMO_PASS 2>/dev/null ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-python3 -c 'import os, sys
+python3 -c 'import json, os, sys
 from keystoneauth1 import session
 from keystoneauth1.identity import v3
 from keystoneclient.v3 import client
-name, var = sys.argv[1], sys.argv[2]
+spec = json.loads(sys.argv[1])
+check = sys.argv[2:] == ['\''--check'\'']
 e = os.environ
-auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
-                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
-ks = client.Client(session=session.Session(auth=auth), interface="public")
-found = ks.users.list(domain="default", name=name)
-if found:
-    ks.users.update(found[0], password=e[var])
-else:
-    ks.users.create(name=name, domain="default", password=e[var])' myuser DEMO_PASS
-)
-fi
-# role myrole
-# skip when: . /root/admin-openrc ; openstack role show myrole >/dev/null 2>&1
-if ! ( . /root/admin-openrc ; openstack role show myrole >/dev/null 2>&1 ) >/dev/null 2>&1; then
+auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+                   user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+todo = []
+def need(what):
+    todo.append(what)
+    return not check
+def first(found):
+    return found[0] if found else None
+def signs_in(name, var):
+    try:
+        session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+        return True
+    except Exception:
+        return False
+for d in spec.get('\''domains'\'', []):
+    if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+        ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+for p in spec.get('\''projects'\'', []):
+    if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+        ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+for r in spec.get('\''roles'\'', []):
+    if not ks.roles.list(name=r) and need('\''role '\'' + r):
+        ks.roles.create(r)
+for u in spec.get('\''users'\'', []):
+    if not signs_in(u['\''name'\''], u['\''password'\'']):
+        found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+        if found and need('\''the password of user '\'' + u['\''name'\'']):
+            ks.users.update(found, password=e[u['\''password'\'']])
+        elif not found and need('\''user '\'' + u['\''name'\'']):
+            ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+for g in spec.get('\''grants'\'', []):
+    user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+    project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+    role = first(ks.roles.list(name=g['\''role'\'']))
+    if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+        if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+            ks.roles.grant(role, user=user, project=project)
+for s in spec.get('\''services'\'', []):
+    svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+    if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+        svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+    for ep in s['\''endpoints'\'']:
+        have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+        if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+            continue
+        if have:
+            ks.endpoints.update(have[0], url=ep['\''url'\''])
+        else:
+            ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+if check and todo:
+    sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"domains":[{"name":"example","description":"An Example Domain"}],"projects":[{"name":"service","description":"Service Project"},{"name":"myproject","description":"Demo Project"}],"roles":["myrole"],"users":[{"name":"myuser","password":"DEMO_PASS"}],"grants":[{"user":"myuser","project":"myproject","role":"myrole"},{"user":"myuser","project":"myproject","role":"member"}]}' --check >/dev/null 2>&1
+) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
-openstack role create myrole
-)
-fi
-# myuser has myrole in myproject
-# skip when: . /root/admin-openrc ; openstack role assignment list --project myproject --user myuser --role myrole -f value | grep -q .
-if ! ( . /root/admin-openrc ; openstack role assignment list --project myproject --user myuser --role myrole -f value | grep -q . ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack role add --project myproject --user myuser myrole
-)
-fi
-# myuser has member in myproject
-# skip when: . /root/admin-openrc ; openstack role assignment list --project myproject --user myuser --role member -f value | grep -q .
-if ! ( . /root/admin-openrc ; openstack role assignment list --project myproject --user myuser --role member -f value | grep -q . ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack role add --project myproject --user myuser member
+python3 -c 'import json, os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+spec = json.loads(sys.argv[1])
+check = sys.argv[2:] == ['\''--check'\'']
+e = os.environ
+auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+                   user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+todo = []
+def need(what):
+    todo.append(what)
+    return not check
+def first(found):
+    return found[0] if found else None
+def signs_in(name, var):
+    try:
+        session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+        return True
+    except Exception:
+        return False
+for d in spec.get('\''domains'\'', []):
+    if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+        ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+for p in spec.get('\''projects'\'', []):
+    if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+        ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+for r in spec.get('\''roles'\'', []):
+    if not ks.roles.list(name=r) and need('\''role '\'' + r):
+        ks.roles.create(r)
+for u in spec.get('\''users'\'', []):
+    if not signs_in(u['\''name'\''], u['\''password'\'']):
+        found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+        if found and need('\''the password of user '\'' + u['\''name'\'']):
+            ks.users.update(found, password=e[u['\''password'\'']])
+        elif not found and need('\''user '\'' + u['\''name'\'']):
+            ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+for g in spec.get('\''grants'\'', []):
+    user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+    project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+    role = first(ks.roles.list(name=g['\''role'\'']))
+    if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+        if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+            ks.roles.grant(role, user=user, project=project)
+for s in spec.get('\''services'\'', []):
+    svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+    if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+        svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+    for ep in s['\''endpoints'\'']:
+        have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+        if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+            continue
+        if have:
+            ks.endpoints.update(have[0], url=ep['\''url'\''])
+        else:
+            ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+if check and todo:
+    sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"domains":[{"name":"example","description":"An Example Domain"}],"projects":[{"name":"service","description":"Service Project"},{"name":"myproject","description":"Demo Project"}],"roles":["myrole"],"users":[{"name":"myuser","password":"DEMO_PASS"}],"grants":[{"user":"myuser","project":"myproject","role":"myrole"},{"user":"myuser","project":"myproject","role":"member"}]}'
 )
 fi
 
 # ─── step glance ────────────────────────────────────────────────────────────────────────────────────
-# keystone user glance with the admin role in project service
-# skip when: . /root/admin-openrc ; python3 -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' glance GLANCE_PASS 2>/dev/null && openstack role assignment list --project service --user glance --role admin -f value | grep -q .
-if ! ( . /root/admin-openrc ; python3 -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' glance GLANCE_PASS 2>/dev/null && openstack role assignment list --project service --user glance --role admin -f value | grep -q . ) >/dev/null 2>&1; then
-(
+# keystone: user glance (admin in project service), service glance (image), its endpoints http://controller:9292
+# skip when this test passes:
+#   . /root/admin-openrc
+#   python3 -c 'import json, os, sys
+#   from keystoneauth1 import session
+#   from keystoneauth1.identity import v3
+#   from keystoneclient.v3 import client
+#   spec = json.loads(sys.argv[1])
+#   check = sys.argv[2:] == ['\''--check'\'']
+#   e = os.environ
+#   auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+#                      user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+#   ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+#   todo = []
+#   def need(what):
+#       todo.append(what)
+#       return not check
+#   def first(found):
+#       return found[0] if found else None
+#   def signs_in(name, var):
+#       try:
+#           session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+#           return True
+#       except Exception:
+#           return False
+#   for d in spec.get('\''domains'\'', []):
+#       if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+#           ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+#   for p in spec.get('\''projects'\'', []):
+#       if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+#           ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+#   for r in spec.get('\''roles'\'', []):
+#       if not ks.roles.list(name=r) and need('\''role '\'' + r):
+#           ks.roles.create(r)
+#   for u in spec.get('\''users'\'', []):
+#       if not signs_in(u['\''name'\''], u['\''password'\'']):
+#           found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+#           if found and need('\''the password of user '\'' + u['\''name'\'']):
+#               ks.users.update(found, password=e[u['\''password'\'']])
+#           elif not found and need('\''user '\'' + u['\''name'\'']):
+#               ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+#   for g in spec.get('\''grants'\'', []):
+#       user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+#       project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+#       role = first(ks.roles.list(name=g['\''role'\'']))
+#       if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+#           if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+#               ks.roles.grant(role, user=user, project=project)
+#   for s in spec.get('\''services'\'', []):
+#       svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+#       if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+#           svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+#       for ep in s['\''endpoints'\'']:
+#           have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+#           if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+#               continue
+#           if have:
+#               ks.endpoints.update(have[0], url=ep['\''url'\''])
+#           else:
+#               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+#   if check and todo:
+#       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
+if ! (
 . /root/admin-openrc
-python3 -c 'import os, sys
+python3 -c 'import json, os, sys
 from keystoneauth1 import session
 from keystoneauth1.identity import v3
 from keystoneclient.v3 import client
-name, var = sys.argv[1], sys.argv[2]
+spec = json.loads(sys.argv[1])
+check = sys.argv[2:] == ['\''--check'\'']
 e = os.environ
-auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
-                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
-ks = client.Client(session=session.Session(auth=auth), interface="public")
-found = ks.users.list(domain="default", name=name)
-if found:
-    ks.users.update(found[0], password=e[var])
-else:
-    ks.users.create(name=name, domain="default", password=e[var])' glance GLANCE_PASS
-openstack role add --project service --user glance admin
-)
-fi
-# service glance (image)
-# skip when: . /root/admin-openrc ; openstack service show glance >/dev/null 2>&1
-if ! ( . /root/admin-openrc ; openstack service show glance >/dev/null 2>&1 ) >/dev/null 2>&1; then
+auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+                   user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+todo = []
+def need(what):
+    todo.append(what)
+    return not check
+def first(found):
+    return found[0] if found else None
+def signs_in(name, var):
+    try:
+        session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+        return True
+    except Exception:
+        return False
+for d in spec.get('\''domains'\'', []):
+    if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+        ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+for p in spec.get('\''projects'\'', []):
+    if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+        ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+for r in spec.get('\''roles'\'', []):
+    if not ks.roles.list(name=r) and need('\''role '\'' + r):
+        ks.roles.create(r)
+for u in spec.get('\''users'\'', []):
+    if not signs_in(u['\''name'\''], u['\''password'\'']):
+        found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+        if found and need('\''the password of user '\'' + u['\''name'\'']):
+            ks.users.update(found, password=e[u['\''password'\'']])
+        elif not found and need('\''user '\'' + u['\''name'\'']):
+            ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+for g in spec.get('\''grants'\'', []):
+    user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+    project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+    role = first(ks.roles.list(name=g['\''role'\'']))
+    if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+        if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+            ks.roles.grant(role, user=user, project=project)
+for s in spec.get('\''services'\'', []):
+    svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+    if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+        svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+    for ep in s['\''endpoints'\'']:
+        have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+        if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+            continue
+        if have:
+            ks.endpoints.update(have[0], url=ep['\''url'\''])
+        else:
+            ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+if check and todo:
+    sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
+) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
-openstack service create --name glance --description 'OpenStack Image' image
-)
-fi
-# public endpoint http://controller:9292
-# skip when: . /root/admin-openrc ; openstack endpoint list --service image --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9292
-if ! ( . /root/admin-openrc ; openstack endpoint list --service image --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9292 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack endpoint create --region RegionOne image public http://controller:9292
-)
-fi
-# internal endpoint http://controller:9292
-# skip when: . /root/admin-openrc ; openstack endpoint list --service image --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9292
-if ! ( . /root/admin-openrc ; openstack endpoint list --service image --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9292 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack endpoint create --region RegionOne image internal http://controller:9292
-)
-fi
-# admin endpoint http://controller:9292
-# skip when: . /root/admin-openrc ; openstack endpoint list --service image --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9292
-if ! ( . /root/admin-openrc ; openstack endpoint list --service image --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9292 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack endpoint create --region RegionOne image admin http://controller:9292
+python3 -c 'import json, os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+spec = json.loads(sys.argv[1])
+check = sys.argv[2:] == ['\''--check'\'']
+e = os.environ
+auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+                   user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+todo = []
+def need(what):
+    todo.append(what)
+    return not check
+def first(found):
+    return found[0] if found else None
+def signs_in(name, var):
+    try:
+        session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+        return True
+    except Exception:
+        return False
+for d in spec.get('\''domains'\'', []):
+    if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+        ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+for p in spec.get('\''projects'\'', []):
+    if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+        ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+for r in spec.get('\''roles'\'', []):
+    if not ks.roles.list(name=r) and need('\''role '\'' + r):
+        ks.roles.create(r)
+for u in spec.get('\''users'\'', []):
+    if not signs_in(u['\''name'\''], u['\''password'\'']):
+        found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+        if found and need('\''the password of user '\'' + u['\''name'\'']):
+            ks.users.update(found, password=e[u['\''password'\'']])
+        elif not found and need('\''user '\'' + u['\''name'\'']):
+            ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+for g in spec.get('\''grants'\'', []):
+    user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+    project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+    role = first(ks.roles.list(name=g['\''role'\'']))
+    if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+        if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+            ks.roles.grant(role, user=user, project=project)
+for s in spec.get('\''services'\'', []):
+    svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+    if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+        svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+    for ep in s['\''endpoints'\'']:
+        have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+        if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+            continue
+        if have:
+            ks.endpoints.update(have[0], url=ep['\''url'\''])
+        else:
+            ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+if check and todo:
+    sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}'
 )
 fi
 # install glance-api qemu-utils
@@ -763,58 +1020,194 @@ done
 fi
 
 # ─── step placement ─────────────────────────────────────────────────────────────────────────────────
-# keystone user placement with the admin role in project service
-# skip when: . /root/admin-openrc ; python3 -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' placement PLACEMENT_PASS 2>/dev/null && openstack role assignment list --project service --user placement --role admin -f value | grep -q .
-if ! ( . /root/admin-openrc ; python3 -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' placement PLACEMENT_PASS 2>/dev/null && openstack role assignment list --project service --user placement --role admin -f value | grep -q . ) >/dev/null 2>&1; then
-(
+# keystone: user placement (admin in project service), service placement (placement), its endpoints http://controller:8778
+# skip when this test passes:
+#   . /root/admin-openrc
+#   python3 -c 'import json, os, sys
+#   from keystoneauth1 import session
+#   from keystoneauth1.identity import v3
+#   from keystoneclient.v3 import client
+#   spec = json.loads(sys.argv[1])
+#   check = sys.argv[2:] == ['\''--check'\'']
+#   e = os.environ
+#   auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+#                      user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+#   ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+#   todo = []
+#   def need(what):
+#       todo.append(what)
+#       return not check
+#   def first(found):
+#       return found[0] if found else None
+#   def signs_in(name, var):
+#       try:
+#           session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+#           return True
+#       except Exception:
+#           return False
+#   for d in spec.get('\''domains'\'', []):
+#       if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+#           ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+#   for p in spec.get('\''projects'\'', []):
+#       if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+#           ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+#   for r in spec.get('\''roles'\'', []):
+#       if not ks.roles.list(name=r) and need('\''role '\'' + r):
+#           ks.roles.create(r)
+#   for u in spec.get('\''users'\'', []):
+#       if not signs_in(u['\''name'\''], u['\''password'\'']):
+#           found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+#           if found and need('\''the password of user '\'' + u['\''name'\'']):
+#               ks.users.update(found, password=e[u['\''password'\'']])
+#           elif not found and need('\''user '\'' + u['\''name'\'']):
+#               ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+#   for g in spec.get('\''grants'\'', []):
+#       user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+#       project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+#       role = first(ks.roles.list(name=g['\''role'\'']))
+#       if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+#           if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+#               ks.roles.grant(role, user=user, project=project)
+#   for s in spec.get('\''services'\'', []):
+#       svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+#       if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+#           svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+#       for ep in s['\''endpoints'\'']:
+#           have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+#           if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+#               continue
+#           if have:
+#               ks.endpoints.update(have[0], url=ep['\''url'\''])
+#           else:
+#               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+#   if check and todo:
+#       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
+if ! (
 . /root/admin-openrc
-python3 -c 'import os, sys
+python3 -c 'import json, os, sys
 from keystoneauth1 import session
 from keystoneauth1.identity import v3
 from keystoneclient.v3 import client
-name, var = sys.argv[1], sys.argv[2]
+spec = json.loads(sys.argv[1])
+check = sys.argv[2:] == ['\''--check'\'']
 e = os.environ
-auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
-                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
-ks = client.Client(session=session.Session(auth=auth), interface="public")
-found = ks.users.list(domain="default", name=name)
-if found:
-    ks.users.update(found[0], password=e[var])
-else:
-    ks.users.create(name=name, domain="default", password=e[var])' placement PLACEMENT_PASS
-openstack role add --project service --user placement admin
-)
-fi
-# service placement (placement)
-# skip when: . /root/admin-openrc ; openstack service show placement >/dev/null 2>&1
-if ! ( . /root/admin-openrc ; openstack service show placement >/dev/null 2>&1 ) >/dev/null 2>&1; then
+auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+                   user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+todo = []
+def need(what):
+    todo.append(what)
+    return not check
+def first(found):
+    return found[0] if found else None
+def signs_in(name, var):
+    try:
+        session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+        return True
+    except Exception:
+        return False
+for d in spec.get('\''domains'\'', []):
+    if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+        ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+for p in spec.get('\''projects'\'', []):
+    if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+        ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+for r in spec.get('\''roles'\'', []):
+    if not ks.roles.list(name=r) and need('\''role '\'' + r):
+        ks.roles.create(r)
+for u in spec.get('\''users'\'', []):
+    if not signs_in(u['\''name'\''], u['\''password'\'']):
+        found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+        if found and need('\''the password of user '\'' + u['\''name'\'']):
+            ks.users.update(found, password=e[u['\''password'\'']])
+        elif not found and need('\''user '\'' + u['\''name'\'']):
+            ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+for g in spec.get('\''grants'\'', []):
+    user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+    project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+    role = first(ks.roles.list(name=g['\''role'\'']))
+    if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+        if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+            ks.roles.grant(role, user=user, project=project)
+for s in spec.get('\''services'\'', []):
+    svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+    if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+        svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+    for ep in s['\''endpoints'\'']:
+        have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+        if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+            continue
+        if have:
+            ks.endpoints.update(have[0], url=ep['\''url'\''])
+        else:
+            ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+if check and todo:
+    sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
+) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
-openstack service create --name placement --description 'Placement API' placement
-)
-fi
-# public endpoint http://controller:8778
-# skip when: . /root/admin-openrc ; openstack endpoint list --service placement --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:8778
-if ! ( . /root/admin-openrc ; openstack endpoint list --service placement --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:8778 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack endpoint create --region RegionOne placement public http://controller:8778
-)
-fi
-# internal endpoint http://controller:8778
-# skip when: . /root/admin-openrc ; openstack endpoint list --service placement --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:8778
-if ! ( . /root/admin-openrc ; openstack endpoint list --service placement --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:8778 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack endpoint create --region RegionOne placement internal http://controller:8778
-)
-fi
-# admin endpoint http://controller:8778
-# skip when: . /root/admin-openrc ; openstack endpoint list --service placement --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:8778
-if ! ( . /root/admin-openrc ; openstack endpoint list --service placement --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:8778 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack endpoint create --region RegionOne placement admin http://controller:8778
+python3 -c 'import json, os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+spec = json.loads(sys.argv[1])
+check = sys.argv[2:] == ['\''--check'\'']
+e = os.environ
+auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+                   user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+todo = []
+def need(what):
+    todo.append(what)
+    return not check
+def first(found):
+    return found[0] if found else None
+def signs_in(name, var):
+    try:
+        session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+        return True
+    except Exception:
+        return False
+for d in spec.get('\''domains'\'', []):
+    if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+        ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+for p in spec.get('\''projects'\'', []):
+    if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+        ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+for r in spec.get('\''roles'\'', []):
+    if not ks.roles.list(name=r) and need('\''role '\'' + r):
+        ks.roles.create(r)
+for u in spec.get('\''users'\'', []):
+    if not signs_in(u['\''name'\''], u['\''password'\'']):
+        found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+        if found and need('\''the password of user '\'' + u['\''name'\'']):
+            ks.users.update(found, password=e[u['\''password'\'']])
+        elif not found and need('\''user '\'' + u['\''name'\'']):
+            ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+for g in spec.get('\''grants'\'', []):
+    user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+    project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+    role = first(ks.roles.list(name=g['\''role'\'']))
+    if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+        if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+            ks.roles.grant(role, user=user, project=project)
+for s in spec.get('\''services'\'', []):
+    svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+    if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+        svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+    for ep in s['\''endpoints'\'']:
+        have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+        if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+            continue
+        if have:
+            ks.endpoints.update(have[0], url=ep['\''url'\''])
+        else:
+            ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+if check and todo:
+    sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}'
 )
 fi
 # install placement-api python3-osc-placement
@@ -880,58 +1273,194 @@ done
 fi
 
 # ─── step nova-controller ───────────────────────────────────────────────────────────────────────────
-# keystone user nova with the admin role in project service
-# skip when: . /root/admin-openrc ; python3 -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' nova NOVA_PASS 2>/dev/null && openstack role assignment list --project service --user nova --role admin -f value | grep -q .
-if ! ( . /root/admin-openrc ; python3 -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' nova NOVA_PASS 2>/dev/null && openstack role assignment list --project service --user nova --role admin -f value | grep -q . ) >/dev/null 2>&1; then
-(
+# keystone: user nova (admin in project service), service nova (compute), its endpoints http://controller:8774/v2.1
+# skip when this test passes:
+#   . /root/admin-openrc
+#   python3 -c 'import json, os, sys
+#   from keystoneauth1 import session
+#   from keystoneauth1.identity import v3
+#   from keystoneclient.v3 import client
+#   spec = json.loads(sys.argv[1])
+#   check = sys.argv[2:] == ['\''--check'\'']
+#   e = os.environ
+#   auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+#                      user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+#   ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+#   todo = []
+#   def need(what):
+#       todo.append(what)
+#       return not check
+#   def first(found):
+#       return found[0] if found else None
+#   def signs_in(name, var):
+#       try:
+#           session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+#           return True
+#       except Exception:
+#           return False
+#   for d in spec.get('\''domains'\'', []):
+#       if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+#           ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+#   for p in spec.get('\''projects'\'', []):
+#       if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+#           ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+#   for r in spec.get('\''roles'\'', []):
+#       if not ks.roles.list(name=r) and need('\''role '\'' + r):
+#           ks.roles.create(r)
+#   for u in spec.get('\''users'\'', []):
+#       if not signs_in(u['\''name'\''], u['\''password'\'']):
+#           found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+#           if found and need('\''the password of user '\'' + u['\''name'\'']):
+#               ks.users.update(found, password=e[u['\''password'\'']])
+#           elif not found and need('\''user '\'' + u['\''name'\'']):
+#               ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+#   for g in spec.get('\''grants'\'', []):
+#       user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+#       project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+#       role = first(ks.roles.list(name=g['\''role'\'']))
+#       if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+#           if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+#               ks.roles.grant(role, user=user, project=project)
+#   for s in spec.get('\''services'\'', []):
+#       svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+#       if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+#           svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+#       for ep in s['\''endpoints'\'']:
+#           have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+#           if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+#               continue
+#           if have:
+#               ks.endpoints.update(have[0], url=ep['\''url'\''])
+#           else:
+#               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+#   if check and todo:
+#       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
+if ! (
 . /root/admin-openrc
-python3 -c 'import os, sys
+python3 -c 'import json, os, sys
 from keystoneauth1 import session
 from keystoneauth1.identity import v3
 from keystoneclient.v3 import client
-name, var = sys.argv[1], sys.argv[2]
+spec = json.loads(sys.argv[1])
+check = sys.argv[2:] == ['\''--check'\'']
 e = os.environ
-auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
-                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
-ks = client.Client(session=session.Session(auth=auth), interface="public")
-found = ks.users.list(domain="default", name=name)
-if found:
-    ks.users.update(found[0], password=e[var])
-else:
-    ks.users.create(name=name, domain="default", password=e[var])' nova NOVA_PASS
-openstack role add --project service --user nova admin
-)
-fi
-# service nova (compute)
-# skip when: . /root/admin-openrc ; openstack service show nova >/dev/null 2>&1
-if ! ( . /root/admin-openrc ; openstack service show nova >/dev/null 2>&1 ) >/dev/null 2>&1; then
+auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+                   user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+todo = []
+def need(what):
+    todo.append(what)
+    return not check
+def first(found):
+    return found[0] if found else None
+def signs_in(name, var):
+    try:
+        session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+        return True
+    except Exception:
+        return False
+for d in spec.get('\''domains'\'', []):
+    if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+        ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+for p in spec.get('\''projects'\'', []):
+    if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+        ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+for r in spec.get('\''roles'\'', []):
+    if not ks.roles.list(name=r) and need('\''role '\'' + r):
+        ks.roles.create(r)
+for u in spec.get('\''users'\'', []):
+    if not signs_in(u['\''name'\''], u['\''password'\'']):
+        found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+        if found and need('\''the password of user '\'' + u['\''name'\'']):
+            ks.users.update(found, password=e[u['\''password'\'']])
+        elif not found and need('\''user '\'' + u['\''name'\'']):
+            ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+for g in spec.get('\''grants'\'', []):
+    user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+    project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+    role = first(ks.roles.list(name=g['\''role'\'']))
+    if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+        if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+            ks.roles.grant(role, user=user, project=project)
+for s in spec.get('\''services'\'', []):
+    svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+    if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+        svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+    for ep in s['\''endpoints'\'']:
+        have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+        if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+            continue
+        if have:
+            ks.endpoints.update(have[0], url=ep['\''url'\''])
+        else:
+            ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+if check and todo:
+    sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
+) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
-openstack service create --name nova --description 'OpenStack Compute' compute
-)
-fi
-# public endpoint http://controller:8774/v2.1
-# skip when: . /root/admin-openrc ; openstack endpoint list --service compute --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1
-if ! ( . /root/admin-openrc ; openstack endpoint list --service compute --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack endpoint create --region RegionOne compute public http://controller:8774/v2.1
-)
-fi
-# internal endpoint http://controller:8774/v2.1
-# skip when: . /root/admin-openrc ; openstack endpoint list --service compute --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1
-if ! ( . /root/admin-openrc ; openstack endpoint list --service compute --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack endpoint create --region RegionOne compute internal http://controller:8774/v2.1
-)
-fi
-# admin endpoint http://controller:8774/v2.1
-# skip when: . /root/admin-openrc ; openstack endpoint list --service compute --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1
-if ! ( . /root/admin-openrc ; openstack endpoint list --service compute --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:8774/v2.1 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack endpoint create --region RegionOne compute admin http://controller:8774/v2.1
+python3 -c 'import json, os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+spec = json.loads(sys.argv[1])
+check = sys.argv[2:] == ['\''--check'\'']
+e = os.environ
+auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+                   user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+todo = []
+def need(what):
+    todo.append(what)
+    return not check
+def first(found):
+    return found[0] if found else None
+def signs_in(name, var):
+    try:
+        session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+        return True
+    except Exception:
+        return False
+for d in spec.get('\''domains'\'', []):
+    if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+        ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+for p in spec.get('\''projects'\'', []):
+    if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+        ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+for r in spec.get('\''roles'\'', []):
+    if not ks.roles.list(name=r) and need('\''role '\'' + r):
+        ks.roles.create(r)
+for u in spec.get('\''users'\'', []):
+    if not signs_in(u['\''name'\''], u['\''password'\'']):
+        found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+        if found and need('\''the password of user '\'' + u['\''name'\'']):
+            ks.users.update(found, password=e[u['\''password'\'']])
+        elif not found and need('\''user '\'' + u['\''name'\'']):
+            ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+for g in spec.get('\''grants'\'', []):
+    user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+    project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+    role = first(ks.roles.list(name=g['\''role'\'']))
+    if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+        if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+            ks.roles.grant(role, user=user, project=project)
+for s in spec.get('\''services'\'', []):
+    svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+    if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+        svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+    for ep in s['\''endpoints'\'']:
+        have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+        if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+            continue
+        if have:
+            ks.endpoints.update(have[0], url=ep['\''url'\''])
+        else:
+            ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+if check and todo:
+    sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}'
 )
 fi
 # mask the open-iscsi units when the node is a container (they cannot start there)
@@ -1102,58 +1631,194 @@ done
 fi
 
 # ─── step neutron ───────────────────────────────────────────────────────────────────────────────────
-# keystone user neutron with the admin role in project service
-# skip when: . /root/admin-openrc ; python3 -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' neutron NEUTRON_PASS 2>/dev/null && openstack role assignment list --project service --user neutron --role admin -f value | grep -q .
-if ! ( . /root/admin-openrc ; python3 -c 'import os, sys; from keystoneauth1 import session; from keystoneauth1.identity import v3; e = os.environ; session.Session(auth=v3.Password(auth_url=e["OS_AUTH_URL"], username=sys.argv[1], password=e[sys.argv[2]], user_domain_name="Default")).get_token()' neutron NEUTRON_PASS 2>/dev/null && openstack role assignment list --project service --user neutron --role admin -f value | grep -q . ) >/dev/null 2>&1; then
-(
+# keystone: user neutron (admin in project service), service neutron (network), its endpoints http://controller:9696
+# skip when this test passes:
+#   . /root/admin-openrc
+#   python3 -c 'import json, os, sys
+#   from keystoneauth1 import session
+#   from keystoneauth1.identity import v3
+#   from keystoneclient.v3 import client
+#   spec = json.loads(sys.argv[1])
+#   check = sys.argv[2:] == ['\''--check'\'']
+#   e = os.environ
+#   auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+#                      user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+#   ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+#   todo = []
+#   def need(what):
+#       todo.append(what)
+#       return not check
+#   def first(found):
+#       return found[0] if found else None
+#   def signs_in(name, var):
+#       try:
+#           session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+#           return True
+#       except Exception:
+#           return False
+#   for d in spec.get('\''domains'\'', []):
+#       if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+#           ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+#   for p in spec.get('\''projects'\'', []):
+#       if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+#           ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+#   for r in spec.get('\''roles'\'', []):
+#       if not ks.roles.list(name=r) and need('\''role '\'' + r):
+#           ks.roles.create(r)
+#   for u in spec.get('\''users'\'', []):
+#       if not signs_in(u['\''name'\''], u['\''password'\'']):
+#           found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+#           if found and need('\''the password of user '\'' + u['\''name'\'']):
+#               ks.users.update(found, password=e[u['\''password'\'']])
+#           elif not found and need('\''user '\'' + u['\''name'\'']):
+#               ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+#   for g in spec.get('\''grants'\'', []):
+#       user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+#       project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+#       role = first(ks.roles.list(name=g['\''role'\'']))
+#       if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+#           if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+#               ks.roles.grant(role, user=user, project=project)
+#   for s in spec.get('\''services'\'', []):
+#       svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+#       if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+#           svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+#       for ep in s['\''endpoints'\'']:
+#           have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+#           if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+#               continue
+#           if have:
+#               ks.endpoints.update(have[0], url=ep['\''url'\''])
+#           else:
+#               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+#   if check and todo:
+#       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
+if ! (
 . /root/admin-openrc
-python3 -c 'import os, sys
+python3 -c 'import json, os, sys
 from keystoneauth1 import session
 from keystoneauth1.identity import v3
 from keystoneclient.v3 import client
-name, var = sys.argv[1], sys.argv[2]
+spec = json.loads(sys.argv[1])
+check = sys.argv[2:] == ['\''--check'\'']
 e = os.environ
-auth = v3.Password(auth_url=e["OS_AUTH_URL"], username=e["OS_USERNAME"], password=e["OS_PASSWORD"], project_name=e["OS_PROJECT_NAME"],
-                   user_domain_name=e["OS_USER_DOMAIN_NAME"], project_domain_name=e["OS_PROJECT_DOMAIN_NAME"])
-ks = client.Client(session=session.Session(auth=auth), interface="public")
-found = ks.users.list(domain="default", name=name)
-if found:
-    ks.users.update(found[0], password=e[var])
-else:
-    ks.users.create(name=name, domain="default", password=e[var])' neutron NEUTRON_PASS
-openstack role add --project service --user neutron admin
-)
-fi
-# service neutron (network)
-# skip when: . /root/admin-openrc ; openstack service show neutron >/dev/null 2>&1
-if ! ( . /root/admin-openrc ; openstack service show neutron >/dev/null 2>&1 ) >/dev/null 2>&1; then
+auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+                   user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+todo = []
+def need(what):
+    todo.append(what)
+    return not check
+def first(found):
+    return found[0] if found else None
+def signs_in(name, var):
+    try:
+        session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+        return True
+    except Exception:
+        return False
+for d in spec.get('\''domains'\'', []):
+    if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+        ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+for p in spec.get('\''projects'\'', []):
+    if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+        ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+for r in spec.get('\''roles'\'', []):
+    if not ks.roles.list(name=r) and need('\''role '\'' + r):
+        ks.roles.create(r)
+for u in spec.get('\''users'\'', []):
+    if not signs_in(u['\''name'\''], u['\''password'\'']):
+        found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+        if found and need('\''the password of user '\'' + u['\''name'\'']):
+            ks.users.update(found, password=e[u['\''password'\'']])
+        elif not found and need('\''user '\'' + u['\''name'\'']):
+            ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+for g in spec.get('\''grants'\'', []):
+    user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+    project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+    role = first(ks.roles.list(name=g['\''role'\'']))
+    if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+        if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+            ks.roles.grant(role, user=user, project=project)
+for s in spec.get('\''services'\'', []):
+    svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+    if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+        svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+    for ep in s['\''endpoints'\'']:
+        have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+        if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+            continue
+        if have:
+            ks.endpoints.update(have[0], url=ep['\''url'\''])
+        else:
+            ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+if check and todo:
+    sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
+) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
-openstack service create --name neutron --description 'OpenStack Networking' network
-)
-fi
-# public endpoint http://controller:9696
-# skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9696
-if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface public --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack endpoint create --region RegionOne network public http://controller:9696
-)
-fi
-# internal endpoint http://controller:9696
-# skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9696
-if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface internal --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack endpoint create --region RegionOne network internal http://controller:9696
-)
-fi
-# admin endpoint http://controller:9696
-# skip when: . /root/admin-openrc ; openstack endpoint list --service network --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9696
-if ! ( . /root/admin-openrc ; openstack endpoint list --service network --interface admin --region RegionOne -f value -c URL | grep -qxF http://controller:9696 ) >/dev/null 2>&1; then
-(
-. /root/admin-openrc
-openstack endpoint create --region RegionOne network admin http://controller:9696
+python3 -c 'import json, os, sys
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+from keystoneclient.v3 import client
+spec = json.loads(sys.argv[1])
+check = sys.argv[2:] == ['\''--check'\'']
+e = os.environ
+auth = v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=e['\''OS_USERNAME'\''], password=e['\''OS_PASSWORD'\''], project_name=e['\''OS_PROJECT_NAME'\''],
+                   user_domain_name=e['\''OS_USER_DOMAIN_NAME'\''], project_domain_name=e['\''OS_PROJECT_DOMAIN_NAME'\''])
+ks = client.Client(session=session.Session(auth=auth), interface='\''public'\'')
+todo = []
+def need(what):
+    todo.append(what)
+    return not check
+def first(found):
+    return found[0] if found else None
+def signs_in(name, var):
+    try:
+        session.Session(auth=v3.Password(auth_url=e['\''OS_AUTH_URL'\''], username=name, password=e[var], user_domain_name='\''Default'\'')).get_token()
+        return True
+    except Exception:
+        return False
+for d in spec.get('\''domains'\'', []):
+    if not ks.domains.list(name=d['\''name'\'']) and need('\''domain '\'' + d['\''name'\'']):
+        ks.domains.create(d['\''name'\''], description=d['\''description'\''])
+for p in spec.get('\''projects'\'', []):
+    if not ks.projects.list(domain='\''default'\'', name=p['\''name'\'']) and need('\''project '\'' + p['\''name'\'']):
+        ks.projects.create(p['\''name'\''], '\''default'\'', description=p['\''description'\''])
+for r in spec.get('\''roles'\'', []):
+    if not ks.roles.list(name=r) and need('\''role '\'' + r):
+        ks.roles.create(r)
+for u in spec.get('\''users'\'', []):
+    if not signs_in(u['\''name'\''], u['\''password'\'']):
+        found = first(ks.users.list(domain='\''default'\'', name=u['\''name'\'']))
+        if found and need('\''the password of user '\'' + u['\''name'\'']):
+            ks.users.update(found, password=e[u['\''password'\'']])
+        elif not found and need('\''user '\'' + u['\''name'\'']):
+            ks.users.create(name=u['\''name'\''], domain='\''default'\'', password=e[u['\''password'\'']])
+for g in spec.get('\''grants'\'', []):
+    user = first(ks.users.list(domain='\''default'\'', name=g['\''user'\'']))
+    project = first(ks.projects.list(domain='\''default'\'', name=g['\''project'\'']))
+    role = first(ks.roles.list(name=g['\''role'\'']))
+    if not (user and project and role and ks.role_assignments.list(user=user, project=project, role=role)):
+        if need('\''role %s of user %s in project %s'\'' % (g['\''role'\''], g['\''user'\''], g['\''project'\''])):
+            ks.roles.grant(role, user=user, project=project)
+for s in spec.get('\''services'\'', []):
+    svc = first([x for x in ks.services.list(type=s['\''type'\'']) if x.name == s['\''name'\'']])
+    if not svc and need('\''service %s (%s)'\'' % (s['\''name'\''], s['\''type'\''])):
+        svc = ks.services.create(s['\''name'\''], type=s['\''type'\''], description=s['\''description'\''])
+    for ep in s['\''endpoints'\'']:
+        have = ks.endpoints.list(service=svc, interface=ep['\''interface'\''], region=s['\''region'\'']) if svc else []
+        if any(x.url == ep['\''url'\''] for x in have) or not need('\''%s endpoint %s'\'' % (ep['\''interface'\''], ep['\''url'\''])):
+            continue
+        if have:
+            ks.endpoints.update(have[0], url=ep['\''url'\''])
+        else:
+            ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
+if check and todo:
+    sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}'
 )
 fi
 # install neutron-server neutron-linuxbridge-agent conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent
