@@ -548,7 +548,7 @@ async function runCloud(cloud) {
         // Without --verbose, deploy prints only what it changed or ran: `[node] ✔ title 1.2 s`.
         const ran = (title) => r.out.split('\n').some((l) => l.includes('✔') && l.includes(title));
         expect(r.code === 0, `the deploy with the rotated secrets succeeds (${r.out.trim().split('\n').pop()})`);
-        for (const what of ['keystone user glance', 'create database placement and grant placement', 'write /etc/glance/glance-api.conf', 'write /etc/placement/placement.conf'])
+        for (const what of ['keystone: user glance ', 'create database placement and grant placement', 'write /etc/glance/glance-api.conf', 'write /etc/placement/placement.conf'])
           expect(ran(what), `rotation: ${what}`);
         r = await ostopo(env, 'verify', 'cloud.ostopo.yaml');
         // glance validates every token with GLANCE_PASS against keystone, and placement reads its database with

@@ -196,9 +196,21 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
       }
     }
     setLocale('zh-cn');
-    const zh = ['install chrony', 'nova-api, nova-scheduler running on controller', 'myuser has myrole in myproject', 'openstack catalog list has identity, image', 'not a known text'].map(tData);
+    const zh = [
+      'install chrony',
+      'nova-api, nova-scheduler running on controller',
+      'keystone: user glance (admin in project service), service glance (image), its endpoints http://controller:9292',
+      'openstack catalog list has identity, image',
+      'not a known text',
+    ].map(tData);
     setLocale('en');
-    assert.deepEqual(zh, ['安装 chrony', 'nova-api, nova-scheduler 在 controller 上运行', 'myuser 在 myproject 中拥有 myrole', 'openstack catalog list 中有 identity, image', 'not a known text']);
+    assert.deepEqual(zh, [
+      '安装 chrony',
+      'nova-api, nova-scheduler 在 controller 上运行',
+      'keystone：用户 glance（在 service 项目中拥有 admin 角色）、服务 glance（image）及其端点 http://controller:9292',
+      'openstack catalog list 中有 identity, image',
+      'not a known text',
+    ]);
     assert.equal(tData('install chrony'), 'install chrony');
     // The deploy's lines in the terminal: the title in Chinese, the step id and the unit names as they are.
     setLocale('zh-cn');

@@ -100,7 +100,7 @@ function identityObjects(ctx: RenderContext, node: ResolvedNode, step: string): 
   ensureIdentity(ctx, node, {
     ...base,
     id: `${step}/identity`,
-    title: samples ? 'keystone: projects service and myproject, domain example, user myuser, role myrole (myuser: myrole and member in myproject)' : 'keystone: project service',
+    title: `keystone: the guide's domain, projects, users and roles (${samples ? 'projects service and myproject, domain example, user myuser, role myrole; myuser: myrole and member in myproject' : 'project service'})`,
     spec: samples
       ? {
           domains: [{ name: 'example', description: 'An Example Domain' }],

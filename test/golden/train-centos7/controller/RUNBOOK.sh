@@ -567,7 +567,7 @@ for u in httpd; do
 done
 )
 fi
-# keystone: projects service and myproject, domain example, user myuser, role myrole (myuser: myrole and member in myproject)
+# keystone: the guide's domain, projects, users and roles (projects service and myproject, domain example, user myuser, role myrole; myuser: myrole and member in myproject)
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python -c 'import json, os, sys
