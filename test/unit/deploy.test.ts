@@ -597,6 +597,41 @@ describe('deploy over SSH (real sshd)', function () {
     assert.deepEqual(Object.keys(j.nodes.n1.lastVerify.checks), ['v/first', 'v/second', 'v/third']);
   });
 
+  it('verify runs checks that share an exclusive key one after another, the others beside them', async () => {
+    const events: DeployEvent[] = [];
+    const projectKnownHosts = path.join(state, 'known_hosts');
+    const busy = path.join(work, 'busy');
+    const flag = path.join(work, 'third-ran');
+    // Each exclusive check marks itself busy for a second and fails if it finds the other one busy;
+    // the plain check runs while the first waits for it (side by side still works).
+    const signIn = (n: string): Artifact => ({
+      kind: 'check',
+      id: `x/${n}`,
+      step: 'x',
+      service: 'base',
+      title: n,
+      exclusive: 'sign-in',
+      run: `mkdir '${busy}' || { echo overlap; exit 1; }; sleep 1; ${n === 'a' ? `for i in $(seq 300); do [ -e '${flag}' ] && break; sleep 0.1; done; ` : ''}rmdir '${busy}'; echo ${n} alone`,
+    });
+    const res = await verify({
+      target: target(() => [signIn('a'), signIn('b'), { kind: 'check', id: 'x/c', step: 'x', service: 'base', title: 'c', run: `touch '${flag}'; echo c` }]),
+      journal: Journal.open(state, 't'),
+      connect: (n) => SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, nodeLock: nodeLock() }),
+      onEvent: (e) => events.push(e),
+    });
+    assert.equal(res.passed, 3, JSON.stringify(events));
+    assert.deepEqual(
+      events.flatMap((e) => (e.type === 'check' ? [[e.id, e.evidence]] : [])),
+      [
+        ['x/a', 'a alone'],
+        ['x/b', 'b alone'],
+        ['x/c', 'c'],
+      ],
+    );
+    const ms = Object.fromEntries(events.flatMap((e) => (e.type === 'check' ? [[e.id, e.ms]] : [])));
+    assert.ok(ms['x/b'] < 5000, `the wait for the other is not counted in a check's time: ${ms['x/b']} ms`);
+  });
+
   it("verify: a check's local inputs are uploaded to a private folder and removed after; its stages are reported one by one", async () => {
     const events: DeployEvent[] = [];
     const projectKnownHosts = path.join(state, 'known_hosts');

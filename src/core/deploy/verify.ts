@@ -120,7 +120,15 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
         const record: NonNullable<NodeJournal['lastVerify']> = { at: now(), passed: 0, failed: 0, skipped: 0, checks: {} };
         // Independent checks run side by side (each its own SSH channel), at most PARALLEL_CHECKS at a time;
         // results are reported in the checks' order, each as soon as every check before it has ended.
-        const runCheck = async (c: CheckArtifact): Promise<CheckResult[]> => {
+        // Checks that share an `exclusive` key wait for each other (each key a chain of promises).
+        const exclusive = new Map<string, Promise<unknown>>();
+        const runCheck = (c: CheckArtifact): Promise<CheckResult[]> => {
+          if (!c.exclusive) return runOne(c);
+          const run = (exclusive.get(c.exclusive) ?? Promise.resolve()).then(() => runOne(c));
+          exclusive.set(c.exclusive, run.catch(() => undefined));
+          return run;
+        };
+        const runOne = async (c: CheckArtifact): Promise<CheckResult[]> => {
           const ct0 = Date.now();
           let ok = false;
           let skipped: string | undefined;

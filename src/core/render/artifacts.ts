@@ -87,6 +87,11 @@ export interface CheckArtifact extends Base {
   inputs?: { name: string; path: string }[];
   /** Longest the check may run (default: the run's command timeout, 5 minutes). */
   timeoutMs?: number;
+  /**
+   * Checks of a node that share this key run one after another, never side by side (the dashboard's
+   * sign-ins: two at once in a fresh dashboard process can fail in keystoneauth, see render/horizon.ts).
+   */
+  exclusive?: string;
 }
 
 /** A fact about the node learnt at deploy time before rendering (e.g. hardware virtualisation). */
