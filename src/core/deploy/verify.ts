@@ -125,7 +125,10 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
         const runCheck = (c: CheckArtifact): Promise<CheckResult[]> => {
           if (!c.exclusive) return runOne(c);
           const run = (exclusive.get(c.exclusive) ?? Promise.resolve()).then(() => runOne(c));
-          exclusive.set(c.exclusive, run.catch(() => undefined));
+          exclusive.set(
+            c.exclusive,
+            run.catch(() => undefined),
+          );
           return run;
         };
         const runOne = async (c: CheckArtifact): Promise<CheckResult[]> => {
