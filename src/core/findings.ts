@@ -51,6 +51,7 @@ export const FINDING_CODES = [
   'node/duplicate-address',
   'node/duplicate-hostname',
   'node/no-services',
+  'node/lvm-devices-unused',
   'node/reserved-address',
   'network/allocation-pool',
   'network/mechanism-unavailable',

@@ -23,6 +23,8 @@ export interface ResolvedNode {
   providerInterface?: string;
   /** Address of its VXLAN tunnel endpoint (`overlayAddress`; default: its management address). */
   overlayAddress: string;
+  /** Block devices made into its LVM volume group for cinder-volume (`lvmDevices`: the guide's /dev/sdb). */
+  lvmDevices: string[];
   ssh: SshSettings;
   config: ConfigOverrides;
 }
@@ -179,7 +181,8 @@ export function resolveTopology(value: unknown, env: Env = process.env, keychain
   const profile = findProfile(os, release);
   const written = str(networks.mechanism);
   const mechanism = NETWORK_MECHANISMS.some((m) => m.id === written) ? (written as NetworkMechanism) : profile?.networkMechanisms[0];
-  const placement: PlacementContext = { networks: !!prov || !!self, selfservice: !!self, mechanism };
+  const blockNode = Object.values(obj(root.nodes)).some((n) => strList(obj(n).roles).includes('block'));
+  const placement: PlacementContext = { networks: !!prov || !!self, selfservice: !!self, mechanism, blockNode };
 
   const nodes: ResolvedNode[] = [];
   for (const [name, raw] of Object.entries(obj(root.nodes))) {
@@ -196,6 +199,7 @@ export function resolveTopology(value: unknown, env: Env = process.env, keychain
       services: SERVICE_IDS.filter((s) => set.has(s)),
       providerInterface: str(n.providerInterface) ?? (prov ? str(prov.interface) : undefined),
       overlayAddress: str(n.overlayAddress) ?? str(n.address) ?? '',
+      lvmDevices: strList(n.lvmDevices),
       ssh: sshOf(n.ssh, sshDefaults),
       config: obj(n.config) as ConfigOverrides,
     });

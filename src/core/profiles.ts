@@ -98,6 +98,8 @@ export interface Profile {
     /** Django's offline compression, run again when the settings change (templates depend on them), and its manifest. */
     compress: { run: string; manifest: string };
   };
+  /** cinder's LVM backend as the row's guide sets it up: the iSCSI target helper (tgtadm: tgt; lioadm: targetcli). */
+  blockStorage: { targetHelper: 'tgtadm' | 'lioadm' };
   memcachedFormat: 'sysconfig' | 'debian';
   /** How the database root account is secured: the guide's mysql_secure_installation, or Debian's unix_socket. */
   mariadbRoot: 'password' | 'unix_socket';
@@ -317,6 +319,7 @@ const CENTOS7_TRAIN: Profile = {
     serverConf: { path: '/etc/httpd/conf.d/openstack-dashboard-ostopo.conf', lines: ['WSGIApplicationGroup %{GLOBAL}'] },
     compress: { run: 'python /usr/share/openstack-dashboard/manage.py compress --force', manifest: '/usr/share/openstack-dashboard/static/dashboard/manifest.json' },
   },
+  blockStorage: { targetHelper: 'lioadm' },
   memcachedFormat: 'sysconfig',
   mariadbRoot: 'password',
   networkMechanisms: ['linuxbridge', 'openvswitch'],
@@ -404,6 +407,7 @@ const DEBIAN12_ZED: Profile = {
       manifest: '/var/lib/openstack-dashboard/static/dashboard/manifest.json',
     },
   },
+  blockStorage: { targetHelper: 'tgtadm' },
   memcachedFormat: 'debian',
   mariadbRoot: 'unix_socket',
   networkMechanisms: ['linuxbridge', 'openvswitch'],

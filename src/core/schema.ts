@@ -504,6 +504,16 @@ function build(): JsonSchema {
               t("This node's VXLAN tunnel endpoint (the guide's OVERLAY_INTERFACE_IP_ADDRESS) when it is not its management `address`: an address on another interface for tenant traffic."),
               ['10.0.1.31'],
             ),
+            lvmDevices: {
+              type: 'array',
+              uniqueItems: true,
+              minItems: 1,
+              description: t(
+                "Block devices the deploy makes into the LVM volume group of cinder-volume (the guide's `pvcreate /dev/sdb` and `vgcreate cinder-volumes /dev/sdb`), on a node with the `block` role. Their contents are lost. Without it the volume group must exist on the node.",
+              ),
+              items: { type: 'string', pattern: '^/dev/[A-Za-z0-9][A-Za-z0-9/_.:-]*$', patternDescription: t('a device path such as /dev/sdb'), description: t('A block device, e.g. /dev/sdb.') },
+              examples: [['/dev/sdb']],
+            },
             ssh: sshSchema(t('this node')),
             config: configSchema(t('of this node only (over the global `config`)')),
           },

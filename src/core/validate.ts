@@ -116,6 +116,14 @@ function checkNodes(cloud: ResolvedCloud, add: Add): void {
           'value',
         );
     }
+    if (n.lvmDevices.length && !n.services.includes('cinder-volume'))
+      add(
+        'node/lvm-devices-unused',
+        'warning',
+        t('`{0}` does not run cinder-volume (the `block` role), so nothing makes these devices a volume group.', n.name),
+        ['nodes', n.name, 'lvmDevices'],
+        'key',
+      );
     if (n.services.length === 0) add('node/no-services', 'warning', t('Node `{0}` runs nothing: give it `roles` ({1}) or `services`.', n.name, Object.keys(ROLES).join(', ')), ['nodes', n.name]);
   }
 }
@@ -335,7 +343,8 @@ function checkConfig(cloud: ResolvedCloud, add: Add): void {
         const catalog = def.catalog && choice?.own ? fileOptions(choice.release, def.catalog.service, def.catalog.file) : undefined;
         for (const [section, opts] of Object.entries(sections)) {
           const spath = [...fpath, section];
-          const known = own(catalog, section);
+          // cinder's backend sections (named in enabled_backends: the guide's [lvm]) take backend_defaults' options.
+          const known = own(catalog, section) ?? (file === 'cinder.conf' ? own(catalog, 'backend_defaults') : undefined);
           if (catalog && !known && !/^(fs|file|rbd|swift|cinder|http|os_glance_.*|mdev_.*|backend.*)$/.test(section)) {
             const sugg = suggest(section, () => Object.keys(catalog));
             add(

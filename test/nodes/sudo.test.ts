@@ -46,6 +46,7 @@ describe('deploy as a sudo user (real Debian test node)', function () {
     hostname: NAME,
     address: IP,
     overlayAddress: IP,
+    lvmDevices: [],
     roles: [],
     services: [],
     ssh: { user, port: 22, identityFile: tn('key'), knownHostsFile: path.join(work, 'known_hosts') },

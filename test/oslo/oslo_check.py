@@ -10,8 +10,8 @@ else the service's main file. Any number of pairs: one Python start checks them 
 For each file, every option the service defines for it is registered from DIR (default:
 options/zed beside this script: oslo-config-generator JSON of Debian 12's Zed packages) as the real
 oslo.config Opt classes and types; the options that services register only at runtime are added
-(the keystoneauth1 plugin named by a section's auth_type, glance_store backend sections named by
-[DEFAULT] enabled_backends); then oslo.config parses the file and every option the file sets is read
+(the keystoneauth1 plugin named by a section's auth_type, glance_store and cinder backend sections
+named by [DEFAULT] enabled_backends); then oslo.config parses the file and every option the file sets is read
 back through oslo.config, which converts it and raises on what its type, choices or range reject.
 
 Prints one JSON report:
@@ -111,6 +111,9 @@ def item_type(td):
         return types.Integer(min=td.get('min'), max=td.get('max'), choices=td.get('choices'))
     if kind == 'Dict':
         return types.Dict(value_type=item_type(td.get('value_type', {})), bounds=td.get('bounds', False))
+    if kind == 'IPAddress':
+        # cinder's list options of IP addresses (backend_defaults included_domain_ips, ...).
+        return types.IPAddress(version=td.get('version'))
     if kind == 'callable':
         # A function of the service's own code (e.g. nova's privsep capabilities): not in the data.
         return types.String()
@@ -164,6 +167,10 @@ def make_opt(dest, m):
         opt = cfg.IPOpt(name, version=td.get('version'), **kw)
     elif kind == 'uri value':
         opt = cfg.URIOpt(name, max_length=td.get('max_length'), schemes=td.get('schemes'), **kw)
+    elif kind == 'unknown value' and td.get('class') == 'function':
+        # oslo.config's own command-line options that cinder's namespaces list (config_file, config_dir):
+        # typed by a function; the generator cannot name it. A file never sets them.
+        opt = cfg.StrOpt(name, **dict(kw, default=None))
     else:
         raise CannotRun('option data: %s has an unsupported type %r' % (dest, kind))
     return opt
@@ -283,6 +290,8 @@ class FileCheck:
         self.add_auth_plugins()
         if self.service == 'glance':
             self.add_glance_stores()
+        if self.service == 'cinder':
+            self.add_cinder_backends()
         self.check_names()
         self.check_values()
         return self.report()
@@ -350,6 +359,14 @@ class FileCheck:
                              name, store, '; did you mean %r?' % close[0] if close else '', ', '.join(GLANCE_STORES)))
                 continue
             for opt in self.templates.get(template, []):
+                self.register(name, opt)
+
+    def add_cinder_backends(self):
+        """cinder: each backend of [DEFAULT] enabled_backends = NAME,... is a section [NAME] with the
+        volume drivers' options, the ones [backend_defaults] holds (cinder's volume manager registers them
+        under the backend's name)."""
+        for name in self.get('DEFAULT', 'enabled_backends') or []:
+            for opt in list(self.known.get('backend_defaults', {}).values()):
                 self.register(name, opt)
 
     # -- checking ------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ describe('deploy over SSH (real sshd)', function () {
     hostname: name,
     address,
     overlayAddress: address,
+    lvmDevices: [],
     roles: [],
     services: [],
     ssh: { user: 'root', port: sshd.port, identityFile: sshd.clientKey, knownHostsFile: sshd.knownHosts, ...over },
@@ -730,7 +731,7 @@ describe('deploy over SSH (real sshd)', function () {
           '',
         ].join('\n'),
       );
-      const node: ResolvedNode = { name: 'n1', hostname: 'n1', address: '10.99.99.99', roles: [], services: [], overlayAddress: '10.99.99.99', ssh: { host: 'mynode' }, config: {} };
+      const node: ResolvedNode = { name: 'n1', hostname: 'n1', address: '10.99.99.99', roles: [], services: [], overlayAddress: '10.99.99.99', lvmDevices: [], ssh: { host: 'mynode' }, config: {} };
       const projectKnownHosts = path.join(state, 'known_hosts');
       const t = resolveSshTarget(node, { projectKnownHosts, sshConfigFile: config });
       assert.equal(t.host, sshd.host);

@@ -86,7 +86,7 @@ describe('editor core', () => {
 
     it('enum values, roles not yet listed, services, node names', () => {
       assert.deepEqual(labels(minimal().replace('os: debian12', 'os: |')), ['centos7', 'debian12', 'debian13']);
-      assert.deepEqual(labels(minimal().replace('roles: [compute]', 'roles: [compute, |]')), ['controller', 'network']);
+      assert.deepEqual(labels(minimal().replace('roles: [compute]', 'roles: [compute, |]')), ['controller', 'network', 'block']);
       assert.ok(labels(minimal().replace('roles: [compute]', 'services: [|]')).includes('nova-compute'));
       assert.deepEqual(labels(minimal('ntp:\n  server: |')), ['controller', 'compute1']);
     });
@@ -156,7 +156,8 @@ describe('editor core', () => {
       );
       const h = (needle: string) => hoverAt(a2, a2.doc.positionAt(t2.indexOf(needle) + 1))?.markdown ?? '';
       assert.match(h('HEAT_PASS'), /keystone user `heat`[\s\S]*Used by: heat \(Orchestration\), which ostopo does not deploy yet\./);
-      assert.match(h('CINDER_PASS'), /Used by: cinder \(Block Storage\), which ostopo does not deploy yet\./);
+      // cinder is deployed (a node with the `block` role places it), just not in this cloud.
+      assert.match(h('CINDER_PASS'), /Used by: no service placed in this cloud\./);
       assert.doesNotMatch(h('SWIFT_PASS'), /Str0ng-Swift-Pass-1/);
       // Every known secret is used by a service ostopo deploys, or named as one of a service it does not deploy yet (not both).
       for (const n of SECRET_NAMES) {

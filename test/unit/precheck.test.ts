@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -36,6 +37,50 @@ describe('precheck: what each node is asked before a deploy', () => {
     // CentOS 7 asks yum.
     const train = analyze(minimal().replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7'), {});
     assert.equal(prechecksOf(train.cloud, train.cloud.nodes[0]!).find((c) => c.id === 'precheck/repositories')!.run, 'yum -q repolist enabled');
+  });
+});
+
+describe('precheck: the volume group of a block storage node', () => {
+  const blockCloud = (node: string) =>
+    analyze(minimal(node).replace('  NEUTRON_PASS: Str0ng-Neutron-Pass-1\n', '  NEUTRON_PASS: Str0ng-Neutron-Pass-1\n  CINDER_DBPASS: Str0ng-Cinder-Db-1\n  CINDER_PASS: Str0ng-Cinder-Pass-1\n'), {})
+      .cloud;
+  const ask = (cloud: ReturnType<typeof blockCloud>, id: string) => {
+    const c = prechecksOf(
+      cloud,
+      cloud.nodes.find((n) => n.name === 'block1')!,
+    ).find((x) => x.id === `precheck/${id}`)!;
+    // Run by the real bash here, as on the node (without the LVM tools on PATH for the second question).
+    const r = spawnSync('bash', ['-c', c.run], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+    return { title: c.title, code: r.status, out: r.stdout + r.stderr };
+  };
+
+  it('lvmDevices: each must be a block device; without them the volume group must be there', () => {
+    const withDevices = blockCloud('  block1:\n    address: 10.0.0.41\n    roles: [block]\n    lvmDevices: [/dev/null, /dev/ostopo-no-such-disk]\n');
+    const ids = prechecksOf(
+      withDevices,
+      withDevices.nodes.find((n) => n.name === 'block1')!,
+    ).map((c) => c.id.replace('precheck/', ''));
+    assert.deepEqual(ids, ['os', 'address', 'names', 'repositories', 'time', 'ports', 'root', 'lvm-devices']);
+    const devices = ask(withDevices, 'lvm-devices');
+    assert.equal(devices.title, '/dev/null, /dev/ostopo-no-such-disk are block devices for the volume group cinder-volumes (lvmDevices)');
+    assert.equal(devices.code, 1);
+    assert.match(devices.out, /^\/dev\/null: not a block device$/m);
+    assert.match(devices.out, /^\/dev\/ostopo-no-such-disk: not a block device$/m);
+    // A volume group named by an override is the one asked for.
+    const without = blockCloud('  block1:\n    address: 10.0.0.41\n    roles: [block]\n    config:\n      cinder:\n        cinder.conf:\n          lvm:\n            volume_group: vg-ostopo-test\n');
+    const vg = ask(without, 'lvm-volume-group');
+    assert.equal(vg.title, 'the volume group vg-ostopo-test of the LVM backend exists (no lvmDevices to make it from)');
+    assert.equal(vg.code, 1);
+    assert.match(vg.out, /lvm2 is not installed, so there is no volume group vg-ostopo-test yet|no volume group vg-ostopo-test: create it, or list its devices in lvmDevices/);
+    // The controller places cinder's API and scheduler, and listens for it; block1 holds the iSCSI port.
+    assert.match(prechecksOf(without, without.nodes[0]!).find((c) => c.id === 'precheck/ports')!.title, /, 8776 are free/);
+    assert.match(
+      prechecksOf(
+        without,
+        without.nodes.find((n) => n.name === 'block1')!,
+      ).find((c) => c.id === 'precheck/ports')!.title,
+      /^ports 3260 are free/,
+    );
   });
 });
 

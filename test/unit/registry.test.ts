@@ -112,7 +112,7 @@ describe('the service registry', () => {
     const topology = SNIPPETS.Topology!.body.join('\n');
     assert.match(topology, /release: \$\{2\|2025\.1,zed,train\|\}/);
     assert.match(topology, /os: \$\{3\|debian13,debian12,centos7\|\}/);
-    assert.match(SNIPPETS.Node!.body.join('\n'), /roles: \[\$\{3\|compute,network,controller\|\}\]/);
+    assert.match(SNIPPETS.Node!.body.join('\n'), /roles: \[\$\{3\|compute,block,network,controller\|\}\]/);
   });
 
   it('catalogFor decides, in one place, which option catalog a profile gets', () => {

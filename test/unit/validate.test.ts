@@ -37,6 +37,24 @@ describe('semantic rules', () => {
     assert.match(f[0].message, /`spare` runs nothing/);
   });
 
+  it('node/lvm-devices-unused: lvmDevices where no cinder-volume runs; none where it does', () => {
+    const f = only(run(minimal().replace('    roles: [compute]\n', '    roles: [compute]\n    lvmDevices: [/dev/sdb]\n')), 'node/lvm-devices-unused');
+    assert.equal(f.length, 1);
+    assert.match(f[0].message, /`compute1` does not run cinder-volume \(the `block` role\)/);
+    const block = run(
+      minimal('  block1:\n    address: 10.0.0.41\n    roles: [block]\n    lvmDevices: [/dev/sdb]\n').replace(
+        '  NEUTRON_PASS: Str0ng-Neutron-Pass-1\n',
+        '  NEUTRON_PASS: Str0ng-Neutron-Pass-1\n  CINDER_DBPASS: Str0ng-Cinder-Db-1\n  CINDER_PASS: Str0ng-Cinder-Pass-1\n',
+      ),
+    );
+    assert.deepEqual(
+      block.filter((x) => x.severity !== 'info').map((x) => x.code),
+      [],
+    );
+    // A device that is not a /dev path is an error on its line.
+    assert.equal(only(run(minimal().replace('    roles: [compute]\n', '    roles: [compute]\n    lvmDevices: [sdb]\n')), 'schema/pattern').length, 1);
+  });
+
   it('ref/unknown-node for ntp.server, with did-you-mean', () => {
     const f = only(run(minimal('ntp:\n  server: controler\n')), 'ref/unknown-node');
     assert.equal(f.length, 1);

@@ -10,8 +10,8 @@ import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, ROLES } from '../services/registry
 
 const choices = (xs: readonly string[]) => `|${xs.join(',')}|`;
 const newestFirst = <T>(xs: readonly T[]) => [...xs].reverse();
-/** The smallest role first: most nodes added to a topology are compute nodes. */
-const roleChoices = [...ROLE_IDS].sort((a, b) => ROLES[a].services.length - ROLES[b].services.length);
+/** Compute first (most nodes added to a topology are compute nodes), then the smallest role first. */
+const roleChoices = [...ROLE_IDS].sort((a, b) => +(b === 'compute') - +(a === 'compute') || ROLES[a].services.length - ROLES[b].services.length);
 const overridable = PROJECT_IDS.filter((p) => CONFIG_FILES.some((f) => f.project === p));
 
 export const TOPOLOGY_SNIPPET = [

@@ -4,6 +4,7 @@ import { Artifact, NodeFacts, RenderedCloud } from './artifacts';
 import { RenderContext } from './context';
 import { renderChrony, renderEnvironment } from './environment';
 import { renderGlance } from './glance';
+import { renderCinder } from './cinder';
 import { renderHorizon } from './horizon';
 import { createDatabases, renderEtcd, renderMariadb, renderMemcached, renderRabbitmq } from './infra';
 import { renderKeystone, renderOpenrc } from './keystone';
@@ -41,6 +42,7 @@ const RENDERERS: Record<ProjectId, ProjectRenderer> = {
     },
   },
   horizon: { render: renderHorizon },
+  cinder: { render: renderCinder },
 };
 
 /** Projects in the order their first service renders (the registry's render order), each with its services. */

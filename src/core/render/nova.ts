@@ -68,6 +68,9 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
       ini.set('neutron', 'metadata_proxy_shared_secret', secretRef('METADATA_SECRET'), here('secrets', 'METADATA_SECRET'));
     }
   }
+  const cinder = ctx.host('cinder-api');
+  // The guide's [cinder] section (controller; compute nodes attach volumes through the same region's endpoint).
+  if (cinder) ini.set('cinder', 'os_region_name', cloud.region, here('nodes', cinder.name, 'roles'));
   ini.set('oslo_concurrency', 'lock_path', profile.options.novaLockPath, prof);
   ini.setAll(
     'placement',

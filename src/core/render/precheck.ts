@@ -2,6 +2,7 @@ import { t } from '../l10n';
 import { namesOf, ResolvedCloud, ResolvedNode } from '../model';
 import { OPERATING_SYSTEMS } from '../profiles';
 import { onProfile, REGISTRY, ServiceId } from '../services/registry';
+import { lvmVolumeGroup } from './cinder';
 import { sh, shq } from './template';
 
 /**
@@ -121,6 +122,45 @@ export function prechecksOf(cloud: ResolvedCloud, node: ResolvedNode): Precheck[
   }
 
   add('root', t('commands run as root (connected as root, or sudo without a password)'), 'echo "runs as $(id -un) (uid $(id -u))"; [ "$(id -u)" = 0 ]');
+
+  if (node.services.includes('cinder-volume')) {
+    const vg = lvmVolumeGroup(cloud, node);
+    if (node.lvmDevices.length) {
+      // The devices the deploy makes into the volume group: block devices, their contents to be lost.
+      add(
+        'lvm-devices',
+        t('{0} are block devices for the volume group {1} (lvmDevices)', node.lvmDevices.join(', '), vg),
+        sh(
+          'bash',
+          '-c',
+          [
+            'bad=0; warn=""',
+            'for d in "$@"; do',
+            '  if [ ! -b "$d" ]; then echo "$d: not a block device"; bad=1; continue; fi',
+            '  sig=$(blkid -p -o value -s TYPE "$d" 2>/dev/null || true)',
+            '  case "$sig" in "") echo "$d: a block device, empty";; LVM2_member) echo "$d: a block device, already an LVM physical volume";; *) echo "$d: a block device holding $sig"; warn="$warn $d ($sig)";; esac',
+            'done',
+            `[ $bad = 0 ] && [ -n "$warn" ] && echo "${WARN_MARK}holds data:$warn; pvcreate refuses to wipe it without you"`,
+            'exit $bad',
+          ].join('\n'),
+          'ostopo-lvm-devices',
+          ...node.lvmDevices,
+        ),
+      );
+    } else {
+      add(
+        'lvm-volume-group',
+        t('the volume group {0} of the LVM backend exists (no lvmDevices to make it from)', vg),
+        sh(
+          'bash',
+          '-c',
+          'command -v vgs >/dev/null || { echo "lvm2 is not installed, so there is no volume group $1 yet: list its devices in lvmDevices"; exit 1; }\nvgs "$1" || { echo "no volume group $1: create it, or list its devices in lvmDevices"; exit 1; }',
+          'ostopo-lvm-vg',
+          vg,
+        ),
+      );
+    }
+  }
 
   if (isCompute) {
     add(

@@ -1,5 +1,6 @@
 import { NetworkMechanism, Profile, profileChain } from '../profiles';
 import { chrony, etcd, mariadb, memcached, rabbitmq } from './infra';
+import { cinderApi, cinderScheduler, cinderVolume } from './cinder';
 import { glance } from './glance';
 import { horizon } from './horizon';
 import { keystone } from './keystone';
@@ -35,6 +36,9 @@ export const SERVICE_IDS = [
   'neutron-metadata-agent',
   'neutron-l3-agent',
   'horizon',
+  'cinder-api',
+  'cinder-scheduler',
+  'cinder-volume',
 ] as const;
 export type ServiceId = (typeof SERVICE_IDS)[number];
 
@@ -61,13 +65,16 @@ export const REGISTRY: Readonly<Record<ServiceId, ServiceDescriptor>> = {
   'neutron-metadata-agent': neutronMetadataAgent,
   'neutron-l3-agent': neutronL3Agent,
   horizon,
+  'cinder-api': cinderApi,
+  'cinder-scheduler': cinderScheduler,
+  'cinder-volume': cinderVolume,
 };
 
 /** The projects the services belong to, in the guide's order: `config.<project>` overrides their files. */
-export const PROJECT_IDS = ['chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone', 'glance', 'placement', 'nova', 'neutron', 'horizon'] as const;
+export const PROJECT_IDS = ['chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone', 'glance', 'placement', 'nova', 'neutron', 'horizon', 'cinder'] as const;
 export type ProjectId = (typeof PROJECT_IDS)[number];
 
-export const ROLE_IDS = ['controller', 'network', 'compute'] as const;
+export const ROLE_IDS = ['controller', 'network', 'compute', 'block'] as const;
 export type RoleId = (typeof ROLE_IDS)[number];
 
 /** The guide's secret names that ostopo knows (a service may need them or not yet). */
@@ -104,8 +111,6 @@ export const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
  * test keeps it true: no descriptor uses these, and every other secret is used by one.
  */
 export const SECRETS_OF_UNDEPLOYED: Partial<Record<SecretName, string>> = {
-  CINDER_DBPASS: 'cinder (Block Storage)',
-  CINDER_PASS: 'cinder (Block Storage)',
   DASH_DBPASS: "horizon's sessions in a database (ostopo keeps them in memcached, as the guide does)",
   HEAT_DBPASS: 'heat (Orchestration)',
   HEAT_DOMAIN_PASS: 'heat (Orchestration)',
@@ -123,10 +128,12 @@ export interface RoleDef {
 
 const ROLE_DESCRIPTIONS: Record<RoleId, string> = {
   controller:
-    "The guide's controller node: chrony server, MariaDB, RabbitMQ, Memcached, etcd, keystone, glance, placement, the nova control services (with the metadata API when the topology has instance networks), the neutron server and the dashboard (horizon).",
+    "The guide's controller node: chrony server, MariaDB, RabbitMQ, Memcached, etcd, keystone, glance, placement, the nova control services (with the metadata API when the topology has instance networks), the neutron server, the dashboard (horizon), and cinder's API and scheduler when a node has the `block` role.",
   network:
     "The guide's network node (networking option 2 runs it on the controller): the L2 agent of the cloud's mechanism, the DHCP and metadata agents, and the L3 agent when `networks.selfservice` is set. Needs a provider or self-service network in `networks`.",
   compute: "A compute node: chrony client, nova-compute, and the L2 agent of the cloud's mechanism when the topology has a provider or self-service network.",
+  block:
+    "The guide's block storage node (block1): chrony client and cinder-volume with the LVM backend, its volumes exported over iSCSI. Its volume group is `cinder-volumes`, made from `lvmDevices` where the node lists them.",
 };
 
 export const ROLES: Readonly<Record<RoleId, RoleDef>> = Object.fromEntries(
@@ -150,6 +157,8 @@ export interface PlacementContext {
   networks: boolean;
   selfservice: boolean;
   mechanism?: NetworkMechanism;
+  /** A node of the topology has the `block` role. */
+  blockNode: boolean;
 }
 
 /** The services a role places in a cloud: its services whose `placedWhen` holds. */
@@ -159,6 +168,7 @@ export function placedBy(role: RoleId, p: PlacementContext): ServiceId[] {
     if (!w) return true;
     if (w.networks === 'any' && !p.networks) return false;
     if (w.networks === 'selfservice' && !p.selfservice) return false;
+    if (w.blockNode && !p.blockNode) return false;
     return !w.mechanism || w.mechanism === p.mechanism;
   });
 }

@@ -75,9 +75,10 @@ export interface ServiceDescriptor {
   /**
    * What else a role needs to place it (listed in a node's `services`, it is placed anyway):
    * `networks: 'any'` a provider or self-service network in the topology (the data plane), `'selfservice'`
-   * a self-service network; `mechanism`: the cloud's ML2 mechanism is this one.
+   * a self-service network; `mechanism`: the cloud's ML2 mechanism is this one; `blockNode`: a node of the
+   * topology has the `block` role (cinder's API and scheduler on the controller).
    */
-  placedWhen?: { networks?: 'any' | 'selfservice'; mechanism?: NetworkMechanism };
+  placedWhen?: { networks?: 'any' | 'selfservice'; mechanism?: NetworkMechanism; blockNode?: boolean };
   /** Services that must run somewhere in the cloud for this one to work. */
   requires: ServiceId[];
   /** Services whose steps come before this one's (the guide's order); the render order is derived from these. */

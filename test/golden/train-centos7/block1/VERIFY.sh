@@ -31,4 +31,9 @@ if ostopo_skip=$(ostopo_unit_skipped chronyd); then echo "$ostopo_skip"; exit 0;
 chronyc sources
 OSTOPO_CHECK
 
+ostopo_check 'openstack-cinder-volume, target running on block1' '^active$' '' <<'OSTOPO_CHECK'
+if ostopo_skip=$(ostopo_unit_skipped openstack-cinder-volume target); then echo "$ostopo_skip"; exit 0; fi
+systemctl is-active openstack-cinder-volume target
+OSTOPO_CHECK
+
 exit $fails

@@ -268,6 +268,9 @@ project_name = service
 username = neutron
 password = <secret:NEUTRON_PASS>
 
+[cinder]
+os_region_name = RegionOne
+
 [oslo_concurrency]
 lock_path = /var/lib/nova/tmp
 

@@ -1,0 +1,90 @@
+import type { PreInstallCommand, ServiceDescriptor } from './types';
+
+/** cinder-volume's packages pull in open-iscsi (python3-os-brick), whose units cannot start in a container. */
+const MASK_ISCSI_IN_CONTAINERS: PreInstallCommand = {
+  title: 'mask the open-iscsi units when the node is a container (they cannot start there)',
+  run: 'systemctl mask iscsid.socket iscsid.service open-iscsi.service',
+  check: '! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]',
+};
+
+const CINDER_CONF = {
+  name: 'cinder.conf',
+  project: 'cinder',
+  description: 'cinder configuration (/etc/cinder/cinder.conf), on the controller (API, scheduler) and the block storage nodes (volume).',
+  oslo: true,
+  catalog: { service: 'cinder', file: 'cinder.conf' },
+} as const;
+
+/**
+ * The guide's "Block Storage service": the API and scheduler on the controller, placed by the
+ * `controller` role when a node of the topology has the `block` role (the guide's block1).
+ */
+export const cinderApi: ServiceDescriptor = {
+  id: 'cinder-api',
+  project: 'cinder',
+  title: 'Cinder API',
+  description:
+    "Block Storage API on port 8776 (service `cinderv3`, type `volumev3`); owns the cinder database. Placed by the `controller` role when a node has the `block` role; nova's `[cinder]` section then points compute at it.",
+  roles: ['controller'],
+  placedWhen: { blockNode: true },
+  requires: ['keystone', 'mariadb', 'rabbitmq', 'cinder-scheduler'],
+  after: ['keystone', 'mariadb', 'rabbitmq', 'glance'],
+  singleInstance: true,
+  secrets: ['RABBIT_PASS'],
+  owner: 'cinder',
+  database: { user: 'cinder', names: ['cinder'], secret: 'CINDER_DBPASS' },
+  keystone: { user: 'cinder', secret: 'CINDER_PASS', name: 'cinderv3', type: 'volumev3', description: 'OpenStack Block Storage', port: 8776, path: '/v3/%(project_id)s' },
+  profiles: {
+    'centos7/train': { packages: ['openstack-cinder'], units: ['openstack-cinder-api'], api: { kind: 'daemon' } },
+    'debian12/zed': {
+      packages: ['cinder-api'],
+      units: ['cinder-api'],
+      api: { kind: 'uwsgi', defaultsFile: '/etc/default/cinder-api', ini: '/etc/cinder/cinder-api-uwsgi.ini', port: 8776 },
+      preInstall: [MASK_ISCSI_IN_CONTAINERS],
+      withoutRecommends: true,
+    },
+  },
+  configFiles: [CINDER_CONF],
+};
+
+export const cinderScheduler: ServiceDescriptor = {
+  id: 'cinder-scheduler',
+  project: 'cinder',
+  title: 'Cinder scheduler',
+  description: "Picks the volume backend for each new volume (from the volume services' reports over RabbitMQ). Placed with cinder-api.",
+  roles: ['controller'],
+  placedWhen: { blockNode: true },
+  requires: ['cinder-api', 'rabbitmq'],
+  after: ['cinder-api'],
+  singleInstance: true,
+  secrets: ['CINDER_DBPASS', 'CINDER_PASS', 'RABBIT_PASS'],
+  owner: 'cinder',
+  profiles: {
+    'centos7/train': { packages: ['openstack-cinder'], units: ['openstack-cinder-scheduler'] },
+    'debian12/zed': { packages: ['cinder-scheduler'], units: ['cinder-scheduler'], preInstall: [MASK_ISCSI_IN_CONTAINERS], withoutRecommends: true },
+  },
+};
+
+/**
+ * The guide's block storage node: cinder-volume with the LVM backend, exporting volumes over iSCSI
+ * (the guide's target helper: tgtadm on Debian and Ubuntu, lioadm on CentOS).
+ */
+export const cinderVolume: ServiceDescriptor = {
+  id: 'cinder-volume',
+  project: 'cinder',
+  title: 'Cinder volume',
+  description:
+    "Creates and exports volumes on its node (the guide's block1): the LVM backend on the volume group `cinder-volumes` (made from `nodes.<name>.lvmDevices` where given), exported over iSCSI.",
+  roles: ['block'],
+  requires: ['cinder-api', 'cinder-scheduler', 'rabbitmq', 'mariadb', 'glance'],
+  after: ['cinder-scheduler'],
+  singleInstance: false,
+  secrets: ['CINDER_DBPASS', 'CINDER_PASS', 'RABBIT_PASS'],
+  owner: 'cinder',
+  profiles: {
+    'centos7/train': { packages: ['lvm2', 'device-mapper-persistent-data', 'openstack-cinder', 'targetcli', 'python-keystone'], units: ['openstack-cinder-volume', 'target'] },
+    'debian12/zed': { packages: ['lvm2', 'thin-provisioning-tools', 'cinder-volume', 'tgt'], units: ['cinder-volume', 'tgt'], preInstall: [MASK_ISCSI_IN_CONTAINERS], withoutRecommends: true },
+  },
+  configFiles: [CINDER_CONF],
+  ports: [3260],
+};
