@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { analyze } from '../core/compile';
 import * as l10n from '../core/l10n';
 import { readerBeside, writeAtomicKeepMode, writePrivateAtomic } from '../core/localFiles';
-import { generateSecret } from '../core/secrets';
+import { generateSecretFor } from '../core/secrets';
 import { GenerationError, planGeneration } from '../core/secretsFile';
 import { Io, readTopology, UsageError } from './io';
 
@@ -31,7 +31,7 @@ export function secretsCmd(argv: string[], io: Io): number {
       text,
       a,
       asked ?? defaultSecretsFile(full),
-      () => generateSecret(),
+      (name) => generateSecretFor(name),
       l10n.t('Secrets of {0}, kept apart from the topology (ostopo secrets generate). Keep this file private (mode 0600) and out of version control.', display),
     );
   } catch (e) {

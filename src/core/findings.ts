@@ -52,6 +52,8 @@ export const FINDING_CODES = [
   'node/duplicate-hostname',
   'node/no-services',
   'node/lvm-devices-unused',
+  'node/no-ceph-osds',
+  'node/ceph-osds-unused',
   'node/reserved-address',
   'network/allocation-pool',
   'network/mechanism-unavailable',

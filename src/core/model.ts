@@ -25,6 +25,8 @@ export interface ResolvedNode {
   overlayAddress: string;
   /** Block devices made into its LVM volume group for cinder-volume (`lvmDevices`: the guide's /dev/sdb). */
   lvmDevices: string[];
+  /** Its Ceph OSDs (`cephOsds`): BlueStore on a sparse file of this size (`10G`), one OSD each. */
+  cephOsds: { size: string }[];
   ssh: SshSettings;
   config: ConfigOverrides;
 }
@@ -200,6 +202,10 @@ export function resolveTopology(value: unknown, env: Env = process.env, keychain
       providerInterface: str(n.providerInterface) ?? (prov ? str(prov.interface) : undefined),
       overlayAddress: str(n.overlayAddress) ?? str(n.address) ?? '',
       lvmDevices: strList(n.lvmDevices),
+      cephOsds: (Array.isArray(n.cephOsds) ? n.cephOsds : []).flatMap((o) => {
+        const size = str(obj(o).size);
+        return size ? [{ size }] : [];
+      }),
       ssh: sshOf(n.ssh, sshDefaults),
       config: obj(n.config) as ConfigOverrides,
     });

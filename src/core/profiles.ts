@@ -98,8 +98,12 @@ export interface Profile {
     /** Django's offline compression, run again when the settings change (templates depend on them), and its manifest. */
     compress: { run: string; manifest: string };
   };
-  /** cinder's LVM backend as the row's guide sets it up: the iSCSI target helper (tgtadm: tgt; lioadm: targetcli). */
-  blockStorage: { targetHelper: 'tgtadm' | 'lioadm' };
+  /**
+   * cinder's LVM backend as the row's guide sets it up: the iSCSI target helper (tgtadm: tgt; lioadm:
+   * targetcli). `cephMutedHealth`: health checks of the row's Ceph that are known and harmless to
+   * the cloud, muted at deploy (`ceph health mute`, shown as muted by `ceph -s`), each with why.
+   */
+  blockStorage: { targetHelper: 'tgtadm' | 'lioadm'; cephMutedHealth?: { code: string; why: string }[] };
   memcachedFormat: 'sysconfig' | 'debian';
   /** How the database root account is secured: the guide's mysql_secure_installation, or Debian's unix_socket. */
   mariadbRoot: 'password' | 'unix_socket';
@@ -454,6 +458,17 @@ const DEBIAN13_2025_1: Profile = extend(DEBIAN12_ZED, {
   repository: { description: 'Debian trixie main carries 2025.1: refresh the package lists and install the OpenStack client' },
   packageSources: { suite: 'trixie' },
   options: { novaGuideApiOptions: false },
+  blockStorage: {
+    targetHelper: 'tgtadm',
+    cephMutedHealth: [
+      {
+        code: 'MGR_MODULE_DEPENDENCY',
+        // Ceph 18.2.7 with Debian 13's python3-cryptography: the manager runs its modules in Python
+        // subinterpreters, which PyO3 refuses. RBD (cinder, QEMU) does not use the manager's modules.
+        why: "Debian 13's Ceph 18.2 loads its manager modules in Python subinterpreters, which the PyO3 of python3-cryptography refuses: 13 modules (balancer, pg_autoscaler, rbd_support...) do not load. Volumes (librbd) do not need them.",
+      },
+    ],
+  },
   // neutron 2025.1 removed the Linux bridge mechanism (and Debian 13 its agent package).
   networkMechanisms: ['openvswitch'],
   optionCatalog: '2025.1',

@@ -514,6 +514,29 @@ function build(): JsonSchema {
               items: { type: 'string', pattern: '^/dev/[A-Za-z0-9][A-Za-z0-9/_.:-]*$', patternDescription: t('a device path such as /dev/sdb'), description: t('A block device, e.g. /dev/sdb.') },
               examples: [['/dev/sdb']],
             },
+            cephOsds: {
+              type: 'array',
+              minItems: 1,
+              description: t(
+                "Ceph OSDs of this node (the `ceph` role): one BlueStore OSD per entry, its data in a sparse file of `size` in the OSD's directory under /var/lib/ceph/osd (no disk to give away; the file grows as data is written).",
+              ),
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['size'],
+                description: t('One OSD.'),
+                properties: {
+                  size: {
+                    type: 'string',
+                    pattern: '^[1-9][0-9]*[GT]$',
+                    patternDescription: t('a size in gigabytes or terabytes, such as 10G'),
+                    description: t("The size of the OSD's BlueStore file (`10G`, `1T`): what the OSD can hold."),
+                    examples: ['10G'],
+                  },
+                },
+              },
+              examples: [[{ size: '10G' }]],
+            },
             ssh: sshSchema(t('this node')),
             config: configSchema(t('of this node only (over the global `config`)')),
           },

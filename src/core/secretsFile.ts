@@ -123,7 +123,13 @@ export class GenerationError extends Error {}
  * the secrets file) with a strong random value, in the secrets file: like `kolla-genpwd`, a value that
  * exists is never replaced. `defaultFile` is the file to name when the topology names none.
  */
-export function planGeneration(topologyText: string, a: Pick<Analysis, 'cloud' | 'doc' | 'findings' | 'secretsFile'>, defaultFile: string, generate: () => string, header: string): Generation {
+export function planGeneration(
+  topologyText: string,
+  a: Pick<Analysis, 'cloud' | 'doc' | 'findings' | 'secretsFile'>,
+  defaultFile: string,
+  generate: (name: string) => string,
+  header: string,
+): Generation {
   if (a.findings.some((f) => f.code === 'yaml/syntax' || f.code === 'yaml/encoding')) throw new GenerationError(t('the topology is not valid YAML: fix it first (ostopo validate).'));
   const sf = a.secretsFile;
   // A file that is there but unreadable or invalid is never overwritten (one that is not there is created).
@@ -142,7 +148,7 @@ export function planGeneration(topologyText: string, a: Pick<Analysis, 'cloud' |
   if (generated.length)
     out.text = appendSecrets(
       sf?.text,
-      generated.map((n) => [n, generate()]),
+      generated.map((n) => [n, generate(n)]),
       header,
     );
   if (a.cloud.secretsFile === undefined && generated.length) out.topology = withSecretsFile(topologyText, a, file);

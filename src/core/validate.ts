@@ -7,6 +7,7 @@ import { own } from './own';
 import { ParsedDocument, YamlPath } from './parse';
 import { PROFILES } from './profiles';
 import { weakness } from './secrets';
+import { volumeBackend } from './render/cinder';
 import { SecretsFile } from './secretsFile';
 import { t } from './l10n';
 import { checkNetworks, checkVerify } from './validateNetworks';
@@ -124,6 +125,12 @@ function checkNodes(cloud: ResolvedCloud, add: Add): void {
         ['nodes', n.name, 'lvmDevices'],
         'key',
       );
+    else if (n.lvmDevices.length && volumeBackend(cloud) === 'rbd')
+      add('node/lvm-devices-unused', 'warning', t("cinder's volumes go to Ceph (a node has the `ceph` role), so nothing makes these devices a volume group."), ['nodes', n.name, 'lvmDevices'], 'key');
+    if (n.services.includes('ceph-osd') && !n.cephOsds.length)
+      add('node/no-ceph-osds', 'error', t('`{0}` runs ceph-osd (the `ceph` role) but lists no `cephOsds`: give it at least one, e.g. `cephOsds: [{ size: 10G }]`.', n.name), ['nodes', n.name], 'key');
+    if (n.cephOsds.length && !n.services.includes('ceph-osd'))
+      add('node/ceph-osds-unused', 'warning', t('`{0}` does not run ceph-osd (the `ceph` role), so these OSDs are not made.', n.name), ['nodes', n.name, 'cephOsds'], 'key');
     if (n.services.length === 0) add('node/no-services', 'warning', t('Node `{0}` runs nothing: give it `roles` ({1}) or `services`.', n.name, Object.keys(ROLES).join(', ')), ['nodes', n.name]);
   }
 }

@@ -3,7 +3,7 @@ import { TOPOLOGY_SNIPPET } from '../core/editor/complete';
 import { fileChoices, matchesFile } from '../core/editor/files';
 import { nodeOccurrences } from '../core/editor/navigate';
 import { writeRendered } from '../core/output';
-import { generateSecret, secretLookup, weakness } from '../core/secrets';
+import { generateSecretFor, secretLookup, weakness } from '../core/secrets';
 import { keychainEdit } from '../core/editor/fixes';
 import { neededSecrets } from '../core/services/registry';
 import { toRange } from './convert';
@@ -131,7 +131,7 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
           ? valueArg
           : await vscode.window.showInputBox({
               password: true,
-              value: generateSecret(),
+              value: generateSecretFor(name),
               prompt: t('The value of {0}, kept in the OS keychain for cloud "{1}" (a strong random one is filled in: keep it, or type yours).', name, a.cloud.name),
               validateInput: (v) => (v ? weakness(name, v) : t('it is empty')),
             });

@@ -47,6 +47,7 @@ describe('deploy as a sudo user (real Debian test node)', function () {
     address: IP,
     overlayAddress: IP,
     lvmDevices: [],
+    cephOsds: [],
     roles: [],
     services: [],
     ssh: { user, port: 22, identityFile: tn('key'), knownHostsFile: path.join(work, 'known_hosts') },

@@ -43,6 +43,7 @@ describe('deploy over SSH (real sshd)', function () {
     address,
     overlayAddress: address,
     lvmDevices: [],
+    cephOsds: [],
     roles: [],
     services: [],
     ssh: { user: 'root', port: sshd.port, identityFile: sshd.clientKey, knownHostsFile: sshd.knownHosts, ...over },
@@ -731,7 +732,18 @@ describe('deploy over SSH (real sshd)', function () {
           '',
         ].join('\n'),
       );
-      const node: ResolvedNode = { name: 'n1', hostname: 'n1', address: '10.99.99.99', roles: [], services: [], overlayAddress: '10.99.99.99', lvmDevices: [], ssh: { host: 'mynode' }, config: {} };
+      const node: ResolvedNode = {
+        name: 'n1',
+        hostname: 'n1',
+        address: '10.99.99.99',
+        roles: [],
+        services: [],
+        overlayAddress: '10.99.99.99',
+        lvmDevices: [],
+        cephOsds: [],
+        ssh: { host: 'mynode' },
+        config: {},
+      };
       const projectKnownHosts = path.join(state, 'known_hosts');
       const t = resolveSshTarget(node, { projectKnownHosts, sshConfigFile: config });
       assert.equal(t.host, sshd.host);

@@ -86,7 +86,7 @@ describe('editor core', () => {
 
     it('enum values, roles not yet listed, services, node names', () => {
       assert.deepEqual(labels(minimal().replace('os: debian12', 'os: |')), ['centos7', 'debian12', 'debian13']);
-      assert.deepEqual(labels(minimal().replace('roles: [compute]', 'roles: [compute, |]')), ['controller', 'network', 'block']);
+      assert.deepEqual(labels(minimal().replace('roles: [compute]', 'roles: [compute, |]')), ['controller', 'network', 'block', 'ceph']);
       assert.ok(labels(minimal().replace('roles: [compute]', 'services: [|]')).includes('nova-compute'));
       assert.deepEqual(labels(minimal('ntp:\n  server: |')), ['controller', 'compute1']);
     });

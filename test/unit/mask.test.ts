@@ -191,7 +191,7 @@ describe('masking: every form of a secret, also across chunks of a stream (test/
       [14, 16, 30],
     ]) {
       it(`chunks cut at ${cuts.join(', ')}`, async () => {
-        const node: ResolvedNode = { name: 'n1', hostname: 'n1', address: '127.0.0.9', roles: [], services: [], overlayAddress: '127.0.0.9', lvmDevices: [], ssh: {}, config: {} };
+        const node: ResolvedNode = { name: 'n1', hostname: 'n1', address: '127.0.0.9', roles: [], services: [], overlayAddress: '127.0.0.9', lvmDevices: [], cephOsds: [], ssh: {}, config: {} };
         const events: DeployEvent[] = [];
         const res = await deploy({
           target: {

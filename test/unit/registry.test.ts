@@ -17,7 +17,7 @@ const ALL_SECRETS = SECRET_NAMES.map((s) => `  ${s}: Str0ng-${s.replace(/_/g, '-
 function onePerNode(os: string, release: string): string {
   const profile = findProfile(os, release)!;
   const nodes = SERVICE_IDS.filter((s) => availableOn(profile, s))
-    .map((s, i) => `  n-${s}:\n    address: 10.0.0.${10 + i}\n    services: [${s}]`)
+    .map((s, i) => `  n-${s}:\n    address: 10.0.0.${10 + i}\n    services: [${s}]${s === 'ceph-osd' ? '\n    cephOsds: [{ size: 10G }]' : ''}`)
     .join('\n');
   return `ostopo: 1\nname: one-per-node\nrelease: ${release}\nos: ${os}\nnetworks:\n  management:\n    cidr: 10.0.0.0/24\nntp:\n  server: n-chrony\nsecrets:\n${ALL_SECRETS}\nnodes:\n${nodes}\n`;
 }
@@ -40,7 +40,7 @@ describe('the service registry', () => {
           for (const text of [x.kind === 'file' ? x.content : x.run, (x as CommandArtifact).stdin ?? '', (x as CommandArtifact).check ?? '']) for (const s of secretsIn(text)) used.add(s);
           for (const s of (x as CommandArtifact).env ?? []) used.add(s);
         }
-        const declared = new Set<string>([...secretsOf(service), ...(service === 'mariadb' ? dbSecrets : [])]);
+        const declared = new Set<string>([...secretsOf(service, { guideSamples: true, nodes: a.cloud.nodes }), ...(service === 'mariadb' ? dbSecrets : [])]);
         assert.deepEqual(
           SECRET_NAMES.filter((s) => used.has(s)),
           SECRET_NAMES.filter((s) => declared.has(s)),
@@ -78,8 +78,15 @@ describe('the service registry', () => {
       );
   });
 
-  it('every service of every role is available on every profile row', () => {
-    for (const p of PROFILES) for (const s of SERVICE_IDS) assert.ok(onProfile(p, s), `${s} on ${p.id}`);
+  it('every service of every role is available on every profile row, but Ceph on CentOS 7 (said on the line where it is placed)', () => {
+    for (const p of PROFILES) for (const s of SERVICE_IDS) assert.equal(!!onProfile(p, s), p.id !== 'centos7/train' || REGISTRY[s].project !== 'ceph', `${s} on ${p.id}`);
+    const text = fs.readFileSync(TRAIN, 'utf8').replace('    roles: [block]\n', '    roles: [block, ceph]\n    cephOsds: [{ size: 10G }]\n');
+    const f = analyze(text, {}).findings.filter((x) => x.code === 'profile/service-unavailable');
+    assert.deepEqual(
+      f.map((x) => x.message).sort(),
+      ['ceph-mgr', 'ceph-mon', 'ceph-osd'].map((s) => `\`${s}\` is not available on CentOS 7 / OpenStack Train (RDO): ostopo has no packages for it there.`),
+    );
+    assert.equal(text.split('\n')[f[0]!.range.start.line]!.trim(), 'roles: [block, ceph]');
   });
 
   it('a service without an entry for the profile row is an error where it is placed', () => {
@@ -112,7 +119,7 @@ describe('the service registry', () => {
     const topology = SNIPPETS.Topology!.body.join('\n');
     assert.match(topology, /release: \$\{2\|2025\.1,zed,train\|\}/);
     assert.match(topology, /os: \$\{3\|debian13,debian12,centos7\|\}/);
-    assert.match(SNIPPETS.Node!.body.join('\n'), /roles: \[\$\{3\|compute,block,network,controller\|\}\]/);
+    assert.match(SNIPPETS.Node!.body.join('\n'), /roles: \[\$\{3\|compute,block,ceph,network,controller\|\}\]/);
   });
 
   it('catalogFor decides, in one place, which option catalog a profile gets', () => {

@@ -55,6 +55,28 @@ describe('semantic rules', () => {
     assert.equal(only(run(minimal().replace('    roles: [compute]\n', '    roles: [compute]\n    lvmDevices: [sdb]\n')), 'schema/pattern').length, 1);
   });
 
+  it('node/no-ceph-osds, node/ceph-osds-unused, and lvmDevices where the volumes go to Ceph', () => {
+    const secrets = (t: string) =>
+      t.replace(
+        '  NEUTRON_PASS: Str0ng-Neutron-Pass-1\n',
+        '  NEUTRON_PASS: Str0ng-Neutron-Pass-1\n  CINDER_DBPASS: Str0ng-Cinder-Db-1\n  CINDER_PASS: Str0ng-Cinder-Pass-1\n  CEPH_MON_KEY: AQDlOxBrgDw/OxAAp7UtHbOvxJI5R0tkGrRmiQ==\n  CEPH_ADMIN_KEY: AQDmOxBrwMYtABAABb7ActSDFVM1QtCLMMgnGw==\n  CEPH_CINDER_KEY: AQDmOxBrwMYtABAAJr+qu4CvUMeVLjJW31CcTQ==\n',
+      );
+    const noOsds = only(run(secrets(minimal('  block1:\n    address: 10.0.0.41\n    roles: [block, ceph]\n'))), 'node/no-ceph-osds');
+    assert.equal(noOsds.length, 1);
+    assert.equal(noOsds[0]!.severity, 'error');
+    assert.match(noOsds[0]!.message, /`block1` runs ceph-osd .* lists no `cephOsds`/);
+    const fine = run(secrets(minimal('  block1:\n    address: 10.0.0.41\n    roles: [block, ceph]\n    cephOsds: [{ size: 10G }]\n')));
+    assert.deepEqual(
+      fine.filter((x) => x.severity !== 'info').map((x) => x.code),
+      [],
+    );
+    const lvm = only(run(secrets(minimal('  block1:\n    address: 10.0.0.41\n    roles: [block, ceph]\n    cephOsds: [{ size: 10G }]\n    lvmDevices: [/dev/sdb]\n'))), 'node/lvm-devices-unused');
+    assert.match(lvm[0]!.message, /volumes go to Ceph/);
+    assert.equal(only(run(minimal().replace('    roles: [compute]\n', '    roles: [compute]\n    cephOsds: [{ size: 10G }]\n')), 'node/ceph-osds-unused').length, 1);
+    // A size that is not one is an error on its line.
+    assert.equal(only(run(secrets(minimal('  block1:\n    address: 10.0.0.41\n    roles: [block, ceph]\n    cephOsds: [{ size: 10GB }]\n'))), 'schema/pattern').length, 1);
+  });
+
   it('ref/unknown-node for ntp.server, with did-you-mean', () => {
     const f = only(run(minimal('ntp:\n  server: controler\n')), 'ref/unknown-node');
     assert.equal(f.length, 1);

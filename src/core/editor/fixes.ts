@@ -4,7 +4,7 @@ import { Finding, FindingCode, Fix, FixEdit, Position } from '../findings';
 import { ipv4ToInt, parseCidr } from '../net';
 import { own } from '../own';
 import { KEYCHAIN_REF } from '../model';
-import { generateSecret } from '../secrets';
+import { generateSecretFor } from '../secrets';
 import { t } from '../l10n';
 
 const REPLACEABLE = new Set<FindingCode>([
@@ -133,13 +133,13 @@ export function fixesFor(a: Analysis, f: Finding, random?: (n: number) => Uint8A
   const path = f.path ?? [];
   if (f.code === 'secret/missing') {
     const name = f.data?.secret;
-    const generated = name ? addSecretEdit(a, name, generateSecret(random)) : undefined;
+    const generated = name ? addSecretEdit(a, name, generateSecretFor(name, random)) : undefined;
     const fromEnv = name ? addSecretEdit(a, name, `\${env:${name}}`) : undefined;
     if (generated) fixes.push({ title: t('Add {0} with a generated strong value', name ?? ''), edits: [generated] });
     if (fromEnv) fixes.push({ title: t('Add {0} from the environment ({1})', name ?? '', `\${env:${name}}`), edits: [fromEnv] });
   }
   if (f.code === 'secret/weak' && path[0] === 'secrets') {
-    fixes.push({ title: t('Replace {0} with a generated strong value', String(path[1])), edits: [{ range: f.range, newText: generateSecret(random) }] });
+    fixes.push({ title: t('Replace {0} with a generated strong value', String(path[1])), edits: [{ range: f.range, newText: generateSecretFor(String(path[1]), random) }] });
   }
   if (f.code === 'service/missing-prerequisite' && path[0] === 'nodes') {
     const node = String(path[1]);
@@ -155,7 +155,10 @@ export function fixesFor(a: Analysis, f: Finding, random?: (n: number) => Uint8A
     if (e) fixes.push({ title: t('Remove `{0}` from `{1}` (it runs on `{2}`)', f.data?.service ?? '', String(path[1]), f.data?.host ?? ''), edits: [e] });
   }
   if (f.code === 'secret/env-unset' && path[0] === 'secrets') {
-    fixes.push({ title: t('Replace with a generated strong value (written into this file; the variable is no longer read)'), edits: [{ range: f.range, newText: generateSecret(random) }] });
+    fixes.push({
+      title: t('Replace with a generated strong value (written into this file; the variable is no longer read)'),
+      edits: [{ range: f.range, newText: generateSecretFor(String(path[1]), random) }],
+    });
   }
   if (f.code === 'node/duplicate-address') {
     const free = freeAddress(a);

@@ -4,6 +4,7 @@ import { Artifact, NodeFacts, RenderedCloud } from './artifacts';
 import { RenderContext } from './context';
 import { renderChrony, renderEnvironment } from './environment';
 import { renderGlance } from './glance';
+import { renderCeph } from './ceph';
 import { renderCinder } from './cinder';
 import { renderHorizon } from './horizon';
 import { createDatabases, renderEtcd, renderMariadb, renderMemcached, renderRabbitmq } from './infra';
@@ -42,6 +43,7 @@ const RENDERERS: Record<ProjectId, ProjectRenderer> = {
     },
   },
   horizon: { render: renderHorizon },
+  ceph: { render: renderCeph },
   cinder: { render: renderCinder },
 };
 

@@ -2,7 +2,7 @@ import { t } from '../l10n';
 import { namesOf, ResolvedCloud, ResolvedNode } from '../model';
 import { OPERATING_SYSTEMS } from '../profiles';
 import { onProfile, REGISTRY, ServiceId } from '../services/registry';
-import { lvmVolumeGroup } from './cinder';
+import { lvmVolumeGroup, volumeBackend } from './cinder';
 import { sh, shq } from './template';
 
 /**
@@ -110,7 +110,8 @@ export function prechecksOf(cloud: ResolvedCloud, node: ResolvedNode): Precheck[
           '  pid=$(printf %s "$line" | sed -n \'s/.*pid=\\([0-9]*\\).*/\\1/p\')',
           '  if [ -z "$pid" ]; then echo "$port: held by a process of another namespace ($(printf %s "$line" | awk \'{print $4}\'))"; bad=1; continue; fi',
           '  unit=$(ps -o unit= -p "$pid" 2>/dev/null | tr -d " "); name=$(ps -o comm= -p "$pid" 2>/dev/null)',
-          '  case " $units " in *" ${unit%.service} "*) echo "$port: held by $service ($unit)";; *) echo "$port: held by $name (pid $pid, ${unit:-no unit}), not by $service"; bad=1;; esac',
+          // An instance of a template unit (ceph-mon@a.service) is the service's when it lists the template's target (ceph-mon.target).
+          '  case " $units " in *" ${unit%.service} "*|*" ${unit%%@*}.target "*) echo "$port: held by $service ($unit)";; *) echo "$port: held by $name (pid $pid, ${unit:-no unit}), not by $service"; bad=1;; esac',
           'done',
           'exit $bad',
         ].join('\n'),
@@ -123,7 +124,7 @@ export function prechecksOf(cloud: ResolvedCloud, node: ResolvedNode): Precheck[
 
   add('root', t('commands run as root (connected as root, or sudo without a password)'), 'echo "runs as $(id -un) (uid $(id -u))"; [ "$(id -u)" = 0 ]');
 
-  if (node.services.includes('cinder-volume')) {
+  if (node.services.includes('cinder-volume') && volumeBackend(cloud) === 'lvm') {
     const vg = lvmVolumeGroup(cloud, node);
     if (node.lvmDevices.length) {
       // The devices the deploy makes into the volume group: block devices, their contents to be lost.

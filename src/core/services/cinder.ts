@@ -1,3 +1,4 @@
+import type { ProfileId } from '../profiles';
 import type { PreInstallCommand, ServiceDescriptor } from './types';
 
 /** cinder-volume's packages pull in open-iscsi (python3-os-brick), whose units cannot start in a container. */
@@ -77,14 +78,45 @@ export const cinderVolume: ServiceDescriptor = {
     "Creates and exports volumes on its node (the guide's block1): the LVM backend on the volume group `cinder-volumes` (made from `nodes.<name>.lvmDevices` where given), exported over iSCSI.",
   roles: ['block'],
   requires: ['cinder-api', 'cinder-scheduler', 'rabbitmq', 'mariadb', 'glance'],
-  after: ['cinder-scheduler'],
+  after: ['cinder-scheduler', 'ceph-osd'],
   singleInstance: false,
   secrets: ['CINDER_DBPASS', 'CINDER_PASS', 'RABBIT_PASS'],
+  secretsWhen: [{ placed: 'ceph-mon', secrets: ['CEPH_CINDER_KEY'] }],
   owner: 'cinder',
   profiles: {
-    'centos7/train': { packages: ['lvm2', 'device-mapper-persistent-data', 'openstack-cinder', 'targetcli', 'python-keystone'], units: ['openstack-cinder-volume', 'target'] },
-    'debian12/zed': { packages: ['lvm2', 'thin-provisioning-tools', 'cinder-volume', 'tgt'], units: ['cinder-volume', 'tgt'], preInstall: [MASK_ISCSI_IN_CONTAINERS], withoutRecommends: true },
+    // The backend's own packages and units come from VOLUME_BACKENDS.
+    'centos7/train': { packages: ['openstack-cinder', 'python-keystone'], units: ['openstack-cinder-volume'] },
+    'debian12/zed': { packages: ['cinder-volume'], units: ['cinder-volume'], preInstall: [MASK_ISCSI_IN_CONTAINERS], withoutRecommends: true },
   },
   configFiles: [CINDER_CONF],
-  ports: [3260],
 };
+
+/** A volume backend of cinder-volume: its section in cinder.conf (also the volume service's host suffix), and what it needs per profile row. */
+export interface VolumeBackend {
+  section: string;
+  title: string;
+  profiles: Partial<Record<ProfileId, { packages: string[]; units: string[] }>>;
+}
+
+/**
+ * The backends ostopo configures: the guide's LVM over iSCSI, and Ceph RBD (chosen when a node has the
+ * `ceph` role: cinder's volumes are then RBD images in the pool `volumes`, attached by QEMU's librbd).
+ */
+export const VOLUME_BACKENDS = {
+  lvm: {
+    section: 'lvm',
+    title: 'LVM over iSCSI',
+    profiles: {
+      'centos7/train': { packages: ['lvm2', 'device-mapper-persistent-data', 'targetcli'], units: ['target'] },
+      'debian12/zed': { packages: ['lvm2', 'thin-provisioning-tools', 'tgt'], units: ['tgt'] },
+    },
+  },
+  rbd: {
+    section: 'ceph',
+    title: 'Ceph RBD',
+    profiles: {
+      'debian12/zed': { packages: ['ceph-common', 'python3-rbd', 'python3-rados'], units: [] },
+    },
+  },
+} as const satisfies Record<string, VolumeBackend>;
+export type VolumeBackendId = keyof typeof VOLUME_BACKENDS;

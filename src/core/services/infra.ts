@@ -7,7 +7,7 @@ export const chrony: ServiceDescriptor = {
   project: 'chrony',
   title: 'Chrony (NTP)',
   description: 'Time synchronisation. The NTP server node (`ntp.server`) syncs from `ntp.servers` and serves the others; every other node syncs from it.',
-  roles: ['controller', 'compute', 'block'],
+  roles: ['controller', 'compute', 'block', 'ceph'],
   requires: [],
   after: [],
   singleInstance: false,

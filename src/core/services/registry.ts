@@ -1,5 +1,6 @@
 import { NetworkMechanism, Profile, profileChain } from '../profiles';
 import { chrony, etcd, mariadb, memcached, rabbitmq } from './infra';
+import { cephMgr, cephMon, cephOsd } from './ceph';
 import { cinderApi, cinderScheduler, cinderVolume } from './cinder';
 import { glance } from './glance';
 import { horizon } from './horizon';
@@ -36,6 +37,9 @@ export const SERVICE_IDS = [
   'neutron-metadata-agent',
   'neutron-l3-agent',
   'horizon',
+  'ceph-mon',
+  'ceph-mgr',
+  'ceph-osd',
   'cinder-api',
   'cinder-scheduler',
   'cinder-volume',
@@ -65,16 +69,19 @@ export const REGISTRY: Readonly<Record<ServiceId, ServiceDescriptor>> = {
   'neutron-metadata-agent': neutronMetadataAgent,
   'neutron-l3-agent': neutronL3Agent,
   horizon,
+  'ceph-mon': cephMon,
+  'ceph-mgr': cephMgr,
+  'ceph-osd': cephOsd,
   'cinder-api': cinderApi,
   'cinder-scheduler': cinderScheduler,
   'cinder-volume': cinderVolume,
 };
 
 /** The projects the services belong to, in the guide's order: `config.<project>` overrides their files. */
-export const PROJECT_IDS = ['chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone', 'glance', 'placement', 'nova', 'neutron', 'horizon', 'cinder'] as const;
+export const PROJECT_IDS = ['chrony', 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'keystone', 'glance', 'placement', 'nova', 'neutron', 'horizon', 'ceph', 'cinder'] as const;
 export type ProjectId = (typeof PROJECT_IDS)[number];
 
-export const ROLE_IDS = ['controller', 'network', 'compute', 'block'] as const;
+export const ROLE_IDS = ['controller', 'network', 'compute', 'block', 'ceph'] as const;
 export type RoleId = (typeof ROLE_IDS)[number];
 
 /** The guide's secret names that ostopo knows (a service may need them or not yet). */
@@ -95,6 +102,9 @@ export const SECRETS = {
   METADATA_SECRET: 'Shared secret between nova and the neutron metadata agent.',
   CINDER_DBPASS: 'Database password of the cinder database user.',
   CINDER_PASS: 'Password of the keystone user `cinder`.',
+  CEPH_MON_KEY: "Ceph's monitor key (`mon.`): the monitors authenticate each other with it. A cephx key (`ostopo secrets generate` makes one; `ceph-authtool --gen-print-key` too).",
+  CEPH_ADMIN_KEY: "Ceph's `client.admin` key: the ceph nodes' /etc/ceph/ceph.client.admin.keyring, with every capability. A cephx key.",
+  CEPH_CINDER_KEY: "Ceph's `client.cinder` key (RBD on the pools `volumes` and `images`): cinder-volume's keyring, and the libvirt secret nova-compute attaches volumes with. A cephx key.",
   DASH_DBPASS: 'Database password of the dashboard (horizon).',
   HEAT_DBPASS: 'Database password of the heat database user.',
   HEAT_DOMAIN_PASS: 'Password of the `heat_domain_admin` user of the `heat` domain.',
@@ -103,6 +113,9 @@ export const SECRETS = {
   SWIFT_PASS: 'Password of the keystone user `swift`.',
 } as const;
 export type SecretName = keyof typeof SECRETS;
+
+/** Secrets whose value has a form of its own (generated and checked as such); the others are passwords. */
+export const SECRET_FORMATS: Partial<Record<SecretName, 'cephx'>> = { CEPH_MON_KEY: 'cephx', CEPH_ADMIN_KEY: 'cephx', CEPH_CINDER_KEY: 'cephx' };
 export const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
 
 /**
@@ -133,7 +146,8 @@ const ROLE_DESCRIPTIONS: Record<RoleId, string> = {
     "The guide's network node (networking option 2 runs it on the controller): the L2 agent of the cloud's mechanism, the DHCP and metadata agents, and the L3 agent when `networks.selfservice` is set. Needs a provider or self-service network in `networks`.",
   compute: "A compute node: chrony client, nova-compute, and the L2 agent of the cloud's mechanism when the topology has a provider or self-service network.",
   block:
-    "The guide's block storage node (block1): chrony client and cinder-volume with the LVM backend, its volumes exported over iSCSI. Its volume group is `cinder-volumes`, made from `lvmDevices` where the node lists them.",
+    "The guide's block storage node (block1): chrony client and cinder-volume. Its backend is Ceph RBD (the pool `volumes`) when a node has the `ceph` role, else the guide's LVM over iSCSI (the volume group `cinder-volumes`, made from `lvmDevices` where the node lists them).",
+  ceph: "A Ceph storage node (from the distribution's packages): chrony client and BlueStore OSDs on files (`cephOsds`); the first such node also runs the cluster's monitor and manager. cinder's volumes go there (RBD).",
 };
 
 export const ROLES: Readonly<Record<RoleId, RoleDef>> = Object.fromEntries(
@@ -253,9 +267,11 @@ export function usesOpenrc(service: ServiceId): boolean {
  * keystone user's password, and ADMIN_PASS where it runs `openstack` (admin-openrc). In SECRETS order.
  * With `cloud`, what that cloud needs (no DEMO_PASS without the guide's sample objects).
  */
-export function secretsOf(service: ServiceId, cloud?: { guideSamples: boolean }): SecretName[] {
+export function secretsOf(service: ServiceId, cloud?: { guideSamples: boolean; nodes?: readonly { services: readonly ServiceId[] }[] }): SecretName[] {
   const d = REGISTRY[service];
   const all = new Set<SecretName>(d.secrets);
+  // Without a cloud's nodes: every secret it may use.
+  for (const w of d.secretsWhen ?? []) if (!cloud?.nodes || cloud.nodes.some((n) => n.services.includes(w.placed))) for (const x of w.secrets) all.add(x);
   // myuser's password, only where the guide's sample objects are made.
   if (cloud && !cloud.guideSamples) all.delete('DEMO_PASS');
   if (d.database) all.add(d.database.secret);
@@ -265,7 +281,7 @@ export function secretsOf(service: ServiceId, cloud?: { guideSamples: boolean })
 }
 
 /** Every secret the services placed on the nodes need, in the guide's order, with the services needing each. */
-export function neededSecrets(cloud: { guideSamples: boolean; nodes: { services: ServiceId[] }[] }): Map<SecretName, ServiceId[]> {
+export function neededSecrets(cloud: { guideSamples: boolean; nodes: readonly { services: readonly ServiceId[] }[] }): Map<SecretName, ServiceId[]> {
   const needed = new Map<SecretName, Set<ServiceId>>();
   for (const n of cloud.nodes) for (const s of n.services) for (const sec of secretsOf(s, cloud)) (needed.get(sec) ?? needed.set(sec, new Set()).get(sec)!).add(s);
   return new Map(SECRET_NAMES.filter((s) => needed.has(s)).map((s) => [s, [...needed.get(s)!]]));

@@ -90,6 +90,8 @@ export interface ServiceDescriptor {
    * (secretsOf adds those; a test renders every service on a node of its own and compares).
    */
   secrets: SecretName[];
+  /** Secrets it uses besides those when another service is placed in the cloud (cinder-volume: Ceph's client.cinder key where Ceph runs). */
+  secretsWhen?: { placed: ServiceId; secrets: SecretName[] }[];
   /** The system user (and group) owning its files (a profile row may name another). */
   owner?: string;
   /** Per profile row id; a row without an entry inherits the one of the row it extends. */

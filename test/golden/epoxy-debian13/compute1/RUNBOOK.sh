@@ -49,14 +49,15 @@ ff02::2         ip6-allrouters
 # ostopo manages the lines of this block; the rest of /etc/hosts is left as it is.
 10.0.0.11       controller
 10.0.0.31       compute1
+10.0.0.41       block1
 # END ostopo
 OSTOPO_EOF
 # comment out the other addresses /etc/hosts gives the cloud's nodes (the guide's 127.0.1.1 line)
-# skip when: awk -v want='controller=10.0.0.11 compute1=10.0.0.31' -v mode=check 'BEGIN { n = split(want, p, " "); for (i = 1; i <= n; i++) { split(p[i], kv, "="); addr[kv[1]] = kv[2] } } $0 == "# BEGIN ostopo" { inblock = 1 } { bad = 0; if (!inblock && $1 !~ /^#/) for (i = 2; i <= NF && $i !~ /^#/; i++) if (($i in addr) && addr[$i] != $1) bad = 1; if (bad) found = 1; if (mode == "fix") print (bad ? "#ostopo: " $0 : $0) } $0 == "# END ostopo" { inblock = 0 } END { if (mode == "check") exit found }' /etc/hosts
-if ! ( awk -v want='controller=10.0.0.11 compute1=10.0.0.31' -v mode=check 'BEGIN { n = split(want, p, " "); for (i = 1; i <= n; i++) { split(p[i], kv, "="); addr[kv[1]] = kv[2] } } $0 == "# BEGIN ostopo" { inblock = 1 } { bad = 0; if (!inblock && $1 !~ /^#/) for (i = 2; i <= NF && $i !~ /^#/; i++) if (($i in addr) && addr[$i] != $1) bad = 1; if (bad) found = 1; if (mode == "fix") print (bad ? "#ostopo: " $0 : $0) } $0 == "# END ostopo" { inblock = 0 } END { if (mode == "check") exit found }' /etc/hosts ) >/dev/null 2>&1; then
+# skip when: awk -v want='controller=10.0.0.11 compute1=10.0.0.31 block1=10.0.0.41' -v mode=check 'BEGIN { n = split(want, p, " "); for (i = 1; i <= n; i++) { split(p[i], kv, "="); addr[kv[1]] = kv[2] } } $0 == "# BEGIN ostopo" { inblock = 1 } { bad = 0; if (!inblock && $1 !~ /^#/) for (i = 2; i <= NF && $i !~ /^#/; i++) if (($i in addr) && addr[$i] != $1) bad = 1; if (bad) found = 1; if (mode == "fix") print (bad ? "#ostopo: " $0 : $0) } $0 == "# END ostopo" { inblock = 0 } END { if (mode == "check") exit found }' /etc/hosts
+if ! ( awk -v want='controller=10.0.0.11 compute1=10.0.0.31 block1=10.0.0.41' -v mode=check 'BEGIN { n = split(want, p, " "); for (i = 1; i <= n; i++) { split(p[i], kv, "="); addr[kv[1]] = kv[2] } } $0 == "# BEGIN ostopo" { inblock = 1 } { bad = 0; if (!inblock && $1 !~ /^#/) for (i = 2; i <= NF && $i !~ /^#/; i++) if (($i in addr) && addr[$i] != $1) bad = 1; if (bad) found = 1; if (mode == "fix") print (bad ? "#ostopo: " $0 : $0) } $0 == "# END ostopo" { inblock = 0 } END { if (mode == "check") exit found }' /etc/hosts ) >/dev/null 2>&1; then
 (
 tmp=$(mktemp /etc/.hosts.ostopo.XXXXXX)
-awk -v want='controller=10.0.0.11 compute1=10.0.0.31' -v mode=fix 'BEGIN { n = split(want, p, " "); for (i = 1; i <= n; i++) { split(p[i], kv, "="); addr[kv[1]] = kv[2] } } $0 == "# BEGIN ostopo" { inblock = 1 } { bad = 0; if (!inblock && $1 !~ /^#/) for (i = 2; i <= NF && $i !~ /^#/; i++) if (($i in addr) && addr[$i] != $1) bad = 1; if (bad) found = 1; if (mode == "fix") print (bad ? "#ostopo: " $0 : $0) } $0 == "# END ostopo" { inblock = 0 } END { if (mode == "check") exit found }' /etc/hosts > "$tmp" || { rm -f "$tmp"; exit 1; }
+awk -v want='controller=10.0.0.11 compute1=10.0.0.31 block1=10.0.0.41' -v mode=fix 'BEGIN { n = split(want, p, " "); for (i = 1; i <= n; i++) { split(p[i], kv, "="); addr[kv[1]] = kv[2] } } $0 == "# BEGIN ostopo" { inblock = 1 } { bad = 0; if (!inblock && $1 !~ /^#/) for (i = 2; i <= NF && $i !~ /^#/; i++) if (($i in addr) && addr[$i] != $1) bad = 1; if (bad) found = 1; if (mode == "fix") print (bad ? "#ostopo: " $0 : $0) } $0 == "# END ostopo" { inblock = 0 } END { if (mode == "check") exit found }' /etc/hosts > "$tmp" || { rm -f "$tmp"; exit 1; }
 chmod 0644 "$tmp" && cp -p /etc/hosts /etc/hosts.ostopo-shadowed.bak && mv -f "$tmp" /etc/hosts
 )
 fi
@@ -238,6 +239,9 @@ region_name = RegionOne
 project_name = service
 username = neutron
 password = <secret:NEUTRON_PASS>
+
+[cinder]
+os_region_name = RegionOne
 
 [oslo_concurrency]
 lock_path = /var/lib/nova/tmp

@@ -283,6 +283,33 @@ print('signed in as %s: %s HTTP %d, %d bytes, the user menu shows %s' % (user, w
 PY
 OSTOPO_CHECK
 
+ostopo_check 'cinder-api, cinder-scheduler running on controller' '^active$' '' <<'OSTOPO_CHECK'
+if ostopo_skip=$(ostopo_unit_skipped cinder-api cinder-scheduler); then echo "$ostopo_skip"; exit 0; fi
+systemctl is-active cinder-api cinder-scheduler
+OSTOPO_CHECK
+
+ostopo_check 'openstack volume service list' '' ' down$' <<'OSTOPO_CHECK'
+. /root/admin-openrc
+until_s=$((SECONDS + 90))
+while :; do
+  out=$(openstack volume service list -f value -c Binary -c Host -c State); missing=''
+  for want in 'cinder-scheduler controller up' 'cinder-volume block1@ceph up'; do grep -qxF -- "$want" <<<"$out" || missing+="missing: $want"$'\n'; done
+  [ -z "$missing" ] && { echo "$out"; exit 0; }
+  [ "$SECONDS" -ge "$until_s" ] && { echo "$out"; printf '%s' "$missing"; exit 1; }
+  sleep 5
+done
+OSTOPO_CHECK
+
+ostopo_check 'create a 1 GB volume (available on Ceph RBD), then delete it' '^available$' '' <<'OSTOPO_CHECK'
+. /root/admin-openrc
+set -e
+name=ostopo-verify-volume-$$
+trap 'openstack volume delete "$name" >/dev/null 2>&1 || true' EXIT
+openstack volume create --size 1 "$name" -f value -c id >/dev/null
+for i in $(seq 1 60); do s=$(openstack volume show "$name" -f value -c status); case "$s" in available | error) break ;; esac; sleep 2; done
+echo "$s"
+OSTOPO_CHECK
+
 ostopo_check 'nova-manage cell_v2 list_cells' ' cell1 ' '' <<'OSTOPO_CHECK'
 . /root/admin-openrc
 su -s /bin/sh -c "nova-manage cell_v2 list_cells" nova
@@ -306,11 +333,11 @@ for want in 'compute1 up'; do
 done
 OSTOPO_CHECK
 
-ostopo_check 'openstack catalog list has identity, image, placement, compute, network' '' '' <<'OSTOPO_CHECK'
+ostopo_check 'openstack catalog list has identity, image, placement, compute, network, volumev3' '' '' <<'OSTOPO_CHECK'
 . /root/admin-openrc
 out=$(openstack catalog list -f value -c Type)
 echo "$out"
-for want in identity image placement compute network; do
+for want in identity image placement compute network volumev3; do
   grep -qxF -- "$want" <<<"$out" || { echo "missing: $want"; exit 1; }
 done
 OSTOPO_CHECK

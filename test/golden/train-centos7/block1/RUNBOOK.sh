@@ -212,11 +212,11 @@ done
 fi
 
 # ─── step cinder-volume ─────────────────────────────────────────────────────────────────────────────
-# install lvm2 device-mapper-persistent-data openstack-cinder targetcli python-keystone
-# skip when: rpm -q lvm2 device-mapper-persistent-data openstack-cinder targetcli python-keystone >/dev/null
-if ! ( rpm -q lvm2 device-mapper-persistent-data openstack-cinder targetcli python-keystone >/dev/null ) >/dev/null 2>&1; then
+# install openstack-cinder python-keystone lvm2 device-mapper-persistent-data targetcli
+# skip when: rpm -q openstack-cinder python-keystone lvm2 device-mapper-persistent-data targetcli >/dev/null
+if ! ( rpm -q openstack-cinder python-keystone lvm2 device-mapper-persistent-data targetcli >/dev/null ) >/dev/null 2>&1; then
 (
-yum -y install lvm2 device-mapper-persistent-data openstack-cinder targetcli python-keystone
+yum -y install openstack-cinder python-keystone lvm2 device-mapper-persistent-data targetcli
 )
 fi
 # file /etc/cinder/cinder.conf: cinder: database, RabbitMQ, keystone authentication and the LVM backend over iSCSI (guide: "Install and configure a storage node"). (secrets masked: RABBIT_PASS, CINDER_DBPASS, CINDER_PASS)

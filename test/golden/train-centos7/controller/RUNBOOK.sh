@@ -2246,6 +2246,14 @@ for u in openstack-cinder-api openstack-cinder-scheduler; do
 done
 )
 fi
+# remove volume services of a backend the nodes no longer use (now lvm)
+# skip when: [ -z "$(runuser -u cinder -- cinder-manage service list 2>/dev/null | awk -v keep=block1@lvm -v hosts=block1 'BEGIN { split(keep, k, " "); for (i in k) want[k[i]] = 1; split(hosts, h, " "); for (i in h) mine[h[i]] = 1 } $1 == "cinder-volume" { split($2, p, "@"); if ((p[1] in mine) && !($2 in want)) print $2 }')" ]
+if ! ( [ -z "$(runuser -u cinder -- cinder-manage service list 2>/dev/null | awk -v keep=block1@lvm -v hosts=block1 'BEGIN { split(keep, k, " "); for (i in k) want[k[i]] = 1; split(hosts, h, " "); for (i in h) mine[h[i]] = 1 } $1 == "cinder-volume" { split($2, p, "@"); if ((p[1] in mine) && !($2 in want)) print $2 }')" ] ) >/dev/null 2>&1; then
+(
+stale=$(runuser -u cinder -- cinder-manage service list 2>/dev/null | awk -v keep=block1@lvm -v hosts=block1 'BEGIN { split(keep, k, " "); for (i in k) want[k[i]] = 1; split(hosts, h, " "); for (i in h) mine[h[i]] = 1 } $1 == "cinder-volume" { split($2, p, "@"); if ((p[1] in mine) && !($2 in want)) print $2 }')
+for s in $stale; do echo "removing cinder-volume $s"; runuser -u cinder -- cinder-manage service remove cinder-volume "$s"; done
+)
+fi
 
 # ─── step nova-cells ────────────────────────────────────────────────────────────────────────────────
 # nova-manage cell_v2 discover_hosts

@@ -300,6 +300,16 @@ while :; do
 done
 OSTOPO_CHECK
 
+ostopo_check 'create a 1 GB volume (available on LVM over iSCSI), then delete it' '^available$' '' <<'OSTOPO_CHECK'
+. /root/admin-openrc
+set -e
+name=ostopo-verify-volume-$$
+trap 'openstack volume delete "$name" >/dev/null 2>&1 || true' EXIT
+openstack volume create --size 1 "$name" -f value -c id >/dev/null
+for i in $(seq 1 60); do s=$(openstack volume show "$name" -f value -c status); case "$s" in available | error) break ;; esac; sleep 2; done
+echo "$s"
+OSTOPO_CHECK
+
 ostopo_check 'nova-manage cell_v2 list_cells' ' cell1 ' '' <<'OSTOPO_CHECK'
 . /root/admin-openrc
 su -s /bin/sh -c "nova-manage cell_v2 list_cells" nova
