@@ -45,7 +45,21 @@ const SECRETS = [
   'NEUTRON_DBPASS',
   'NEUTRON_PASS',
   'METADATA_SECRET',
+  'CINDER_DBPASS',
+  'CINDER_PASS',
+  'CEPH_MON_KEY',
+  'CEPH_ADMIN_KEY',
+  'CEPH_CINDER_KEY',
 ];
+/** A cephx key, as ceph-authtool makes one (Ceph's secrets are keys, not passwords): type AES, its time, 16 random bytes. */
+function cephxKey() {
+  const b = Buffer.alloc(28);
+  b.writeUInt16LE(1, 0);
+  b.writeUInt32LE(Math.floor(Date.now() / 1000), 2);
+  b.writeUInt16LE(16, 10);
+  randomBytes(16).copy(b, 12);
+  return b.toString('base64');
+}
 const TESTNODES_ROOT = process.env.TESTNODES_ROOT ?? '/var/lib/ostopo-testnodes';
 
 /**
@@ -70,6 +84,7 @@ const CLOUDS = [
     root: TESTNODES_ROOT,
     nodes: [
       ['controller', '127.0.0.11'],
+      ['block1', '127.0.0.41'],
       ['compute1', '127.0.0.31'],
     ],
     vscode: true,
@@ -84,9 +99,10 @@ const CLOUDS = [
     suite: 'trixie',
     image: 'base-trixie',
     root: `${TESTNODES_ROOT}-trixie`,
-    // cloud.ostopo.yaml names them controller and compute1, at 127.0.0.11 and .31.
+    // cloud.ostopo.yaml names them controller, block1 and compute1, at 127.0.0.11, .41 and .31.
     nodes: [
       ['epoxy-controller', '127.0.13.11', 'controller', '127.0.0.11'],
+      ['epoxy-block1', '127.0.13.41', 'block1', '127.0.0.41'],
       ['epoxy-compute1', '127.0.13.31', 'compute1', '127.0.0.31'],
     ],
     vscode: true,
@@ -165,6 +181,8 @@ async function runCloud(cloud) {
   const NODES = cloud.nodes;
   const CTL = NODES[0][0];
   const CMP = NODES[NODES.length - 1][0];
+  /** The block storage node of the two-node topology (cloud.ostopo.yaml's block1), where it has one. */
+  const BLK = NODES.find(([, , as]) => as === 'block1')?.[0] ?? NODES.find(([n]) => n === 'block1')?.[0];
   const times = [];
   let passed = 0;
   const log = (s) => console.log(`[e2e ${secondsSince(t0)} s ${tag}] ${s}`);
@@ -225,7 +243,7 @@ async function runCloud(cloud) {
 
   const env = { ...process.env, NO_COLOR: '1' };
   // Random per run; a value already in the environment is kept (to verify a kept cloud again by hand).
-  for (const s of SECRETS) env[`E2E_${s}`] = process.env[`E2E_${s}`] ?? `E2e-${randomBytes(12).toString('base64url')}`;
+  for (const s of SECRETS) env[`E2E_${s}`] = process.env[`E2E_${s}`] ?? (s.startsWith('CEPH_') ? cephxKey() : `E2e-${randomBytes(12).toString('base64url')}`);
   let failed;
   try {
     await phase('test nodes: create and start', () => {
@@ -395,7 +413,9 @@ async function runCloud(cloud) {
             ...(CMP !== CTL ? [[CMP, ['libvirtd, nova-compute', cloud.l2 ?? 'neutron-linuxbridge-agent']]] : []),
           ]
         : [
-            [CTL, [...control, 'nova-api, nova-scheduler, nova-conductor, nova-novncproxy', 'neutron-api, neutron-rpc-server']],
+            [CTL, [...control, 'nova-api, nova-scheduler, nova-conductor, nova-novncproxy', 'neutron-api, neutron-rpc-server', 'cinder-api, cinder-scheduler']],
+            // block1 (the guide's block storage node): a one-node Ceph cluster and cinder-volume on it (RBD).
+            [BLK, [`ceph-mon@${BLK}`, `ceph-mgr@${BLK}`, 'ceph-osd.target', 'cinder-volume']],
             [CMP, ['nova-compute']],
           ];
       for (const [node, list] of units) {
@@ -434,7 +454,14 @@ async function runCloud(cloud) {
               'instance console: its uuid from the metadata service',
               'floating IP answers ping',
             ]
-          : ['launch a test server (image, flavor, server ACTIVE, delete)']),
+          : [
+              'launch a test server (image, flavor, server ACTIVE, delete)',
+              // Block storage: Ceph on block1, cinder's volume service on RBD, a volume made and removed.
+              'ceph health',
+              'ceph osd stat: 1 OSD(s) up and in',
+              'openstack volume service list',
+              'create a 1 GB volume (available on Ceph RBD), then delete it',
+            ]),
       ])
         expect(r.out.includes(`PASS ${c}`), `PASS ${c}`);
       if (cloud.dataPlane) {
