@@ -1,11 +1,5 @@
-import type { PreInstallCommand, ServiceDescriptor } from './types';
-
-/** ceph-osd recommends nvme-cli, whose nvmf-autoconnect unit fails in a container: left out (no Recommends) and masked. */
-const MASK_NVMF_IN_CONTAINERS: PreInstallCommand = {
-  title: 'mask nvmf-autoconnect when the node is a container (it cannot start there)',
-  run: 'systemctl mask nvmf-autoconnect.service',
-  check: '! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled nvmf-autoconnect.service 2>/dev/null)" = masked ]',
-};
+import { MASK_NVMF_IN_CONTAINERS } from './containers';
+import type { ServiceDescriptor } from './types';
 
 const CEPH_CONF = {
   name: 'ceph.conf',

@@ -1,12 +1,6 @@
 import type { ProfileId } from '../profiles';
-import type { PreInstallCommand, ServiceDescriptor } from './types';
-
-/** cinder-volume's packages pull in open-iscsi (python3-os-brick), whose units cannot start in a container. */
-const MASK_ISCSI_IN_CONTAINERS: PreInstallCommand = {
-  title: 'mask the open-iscsi units when the node is a container (they cannot start there)',
-  run: 'systemctl mask iscsid.socket iscsid.service open-iscsi.service',
-  check: '! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]',
-};
+import { MASK_ISCSI_IN_CONTAINERS } from './containers';
+import type { ServiceDescriptor } from './types';
 
 const CINDER_CONF = {
   name: 'cinder.conf',
