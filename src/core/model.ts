@@ -45,6 +45,18 @@ export function namesOf(n: Pick<ResolvedNode, 'name' | 'hostname'>): string[] {
 export type OptionValue = string | number | boolean | null | (string | number | boolean)[];
 export type ConfigOverrides = Record<string, Record<string, Record<string, Record<string, OptionValue> | null> | null>>;
 
+/**
+ * A string option as the topology sets it for a node's file (`config.<project>.<file>.<section>.<option>`):
+ * the node's override, else the cloud's; undefined where neither sets a string.
+ */
+export function overriddenString(node: { config: ConfigOverrides }, cloud: { config: ConfigOverrides }, project: string, file: string, section: string, option: string): string | undefined {
+  for (const layer of [node.config, cloud.config]) {
+    const v = layer?.[project]?.[file]?.[section]?.[option];
+    if (typeof v === 'string') return v;
+  }
+  return undefined;
+}
+
 export interface SecretValue {
   name: string;
   /** As written: a literal (`$${` standing for `${`) or `${env:NAME}`. */

@@ -1,4 +1,4 @@
-import { ResolvedNode } from '../model';
+import { overriddenString, ResolvedNode } from '../model';
 import { profileChain } from '../profiles';
 import { VOLUME_BACKENDS, VolumeBackendId } from '../services/cinder';
 import { REGISTRY, servicesOf, ServiceId } from '../services/registry';
@@ -40,11 +40,7 @@ export function cinderStep(node: ResolvedNode): string {
  * `[lvm] volume_group`, else the cloud's, else the guide's `cinder-volumes`.
  */
 export function lvmVolumeGroup(cloud: { config: ResolvedNode['config'] }, node: ResolvedNode): string {
-  const from = (layer: ResolvedNode['config'] | undefined) => {
-    const v = layer?.cinder?.['cinder.conf']?.[LVM_BACKEND]?.volume_group;
-    return typeof v === 'string' && v ? v : undefined;
-  };
-  return from(node.config) ?? from(cloud.config) ?? DEFAULT_VOLUME_GROUP;
+  return overriddenString(node, cloud, 'cinder', 'cinder.conf', LVM_BACKEND, 'volume_group') || DEFAULT_VOLUME_GROUP;
 }
 
 /** cinder.conf for a node: the controller part (API, scheduler), the volume part (the LVM backend), or both. */

@@ -1,5 +1,5 @@
 import { REGISTRY, RENDER_ORDER, servicesOf, ServiceId } from '../services/registry';
-import { ConfigOverrides, ResolvedNode, shortName } from '../model';
+import { overriddenString, ResolvedNode, shortName } from '../model';
 import { own } from '../own';
 import { ComputeDriver, DEFAULT_COMPUTE_DRIVER } from '../profiles';
 import { asAdmin, expectLines, RenderContext } from './context';
@@ -100,12 +100,8 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
  * so a nova.conf override never reaches it: validation says so). Picks the profile's packages and units.
  */
 export function computeDriverName(ctx: RenderContext, node: ResolvedNode): string {
-  const from = (layer: ConfigOverrides | undefined, file: string) => {
-    const v = layer?.nova?.[file]?.DEFAULT?.compute_driver;
-    return typeof v === 'string' ? v : undefined;
-  };
   const file = ctx.profile.extraConfigFiles.includes('nova-compute.conf') ? 'nova-compute.conf' : 'nova.conf';
-  return from(node.config, file) ?? from(ctx.cloud.config, file) ?? DEFAULT_COMPUTE_DRIVER;
+  return overriddenString(node, ctx.cloud, 'nova', file, 'DEFAULT', 'compute_driver') ?? DEFAULT_COMPUTE_DRIVER;
 }
 
 function computeDriver(ctx: RenderContext, node: ResolvedNode): ComputeDriver {
