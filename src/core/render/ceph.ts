@@ -126,7 +126,7 @@ export function renderCeph(ctx: RenderContext, node: ResolvedNode): void {
   const mine = servicesOf('ceph').filter((s) => node.services.includes(s));
   if (!mine.length || !mon) return;
   const step = 'ceph';
-  installServices(ctx, node, step, mine[0]!, [...mine], [], { withoutRecommends: true });
+  installServices(ctx, node, step, mine[0]!, mine, []);
   const conf = cephConf(ctx, node, step, mine.includes('ceph-mon') ? 'ceph-mon' : 'ceph-osd');
   ctx.file(node, {
     id: `${step}/ceph.client.admin.keyring`,
