@@ -8,7 +8,7 @@ import { Artifact, CommandArtifact, FileArtifact, NodeFacts, RenderedCloud } fro
 import { materialize, MissingSecretError, secretsIn, UNIT_SKIP_SCRIPT } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
 import { discoverHostsUntilMapped } from '../../src/core/render/nova';
-import { analyzeFile, DEBIAN_PYTHON, identitySpec, minimal, TEST_ENV, TRAIN, ZED } from './helpers';
+import { analyzeFile, DEBIAN_PYTHON, EPOXY, identitySpec, minimal, TEST_ENV, TRAIN, ZED } from './helpers';
 
 const TRAIN_TEXT = (s: string) => s.replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7');
 
@@ -648,5 +648,59 @@ describe('discover_hosts waits until every compute host is mapped (run by the re
     assert.equal(r.code, 1);
     assert.equal(r.discovers, 60);
     assert.match(r.out, /nova-compute has not registered in 5 minutes \(see its log on each node\): compute$/);
+  });
+});
+
+describe("cinder: a backend the nodes left is removed from cinder's services, and the start order across nodes (run by the real bash)", () => {
+  /** The epoxy example (block1 with Ceph) and a second volume node on LVM's old record. */
+  const a = analyzeFile(EPOXY);
+  const r = render(a);
+  const art = (node: string, id: string) => r.nodes.find((n) => n.name === node)!.artifacts.find((x) => x.id === id) as CommandArtifact;
+
+  /** Runs the command's check and run with a fake cinder-manage whose `service list` shows these rows. */
+  function run(c: CommandArtifact, rows: string[]): { check: number | null; out: string; removed: string[] } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-cinder-'));
+    try {
+      const fake = (name: string, body: string) => fs.writeFileSync(path.join(dir, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+      fake('runuser', 'shift 3; exec "$@"'); // runuser -u USER -- CMD...
+      fake(
+        'cinder-manage',
+        [
+          `case "$2" in`,
+          `  list) echo 'Binary           Host                                 Zone             Status     State Updated At           RPC Version  Object Version  Cluster'; ${rows.map((x) => `echo ${shqTest(x)}`).join('; ')};;`,
+          `  remove) echo "$4" >> ${dir}/removed;;`,
+          'esac',
+        ].join('\n'),
+      );
+      const env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
+      const check = spawnSync('bash', ['-c', c.check!], { encoding: 'utf8', env }).status;
+      const out = spawnSync('bash', ['-c', c.run], { encoding: 'utf8', env }).stdout;
+      const removed = fs.existsSync(path.join(dir, 'removed')) ? fs.readFileSync(path.join(dir, 'removed'), 'utf8').trim().split('\n') : [];
+      return { check, out: out.trim(), removed };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const shqTest = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const row = (binary: string, host: string, state: string) => `${binary}    ${host}    nova    enabled    ${state}    2026-12-02 15:28:28    3.71    1.39    `;
+
+  it("the volume service of a backend block1 no longer has is removed; its own, the scheduler's and another host's stay", () => {
+    const c = art('controller', 'cinder-controller/stale-volume-services');
+    const got = run(c, [
+      row('cinder-scheduler', 'controller', ':-)'),
+      row('cinder-volume', 'block1@lvm', 'XXX'),
+      row('cinder-volume', 'block1@ceph', ':-)'),
+      row('cinder-volume', 'block10@lvm', 'XXX'),
+    ]);
+    assert.deepEqual(got, { check: 1, out: 'removing cinder-volume block1@lvm', removed: ['block1@lvm'] });
+    assert.deepEqual(run(c, [row('cinder-scheduler', 'controller', ':-)'), row('cinder-volume', 'block1@ceph', ':-)')]), { check: 0, out: '', removed: [] });
+  });
+
+  it("block1's volume service starts after the controller's database is there; Ceph's pool and user come before it on block1", () => {
+    const start = art('block1', 'cinder-volume/start');
+    assert.deepEqual(start.after, [{ node: 'controller', step: 'cinder-controller' }]);
+    const ids = r.nodes.find((n) => n.name === 'block1')!.artifacts.map((x) => x.id);
+    assert.ok(ids.indexOf('ceph-pools/client.cinder') < ids.indexOf('cinder-volume/start'), 'the pool and user before cinder-volume starts');
+    assert.ok(ids.indexOf('ceph-mon/mkfs') < ids.indexOf('ceph-mgr/keyring') && ids.indexOf('ceph-mgr/keyring') < ids.indexOf('ceph-osd/osd-0'), "the guide's order: monitor, manager, OSDs");
   });
 });
