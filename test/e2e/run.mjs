@@ -1,5 +1,5 @@
 // End to end: ostopo deploys real clouds onto real test nodes and proves them. By default: the README's
-// two-node topology (test/e2e/cloud.ostopo.yaml) as OpenStack 2025.1 from Debian 13's packages, and
+// three-node topology (test/e2e/cloud.ostopo.yaml: controller, block1 with Ceph, compute1) as OpenStack 2025.1 from Debian 13's packages, and
 // beside it the data plane: the README's "Instance networks" on one all-in-one Debian 12 / Zed node
 // in a lab network namespace this test makes (test/e2e/dataplane.ostopo.yaml), where verify boots the
 // tiny test image (scripts/test-image.sh) on a self-service network, reads its DHCP address and its uuid
