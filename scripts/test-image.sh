@@ -6,6 +6,7 @@
 #
 #   OSTOPO-TEST-IMAGE address=10.0.0.5/24
 #   OSTOPO-TEST-IMAGE uuid=8f3c...            (or: uuid=unavailable reason=...)
+#   OSTOPO-TEST-IMAGE disk=vdb sectors=2097152 (a disk attached later, a volume; disk-gone=vdb when detached)
 #
 # Output, in build/test-image/ (or $OSTOPO_TEST_IMAGE_OUT):
 #   vmlinuz      the kernel of linux-image-cloud-amd64 (the concrete linux-image-*-cloud-amd64)
@@ -328,8 +329,22 @@ else
   fi
 fi
 
-# Up until deleted: the kernel answers ping, udhcpc renews the lease.
-while :; do sleep 3600; done
+# Up until deleted: the kernel answers ping, udhcpc renews the lease; a disk attached later (a volume)
+# is said once with its size, and again when it is gone.
+known=" $(cd /sys/block && echo *) "
+while :; do
+  for d in /sys/block/vd*; do
+    [ -e "$d" ] || continue
+    n=${d##*/}
+    case "$known" in *" $n "*) continue ;; esac
+    known="$known$n "
+    say "disk=$n sectors=$(cat "$d/size")"
+  done
+  for n in $known; do
+    case "$n" in vd*) [ -e "/sys/block/$n" ] || { known=$(echo "$known" | sed "s/ $n / /"); say "disk-gone=$n"; } ;; esac
+  done
+  sleep 1
+done
 EOF
 chmod 0755 "$r/init"
 printf '%s\n' "$kver" >"$r/etc/ostopo-test-image"

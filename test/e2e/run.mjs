@@ -453,6 +453,15 @@ async function runCloud(cloud) {
               'instance console: its address from DHCP',
               'instance console: its uuid from the metadata service',
               'floating IP answers ping',
+              // dataplane.ostopo.yaml's aio has block storage: Ceph, and a volume attached to the instance.
+              ...(cloud.topology === 'dataplane.ostopo.yaml'
+                ? [
+                    'ceph health',
+                    'openstack volume service list',
+                    'create a 1 GB volume (available on Ceph RBD), then delete it',
+                    'a 1 GB volume attached to the instance: its console shows the new disk; detached and deleted',
+                  ]
+                : []),
             ]
           : [
               'launch a test server (image, flavor, server ACTIVE, delete)',
@@ -481,9 +490,9 @@ async function runCloud(cloud) {
       const left = tn(
         'ssh',
         CTL,
-        '. /root/admin-openrc; for what in server image flavor network router "security group" keypair "floating ip"; do openstack $what list -f value -c Name 2>/dev/null; done | grep ostopo-verify || true',
+        '. /root/admin-openrc; for what in server image flavor network router "security group" keypair "floating ip" volume; do openstack $what list -f value -c Name 2>/dev/null; done | grep ostopo-verify || true',
       );
-      expect(left === '', `verify left nothing behind (servers, images, flavors, networks, routers, security groups, key pairs)${left ? ` (left: ${left})` : ''}`);
+      expect(left === '', `verify left nothing behind (servers, images, flavors, networks, routers, security groups, key pairs, volumes)${left ? ` (left: ${left})` : ''}`);
     });
 
     if (cloud.dashboard)

@@ -199,7 +199,7 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
     const zh = [
       'install chrony',
       'nova-api, nova-scheduler running on controller',
-      'keystone: user glance (admin in project service), service glance (image), its endpoints http://controller:9292',
+      'keystone: user glance (admin and service in project service), service glance (image), its endpoints http://controller:9292',
       'openstack catalog list has identity, image',
       'not a known text',
     ].map(tData);
@@ -207,7 +207,7 @@ describe('languages: English and Simplified Chinese (zh-cn)', () => {
     assert.deepEqual(zh, [
       '安装 chrony',
       'nova-api, nova-scheduler 在 controller 上运行',
-      'keystone：用户 glance（在 service 项目中拥有 admin 角色）、服务 glance（image）及其端点 http://controller:9292',
+      'keystone：用户 glance（在 service 项目中拥有 admin 和 service 角色）、服务 glance（image）及其端点 http://controller:9292',
       'openstack catalog list 中有 identity, image',
       'not a known text',
     ]);

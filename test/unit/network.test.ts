@@ -487,12 +487,17 @@ case "$1 $2" in
   "server show") case "$*" in *status*) echo "$FAKE_STATUS" ;; *host*) if [ -n "$FAKE_ON" ]; then echo "$FAKE_ON"; else sed 's/^6e0f6f1c-1111-2222-3333-//' <<<"$3"; fi ;; *fault*) echo "{'message': 'No valid host was found'}" ;; esac ;;
   "compute service") echo nova ;;
   "port list") case "$4" in *compute2) echo "[{'subnet_id': 's', 'ip_address': '172.16.1.24'}]" ;; *) echo "[{'subnet_id': 's', 'ip_address': '172.16.1.23'}]" ;; esac ;;
-  "console log") a=23; case "$4" in *compute2) a=24 ;; esac; printf 'Booting...\nOSTOPO-TEST-IMAGE address=172.16.1.%s/24\r\nOSTOPO-TEST-IMAGE uuid=%s\r\n' "$a" "$4" ;;
+  "console log") a=23; case "$4" in *compute2) a=24 ;; esac; printf 'Booting...\nOSTOPO-TEST-IMAGE address=172.16.1.%s/24\r\nOSTOPO-TEST-IMAGE uuid=%s\r\n' "$a" "$4"; [ -e "$LOG.disk" ] && printf 'OSTOPO-TEST-IMAGE disk=vdb sectors=2097152\r\n' ;;
+  "volume create") echo vol-1; echo available > "$LOG.vol" ;;
+  "volume show") case "$*" in *status*) cat "$LOG.vol" ;; *attachments*) echo '{"attachments": [{"server_id": "s", "device": "/dev/vdb"}]}' ;; esac ;;
+  "volume delete") echo deleted > "$LOG.vol" ;;
+  "server add") [ "$3" = volume ] && { echo in-use > "$LOG.vol"; [ -n "$FAKE_NO_DISK" ] || touch "$LOG.disk"; } ;;
+  "server remove") [ "$3" = volume ] && echo available > "$LOG.vol" ;;
   "floating ip") if [ "$3" = create ]; then n=$(cat "$LOG.fip" 2>/dev/null || echo 150); echo $((n + 1)) > "$LOG.fip"; echo "203.0.113.$n"; fi ;;
 esac
 exit 0
 `;
-  function runLaunch(topology: string, opts: { ping: boolean; status?: string; on?: string; nets?: string }) {
+  function runLaunch(topology: string, opts: { ping: boolean; status?: string; on?: string; nets?: string; noDisk?: boolean }) {
     const c = rendered(topology);
     const check = arts(c, 'controller').find((a) => a.id === 'launch-instance/verify');
     assert.ok(check && check.kind === 'check', 'the controller has the launch check');
@@ -516,6 +521,7 @@ exit 0
           FAKE_STATUS: opts.status ?? 'ACTIVE',
           FAKE_ON: opts.on ?? '',
           FAKE_NETS: opts.nets ?? '',
+          FAKE_NO_DISK: opts.noDisk ? '1' : '',
         },
       });
       const calls = fs.existsSync(path.join(dir, 'log')) ? fs.readFileSync(path.join(dir, 'log'), 'utf8').split('\n').filter(Boolean) : [];
@@ -529,7 +535,11 @@ exit 0
   it('creates what the guide creates, boots the image, reads the console, pings the floating IP, then deletes all it made', () => {
     const r = runLaunch(option2() + IMAGE, { ping: true });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.check.stages, Object.values(LAUNCH_STAGES));
+    // No block storage in this cloud: no volume stage.
+    assert.deepEqual(
+      r.check.stages,
+      Object.values(LAUNCH_STAGES).filter((x) => x !== LAUNCH_STAGES.volume),
+    );
     assert.deepEqual(r.check.inputs, [
       { name: 'kernel', path: 'build/test-image/vmlinuz' },
       { name: 'ramdisk', path: 'build/test-image/initrd.img' },
@@ -582,6 +592,29 @@ exit 0
       'image delete X-kernel',
       'image delete X-ramdisk',
     ]);
+  });
+
+  it('with block storage: a volume attached to the instance, its disk seen on the console, detached and deleted', () => {
+    const block = option2() + IMAGE;
+    const topo = block
+      .replace('  NEUTRON_PASS: Str0ng-Neutron-Pass-1\n', '  NEUTRON_PASS: Str0ng-Neutron-Pass-1\n  CINDER_DBPASS: Str0ng-Cinder-Db-1\n  CINDER_PASS: Str0ng-Cinder-Pass-1\n')
+      .replace('nodes:\n', 'nodes:\n  block1:\n    address: 10.0.0.41\n    roles: [block]\n    lvmDevices: [/dev/sdb]\n');
+    const r = runLaunch(topo, { ping: true });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.check.stages, Object.values(LAUNCH_STAGES));
+    assert.deepEqual(r.stages.at(-1)?.slice(0, 2), [9, 'PASS'], r.stderr);
+    assert.match(String(r.stages.at(-1)?.[2]), /^volume vol-1 \(1 GB\) attached to ostopo-verify-\d+-compute1 as \/dev\/vdb: disk=vdb sectors=2097152\r?; detached and deleted/);
+    const vol = r.calls.filter((c) => /^(volume (create|delete)|server (add|remove) volume)/.test(c)).map((c) => c.replace(/ostopo-verify-\d+/g, 'X').replace(/6e0f6f1c-1111-2222-3333-/, ''));
+    assert.deepEqual(vol, ['volume create --size 1 X-volume -f value -c id', 'server add volume compute1 vol-1', 'server remove volume compute1 vol-1', 'volume delete vol-1']);
+    // A disk the instance never shows fails the stage with its console's end, and the volume is still deleted.
+    const blind = runLaunch(topo, { ping: true, noDisk: true });
+    assert.equal(blind.status, 1);
+    assert.deepEqual(blind.stages.at(-1)?.slice(0, 2), [9, 'FAIL']);
+    assert.match(String(blind.stages.at(-1)?.[2]), /^volume vol-1 is in-use as \/dev\/vdb of ostopo-verify-\d+-compute1, but its console shows no new disk in 90 s; last lines: /);
+    assert.ok(
+      blind.calls.some((c) => c === 'volume delete vol-1'),
+      'cleaned up',
+    );
   });
 
   it('a failure is reported at its stage with the evidence, later stages are not reached, and everything is still deleted', () => {

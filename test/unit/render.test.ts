@@ -391,8 +391,13 @@ describe('renderer', () => {
         const secret = svc === 'glance' ? 'GLANCE_PASS' : 'PLACEMENT_PASS';
         assert.deepEqual(r.env, [secret]);
         assert.deepEqual(identitySpec(r), {
+          // The service role too: their tokens count as a service's (cinder lets only those delete nova's volume attachments).
+          roles: ['service'],
           users: [{ name: svc, password: secret }],
-          grants: [{ user: svc, project: 'service', role: 'admin' }],
+          grants: [
+            { user: svc, project: 'service', role: 'admin' },
+            { user: svc, project: 'service', role: 'service' },
+          ],
           services: [
             {
               name: svc,

@@ -20,9 +20,14 @@ export function volumeBackend(cloud: { nodes: ResolvedNode[] }): VolumeBackendId
   return cloud.nodes.some((n) => n.services.includes('ceph-mon')) ? 'rbd' : 'lvm';
 }
 
+/** Whether nova-compute attaches cinder's volumes through librbd (the cloud's volumes are in Ceph). */
+export function volumesOnRbd(cloud: { nodes: ResolvedNode[] }): boolean {
+  return volumeBackend(cloud) === 'rbd' && cloud.nodes.some((n) => n.services.includes('cinder-volume'));
+}
+
 /** The backend's packages and units on the context's profile row (or a row it extends). */
-function backendOn(ctx: RenderContext, id: VolumeBackendId): { packages: readonly string[]; units: readonly string[] } {
-  const profiles: Partial<Record<string, { packages: readonly string[]; units: readonly string[] }>> = VOLUME_BACKENDS[id].profiles;
+export function backendOn(ctx: RenderContext, id: VolumeBackendId): { packages: readonly string[]; units: readonly string[]; computePackages?: readonly string[] } {
+  const profiles: Partial<Record<string, { packages: readonly string[]; units: readonly string[]; computePackages?: readonly string[] }>> = VOLUME_BACKENDS[id].profiles;
   for (const row of profileChain(ctx.profile)) {
     const e = profiles[row.id];
     if (e) return e;

@@ -112,7 +112,8 @@ export function ensureIdentity(
 
 /**
  * The guide's "create the service credentials and API endpoints" block: a keystone user with the admin
- * role in the service project, the service entity and its public, internal and admin endpoints.
+ * role (and the `service` role) in the service project, the service entity and its public, internal and
+ * admin endpoints.
  * Runs on the node of the service (it has admin-openrc and the client), in one keystone session.
  */
 export function registerService(
@@ -125,10 +126,16 @@ export function registerService(
     step: o.step,
     service: o.service,
     id: `${o.step}/register`,
-    title: `keystone: user ${o.user} (admin in project service), service ${o.name} (${o.type}), its endpoints ${o.url}`,
+    title: `keystone: user ${o.user} (admin and service in project service), service ${o.name} (${o.type}), its endpoints ${o.url}`,
     spec: {
+      // The `service` role marks the user's tokens as a service's (X-Service-Token): cinder lets only a
+      // service request delete a volume attachment that nova uses (OSSA-2023-003), so a detach needs it.
+      roles: ['service'],
       users: [{ name: o.user, password: o.secret }],
-      grants: [{ user: o.user, project: 'service', role: 'admin' }],
+      grants: [
+        { user: o.user, project: 'service', role: 'admin' },
+        { user: o.user, project: 'service', role: 'service' },
+      ],
       services: [{ name: o.name, type: o.type, description: o.description, region: ctx.cloud.region, endpoints: ['public', 'internal', 'admin'].map((i) => ({ interface: i, url: o.url })) }],
     },
     after: keystone && keystone.name !== node.name ? [{ node: keystone.name, step: 'keystone' }] : undefined,

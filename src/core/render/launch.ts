@@ -23,6 +23,7 @@ export const LAUNCH_STAGES = {
   dhcp: 'instance console: its address from DHCP',
   metadata: 'instance console: its uuid from the metadata service',
   ping: 'floating IP answers ping',
+  volume: 'a 1 GB volume attached to the instance: its console shows the new disk; detached and deleted',
 } as const;
 
 /** The instance stage without self-service networks (option 1). */
@@ -58,7 +59,9 @@ export function renderLaunchInstance(ctx: RenderContext, node: ResolvedNode): vo
       ? [{ name: 'disk', path: img.disk }]
       : [];
   // Without self-service networks (option 1) the instance goes on the provider network, no router or floating IP.
-  const keys = (Object.keys(LAUNCH_STAGES) as (keyof typeof LAUNCH_STAGES)[]).filter((k) => self || (k !== 'selfservice' && k !== 'ping'));
+  // The volume stage where the cloud has block storage (cinder-volume).
+  const volumes = cloud.nodes.some((n) => n.services.includes('cinder-volume'));
+  const keys = (Object.keys(LAUNCH_STAGES) as (keyof typeof LAUNCH_STAGES)[]).filter((k) => (self || (k !== 'selfservice' && k !== 'ping')) && (volumes || k !== 'volume'));
   const stages = keys.map((k) => (k === 'server' && !self ? LAUNCH_SERVER_ON_PROVIDER : LAUNCH_STAGES[k]));
   const st = (key: keyof typeof LAUNCH_STAGES) => keys.indexOf(key) + 1;
   const pool = prov.allocationPool?.start && prov.allocationPool.end ? `--allocation-pool ${shq(`start=${prov.allocationPool.start},end=${prov.allocationPool.end}`)}` : '';
@@ -83,10 +86,12 @@ export function renderLaunchInstance(ctx: RenderContext, node: ResolvedNode): vo
     'try() { local o e r=0; e=$(mktemp); o=$("$@" 2>"$e") || r=$?; if [ $r -ne 0 ]; then o=$(printf "%s\\n%s" "$o" "$(cat "$e")"); rm -f "$e"; fail "$1 ${2:-}: $(tail -n 4 <<<"$o" | tr "\\n" " ")"; fi; rm -f "$e"; printf "%s" "$o"; }',
     'made_provider=',
     `hosts=(${hosts.map(shq).join(' ')})`,
-    'fips=()',
+    'fips=() vols=()',
     // Whatever happens, everything the check made is gone afterwards (the server first, then what it used).
     'cleanup() {',
     '  openstack server delete --wait "${hosts[@]/#/$name-}" >/dev/null 2>&1',
+    // A volume is deleted once the server's deletion has detached it (available again).
+    '  for v in "${vols[@]}"; do for i in $(seq 1 20); do openstack volume delete "$v" >/dev/null 2>&1 && break; sleep 3; done; done',
     '  for f in "${fips[@]}"; do openstack floating ip delete "$f" >/dev/null 2>&1; done',
     '  if [ -n "${router:-}" ]; then openstack router unset --external-gateway "$name" >/dev/null 2>&1; openstack router remove subnet "$name" "$name-selfservice" >/dev/null 2>&1; openstack router delete "$name" >/dev/null 2>&1; fi',
     '  openstack network delete "$name-selfservice" >/dev/null 2>&1',
@@ -159,7 +164,9 @@ export function renderLaunchInstance(ctx: RenderContext, node: ResolvedNode): vo
           ]
         : [
             'skip "no verify.image in the topology: nothing to boot (scripts/test-image.sh builds a tiny one; a CirrOS disk also works)"',
-            ...['server', 'dhcp', 'metadata', ...(self ? ['ping'] : [])].map((k) => `stage=${st(k as keyof typeof LAUNCH_STAGES)}; skip "no verify.image in the topology"`),
+            ...['server', 'dhcp', 'metadata', ...(self ? ['ping'] : []), ...(volumes ? ['volume'] : [])].map(
+              (k) => `stage=${st(k as keyof typeof LAUNCH_STAGES)}; skip "no verify.image in the topology"`,
+            ),
             'exit 0',
           ]),
     '',
@@ -255,6 +262,32 @@ export function renderLaunchInstance(ctx: RenderContext, node: ResolvedNode): vo
           '  said="${said:+$said; }$ok"',
           'done',
           'pass "$said"',
+        ]
+      : []),
+    ...(volumes
+      ? [
+          '',
+          `stage=${st('volume')}`,
+          // On the first instance: the guide's "Block Storage" part of launching an instance.
+          'id=${ids[0]} h=${hosts[0]}',
+          '# Waits until volume $1 has status $2 (or an error), at most 2 minutes; prints the last status.',
+          'vstatus() { local s; for i in $(seq 1 60); do s=$(openstack volume show "$1" -f value -c status 2>/dev/null); case "$s" in "$2" | error*) break ;; esac; sleep 2; done; printf "%s" "$s"; }',
+          'vol=$(try openstack volume create --size 1 "$name-volume" -f value -c id) || exit 1',
+          'vols+=("$vol")',
+          's=$(vstatus "$vol" available); [ "$s" = available ] || fail "volume $vol: status ${s:-unknown} after its creation"',
+          'try openstack server add volume "$id" "$vol" >/dev/null || exit 1',
+          's=$(vstatus "$vol" in-use); [ "$s" = in-use ] || fail "volume $vol: status ${s:-unknown} after the attach to $name-$h: $(openstack volume show "$vol" -f value -c attachments 2>/dev/null | head -c 300)"',
+          `dev=$(openstack volume show "$vol" -f json -c attachments | grep -oE '"device": "[^"]*"' | head -n 1 | cut -d'"' -f4)`,
+          // The test image says a disk that appears after its start on its console (scripts/test-image.sh).
+          'line=',
+          'for i in $(seq 1 30); do line=$(openstack console log show "$id" 2>/dev/null | grep -m1 "OSTOPO-TEST-IMAGE disk=vd"); [ -n "$line" ] && break; sleep 3; done',
+          '[ -n "$line" ] || fail "volume $vol is in-use as ${dev:-a device} of $name-$h, but its console shows no new disk in 90 s; last lines: $(openstack console log show "$id" 2>/dev/null | tail -n 5 | tr "\n" " ")"',
+          "line=${line%$'\\r'}",
+          'try openstack server remove volume "$id" "$vol" >/dev/null || exit 1',
+          's=$(vstatus "$vol" available); [ "$s" = available ] || fail "volume $vol: status ${s:-unknown} after the detach"',
+          'try openstack volume delete "$vol" >/dev/null || exit 1',
+          'vols=()',
+          'pass "volume $vol (1 GB) attached to $name-$h as ${dev:-?}: ${line#*OSTOPO-TEST-IMAGE }; detached and deleted"',
         ]
       : []),
   ].join('\n');

@@ -7,6 +7,8 @@ import { authtoken, passwordAuth } from './identity';
 import { IniDoc } from './ini';
 import { apiService, dbConnection, uwsgiDefaults } from './apiService';
 import { launchesInstance } from './launch';
+import { CINDER_CEPH_USER, cinderSecretUuid } from './ceph';
+import { backendOn, volumesOnRbd } from './cinder';
 import { secretRef, shq, TEST_IMAGE } from './template';
 
 /** nova's control services: the nova services the controller role places. */
@@ -92,6 +94,12 @@ function buildNovaConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): voi
     if (ctx.workers && node.services.includes('nova-conductor')) ini.set('conductor', 'workers', ctx.workers, here('workers'));
   }
   if (compute && !profile.extraConfigFiles.includes('nova-compute.conf') && computeDriver(ctx, node).libvirt) libvirtSection(ctx, node, ini);
+  if (compute && computeDriver(ctx, node).libvirt && volumesOnRbd(cloud)) {
+    // cinder's volumes are RBD images: QEMU opens them through librbd as client.cinder, its key in the libvirt secret.
+    const mon = here('nodes', ctx.hostName('ceph-mon'), 'roles');
+    ini.set('libvirt', 'rbd_user', CINDER_CEPH_USER, mon);
+    ini.set('libvirt', 'rbd_secret_uuid', cinderSecretUuid(cloud), mon);
+  }
 }
 
 /**
@@ -140,7 +148,7 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
   apiService(ctx, node, service, {
     step,
     services: mine,
-    extraPackages: driver ? driver.packages[virtType(ctx, node)] : [],
+    extraPackages: [...(driver ? driver.packages[virtType(ctx, node)] : []), ...(driver?.libvirt && volumesOnRbd(ctx.cloud) ? (backendOn(ctx, 'rbd').computePackages ?? []) : [])],
     withoutRecommends: driver?.withoutRecommends,
     // Compute nodes start after the controller is up (guide order), so the service registers in a live cell;
     // their packages and files are in place by then (the deploy waits at the start, not before the install).
@@ -211,6 +219,7 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
       : undefined,
     units: [...control.flatMap((s) => ctx.units(s)), ...(driver ? [...driver.unitsBefore, ...ctx.units('nova-compute')] : [])],
     afterStart: () => {
+      if (driver?.libvirt && volumesOnRbd(ctx.cloud)) libvirtCephSecret(ctx, node, step);
       if (!node.services.includes('nova-novncproxy')) return;
       // The guide's console URL answers: the noVNC page through the proxy.
       const url = `http://${ctx.bindAddress(node) ?? node.name}:6080/vnc_auto.html`;
@@ -223,6 +232,33 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
         units: ctx.units('nova-novncproxy'),
       });
     },
+  });
+}
+
+/**
+ * The libvirt secret holding client.cinder's key (the topology's CEPH_CINDER_KEY), which nova names in the
+ * volumes' disk definitions (rbd_secret_uuid). The key goes through a file only root reads, never argv.
+ */
+function libvirtCephSecret(ctx: RenderContext, node: ResolvedNode, step: string): void {
+  const uuid = cinderSecretUuid(ctx.cloud);
+  const xml = `<secret ephemeral='no' private='no'><uuid>${uuid}</uuid><usage type='ceph'><name>client.${CINDER_CEPH_USER} secret</name></usage></secret>`;
+  ctx.command(node, {
+    step,
+    service: 'nova-compute',
+    id: `${step}/libvirt-ceph-secret`,
+    title: `libvirt secret ${uuid}: client.${CINDER_CEPH_USER}'s key, for the volumes in Ceph`,
+    env: ['CEPH_CINDER_KEY'],
+    run: [
+      'set -e',
+      'umask 077',
+      't=$(mktemp -d); trap \'rm -rf "$t"\' EXIT',
+      `virsh secret-info ${uuid} >/dev/null 2>&1 || { printf '%s' ${shq(xml)} > "$t/secret.xml"; virsh secret-define --file "$t/secret.xml"; }`,
+      // secret-set-value reads the value base64-encoded, as a cephx key is written.
+      `printf '%s' "$CEPH_CINDER_KEY" > "$t/key"`,
+      `virsh secret-set-value --secret ${uuid} --file "$t/key" >/dev/null`,
+      `echo "libvirt secret ${uuid} holds client.${CINDER_CEPH_USER}'s key"`,
+    ].join('\n'),
+    check: `[ "$(virsh secret-get-value ${uuid} 2>/dev/null)" = "$CEPH_CINDER_KEY" ]`,
   });
 }
 

@@ -75,7 +75,7 @@ export const cinderVolume: ServiceDescriptor = {
   after: ['cinder-scheduler', 'ceph-osd'],
   singleInstance: false,
   secrets: ['CINDER_DBPASS', 'CINDER_PASS', 'RABBIT_PASS'],
-  secretsWhen: [{ placed: 'ceph-mon', secrets: ['CEPH_CINDER_KEY'] }],
+  secretsWhen: [{ placed: ['ceph-mon'], secrets: ['CEPH_CINDER_KEY'] }],
   owner: 'cinder',
   profiles: {
     // The backend's own packages and units come from VOLUME_BACKENDS.
@@ -89,7 +89,8 @@ export const cinderVolume: ServiceDescriptor = {
 export interface VolumeBackend {
   section: string;
   title: string;
-  profiles: Partial<Record<ProfileId, { packages: string[]; units: string[] }>>;
+  /** Per row: cinder-volume's packages and units, and what compute nodes need to attach its volumes. */
+  profiles: Partial<Record<ProfileId, { packages: string[]; units: string[]; computePackages?: string[] }>>;
 }
 
 /**
@@ -109,7 +110,8 @@ export const VOLUME_BACKENDS = {
     section: 'ceph',
     title: 'Ceph RBD',
     profiles: {
-      'debian12/zed': { packages: ['ceph-common', 'python3-rbd', 'python3-rados'], units: [] },
+      // QEMU's rbd block driver (block-rbd.so) on compute nodes: nova attaches the volumes through librbd.
+      'debian12/zed': { packages: ['ceph-common', 'python3-rbd', 'python3-rados'], units: [], computePackages: ['qemu-block-extra'] },
     },
   },
 } as const satisfies Record<string, VolumeBackend>;

@@ -134,6 +134,8 @@ export const novaCompute: ServiceDescriptor = {
   after: ['nova-api'],
   singleInstance: false,
   secrets: ['NOVA_PASS', 'RABBIT_PASS', 'PLACEMENT_PASS', 'NEUTRON_PASS'],
+  // The libvirt secret QEMU attaches cinder's RBD volumes with, where cinder keeps them in Ceph.
+  secretsWhen: [{ placed: ['ceph-mon', 'cinder-volume'], secrets: ['CEPH_CINDER_KEY'] }],
   owner: 'nova',
   profiles: {
     // + the profile's computeDrivers: packages and units per compute_driver (libvirtd before nova-compute).

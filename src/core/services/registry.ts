@@ -271,7 +271,7 @@ export function secretsOf(service: ServiceId, cloud?: { guideSamples: boolean; n
   const d = REGISTRY[service];
   const all = new Set<SecretName>(d.secrets);
   // Without a cloud's nodes: every secret it may use.
-  for (const w of d.secretsWhen ?? []) if (!cloud?.nodes || cloud.nodes.some((n) => n.services.includes(w.placed))) for (const x of w.secrets) all.add(x);
+  for (const w of d.secretsWhen ?? []) if (!cloud?.nodes || w.placed.every((p) => cloud.nodes!.some((n) => n.services.includes(p)))) for (const x of w.secrets) all.add(x);
   // myuser's password, only where the guide's sample objects are made.
   if (cloud && !cloud.guideSamples) all.delete('DEMO_PASS');
   if (d.database) all.add(d.database.secret);

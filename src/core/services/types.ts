@@ -91,7 +91,7 @@ export interface ServiceDescriptor {
    */
   secrets: SecretName[];
   /** Secrets it uses besides those when another service is placed in the cloud (cinder-volume: Ceph's client.cinder key where Ceph runs). */
-  secretsWhen?: { placed: ServiceId; secrets: SecretName[] }[];
+  secretsWhen?: { placed: ServiceId[]; secrets: SecretName[] }[];
   /** The system user (and group) owning its files (a profile row may name another). */
   owner?: string;
   /** Per profile row id; a row without an entry inherits the one of the row it extends. */

@@ -11,6 +11,9 @@ echo 'This RUNBOOK.sh has masked secrets (NEUTRON_PASS, NOVA_PASS, PLACEMENT_PAS
 echo 'Render a runnable one with: ostopo render FILE --out DIR --reveal-secrets (or deploy with: ostopo deploy FILE)' >&2
 exit 2
 
+# Secrets: export these variables before running this script by hand (ostopo deploy passes them itself).
+: "${CEPH_CINDER_KEY:?export CEPH_CINDER_KEY first}"
+
 # Writes stdin to $1 atomically (temp file + rename) with owner $2:$3 and mode $4, keeping the previous
 # content as $1.ostopo.bak; an unchanged file is left alone. Changed paths are remembered in OSTOPO_CHANGED.
 OSTOPO_CHANGED=" "
@@ -174,9 +177,9 @@ if ! ( ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled is
 systemctl mask iscsid.socket iscsid.service open-iscsi.service
 )
 fi
-# install nova-compute nova-compute-kvm
-# skip when: test -z "$(dpkg --audit 2>&1)" && for p in nova-compute nova-compute-kvm; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( test -z "$(dpkg --audit 2>&1)" && for p in nova-compute nova-compute-kvm; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+# install nova-compute nova-compute-kvm qemu-block-extra
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in nova-compute nova-compute-kvm qemu-block-extra; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in nova-compute nova-compute-kvm qemu-block-extra; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
 (
 g=/usr/sbin/policy-rc.d
 # The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
@@ -185,7 +188,7 @@ printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package in
 # Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
 for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
 dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-compute nova-compute-kvm
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y nova-compute nova-compute-kvm qemu-block-extra
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
@@ -256,6 +259,10 @@ auth_url = http://controller:5000/v3
 username = placement
 password = <secret:PLACEMENT_PASS>
 
+[libvirt]
+rbd_user = cinder
+rbd_secret_uuid = 7b604724-0523-4082-8a9f-237477ec0001
+
 [scheduler]
 discover_hosts_in_cells_interval = 60
 OSTOPO_EOF
@@ -283,6 +290,19 @@ for u in libvirtd nova-compute; do
     echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
   fi
 done
+)
+fi
+# libvirt secret 7b604724-0523-4082-8a9f-237477ec0001: client.cinder's key, for the volumes in Ceph
+# skip when: [ "$(virsh secret-get-value 7b604724-0523-4082-8a9f-237477ec0001 2>/dev/null)" = "$CEPH_CINDER_KEY" ]
+if ! ( [ "$(virsh secret-get-value 7b604724-0523-4082-8a9f-237477ec0001 2>/dev/null)" = "$CEPH_CINDER_KEY" ] ) >/dev/null 2>&1; then
+(
+set -e
+umask 077
+t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
+virsh secret-info 7b604724-0523-4082-8a9f-237477ec0001 >/dev/null 2>&1 || { printf '%s' '<secret ephemeral='\''no'\'' private='\''no'\''><uuid>7b604724-0523-4082-8a9f-237477ec0001</uuid><usage type='\''ceph'\''><name>client.cinder secret</name></usage></secret>' > "$t/secret.xml"; virsh secret-define --file "$t/secret.xml"; }
+printf '%s' "$CEPH_CINDER_KEY" > "$t/key"
+virsh secret-set-value --secret 7b604724-0523-4082-8a9f-237477ec0001 --file "$t/key" >/dev/null
+echo "libvirt secret 7b604724-0523-4082-8a9f-237477ec0001 holds client.cinder's key"
 )
 fi
 

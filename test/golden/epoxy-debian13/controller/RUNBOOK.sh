@@ -774,7 +774,7 @@ print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' 
 fi
 
 # ─── step glance ────────────────────────────────────────────────────────────────────────────────────
-# keystone: user glance (admin in project service), service glance (image), its endpoints http://controller:9292
+# keystone: user glance (admin and service in project service), service glance (image), its endpoints http://controller:9292
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python3 -c 'import json, os, sys
@@ -836,7 +836,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"},{"user":"glance","project":"service","role":"service"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python3 -c 'import json, os, sys
@@ -898,7 +898,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"},{"user":"glance","project":"service","role":"service"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -961,7 +961,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"},{"user":"glance","project":"service","role":"service"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}'
 )
 fi
 # install glance-api qemu-utils
@@ -1033,7 +1033,7 @@ done
 fi
 
 # ─── step placement ─────────────────────────────────────────────────────────────────────────────────
-# keystone: user placement (admin in project service), service placement (placement), its endpoints http://controller:8778
+# keystone: user placement (admin and service in project service), service placement (placement), its endpoints http://controller:8778
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python3 -c 'import json, os, sys
@@ -1095,7 +1095,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"},{"user":"placement","project":"service","role":"service"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python3 -c 'import json, os, sys
@@ -1157,7 +1157,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"},{"user":"placement","project":"service","role":"service"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -1220,7 +1220,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"},{"user":"placement","project":"service","role":"service"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}'
 )
 fi
 # install placement-api python3-osc-placement
@@ -1286,7 +1286,7 @@ done
 fi
 
 # ─── step nova-controller ───────────────────────────────────────────────────────────────────────────
-# keystone: user nova (admin in project service), service nova (compute), its endpoints http://controller:8774/v2.1
+# keystone: user nova (admin and service in project service), service nova (compute), its endpoints http://controller:8774/v2.1
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python3 -c 'import json, os, sys
@@ -1348,7 +1348,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"},{"user":"nova","project":"service","role":"service"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python3 -c 'import json, os, sys
@@ -1410,7 +1410,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"},{"user":"nova","project":"service","role":"service"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -1473,7 +1473,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"},{"user":"nova","project":"service","role":"service"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}'
 )
 fi
 # mask the open-iscsi units when the node is a container (they cannot start there)
@@ -1641,7 +1641,7 @@ done
 fi
 
 # ─── step neutron ───────────────────────────────────────────────────────────────────────────────────
-# keystone: user neutron (admin in project service), service neutron (network), its endpoints http://controller:9696
+# keystone: user neutron (admin and service in project service), service neutron (network), its endpoints http://controller:9696
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python3 -c 'import json, os, sys
@@ -1703,7 +1703,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"},{"user":"neutron","project":"service","role":"service"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python3 -c 'import json, os, sys
@@ -1765,7 +1765,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"},{"user":"neutron","project":"service","role":"service"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -1828,7 +1828,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"},{"user":"neutron","project":"service","role":"service"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}'
 )
 fi
 # install neutron-server neutron-openvswitch-agent openvswitch-switch conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent
@@ -2098,7 +2098,7 @@ done
 fi
 
 # ─── step cinder-controller ─────────────────────────────────────────────────────────────────────────
-# keystone: user cinder (admin in project service), service cinderv3 (volumev3), its endpoints http://controller:8776/v3/%(project_id)s
+# keystone: user cinder (admin and service in project service), service cinderv3 (volumev3), its endpoints http://controller:8776/v3/%(project_id)s
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python3 -c 'import json, os, sys
@@ -2160,7 +2160,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"},{"user":"cinder","project":"service","role":"service"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python3 -c 'import json, os, sys
@@ -2222,7 +2222,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"},{"user":"cinder","project":"service","role":"service"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -2285,7 +2285,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"},{"user":"cinder","project":"service","role":"service"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}'
 )
 fi
 # mask the open-iscsi units when the node is a container (they cannot start there)

@@ -771,7 +771,7 @@ print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' 
 fi
 
 # ─── step glance ────────────────────────────────────────────────────────────────────────────────────
-# keystone: user glance (admin in project service), service glance (image), its endpoints http://controller:9292
+# keystone: user glance (admin and service in project service), service glance (image), its endpoints http://controller:9292
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python -c 'import json, os, sys
@@ -833,7 +833,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"},{"user":"glance","project":"service","role":"service"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python -c 'import json, os, sys
@@ -895,7 +895,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"},{"user":"glance","project":"service","role":"service"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -958,7 +958,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"},{"user":"glance","project":"service","role":"service"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}'
 )
 fi
 # install openstack-glance
@@ -1016,7 +1016,7 @@ done
 fi
 
 # ─── step placement ─────────────────────────────────────────────────────────────────────────────────
-# keystone: user placement (admin in project service), service placement (placement), its endpoints http://controller:8778
+# keystone: user placement (admin and service in project service), service placement (placement), its endpoints http://controller:8778
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python -c 'import json, os, sys
@@ -1078,7 +1078,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"},{"user":"placement","project":"service","role":"service"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python -c 'import json, os, sys
@@ -1140,7 +1140,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"},{"user":"placement","project":"service","role":"service"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -1203,7 +1203,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"},{"user":"placement","project":"service","role":"service"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}'
 )
 fi
 # install openstack-placement-api python2-osc-placement
@@ -1270,7 +1270,7 @@ done
 fi
 
 # ─── step nova-controller ───────────────────────────────────────────────────────────────────────────
-# keystone: user nova (admin in project service), service nova (compute), its endpoints http://controller:8774/v2.1
+# keystone: user nova (admin and service in project service), service nova (compute), its endpoints http://controller:8774/v2.1
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python -c 'import json, os, sys
@@ -1332,7 +1332,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"},{"user":"nova","project":"service","role":"service"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python -c 'import json, os, sys
@@ -1394,7 +1394,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"},{"user":"nova","project":"service","role":"service"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -1457,7 +1457,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"},{"user":"nova","project":"service","role":"service"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}'
 )
 fi
 # install openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
@@ -1578,7 +1578,7 @@ done
 fi
 
 # ─── step neutron ───────────────────────────────────────────────────────────────────────────────────
-# keystone: user neutron (admin in project service), service neutron (network), its endpoints http://controller:9696
+# keystone: user neutron (admin and service in project service), service neutron (network), its endpoints http://controller:9696
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python -c 'import json, os, sys
@@ -1640,7 +1640,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"},{"user":"neutron","project":"service","role":"service"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python -c 'import json, os, sys
@@ -1702,7 +1702,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"},{"user":"neutron","project":"service","role":"service"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -1765,7 +1765,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"},{"user":"neutron","project":"service","role":"service"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}'
 )
 fi
 # install openstack-neutron openstack-neutron-ml2 openstack-neutron-linuxbridge ebtables ipset
@@ -2002,7 +2002,7 @@ done
 fi
 
 # ─── step cinder-controller ─────────────────────────────────────────────────────────────────────────
-# keystone: user cinder (admin in project service), service cinderv3 (volumev3), its endpoints http://controller:8776/v3/%(project_id)s
+# keystone: user cinder (admin and service in project service), service cinderv3 (volumev3), its endpoints http://controller:8776/v3/%(project_id)s
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python -c 'import json, os, sys
@@ -2064,7 +2064,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"},{"user":"cinder","project":"service","role":"service"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python -c 'import json, os, sys
@@ -2126,7 +2126,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"},{"user":"cinder","project":"service","role":"service"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -2189,7 +2189,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"},{"user":"cinder","project":"service","role":"service"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}'
 )
 fi
 # install openstack-cinder

@@ -386,9 +386,10 @@ fail() { say FAIL "$*"; exit 1; }
 try() { local o e r=0; e=$(mktemp); o=$("$@" 2>"$e") || r=$?; if [ $r -ne 0 ]; then o=$(printf "%s\n%s" "$o" "$(cat "$e")"); rm -f "$e"; fail "$1 ${2:-}: $(tail -n 4 <<<"$o" | tr "\n" " ")"; fi; rm -f "$e"; printf "%s" "$o"; }
 made_provider=
 hosts=(compute1)
-fips=()
+fips=() vols=()
 cleanup() {
   openstack server delete --wait "${hosts[@]/#/$name-}" >/dev/null 2>&1
+  for v in "${vols[@]}"; do for i in $(seq 1 20); do openstack volume delete "$v" >/dev/null 2>&1 && break; sleep 3; done; done
   for f in "${fips[@]}"; do openstack floating ip delete "$f" >/dev/null 2>&1; done
   if [ -n "${router:-}" ]; then openstack router unset --external-gateway "$name" >/dev/null 2>&1; openstack router remove subnet "$name" "$name-selfservice" >/dev/null 2>&1; openstack router delete "$name" >/dev/null 2>&1; fi
   openstack network delete "$name-selfservice" >/dev/null 2>&1
@@ -437,6 +438,7 @@ stage=5; skip "no verify.image in the topology"
 stage=6; skip "no verify.image in the topology"
 stage=7; skip "no verify.image in the topology"
 stage=8; skip "no verify.image in the topology"
+stage=9; skip "no verify.image in the topology"
 exit 0
 
 stage=5
@@ -524,6 +526,27 @@ for n in "${!ids[@]}"; do
   said="${said:+$said; }$ok"
 done
 pass "$said"
+
+stage=9
+id=${ids[0]} h=${hosts[0]}
+# Waits until volume $1 has status $2 (or an error), at most 2 minutes; prints the last status.
+vstatus() { local s; for i in $(seq 1 60); do s=$(openstack volume show "$1" -f value -c status 2>/dev/null); case "$s" in "$2" | error*) break ;; esac; sleep 2; done; printf "%s" "$s"; }
+vol=$(try openstack volume create --size 1 "$name-volume" -f value -c id) || exit 1
+vols+=("$vol")
+s=$(vstatus "$vol" available); [ "$s" = available ] || fail "volume $vol: status ${s:-unknown} after its creation"
+try openstack server add volume "$id" "$vol" >/dev/null || exit 1
+s=$(vstatus "$vol" in-use); [ "$s" = in-use ] || fail "volume $vol: status ${s:-unknown} after the attach to $name-$h: $(openstack volume show "$vol" -f value -c attachments 2>/dev/null | head -c 300)"
+dev=$(openstack volume show "$vol" -f json -c attachments | grep -oE '"device": "[^"]*"' | head -n 1 | cut -d'"' -f4)
+line=
+for i in $(seq 1 30); do line=$(openstack console log show "$id" 2>/dev/null | grep -m1 "OSTOPO-TEST-IMAGE disk=vd"); [ -n "$line" ] && break; sleep 3; done
+[ -n "$line" ] || fail "volume $vol is in-use as ${dev:-a device} of $name-$h, but its console shows no new disk in 90 s; last lines: $(openstack console log show "$id" 2>/dev/null | tail -n 5 | tr "
+" " ")"
+line=${line%$'\r'}
+try openstack server remove volume "$id" "$vol" >/dev/null || exit 1
+s=$(vstatus "$vol" available); [ "$s" = available ] || fail "volume $vol: status ${s:-unknown} after the detach"
+try openstack volume delete "$vol" >/dev/null || exit 1
+vols=()
+pass "volume $vol (1 GB) attached to $name-$h as ${dev:-?}: ${line#*OSTOPO-TEST-IMAGE }; detached and deleted"
 OSTOPO_CHECK
 
 exit $fails

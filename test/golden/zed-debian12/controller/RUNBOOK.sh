@@ -761,7 +761,7 @@ print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' 
 fi
 
 # ─── step glance ────────────────────────────────────────────────────────────────────────────────────
-# keystone: user glance (admin in project service), service glance (image), its endpoints http://controller:9292
+# keystone: user glance (admin and service in project service), service glance (image), its endpoints http://controller:9292
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python3 -c 'import json, os, sys
@@ -823,7 +823,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"},{"user":"glance","project":"service","role":"service"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python3 -c 'import json, os, sys
@@ -885,7 +885,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"},{"user":"glance","project":"service","role":"service"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -948,7 +948,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"},{"user":"glance","project":"service","role":"service"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}'
 )
 fi
 # install glance-api qemu-utils
@@ -1020,7 +1020,7 @@ done
 fi
 
 # ─── step placement ─────────────────────────────────────────────────────────────────────────────────
-# keystone: user placement (admin in project service), service placement (placement), its endpoints http://controller:8778
+# keystone: user placement (admin and service in project service), service placement (placement), its endpoints http://controller:8778
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python3 -c 'import json, os, sys
@@ -1082,7 +1082,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"},{"user":"placement","project":"service","role":"service"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python3 -c 'import json, os, sys
@@ -1144,7 +1144,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"},{"user":"placement","project":"service","role":"service"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -1207,7 +1207,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"},{"user":"placement","project":"service","role":"service"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}'
 )
 fi
 # install placement-api python3-osc-placement
@@ -1273,7 +1273,7 @@ done
 fi
 
 # ─── step nova-controller ───────────────────────────────────────────────────────────────────────────
-# keystone: user nova (admin in project service), service nova (compute), its endpoints http://controller:8774/v2.1
+# keystone: user nova (admin and service in project service), service nova (compute), its endpoints http://controller:8774/v2.1
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python3 -c 'import json, os, sys
@@ -1335,7 +1335,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"},{"user":"nova","project":"service","role":"service"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python3 -c 'import json, os, sys
@@ -1397,7 +1397,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"},{"user":"nova","project":"service","role":"service"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -1460,7 +1460,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"},{"user":"nova","project":"service","role":"service"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}'
 )
 fi
 # mask the open-iscsi units when the node is a container (they cannot start there)
@@ -1631,7 +1631,7 @@ done
 fi
 
 # ─── step neutron ───────────────────────────────────────────────────────────────────────────────────
-# keystone: user neutron (admin in project service), service neutron (network), its endpoints http://controller:9696
+# keystone: user neutron (admin and service in project service), service neutron (network), its endpoints http://controller:9696
 # skip when this test passes:
 #   . /root/admin-openrc
 #   python3 -c 'import json, os, sys
@@ -1693,7 +1693,7 @@ fi
 #               ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 #   if check and todo:
 #       sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
+#   print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"},{"user":"neutron","project":"service","role":"service"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
 if ! (
 . /root/admin-openrc
 python3 -c 'import json, os, sys
@@ -1755,7 +1755,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"},{"user":"neutron","project":"service","role":"service"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}' --check >/dev/null 2>&1
 ) >/dev/null 2>&1; then
 (
 . /root/admin-openrc
@@ -1818,7 +1818,7 @@ for s in spec.get('\''services'\'', []):
             ks.endpoints.create(svc, ep['\''url'\''], interface=ep['\''interface'\''], region=s['\''region'\''])
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
-print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}'
+print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"},{"user":"neutron","project":"service","role":"service"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}'
 )
 fi
 # install neutron-server neutron-linuxbridge-agent conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent

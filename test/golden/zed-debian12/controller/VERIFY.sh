@@ -359,9 +359,10 @@ fail() { say FAIL "$*"; exit 1; }
 try() { local o e r=0; e=$(mktemp); o=$("$@" 2>"$e") || r=$?; if [ $r -ne 0 ]; then o=$(printf "%s\n%s" "$o" "$(cat "$e")"); rm -f "$e"; fail "$1 ${2:-}: $(tail -n 4 <<<"$o" | tr "\n" " ")"; fi; rm -f "$e"; printf "%s" "$o"; }
 made_provider=
 hosts=(compute1)
-fips=()
+fips=() vols=()
 cleanup() {
   openstack server delete --wait "${hosts[@]/#/$name-}" >/dev/null 2>&1
+  for v in "${vols[@]}"; do for i in $(seq 1 20); do openstack volume delete "$v" >/dev/null 2>&1 && break; sleep 3; done; done
   for f in "${fips[@]}"; do openstack floating ip delete "$f" >/dev/null 2>&1; done
   if [ -n "${router:-}" ]; then openstack router unset --external-gateway "$name" >/dev/null 2>&1; openstack router remove subnet "$name" "$name-selfservice" >/dev/null 2>&1; openstack router delete "$name" >/dev/null 2>&1; fi
   openstack network delete "$name-selfservice" >/dev/null 2>&1
