@@ -484,6 +484,15 @@ export function profileById(id: string): Profile | undefined {
   return PROFILES.find((p) => p.id === id);
 }
 
+/** A per-row table's entry for a profile row, else for the row it extends, and so on. */
+export function rowEntry<T>(profile: Profile, table: Partial<Record<string, T>>): T | undefined {
+  for (const row of profileChain(profile)) {
+    const entry = table[row.id];
+    if (entry) return entry;
+  }
+  return undefined;
+}
+
 /** The row, then the row it extends, and so on. */
 export function profileChain(profile: Profile): Profile[] {
   const chain = [profile];

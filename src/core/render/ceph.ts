@@ -1,5 +1,5 @@
 import { ResolvedCloud, ResolvedNode } from '../model';
-import { SecretName, servicesOf } from '../services/registry';
+import { REGISTRY, SecretName, servicesOf } from '../services/registry';
 import { installServices } from './apiService';
 import { RenderContext } from './context';
 import { secretRef, shq } from './template';
@@ -36,6 +36,16 @@ export function cinderSecretUuid(cloud: ResolvedCloud): string {
   return stableUuid(`ostopo libvirt secret client.${CINDER_CEPH_USER} ${cephFsid(cloud)}`);
 }
 
+/** Whether a Ceph daemon runs on the node (it has the cluster's ceph.conf of its own). */
+export function runsCeph(node: ResolvedNode): boolean {
+  return node.services.some((s) => REGISTRY[s].project === 'ceph');
+}
+
+/** The OSDs of the cluster: one per entry of `cephOsds` of every node that runs ceph-osd. */
+function osdCount(ctx: RenderContext): number {
+  return ctx.hosts('ceph-osd').reduce((n, x) => n + x.cephOsds.length, 0);
+}
+
 /** The monitor's address as the cluster map and every client name it: msgr2 and the legacy port. */
 function monAddress(mon: ResolvedNode): string {
   return `[v2:${mon.address}:3300,v1:${mon.address}:6789]`;
@@ -48,10 +58,10 @@ function monAddress(mon: ResolvedNode): string {
 export function cephConf(ctx: RenderContext, node: ResolvedNode, step: string, service: 'ceph-mon' | 'ceph-osd' | 'cinder-volume'): string {
   const mon = ctx.host('ceph-mon');
   const osdNodes = ctx.hosts('ceph-osd');
-  const osds = osdNodes.reduce((n, x) => n + x.cephOsds.length, 0);
+  const osds = osdCount(ctx);
   const here = (...path: (string | number)[]) => ({ layer: 'topology' as const, path });
   const prof = { layer: 'profile' as const };
-  const daemon = node.services.some((s) => s.startsWith('ceph-'));
+  const daemon = runsCeph(node);
   ctx.iniFile(
     node,
     step,
@@ -291,7 +301,7 @@ function renderPools(ctx: RenderContext, node: ResolvedNode): void {
     run: 'for i in $(seq 1 24); do h=$(ceph health detail); case "$h" in HEALTH_OK*) break;; esac; sleep 5; done; echo "$h"; ceph -s',
     expect: '^HEALTH_OK',
   });
-  const osds = ctx.hosts('ceph-osd').reduce((n, x) => n + x.cephOsds.length, 0);
+  const osds = osdCount(ctx);
   ctx.check(node, {
     id: `${step}/verify-osds`,
     step,

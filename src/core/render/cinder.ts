@@ -1,8 +1,8 @@
 import { overriddenString, ResolvedNode } from '../model';
-import { profileChain } from '../profiles';
+import { rowEntry } from '../profiles';
 import { VOLUME_BACKENDS, VolumeBackendId } from '../services/cinder';
 import { REGISTRY, servicesOf, ServiceId } from '../services/registry';
-import { cephConf, CINDER_CEPH_USER, CINDER_POOL, cinderKeyring, cinderSecretUuid } from './ceph';
+import { cephConf, CINDER_CEPH_USER, CINDER_POOL, cinderKeyring, cinderSecretUuid, runsCeph } from './ceph';
 import { asAdmin, expectLines, RenderContext } from './context';
 import { apiService, dbConnection } from './apiService';
 import { authtoken } from './identity';
@@ -27,12 +27,7 @@ export function volumesOnRbd(cloud: { nodes: ResolvedNode[] }): boolean {
 
 /** The backend's packages and units on the context's profile row (or a row it extends). */
 export function backendOn(ctx: RenderContext, id: VolumeBackendId): { packages: readonly string[]; units: readonly string[]; computePackages?: readonly string[] } {
-  const profiles: Partial<Record<string, { packages: readonly string[]; units: readonly string[]; computePackages?: readonly string[] }>> = VOLUME_BACKENDS[id].profiles;
-  for (const row of profileChain(ctx.profile)) {
-    const e = profiles[row.id];
-    if (e) return e;
-  }
-  return { packages: [], units: [] };
+  return rowEntry<{ packages: readonly string[]; units: readonly string[]; computePackages?: readonly string[] }>(ctx.profile, VOLUME_BACKENDS[id].profiles) ?? { packages: [], units: [] };
 }
 
 /** The step of a node's cinder services: cinder-controller where the API or scheduler runs, else cinder-volume. */
@@ -133,7 +128,7 @@ export function renderCinder(ctx: RenderContext, node: ResolvedNode): void {
       const files = [`${step}/cinder.conf`];
       if (volume && backend === 'rbd') {
         // The cluster's ceph.conf (a Ceph node has it already) and client.cinder's key.
-        files.push(node.services.some((s) => s.startsWith('ceph-')) ? 'ceph/ceph.conf' : cephConf(ctx, node, step, 'cinder-volume'));
+        files.push(runsCeph(node) ? 'ceph/ceph.conf' : cephConf(ctx, node, step, 'cinder-volume'));
         files.push(cinderKeyring(ctx, node, step, ctx.owner('cinder')));
       }
       return files;
@@ -203,11 +198,9 @@ function removeStaleVolumeServices(ctx: RenderContext, node: ResolvedNode, step:
 }
 
 function verifyCinder(ctx: RenderContext, node: ResolvedNode, step: string): void {
+  const backend = VOLUME_BACKENDS[volumeBackend(ctx.cloud)];
   // Every cinder service of the topology is up, on the node that runs it; a volume service reports a while after its start.
-  const expected = [
-    ...ctx.hosts('cinder-scheduler').map((n) => `cinder-scheduler ${n.hostname} up`),
-    ...ctx.hosts('cinder-volume').map((n) => `cinder-volume ${n.hostname}@${VOLUME_BACKENDS[volumeBackend(ctx.cloud)].section} up`),
-  ];
+  const expected = [...ctx.hosts('cinder-scheduler').map((n) => `cinder-scheduler ${n.hostname} up`), ...ctx.hosts('cinder-volume').map((n) => `cinder-volume ${n.hostname}@${backend.section} up`)];
   ctx.check(node, {
     step,
     service: 'cinder-scheduler',
@@ -222,7 +215,7 @@ function verifyCinder(ctx: RenderContext, node: ResolvedNode, step: string): voi
       step,
       service: 'cinder-scheduler',
       id: `${step}/verify-volume-create`,
-      title: `create a 1 GB volume (available on ${VOLUME_BACKENDS[volumeBackend(ctx.cloud)].title}), then delete it`,
+      title: `create a 1 GB volume (available on ${backend.title}), then delete it`,
       run: asAdmin(
         ctx,
         [

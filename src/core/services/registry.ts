@@ -1,4 +1,4 @@
-import { NetworkMechanism, Profile, profileChain } from '../profiles';
+import { NetworkMechanism, Profile, rowEntry } from '../profiles';
 import { chrony, etcd, mariadb, memcached, rabbitmq } from './infra';
 import { cephMgr, cephMon, cephOsd } from './ceph';
 import { cinderApi, cinderScheduler, cinderVolume } from './cinder';
@@ -203,11 +203,7 @@ export function availableOn(profile: Profile, service: ServiceId): boolean {
 
 /** How a service is installed and run on a profile row (or the row it extends); undefined where it is not available. */
 export function onProfile(profile: Profile, service: ServiceId): ServiceOnProfile | undefined {
-  for (const row of profileChain(profile)) {
-    const entry = REGISTRY[service].profiles[row.id];
-    if (entry) return entry;
-  }
-  return undefined;
+  return rowEntry(profile, REGISTRY[service].profiles);
 }
 
 /** The system user and group owning a service's files on a profile. */
