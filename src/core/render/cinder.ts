@@ -43,7 +43,7 @@ export function lvmVolumeGroup(cloud: { config: ResolvedNode['config'] }, node: 
   return overriddenString(node, cloud, 'cinder', 'cinder.conf', LVM_BACKEND, 'volume_group') || DEFAULT_VOLUME_GROUP;
 }
 
-/** cinder.conf for a node: the controller part (API, scheduler), the volume part (the LVM backend), or both. */
+/** cinder.conf for a node: the controller part (API, scheduler), the volume part (its backend: LVM or RBD), or both. */
 function buildCinderConf(ctx: RenderContext, node: ResolvedNode, ini: IniDoc): void {
   const { profile } = ctx;
   const here = (...path: (string | number)[]) => ({ layer: 'topology' as const, path });
@@ -121,7 +121,7 @@ export function renderCinder(ctx: RenderContext, node: ResolvedNode): void {
       ctx.iniFile(node, step, mine[0] ?? 'cinder-volume', 'cinder', 'cinder.conf', '/etc/cinder/cinder.conf', (ini) => buildCinderConf(ctx, node, ini), {
         group: ctx.owner('cinder'),
         description: volume
-          ? 'cinder: database, RabbitMQ, keystone authentication and the LVM backend over iSCSI (guide: "Install and configure a storage node").'
+          ? `cinder: database, RabbitMQ, keystone authentication and its volume backend, ${VOLUME_BACKENDS[backend].title} (guide: "Install and configure a storage node").`
           : 'cinder: database, RabbitMQ and keystone authentication (guide: "Install and configure controller node" of Block Storage).',
         catalog: { service: 'cinder', file: 'cinder.conf' },
       });

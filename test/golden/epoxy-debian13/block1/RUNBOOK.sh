@@ -373,7 +373,7 @@ DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Re
 if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
-# file /etc/cinder/cinder.conf: cinder: database, RabbitMQ, keystone authentication and the LVM backend over iSCSI (guide: "Install and configure a storage node"). (secrets masked: RABBIT_PASS, CINDER_DBPASS, CINDER_PASS)
+# file /etc/cinder/cinder.conf: cinder: database, RabbitMQ, keystone authentication and its volume backend, Ceph RBD (guide: "Install and configure a storage node"). (secrets masked: RABBIT_PASS, CINDER_DBPASS, CINDER_PASS)
 ostopo_write /etc/cinder/cinder.conf root cinder 0640 <<'OSTOPO_EOF'
 # cinder.conf — rendered by ostopo for cloud "guide-epoxy" (Debian 13 (trixie) / OpenStack 2025.1 Epoxy (Debian main)).
 # Managed file: change the topology, not this file; ostopo reports edits made here as drift.

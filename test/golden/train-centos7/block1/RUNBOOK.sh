@@ -219,7 +219,7 @@ if ! ( rpm -q openstack-cinder python-keystone lvm2 device-mapper-persistent-dat
 yum -y install openstack-cinder python-keystone lvm2 device-mapper-persistent-data targetcli
 )
 fi
-# file /etc/cinder/cinder.conf: cinder: database, RabbitMQ, keystone authentication and the LVM backend over iSCSI (guide: "Install and configure a storage node"). (secrets masked: RABBIT_PASS, CINDER_DBPASS, CINDER_PASS)
+# file /etc/cinder/cinder.conf: cinder: database, RabbitMQ, keystone authentication and its volume backend, LVM over iSCSI (guide: "Install and configure a storage node"). (secrets masked: RABBIT_PASS, CINDER_DBPASS, CINDER_PASS)
 ostopo_write /etc/cinder/cinder.conf root cinder 0640 <<'OSTOPO_EOF'
 # cinder.conf — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
 # Managed file: change the topology, not this file; ostopo reports edits made here as drift.
