@@ -55,6 +55,7 @@ export const FINDING_CODES = [
   'node/no-ceph-osds',
   'node/ceph-osds-unused',
   'node/reserved-address',
+  'storage/images-without-ceph',
   'network/allocation-pool',
   'network/mechanism-unavailable',
   'network/no-agents',

@@ -1,4 +1,5 @@
 import { isRoleId, isServiceId, PlacementContext, placedBy, RoleId, SERVICE_IDS, ServiceId } from './services/registry';
+import { IMAGE_STORE_IDS, ImageStoreId } from './services/glance';
 import { own } from './own';
 import { findProfile, NETWORK_MECHANISMS, NetworkMechanism, OVS_DATAPATHS, OvsDatapath, Profile, releaseId } from './profiles';
 
@@ -46,15 +47,21 @@ export type OptionValue = string | number | boolean | null | (string | number | 
 export type ConfigOverrides = Record<string, Record<string, Record<string, Record<string, OptionValue> | null> | null>>;
 
 /**
- * A string option as the topology sets it for a node's file (`config.<project>.<file>.<section>.<option>`):
- * the node's override, else the cloud's; undefined where neither sets a string.
+ * An option as the topology sets it for a node's file (`config.<project>.<file>.<section>.<option>`): the
+ * node's override, else the cloud's; undefined where neither sets it (null: an override that removes it).
  */
-export function overriddenString(node: { config: ConfigOverrides }, cloud: { config: ConfigOverrides }, project: string, file: string, section: string, option: string): string | undefined {
+export function overridden(node: { config: ConfigOverrides }, cloud: { config: ConfigOverrides }, project: string, file: string, section: string, option: string): unknown {
   for (const layer of [node.config, cloud.config]) {
     const v = layer?.[project]?.[file]?.[section]?.[option];
-    if (typeof v === 'string') return v;
+    if (v !== undefined) return v;
   }
   return undefined;
+}
+
+/** A string option as the topology sets it for a node's file; undefined where it sets none. */
+export function overriddenString(node: { config: ConfigOverrides }, cloud: { config: ConfigOverrides }, project: string, file: string, section: string, option: string): string | undefined {
+  const v = overridden(node, cloud, project, file, section, option);
+  return typeof v === 'string' ? v : undefined;
 }
 
 export interface SecretValue {
@@ -96,6 +103,8 @@ export interface ResolvedCloud {
   guideSamples: boolean;
   /** `cloudsYaml.passwords`: the passwords go into secure.yaml beside clouds.yaml. */
   cloudsYamlPasswords: boolean;
+  /** Where glance keeps images (`storage.images`, default the file store). */
+  imageStore: ImageStoreId;
   /** What verify's "Launch an instance" boots (`verify.image`): local files, relative to the topology. */
   verifyImage?: VerifyImage;
   nodes: ResolvedNode[];
@@ -281,6 +290,7 @@ export function resolveTopology(value: unknown, env: Env = process.env, keychain
     workers,
     guideSamples: root.guideSamples !== false,
     cloudsYamlPasswords: obj(root.cloudsYaml).passwords === true,
+    imageStore: IMAGE_STORE_IDS.find((x) => x === obj(root.storage).images) ?? 'file',
     verifyImage: root.verify === undefined || obj(root.verify).image === undefined ? undefined : { kernel: str(vimg.kernel), ramdisk: str(vimg.ramdisk), disk: str(vimg.disk) },
     nodes,
     secrets,

@@ -1,5 +1,6 @@
 import { NETWORK_MECHANISMS, OPERATING_SYSTEMS, OVS_DATAPATHS, PROFILES, releaseAliases, RELEASES } from './profiles';
 import { CONFIG_FILES, PROJECT_IDS, ROLE_IDS, ROLES, SECRET_NAMES, SECRETS, SECRETS_OF_UNDEPLOYED, SERVICE_IDS, REGISTRY } from './services/registry';
+import { IMAGE_STORE_IDS } from './services/glance';
 import { inLocale, Locale, locale, t } from './l10n';
 
 /**
@@ -233,6 +234,25 @@ function build(): JsonSchema {
         description: t(
           "Worker processes of every OpenStack API and daemon (glance, nova, uwsgi processes on Debian). Default: each service's own default, one per CPU (Debian's uwsgi APIs: 8 processes of 32 threads). Small nodes want 1 or 2.",
         ),
+      },
+      storage: {
+        type: 'object',
+        description: t("Where the cloud keeps its data. cinder's volumes go to Ceph when a node has the `ceph` role (RBD), else to the guide's LVM on the `block` nodes."),
+        additionalProperties: false,
+        properties: {
+          images: {
+            type: 'string',
+            enum: [...IMAGE_STORE_IDS],
+            enumDescriptions: [
+              t("The guide's file store: images are files under /var/lib/glance/images on the glance node."),
+              t(
+                "Ceph RBD: images are RBD images in the pool `images` (glance's Ceph user client.glance, key CEPH_GLANCE_KEY); cinder's volumes made from an image are copy-on-write clones of it. Needs a node with the `ceph` role. Images already in the file store stay readable.",
+              ),
+            ],
+            default: 'file',
+            description: t("Where glance keeps images: `file` (the guide's file store on the glance node) or `rbd` (Ceph)."),
+          },
+        },
       },
       networks: {
         type: 'object',

@@ -26,6 +26,7 @@ export function checkSemantics(doc: ParsedDocument, cloud: ResolvedCloud, secret
   checkProfile(cloud, add);
   checkNodes(cloud, add);
   checkNtp(cloud, add);
+  checkStorage(cloud, add);
   checkNetworks(cloud, doc, add);
   checkVerify(cloud, add);
   checkRepositories(cloud, add);
@@ -81,6 +82,18 @@ function checkRepositories(cloud: ResolvedCloud, add: Add): void {
         'value',
       );
   });
+}
+
+function checkStorage(cloud: ResolvedCloud, add: Add): void {
+  if (cloud.imageStore === 'rbd' && !cloud.nodes.some((n) => n.services.includes('ceph-mon')))
+    add(
+      'storage/images-without-ceph',
+      'error',
+      t('Images in Ceph need a Ceph cluster: give a node the `ceph` role (and `cephOsds`), or keep the file store (`file`).'),
+      ['storage', 'images'],
+      'value',
+      ['file'],
+    );
 }
 
 function checkNodes(cloud: ResolvedCloud, add: Add): void {

@@ -50,6 +50,7 @@ const SECRETS = [
   'CEPH_MON_KEY',
   'CEPH_ADMIN_KEY',
   'CEPH_CINDER_KEY',
+  'CEPH_GLANCE_KEY',
 ];
 /** A cephx key, as ceph-authtool makes one (Ceph's secrets are keys, not passwords): type AES, its time, 16 random bytes. */
 function cephxKey() {
@@ -435,7 +436,10 @@ async function runCloud(cloud) {
         'openstack resource class list (osc-placement)',
         'glance image-list',
         'nova-status upgrade check',
-        'upload an image (active), then delete it',
+        // Where the topology keeps images in Ceph (storage.images: rbd), the upload also shows its RBD location.
+        /^storage:\n {2}images: rbd$/m.test(fs.readFileSync(path.join(root, 'test', 'e2e', cloud.topology), 'utf8'))
+          ? 'upload an image (active, an RBD image in the pool images), then delete it'
+          : 'upload an image (active), then delete it',
         `noVNC console page http://${cloud.underlay?.[CTL]?.[0] ?? NODES[0][1]}:6080/vnc_auto.html`,
         'etcd answers on 2379',
         'the dashboard runs with the rendered settings',

@@ -4,11 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze, render } from '../../src/core/compile';
-import { Artifact, CommandArtifact, FileArtifact, NodeFacts, RenderedCloud } from '../../src/core/render/artifacts';
+import { Artifact, CheckArtifact, CommandArtifact, FileArtifact, NodeFacts, RenderedCloud } from '../../src/core/render/artifacts';
+import { neededSecrets } from '../../src/core/services/registry';
 import { materialize, MissingSecretError, secretsIn, UNIT_SKIP_SCRIPT } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
 import { discoverHostsUntilMapped } from '../../src/core/render/nova';
-import { analyzeFile, DEBIAN_PYTHON, EPOXY, identitySpec, minimal, TEST_ENV, TRAIN, ZED } from './helpers';
+import { analyzeFile, DEBIAN_PYTHON, EPOXY, identitySpec, minimal, read, TEST_ENV, TRAIN, ZED } from './helpers';
 
 const TRAIN_TEXT = (s: string) => s.replace('release: zed', 'release: train').replace('os: debian12', 'os: centos7');
 
@@ -709,3 +710,81 @@ describe("cinder: a backend the nodes left is removed from cinder's services, an
     assert.ok(ids.indexOf('ceph-mon/mkfs') < ids.indexOf('ceph-mgr/keyring') && ids.indexOf('ceph-mgr/keyring') < ids.indexOf('ceph-osd/osd-0'), "the guide's order: monitor, manager, OSDs");
   });
 });
+
+describe('glance on Ceph RBD (`storage.images: rbd`)', () => {
+  const onRbd = read(EPOXY);
+  const onFile = onRbd.replace(/^storage:\n {2}images: rbd\n/m, '');
+  const a = analyzeFile(EPOXY);
+  const r = render(a);
+  const art = (c: RenderedCloud, node: string, id: string) => c.nodes.find((n) => n.name === node)!.artifacts.find((x) => x.id === id);
+
+  it('glance-api.conf: images go to the pool `images` as client.glance; the file store stays enabled for the images kept there', () => {
+    const conf = file(r, 'controller', '/etc/glance/glance-api.conf').content;
+    assert.deepEqual(iniValues(conf, 'DEFAULT', 'enabled_backends'), ['rbd:rbd,fs:file']);
+    assert.deepEqual(iniValues(conf, 'glance_store', 'default_backend'), ['rbd']);
+    assert.deepEqual(iniValues(conf, 'rbd', 'rbd_store_pool'), ['images']);
+    assert.deepEqual(iniValues(conf, 'rbd', 'rbd_store_user'), ['glance']);
+    assert.deepEqual(iniValues(conf, 'fs', 'filesystem_store_datadir'), ['/var/lib/glance/images/']);
+    assert.deepEqual(iniValues(conf, 'DEFAULT', 'show_image_direct_url'), ['true']);
+    // Which layer set it: the topology's `storage.images`.
+    const prov = r.nodes.find((n) => n.name === 'controller')!.artifacts.find((x): x is FileArtifact => x.kind === 'file' && x.path === '/etc/glance/glance-api.conf')!;
+    assert.ok(JSON.stringify(prov).includes('"storage","images"'), 'the rbd options are traced to storage.images');
+  });
+
+  it("the controller gets the rbd bindings, the cluster's ceph.conf and client.glance's keyring (readable by glance only); the monitor makes the pool and the user", () => {
+    const install = artifacts(r, 'controller').find((x) => x.kind === 'command' && x.step === 'glance' && /install/.test(x.id)) as CommandArtifact;
+    assert.match(install.run, /python3-rbd/);
+    assert.match(install.run, /python3-rados/);
+    const kr = file(r, 'controller', '/etc/ceph/ceph.client.glance.keyring');
+    assert.deepEqual([kr.owner, kr.group, kr.mode], ['root', 'glance', '0640']);
+    assert.deepEqual(secretsIn(kr.content), ['CEPH_GLANCE_KEY']);
+    assert.match(kr.content, /^\[client\.glance\]\n\tkey = .*\n\tcaps mon = "profile rbd"\n\tcaps osd = "profile rbd pool=images"\n$/);
+    assert.match(file(r, 'controller', '/etc/ceph/ceph.conf').content, /^mon_host = \[v2:10\.0\.0\.41:3300,v1:10\.0\.0\.41:6789\]$/m);
+    const user = art(r, 'block1', 'ceph-pools/client.glance') as CommandArtifact;
+    assert.deepEqual(user.env, ['CEPH_GLANCE_KEY']);
+    assert.ok(!user.run.includes('AQ'), 'the key is not in the command');
+    assert.ok(art(r, 'block1', 'ceph-pools/images'), 'the pool images');
+  });
+
+  it('without `storage.images`: the file store, no Ceph user, pool or key for glance', () => {
+    const f = analyze(onFile, TEST_ENV);
+    const rf = render(f);
+    const conf = file(rf, 'controller', '/etc/glance/glance-api.conf').content;
+    assert.deepEqual(iniValues(conf, 'DEFAULT', 'enabled_backends'), ['fs:file']);
+    assert.deepEqual(iniValues(conf, 'DEFAULT', 'show_image_direct_url'), []);
+    assert.equal(art(rf, 'block1', 'ceph-pools/images'), undefined);
+    assert.equal(art(rf, 'block1', 'ceph-pools/client.glance'), undefined);
+    assert.ok(!artifacts(rf, 'controller').some((x) => x.kind === 'file' && x.path.startsWith('/etc/ceph/')));
+    assert.ok(!neededSecrets(f.cloud).has('CEPH_GLANCE_KEY'));
+    assert.deepEqual(neededSecrets(a.cloud).get('CEPH_GLANCE_KEY')?.sort(), ['ceph-mon', 'glance']);
+  });
+
+  it("verify's upload says where the image went, and fails when it is not in Ceph (run by the real bash, with a fake openstack)", () => {
+    const check = art(r, 'controller', 'glance/verify-image-upload') as CheckArtifact;
+    const run = (direct: string) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-glance-'));
+      try {
+        const fake = (name: string, body: string) => fs.writeFileSync(path.join(dir, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+        fake('openstack', `case "$*" in *'-c status'*) echo active;; *'-f json'*) printf '{"id": "1", "status": "active"%s}\\n' ${shqArg(direct)};; esac`);
+        fake('qemu-img', 'exit 0');
+        const text = check.run.replace(/^\. .*admin-openrc$/m, ':');
+        const out = spawnSync('bash', ['-c', text], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, cwd: dir }).stdout.trim();
+        return { out, ok: new RegExp(check.expect!, 'm').test(out) };
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const inCeph = run(', "direct_url": "rbd://691c27d0-b564-4545-bc1d-d79388f38d8b/images/1/snap"');
+    assert.ok(inCeph.ok, inCeph.out);
+    assert.match(inCeph.out, /^active rbd:\/\/691c27d0-b564-4545-bc1d-d79388f38d8b\/images\/1\/snap$/m);
+    const onDisk = run(', "direct_url": "file:///var/lib/glance/images/1"');
+    assert.ok(!onDisk.ok, onDisk.out);
+    assert.match(onDisk.out, /^active not in Ceph$/m);
+    // Where the topology hides the location (show_image_direct_url off), the check asks only that the image is active.
+    const hidden = render(analyze(onRbd.replace(/^config:\n/m, 'config:\n  glance:\n    glance-api.conf:\n      DEFAULT: { show_image_direct_url: false }\n'), TEST_ENV));
+    assert.equal((art(hidden, 'controller', 'glance/verify-image-upload') as CheckArtifact).expect, '^active$');
+    assert.match(file(hidden, 'controller', '/etc/glance/glance-api.conf').content, /^show_image_direct_url = false$/m);
+  });
+});
+
+const shqArg = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -77,6 +77,18 @@ describe('semantic rules', () => {
     assert.equal(only(run(secrets(minimal('  block1:\n    address: 10.0.0.41\n    roles: [block, ceph]\n    cephOsds: [{ size: 10GB }]\n'))), 'schema/pattern').length, 1);
   });
 
+  it('storage/images-without-ceph: images in Ceph need a node with the `ceph` role; the value is the fix', () => {
+    const text = minimal().replace(/^nodes:$/m, 'storage:\n  images: rbd\nnodes:');
+    const f = only(run(text), 'storage/images-without-ceph');
+    assert.equal(f.length, 1);
+    assert.equal(f[0]!.severity, 'error');
+    assert.equal(at(f[0]!), `${lineOf(text, 'images: rbd')}:11`);
+    assert.deepEqual(f[0]!.suggestions, ['file']);
+    assert.equal(only(run(minimal().replace(/^nodes:$/m, 'storage:\n  images: file\nnodes:')), 'storage/images-without-ceph').length, 0);
+    // A value the schema does not know is its error, on its line.
+    assert.equal(only(run(minimal().replace(/^nodes:$/m, 'storage:\n  images: swift\nnodes:')), 'schema/enum').length, 1);
+  });
+
   it('ref/unknown-node for ntp.server, with did-you-mean', () => {
     const f = only(run(minimal('ntp:\n  server: controler\n')), 'ref/unknown-node');
     assert.equal(f.length, 1);

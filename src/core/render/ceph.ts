@@ -1,5 +1,5 @@
 import { ResolvedCloud, ResolvedNode } from '../model';
-import { REGISTRY, SecretName, servicesOf } from '../services/registry';
+import { REGISTRY, SecretName, ServiceId, servicesOf } from '../services/registry';
 import { installServices } from './apiService';
 import { RenderContext } from './context';
 import { secretRef, shq } from './template';
@@ -14,7 +14,40 @@ import { secretRef, shq } from './template';
 /** The RBD pool of cinder's volumes and the Ceph user cinder (and nova, attaching them) connects as. */
 export const CINDER_POOL = 'volumes';
 export const CINDER_CEPH_USER = 'cinder';
+/** The RBD pool of glance's images (`storage.images: rbd`) and glance's Ceph user. */
+export const GLANCE_POOL = 'images';
+export const GLANCE_CEPH_USER = 'glance';
 const CEPH_CONF = '/etc/ceph/ceph.conf';
+
+/** A Ceph user of a cloud's service: its pool, its key (a secret of the topology) and capabilities. */
+interface CephClient {
+  user: string;
+  pool: string;
+  secret: SecretName;
+  caps: Record<string, string>;
+  /** Who uses the pool, for titles: "cinder's volumes". */
+  purpose: string;
+  /** The service whose node holds the user's keyring. */
+  service: ServiceId;
+}
+
+const CLIENTS: readonly CephClient[] = [
+  // cinder also reads the images it makes volumes of (copy-on-write clones of glance's RBD images).
+  {
+    user: CINDER_CEPH_USER,
+    pool: CINDER_POOL,
+    secret: 'CEPH_CINDER_KEY',
+    caps: { mon: 'profile rbd', osd: `profile rbd pool=${CINDER_POOL}, profile rbd pool=${GLANCE_POOL}` },
+    purpose: "cinder's volumes",
+    service: 'cinder-volume',
+  },
+  { user: GLANCE_CEPH_USER, pool: GLANCE_POOL, secret: 'CEPH_GLANCE_KEY', caps: { mon: 'profile rbd', osd: `profile rbd pool=${GLANCE_POOL}` }, purpose: "glance's images", service: 'glance' },
+];
+
+/** The Ceph users (and pools) a cloud has: cinder's where volumes go to Ceph, glance's where images do. */
+function cephClients(ctx: RenderContext): CephClient[] {
+  return CLIENTS.filter((c) => ctx.host(c.service) && (c.service !== 'glance' || ctx.cloud.imageStore === 'rbd'));
+}
 
 /** A UUID derived from text (SHA-256): stable for a cloud, so a deploy again renders the same files. */
 function stableUuid(text: string): string {
@@ -55,7 +88,7 @@ function monAddress(mon: ResolvedNode): string {
  * /etc/ceph/ceph.conf of a node: the cluster (fsid, monitor, cephx) for every node that talks to it;
  * the daemons' own addresses and the pool defaults where a Ceph daemon runs. Returns the file's id.
  */
-export function cephConf(ctx: RenderContext, node: ResolvedNode, step: string, service: 'ceph-mon' | 'ceph-osd' | 'cinder-volume'): string {
+export function cephConf(ctx: RenderContext, node: ResolvedNode, step: string, service: 'ceph-mon' | 'ceph-osd' | 'cinder-volume' | 'glance'): string {
   const mon = ctx.host('ceph-mon');
   const osdNodes = ctx.hosts('ceph-osd');
   const osds = osdCount(ctx);
@@ -112,23 +145,27 @@ function keyring(entity: string, secret: SecretName, caps: Record<string, string
 }
 
 const ADMIN_CAPS = { mds: 'allow *', mgr: 'allow *', mon: 'allow *', osd: 'allow *' };
-const CINDER_CAPS = { mon: 'profile rbd', osd: `profile rbd pool=${CINDER_POOL}, profile rbd pool=images` };
 
-/** client.cinder's keyring where cinder-volume runs (readable by cinder). Returns the file's id. */
-export function cinderKeyring(ctx: RenderContext, node: ResolvedNode, step: string, group: string): string {
+/**
+ * The keyring of a service's Ceph user where the service runs (readable by its group), and the
+ * cluster's ceph.conf unless a Ceph daemon's node has it already. Returns the files' ids.
+ */
+export function clientFiles(ctx: RenderContext, node: ResolvedNode, step: string, user: typeof CINDER_CEPH_USER | typeof GLANCE_CEPH_USER, group: string): string[] {
+  const c = CLIENTS.find((x) => x.user === user)!;
+  const conf = runsCeph(node) ? 'ceph/ceph.conf' : cephConf(ctx, node, step, c.service as 'cinder-volume' | 'glance');
   ctx.file(node, {
-    id: `${step}/ceph.client.cinder.keyring`,
+    id: `${step}/ceph.client.${user}.keyring`,
     step,
-    service: 'cinder-volume',
-    path: `/etc/ceph/ceph.client.${CINDER_CEPH_USER}.keyring`,
+    service: c.service,
+    path: `/etc/ceph/ceph.client.${user}.keyring`,
     owner: 'root',
     group,
     mode: '0640',
     language: 'ini',
-    content: keyring(`client.${CINDER_CEPH_USER}`, 'CEPH_CINDER_KEY', CINDER_CAPS),
-    description: "Ceph's client.cinder key: cinder-volume reaches the pool `volumes` with it (RBD).",
+    content: keyring(`client.${user}`, c.secret, c.caps),
+    description: `Ceph's client.${user} key: ${c.service} reaches the pool \`${c.pool}\` with it (RBD).`,
   });
-  return `${step}/ceph.client.cinder.keyring`;
+  return [conf, `${step}/ceph.client.${user}.keyring`];
 }
 
 export function renderCeph(ctx: RenderContext, node: ResolvedNode): void {
@@ -253,32 +290,32 @@ function renderPools(ctx: RenderContext, node: ResolvedNode): void {
     .hosts('ceph-osd')
     .filter((n) => n.name !== node.name)
     .map((n) => ({ node: n.name, step: 'ceph-osd' }));
-  if (ctx.host('cinder-volume')) {
+  for (const c of cephClients(ctx)) {
     ctx.command(node, {
-      id: `${step}/${CINDER_POOL}`,
+      id: `${step}/${c.pool}`,
       step,
       service: 'ceph-mon',
-      title: `the RBD pool ${CINDER_POOL} (cinder's volumes)`,
+      title: `the RBD pool ${c.pool} (${c.purpose})`,
       run: [
         'set -e',
-        `ceph osd pool ls | grep -qxF ${CINDER_POOL} || ceph osd pool create ${CINDER_POOL} 32`,
+        `ceph osd pool ls | grep -qxF ${c.pool} || ceph osd pool create ${c.pool} 32`,
         // Waits until the pool's placement groups are active (the OSDs are up), then marks it for RBD.
-        `timeout 300 rbd pool init ${CINDER_POOL}`,
+        `timeout 300 rbd pool init ${c.pool}`,
       ].join('\n'),
-      check: `ceph osd pool ls detail | grep -q "'${CINDER_POOL}' .*application rbd"`,
+      check: `ceph osd pool ls detail | grep -q "'${c.pool}' .*application rbd"`,
       after: after.length ? after : undefined,
     });
-    // The key is the topology's secret (cinder-volume's keyring and nova's libvirt secret hold the same):
-    // imported from standard input, never on a command line.
-    const importKey = [`printf '[client.${CINDER_CEPH_USER}]\\n\\tkey = %s\\n' "$CEPH_CINDER_KEY"`, ...Object.entries(CINDER_CAPS).map(([k, v]) => `printf '\\tcaps ${k} = "%s"\\n' ${shq(v)}`)];
+    // The key is the topology's secret (the service's keyring, and for cinder nova's libvirt secret, hold the
+    // same): imported from standard input, never on a command line. Capabilities changed since are set again.
+    const importKey = [`printf '[client.${c.user}]\\n\\tkey = %s\\n' "$${c.secret}"`, ...Object.entries(c.caps).map(([k, v]) => `printf '\\tcaps ${k} = "%s"\\n' ${shq(v)}`)];
     ctx.command(node, {
-      id: `${step}/client.${CINDER_CEPH_USER}`,
+      id: `${step}/client.${c.user}`,
       step,
       service: 'ceph-mon',
-      title: `the Ceph user client.${CINDER_CEPH_USER} (RBD on ${CINDER_POOL} and images)`,
-      env: ['CEPH_CINDER_KEY'],
+      title: `the Ceph user client.${c.user} (RBD on ${[...c.caps.osd!.matchAll(/pool=([^,\s]+)/g)].map((m) => m[1]).join(' and ')})`,
+      env: [c.secret],
       run: `{ ${importKey.join('; ')}; } | ceph auth import -i -`,
-      check: `[ "$(ceph auth get-key client.${CINDER_CEPH_USER} 2>/dev/null)" = "$CEPH_CINDER_KEY" ] && ceph auth get client.${CINDER_CEPH_USER} 2>/dev/null | grep -qF ${shq(`profile rbd pool=${CINDER_POOL}`)}`,
+      check: `[ "$(ceph auth get-key client.${c.user} 2>/dev/null)" = "$${c.secret}" ] && ceph auth get client.${c.user} 2>/dev/null | grep -qF ${shq(`caps osd = "${c.caps.osd}"`)}`,
     });
   }
   // Known, harmless warnings of the row's Ceph: muted (sticky), so that a new warning still shows.

@@ -2,7 +2,7 @@ import { overriddenString, ResolvedNode } from '../model';
 import { rowEntry } from '../profiles';
 import { VOLUME_BACKENDS, VolumeBackendId } from '../services/cinder';
 import { REGISTRY, servicesOf, ServiceId } from '../services/registry';
-import { cephConf, CINDER_CEPH_USER, CINDER_POOL, cinderKeyring, cinderSecretUuid, runsCeph } from './ceph';
+import { CINDER_CEPH_USER, CINDER_POOL, cinderSecretUuid, clientFiles } from './ceph';
 import { asAdmin, expectLines, RenderContext } from './context';
 import { apiService, dbConnection } from './apiService';
 import { authtoken } from './identity';
@@ -126,11 +126,8 @@ export function renderCinder(ctx: RenderContext, node: ResolvedNode): void {
         catalog: { service: 'cinder', file: 'cinder.conf' },
       });
       const files = [`${step}/cinder.conf`];
-      if (volume && backend === 'rbd') {
-        // The cluster's ceph.conf (a Ceph node has it already) and client.cinder's key.
-        files.push(runsCeph(node) ? 'ceph/ceph.conf' : cephConf(ctx, node, step, 'cinder-volume'));
-        files.push(cinderKeyring(ctx, node, step, ctx.owner('cinder')));
-      }
+      // The cluster's ceph.conf (a Ceph node has it already) and client.cinder's key.
+      if (volume && backend === 'rbd') files.push(...clientFiles(ctx, node, step, CINDER_CEPH_USER, ctx.owner('cinder')));
       return files;
     },
     sync: control.includes('cinder-api') ? [{ id: 'db-sync', title: 'cinder-manage db sync', cmd: 'cinder-manage db sync' }] : undefined,

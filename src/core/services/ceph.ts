@@ -23,7 +23,10 @@ export const cephMon: ServiceDescriptor = {
   after: ['chrony'],
   singleInstance: true,
   secrets: ['CEPH_MON_KEY', 'CEPH_ADMIN_KEY'],
-  secretsWhen: [{ placed: ['cinder-volume'], secrets: ['CEPH_CINDER_KEY'] }],
+  secretsWhen: [
+    { placed: ['cinder-volume'], secrets: ['CEPH_CINDER_KEY'] },
+    { placed: ['glance'], imageStore: 'rbd', secrets: ['CEPH_GLANCE_KEY'] },
+  ],
   owner: 'ceph',
   profiles: {
     'debian12/zed': { packages: ['ceph-mon', 'ceph-common'], units: ['ceph-mon.target'], withoutRecommends: true },

@@ -2,7 +2,7 @@ import { NetworkMechanism, Profile, rowEntry } from '../profiles';
 import { chrony, etcd, mariadb, memcached, rabbitmq } from './infra';
 import { cephMgr, cephMon, cephOsd } from './ceph';
 import { cinderApi, cinderScheduler, cinderVolume } from './cinder';
-import { glance } from './glance';
+import { glance, ImageStoreId } from './glance';
 import { horizon } from './horizon';
 import { keystone } from './keystone';
 import { neutronDhcpAgent, neutronL3Agent, neutronLinuxbridgeAgent, neutronMetadataAgent, neutronOpenvswitchAgent, neutronServer } from './neutron';
@@ -105,6 +105,7 @@ export const SECRETS = {
   CEPH_MON_KEY: "Ceph's monitor key (`mon.`): the monitors authenticate each other with it. A cephx key (`ostopo secrets generate` makes one; `ceph-authtool --gen-print-key` too).",
   CEPH_ADMIN_KEY: "Ceph's `client.admin` key: the ceph nodes' /etc/ceph/ceph.client.admin.keyring, with every capability. A cephx key.",
   CEPH_CINDER_KEY: "Ceph's `client.cinder` key (RBD on the pools `volumes` and `images`): cinder-volume's keyring, and the libvirt secret nova-compute attaches volumes with. A cephx key.",
+  CEPH_GLANCE_KEY: "Ceph's `client.glance` key (RBD on the pool `images`): glance-api's keyring where images are kept in Ceph (`storage.images: rbd`). A cephx key.",
   DASH_DBPASS: 'Database password of the dashboard (horizon).',
   HEAT_DBPASS: 'Database password of the heat database user.',
   HEAT_DOMAIN_PASS: 'Password of the `heat_domain_admin` user of the `heat` domain.',
@@ -115,7 +116,7 @@ export const SECRETS = {
 export type SecretName = keyof typeof SECRETS;
 
 /** Secrets whose value has a form of its own (generated and checked as such); the others are passwords. */
-export const SECRET_FORMATS: Partial<Record<SecretName, 'cephx'>> = { CEPH_MON_KEY: 'cephx', CEPH_ADMIN_KEY: 'cephx', CEPH_CINDER_KEY: 'cephx' };
+export const SECRET_FORMATS: Partial<Record<SecretName, 'cephx'>> = { CEPH_MON_KEY: 'cephx', CEPH_ADMIN_KEY: 'cephx', CEPH_CINDER_KEY: 'cephx', CEPH_GLANCE_KEY: 'cephx' };
 export const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
 
 /**
@@ -147,7 +148,7 @@ const ROLE_DESCRIPTIONS: Record<RoleId, string> = {
   compute: "A compute node: chrony client, nova-compute, and the L2 agent of the cloud's mechanism when the topology has a provider or self-service network.",
   block:
     "The guide's block storage node (block1): chrony client and cinder-volume. Its backend is Ceph RBD (the pool `volumes`) when a node has the `ceph` role, else the guide's LVM over iSCSI (the volume group `cinder-volumes`, made from `lvmDevices` where the node lists them).",
-  ceph: "A Ceph storage node (from the distribution's packages): chrony client and BlueStore OSDs on files (`cephOsds`); the first such node also runs the cluster's monitor and manager. cinder's volumes go there (RBD).",
+  ceph: "A Ceph storage node (from the distribution's packages): chrony client and BlueStore OSDs on files (`cephOsds`); the first such node also runs the cluster's monitor and manager. cinder's volumes go there (RBD), and glance's images with `storage.images: rbd`.",
 };
 
 export const ROLES: Readonly<Record<RoleId, RoleDef>> = Object.fromEntries(
@@ -258,16 +259,25 @@ export function usesOpenrc(service: ServiceId): boolean {
   return !!(REGISTRY[service].openrc || REGISTRY[service].keystone);
 }
 
+/** What of a cloud decides which secrets its services need. */
+export interface SecretsContext {
+  guideSamples: boolean;
+  nodes?: readonly { services: readonly ServiceId[] }[];
+  /** Where glance keeps images (`storage.images`). */
+  imageStore?: ImageStoreId;
+}
+
 /**
  * Every secret a service's files and commands use: its own (`secrets`), its database password, its
  * keystone user's password, and ADMIN_PASS where it runs `openstack` (admin-openrc). In SECRETS order.
  * With `cloud`, what that cloud needs (no DEMO_PASS without the guide's sample objects).
  */
-export function secretsOf(service: ServiceId, cloud?: { guideSamples: boolean; nodes?: readonly { services: readonly ServiceId[] }[] }): SecretName[] {
+export function secretsOf(service: ServiceId, cloud?: SecretsContext): SecretName[] {
   const d = REGISTRY[service];
   const all = new Set<SecretName>(d.secrets);
   // Without a cloud's nodes: every secret it may use.
-  for (const w of d.secretsWhen ?? []) if (!cloud?.nodes || w.placed.every((p) => cloud.nodes!.some((n) => n.services.includes(p)))) for (const x of w.secrets) all.add(x);
+  for (const w of d.secretsWhen ?? [])
+    if (!cloud?.nodes || (w.placed.every((p) => cloud.nodes!.some((n) => n.services.includes(p))) && (!w.imageStore || w.imageStore === cloud.imageStore))) for (const x of w.secrets) all.add(x);
   // myuser's password, only where the guide's sample objects are made.
   if (cloud && !cloud.guideSamples) all.delete('DEMO_PASS');
   if (d.database) all.add(d.database.secret);
@@ -277,7 +287,7 @@ export function secretsOf(service: ServiceId, cloud?: { guideSamples: boolean; n
 }
 
 /** Every secret the services placed on the nodes need, in the guide's order, with the services needing each. */
-export function neededSecrets(cloud: { guideSamples: boolean; nodes: readonly { services: readonly ServiceId[] }[] }): Map<SecretName, ServiceId[]> {
+export function neededSecrets(cloud: SecretsContext & { nodes: readonly { services: readonly ServiceId[] }[] }): Map<SecretName, ServiceId[]> {
   const needed = new Map<SecretName, Set<ServiceId>>();
   for (const n of cloud.nodes) for (const s of n.services) for (const sec of secretsOf(s, cloud)) (needed.get(sec) ?? needed.set(sec, new Set()).get(sec)!).add(s);
   return new Map(SECRET_NAMES.filter((s) => needed.has(s)).map((s) => [s, [...needed.get(s)!]]));

@@ -1,4 +1,5 @@
 import type { ApiServer, NetworkMechanism, ProfileId } from '../profiles';
+import type { ImageStoreId } from './glance';
 import type { ProjectId, RoleId, SecretName, ServiceId } from './registry';
 
 /** A command a profile runs before a service's packages are installed. */
@@ -90,8 +91,11 @@ export interface ServiceDescriptor {
    * (secretsOf adds those; a test renders every service on a node of its own and compares).
    */
   secrets: SecretName[];
-  /** Secrets it uses besides those when another service is placed in the cloud (cinder-volume: Ceph's client.cinder key where Ceph runs). */
-  secretsWhen?: { placed: ServiceId[]; secrets: SecretName[] }[];
+  /**
+   * Secrets it uses besides those when other services are placed in the cloud (cinder-volume: Ceph's
+   * client.cinder key where Ceph runs) and, with `imageStore`, when glance keeps images there.
+   */
+  secretsWhen?: { placed: ServiceId[]; imageStore?: ImageStoreId; secrets: SecretName[] }[];
   /** The system user (and group) owning its files (a profile row may name another). */
   owner?: string;
   /** Per profile row id; a row without an entry inherits the one of the row it extends. */

@@ -13,6 +13,7 @@ exit 2
 
 # Secrets: export these variables before running this script by hand (ostopo deploy passes them itself).
 : "${CEPH_CINDER_KEY:?export CEPH_CINDER_KEY first}"
+: "${CEPH_GLANCE_KEY:?export CEPH_GLANCE_KEY first}"
 
 # Writes stdin to $1 atomically (temp file + rename) with owner $2:$3 and mode $4, keeping the previous
 # content as $1.ostopo.bak; an unchanged file is left alone. Changed paths are remembered in OSTOPO_CHANGED.
@@ -336,10 +337,26 @@ timeout 300 rbd pool init volumes
 )
 fi
 # the Ceph user client.cinder (RBD on volumes and images)
-# skip when: [ "$(ceph auth get-key client.cinder 2>/dev/null)" = "$CEPH_CINDER_KEY" ] && ceph auth get client.cinder 2>/dev/null | grep -qF 'profile rbd pool=volumes'
-if ! ( [ "$(ceph auth get-key client.cinder 2>/dev/null)" = "$CEPH_CINDER_KEY" ] && ceph auth get client.cinder 2>/dev/null | grep -qF 'profile rbd pool=volumes' ) >/dev/null 2>&1; then
+# skip when: [ "$(ceph auth get-key client.cinder 2>/dev/null)" = "$CEPH_CINDER_KEY" ] && ceph auth get client.cinder 2>/dev/null | grep -qF 'caps osd = "profile rbd pool=volumes, profile rbd pool=images"'
+if ! ( [ "$(ceph auth get-key client.cinder 2>/dev/null)" = "$CEPH_CINDER_KEY" ] && ceph auth get client.cinder 2>/dev/null | grep -qF 'caps osd = "profile rbd pool=volumes, profile rbd pool=images"' ) >/dev/null 2>&1; then
 (
 { printf '[client.cinder]\n\tkey = %s\n' "$CEPH_CINDER_KEY"; printf '\tcaps mon = "%s"\n' 'profile rbd'; printf '\tcaps osd = "%s"\n' 'profile rbd pool=volumes, profile rbd pool=images'; } | ceph auth import -i -
+)
+fi
+# the RBD pool images (glance's images)
+# skip when: ceph osd pool ls detail | grep -q "'images' .*application rbd"
+if ! ( ceph osd pool ls detail | grep -q "'images' .*application rbd" ) >/dev/null 2>&1; then
+(
+set -e
+ceph osd pool ls | grep -qxF images || ceph osd pool create images 32
+timeout 300 rbd pool init images
+)
+fi
+# the Ceph user client.glance (RBD on images)
+# skip when: [ "$(ceph auth get-key client.glance 2>/dev/null)" = "$CEPH_GLANCE_KEY" ] && ceph auth get client.glance 2>/dev/null | grep -qF 'caps osd = "profile rbd pool=images"'
+if ! ( [ "$(ceph auth get-key client.glance 2>/dev/null)" = "$CEPH_GLANCE_KEY" ] && ceph auth get client.glance 2>/dev/null | grep -qF 'caps osd = "profile rbd pool=images"' ) >/dev/null 2>&1; then
+(
+{ printf '[client.glance]\n\tkey = %s\n' "$CEPH_GLANCE_KEY"; printf '\tcaps mon = "%s"\n' 'profile rbd'; printf '\tcaps osd = "%s"\n' 'profile rbd pool=images'; } | ceph auth import -i -
 )
 fi
 # ceph health mute MGR_MODULE_DEPENDENCY (known and harmless on Debian 13 (trixie) / OpenStack 2025.1 Epoxy (Debian main))

@@ -104,7 +104,7 @@ ostopo_check 'glance image-list' '^\| ID +\| Name +\|' '' <<'OSTOPO_CHECK'
 glance image-list
 OSTOPO_CHECK
 
-ostopo_check 'upload an image (active), then delete it' '^active$' '' <<'OSTOPO_CHECK'
+ostopo_check 'upload an image (active, an RBD image in the pool images), then delete it' '^active rbd://[^/]+/images/' '' <<'OSTOPO_CHECK'
 . /root/admin-openrc
 set -e
 name=ostopo-verify-image-$$
@@ -113,7 +113,8 @@ trap 'openstack image delete "$name" >/dev/null 2>&1 || true; rm -f "$img"' EXIT
 if command -v qemu-img >/dev/null; then qemu-img create -q -f qcow2 "$img" 64M; fmt=qcow2; else head -c 1048576 /dev/zero > "$img"; fmt=raw; fi
 openstack image create "$name" --file "$img" --disk-format "$fmt" --container-format bare -f value -c id >/dev/null
 for i in $(seq 1 60); do s=$(openstack image show "$name" -f value -c status); [ "$s" = active ] && break; sleep 1; done
-echo "$s"
+u=$(openstack image show "$name" -f json | grep -o '"rbd://[^"]*' | head -n 1 | tr -d '"')
+echo "$s ${u:-not in Ceph}"
 OSTOPO_CHECK
 
 ostopo_check 'placement-api running on controller' '^active$' '' <<'OSTOPO_CHECK'
