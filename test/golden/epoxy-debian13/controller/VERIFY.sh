@@ -113,7 +113,7 @@ trap 'openstack image delete "$name" >/dev/null 2>&1 || true; rm -f "$img"' EXIT
 if command -v qemu-img >/dev/null; then qemu-img create -q -f qcow2 "$img" 64M; fmt=qcow2; else head -c 1048576 /dev/zero > "$img"; fmt=raw; fi
 openstack image create "$name" --file "$img" --disk-format "$fmt" --container-format bare -f value -c id >/dev/null
 for i in $(seq 1 60); do s=$(openstack image show "$name" -f value -c status); [ "$s" = active ] && break; sleep 1; done
-u=$(openstack image show "$name" -f json | grep -o '"rbd://[^"]*' | head -n 1 | tr -d '"')
+u=$(openstack image show "$name" -f json | grep -o '"rbd://[^"]*' | head -n 1 | tr -d '"') || true
 echo "$s ${u:-not in Ceph}"
 OSTOPO_CHECK
 
