@@ -382,6 +382,18 @@ async function runCloud(cloud) {
           .map((l) => `  ${tag} ${l}`)
           .join('\n'),
       );
+      if (r.code !== 0) {
+        // What the failing command printed (its last lines follow its ✖ line): CI keeps only this output.
+        const lines = r.out.split('\n');
+        const at = lines.findIndex((l) => /✖/.test(l));
+        if (at >= 0)
+          console.log(
+            lines
+              .slice(at, at + 25)
+              .map((l) => `  ${tag} | ${l}`)
+              .join('\n'),
+          );
+      }
       expect(r.code === 0, 'the whole cloud deploys');
       // The topology's repositories are the nodes' only apt sources; the image's own are kept aside.
       for (const [name] of NODES) {
