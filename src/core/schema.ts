@@ -605,5 +605,23 @@ export function childSchema(s: JsonSchema, seg: string | number): JsonSchema | u
 
 /** The schema as written to schemas/ostopo.schema.json (without ostopo's extension keywords' effect on other tools). */
 export function schemaJson(): string {
-  return JSON.stringify(topologySchema, null, 2) + '\n';
+  return JSON.stringify(topologySchema, forOtherTools, 2) + '\n';
+}
+
+/**
+ * Other tools (Red Hat's YAML extension) compare the value YAML read, not the text: `release: 2025.1`
+ * is the number 2025.1 there, which the enum's text "2025.1" does not accept. Where ostopo reads the
+ * text as written (x-ostopo-as-text), an enum's value that YAML reads as that same number is also
+ * allowed as the number (with the same description).
+ */
+function forOtherTools(this: unknown, key: string, value: unknown): unknown {
+  const s = value as JsonSchema;
+  if (key === '' || typeof value !== 'object' || value === null || !s['x-ostopo-as-text'] || !s.enum) return value;
+  const asNumbers = s.enum.flatMap((v, i) => (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) && String(Number(v)) === v ? [[Number(v), i] as const] : []));
+  if (!asNumbers.length) return value;
+  return {
+    ...s,
+    enum: [...s.enum, ...asNumbers.map(([n]) => n)],
+    ...(s.enumDescriptions ? { enumDescriptions: [...s.enumDescriptions, ...asNumbers.map(([, i]) => s.enumDescriptions![i]!)] } : {}),
+  };
 }
