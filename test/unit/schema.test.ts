@@ -17,6 +17,14 @@ describe('JSON Schema', () => {
     assert.equal(fs.readFileSync(path.join(ROOT, 'schemas', 'ostopo.schema.json'), 'utf8'), schemaJson());
   });
 
+  it('accepts `release: 2025.1` as the number YAML reads for other tools, with its description; ostopo itself completes the text only', () => {
+    const release = (JSON.parse(schemaJson()) as JsonSchema).properties!.release!;
+    assert.ok(release.enum!.includes(2025.1) && release.enum!.includes('2025.1'));
+    assert.equal(release.enumDescriptions![release.enum!.indexOf(2025.1)], release.enumDescriptions![release.enum!.indexOf('2025.1')]);
+    assert.equal(release.enum!.length, release.enumDescriptions!.length);
+    assert.ok(!topologySchema.properties!.release!.enum!.includes(2025.1));
+  });
+
   it('uses no oneOf/anyOf/allOf', () => {
     assert.doesNotMatch(schemaJson(), /"(oneOf|anyOf|allOf)"/);
   });
