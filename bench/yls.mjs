@@ -6,8 +6,8 @@
 //
 // What each side's time is:
 // - ostopo: what the extension does on that keystroke, in its process: the analysis of the new text
-//   (incremental from the previous one, as the editor's store keeps it), then the completion or hover
-//   on it. Validation is the analysis alone (its findings are the diagnostics).
+//   (today a whole analysis), then the completion or hover on it. Validation is the analysis alone (its
+//   findings are the diagnostics).
 // - yls: from sending didChange until the diagnostics arrive, less its fixed 200 ms debounce (not
 //   configurable over LSP); completion and hover from sending didChange and the request together until
 //   the answer arrives.
@@ -188,7 +188,7 @@ async function measure(yls, n) {
     throw new Error(`the ${n}-node topology is not clean: yls ${baseline.map((d) => d.message).slice(0, 3)}; ostopo ${baseErrors.map((f) => f.message).slice(0, 3)}`);
   let version = 1;
   let text = base;
-  let previous = analyze(text, {});
+  let analysis;
   const digits = ['1', '3'];
   const next = () => {
     const ch = digits[version % 2];
@@ -202,16 +202,16 @@ async function measure(yls, n) {
   const counts = {};
   const ours = {
     validate: () => {
-      previous = analyze(text, {}, undefined, undefined, previous);
-      if (previous.hasErrors) throw new Error('an edit made the topology wrong');
+      analysis = analyze(text, {});
+      if (analysis.hasErrors) throw new Error('an edit made the topology wrong');
     },
     complete: () => {
-      previous = analyze(text, {}, undefined, undefined, previous);
-      counts.ostopoComplete = completeAt(previous, text, at.complete).length;
+      analysis = analyze(text, {});
+      counts.ostopoComplete = completeAt(analysis, text, at.complete).length;
     },
     hover: () => {
-      previous = analyze(text, {}, undefined, undefined, previous);
-      counts.ostopoHover = !!hoverAt(previous, at.hover);
+      analysis = analyze(text, {});
+      counts.ostopoHover = !!hoverAt(analysis, at.hover);
     },
   };
   const theirs = {
