@@ -214,6 +214,17 @@ async function measure(yls, n) {
       counts.ostopoHover = !!hoverAt(analysis, at.hover);
     },
   };
+  /** An edit and a request sent together: the time until the answer (then the edit's diagnostics are let in). */
+  const afterEdit = async (method, position, keep) => {
+    const e = next();
+    const published = drain();
+    const s = now();
+    change(e);
+    keep(await yls.request(method, { textDocument: { uri }, position }));
+    const ms = now() - s;
+    await published;
+    return ms;
+  };
   const theirs = {
     validate: async () => {
       const e = next();
@@ -224,28 +235,8 @@ async function measure(yls, n) {
       if (p.diagnostics.length) throw new Error(`yls: ${p.diagnostics[0].message}`);
       return now() - s - YLS_DEBOUNCE_MS;
     },
-    complete: async () => {
-      const e = next();
-      const published = drain();
-      const s = now();
-      change(e);
-      const r = await yls.request('textDocument/completion', { textDocument: { uri }, position: at.complete });
-      const ms = now() - s;
-      counts.ylsComplete = (Array.isArray(r) ? r : (r?.items ?? [])).length;
-      await published;
-      return ms;
-    },
-    hover: async () => {
-      const e = next();
-      const published = drain();
-      const s = now();
-      change(e);
-      const r = await yls.request('textDocument/hover', { textDocument: { uri }, position: at.hover });
-      const ms = now() - s;
-      counts.ylsHover = !!r;
-      await published;
-      return ms;
-    },
+    complete: () => afterEdit('textDocument/completion', at.complete, (r) => (counts.ylsComplete = (Array.isArray(r) ? r : (r?.items ?? [])).length)),
+    hover: () => afterEdit('textDocument/hover', at.hover, (r) => (counts.ylsHover = !!r)),
   };
   const runOurs = (what) => {
     next();
