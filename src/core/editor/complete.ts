@@ -1,4 +1,4 @@
-import { availableOn, CONFIG_FILES, isRoleId, isServiceId, REGISTRY, ROLES, SECRET_NAMES, SECRETS, secretsOf, ServiceId } from '../services/registry';
+import { availableOn, CONFIG_FILES, isRoleId, isServiceId, REGISTRY, ROLES, SECRET_NAMES, SECRETS, neededSecrets, ServiceId } from '../services/registry';
 import { hostsOf } from '../model';
 import { catalogFor, fileOptions, keyDefaultText, keyOptions, OptionInfo, TYPE_NAMES } from '../catalog/options';
 import { Analysis } from '../compile';
@@ -214,7 +214,7 @@ export function completeAt(a: Analysis, text: string, pos: Position): Completion
     const s = schemaAt(path);
     if (!s || s.type === 'array') return [];
     if (path.length === 1 && path[0] === 'secrets') {
-      const needed = new Set(a.cloud.nodes.flatMap((n) => n.services.flatMap((x) => secretsOf(x, a.cloud))));
+      const needed = neededSecrets(a.cloud);
       const named = SECRET_NAMES.filter((n) => !ctx.siblings.includes(n) && !a.cloud.secrets.has(n)).map((n) => ({
         label: n,
         kind: 'secret' as const,

@@ -1,4 +1,4 @@
-import { CONFIG_FILES, isRoleId, isSecretName, isServiceId, ROLES, SECRETS, SECRETS_OF_UNDEPLOYED, REGISTRY, secretsOf } from '../services/registry';
+import { CONFIG_FILES, isRoleId, isSecretName, isServiceId, ROLES, SECRETS, SECRETS_OF_UNDEPLOYED, neededSecrets, REGISTRY } from '../services/registry';
 import { catalogFor, keyDefaultText, keyOptions, optionInfo, TYPE_NAMES } from '../catalog/options';
 import { Analysis } from '../compile';
 import { Position, Range } from '../findings';
@@ -32,7 +32,8 @@ function nodeHover(a: Analysis, name: string): string | undefined {
 
 /** Where a secret is used: the services of this cloud that need it. Never its value. */
 function secretHover(a: Analysis, name: string): string {
-  const users = [...new Set(a.cloud.nodes.flatMap((n) => n.services.filter((s) => secretsOf(s, a.cloud).includes(name as never)).map((s) => t('{0} on {1}', s, n.name))))];
+  const needing = new Set(isSecretName(name) ? (neededSecrets(a.cloud).get(name) ?? []) : []);
+  const users = [...new Set(a.cloud.nodes.flatMap((n) => n.services.filter((s) => needing.has(s)).map((s) => t('{0} on {1}', s, n.name))))];
   const s = a.cloud.secrets.get(name);
   const source = s?.env
     ? s.value === undefined
