@@ -383,13 +383,14 @@ async function runCloud(cloud) {
           .join('\n'),
       );
       if (r.code !== 0) {
-        // What the failing command printed (its last lines follow its ✖ line): CI keeps only this output.
+        // What the failing command printed: its last lines follow its ✖ line (printed above). CI keeps
+        // only this output.
         const lines = r.out.split('\n');
         const at = lines.findIndex((l) => /✖/.test(l));
         if (at >= 0)
           console.log(
             lines
-              .slice(at, at + 25)
+              .slice(at + 1, at + 26)
               .map((l) => `  ${tag} | ${l}`)
               .join('\n'),
           );
