@@ -109,6 +109,21 @@ export class ParsedDocument {
     }
   }
 
+  /** Lookups answered from the fast reader's columns so far (a few cost less than an index of every path). */
+  private scans = 0;
+
+  /**
+   * Where a path stands. The first few lookups walk the fast reader's columns down the path (a topology
+   * without findings asks one or two: a release written as a number); past those, the index pays.
+   */
+  private raw(path: YamlPath): RawLocation | undefined {
+    const t = this.tree;
+    if (!t || this.scans >= MAX_SCANS) return this.index.get(pathKey(path));
+    this.scans++;
+    const i = scanColumns(t, path);
+    return i < 0 ? undefined : { kind: KINDS[t.kinds[i]!]!, ks: t.ks[i]!, ke: t.ke[i]!, vs: t.vs[i]!, ve: t.ve[i]! };
+  }
+
   private get index(): Map<string, RawLocation> {
     if (this.indexMap) return this.indexMap;
     const t = this.tree!;
@@ -154,7 +169,7 @@ export class ParsedDocument {
 
   /** The located entry at exactly this path, if the text has it. */
   get(path: YamlPath): Located | undefined {
-    const at = this.index.get(pathKey(path));
+    const at = this.raw(path);
     if (!at) return undefined;
     const value = this.rangeOf(at.vs, at.ve);
     return at.ks >= 0 ? { key: this.rangeOf(at.ks, at.ke), value, kind: at.kind } : { value, kind: at.kind };
@@ -186,7 +201,7 @@ export class ParsedDocument {
 
   /** The value at `path` as the file spells it (`1e400`, `"yes"`), if the text has it. */
   source(path: YamlPath): string | undefined {
-    const at = this.index.get(pathKey(path));
+    const at = this.raw(path);
     return at && at.kind !== 'none' ? this.text.slice(at.vs, at.ve).trimEnd() : undefined;
   }
 
@@ -211,6 +226,20 @@ export class ParsedDocument {
     // Past the end of its line, a position stays on that line (before its line break).
     const line = Math.max(0, Math.min(pos.line, this.lineStarts.length - 1));
     const o = Math.min(this.offsetAt(pos), line + 1 < this.lineStarts.length ? this.lineStart(line + 1) - 1 : this.text.length);
+    const t = this.tree;
+    if (t) {
+      // The fast reader's columns, without building the index: integers compared, one path made.
+      let found: { i: number; on: 'key' | 'value'; s: number; e: number } | undefined;
+      for (let i = 0; i < t.parents.length; i++) {
+        const ks = t.ks[i]!;
+        const ke = t.ke[i]!;
+        if (ks >= 0 && ks <= o && o <= ke && (!found || ke - ks <= found.e - found.s)) found = { i, on: 'key', s: ks, e: ke };
+        const vs = t.vs[i]!;
+        const ve = t.ve[i]!;
+        if (t.kinds[i] === SCALAR_KIND && vs <= o && o <= ve && (!found || ve - vs < found.e - found.s)) found = { i, on: 'value', s: vs, e: ve };
+      }
+      return found && { path: columnPath(t, found.i), on: found.on, range: this.rangeOf(found.s, found.e) };
+    }
     let best: { k: string; on: 'key' | 'value'; s: number; e: number } | undefined;
     for (const [k, at] of this.index) {
       if (at.ks >= 0 && at.ks <= o && o <= at.ke && (!best || at.ke - at.ks <= best.e - best.s)) best = { k, on: 'key', s: at.ks, e: at.ke };
@@ -220,6 +249,37 @@ export class ParsedDocument {
     return best && { path: unPathKey(best.k), on: best.on, range: this.rangeOf(best.s, best.e) };
   }
 }
+
+const MAX_SCANS = 8;
+
+/**
+ * The column index of a path, or -1. A path's descendants follow it in document order, each with a
+ * parent at or after it, so the first entry whose parent comes before it ends its subtree.
+ */
+function scanColumns(t: FastLocations, path: YamlPath): number {
+  let at = t.parents.findIndex((p) => p < 0);
+  for (const seg of path) {
+    if (at < 0) return -1;
+    const up = at;
+    at = -1;
+    for (let i = up + 1; i < t.parents.length && t.parents[i]! >= up; i++) {
+      if (t.parents[i] === up && t.segments[i] === seg) {
+        at = i;
+        break;
+      }
+    }
+  }
+  return at;
+}
+
+/** The path of column index `i`. */
+function columnPath(t: FastLocations, i: number): YamlPath {
+  const path: YamlPath = [];
+  for (let at = i; t.parents[at]! >= 0; at = t.parents[at]!) path.push(t.segments[at]!);
+  return path.reverse();
+}
+
+const SCALAR_KIND = KINDS.indexOf('scalar');
 
 function pathKey(path: YamlPath): string {
   return path.map(segment).join(SEP);

@@ -37,7 +37,29 @@ function same(text: string): boolean {
   const a = snapshot(new ParsedDocument(text));
   const b = snapshot(new ParsedDocument(text, { fast: false }));
   assert.deepStrictEqual(a, b, `the readers differ on:\n${JSON.stringify(text)}`);
+  sameLookups(text);
   return true;
+}
+
+/**
+ * A document read fast answers its first lookups from the reader's columns, before any index is built
+ * (the hover's innermost path at a position; up to 8 paths looked up): they must be the index's answers.
+ */
+function sameLookups(text: string): void {
+  const columns = new ParsedDocument(text);
+  const indexed = new ParsedDocument(text, { fast: false });
+  const lines = text.split('\n');
+  for (let line = 0; line <= lines.length; line++)
+    for (let character = 0; character <= (lines[line]?.length ?? 0) + 1; character += 2) {
+      const pos = { line, character };
+      assert.deepStrictEqual(columns.innermostAt(pos), indexed.innermostAt(pos), `innermostAt ${line}:${character} of:\n${JSON.stringify(text)}`);
+    }
+  const paths = indexed.paths();
+  const asked = [...paths.slice(0, 3), ...paths.slice(-3), [...(paths.at(-1) ?? []), 'absent'], ['absent', 0]];
+  for (const p of asked) {
+    assert.deepStrictEqual(columns.get(p), indexed.get(p), `get ${JSON.stringify(p)} of:\n${JSON.stringify(text)}`);
+    assert.deepStrictEqual(columns.source(p), indexed.source(p), `source ${JSON.stringify(p)} of:\n${JSON.stringify(text)}`);
+  }
 }
 
 const KEYS = ['a', 'key_1', 'nova', 'x.y', 'true', 'False', 'null', '~', '1', '1.0', '0x1F', '-x', '?x', ':x', 'a b', 'a#b', 'a,b', 'a]b', 'a{b', '__proto__', 'constructor', 'é名'];
