@@ -6,8 +6,8 @@
 //
 // What each side's time is:
 // - ostopo: what the extension does on that keystroke, in its process: the analysis of the new text
-//   (today a whole analysis), then the completion or hover on it. Validation is the analysis alone (its
-//   findings are the diagnostics).
+//   given the analysis before the edit (as the extension's store passes it), then the completion or hover
+//   on it. Validation is the analysis alone (its findings are the diagnostics).
 // - yls: from sending didChange until the diagnostics arrive, less its fixed 200 ms debounce (not
 //   configurable over LSP); completion and hover from sending didChange and the request together until
 //   the answer arrives.
@@ -202,15 +202,15 @@ async function measure(yls, n) {
   const counts = {};
   const ours = {
     validate: () => {
-      analysis = analyze(text, {});
+      analysis = analyze(text, {}, undefined, undefined, analysis);
       if (analysis.hasErrors) throw new Error('an edit made the topology wrong');
     },
     complete: () => {
-      analysis = analyze(text, {});
+      analysis = analyze(text, {}, undefined, undefined, analysis);
       counts.ostopoComplete = completeAt(analysis, text, at.complete).length;
     },
     hover: () => {
-      analysis = analyze(text, {});
+      analysis = analyze(text, {}, undefined, undefined, analysis);
       counts.ostopoHover = !!hoverAt(analysis, at.hover);
     },
   };

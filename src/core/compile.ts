@@ -2,9 +2,9 @@ import { compareFindings, Finding } from './findings';
 import { Env, KeychainLookup, ResolvedCloud, resolveTopology } from './model';
 import { ParsedDocument } from './parse';
 import { NodeFacts, RenderedCloud } from './render/artifacts';
-import { renderCloud, RenderScope, renderScope } from './render/index';
+import { renderCloud, renderScope } from './render/index';
 import { IniError } from './render/ini';
-import { checkRendered, renderedRulesScope } from './renderedRules';
+import { checkRenderedScope, renderedRulesScope, RenderedRulesScope, ShadowMemo } from './renderedRules';
 import { checkSchema } from './schemaCheck';
 import { ReadFile, readSecretsFile, SecretsFile } from './secretsFile';
 import { checkSemantics } from './validate';
@@ -17,14 +17,24 @@ export interface Analysis {
   hasErrors: boolean;
   /** The secrets file the topology names (`secretsFile`), as read. */
   secretsFile?: SecretsFile;
+  /** What the analysis of the next version of the text may reuse (pass this analysis as its `previous`). */
+  reuse: Reuse;
+}
+
+/** Work an analysis keeps for the next one, each part keyed by everything its result depends on. */
+interface Reuse {
+  /** The rendered-file rules' findings per rendered node (renderedRules.ts). */
+  shadows?: ShadowMemo;
 }
 
 /**
  * `readFile` reads the files the topology names (the secrets file), relative to the topology's folder;
  * without one (an unsaved document), a named secrets file is reported as unreadable. `keychain`: VS
- * Code's SecretStorage, for secrets written `${keychain}` (the CLI has none and says so).
+ * Code's SecretStorage, for secrets written `${keychain}` (the CLI has none and says so). `previous`: the
+ * analysis of the text before an edit, whose work is reused where what it depended on is unchanged (the
+ * result is the same as without it).
  */
-export function analyze(text: string, env: Env = process.env, readFile?: ReadFile, keychain?: KeychainLookup): Analysis {
+export function analyze(text: string, env: Env = process.env, readFile?: ReadFile, keychain?: KeychainLookup, previous?: Analysis): Analysis {
   const doc = new ParsedDocument(text);
   const cloud = resolveTopology(doc.value, env, keychain);
   const secretsFile = cloud.secretsFile === undefined ? undefined : mergeSecretsFile(cloud, readSecretsFile(cloud.secretsFile, readFile));
@@ -42,16 +52,17 @@ export function analyze(text: string, env: Env = process.env, readFile?: ReadFil
       .filter((f) => f.range.end.line < firstBreak || f.code === 'yaml/encoding')
       .sort(compareFindings);
     const findings = [...syntax, ...local];
-    return { doc, cloud, findings, hasErrors: true, secretsFile };
+    return { doc, cloud, findings, hasErrors: true, secretsFile, reuse: previous?.reuse ?? {} };
   }
   const findings = [...doc.findings, ...checkSchema(doc)];
   if (secretsFile) for (const p of secretsFile.problems) findings.push({ code: p.code, severity: p.severity, message: p.message, path: ['secretsFile'], range: doc.locate(['secretsFile'], 'value') });
   // Semantic rules read the resolved model, which tolerates any shape; they add what the schema cannot see.
   findings.push(...checkSemantics(doc, cloud, secretsFile, keychain !== undefined));
+  const reuse: Reuse = { ...previous?.reuse };
   const scope = findings.some((f) => f.severity === 'error') ? undefined : renderedRulesScope(cloud);
-  if (scope) findings.push(...renderedFindings(doc, cloud, scope));
+  if (scope) findings.push(...renderedFindings(doc, cloud, scope, reuse));
   findings.sort(compareFindings);
-  return { doc, cloud, findings, hasErrors: findings.some((f) => f.severity === 'error'), secretsFile };
+  return { doc, cloud, findings, hasErrors: findings.some((f) => f.severity === 'error'), secretsFile, reuse };
 }
 
 /** The file's secrets join the cloud's where the topology's `secrets` do not set them (the topology's value wins). */
@@ -89,9 +100,11 @@ function hideSecretText(text: string, findings: Finding[]): void {
 }
 
 /** Rules that look at the merged result (overrides that never take effect); the render reports its own errors. */
-function renderedFindings(doc: ParsedDocument, cloud: ResolvedCloud, scope: RenderScope & { members: ReadonlyMap<string, string[]> }): Finding[] {
+function renderedFindings(doc: ParsedDocument, cloud: ResolvedCloud, scope: RenderedRulesScope, reuse: Reuse): Finding[] {
   try {
-    return checkRendered(doc, cloud, renderScope(cloud, scope), scope.members);
+    const { findings, memo } = checkRenderedScope(doc, cloud, scope, (part) => renderScope(cloud, part), reuse.shadows);
+    reuse.shadows = memo;
+    return findings;
   } catch (e) {
     if (e instanceof IniError) return [];
     throw e;

@@ -68,7 +68,7 @@ export class TopologyStore implements vscode.Disposable {
     const c = this.cache.get(key);
     if (c && c.version === doc.version && c.keychain === this.keychainGeneration && (!c.secretsFile || stampOf(c.secretsFile.path) === c.secretsFile.stamp)) return c.analysis;
     const file = doc.uri.scheme === 'file';
-    const analysis = analyze(doc.getText(), process.env, file ? readerBeside(doc.uri.fsPath) : undefined, (cloud, name) => this.keychainValue(cloud, name));
+    const analysis = analyze(doc.getText(), process.env, file ? readerBeside(doc.uri.fsPath) : undefined, (cloud, name) => this.keychainValue(cloud, name), c?.analysis);
     const named = file && analysis.cloud.secretsFile !== undefined ? path.resolve(path.dirname(doc.uri.fsPath), analysis.cloud.secretsFile) : undefined;
     this.cache.set(key, { version: doc.version, keychain: this.keychainGeneration, analysis, secretsFile: named === undefined ? undefined : { path: named, stamp: stampOf(named) } });
     return analysis;

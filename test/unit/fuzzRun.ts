@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyze, render, TopologyError } from '../../src/core/compile';
+import { isDeepStrictEqual } from 'node:util';
+import { Analysis, analyze, render, TopologyError } from '../../src/core/compile';
 import { Journal } from '../../src/core/deploy/journal';
 import { buildPlan, planText } from '../../src/core/deploy/plan';
 import { completeAt } from '../../src/core/editor/complete';
@@ -32,8 +33,11 @@ const fail = (what: string): never => {
  * secrets masked and revealed (with each node's RUNBOOK.sh and VERIFY.sh), and the plan against an
  * empty journal. Throws on anything but the expected refusals (TopologyError, MissingSecretError).
  */
-export function runCase(c: FuzzCase, known?: Set<string>, editor = false, r: () => number = Math.random): Outcome {
+export function runCase(c: FuzzCase, known?: Set<string>, editor = false, r: () => number = Math.random, previous?: { index: number; analysis: Analysis }): Outcome {
   const a = analyze(c.text, c.env);
+  // The editor passes the analysis of the text before the edit: it may change how, never what, is found.
+  if (previous && !isDeepStrictEqual(analyze(c.text, c.env, undefined, undefined, previous.analysis).findings, a.findings))
+    fail(`given the analysis of case ${previous.index}, analyze found something else than without it`);
   const lines = c.text.split('\n').length;
   for (const f of a.findings) {
     if (known && !known.has(f.code)) fail(`finding code ${f.code} is not in the README`);
@@ -119,13 +123,16 @@ export function fuzz(o: {
   const report: FuzzReport = { seed: o.seed, cases: 0, ms: 0, outcomes: { invalid: 0, unrenderable: 0, rendered: 0 }, slowest: { index: -1, ms: 0, kind: '', bytes: 0 }, slow: [], failures: [] };
   const maxMs = o.maxMs ?? 1000;
   const start = Date.now();
+  let previous: { index: number; analysis: Analysis } | undefined;
   for (let i = o.from ?? 0; i < (o.from ?? 0) + o.cases; i++) {
     const c = makeCase(seeds, o.seed, i);
     const r = prng(i);
     const editor = i % 8 === 0;
     const t0 = process.hrtime.bigint();
     try {
-      report.outcomes[runCase(c, o.known, editor, r)]++;
+      // An editor case is analysed once more given the analysis of the case before (one edit away: both from the same seeds).
+      report.outcomes[runCase(c, o.known, editor, r, editor ? previous : undefined)]++;
+      if (editor) previous = { index: i, analysis: analyze(c.text, c.env) };
     } catch (e) {
       report.failures.push({ index: i, kind: c.kind, error: (e as Error).stack ?? String(e), text: c.text.length > 4000 ? c.text.slice(0, 4000) + '…' : c.text });
       if (report.failures.length >= (o.maxFailures ?? 20)) break;

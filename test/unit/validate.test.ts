@@ -5,7 +5,7 @@ import { fixesFor } from '../../src/core/editor/fixes';
 import { hoverAt } from '../../src/core/editor/navigate';
 import { Artifact, FileArtifact } from '../../src/core/render/artifacts';
 import { renderScope } from '../../src/core/render/index';
-import { checkRendered, renderedRulesScope } from '../../src/core/renderedRules';
+import { checkRendered, checkRenderedScope, renderedRulesScope, ShadowMemo } from '../../src/core/renderedRules';
 import { materialize } from '../../src/core/render/template';
 import { secretLookup } from '../../src/core/secrets';
 import { at, codes, lineOf, minimal, only, read, ZED } from './helpers';
@@ -345,6 +345,60 @@ describe('semantic rules', () => {
       grouped.map((f) => f.range.start.line + 1),
       [1, 2, 3, 4, 5].map((i) => text.split('\n').indexOf(`  compute${i}:`) + 8),
     );
+  });
+
+  it('config/shadowed-option after an edit renders only the nodes whose services or overrides changed, and finds what a fresh analysis finds', () => {
+    const computes = (drivers: string[]) =>
+      drivers.map((d, i) => `  compute${i + 1}:\n    address: 10.0.0.${31 + i}\n    roles: [compute]\n    config:\n      nova:\n        nova.conf:\n          DEFAULT:\n            ${d}\n`).join('');
+    const withComputes = (drivers: string[], extra = '') => minimal(extra).replace(/ {2}compute1:\n {4}address: 10\.0\.0\.31\n {4}roles: \[compute\]\n/, computes(drivers));
+    const fake = 'compute_driver: fake.FakeDriver';
+    const rendered: string[][] = [];
+    const shadows = (text: string, previous?: ShadowMemo) => {
+      const a = analyze(text, {});
+      const scope = renderedRulesScope(a.cloud)!;
+      const r = checkRenderedScope(a.doc, a.cloud, scope, (part) => (rendered.push([...part.nodes]), renderScope(a.cloud, part)), previous);
+      assert.deepEqual(r.findings, only(a.findings, 'config/shadowed-option'));
+      return r.memo;
+    };
+    const first = shadows(withComputes([fake, fake, 'reserved_host_memory_mb: 512']));
+    assert.deepEqual(rendered.pop(), ['compute1', 'compute3']);
+    // An address changed: nothing is rendered again.
+    const same = shadows(withComputes([fake, fake, 'reserved_host_memory_mb: 512']).replace('10.0.0.33', '10.0.0.40'), first);
+    assert.equal(rendered.length, 0);
+    // One node's override changed: that node alone.
+    shadows(withComputes([fake, fake, 'compute_driver: libvirt.LibvirtDriver']), same);
+    assert.deepEqual(rendered.pop(), ['compute3']);
+    // What every node's files depend on changed (a cloud-wide override, another node's devices): all again.
+    shadows(withComputes([fake, fake, 'reserved_host_memory_mb: 512'], 'config:\n  nova:\n    nova.conf:\n      DEFAULT:\n        debug: true\n'), same);
+    assert.deepEqual(rendered.pop(), ['compute1', 'compute3']);
+    shadows(withComputes([fake, fake, 'reserved_host_memory_mb: 512']).replace('roles: [controller]', 'roles: [controller]\n    lvmDevices: [/dev/sdb]'), same);
+    assert.deepEqual(rendered.pop(), ['compute1', 'compute3']);
+  });
+
+  it('an analysis given the one before an edit gives what a fresh one gives, edit after edit', () => {
+    const base = read(ZED).replace('reserved_host_memory_mb: 1024\n', 'reserved_host_memory_mb: 1024\n            compute_driver: fake.FakeDriver\n');
+    const edits: ((t: string) => string)[] = [
+      (t) => t.replace('compute_driver: fake.FakeDriver', 'compute_driver: libvirt.LibvirtDriver'),
+      (t) => t.replace(/compute1\b/g, 'compute9'),
+      (t) => t.replace('        debug: false\n', '        debug: false\n        compute_driver: fake.FakeDriver\n'),
+      (t) => t.replace('roles: [compute]', 'roles: [compute]\n    lvmDevices: [/dev/sdb]'),
+      (t) => t.replace('address: 10.0.0.31', 'address: 10.0.0.'),
+      (t) => t.replace('address: 10.0.0.\n', 'address: 10.0.0.32\n'),
+      (t) => t.replace('  controller:\n', '  c2:\n    address: 10.0.0.77\n    roles: [compute]\n  controller:\n'),
+      (t) => t.replace('release: zed', 'release: 2025.1').replace('os: debian12', 'os: debian13'),
+    ];
+    let text = base;
+    let previous = analyze(text, {});
+    let shadowed = 0;
+    for (const edit of edits) {
+      text = edit(text);
+      const reused = analyze(text, {}, undefined, undefined, previous);
+      const fresh = analyze(text, {});
+      assert.deepEqual(reused.findings, fresh.findings, text);
+      shadowed += only(fresh.findings, 'config/shadowed-option').length;
+      previous = reused;
+    }
+    assert.ok(shadowed >= 8, `the edits should keep overrides shadowed (${shadowed})`);
   });
 
   it('a YAML syntax error comes first, without the findings it caused', () => {
