@@ -37,11 +37,11 @@ function head(extra = '') {
 
 const controller = 'nodes:\n  controller:\n    address: 10.0.0.11\n    roles: [controller]\n  compute1:\n    address: 10.0.0.31\n    roles: [compute]\n';
 
-/** Lines from `line(i)` until the text reaches about SIZE characters. */
-function fill(start, line, end = '') {
+/** Lines from `line(i)` until the text reaches about `size` characters. */
+function fill(size, start, line, end = '') {
   const parts = [start];
   let n = start.length + end.length;
-  for (let i = 0; n < SIZE; i++) {
+  for (let i = 0; n < size; i++) {
     const l = line(i);
     parts.push(l);
     n += l.length + 1;
@@ -52,26 +52,28 @@ function fill(start, line, end = '') {
 
 const ip = (i) => `10.${1 + Math.floor(i / 62500)}.${Math.floor(i / 250) % 250}.${(i % 250) + 1}`;
 
+/** Topologies of about `size` characters (1 MB by default), one per shape. */
 export const SHAPES = {
   // One mapping with tens of thousands of keys (yaml's own duplicate-key check made this minutes).
-  'wide map': () => fill(head() + controller + 'ssh:\n  user: root\nx-wide:', (i) => `  key_${i}: value ${i}`),
+  'wide map': (size = SIZE) => fill(size, head() + controller + 'ssh:\n  user: root\nx-wide:', (i) => `  key_${i}: value ${i}`),
   // Unknown options, each looked up in the option catalog with a did-you-mean.
-  'wide map of unknown options': () => fill(head() + controller + 'config:\n  nova:\n    nova.conf:\n      DEFAULT:', (i) => `        opt_${i}: v${i}`),
+  'wide map of unknown options': (size = SIZE) => fill(size, head() + controller + 'config:\n  nova:\n    nova.conf:\n      DEFAULT:', (i) => `        opt_${i}: v${i}`),
   // Indentation nesting as deep as 1 MB allows (about 1,400 levels).
-  'deep nesting (block)': () => fill(head() + controller + 'x-deep:', (i) => `${' '.repeat(i + 2)}k${i}:`),
-  'deep nesting (flow)': () => head() + controller + 'x-deep: ' + '['.repeat(SIZE / 2) + ']'.repeat(SIZE / 2) + '\n',
-  'deep nesting (compact lists)': () => head() + controller + 'x-deep:\n' + '- '.repeat(SIZE / 2) + 'x\n',
-  'long list (block)': () => fill(head() + controller + 'ntp:\n  servers:', (i) => `    - ntp${i}.example.org`),
-  'long list (flow)': () => head() + controller + 'ntp:\n  servers: [' + Array.from({ length: SIZE / 20 }, (_, i) => `ntp${i}.example.org`).join(', ') + ']\n',
-  'long string (plain)': () => head() + controller + 'region: ' + 'R'.repeat(SIZE) + '\n',
-  'long string (quoted secret)': () => head().replace('ADMIN_PASS: Bench-ADMIN_PASS-Value-123', `ADMIN_PASS: "${'Aa1-'.repeat(SIZE / 4)}"`) + controller,
-  'long string (block scalar)': () => head() + controller + 'x-text: |\n' + '  lorem ipsum dolor sit amet\n'.repeat(SIZE / 28),
+  'deep nesting (block)': (size = SIZE) => fill(size, head() + controller + 'x-deep:', (i) => `${' '.repeat(i + 2)}k${i}:`),
+  'deep nesting (flow)': (size = SIZE) => head() + controller + 'x-deep: ' + '['.repeat(size / 2) + ']'.repeat(size / 2) + '\n',
+  'deep nesting (compact lists)': (size = SIZE) => head() + controller + 'x-deep:\n' + '- '.repeat(size / 2) + 'x\n',
+  'long list (block)': (size = SIZE) => fill(size, head() + controller + 'ntp:\n  servers:', (i) => `    - ntp${i}.example.org`),
+  'long list (flow)': (size = SIZE) => head() + controller + 'ntp:\n  servers: [' + Array.from({ length: size / 20 }, (_, i) => `ntp${i}.example.org`).join(', ') + ']\n',
+  'long string (plain)': (size = SIZE) => head() + controller + 'region: ' + 'R'.repeat(size) + '\n',
+  'long string (quoted secret)': (size = SIZE) => head().replace('ADMIN_PASS: Bench-ADMIN_PASS-Value-123', `ADMIN_PASS: "${'Aa1-'.repeat(size / 4)}"`) + controller,
+  'long string (block scalar)': (size = SIZE) => head() + controller + 'x-text: |\n' + '  lorem ipsum dolor sit amet\n'.repeat(size / 28),
   // A valid cloud: a controller and compute nodes until 1 MB.
-  'many nodes': () =>
-    fill(head() + 'ntp:\n  server: controller\nnodes:\n  controller:\n    address: 10.0.0.11\n    roles: [controller]', (i) => `  compute${i}:\n    address: ${ip(i)}\n    roles: [compute]`),
+  'many nodes': (size = SIZE) =>
+    fill(size, head() + 'ntp:\n  server: controller\nnodes:\n  controller:\n    address: 10.0.0.11\n    roles: [controller]', (i) => `  compute${i}:\n    address: ${ip(i)}\n    roles: [compute]`),
   // A valid cloud whose nodes each override real options (nova.conf on Debian: also checked against the rendered files).
-  'many config overrides': () =>
+  'many config overrides': (size = SIZE) =>
     fill(
+      size,
       head() + 'ntp:\n  server: controller\nnodes:\n  controller:\n    address: 10.0.0.11\n    roles: [controller]',
       (i) =>
         `  compute${i}:\n    address: ${ip(i)}\n    roles: [compute]\n    config:\n      nova:\n        nova.conf:\n          DEFAULT:\n            reserved_host_memory_mb: ${512 + (i % 512)}\n            cpu_allocation_ratio: 2.0\n          libvirt:\n            cpu_mode: host-passthrough`,

@@ -120,11 +120,14 @@ export class TopologyError extends Error {
   }
 }
 
-/** Renders a topology that has no errors; throws TopologyError (with the findings) otherwise. */
-export function render(a: Analysis, facts: Record<string, NodeFacts> = {}): RenderedCloud {
+/**
+ * Renders a topology that has no errors; throws TopologyError (with the findings) otherwise. `only`: the
+ * nodes wanted (a preview or the tree asks for one), each rendered as in the whole render.
+ */
+export function render(a: Analysis, facts: Record<string, NodeFacts> = {}, only?: ReadonlySet<string>): RenderedCloud {
   if (a.hasErrors) throw new TopologyError(a.findings.filter((f) => f.severity === 'error'));
   try {
-    return renderCloud(a.cloud, facts);
+    return renderCloud(a.cloud, facts, only);
   } catch (e) {
     if (e instanceof IniError) throw new TopologyError([{ code: 'value/unrenderable', severity: 'error', message: e.message, range: a.doc.locate(['config']) }]);
     throw e;

@@ -68,7 +68,7 @@ export function registerCommands(ctx: Ctx, previews: Previews, tree: TopologyTre
   /** A rendered file of the current topology, picked by words of its path and node (of one node when given). */
   const pickRendered = async (placeholder: string, opts: { node?: string; withRunbook: boolean }) => {
     const doc = currentTopology(ctx);
-    const r = previews.rendered(doc);
+    const r = previews.rendered(doc, opts.node);
     if (!r) throw new Error(t('The topology has errors and was not rendered yet: see the Problems view.'));
     const choices = fileChoices(r.rendered, opts.node).filter((c) => opts.withRunbook || c.path !== '/RUNBOOK.sh');
     const pick = await pickOne(placeholder, (query) => choices.filter((c) => matchesFile(query, c)).map((c) => ({ label: c.path, description: c.description, alwaysShow: true, choice: c })));

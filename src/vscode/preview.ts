@@ -62,8 +62,11 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
     this.refresh(topology);
     this.revealChanged.fire();
   }
-  /** Per topology: its last analysis without errors, and its render once something asked for it. */
-  private readonly lastGood = new Map<string, { analysis: Analysis; rendered?: RenderedCloud }>();
+  /**
+   * Per topology: its last analysis without errors, and its render once something asked for it: the
+   * whole cloud (a command writing every file), or the nodes asked for one by one (a preview, the tree).
+   */
+  private readonly lastGood = new Map<string, { analysis: Analysis; rendered?: RenderedCloud; byNode: Map<string, RenderedCloud> }>();
 
   constructor(private readonly ctx: Ctx) {}
 
@@ -71,20 +74,26 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
   noteAnalysis(doc: vscode.TextDocument): void {
     const analysis = this.ctx.store.get(doc);
     const key = doc.uri.toString();
-    if (!analysis.hasErrors && this.lastGood.get(key)?.analysis !== analysis) this.lastGood.set(key, { analysis });
+    if (!analysis.hasErrors && this.lastGood.get(key)?.analysis !== analysis) this.lastGood.set(key, { analysis, byNode: new Map() });
   }
 
   /**
    * The rendered cloud of a topology (the last one without errors while the text has errors), rendered
    * now if nothing asked for this version yet: a keystroke renders nothing unless a preview, the tree's
-   * files or a command need it.
+   * files or a command need it. With `node`, the render holds that node (only it, unless the whole cloud
+   * was rendered already): a preview of one file of a cloud of 1,000 nodes renders one node per edit.
    */
-  rendered(doc: vscode.TextDocument): { analysis: Analysis; rendered: RenderedCloud; stale: boolean } | undefined {
+  rendered(doc: vscode.TextDocument, node?: string): { analysis: Analysis; rendered: RenderedCloud; stale: boolean } | undefined {
     this.noteAnalysis(doc);
     const last = this.lastGood.get(doc.uri.toString());
     if (!last) return undefined;
-    last.rendered ??= render(last.analysis);
-    return { analysis: last.analysis, rendered: last.rendered, stale: last.analysis !== this.ctx.store.get(doc) };
+    let rendered = last.rendered;
+    if (!rendered && node !== undefined) {
+      rendered = last.byNode.get(node);
+      if (!rendered) last.byNode.set(node, (rendered = render(last.analysis, {}, new Set([node]))));
+    }
+    rendered ??= last.rendered = render(last.analysis);
+    return { analysis: last.analysis, rendered, stale: last.analysis !== this.ctx.store.get(doc) };
   }
 
   /** A topology changed: every open preview of it is rendered again. */
@@ -105,7 +114,7 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const { topology, node, file } = parsePreviewUri(uri);
     const doc = await this.topologyDoc(topology);
-    const r = this.rendered(doc);
+    const r = this.rendered(doc, node);
     if (!r) return `# ${t('{0} has errors and was never rendered: see the Problems view.', doc.fileName)}\n`;
     const lookup = this.revealed.has(topology.toString()) ? secretLookup(r.analysis.cloud.secrets) : undefined;
     const n = r.rendered.nodes.find((x) => x.name === node);
@@ -134,7 +143,7 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
   private async origins(uri: vscode.Uri) {
     const { topology, node, file } = parsePreviewUri(uri);
     const doc = await this.topologyDoc(topology);
-    const r = this.rendered(doc);
+    const r = this.rendered(doc, node);
     const origins = r && this.artifact(r.rendered, node, file)?.origins;
     return origins && r ? { origins, shift: r.stale ? 1 : 0, doc, analysis: r.analysis } : undefined;
   }
@@ -185,7 +194,7 @@ export class Previews implements vscode.TextDocumentContentProvider, vscode.Hove
 
 /** Opens one rendered file of a node in a read-only preview, with its language. */
 export async function openPreview(p: Previews, topology: vscode.TextDocument, node: string, file: string): Promise<vscode.TextEditor | undefined> {
-  const r = p.rendered(topology);
+  const r = p.rendered(topology, node);
   const uri = previewUri(topology.uri, node, file);
   let doc = await vscode.workspace.openTextDocument(uri);
   if (r) {

@@ -49,7 +49,7 @@ export class TopologyTree implements vscode.TreeDataProvider<TreeItem>, vscode.D
 
   private files(node: string): FileArtifact[] {
     const doc = this.ctx.store.current;
-    const r = doc && this.previews.rendered(doc);
+    const r = doc && this.previews.rendered(doc, node);
     return r?.rendered.nodes.find((n) => n.name === node)?.artifacts.filter((a): a is FileArtifact => a.kind === 'file') ?? [];
   }
 

@@ -76,6 +76,29 @@ describe('renderer', () => {
     assert.equal(JSON.stringify(renderText(minimal())), JSON.stringify(zed));
   });
 
+  it('renders one node as the whole render does (a preview or the tree asks for the node it shows)', () => {
+    const root = path.join(__dirname, '..', '..', '..');
+    const files = ['examples/epoxy-debian13.ostopo.yaml', 'examples/train-centos7.ostopo.yaml', 'examples/zed-debian12.ostopo.yaml', 'test/fixtures/ws/guide.ostopo.yaml'];
+    const facts: Record<string, NodeFacts> = { compute1: { hwVirt: false } };
+    let nodes = 0;
+    for (const f of files) {
+      const a = analyzeFile(path.join(root, f));
+      assert.equal(a.hasErrors, false, f);
+      const whole = render(a, facts);
+      for (const n of whole.nodes) {
+        const one = render(a, facts, new Set([n.name]));
+        assert.deepEqual(
+          one.nodes.map((x) => x.name),
+          [n.name],
+        );
+        assert.deepEqual(one.nodes[0], n, `${f}: ${n.name}`);
+        assert.deepEqual({ ...one, nodes: [] }, { ...whole, nodes: [] });
+        nodes++;
+      }
+    }
+    assert.ok(nodes >= 8, `${nodes} nodes`);
+  });
+
   it('gives every artifact a unique id per node and keeps the guide order of steps', () => {
     for (const c of [zed, train]) {
       for (const n of c.nodes) {

@@ -59,18 +59,20 @@ if (PROJECT_ORDER.length !== PROJECT_IDS.length) throw new Error('internal: a pr
  * the databases (on the MariaDB node) before the first service that uses one and the openrc files before
  * the first that runs `openstack`, then each project's steps that wait for other nodes. Input must be a
  * topology without validation errors (see compile.ts); output is stable byte for byte and holds secrets
- * only as placeholders.
+ * only as placeholders. `only`: the nodes to render (the others are left out of the result); each one's
+ * artifacts are the same as in the whole render (a preview of one node renders that node).
  */
-export function renderCloud(cloud: ResolvedCloud, facts: Record<string, NodeFacts> = {}): RenderedCloud {
+export function renderCloud(cloud: ResolvedCloud, facts: Record<string, NodeFacts> = {}, only?: ReadonlySet<string>): RenderedCloud {
   const profile = cloud.profile;
   if (!profile) throw new RenderError(`No profile for os ${cloud.os} and release ${cloud.release}.`);
   const ctx = new RenderContext(cloud, profile, facts);
-  renderAll(ctx, cloud);
+  const nodes = only ? cloud.nodes.filter((n) => only.has(n.name)) : cloud.nodes;
+  renderAll(ctx, nodes);
   return {
     name: cloud.name,
     profile: profile.id,
     profileTitle: profile.title,
-    nodes: cloud.nodes.map((n) => ({ name: n.name, address: n.address, artifacts: ctx.artifactsOf(n.name) })),
+    nodes: nodes.map((n) => ({ name: n.name, address: n.address, artifacts: ctx.artifactsOf(n.name) })),
   };
 }
 
@@ -104,8 +106,9 @@ function runsProject(node: ResolvedNode, project: ProjectId): boolean {
   return (SERVICES_OF.get(project) ?? []).some((s) => node.services.includes(s));
 }
 
-function renderAll(ctx: RenderContext, cloud: ResolvedCloud): void {
-  for (const node of cloud.nodes) {
+/** Each node's artifacts, node by node: a renderer adds to the node it renders for, never to another. */
+function renderAll(ctx: RenderContext, nodes: readonly ResolvedNode[]): void {
+  for (const node of nodes) {
     renderEnvironment(ctx, node);
     let databases = false;
     let openrc = false;
