@@ -109,8 +109,26 @@ describe('deploy over SSH (real sshd)', function () {
   ];
 
   it('uploads atomically, runs commands with secrets through stdin, and a re-run changes nothing', async () => {
-    const r1 = run(target(basic));
+    // Round trips are counted: a connection whose calls are recorded.
+    const projectKnownHosts = path.join(state, 'known_hosts');
+    const counted = (calls: string[]) => async (n: Parameters<typeof resolveSshTarget>[0], signal?: AbortSignal) => {
+      const remote = await SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal, nodeLock: nodeLock() });
+      return new Proxy(remote, {
+        get: (t, p) => {
+          const v = Reflect.get(t, p, t);
+          if (typeof v !== 'function') return v;
+          return (...a: unknown[]) => {
+            if (['exec', 'survey', 'readFile', 'writeFile'].includes(String(p))) calls.push(String(p));
+            return (v as (...x: unknown[]) => unknown).apply(t, a);
+          };
+        },
+      });
+    };
+    const first: string[] = [];
+    const r1 = run(target(basic), { connect: counted(first) });
     const res1 = await r1.p;
+    // The step's survey saw the file absent: it is written without asking the node again.
+    assert.deepEqual(first.slice(0, 3), ['exec', 'survey', 'writeFile'], first.join(' '));
     assert.equal(res1.ok, true, r1.text());
     const root = path.join(work, 'root', 'n1');
     const conf = path.join(root, 'etc/app dir/app.conf');
@@ -123,22 +141,7 @@ describe('deploy over SSH (real sshd)', function () {
 
     // A converged re-run asks each node once per step (one survey) besides who it is: count the round trips.
     const calls: string[] = [];
-    const projectKnownHosts = path.join(state, 'known_hosts');
-    const r2 = run(target(basic), {
-      connect: async (n, signal) => {
-        const remote = await SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal, nodeLock: nodeLock() });
-        return new Proxy(remote, {
-          get: (t, p) => {
-            const v = Reflect.get(t, p, t);
-            if (typeof v !== 'function') return v;
-            return (...a: unknown[]) => {
-              if (['exec', 'survey', 'readFile', 'writeFile'].includes(String(p))) calls.push(String(p));
-              return (v as (...x: unknown[]) => unknown).apply(t, a);
-            };
-          },
-        });
-      },
-    });
+    const r2 = run(target(basic), { connect: counted(calls) });
     const res2 = await r2.p;
     assert.equal(res2.ok, true, r2.text());
     assert.equal(res2.changed, 0, r2.text());

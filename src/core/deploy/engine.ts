@@ -221,7 +221,8 @@ async function deployNode(
           if (o.signal?.aborted) throw new RemoteError('cancelled', 'cancelled');
           // What the survey saw holds until an action of this step changes the node.
           const seen = stepChanged === before ? pre : undefined;
-          const did = a.kind === 'file' ? await doFile(ctx, s, a, seen?.files.get(a.path)) : await doCommand(ctx, s, a, seen?.checks.get(a.id));
+          // A file the survey saw absent is `undefined` (known: absent); without a survey, null (ask the node).
+          const did = a.kind === 'file' ? await doFile(ctx, s, a, seen ? seen.files.get(a.path) : null) : await doCommand(ctx, s, a, seen?.checks.get(a.id));
           if (did) stepChanged++;
         }
       }
@@ -292,7 +293,7 @@ async function survey(ctx: Ctx, actions: (FileArtifact | CommandArtifact)[]): Pr
   return { files: new Map(files.map((f, i) => [f.path, r.files[i]])), checks: new Map(asked.map((c, i) => [c.id, r.checks[i] ?? false])) };
 }
 
-async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | undefined | null = null): Promise<boolean> {
+async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | undefined | null): Promise<boolean> {
   const t0 = Date.now();
   const desired = Buffer.from(materialize(f.content, ctx.lookup));
   const want = sha256(desired);
