@@ -484,6 +484,58 @@ describe('deploy over SSH (real sshd)', function () {
     assert.ok(!fs.existsSync(path.join(work, 'root/n1/after-false')));
   });
 
+  it('a check asked after an earlier action of its step changed the node is asked with its command, in one round trip', async () => {
+    // Each command follows a file the deploy writes: the step's survey no longer holds for its check.
+    const steps = (root: string): Artifact[] => [
+      { kind: 'file', id: 'f/a', step: 'f', service: 'base', path: `${root}/a.conf`, owner: 'root', group: 'root', mode: '0644', language: 'ini', content: 'a = 1\n', description: 'a' },
+      // Its check passes on the node (the file the step just wrote): skipped, nothing printed.
+      { kind: 'command', id: 'f/present', step: 'f', service: 'base', title: 'make a.conf', run: `echo SHOULD-NOT-RUN; touch '${root}/ran-present'`, check: `grep -q 'a = 1' '${root}/a.conf'` },
+      { kind: 'file', id: 'f/b', step: 'f', service: 'base', path: `${root}/b.conf`, owner: 'root', group: 'root', mode: '0644', language: 'ini', content: 'b = 2\n', description: 'b' },
+      // Its check fails and prints (its output is dropped): the command runs, its output and exit status are its own.
+      {
+        kind: 'command',
+        id: 'f/absent',
+        step: 'f',
+        service: 'base',
+        title: 'make the marker',
+        run: `echo made >&2; touch '${root}/marker'`,
+        check: `echo CHECK-SPEAKS; echo CHECK-ERR >&2; test -e '${root}/marker'`,
+      },
+    ];
+    const calls: string[] = [];
+    const projectKnownHosts = path.join(state, 'known_hosts');
+    const r = run(target(steps), {
+      connect: async (n, signal) => {
+        const remote = await SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal, nodeLock: nodeLock() });
+        return new Proxy(remote, {
+          get: (t, p) => {
+            const v = Reflect.get(t, p, t);
+            if (typeof v !== 'function') return v;
+            return (...a: unknown[]) => {
+              if (['exec', 'survey', 'readFile', 'writeFile'].includes(String(p))) calls.push(String(p));
+              return (v as (...x: unknown[]) => unknown).apply(t, a);
+            };
+          },
+        });
+      },
+    });
+    const res = await r.p;
+    assert.equal(res.ok, true, r.text());
+    const root = path.join(work, 'root', 'n1');
+    assert.ok(!fs.existsSync(path.join(root, 'ran-present')), 'a command whose check passes does not run');
+    assert.ok(fs.existsSync(path.join(root, 'marker')));
+    // The machine-id; the step's survey; a.conf; check-or-run; b.conf asked again (a.conf changed the node); b.conf; check-or-run.
+    assert.deepEqual(calls, ['exec', 'survey', 'writeFile', 'exec', 'survey', 'writeFile', 'exec'], calls.join(' '));
+    const text = r.text();
+    assert.match(text, /make a\.conf.*already in place/);
+    assert.ok(!/OSTOPO-CHECK-PASSED|SHOULD-NOT-RUN|CHECK-SPEAKS|CHECK-ERR/.test(text), text);
+    assert.match(text, /made/);
+    // The journal took both: a re-run skips them from the step's survey.
+    const again = run(target(steps));
+    const res2 = await again.p;
+    assert.equal(res2.changed, 0, again.text());
+  });
+
   it('a connection dropped mid-command fails clearly; the re-run resumes', async () => {
     const slow = (root: string): Artifact[] => [
       ...basic(root).filter((a) => a.kind !== 'check'),

@@ -337,6 +337,14 @@ async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileState | 
   return true;
 }
 
+/** What a folded check prints first on stderr when it passes (the command is then not run). */
+const CHECK_PASSED = 'OSTOPO-CHECK-PASSED';
+/**
+ * Before a command's own lines: its check ($1, with the command's environment, no input, its output
+ * dropped); when it passes, say so and stop, else run the command (as RUNBOOK.sh does: `check || run`).
+ */
+const FOLDED_CHECK = `if bash -c "$1" ostopo-check </dev/null >/dev/null 2>&1; then printf '%s\\n' ${CHECK_PASSED} >&2; exit 0; fi\nshift\n`;
+
 async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact, checked?: boolean): Promise<boolean> {
   const t0 = Date.now();
   const hash = commandHash(c, ctx.lookup);
@@ -345,8 +353,10 @@ async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact, checked?: bo
   const journal = ctx.nodeJournal.commands[c.id];
   const recheck = !!ctx.o.recheck;
   let d = decideCommand(c, hash, journal, ctx.changedIds, 'unknown', recheck);
-  if (d.action === 'ask') {
-    // The step's survey asked it already, unless the step changed the node since.
+  // The step's survey asked the check already, unless the step changed the node since. Then a deploy asks
+  // it and runs the command in one round trip (a dry run only asks).
+  const folded = d.action === 'ask' && checked === undefined && !ctx.o.dryRun;
+  if (d.action === 'ask' && !folded) {
     const passed = checked ?? (await ctx.remote.exec(c.check!, { env, signal: ctx.o.signal, timeoutMs: Math.min(timeoutMs, 5 * 60_000) })).code === 0;
     d = decideCommand(c, hash, journal, ctx.changedIds, passed, recheck);
   }
@@ -367,19 +377,39 @@ async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact, checked?: bo
   const print = (text: string) => {
     if (text) ctx.o.onEvent({ type: 'output', node: ctx.node, text });
   };
+  // Folded: the check's first line on stderr says it passed (the command did not run); held back until known.
+  let head: string | undefined = folded ? '' : undefined;
+  const releaseHead = (text: string) => {
+    head! += text;
+    const nl = head!.indexOf('\n');
+    if (nl < 0 && head!.length <= CHECK_PASSED.length) return '';
+    const out = head!.slice(0, nl) === CHECK_PASSED ? head!.slice(nl + 1) : head!;
+    head = undefined;
+    return out;
+  };
   let res: Awaited<ReturnType<Remote['exec']>>;
   try {
     // `set -e`: a command of several lines fails at its first failing line, as in RUNBOOK.sh.
-    res = await ctx.remote.exec(`set -e\n${c.run}`, {
+    res = await ctx.remote.exec(folded ? `${FOLDED_CHECK}set -e\n${c.run}` : `set -e\n${c.run}`, {
       env,
       stdin,
+      args: folded ? [c.check!] : undefined,
       signal: ctx.o.signal,
       timeoutMs,
-      onOutput: (text, stream) => print(streams[stream].write(text)),
+      onOutput: (text, stream) => print(streams[stream].write(stream === 'stderr' && head !== undefined ? releaseHead(text) : text)),
     });
   } finally {
+    if (head) print(streams.stderr.write(head));
     print(streams.stdout.end());
     print(streams.stderr.end());
+  }
+  if (folded) {
+    d = decideCommand(c, hash, journal, ctx.changedIds, res.code === 0 && res.stderr.startsWith(`${CHECK_PASSED}\n`), recheck);
+    if (d.action === 'skip') {
+      if (d.record) ctx.nodeJournal.commands[c.id] = { hash, at: now() };
+      emit(ctx, s, c.id, c.title, 'skipped', Date.now() - t0, d.why);
+      return false;
+    }
   }
   if (res.code !== 0) {
     delete ctx.nodeJournal.commands[c.id];
