@@ -128,7 +128,7 @@ describe('deploy over SSH (real sshd)', function () {
     const r1 = run(target(basic), { connect: counted(first) });
     const res1 = await r1.p;
     // The step's survey saw the file absent: it is written without asking the node again.
-    assert.deepEqual(first.slice(0, 3), ['exec', 'survey', 'writeFile'], first.join(' '));
+    assert.deepEqual(first.slice(0, 2), ['survey', 'writeFile'], first.join(' '));
     assert.equal(res1.ok, true, r1.text());
     const root = path.join(work, 'root', 'n1');
     const conf = path.join(root, 'etc/app dir/app.conf');
@@ -148,7 +148,7 @@ describe('deploy over SSH (real sshd)', function () {
     assert.equal(fs.readFileSync(path.join(root, 'count'), 'utf8'), 'run\n', 'a command without a check runs once (journal)');
     assert.equal(fs.readFileSync(path.join(root, 'restarts'), 'utf8'), 'restart\n');
     assert.ok(!fs.existsSync(`${conf}.ostopo.bak`), 'an unchanged file is not rewritten');
-    assert.deepEqual(calls, ['exec', 'survey'], 'the machine-id, then one survey for the one step');
+    assert.deepEqual(calls, ['survey'], 'one survey for the one step (the lock said the machine-id)');
 
     const all = r1.text() + r2.text() + fs.readFileSync(path.join(state, 't', 'journal.json'), 'utf8');
     assert.ok(!all.includes(SECRET), 'no secret in events or the journal');
@@ -475,6 +475,22 @@ describe('deploy over SSH (real sshd)', function () {
     assert.equal((await again.p).ok, true, 'the accepted key is known from then on');
   });
 
+  it("the node's lock says its machine-id: a reinstalled node (another machine-id) starts its journal over", async () => {
+    const r1 = run(target(basic));
+    assert.equal((await r1.p).ok, true, r1.text());
+    const file = path.join(state, 't', 'journal.json');
+    const journal = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.equal(journal.nodes.n1.machineId, fs.readFileSync('/etc/machine-id', 'utf8').trim());
+    journal.nodes.n1.machineId = '0'.repeat(32);
+    fs.writeFileSync(file, JSON.stringify(journal));
+    const r2 = run(target(basic));
+    const res2 = await r2.p;
+    assert.equal(res2.ok, true, r2.text());
+    assert.match(r2.text(), /reinstalled \(its machine-id changed\): its journal starts over/);
+    // Without a journal, the command that has no check runs again.
+    assert.equal(fs.readFileSync(path.join(work, 'root', 'n1', 'count'), 'utf8'), 'run\nrun\n');
+  });
+
   it('a command of several lines fails at its first failing line', async () => {
     const multi = (root: string): Artifact[] => [{ kind: 'command', id: 'm/two', step: 'm', service: 'base', title: 'two lines', run: `false\ntouch '${root}/after-false'` }];
     fs.mkdirSync(path.join(work, 'root', 'n1'), { recursive: true });
@@ -524,8 +540,8 @@ describe('deploy over SSH (real sshd)', function () {
     const root = path.join(work, 'root', 'n1');
     assert.ok(!fs.existsSync(path.join(root, 'ran-present')), 'a command whose check passes does not run');
     assert.ok(fs.existsSync(path.join(root, 'marker')));
-    // The machine-id; the step's survey; a.conf; check-or-run; b.conf asked again (a.conf changed the node); b.conf; check-or-run.
-    assert.deepEqual(calls, ['exec', 'survey', 'writeFile', 'exec', 'survey', 'writeFile', 'exec'], calls.join(' '));
+    // The step's survey; a.conf; check-or-run; b.conf asked again (a.conf changed the node); b.conf; check-or-run.
+    assert.deepEqual(calls, ['survey', 'writeFile', 'exec', 'survey', 'writeFile', 'exec'], calls.join(' '));
     const text = r.text();
     assert.match(text, /make a\.conf.*already in place/);
     assert.ok(!/OSTOPO-CHECK-PASSED|SHOULD-NOT-RUN|CHECK-SPEAKS|CHECK-ERR/.test(text), text);

@@ -176,6 +176,7 @@ describe('masking: every form of a secret, also across chunks of a stream (test/
         },
         async lock() {
           // one fake node, one run
+          return '';
         },
         async survey(files, checks) {
           return { files: files.map(() => undefined), checks: checks.map(() => false) };

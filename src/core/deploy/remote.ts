@@ -81,9 +81,10 @@ export interface Remote {
   /**
    * Takes the node's deploy lock for as long as this connection lives: two runs (two workstations, or
    * the CLI beside VS Code) never work on one node at once. `holder` says who holds it, for the message
-   * of the one that is refused (a LockError).
+   * of the one that is refused (a LockError). Resolves to the node's machine-id (empty when it has none),
+   * which the run compares with the journal's: one round trip for both.
    */
-  lock(holder: string, opts?: { signal?: AbortSignal; breakLock?: boolean }): Promise<void>;
+  lock(holder: string, opts?: { signal?: AbortSignal; breakLock?: boolean }): Promise<string>;
   /**
    * Atomic: temp file in the target's folder, then rename; the previous file is kept as PATH.ostopo.bak.
    * With `block`, `content` replaces only the managed block (or goes at the top of the file, or before
@@ -280,7 +281,7 @@ export class SshRemote implements Remote {
     });
   }
 
-  async lock(holder: string, opts: { signal?: AbortSignal; breakLock?: boolean } = {}): Promise<void> {
+  async lock(holder: string, opts: { signal?: AbortSignal; breakLock?: boolean } = {}): Promise<string> {
     if (opts.breakLock) {
       // The holder is a process on the node that keeps the lock's file open: ending it frees the lock.
       // (Only while the lock is held: a holder file left behind may name a pid that is someone else's now.)
@@ -288,25 +289,26 @@ export class SshRemote implements Remote {
       await this.exec(`flock -n ${shq(this.nodeLock)} true || { p=$(sed -n 2p ${h}); [ -n "$p" ] && kill -TERM "$p"; sleep 0.5; }; true`, { signal: opts.signal, timeoutMs: 30000 });
     }
     const cmd = `${this.sudo ? 'sudo -n -- ' : ''}bash -c ${shq(LOCK_HOLDER)} ostopo-lock ${shq(holder)} ${shq(this.nodeLock)}`;
-    await new Promise<void>((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       if (this.dropReason) return reject(this.dropReason);
       this.client.exec(cmd, (err, ch) => {
         if (err) return reject(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: cannot start a command: {1}', this.label, err.message)));
         let out = '';
         let errText = '';
         let settled = false;
-        const settle = (e?: Error) => {
+        const settle = (e?: Error, machineId = '') => {
           if (settled) return;
           settled = true;
           if (e) reject(e);
-          else resolve();
+          else resolve(machineId);
         };
         ch.on('data', (d: Buffer) => {
           out += d.toString('utf8');
-          if (out.startsWith('OSTOPO_LOCKED\n')) {
+          const held = /^OSTOPO_LOCKED ?([^\n]*)\n/.exec(out);
+          if (held) {
             // Held: stdin stays open (never ended) for as long as this connection; its end releases the lock.
             this.lockChannel = ch;
-            settle();
+            settle(undefined, held[1]!.trim());
           }
         });
         ch.stderr.on('data', (d: Buffer) => (errText += d.toString('utf8')));
@@ -457,7 +459,8 @@ const LOCK_HOLDER = [
   'exec 9>>"$2"',
   'if ! flock -n 9; then head -n 1 -- "$2.holder" 2>/dev/null || true; exit 75; fi',
   `printf '%s\\n%s\\n' "$1" "$$" > "$2.holder"`,
-  'echo OSTOPO_LOCKED',
+  // With the node's machine-id (the run compares it with its journal's).
+  'echo "OSTOPO_LOCKED $(cat /etc/machine-id 2>/dev/null)"',
   // cat becomes the holder (same pid, fd 9 inherited): it ends when the connection does, or when killed.
   'exec cat >/dev/null',
 ].join('\n');

@@ -106,15 +106,16 @@ export async function connectAll(o: RunOptions, names: string[], masker: Masker,
       const t0 = Date.now();
       try {
         const r = await o.connect(node, o.signal);
+        let id: string;
         if (holder) {
           try {
-            await r.lock(holder, { signal: o.signal, breakLock: o.breakLock });
+            // The lock's answer says the machine-id too.
+            id = await r.lock(holder, { signal: o.signal, breakLock: o.breakLock });
           } catch (e) {
             r.close();
             throw e;
           }
-        }
-        const id = (await r.exec('cat /etc/machine-id 2>/dev/null || true', { signal: o.signal, timeoutMs: 30000 })).stdout.toString().trim();
+        } else id = (await r.exec('cat /etc/machine-id 2>/dev/null || true', { signal: o.signal, timeoutMs: 30000 })).stdout.toString().trim();
         const j = o.journal.node(name);
         if (j.machineId && id && j.machineId !== id) {
           o.onEvent({ type: 'note', node: name, message: l10n.t('this node was reinstalled (its machine-id changed): its journal starts over') });
