@@ -108,22 +108,23 @@ describe('deploy over SSH (real sshd)', function () {
     { kind: 'check', id: 'app/verify', step: 'app', service: 'base', title: 'marker exists', run: `ls '${root}/marker'`, expect: 'marker' },
   ];
 
-  it('uploads atomically, runs commands with secrets through stdin, and a re-run changes nothing', async () => {
-    // Round trips are counted: a connection whose calls are recorded.
+  // Round trips are counted: a connection whose calls are recorded.
+  const counted = (calls: string[]) => async (n: Parameters<typeof resolveSshTarget>[0], signal?: AbortSignal) => {
     const projectKnownHosts = path.join(state, 'known_hosts');
-    const counted = (calls: string[]) => async (n: Parameters<typeof resolveSshTarget>[0], signal?: AbortSignal) => {
-      const remote = await SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal, nodeLock: nodeLock() });
-      return new Proxy(remote, {
-        get: (t, p) => {
-          const v = Reflect.get(t, p, t);
-          if (typeof v !== 'function') return v;
-          return (...a: unknown[]) => {
-            if (['exec', 'survey', 'readFile', 'writeFile'].includes(String(p))) calls.push(String(p));
-            return (v as (...x: unknown[]) => unknown).apply(t, a);
-          };
-        },
-      });
-    };
+    const remote = await SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal, nodeLock: nodeLock() });
+    return new Proxy(remote, {
+      get: (t, p) => {
+        const v = Reflect.get(t, p, t);
+        if (typeof v !== 'function') return v;
+        return (...a: unknown[]) => {
+          if (['exec', 'survey', 'readFile', 'writeFile'].includes(String(p))) calls.push(String(p));
+          return (v as (...x: unknown[]) => unknown).apply(t, a);
+        };
+      },
+    });
+  };
+
+  it('uploads atomically, runs commands with secrets through stdin, and a re-run changes nothing', async () => {
     const first: string[] = [];
     const r1 = run(target(basic), { connect: counted(first) });
     const res1 = await r1.p;
@@ -519,22 +520,7 @@ describe('deploy over SSH (real sshd)', function () {
       },
     ];
     const calls: string[] = [];
-    const projectKnownHosts = path.join(state, 'known_hosts');
-    const r = run(target(steps), {
-      connect: async (n, signal) => {
-        const remote = await SshRemote.connect(resolveSshTarget(n, { projectKnownHosts, sshBinary: null }), { projectKnownHosts, signal, nodeLock: nodeLock() });
-        return new Proxy(remote, {
-          get: (t, p) => {
-            const v = Reflect.get(t, p, t);
-            if (typeof v !== 'function') return v;
-            return (...a: unknown[]) => {
-              if (['exec', 'survey', 'readFile', 'writeFile'].includes(String(p))) calls.push(String(p));
-              return (v as (...x: unknown[]) => unknown).apply(t, a);
-            };
-          },
-        });
-      },
-    });
+    const r = run(target(steps), { connect: counted(calls) });
     const res = await r.p;
     assert.equal(res.ok, true, r.text());
     const root = path.join(work, 'root', 'n1');
