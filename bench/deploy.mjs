@@ -158,7 +158,16 @@ function ensureAnsible() {
 
 const fleet = Number(process.env.OSTOPO_BENCH_FLEET ?? 0);
 const sizes = [1, 10, ...(fleet > 10 ? [fleet] : [])];
+// Each test node is a booted systemd: about 5 inotify instances of this user's (root's), whose limit is
+// often 128 (some 20 nodes). Say so before creating any, rather than fail half way.
+const inotify = Number(fs.readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8'));
+if (inotify < sizes.at(-1) * 6 + 32) {
+  console.error(`${sizes.at(-1)} test nodes need fs.inotify.max_user_instances >= ${sizes.at(-1) * 6 + 32} (it is ${inotify}): sysctl -w fs.inotify.max_user_instances=${sizes.at(-1) * 6 + 32}`);
+  process.exit(2);
+}
 const hosts = [];
+/** Every node created, for the cleanup (also those of a batch that did not start). */
+const made = [];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-bench-deploy-'));
 try {
   ensureAnsible();
@@ -167,6 +176,7 @@ try {
     const name = `bench${i}`;
     const ip = `127.0.${1 + Math.floor(i / 200)}.${(i % 200) + 20}`;
     tn('destroy', name);
+    made.push(name);
     tn('create', name, ip);
     await new Promise((resolve, reject) => execFile(T, ['start', name], (e) => (e ? reject(e) : resolve())));
     const knownHosts = path.join(work, `${name}.known_hosts`);
@@ -208,6 +218,6 @@ try {
     goal(ours.again.ms < theirs.again.ms, `${n} host(s), no-op re-run: ostopo / Ansible = ${(ours.again.ms / theirs.again.ms).toFixed(2)} (goal < 1)`);
   }
 } finally {
-  for (const h of hosts) tn('destroy', h.name);
+  for (const name of made) tn('destroy', name);
   fs.rmSync(work, { recursive: true, force: true });
 }

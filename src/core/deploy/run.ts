@@ -95,17 +95,48 @@ export function envOf(names: string[] | undefined, lookup: SecretLookup): Record
 }
 
 /**
- * Connects to the nodes of a run (in parallel), checks the machine identity against the journal and,
- * with `holder`, takes each node's lock (a node locked by another run counts as unreachable, with who holds it).
+ * SSH handshakes under way at once. Each costs the workstation and the node's sshd CPU (key exchange,
+ * authentication): a hundred at once on a two-core workstation kept one waiting past its 15 s timeout.
+ * The runs on the nodes stay parallel; only their connections queue.
+ */
+export const CONNECTS_AT_ONCE = 16;
+
+/** Runs the functions given to it, at most `n` at a time, in the order given. */
+export function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (f) => {
+    if (active < n) active++;
+    // The slot of a function that ends is handed to the next waiting one.
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await f();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
+
+/**
+ * Connects to the nodes of a run (in parallel, CONNECTS_AT_ONCE handshakes at a time), checks the machine
+ * identity against the journal and, with `holder`, takes each node's lock (a node locked by another run
+ * counts as unreachable, with who holds it).
  */
 export async function connectAll(o: RunOptions, names: string[], masker: Masker, holder?: string): Promise<Map<string, Remote | RemoteError>> {
   const out = new Map<string, Remote | RemoteError>();
+  const handshake = limiter(CONNECTS_AT_ONCE);
   await Promise.all(
     names.map(async (name) => {
       const node = o.target.nodes.find((n) => n.name === name)!;
-      const t0 = Date.now();
+      // From the start of its handshake (not of its wait for one).
+      let t0 = Date.now();
       try {
-        const r = await o.connect(node, o.signal);
+        const r = await handshake(() => {
+          t0 = Date.now();
+          return o.connect(node, o.signal);
+        });
         let id: string;
         if (holder) {
           try {
