@@ -138,7 +138,10 @@ export function checkRenderedScope(
   const bySignature = new Map<string, Shadow[]>();
   const missing = new Set([...scope.nodes].filter((n) => !known.has(scope.signatures.get(n)!)));
   const fresh = new Map<string, Shadow[]>();
-  if (missing.size) for (const r of render({ nodes: missing, projects: scope.projects })) fresh.set(r.node, shadowsOf(cloud, r));
+  if (missing.size) {
+    const shadowsOf = shadowFinder(cloud);
+    for (const r of render({ nodes: missing, projects: scope.projects })) fresh.set(r.node, shadowsOf(r));
+  }
   const perNode = [...scope.nodes].map((node): [string, Shadow[]] => {
     const signature = scope.signatures.get(node)!;
     const shadows = fresh.get(node) ?? known.get(signature) ?? [];
@@ -155,15 +158,21 @@ export function checkRenderedScope(
  */
 export function checkRendered(doc: ParsedDocument, cloud: ResolvedCloud, rendered: Iterable<{ node: string; artifacts: Artifact[] }>, members: ReadonlyMap<string, string[]> = new Map()): Finding[] {
   const perNode: [string, Shadow[]][] = [];
-  for (const r of rendered) perNode.push([r.node, shadowsOf(cloud, r)]);
+  const shadowsOf = shadowFinder(cloud);
+  for (const r of rendered) perNode.push([r.node, shadowsOf(r)]);
   return shadowFindings(doc, cloud, perNode, members);
 }
 
-/** The overrides one rendered node's daemons never see. */
-function shadowsOf(cloud: ResolvedCloud, r: { node: string; artifacts: Artifact[] }): Shadow[] {
+/** The overrides one rendered node's daemons never see (`shadowsOf`), with what every node shares made once. */
+function shadowFinder(cloud: ResolvedCloud): (r: { node: string; artifacts: Artifact[] }) => Shadow[] {
+  // Once per check, not per rendered node: the profile's read orders and the nodes by name.
   const order = cloud.profile ? configReadOrders(cloud.profile) : {};
-  const node = cloud.nodes.find((n) => n.name === r.node)!;
-  const files = r.artifacts.filter((a): a is FileArtifact => a.kind === 'file' && !!a.origins);
+  const nodes = new Map(cloud.nodes.map((n) => [n.name, n]));
+  return (r) => shadowsOf(order, nodes.get(r.node)!, r.artifacts);
+}
+
+function shadowsOf(order: ReturnType<typeof configReadOrders>, node: ResolvedNode, artifacts: Artifact[]): Shadow[] {
+  const files = artifacts.filter((a): a is FileArtifact => a.kind === 'file' && !!a.origins);
   const byName = (name: string) => files.find((f) => f.id.endsWith(`/${name}`));
   const out: Shadow[] = [];
   for (const [daemon, names] of Object.entries(order)) {
