@@ -34,7 +34,8 @@ export function runbook(cloud: RenderedCloud, node: RenderedNode, profileTitle: 
   }
   if (secrets.length) {
     out.push(lookup ? '# Secrets (revealed: keep this file private).' : '# Secrets: export these variables before running this script by hand (ostopo deploy passes them itself).');
-    for (const s of secrets) out.push(lookup ? `${s}=${shq(materialize(secretRef(s), lookup))}` : `: "\${${s}:?export ${s} first}"`);
+    // Exported: commands read them from their environment (a Python script as much as the shell).
+    for (const s of secrets) out.push(lookup ? `export ${s}=${shq(materialize(secretRef(s), lookup))}` : `: "\${${s}:?export ${s} first}"`);
     out.push('');
   }
   out.push(

@@ -91,7 +91,11 @@ describe('CLI', () => {
     assert.match(r.stderr, /--reveal-secrets/);
     // A revealed one has no such guard.
     assert.equal(run(['render', ZED, '--out', path.join(tmp, 'r'), '--node', 'compute1', '--reveal-secrets']).code, 0);
-    assert.doesNotMatch(fs.readFileSync(path.join(tmp, 'r', 'compute1', 'RUNBOOK.sh'), 'utf8'), /masked secrets/);
+    const revealed = fs.readFileSync(path.join(tmp, 'r', 'compute1', 'RUNBOOK.sh'), 'utf8');
+    assert.doesNotMatch(revealed, /masked secrets/);
+    // Exported: a command that reads a secret from its environment (a Python script) finds it.
+    assert.equal(run(['render', ZED, '--out', path.join(tmp, 'r'), '--node', 'controller', '--reveal-secrets']).code, 0);
+    assert.match(fs.readFileSync(path.join(tmp, 'r', 'controller', 'RUNBOOK.sh'), 'utf8'), /^export NOVA_PASS=N0va-Ex4mple-Zed-Cloud$/m);
   });
 
   it('render --node renders one node; --reveal-secrets writes private files with the values', () => {
