@@ -7,6 +7,7 @@ import { seconds } from './events';
 import { NodeJournal } from './journal';
 import { artifactsOfKind } from './plan';
 import { lastLines, Remote, RemoteError } from './remote';
+import { startOscServer, usesOpenstack } from './oscServer';
 import { checkSecrets, connectAll, envOf, inOrder, lockRun, maskerOf, now, RunOptions, selectedNodes } from './run';
 import * as l10n from '../l10n';
 
@@ -122,6 +123,8 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
         // results are reported in the checks' order, each as soon as every check before it has ended.
         // Checks that share an `exclusive` key wait for each other (each key a chain of promises).
         const exclusive = new Map<string, Promise<unknown>>();
+        // The node's `openstack` commands go through one client process (oscServer.ts) while its checks run.
+        const osc = !(r instanceof RemoteError) && !o.signal?.aborted && checks.some((c) => usesOpenstack(c.run)) ? await startOscServer(r, { signal: o.signal }) : undefined;
         const runCheck = (c: CheckArtifact): Promise<CheckResult[]> => {
           if (!c.exclusive) return runOne(c);
           const run = (exclusive.get(c.exclusive) ?? Promise.resolve()).then(() => runOne(c));
@@ -144,7 +147,8 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
             try {
               inputs = c.inputs?.length ? await uploadInputs(r, c, o) : undefined;
               const env = { ...envOf(c.env, lookup), ...(inputs ? { OSTOPO_INPUTS: inputs } : {}) };
-              const res = await r.exec(withUnitSkip(c.run, c.units), { env, signal: o.signal, timeoutMs: c.timeoutMs ?? o.commandTimeoutMs ?? 5 * 60_000 });
+              const run = osc?.prelude && usesOpenstack(c.run) ? osc.prelude + c.run : c.run;
+              const res = await r.exec(withUnitSkip(run, c.units), { env, signal: o.signal, timeoutMs: c.timeoutMs ?? o.commandTimeoutMs ?? 5 * 60_000 });
               out = `${res.stdout.toString('utf8')}${res.stderr ? `\n${res.stderr}` : ''}`;
               if (res.code === 0 && out.startsWith(SKIP_MARK)) {
                 // The check does not apply on this node: systemd skipped a unit it needs, and says why.
@@ -172,15 +176,19 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
           if (!c.stages) return [{ id: c.id, title: c.title, ok, skipped, evidence: masker.mask(evidence), ms }];
           return stageResults(c, c.stages, out, ok, evidence, ms).map((x) => ({ ...x, evidence: masker.mask(x.evidence) }));
         };
-        await inOrder(checks, o.parallelChecks ?? PARALLEL_CHECKS, runCheck, (results) => {
-          for (const { id, title, ok, skipped, evidence, ms } of results) {
-            if (skipped !== undefined) nodeResult.skipped++;
-            else if (ok) nodeResult.passed++;
-            else nodeResult.failed++;
-            record.checks[id] = { title, ok, ms, evidence, ...(skipped !== undefined ? { skipped: true } : {}) };
-            o.onEvent({ type: 'check', node: name, id, title, ok, ms, evidence, ...(skipped !== undefined ? { skipped } : {}) });
-          }
-        });
+        try {
+          await inOrder(checks, o.parallelChecks ?? PARALLEL_CHECKS, runCheck, (results) => {
+            for (const { id, title, ok, skipped, evidence, ms } of results) {
+              if (skipped !== undefined) nodeResult.skipped++;
+              else if (ok) nodeResult.passed++;
+              else nodeResult.failed++;
+              record.checks[id] = { title, ok, ms, evidence, ...(skipped !== undefined ? { skipped: true } : {}) };
+              o.onEvent({ type: 'check', node: name, id, title, ok, ms, evidence, ...(skipped !== undefined ? { skipped } : {}) });
+            }
+          });
+        } finally {
+          await osc?.stop();
+        }
         record.passed = nodeResult.passed;
         record.failed = nodeResult.failed;
         record.skipped = nodeResult.skipped;

@@ -1,0 +1,165 @@
+import { Remote } from './remote';
+
+/**
+ * The `openstack` client, started once per node for a verify run instead of once per command. Each
+ * `openstack ...` of the install guide's checks is a Python start that imports the client and its plugins
+ * (about 2 s of CPU on a small node) before it sends one request. Verify starts this server on a node whose
+ * checks call `openstack`: it imports the client once, then forks a child for each command, which runs the
+ * real openstackclient (`openstackclient.shell.main`) with the command's arguments, environment, folder and
+ * standard streams (passed over a Unix socket), and returns its exit status. The checks call it through a
+ * shell function of the same name; where the server is not there (not started, not ready, failed to import),
+ * the function runs the `openstack` command as before. The server listens in a private folder (0700) and
+ * goes away with verify, or by itself after ten idle minutes.
+ */
+export const OSC_SERVER = String.raw`import os, sys, socket, signal, struct, json
+# Nothing of the command that started it is kept open (an SSH channel stays open while a process holds it).
+os.closerange(3, 1024)
+path = sys.argv[1]
+# What every command imports: the client's shell, its plugins' command modules, and their clients.
+from openstackclient import shell
+try:
+    import importlib.metadata as md
+    groups = [g for g in md.entry_points().groups if g.startswith('openstack.')]
+    for g in groups:
+        for ep in md.entry_points(group=g):
+            try:
+                ep.load()
+            except Exception:
+                pass
+except Exception:
+    pass
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path + '.new')
+os.rename(path + '.new', path)
+srv.listen(64)
+srv.settimeout(600)
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+sys.stdout.flush()
+sys.stderr.flush()
+while True:
+    try:
+        conn, _ = srv.accept()
+    except socket.timeout:
+        break
+    if os.fork():
+        conn.close()
+        continue
+    srv.close()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    conn.settimeout(None)
+    data, fds, _, _ = socket.recv_fds(conn, 65536, 3)
+    while len(data) < 4 or len(data) < 4 + struct.unpack('!I', data[:4])[0]:
+        more = conn.recv(65536)
+        if not more:
+            os._exit(1)
+        data += more
+    req = json.loads(data[4:].decode('utf-8', 'surrogateescape'))
+    for i, fd in enumerate(fds):
+        os.dup2(fd, i)
+        os.close(fd)
+    os.environ.clear()
+    os.environ.update(req['env'])
+    os.chdir(req['cwd'])
+    try:
+        code = shell.main(req['argv'])
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except BaseException as e:
+        print('openstack: %s' % e, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        pass
+    conn.sendall(struct.pack('!i', code or 0))
+    os._exit(0)
+try:
+    os.unlink(path)
+except OSError:
+    pass
+`;
+
+/** The command side, in `python3 -S` (no site packages: it starts in a few milliseconds); $1 is the socket. */
+export const OSC_CLIENT = String.raw`import os, sys, socket, struct, json
+path = sys.argv[1]
+argv = sys.argv[2:]
+def fallback():
+    os.execvp('openstack', ['openstack'] + argv)
+try:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+except OSError:
+    fallback()
+env = dict(os.environb)
+body = json.dumps({'argv': argv, 'cwd': os.getcwd(), 'env': {k.decode('utf-8', 'surrogateescape'): v.decode('utf-8', 'surrogateescape') for k, v in env.items()}}).encode('utf-8', 'surrogateescape')
+try:
+    socket.send_fds(s, [struct.pack('!I', len(body)) + body], [0, 1, 2])
+    got = b''
+    while len(got) < 4:
+        more = s.recv(4 - len(got))
+        if not more:
+            break
+        got += more
+except OSError:
+    got = b''
+if len(got) < 4:
+    sys.stderr.write('openstack: the client server on this node went away\n')
+    sys.exit(1)
+sys.exit(struct.unpack('!i', got)[0] & 255)
+`;
+
+/** Whether a check's script runs the `openstack` command. */
+export const usesOpenstack = (run: string): boolean => /(^|[\s;|&(`$'"])openstack\s/m.test(run);
+
+/**
+ * Starts the server on the node; resolves to the lines that make a check's `openstack` go through it (a
+ * shell function, `oscPrelude`), and a stop. `env`: more environment for the server (where it finds python3
+ * and the client; the node's own by default). Never fails: when the server cannot be started the
+ * prelude is empty and the checks run `openstack` as they would without it.
+ */
+export async function startOscServer(r: Remote, o: { signal?: AbortSignal; env?: Record<string, string> } = {}): Promise<{ prelude: string; stop: () => Promise<void> }> {
+  const none = { prelude: '', stop: async () => undefined };
+  try {
+    const res = await r.exec(
+      [
+        'command -v openstack >/dev/null && command -v python3 >/dev/null || exit 3',
+        'umask 077',
+        'd=$(mktemp -d /var/tmp/ostopo-osc.XXXXXX)',
+        `printf '%s' "$1" > "$d/server.py"`,
+        `printf '%s' "$2" > "$d/client.py"`,
+        // Its own session, streams to a log, none of this command's kept open (the channel would wait for
+        // it): it outlives this command, not the verify run.
+        'setsid python3 "$d/server.py" "$d/sock" </dev/null >"$d/log" 2>&1 3>&- &',
+        'echo "$!" > "$d/pid"',
+        'echo "$d"',
+      ].join('\n'),
+      { args: [OSC_SERVER, OSC_CLIENT], signal: o.signal, env: o.env, timeoutMs: 60_000 },
+    );
+    const dir = res.stdout.toString('utf8').trim();
+    if (res.code !== 0 || !/^\/var\/tmp\/ostopo-osc\.[A-Za-z0-9]+$/.test(dir)) return none;
+    return {
+      prelude: oscPrelude(dir),
+      stop: async () => {
+        await r.exec('kill "$(cat "$1/pid")" 2>/dev/null; rm -rf -- "$1"', { args: [dir], timeoutMs: 60_000 }).catch(() => undefined);
+      },
+    };
+  } catch {
+    return none;
+  }
+}
+
+/**
+ * The lines that make a script's `openstack` go through the server in `dir`. The server imports for a few
+ * seconds after it starts: until its socket is there, a command waits for it while it runs (up to 30 s);
+ * when it is gone or cannot be reached, the plain command runs.
+ */
+export function oscPrelude(dir: string): string {
+  return [
+    `openstack() {`,
+    `  local i=0; while [ ! -S ${dir}/sock ] && [ $i -lt 300 ] && kill -0 "$(cat ${dir}/pid 2>/dev/null)" 2>/dev/null; do sleep 0.1; i=$((i+1)); done`,
+    `  python3 -S ${dir}/client.py ${dir}/sock "$@"`,
+    `}`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,147 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { OSC_CLIENT, OSC_SERVER, oscPrelude, startOscServer, usesOpenstack } from '../../src/core/deploy/oscServer';
+import { SshRemote } from '../../src/core/deploy/remote';
+import { resolveSshTarget } from '../../src/core/deploy/sshConfig';
+import { ResolvedNode } from '../../src/core/model';
+import { TestSshd } from '../support/sshd';
+
+/**
+ * The openstack client server's scripts and shell function, run here with /usr/bin/python3 and a stand-in
+ * for openstackclient (its `shell.main(argv)`: prints what it was given, reads its input, exits with a
+ * status the arguments choose). verify runs the same scripts on the nodes (test/e2e: every `openstack` of
+ * the 2025.1 cloud's checks goes through it).
+ */
+describe('the openstack client server (verify)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let server: ChildProcess | undefined;
+  const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-osc-test-'));
+    fs.mkdirSync(path.join(dir, 'lib', 'openstackclient'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'lib', 'openstackclient', '__init__.py'), '');
+    fs.writeFileSync(
+      path.join(dir, 'lib', 'openstackclient', 'shell.py'),
+      [
+        'import os, sys, time',
+        'def main(argv):',
+        "    if argv[:1] == ['sleep']:",
+        '        time.sleep(float(argv[1]))',
+        "    if argv[:1] == ['raise']:",
+        "        raise RuntimeError('boom')",
+        "    print('argv=%s cwd=%s pass=%s' % (' '.join(argv), os.getcwd(), os.environ.get('OS_PASSWORD')))",
+        "    if argv[:1] == ['cat']:",
+        "        print('stdin=%s' % sys.stdin.read().strip())",
+        "    print('to stderr', file=sys.stderr)",
+        "    return int(argv[argv.index('--exit') + 1]) if '--exit' in argv else 0",
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(path.join(dir, 'server.py'), OSC_SERVER);
+    fs.writeFileSync(path.join(dir, 'client.py'), OSC_CLIENT);
+    // The plain command, for when the server is not there.
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.writeFileSync(path.join(dir, 'bin', 'openstack'), '#!/bin/sh\necho "plain openstack $*"\n', { mode: 0o755 });
+    fs.symlinkSync(python, path.join(dir, 'bin', 'python3'));
+  });
+  after(() => {
+    server?.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const bash = (script: string, env: Record<string, string> = {}, input = '') =>
+    spawnSync('bash', ['--norc', '-c', oscPrelude(dir) + script], { input, encoding: 'utf8', cwd: os.tmpdir(), env: { PATH: `${path.join(dir, 'bin')}:/usr/bin:/bin`, ...env } });
+
+  it('finds the scripts that run openstack', () => {
+    for (const yes of ['openstack token issue', '. /root/admin-openrc\nopenstack image list', 'out=$(openstack catalog list)', "trap 'openstack image delete x' EXIT", 'x && openstack server list'])
+      assert.ok(usesOpenstack(yes), yes);
+    for (const no of ['systemctl is-active openstack-dashboard', 'cat /etc/openstack-dashboard/x', 'apt-get install python3-openstackclient', 'mysql -e "select 1"']) assert.ok(!usesOpenstack(no), no);
+  });
+
+  it('without a server (none started), the plain command runs', () => {
+    const r = bash('openstack token issue');
+    assert.equal(r.stdout, 'plain openstack token issue\n');
+  });
+
+  it('runs each command in a child of the server: arguments, environment, folder, input, output, exit status', async () => {
+    server = spawn(python, [path.join(dir, 'server.py'), path.join(dir, 'sock')], { env: { PYTHONPATH: path.join(dir, 'lib'), PATH: process.env.PATH }, stdio: 'ignore' });
+    fs.writeFileSync(path.join(dir, 'pid'), String(server.pid));
+    // The function waits for the socket while the server starts.
+    const r = bash('cd /tmp && openstack image list --long; echo "rc=$?"', { OS_PASSWORD: 'se cret' });
+    assert.equal(r.stderr, 'to stderr\n');
+    assert.equal(r.stdout, 'argv=image list --long cwd=/tmp pass=se cret\nrc=0\n');
+    assert.equal(bash('openstack x --exit 3; echo "rc=$?"').stdout, 'argv=x --exit 3 cwd=' + os.tmpdir() + ' pass=None\nrc=3\n');
+    assert.equal(bash('openstack cat', {}, 'given input\n').stdout.split('\n')[1], 'stdin=given input');
+    assert.equal(bash('out=$(openstack sub 2>/dev/null); echo "[$out]"').stdout, `[argv=sub cwd=${os.tmpdir()} pass=None]\n`);
+    const boom = bash('openstack raise; echo "rc=$?"');
+    assert.match(boom.stderr, /openstack: boom/);
+    assert.equal(boom.stdout, 'rc=1\n');
+  });
+
+  it('runs commands side by side', async () => {
+    const t0 = Date.now();
+    const runs = Array.from(
+      { length: 4 },
+      () =>
+        new Promise<string>((resolve) => {
+          const c = spawn('bash', ['--norc', '-c', `${oscPrelude(dir)}openstack sleep 1`], { env: { PATH: `${path.join(dir, 'bin')}:/usr/bin:/bin` } });
+          let out = '';
+          c.stdout.on('data', (d) => (out += d));
+          c.on('close', () => resolve(out));
+        }),
+    );
+    const outs = await Promise.all(runs);
+    assert.ok(outs.every((o) => o.startsWith('argv=sleep 1 ')));
+    assert.ok(Date.now() - t0 < 3000, `four commands of a second each took ${Date.now() - t0} ms`);
+  });
+
+  it('when the server is gone, the plain command runs again', async () => {
+    server!.kill();
+    await new Promise((r) => server!.once('exit', r));
+    fs.rmSync(path.join(dir, 'sock'), { force: true });
+    assert.equal(bash('openstack token issue').stdout, 'plain openstack token issue\n');
+  });
+
+  it('over SSH (a real sshd): started in one short command, used by scripts, stopped with its folder', async () => {
+    const sshd = await TestSshd.start('127.0.0.2');
+    const projectKnownHosts = path.join(dir, 'project_known_hosts');
+    const node: ResolvedNode = {
+      name: 'n1',
+      hostname: 'n1',
+      address: sshd.host,
+      overlayAddress: sshd.host,
+      lvmDevices: [],
+      cephOsds: [],
+      roles: [],
+      services: [],
+      ssh: { user: 'root', port: sshd.port, identityFile: sshd.clientKey, knownHostsFile: sshd.knownHosts },
+      config: {},
+    };
+    const r = await SshRemote.connect(resolveSshTarget(node, { projectKnownHosts, sshBinary: null }), { projectKnownHosts });
+    try {
+      const env = { PATH: `${path.join(dir, 'bin')}:/usr/bin:/bin`, PYTHONPATH: path.join(dir, 'lib') };
+      const t0 = Date.now();
+      const osc = await startOscServer(r, { env });
+      // The command that starts it ends at once: the server holds none of its channel's streams.
+      assert.ok(Date.now() - t0 < 10_000, `starting took ${Date.now() - t0} ms`);
+      const folder = /\/var\/tmp\/ostopo-osc\.[A-Za-z0-9]+/.exec(osc.prelude)?.[0];
+      assert.ok(folder, osc.prelude);
+      assert.equal((fs.statSync(folder).mode & 0o777).toString(8), '700');
+      const res = await r.exec(`${osc.prelude}cd /tmp && openstack token issue -f value; echo "rc=$?"`, { env: { OS_PASSWORD: 'pw' }, timeoutMs: 30_000 });
+      assert.equal(res.stdout.toString('utf8'), 'argv=token issue -f value cwd=/tmp pass=pw\nrc=0\n');
+      await osc.stop();
+      assert.ok(!fs.existsSync(folder), 'the folder is removed');
+      // Without the client on the node, verify goes on without the server.
+      const none = await startOscServer(r, { env: { PATH: '/usr/bin:/bin' } });
+      assert.equal(none.prelude, '');
+    } finally {
+      r.close();
+      sshd.stop();
+    }
+  });
+});
