@@ -412,6 +412,65 @@ describe('deploy over SSH (real sshd)', function () {
     assert.ok(journal.nodes.n2.commands['svc/install'], 'the install before the wait is recorded as done');
   });
 
+  it("the next step's leading package commands run beside the end of the step before, never beside another package command", async () => {
+    const log = path.join(work, 'log');
+    // Each command logs its start and end; the package commands check that no other one runs meanwhile.
+    const lock = path.join(work, 'pkg.lock');
+    const cmd = (id: string, secs: number, packages: boolean, fail = false): Artifact => ({
+      kind: 'command',
+      id,
+      step: id.split('/')[0]!,
+      service: 'base',
+      title: id,
+      run: [
+        `echo "start ${id}" >> '${log}'`,
+        packages ? `mkdir '${lock}' || { echo "two package commands at once: ${id}"; exit 9; }` : ':',
+        `sleep ${secs}`,
+        packages ? `rmdir '${lock}'` : ':',
+        fail ? 'exit 5' : ':',
+        `echo "end ${id}" >> '${log}'`,
+      ].join('\n'),
+      check: 'false',
+      ...(packages ? { packages: true } : {}),
+    });
+    const steps = (failEarly: boolean) => () => [
+      cmd('a/install', 0.2, true),
+      cmd('a/db-sync', 1.5, false),
+      cmd('b/pre-install-1', 0.1, true),
+      cmd('b/install', 0.3, true, failEarly),
+      cmd('b/register', 0.1, false),
+      cmd('c/install', 0.2, true),
+    ];
+    const r1 = run(target(steps(false)));
+    assert.equal((await r1.p).ok, true, r1.text());
+    const lines = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    const at = (l: string) => lines.indexOf(l);
+    // b's pre-install and install begin once a's install is done, while a's db-sync runs; b's register waits for a's end.
+    assert.ok(at('start b/pre-install-1') > at('end a/install') && at('end b/install') < at('end a/db-sync'), lines.join('\n'));
+    assert.ok(at('start b/register') > at('end a/db-sync'), lines.join('\n'));
+    // c's install (a package command) waits until b has no package command left, then runs beside b's register at the latest.
+    assert.ok(at('start c/install') > at('end b/install'), lines.join('\n'));
+    const ends = r1.events.filter((e) => e.type === 'step-end').map((e) => `${e.type === 'step-end' && e.step} ${e.type === 'step-end' && e.status}`);
+    assert.deepEqual(ends, ['a done', 'b done', 'c done']);
+
+    // An early command that fails fails its step when the step comes, after the step before ended well.
+    fs.rmSync(log);
+    fs.rmSync(state, { recursive: true });
+    const r2 = run(target(steps(true)));
+    assert.equal((await r2.p).ok, false);
+    const ends2 = r2.events.filter((e) => e.type === 'step-end').map((e) => `${e.type === 'step-end' && e.step} ${e.type === 'step-end' && e.status}`);
+    assert.deepEqual(ends2, ['a done', 'b failed', 'c blocked'], r2.text());
+    assert.match(r2.text(), /step b failed: b\/install failed with exit status 5/);
+    assert.ok(!fs.readFileSync(log, 'utf8').includes('start c/install'), 'nothing of c ran');
+
+    // A dry run keeps to the order.
+    fs.rmSync(state, { recursive: true });
+    const r3 = run(target(steps(false)), { dryRun: true });
+    await r3.p;
+    const would = r3.events.filter((e) => e.type === 'action').map((e) => (e.type === 'action' ? e.id : ''));
+    assert.deepEqual(would, ['a/install', 'a/db-sync', 'b/pre-install-1', 'b/install', 'b/register', 'c/install']);
+  });
+
   it('connection refused, handshake timeout, and auth failure are clear errors', async () => {
     const refused = run(target(basic, [nodeOf('n1', { port: 1 })]));
     assert.equal((await refused.p).ok, false);

@@ -55,6 +55,19 @@ function waitSegments(actions: (FileArtifact | CommandArtifact)[]): { after: str
   return parts;
 }
 
+/**
+ * The package commands that lead a step (its pre-install commands and install, CommandArtifact.packages),
+ * which a deploy runs early, beside the end of the step before; none that waits for another node.
+ */
+function leadingPackages(s: PlanStep): CommandArtifact[] {
+  const lead: CommandArtifact[] = [];
+  for (const a of s.actions) {
+    if (a.kind !== 'command' || !a.packages || a.after?.length) break;
+    lead.push(a);
+  }
+  return lead;
+}
+
 /** Of these steps (keys), those that ended otherwise than done, once each has ended. */
 async function unfinished(keys: string[], outcomes: Map<string, Promise<StepStatus>>): Promise<string[]> {
   const ends = await Promise.all(keys.map(async (k) => [k, await outcomes.get(k)] as const));
@@ -183,7 +196,32 @@ async function deployNode(
   const ctx: Ctx = { o, lookup, masker, remote, nodeJournal: o.journal.node(n.name), node: n.name, changedIds: new Set(), drifted };
   let changed = 0;
   let stopped: { status: StepStatus; message: string } | undefined;
-  for (const s of n.steps) {
+  // The next step's leading package commands, run early: started once the current step has no package
+  // command left (the package manager is then free), beside the rest of it. A dry run keeps to the order.
+  let ahead: { step: PlanStep; count: number; run: Promise<number> } | undefined;
+  const startAhead = (i: number) => {
+    const next = n.steps[i + 1];
+    if (o.dryRun || !next || ahead?.step === next || o.signal?.aborted) return;
+    const lead = leadingPackages(next);
+    if (!lead.length) return;
+    const run = (async () => {
+      let did = 0;
+      for (const a of lead) if (await doCommand(ctx, next, a)) did++;
+      return did;
+    })();
+    // Its failure is the next step's, reported when that step begins.
+    run.catch(() => undefined);
+    ahead = { step: next, count: lead.length, run };
+  };
+  for (const [i, s] of n.steps.entries()) {
+    // What ran early for this step is done (or failed) before the step is reported in any way.
+    const early = ahead?.step === s ? ahead : undefined;
+    const earlyResult = early
+      ? await early.run.then(
+          (did) => ({ did }),
+          (e: unknown) => ({ error: e }),
+        )
+      : undefined;
     if (stopped) {
       const status = stopped.status === 'cancelled' ? 'cancelled' : 'blocked';
       o.onEvent({
@@ -203,11 +241,24 @@ async function deployNode(
     let started = false;
     let stepChanged = 0;
     try {
+      if (earlyResult && 'error' in earlyResult) {
+        o.onEvent({ type: 'step-start', node: n.name, step: s.step });
+        started = true;
+        throw earlyResult.error;
+      }
+      stepChanged = earlyResult?.did ?? 0;
+      const rest = s.actions.slice(early?.count ?? 0);
+      // From which of its actions on this step has no package command left: there the next step's begin.
+      const lastPackages = rest.reduce((k, a, j) => (a.kind === 'command' && a.packages ? j : k), -1);
+      let at = 0;
       // The step waits for other nodes' steps where an action needs them, not before its first action: a
       // compute node installs its packages while the controller is still coming up. Each stretch of actions
       // between two waits is surveyed in one round trip when it is reached.
-      for (const part of waitSegments(s.actions)) {
+      for (const part of waitSegments(rest)) {
+        if (at > lastPackages) startAhead(i);
+        const w0 = Date.now();
         const notDone = await unfinished(part.after, outcomes);
+        if (part.after.length) o.onEvent({ type: 'wait', node: n.name, step: s.step, on: part.after, ms: Date.now() - w0 });
         if (notDone.length && !o.dryRun)
           throw new Blocked(notDone.length > 1 ? l10n.t('waits for {0}, which are not done', notDone.join(', ')) : l10n.t('waits for {0}, which is not done', notDone.join(', ')));
         if (!started) {
@@ -219,6 +270,7 @@ async function deployNode(
         const before = stepChanged;
         for (const a of part.actions) {
           if (o.signal?.aborted) throw new RemoteError('cancelled', 'cancelled');
+          if (at++ > lastPackages) startAhead(i);
           // What the survey saw holds until an action of this step changes the node.
           const seen = stepChanged === before ? pre : undefined;
           // A file the survey saw absent is `undefined` (known: absent); without a survey, null (ask the node).
@@ -226,6 +278,8 @@ async function deployNode(
           if (did) stepChanged++;
         }
       }
+      // A step with no action of its own left (all ran early) still lets the next one begin early.
+      startAhead(i);
       changed += stepChanged;
       finishStep(ctx, s, 'done', Date.now() - t0, stepChanged, undefined, resolvers);
     } catch (e) {
@@ -241,6 +295,8 @@ async function deployNode(
       finishStep(ctx, s, stopped.status, Date.now() - t0, stepChanged, message, resolvers);
     }
   }
+  // A step that stopped the node may have let the next one begin: nothing is left running on the node.
+  await ahead?.run.catch(() => undefined);
   if (stopped) return { ok: false, changed, message: stopped.message };
   // Files an earlier deploy wrote that the topology no longer renders: left as they are, said once, forgotten.
   for (const p of unrenderedFiles(n, ctx.nodeJournal)) {

@@ -9,6 +9,8 @@ export type DeployEvent =
   | { type: 'connect'; node: string; target: string; ok: boolean; ms: number; message?: string }
   | { type: 'note'; node?: string; message: string }
   | { type: 'step-start'; node: string; step: string }
+  /** A step waited for steps of other nodes (`node/step` keys) before its next action. */
+  | { type: 'wait'; node: string; step: string; on: string[]; ms: number }
   | { type: 'action'; node: string; step: string; id: string; title: string; status: ActionStatus; ms: number; detail?: string }
   | { type: 'output'; node: string; text: string }
   | { type: 'step-end'; node: string; step: string; status: StepStatus; ms: number; changed: number; total: number; message?: string }
@@ -87,6 +89,8 @@ export function formatEvent(e: DeployEvent, o: FormatOptions): string | undefine
       return `${tag(e.node)}${c('yellow', '!')} ${e.message}`;
     case 'step-start':
       return o.verbose ? `${tag(e.node)}${c('dim', `▶ ${e.step}`)}` : undefined;
+    case 'wait':
+      return o.verbose ? `${tag(e.node)}${c('dim', l10n.t('{0}: waited {1} for {2}', e.step, seconds(e.ms), e.on.join(', ')))}` : undefined;
     case 'action': {
       const time = c('dim', seconds(e.ms));
       const title = l10n.tData(e.title);

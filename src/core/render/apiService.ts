@@ -66,12 +66,14 @@ export function apiService(ctx: RenderContext, node: ResolvedNode, service: Serv
   const { step } = r;
   const services = r.services ?? [service];
   const d = REGISTRY[service];
+  r.beforeInstall?.();
+  const preFiles = installServices(ctx, node, step, service, services, r.extraPackages ?? [], { withoutRecommends: r.withoutRecommends });
+  // Registered after the install (the guide registers first; nothing of the install needs it): the install
+  // then leads the step, and a deploy runs it beside the end of the step before (CommandArtifact.packages).
   if (d.keystone && node.services.includes(service)) {
     const k = d.keystone;
     registerService(ctx, node, { step, service, user: k.user, secret: k.secret, name: k.name, type: k.type, description: k.description, url: `http://${node.name}:${k.port}${k.path ?? ''}` });
   }
-  r.beforeInstall?.();
-  const preFiles = installServices(ctx, node, step, service, services, r.extraPackages ?? [], { withoutRecommends: r.withoutRecommends });
   const files = [...preFiles, ...r.configure()];
   const api = ctx.api(service);
   if (api.kind === 'uwsgi' && node.services.includes(service)) {
@@ -114,7 +116,7 @@ export function installServices(
   opts: { withoutRecommends?: boolean } = {},
 ): string[] {
   const pre = [...new Set(services.flatMap((s) => ctx.on(s).preInstall ?? []))];
-  pre.forEach((c, i) => ctx.command(node, { step, service, id: `${step}/pre-install-${i + 1}`, title: c.title, run: c.run, check: c.check }));
+  pre.forEach((c, i) => ctx.command(node, { step, service, id: `${step}/pre-install-${i + 1}`, title: c.title, run: c.run, check: c.check, packages: true }));
   const files: string[] = [];
   for (const s of services) {
     for (const f of ctx.on(s).preInstallFiles ?? []) {

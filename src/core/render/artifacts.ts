@@ -57,6 +57,12 @@ export interface CommandArtifact extends Base {
   onChange?: string[];
   /** Steps on other nodes that must be complete first. */
   after?: { node: string; step: StepId }[];
+  /**
+   * The command uses the package manager (an install, its pre-install commands, the package lists). A deploy
+   * runs a step's leading package commands early, beside the end of the step before (its database syncs and
+   * service starts), once that step has no package command left: never two package commands of a node at once.
+   */
+  packages?: boolean;
 }
 
 export interface CheckArtifact extends Base {

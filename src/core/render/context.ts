@@ -189,6 +189,7 @@ export class RenderContext {
       service,
       title: title ?? `install ${pkgs.join(' ')}`,
       run,
+      packages: true,
       check: this.profile.install.installed.replace('{pkgs}', list),
     });
   }

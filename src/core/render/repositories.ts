@@ -43,6 +43,7 @@ export function renderPackages(ctx: RenderContext, node: ResolvedNode): void {
       check: c.check,
       // New sources: the package lists are refreshed whatever the check says.
       onChange: c.refresh && sourceFiles.length ? sourceFiles : undefined,
+      packages: true,
     });
     if (repos && src.disableAfter === i) disable();
   });
