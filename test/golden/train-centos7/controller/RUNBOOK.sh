@@ -771,6 +771,13 @@ print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' 
 fi
 
 # ─── step glance ────────────────────────────────────────────────────────────────────────────────────
+# install openstack-glance
+# skip when: rpm -q openstack-glance >/dev/null
+if ! ( rpm -q openstack-glance >/dev/null ) >/dev/null 2>&1; then
+(
+yum -y install openstack-glance
+)
+fi
 # keystone: user glance (admin and service in project service), service glance (image), its endpoints http://controller:9292
 # skip when this test passes:
 #   . /root/admin-openrc
@@ -961,13 +968,6 @@ if check and todo:
 print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"},{"user":"glance","project":"service","role":"service"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}'
 )
 fi
-# install openstack-glance
-# skip when: rpm -q openstack-glance >/dev/null
-if ! ( rpm -q openstack-glance >/dev/null ) >/dev/null 2>&1; then
-(
-yum -y install openstack-glance
-)
-fi
 # file /etc/glance/glance-api.conf: glance-api: database, keystone authentication, file store (guide: "Install and configure" glance). (secrets masked: GLANCE_DBPASS, GLANCE_PASS)
 ostopo_write /etc/glance/glance-api.conf root glance 0640 <<'OSTOPO_EOF'
 # glance-api.conf — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
@@ -1016,6 +1016,13 @@ done
 fi
 
 # ─── step placement ─────────────────────────────────────────────────────────────────────────────────
+# install openstack-placement-api python2-osc-placement
+# skip when: rpm -q openstack-placement-api python2-osc-placement >/dev/null
+if ! ( rpm -q openstack-placement-api python2-osc-placement >/dev/null ) >/dev/null 2>&1; then
+(
+yum -y install openstack-placement-api python2-osc-placement
+)
+fi
 # keystone: user placement (admin and service in project service), service placement (placement), its endpoints http://controller:8778
 # skip when this test passes:
 #   . /root/admin-openrc
@@ -1206,13 +1213,6 @@ if check and todo:
 print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"},{"user":"placement","project":"service","role":"service"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}'
 )
 fi
-# install openstack-placement-api python2-osc-placement
-# skip when: rpm -q openstack-placement-api python2-osc-placement >/dev/null
-if ! ( rpm -q openstack-placement-api python2-osc-placement >/dev/null ) >/dev/null 2>&1; then
-(
-yum -y install openstack-placement-api python2-osc-placement
-)
-fi
 # file /etc/placement/placement.conf: placement: database and keystone authentication (guide: "Install and configure Placement"). (secrets masked: PLACEMENT_DBPASS, PLACEMENT_PASS)
 ostopo_write /etc/placement/placement.conf root placement 0640 <<'OSTOPO_EOF'
 # placement.conf — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
@@ -1270,6 +1270,13 @@ done
 fi
 
 # ─── step nova-controller ───────────────────────────────────────────────────────────────────────────
+# install openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
+# skip when: rpm -q openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy >/dev/null
+if ! ( rpm -q openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy >/dev/null ) >/dev/null 2>&1; then
+(
+yum -y install openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
+)
+fi
 # keystone: user nova (admin and service in project service), service nova (compute), its endpoints http://controller:8774/v2.1
 # skip when this test passes:
 #   . /root/admin-openrc
@@ -1460,13 +1467,6 @@ if check and todo:
 print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"},{"user":"nova","project":"service","role":"service"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}'
 )
 fi
-# install openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
-# skip when: rpm -q openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy >/dev/null
-if ! ( rpm -q openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy >/dev/null ) >/dev/null 2>&1; then
-(
-yum -y install openstack-nova-api openstack-nova-scheduler openstack-nova-conductor openstack-nova-novncproxy
-)
-fi
 # file /etc/nova/nova.conf: nova for nova-api, nova-api-metadata, nova-scheduler, nova-conductor, nova-novncproxy (guide: "Install and configure controller node"). (secrets masked: RABBIT_PASS, NOVA_DBPASS, NOVA_PASS, NEUTRON_PASS, METADATA_SECRET, PLACEMENT_PASS)
 ostopo_write /etc/nova/nova.conf root nova 0640 <<'OSTOPO_EOF'
 # nova.conf — rendered by ostopo for cloud "guide-train" (CentOS 7 / OpenStack Train (RDO)).
@@ -1578,6 +1578,13 @@ done
 fi
 
 # ─── step neutron ───────────────────────────────────────────────────────────────────────────────────
+# install openstack-neutron openstack-neutron-ml2 openstack-neutron-linuxbridge ebtables ipset
+# skip when: rpm -q openstack-neutron openstack-neutron-ml2 openstack-neutron-linuxbridge ebtables ipset >/dev/null
+if ! ( rpm -q openstack-neutron openstack-neutron-ml2 openstack-neutron-linuxbridge ebtables ipset >/dev/null ) >/dev/null 2>&1; then
+(
+yum -y install openstack-neutron openstack-neutron-ml2 openstack-neutron-linuxbridge ebtables ipset
+)
+fi
 # keystone: user neutron (admin and service in project service), service neutron (network), its endpoints http://controller:9696
 # skip when this test passes:
 #   . /root/admin-openrc
@@ -1766,13 +1773,6 @@ for s in spec.get('\''services'\'', []):
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
 print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"},{"user":"neutron","project":"service","role":"service"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}'
-)
-fi
-# install openstack-neutron openstack-neutron-ml2 openstack-neutron-linuxbridge ebtables ipset
-# skip when: rpm -q openstack-neutron openstack-neutron-ml2 openstack-neutron-linuxbridge ebtables ipset >/dev/null
-if ! ( rpm -q openstack-neutron openstack-neutron-ml2 openstack-neutron-linuxbridge ebtables ipset >/dev/null ) >/dev/null 2>&1; then
-(
-yum -y install openstack-neutron openstack-neutron-ml2 openstack-neutron-linuxbridge ebtables ipset
 )
 fi
 # file /etc/neutron/neutron.conf: neutron-server: ML2, database, keystone authentication, nova notifications (guide: "Configure the server component"); and the agents' RabbitMQ. (secrets masked: RABBIT_PASS, NEUTRON_DBPASS, NEUTRON_PASS, NOVA_PASS)
@@ -2000,8 +2000,22 @@ for u in httpd; do
 done
 )
 fi
+# load the dashboard once in the background (its first request loads it)
+# skip when: true (unless /etc/httpd/conf.d/openstack-dashboard-ostopo.conf, /usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/httpd/conf.d/openstack-dashboard-ostopo.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /usr/share/openstack-dashboard/openstack_dashboard/local/local_settings.d/_9000_ostopo.py '* ]] || ! ( true ) >/dev/null 2>&1; then
+(
+setsid python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=300).read()' http://10.0.0.11/dashboard/auth/login/ </dev/null >/dev/null 2>&1 3>&- &
+)
+fi
 
 # ─── step cinder-controller ─────────────────────────────────────────────────────────────────────────
+# install openstack-cinder
+# skip when: rpm -q openstack-cinder >/dev/null
+if ! ( rpm -q openstack-cinder >/dev/null ) >/dev/null 2>&1; then
+(
+yum -y install openstack-cinder
+)
+fi
 # keystone: user cinder (admin and service in project service), service cinderv3 (volumev3), its endpoints http://controller:8776/v3/%(project_id)s
 # skip when this test passes:
 #   . /root/admin-openrc
@@ -2190,13 +2204,6 @@ for s in spec.get('\''services'\'', []):
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
 print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"cinder","password":"CINDER_PASS"}],"grants":[{"user":"cinder","project":"service","role":"admin"},{"user":"cinder","project":"service","role":"service"}],"services":[{"name":"cinderv3","type":"volumev3","description":"OpenStack Block Storage","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"internal","url":"http://controller:8776/v3/%(project_id)s"},{"interface":"admin","url":"http://controller:8776/v3/%(project_id)s"}]}]}'
-)
-fi
-# install openstack-cinder
-# skip when: rpm -q openstack-cinder >/dev/null
-if ! ( rpm -q openstack-cinder >/dev/null ) >/dev/null 2>&1; then
-(
-yum -y install openstack-cinder
 )
 fi
 # file /etc/cinder/cinder.conf: cinder: database, RabbitMQ and keystone authentication (guide: "Install and configure controller node" of Block Storage). (secrets masked: RABBIT_PASS, CINDER_DBPASS, CINDER_PASS)

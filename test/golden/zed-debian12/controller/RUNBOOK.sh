@@ -761,6 +761,21 @@ print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' 
 fi
 
 # ─── step glance ────────────────────────────────────────────────────────────────────────────────────
+# install glance-api qemu-utils
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in glance-api qemu-utils; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in glance-api qemu-utils; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+(
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y --no-install-recommends glance-api qemu-utils
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+)
+fi
 # keystone: user glance (admin and service in project service), service glance (image), its endpoints http://controller:9292
 # skip when this test passes:
 #   . /root/admin-openrc
@@ -951,21 +966,6 @@ if check and todo:
 print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"glance","password":"GLANCE_PASS"}],"grants":[{"user":"glance","project":"service","role":"admin"},{"user":"glance","project":"service","role":"service"}],"services":[{"name":"glance","type":"image","description":"OpenStack Image","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9292"},{"interface":"internal","url":"http://controller:9292"},{"interface":"admin","url":"http://controller:9292"}]}]}'
 )
 fi
-# install glance-api qemu-utils
-# skip when: test -z "$(dpkg --audit 2>&1)" && for p in glance-api qemu-utils; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( test -z "$(dpkg --audit 2>&1)" && for p in glance-api qemu-utils; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
-(
-g=/usr/sbin/policy-rc.d
-# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y --no-install-recommends glance-api qemu-utils
-if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
-)
-fi
 # file /etc/glance/glance-api.conf: glance-api: database, keystone authentication, file store (guide: "Install and configure" glance). (secrets masked: GLANCE_DBPASS, GLANCE_PASS)
 ostopo_write /etc/glance/glance-api.conf root glance 0640 <<'OSTOPO_EOF'
 # glance-api.conf — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
@@ -1020,6 +1020,21 @@ done
 fi
 
 # ─── step placement ─────────────────────────────────────────────────────────────────────────────────
+# install placement-api python3-osc-placement
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in placement-api python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in placement-api python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+(
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y --no-install-recommends placement-api python3-osc-placement
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+)
+fi
 # keystone: user placement (admin and service in project service), service placement (placement), its endpoints http://controller:8778
 # skip when this test passes:
 #   . /root/admin-openrc
@@ -1210,21 +1225,6 @@ if check and todo:
 print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"placement","password":"PLACEMENT_PASS"}],"grants":[{"user":"placement","project":"service","role":"admin"},{"user":"placement","project":"service","role":"service"}],"services":[{"name":"placement","type":"placement","description":"Placement API","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8778"},{"interface":"internal","url":"http://controller:8778"},{"interface":"admin","url":"http://controller:8778"}]}]}'
 )
 fi
-# install placement-api python3-osc-placement
-# skip when: test -z "$(dpkg --audit 2>&1)" && for p in placement-api python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( test -z "$(dpkg --audit 2>&1)" && for p in placement-api python3-osc-placement; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
-(
-g=/usr/sbin/policy-rc.d
-# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y --no-install-recommends placement-api python3-osc-placement
-if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
-)
-fi
 # file /etc/placement/placement.conf: placement: database and keystone authentication (guide: "Install and configure Placement"). (secrets masked: PLACEMENT_DBPASS, PLACEMENT_PASS)
 ostopo_write /etc/placement/placement.conf root placement 0640 <<'OSTOPO_EOF'
 # placement.conf — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
@@ -1273,6 +1273,38 @@ done
 fi
 
 # ─── step nova-controller ───────────────────────────────────────────────────────────────────────────
+# mask the open-iscsi units when the node is a container (they cannot start there)
+# skip when: ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]
+if ! ( ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ] ) >/dev/null 2>&1; then
+(
+systemctl mask iscsid.socket iscsid.service open-iscsi.service
+)
+fi
+# file /etc/default/nova-consoleproxy: Which console proxy of nova-consoleproxy runs: noVNC (the guide's), not the SPICE or serial proxies.
+ostopo_write /etc/default/nova-consoleproxy root root 0644 <<'OSTOPO_EOF'
+# /etc/default/nova-consoleproxy — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
+# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
+# The console proxy that runs: novnc or spicehtml5.
+NOVA_CONSOLE_PROXY_TYPE=novnc
+
+# The serial console proxy (true or false).
+NOVA_SERIAL_PROXY_START=false
+OSTOPO_EOF
+# install nova-api nova-scheduler nova-conductor nova-consoleproxy
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in nova-api nova-scheduler nova-conductor nova-consoleproxy; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in nova-api nova-scheduler nova-conductor nova-consoleproxy; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+(
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y --no-install-recommends nova-api nova-scheduler nova-conductor nova-consoleproxy
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+)
+fi
 # keystone: user nova (admin and service in project service), service nova (compute), its endpoints http://controller:8774/v2.1
 # skip when this test passes:
 #   . /root/admin-openrc
@@ -1463,38 +1495,6 @@ if check and todo:
 print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"nova","password":"NOVA_PASS"}],"grants":[{"user":"nova","project":"service","role":"admin"},{"user":"nova","project":"service","role":"service"}],"services":[{"name":"nova","type":"compute","description":"OpenStack Compute","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:8774/v2.1"},{"interface":"internal","url":"http://controller:8774/v2.1"},{"interface":"admin","url":"http://controller:8774/v2.1"}]}]}'
 )
 fi
-# mask the open-iscsi units when the node is a container (they cannot start there)
-# skip when: ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ]
-if ! ( ! systemd-detect-virt --container --quiet || [ "$(systemctl is-enabled iscsid.socket 2>/dev/null)" = masked ] ) >/dev/null 2>&1; then
-(
-systemctl mask iscsid.socket iscsid.service open-iscsi.service
-)
-fi
-# file /etc/default/nova-consoleproxy: Which console proxy of nova-consoleproxy runs: noVNC (the guide's), not the SPICE or serial proxies.
-ostopo_write /etc/default/nova-consoleproxy root root 0644 <<'OSTOPO_EOF'
-# /etc/default/nova-consoleproxy — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
-# Managed file: change the topology, not this file; ostopo reports edits made here as drift.
-# The console proxy that runs: novnc or spicehtml5.
-NOVA_CONSOLE_PROXY_TYPE=novnc
-
-# The serial console proxy (true or false).
-NOVA_SERIAL_PROXY_START=false
-OSTOPO_EOF
-# install nova-api nova-scheduler nova-conductor nova-consoleproxy
-# skip when: test -z "$(dpkg --audit 2>&1)" && for p in nova-api nova-scheduler nova-conductor nova-consoleproxy; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( test -z "$(dpkg --audit 2>&1)" && for p in nova-api nova-scheduler nova-conductor nova-consoleproxy; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
-(
-g=/usr/sbin/policy-rc.d
-# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y --no-install-recommends nova-api nova-scheduler nova-conductor nova-consoleproxy
-if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
-)
-fi
 # file /etc/nova/nova.conf: nova for nova-api, nova-api-metadata, nova-scheduler, nova-conductor, nova-novncproxy (guide: "Install and configure controller node"). (secrets masked: RABBIT_PASS, NOVA_DBPASS, NOVA_PASS, NEUTRON_PASS, METADATA_SECRET, PLACEMENT_PASS)
 ostopo_write /etc/nova/nova.conf root nova 0640 <<'OSTOPO_EOF'
 # nova.conf — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
@@ -1631,6 +1631,21 @@ done
 fi
 
 # ─── step neutron ───────────────────────────────────────────────────────────────────────────────────
+# install neutron-server neutron-linuxbridge-agent conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent
+# skip when: test -z "$(dpkg --audit 2>&1)" && for p in neutron-server neutron-linuxbridge-agent conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
+if ! ( test -z "$(dpkg --audit 2>&1)" && for p in neutron-server neutron-linuxbridge-agent conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
+(
+g=/usr/sbin/policy-rc.d
+# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
+if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
+printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
+# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
+for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
+dpkg --configure -a
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y neutron-server neutron-linuxbridge-agent conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent
+if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
+)
+fi
 # keystone: user neutron (admin and service in project service), service neutron (network), its endpoints http://controller:9696
 # skip when this test passes:
 #   . /root/admin-openrc
@@ -1819,21 +1834,6 @@ for s in spec.get('\''services'\'', []):
 if check and todo:
     sys.exit('\''missing: '\'' + '\'', '\''.join(todo))
 print(('\''made: '\'' + '\'', '\''.join(todo)) if todo else '\''all there'\'')' '{"roles":["service"],"users":[{"name":"neutron","password":"NEUTRON_PASS"}],"grants":[{"user":"neutron","project":"service","role":"admin"},{"user":"neutron","project":"service","role":"service"}],"services":[{"name":"neutron","type":"network","description":"OpenStack Networking","region":"RegionOne","endpoints":[{"interface":"public","url":"http://controller:9696"},{"interface":"internal","url":"http://controller:9696"},{"interface":"admin","url":"http://controller:9696"}]}]}'
-)
-fi
-# install neutron-server neutron-linuxbridge-agent conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent
-# skip when: test -z "$(dpkg --audit 2>&1)" && for p in neutron-server neutron-linuxbridge-agent conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done
-if ! ( test -z "$(dpkg --audit 2>&1)" && for p in neutron-server neutron-linuxbridge-agent conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || exit 1; done ) >/dev/null 2>&1; then
-(
-g=/usr/sbin/policy-rc.d
-# The guard (a policy-rc.d of the node's own waits beside it until the install is complete).
-if [ -e "$g" ] && ! grep -qxF '# ostopo: no daemon starts during package installs' "$g"; then mv -f "$g" "$g.ostopo-saved"; fi
-printf '#!/bin/sh\n%s\nexit 101\n' '# ostopo: no daemon starts during package installs' > "$g" && chmod 755 "$g"
-# Roll forward what an interrupted install left: wait for a dpkg still finishing it, then configure.
-for i in $(seq 1 600); do pgrep -x dpkg >/dev/null || break; sleep 1; done
-dpkg --configure -a
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y neutron-server neutron-linuxbridge-agent conntrack ipset neutron-dhcp-agent neutron-metadata-agent neutron-l3-agent
-if [ -e "$g.ostopo-saved" ]; then mv -f "$g.ostopo-saved" "$g"; else rm -f "$g"; fi
 )
 fi
 # file /etc/neutron/neutron.conf: neutron-server: ML2, database, keystone authentication, nova notifications (guide: "Configure the server component"); and the agents' RabbitMQ. (secrets masked: RABBIT_PASS, NEUTRON_DBPASS, NEUTRON_PASS, NOVA_PASS)
@@ -2094,6 +2094,13 @@ for u in apache2; do
     echo "$u did not start:" >&2; systemctl status --no-pager -n 25 "$u" >&2; exit 1
   fi
 done
+)
+fi
+# load the dashboard once in the background (its first request loads it)
+# skip when: true (unless /etc/apache2/conf-enabled/openstack-dashboard-ostopo.conf, /etc/apache2/ports.conf, /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py changed)
+if [[ "$OSTOPO_CHANGED" == *' /etc/apache2/conf-enabled/openstack-dashboard-ostopo.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/apache2/ports.conf '* ]] || [[ "$OSTOPO_CHANGED" == *' /etc/openstack-dashboard/local_settings.d/_9000_ostopo.py '* ]] || ! ( true ) >/dev/null 2>&1; then
+(
+setsid python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=300).read()' http://10.0.0.11/auth/login/ </dev/null >/dev/null 2>&1 3>&- &
 )
 fi
 
