@@ -95,6 +95,18 @@ export function renderHorizon(ctx: RenderContext, node: ResolvedNode): void {
     onChange: [`${step}/local_settings`],
   });
   ctx.start(node, step, 'horizon', ctx.units('horizon'), files);
+  const url = `http://${node.address}${dash.webroot}`;
+  // The dashboard's first request loads Django and its panels (seconds on a small node): made once after
+  // each (re)start, in the background (the deploy does not wait), so that its first user does not wait.
+  ctx.command(node, {
+    id: `${step}/preload`,
+    step,
+    service: 'horizon',
+    title: 'load the dashboard once in the background (its first request loads it)',
+    run: `setsid ${profile.python} -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=300).read()' ${shq(`${url}auth/login/`)} </dev/null >/dev/null 2>&1 3>&- &`,
+    check: 'true',
+    onChange: files,
+  });
 
   // The settings the dashboard runs with are the ones rendered: horizon swallows a snippet that fails.
   // Read in the C locale without Python's UTF-8 coercion, as under Apache's LANG=C (Debian's envvars).
@@ -106,7 +118,6 @@ export function renderHorizon(ctx: RenderContext, node: ResolvedNode): void {
     run: `cd / && runuser -u ${shq(dash.user)} -- env LC_ALL=C PYTHONCOERCECLOCALE=0 PYTHONUTF8=0 DJANGO_SETTINGS_MODULE=openstack_dashboard.settings ${profile.python} - ${shq(dash.settings)} <<'PY'\n${SETTINGS_CHECK}\nPY`,
     expect: '^settings in effect: ',
   });
-  const url = `http://${node.address}${dash.webroot}`;
   const signIn = (id: string, openrc: string, who: string) =>
     ctx.check(node, {
       id: `${step}/${id}`,
