@@ -5,12 +5,42 @@ import * as path from 'node:path';
 import { Journal } from '../../src/core/deploy/journal';
 import { Masker } from '../../src/core/deploy/mask';
 import { Remote, RemoteError } from '../../src/core/deploy/remote';
-import { connectAll, CONNECTS_AT_ONCE, limiter, RunOptions } from '../../src/core/deploy/run';
+import { connectAll, CONNECTS_AT_ONCE, inOrder, limiter, RunOptions } from '../../src/core/deploy/run';
+import { startRank } from '../../src/core/deploy/verify';
+import { CheckArtifact } from '../../src/core/render/artifacts';
 import { ResolvedNode } from '../../src/core/model';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('connections of a run', () => {
+  it("inOrder starts the items by rank, in their order within one, and reports every result in the items' order", async () => {
+    const started: string[] = [];
+    const reported: string[] = [];
+    await inOrder(
+      ['a', 'LAST', 'b', 'FIRST1', 'c', 'FIRST2', 'd'],
+      2,
+      async (x) => {
+        started.push(x);
+        await sleep(x.startsWith('FIRST') ? 30 : 5);
+        return x;
+      },
+      (x) => reported.push(x),
+      (x) => (x.startsWith('FIRST') ? -1 : x === 'LAST' ? 1 : 0),
+    );
+    assert.deepEqual(started, ['FIRST1', 'FIRST2', 'a', 'b', 'c', 'd', 'LAST']);
+    assert.deepEqual(reported, ['a', 'LAST', 'b', 'FIRST1', 'c', 'FIRST2', 'd']);
+  });
+
+  it('verify starts the first of each exclusive chain first, and the checks with a time limit of their own last', () => {
+    const check = (id: string, over: Partial<CheckArtifact> = {}): CheckArtifact => ({ kind: 'check', id, step: 's', service: 'base', title: id, run: 'true', ...over });
+    const checks = [check('a'), check('sign-in-1', { exclusive: 'x' }), check('sign-in-2', { exclusive: 'x' }), check('launch', { timeoutMs: 900_000 }), check('b')];
+    const rank = startRank(checks);
+    assert.deepEqual(
+      checks.map((c) => `${c.id} ${rank(c)}`),
+      ['a 0', 'sign-in-1 -1', 'sign-in-2 0', 'launch 1', 'b 0'],
+    );
+  });
+
   it('a limiter runs at most n functions at a time, in the order given, and passes on results and errors', async () => {
     const run = limiter(3);
     let now = 0;

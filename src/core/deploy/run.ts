@@ -192,16 +192,18 @@ export function selectedNodes(o: RunOptions): string[] {
 /**
  * Runs `run` on every item, at most `parallel` at a time, and hands each result to `report` in the items'
  * order, as soon as every result before it is in (verify's checks, precheck's questions: a line per
- * item, in a stable order, while the slow ones are still running).
+ * item, in a stable order, while the slow ones are still running). `rank`: items of a lower rank start
+ * before those of a higher one (in their order within a rank), and are still reported in their place.
  */
-export async function inOrder<T, R>(items: readonly T[], parallel: number, run: (item: T) => Promise<R>, report: (result: R) => void): Promise<void> {
+export async function inOrder<T, R>(items: readonly T[], parallel: number, run: (item: T) => Promise<R>, report: (result: R) => void, rank: (item: T) => number = () => 0): Promise<void> {
   const done: (R | undefined)[] = items.map(() => undefined);
   const finished = items.map(() => false);
+  const starts = [...items.keys()].sort((a, b) => rank(items[a]!) - rank(items[b]!) || a - b);
   let reported = 0;
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
-      const i = next++;
+      const i = starts[next++]!;
       done[i] = await run(items[i]!);
       finished[i] = true;
       for (; reported < items.length && finished[reported]; reported++) report(done[reported]!);

@@ -23,9 +23,29 @@ export interface VerifyResult {
 
 /**
  * Checks run at once on a node (one SSH channel each; sshd allows 10 sessions per connection by default,
- * and the node's lock holds one). Each is independent: those that create objects name them uniquely.
+ * the node's lock holds one, and the openstack client server's start or stop one for a moment). Each is
+ * independent: those that create objects name them uniquely. Most wait on a service more than they use
+ * the node's CPU (their `openstack` commands go through one client process).
  */
-export const PARALLEL_CHECKS = 4;
+export const PARALLEL_CHECKS = 6;
+
+/**
+ * The order in which a node's checks start (they are still reported in their order): first the head of
+ * each chain of checks that run one after another (`exclusive`: the dashboard's sign-ins), which would
+ * otherwise end the run alone; last the checks with a time limit of their own (launching an instance),
+ * which load the whole cloud for tens of seconds and would slow every other check beside them.
+ */
+export function startRank(checks: CheckArtifact[]): (c: CheckArtifact) => number {
+  const heads = new Set<CheckArtifact>();
+  const seen = new Set<string>();
+  for (const c of checks) {
+    if (c.exclusive && !seen.has(c.exclusive)) {
+      seen.add(c.exclusive);
+      heads.add(c);
+    }
+  }
+  return (c) => (c.timeoutMs !== undefined ? 1 : heads.has(c) ? -1 : 0);
+}
 
 /** One reported result: a check, or one stage of a check of several (CheckArtifact.stages). */
 interface CheckResult {
@@ -177,15 +197,21 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
           return stageResults(c, c.stages, out, ok, evidence, ms).map((x) => ({ ...x, evidence: masker.mask(x.evidence) }));
         };
         try {
-          await inOrder(checks, o.parallelChecks ?? PARALLEL_CHECKS, runCheck, (results) => {
-            for (const { id, title, ok, skipped, evidence, ms } of results) {
-              if (skipped !== undefined) nodeResult.skipped++;
-              else if (ok) nodeResult.passed++;
-              else nodeResult.failed++;
-              record.checks[id] = { title, ok, ms, evidence, ...(skipped !== undefined ? { skipped: true } : {}) };
-              o.onEvent({ type: 'check', node: name, id, title, ok, ms, evidence, ...(skipped !== undefined ? { skipped } : {}) });
-            }
-          });
+          await inOrder(
+            checks,
+            o.parallelChecks ?? PARALLEL_CHECKS,
+            runCheck,
+            (results) => {
+              for (const { id, title, ok, skipped, evidence, ms } of results) {
+                if (skipped !== undefined) nodeResult.skipped++;
+                else if (ok) nodeResult.passed++;
+                else nodeResult.failed++;
+                record.checks[id] = { title, ok, ms, evidence, ...(skipped !== undefined ? { skipped: true } : {}) };
+                o.onEvent({ type: 'check', node: name, id, title, ok, ms, evidence, ...(skipped !== undefined ? { skipped } : {}) });
+              }
+            },
+            startRank(checks),
+          );
         } finally {
           await osc?.stop();
         }
