@@ -90,6 +90,7 @@ async function ostopo(hosts, work, label) {
   };
   const first = await once();
   const again = await once();
+  fs.rmSync(path.dirname(state), { recursive: true, force: true });
   return { first, again };
 }
 
