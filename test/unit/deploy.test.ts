@@ -433,10 +433,13 @@ describe('deploy over SSH (real sshd)', function () {
       check: 'false',
       ...(packages ? { packages: true } : {}),
     });
-    const steps = (failEarly: boolean) => () => [
+    const defaults = path.join(work, 'b-defaults');
+    const steps = (failEarly: boolean) => (): Artifact[] => [
       cmd('a/install', 0.2, true),
-      cmd('a/db-sync', 1.5, false),
+      cmd('a/db-sync', 4, false),
       cmd('b/pre-install-1', 0.1, true),
+      // A file that goes in before the install (a daemon's defaults) goes early with it.
+      { kind: 'file', id: 'b/defaults', step: 'b', service: 'base', path: defaults, owner: 'root', group: 'root', mode: '0644', language: 'shellscript', content: 'X=1\n', description: 'defaults' },
       cmd('b/install', 0.3, true, failEarly),
       cmd('b/register', 0.1, false),
       cmd('c/install', 0.2, true),
@@ -445,8 +448,9 @@ describe('deploy over SSH (real sshd)', function () {
     assert.equal((await r1.p).ok, true, r1.text());
     const lines = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
     const at = (l: string) => lines.indexOf(l);
-    // b's pre-install and install begin once a's install is done, while a's db-sync runs; b's register waits for a's end.
+    // b's pre-install, its file and its install begin once a's install is done, while a's db-sync runs; b's register waits for a's end.
     assert.ok(at('start b/pre-install-1') > at('end a/install') && at('end b/install') < at('end a/db-sync'), lines.join('\n'));
+    assert.equal(fs.readFileSync(defaults, 'utf8'), 'X=1\n');
     assert.ok(at('start b/register') > at('end a/db-sync'), lines.join('\n'));
     // c's install (a package command) waits until b has no package command left, then runs beside b's register at the latest.
     assert.ok(at('start c/install') > at('end b/install'), lines.join('\n'));
@@ -468,7 +472,7 @@ describe('deploy over SSH (real sshd)', function () {
     const r3 = run(target(steps(false)), { dryRun: true });
     await r3.p;
     const would = r3.events.filter((e) => e.type === 'action').map((e) => (e.type === 'action' ? e.id : ''));
-    assert.deepEqual(would, ['a/install', 'a/db-sync', 'b/pre-install-1', 'b/install', 'b/register', 'c/install']);
+    assert.deepEqual(would, ['a/install', 'a/db-sync', 'b/pre-install-1', 'b/defaults', 'b/install', 'b/register', 'c/install']);
   });
 
   it('connection refused, handshake timeout, and auth failure are clear errors', async () => {

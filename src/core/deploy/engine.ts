@@ -54,16 +54,18 @@ function waitSegments(actions: (FileArtifact | CommandArtifact)[]): { after: str
 }
 
 /**
- * The package commands that lead a step (its pre-install commands and install, CommandArtifact.packages),
- * which a deploy runs early, beside the end of the step before; none that waits for another node.
+ * What leads a step up to its last package command (CommandArtifact.packages): its pre-install commands,
+ * the files that go in before the install (a daemon's defaults), the install. A deploy runs it early,
+ * beside the end of the step before. Nothing that waits for another node; nothing when no package command
+ * leads.
  */
-function leadingPackages(s: PlanStep): CommandArtifact[] {
-  const lead: CommandArtifact[] = [];
-  for (const a of s.actions) {
-    if (a.kind !== 'command' || !a.packages || a.after?.length) break;
-    lead.push(a);
+function leadingPackages(s: PlanStep): (FileArtifact | CommandArtifact)[] {
+  let end = 0;
+  for (const [i, a] of s.actions.entries()) {
+    if (a.kind === 'command' && (!a.packages || a.after?.length)) break;
+    if (a.kind === 'command') end = i + 1;
   }
-  return lead;
+  return s.actions.slice(0, end);
 }
 
 /** Of these steps (keys), those that ended otherwise than done, once each has ended. */
@@ -192,7 +194,7 @@ async function deployNode(
     if (!lead.length) return;
     const run = (async () => {
       let did = 0;
-      for (const a of lead) if (await doCommand(ctx, next, a)) did++;
+      for (const a of lead) if (await (a.kind === 'file' ? doFile(ctx, next, a, null) : doCommand(ctx, next, a))) did++;
       return did;
     })();
     // Its failure is the next step's, reported when that step begins.
