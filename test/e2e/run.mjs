@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { ensurePackages } from '../../scripts/debian.mjs';
 import { vscodeExecutable } from '../../scripts/vscode-host.mjs';
 import { signInDashboard } from './dashboard.mjs';
+import { topologyFor } from './topology.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = process.env.OSTOPO_SHARED ?? path.join(root, '..', 'shared');
@@ -253,17 +254,8 @@ async function runCloud(cloud) {
       const netnsOf = (name) => cloud.nodeNetns?.[name] ?? cloud.netns;
       for (const [name, ip] of NODES) log(`  ${tn('create', name, ip, '--image', cloud.image, ...(netnsOf(name) ? ['--netns', netnsOf(name)] : []))}`);
       for (const [name] of NODES) log(`  ${tn('start', name)}`);
-      let topology = fs
-        .readFileSync(path.join(root, 'test', 'e2e', cloud.topology), 'utf8')
-        .replace(/^release: .*$/m, `release: ${cloud.release}`)
-        .replace(/^os: .*$/m, `os: ${cloud.os}`)
-        .replace(/^name: .*$/m, `name: ${cloud.name}`)
-        .replace(/^ {2}os: .*$/m, `  os: ${process.env.TESTNODES_MIRROR ?? 'http://deb.debian.org/debian'}`)
-        .replace(/^ {2}security: .*$/m, `  security: ${process.env.TESTNODES_SECURITY_MIRROR ?? 'http://deb.debian.org/debian-security'}`);
-      if (cloud.edit) topology = cloud.edit(topology);
-      for (const name of cloud.generated ?? []) topology = topology.replace(new RegExp(`^ {2}${name}: .*\\n`, 'm'), '');
-      // The topology's node names and addresses, where this cloud's differ.
-      for (const [name, ip, as, asIp] of NODES) if (as) topology = topology.replace(new RegExp(`^ {2}${as}:$`, 'm'), `  ${name}:`).replaceAll(asIp, ip);
+      // The topology's node names and addresses, where this cloud's differ; the secrets it generates left out.
+      const topology = topologyFor(cloud.topology, { release: cloud.release, os: cloud.os, name: cloud.name, nodes: NODES, edit: cloud.edit, without: cloud.generated });
       fs.writeFileSync(path.join(ws, 'cloud.ostopo.yaml'), topology);
       fs.copyFileSync(tn('key'), path.join(ws, 'id_ed25519'));
       fs.chmodSync(path.join(ws, 'id_ed25519'), 0o600);
