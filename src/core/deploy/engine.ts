@@ -187,9 +187,12 @@ async function deployNode(
   // The next step's leading package commands, run early: started once the current step has no package
   // command left (the package manager is then free), beside the rest of it. A dry run keeps to the order.
   let ahead: { step: PlanStep; count: number; run: Promise<number> } | undefined;
+  // Step i asks at each of its actions past its last package command: the next step's lead is looked at once.
+  let askedBy = -1;
   const startAhead = (i: number) => {
     const next = n.steps[i + 1];
-    if (o.dryRun || !next || ahead?.step === next || o.signal?.aborted) return;
+    if (o.dryRun || !next || askedBy === i || o.signal?.aborted) return;
+    askedBy = i;
     const lead = leadingPackages(next);
     if (!lead.length) return;
     const run = (async () => {
@@ -236,7 +239,7 @@ async function deployNode(
       }
       stepChanged = earlyResult?.did ?? 0;
       const rest = s.actions.slice(early?.count ?? 0);
-      // From which of its actions on this step has no package command left: there the next step's begin.
+      // Past this action the step has no package command left: from there the next step's lead may begin.
       const lastPackages = rest.reduce((k, a, j) => (a.kind === 'command' && a.packages ? j : k), -1);
       let at = 0;
       // The step waits for other nodes' steps where an action needs them, not before its first action: a
