@@ -34,11 +34,65 @@ describe('the openstack client server (verify)', function () {
         '        time.sleep(float(argv[1]))',
         "    if argv[:1] == ['raise']:",
         "        raise RuntimeError('boom')",
+        '    # With SIGNINS: signs in as keystoneauth does for a command (the stand-in below) and prints the token.',
+        "    if os.environ.get('SIGNINS'):",
+        '        from keystoneauth1.identity.generic.base import Password',
+        "        print(Password(os.environ['OS_PASSWORD']).get_auth_ref(None).auth_token)",
+        '        return 0',
         "    print('argv=%s cwd=%s pass=%s' % (' '.join(argv), os.getcwd(), os.environ.get('OS_PASSWORD')))",
         "    if argv[:1] == ['cat']:",
         "        print('stdin=%s' % sys.stdin.read().strip())",
         "    print('to stderr', file=sys.stderr)",
         "    return int(argv[argv.index('--exit') + 1]) if '--exit' in argv else 0",
+        '',
+      ].join('\n'),
+    );
+    // A stand-in for keystoneauth1's identity plugins: what the server's token reuse uses of them (the cache id
+    // of the credentials, the auth state as JSON, an auth_ref that says when it expires; the generic plugin
+    // signs in through a v3 one). Each sign-in is a line in $SIGNINS; the token lives $TTL seconds.
+    const ks = path.join(dir, 'lib', 'keystoneauth1', 'identity');
+    for (const d of ['generic', 'v3']) fs.mkdirSync(path.join(ks, d), { recursive: true });
+    for (const f of ['keystoneauth1/__init__.py', 'keystoneauth1/identity/__init__.py', 'keystoneauth1/identity/generic/__init__.py', 'keystoneauth1/identity/v3/__init__.py'])
+      fs.writeFileSync(path.join(dir, 'lib', f), '');
+    fs.writeFileSync(
+      path.join(ks, 'v3', 'base.py'),
+      [
+        'import json, os, time',
+        'class AccessInfo:',
+        '    def __init__(self, token, expires):',
+        '        self.auth_token, self.expires = token, expires',
+        '    def will_expire_soon(self, stale_duration=0):',
+        '        return self.expires - time.time() < stale_duration',
+        'class Base:',
+        '    auth_ref = None',
+        '    def __init__(self, password):',
+        '        self.password = password',
+        '    def get_auth_state(self):',
+        "        return json.dumps({'auth_token': self.auth_ref.auth_token, 'body': {'expires': self.auth_ref.expires}})",
+        '    def set_auth_state(self, data):',
+        '        d = json.loads(data)',
+        "        self.auth_ref = AccessInfo(d['auth_token'], d['body']['expires'])",
+        'class Auth(Base):',
+        '    def get_cache_id(self):',
+        "        return 'v3/' + self.password",
+        '    def get_auth_ref(self, session, **kwargs):',
+        "        with open(os.environ['SIGNINS'], 'a') as f:",
+        "            f.write(self.password + '\\n')",
+        "        return AccessInfo('token-%s-%d' % (self.password, os.getpid()), time.time() + float(os.environ.get('TTL', '3600')))",
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(ks, 'generic', 'base.py'),
+      [
+        'from keystoneauth1.identity.v3.base import Auth, Base',
+        'class BaseGenericPlugin(Base):',
+        '    def get_cache_id(self):',
+        "        return 'generic/+' + self.password",
+        '    def get_auth_ref(self, session, **kwargs):',
+        '        return Auth(self.password).get_auth_ref(session)',
+        'class Password(BaseGenericPlugin):',
+        '    pass',
         '',
       ].join('\n'),
     );
@@ -98,6 +152,36 @@ describe('the openstack client server (verify)', function () {
     const outs = await Promise.all(runs);
     assert.ok(outs.every((o) => o.startsWith('argv=sleep 1 ')));
     assert.ok(Date.now() - t0 < 3000, `four commands of a second each took ${Date.now() - t0} ms`);
+  });
+
+  it('commands with the same credentials share one sign-in; token issue always signs in; a token about to expire is not reused', () => {
+    const signins = path.join(dir, 'signins');
+    const run = (cmd: string, password: string, ttl = '3600') => {
+      const r = bash(cmd, { SIGNINS: signins, OS_PASSWORD: password, TTL: ttl });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    const count = () => (fs.existsSync(signins) ? fs.readFileSync(signins, 'utf8').split('\n').filter(Boolean) : []);
+    const first = run('openstack image list', 'alpha');
+    assert.match(first, /^token-alpha-\d+$/);
+    assert.equal(run('openstack server list', 'alpha'), first, 'the second command reuses the token');
+    assert.deepEqual(count(), ['alpha'], 'one sign-in, by the outer plugin only');
+    const kept = fs.readdirSync(dir).filter((f) => f.startsWith('token-'));
+    assert.equal(kept.length, 1);
+    assert.match(kept[0], /^token-[0-9a-f]{64}$/);
+    assert.equal((fs.statSync(path.join(dir, kept[0])).mode & 0o777).toString(8), '600');
+    // Other credentials: a sign-in of their own.
+    assert.notEqual(run('openstack image list', 'beta'), first);
+    assert.deepEqual(count(), ['alpha', 'beta']);
+    // token issue checks the sign-in itself: it always signs in (and keeps the new token).
+    const issued = run('openstack token issue', 'alpha');
+    assert.notEqual(issued, first);
+    assert.equal(run('openstack image list', 'alpha'), issued);
+    assert.deepEqual(count(), ['alpha', 'beta', 'alpha']);
+    // A token that expires within a minute is not taken up.
+    const short = run('openstack token issue', 'gamma', '30');
+    assert.notEqual(run('openstack image list', 'gamma', '30'), short);
+    assert.deepEqual(count(), ['alpha', 'beta', 'alpha', 'gamma', 'gamma']);
   });
 
   it('when the server is gone, the plain command runs again', async () => {

@@ -8,8 +8,11 @@ import { Remote } from './remote';
  * real openstackclient (`openstackclient.shell.main`) with the command's arguments, environment, folder and
  * standard streams (passed over a Unix socket), and returns its exit status. The checks call it through a
  * shell function of the same name; where the server is not there (not started, not ready, failed to import),
- * the function runs the `openstack` command as before. The server listens in a private folder (0700) and
- * goes away with verify, or by itself after ten idle minutes.
+ * the function runs the `openstack` command as before. Commands with the same credentials share one
+ * sign-in (a token kept in the server's folder; `token issue` always signs in): with keystone's sign-ins at
+ * a third of a second each, one per command was most of verify's time. The server listens in a private
+ * folder (0700, tokens 0600), and goes away with verify, or by itself after ten idle minutes, taking the
+ * tokens with it.
  */
 export const OSC_SERVER = String.raw`import os, sys, socket, signal, struct, json
 # Nothing of the command that started it is kept open (an SSH channel stays open while a process holds it).
@@ -26,6 +29,58 @@ try:
                 ep.load()
             except Exception:
                 pass
+except Exception:
+    pass
+# One sign-in per set of credentials for the whole run, not one per command: a child that signs in leaves
+# its token (keystoneauth's auth state) in this private folder, under a hash of keystoneauth's cache id of
+# the credentials (auth URL, user, password, project, domains: the same credentials only); the next
+# child with the same credentials takes it up unless it expires within a minute. \`token issue\` always
+# signs in (it is what it checks).
+folder = os.path.dirname(os.path.abspath(path))
+reuse = [True]
+def remember_tokens():
+    import hashlib
+    from keystoneauth1.identity.generic import base as generic
+    from keystoneauth1.identity.v3 import base as v3
+    inside = [0]
+    def wrap(cls):
+        sign_in = cls.get_auth_ref
+        def get_auth_ref(self, session, **kwargs):
+            # The generic plugin signs in through a v3 one: only the outer call is remembered.
+            if inside[0]:
+                return sign_in(self, session, **kwargs)
+            try:
+                kept = os.path.join(folder, 'token-' + hashlib.sha256(self.get_cache_id().encode()).hexdigest())
+            except Exception:
+                kept = None
+            if kept and reuse[0]:
+                try:
+                    with open(kept) as f:
+                        self.set_auth_state(f.read())
+                    if self.auth_ref is not None and not self.auth_ref.will_expire_soon(60):
+                        return self.auth_ref
+                except Exception:
+                    pass
+                self.auth_ref = None
+            inside[0] += 1
+            try:
+                ref = sign_in(self, session, **kwargs)
+            finally:
+                inside[0] -= 1
+            if kept and ref is not None:
+                try:
+                    self.auth_ref = ref
+                    with os.fdopen(os.open(kept + '.%d' % os.getpid(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w') as f:
+                        f.write(self.get_auth_state())
+                    os.rename(kept + '.%d' % os.getpid(), kept)
+                except Exception:
+                    pass
+            return ref
+        cls.get_auth_ref = get_auth_ref
+    wrap(generic.BaseGenericPlugin)
+    wrap(v3.Auth)
+try:
+    remember_tokens()
 except Exception:
     pass
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -60,6 +115,7 @@ while True:
     os.environ.clear()
     os.environ.update(req['env'])
     os.chdir(req['cwd'])
+    reuse[0] = not ('token' in req['argv'] and 'issue' in req['argv'])
     try:
         code = shell.main(req['argv'])
     except SystemExit as e:
@@ -74,10 +130,12 @@ while True:
         pass
     conn.sendall(struct.pack('!i', code or 0))
     os._exit(0)
-try:
-    os.unlink(path)
-except OSError:
-    pass
+for name in os.listdir(folder):
+    if name == os.path.basename(path) or name.startswith('token-'):
+        try:
+            os.unlink(os.path.join(folder, name))
+        except OSError:
+            pass
 `;
 
 /** The command side, in `python3 -S` (no site packages: it starts in a few milliseconds); $1 is the socket. */
