@@ -1,6 +1,6 @@
 import { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import { Client, ClientChannel } from 'ssh2';
 import { shq } from '../render/template';
 import { LockError } from './journal';
 import { forward, openClient, RemoteError } from './sshClient';
@@ -115,9 +115,6 @@ const PID_LINE = /^OSTOPO_PID (\d+)\n/;
 const SUDO_PASSWORD = /sudo: (a password is required|a terminal is required|no tty present)/;
 
 export class SshRemote implements Remote {
-  private sftp?: Promise<SFTPWrapper>;
-  private uploadDir?: Promise<string>;
-  private uploads = 0;
   private closed = false;
   private lockChannel?: ClientChannel;
   private dropReason?: RemoteError;
@@ -157,21 +154,8 @@ export class SshRemote implements Remote {
     this.closed = true;
     // Closing the lock's channel ends its holder on the node, which releases the lock.
     this.lockChannel?.close();
-    const end = () => {
-      this.client.end();
-      for (const j of this.jumps) j.end();
-    };
-    // Remove this connection's upload folder first (best effort, bounded), then hang up.
-    const dir = this.uploadDir;
-    if (!dir || this.dropReason) return end();
-    const timer = setTimeout(end, 2000);
-    void dir
-      .then((d) => this.plainExec(`rm -rf -- ${shq(d)}`))
-      .catch(() => undefined)
-      .then(() => {
-        clearTimeout(timer);
-        end();
-      });
+    this.client.end();
+    for (const j of this.jumps) j.end();
   }
 
   exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
@@ -394,55 +378,18 @@ export class SshRemote implements Remote {
   }
 
   async writeFile(path: string, content: Buffer, owner: string, group: string, mode: string, opts: { signal?: AbortSignal; block?: ManagedBlock } = {}): Promise<void> {
-    // SFTP upload into a private folder of the login user (one per connection), then as root: a temp
-    // file beside the target, owner and mode, the previous file kept as a backup, rename over the target.
-    this.uploadDir ??= this.plainExec('umask 077 && mktemp -d /tmp/ostopo.XXXXXXXX');
-    const dir = await this.uploadDir;
-    const upload = `${dir}/${++this.uploads}`;
-    const sftp = await this.getSftp();
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(new RemoteError('cancelled', l10n.t('{0}: cancelled during the upload of {1}', this.label, path)));
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const onDrop = () => reject(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: the SSH connection dropped during the upload of {1}', this.label, path)));
-      this.client.once('close', onDrop);
-      sftp.writeFile(upload, content, { mode: 0o600 }, (err) => {
-        opts.signal?.removeEventListener('abort', onAbort);
-        this.client.removeListener('close', onDrop);
-        if (err) reject(this.dropReason ?? new RemoteError('io', l10n.t('{0}: upload of {1} failed: {2}', this.label, path, err.message)));
-        else resolve();
-      });
-    });
+    // One round trip: the content goes on the command's standard input (as root, also through sudo), into
+    // a temp file beside the target, whose size must then be the content's (a connection that drops
+    // mid-way leaves a short temp file, never a short target); then owner and mode, the previous file
+    // kept as a backup, rename over the target.
     const b = opts.block;
-    const r = await this.exec(INSTALL, { args: [upload, path, owner, group, mode, ...(b ? [b.begin, b.end, b.initial] : [])], signal: opts.signal, timeoutMs: 60000 });
-    if (r.code !== 0) throw new RemoteError('io', l10n.t('{0}: cannot write {1}: {2}', this.label, path, lastLines(r.stderr, 3)));
-  }
-
-  /** A command as the login user, without the wrapper (for its own temp folder). */
-  private plainExec(cmd: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      if (this.dropReason) return reject(this.dropReason);
-      this.client.exec(cmd, (err, ch: ClientChannel) => {
-        if (err) return reject(this.dropReason ?? new RemoteError('dropped', `${this.label}: ${err.message}`));
-        let out = '';
-        let errText = '';
-        ch.on('data', (d: Buffer) => (out += d.toString()));
-        ch.stderr.on('data', (d: Buffer) => (errText += d.toString()));
-        ch.on('close', (code: number) => (code === 0 ? resolve(out.trim()) : reject(this.dropReason ?? new RemoteError('io', `${this.label}: ${cmd}: ${errText.trim() || `exit ${code}`}`))));
-        ch.end();
-      });
+    const r = await this.exec(INSTALL, {
+      args: [path, owner, group, mode, String(content.length), ...(b ? [b.begin, b.end, b.initial] : [])],
+      stdin: content,
+      signal: opts.signal,
+      timeoutMs: 60000,
     });
-  }
-
-  private getSftp(): Promise<SFTPWrapper> {
-    this.sftp ??= new Promise((resolve, reject) =>
-      this.client.sftp((err, s) => {
-        if (err) {
-          this.sftp = undefined;
-          reject(this.dropReason ?? new RemoteError('io', l10n.t('{0}: SFTP is not available: {1}', this.label, err.message)));
-        } else resolve(s);
-      }),
-    );
-    return this.sftp;
+    if (r.code !== 0) throw new RemoteError('io', l10n.t('{0}: cannot write {1}: {2}', this.label, path, lastLines(r.stderr, 3)));
   }
 }
 
@@ -466,32 +413,39 @@ const LOCK_HOLDER = [
 ].join('\n');
 
 /**
- * Moves an uploaded file into place as root: $1 upload, $2 target, $3:$4 owner, $5 mode; with $6 and $7
- * (begin and end markers) the upload is a managed block that replaces the target's block, or goes at its
- * top, or before $8 (the initial text) when there is no target yet.
+ * Writes its standard input into place as root: $1 target, $2:$3 owner, $4 mode, $5 the content's size in
+ * bytes; with $6 and $7 (begin and end markers) the content is a managed block that replaces the target's
+ * block, or goes at its top, or before $8 (the initial text) when there is no target yet. Bash's own
+ * expansions where a process would do (one per file in a deploy of hundreds of nodes adds up).
  */
 const INSTALL = [
   'set -e',
-  'src=$1 dst=$2',
+  'dst=$1',
   'export B=${6:-} E=${7:-}',
-  'dir=$(dirname -- "$dst") base=$(basename -- "$dst")',
-  'mkdir -p -- "$dir"',
-  'rm -f -- "$dir/.$base.ostopo-"*',
+  'dir=${dst%/*} base=${dst##*/}',
+  '[ -d "${dir:-/}" ] || mkdir -p -- "$dir"',
+  'shopt -s nullglob',
+  'old=("$dir/.$base.ostopo-"*)',
+  '[ ${#old[@]} -eq 0 ] || rm -f -- "${old[@]}"',
   'tmp=$(mktemp "$dir/.$base.ostopo-XXXXXX")',
-  'trap \'rm -f -- "$tmp"\' EXIT',
-  'if [ -z "$B" ]; then cat -- "$src" > "$tmp"',
-  'elif [ ! -f "$dst" ]; then { cat -- "$src"; printf \'%s\' "$8"; } > "$tmp"',
-  'elif grep -qxF -- "$B" "$dst"; then',
-  '  awk \'$0==ENVIRON["B"]{b=1} b&&$0==ENVIRON["E"]{e=1} END{exit !e}\' "$dst" || { echo "$dst has the line \\"$B\\" but no \\"$E\\" after it: ostopo will not guess where its block ends; fix the file by hand" >&2; exit 3; }',
-  '  awk \'NR==FNR{blk=blk $0 "\\n"; next} !done&&$0==ENVIRON["B"]{printf "%s", blk; skip=1; done=1; next} skip{if($0==ENVIRON["E"])skip=0; next} {print}\' "$src" "$dst" > "$tmp"',
-  'else cat -- "$src" "$dst" > "$tmp"',
+  'trap \'rm -f -- "$tmp" "$tmp.b"\' EXIT',
+  'cat > "$tmp"',
+  'got=$(stat -c %s -- "$tmp")',
+  '[ "$got" = "$5" ] || { echo "$dst: the upload was cut short ($got of $5 bytes); the file is unchanged" >&2; exit 4; }',
+  'if [ -n "$B" ]; then',
+  '  if [ ! -f "$dst" ]; then printf \'%s\' "$8" >> "$tmp"',
+  '  elif grep -qxF -- "$B" "$dst"; then',
+  '    awk \'$0==ENVIRON["B"]{b=1} b&&$0==ENVIRON["E"]{e=1} END{exit !e}\' "$dst" || { echo "$dst has the line \\"$B\\" but no \\"$E\\" after it: ostopo will not guess where its block ends; fix the file by hand" >&2; exit 3; }',
+  '    awk \'NR==FNR{blk=blk $0 "\\n"; next} !done&&$0==ENVIRON["B"]{printf "%s", blk; skip=1; done=1; next} skip{if($0==ENVIRON["E"])skip=0; next} {print}\' "$tmp" "$dst" > "$tmp.b"',
+  '    mv -f -- "$tmp.b" "$tmp"',
+  '  else cat -- "$dst" >> "$tmp"',
+  '  fi',
   'fi',
-  'chown -- "$3:$4" "$tmp"',
-  'chmod -- "$5" "$tmp"',
+  'chown -- "$2:$3" "$tmp"',
+  'chmod -- "$4" "$tmp"',
   'if [ -e "$dst" ]; then cp -p -- "$dst" "$dst.ostopo.bak"; fi',
   'mv -f -- "$tmp" "$dst"',
   'trap - EXIT',
-  'rm -f -- "$src"',
 ].join('\n');
 
 export function lastLines(text: string, n: number): string {
