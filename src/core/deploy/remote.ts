@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Client, ClientChannel } from 'ssh2';
 import { shq } from '../render/template';
 import { LockError } from './journal';
+import { Worker, WORKER } from './worker';
 import { forward, openClient, RemoteError } from './sshClient';
 import type { ConnectOptions } from './sshClient';
 import { SshTarget } from './sshConfig';
@@ -94,28 +95,14 @@ export interface Remote {
   close(): void;
 }
 
-/**
- * The remote side of every exec. It reads NUL-separated NAME=value pairs from stdin up to an empty one
- * and exports them (secrets travel this way, never in argv), prints its job's PID for cancellation, and
- * runs the script in its own process group with the rest of stdin. `bash -c` keeps it one argument.
- */
-const WRAPPER = [
-  // Job control gives the job its own process group; its notices ("[1]+ Done") go to /dev/null.
-  'exec 3>&2 2>/dev/null',
-  'set -m',
-  'while IFS= read -r -d \'\' kv && [ -n "$kv" ]; do export "$kv"; done',
-  's=$1; shift',
-  'bash -c "$s" ostopo "$@" 2>&3 &',
-  'p=$!',
-  'printf \'OSTOPO_PID %s\\n\' "$p" >&3',
-  'wait "$p"',
-].join('\n');
-
-const PID_LINE = /^OSTOPO_PID (\d+)\n/;
 const SUDO_PASSWORD = /sudo: (a password is required|a terminal is required|no tty present)/;
+
+/** Idle workers kept per connection (more are opened while commands run side by side, then closed). */
+const IDLE_WORKERS = 4;
 
 export class SshRemote implements Remote {
   private closed = false;
+  private idle: Worker[] = [];
   private lockChannel?: ClientChannel;
   private dropReason?: RemoteError;
 
@@ -154,114 +141,123 @@ export class SshRemote implements Remote {
     this.closed = true;
     // Closing the lock's channel ends its holder on the node, which releases the lock.
     this.lockChannel?.close();
+    for (const w of this.idle.splice(0)) w.close();
     this.client.end();
     for (const j of this.jumps) j.end();
   }
 
-  exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const started = Date.now();
-    const header = Object.entries(opts.env ?? {})
-      .map(([k, v]) => `${k}=${v}\0`)
-      .join('');
-    const cmd = `${this.sudo ? 'sudo -n -- ' : ''}bash -c ${shq(WRAPPER)} ostopo-wrapper ${[script, ...(opts.args ?? [])].map(shq).join(' ')}`;
-    return new Promise<ExecResult>((resolve, reject) => {
-      if (this.dropReason) return reject(this.dropReason);
-      if (opts.signal?.aborted) return reject(new RemoteError('cancelled', l10n.t('{0}: cancelled', this.label)));
-      this.client.exec(cmd, (err, ch) => {
-        if (err) return reject(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: cannot start a command: {1}', this.label, err.message)));
-        const out: Buffer[] = [];
-        let errText = '';
-        let pid: number | undefined;
-        let settled = false;
-        let timer: NodeJS.Timeout | undefined;
-        const finish = (e: Error | undefined, code?: number) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          opts.signal?.removeEventListener('abort', onAbort);
-          this.client.removeListener('close', onDrop);
-          if (e) return reject(e);
-          if (code !== 0 && SUDO_PASSWORD.test(errText)) return reject(this.sudoPasswordError());
-          resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: errText, ms: Date.now() - started });
-        };
-        let stopping: RemoteError | undefined;
-        const stop = (why: RemoteError) => {
-          if (stopping) return;
-          stopping = why;
-          // Kill the remote job's process group (waiting for it, so a caller that closes the connection
-          // next does not cut the kill short), then close the channel. Before the job has said its PID,
-          // wait for it a little: closing the channel alone would leave the job running.
-          const done = () => {
-            ch.close();
-            finish(why);
-          };
-          if (pid) void this.killGroup(pid).then(done);
-          else if (pid === undefined) {
-            const t = setTimeout(done, 3000);
-            onPid = (p) => {
-              clearTimeout(t);
-              void this.killGroup(p).then(done);
-            };
-          } else done();
-        };
-        let onPid: ((p: number) => void) | undefined;
-        const onAbort = () => stop(new RemoteError('cancelled', l10n.t('{0}: cancelled; the remote command was stopped', this.label)));
-        const onDrop = () => finish(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: the SSH connection dropped while a command ran', this.label)));
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
-        this.client.once('close', onDrop);
-        if (opts.timeoutMs)
-          timer = setTimeout(
-            () => stop(new RemoteError('step-timeout', l10n.t('{0}: no result after {1} s; the remote command was stopped', this.label, Math.round(opts.timeoutMs! / 1000)))),
-            opts.timeoutMs,
-          );
-        // A character whose UTF-8 bytes are split across two chunks is decoded whole (a secret in the
-        // output must reach the masker intact).
-        const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
-        ch.on('data', (d: Buffer) => {
-          out.push(d);
-          const text = decoders.stdout.write(d);
-          if (text) opts.onOutput?.(text, 'stdout');
-        });
-        let pending = '';
-        ch.stderr.on('data', (d: Buffer) => {
-          let text = decoders.stderr.write(d);
-          if (pid === undefined) {
-            pending += text;
-            const m = PID_LINE.exec(pending);
-            if (!m) {
-              if (pending.includes('\n') && !pending.startsWith('OSTOPO_PID')) {
-                text = pending;
-                pending = '';
-                pid = 0;
-              } else return;
-            } else {
-              pid = Number(m[1]);
-              text = pending.slice(m[0].length);
-              pending = '';
-              onPid?.(pid);
-            }
-          }
-          errText += text;
-          if (text) opts.onOutput?.(text, 'stderr');
-        });
-        let exitCode: number | undefined;
-        ch.on('exit', (code: number | null, signal?: string) => {
-          if (code === null && signal) errText += `\n(killed by signal ${signal})`;
-          exitCode = code ?? 128;
-        });
-        // A channel that closes without an exit status lost its connection (the 'close' of the client may come later).
-        ch.on('close', () => {
-          const rest = { stdout: decoders.stdout.end(), stderr: decoders.stderr.end() };
-          errText += rest.stderr;
-          for (const stream of ['stdout', 'stderr'] as const) if (rest[stream]) opts.onOutput?.(rest[stream], stream);
-          setImmediate(() =>
-            exitCode !== undefined && !this.dropReason
-              ? finish(undefined, exitCode)
-              : finish(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: the command ended without an exit status (connection lost?)', this.label))),
-          );
-        });
-        ch.end(Buffer.concat([Buffer.from(header + '\0'), opts.stdin === undefined ? Buffer.alloc(0) : Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin)]));
+  /** An idle worker of this connection, or a new one. */
+  private worker(): Promise<Worker> {
+    for (let w = this.idle.pop(); w; w = this.idle.pop()) if (w.alive) return Promise.resolve(w);
+    return new Promise((resolve, reject) => {
+      this.client.exec(`${this.sudo ? 'sudo -n -- ' : ''}bash --norc --noprofile -c ${shq(WORKER)} ostopo-worker`, (err, ch) => {
+        if (err) reject(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: cannot start a command: {1}', this.label, err.message)));
+        else resolve(new Worker(ch));
       });
+    });
+  }
+
+  private release(w: Worker): void {
+    if (!this.closed && w.alive && this.idle.length < IDLE_WORKERS) this.idle.push(w);
+    else w.close();
+  }
+
+  async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const started = Date.now();
+    if (this.dropReason) throw this.dropReason;
+    if (opts.signal?.aborted) throw new RemoteError('cancelled', l10n.t('{0}: cancelled', this.label));
+    const w = await this.worker();
+    return new Promise<ExecResult>((resolve, reject) => {
+      const out: Buffer[] = [];
+      let errText = '';
+      let pid: number | undefined;
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (e: Error | undefined, code?: number) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        this.client.removeListener('close', onDrop);
+        if (e) return reject(e);
+        if (code !== 0 && SUDO_PASSWORD.test(errText)) return reject(this.sudoPasswordError());
+        resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: errText, ms: Date.now() - started });
+      };
+      let stopping: RemoteError | undefined;
+      const stop = (why: RemoteError) => {
+        if (stopping) return;
+        stopping = why;
+        // Kill the remote job's process group (waiting for it, so a caller that closes the connection
+        // next does not cut the kill short), then end the worker. Before the job has said its PID, wait
+        // for it a little: ending the worker alone would leave the job running.
+        const done = () => {
+          w.close();
+          finish(why);
+        };
+        if (pid) void this.killGroup(pid).then(done);
+        else if (pid === undefined) {
+          const t = setTimeout(done, 3000);
+          onPid = (p) => {
+            clearTimeout(t);
+            void this.killGroup(p).then(done);
+          };
+        } else done();
+      };
+      let onPid: ((p: number) => void) | undefined;
+      const onAbort = () => stop(new RemoteError('cancelled', l10n.t('{0}: cancelled; the remote command was stopped', this.label)));
+      const onDrop = () => finish(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: the SSH connection dropped while a command ran', this.label)));
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      this.client.once('close', onDrop);
+      if (opts.timeoutMs)
+        timer = setTimeout(
+          () => stop(new RemoteError('step-timeout', l10n.t('{0}: no result after {1} s; the remote command was stopped', this.label, Math.round(opts.timeoutMs! / 1000)))),
+          opts.timeoutMs,
+        );
+      // A character whose UTF-8 bytes are split across two chunks is decoded whole (a secret in the
+      // output must reach the masker intact).
+      const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+      const flush = () => {
+        const rest = { stdout: decoders.stdout.end(), stderr: decoders.stderr.end() };
+        errText += rest.stderr;
+        for (const stream of ['stdout', 'stderr'] as const) if (rest[stream]) opts.onOutput?.(rest[stream], stream);
+      };
+      try {
+        w.run(script, opts.args ?? [], opts.env ?? {}, opts.stdin === undefined ? undefined : Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin), {
+          stdout: (d) => {
+            out.push(d);
+            const text = decoders.stdout.write(d);
+            if (text) opts.onOutput?.(text, 'stdout');
+          },
+          stderr: (d) => {
+            const text = decoders.stderr.write(d);
+            errText += text;
+            if (text) opts.onOutput?.(text, 'stderr');
+          },
+          pid: (p) => {
+            pid = p;
+            onPid?.(p);
+          },
+          end: (code) => {
+            flush();
+            // Stopped: the stop ends the worker and says why, once the job's whole group is gone.
+            if (stopping) return;
+            this.release(w);
+            finish(undefined, code);
+          },
+          // The worker's channel closed before the command ended: the connection is gone, or the worker
+          // could not start (sudo asking for a password says so on stderr).
+          lost: () => {
+            flush();
+            setImmediate(() => {
+              if (!this.dropReason && SUDO_PASSWORD.test(errText)) return finish(this.sudoPasswordError());
+              finish(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: the command ended without an exit status (connection lost?)', this.label)));
+            });
+          },
+        });
+      } catch (e) {
+        this.release(w);
+        finish(new RemoteError('io', `${this.label}: ${(e as Error).message}`));
+      }
     });
   }
 
@@ -346,14 +342,26 @@ export class SshRemote implements Remote {
     // $1: how many files follow, each as path, begin marker and end marker (empty: the whole file);
     // then the check scripts. The markers reach awk through its environment (-v would unescape them).
     const script = [
-      'n=$1; shift',
+      'n=$1; shift; k=0; plain=(); at=(); res=()',
       'while [ "$n" -gt 0 ]; do f=$1 B=$2 E=$3; shift 3; n=$((n-1))',
-      '  if [ ! -f "$f" ]; then echo missing',
-      '  elif [ -z "$B" ]; then printf \'%s %s\\n\' "$(stat -c \'%U %G %a\' -- "$f")" "$(sha256sum < "$f" | cut -d" " -f1)"',
-      '  elif grep -qxF -- "$B" "$f"; then printf \'%s %s\\n\' "$(stat -c \'%U %G %a\' -- "$f")" "$(B=$B E=$E awk \'$0==ENVIRON["B"]{p=1} p{print} p&&$0==ENVIRON["E"]{exit}\' "$f" | sha256sum | cut -d" " -f1)"',
-      '  else echo missing; fi',
+      '  if [ ! -f "$f" ]; then res[k]=missing',
+      '  elif [ -z "$B" ]; then plain+=("$f"); at+=("$k")',
+      '  elif grep -qxF -- "$B" "$f"; then res[k]="$(stat -c \'%U %G %a\' -- "$f") $(B=$B E=$E awk \'$0==ENVIRON["B"]{p=1} p{print} p&&$0==ENVIRON["E"]{exit}\' "$f" | sha256sum | cut -d" " -f1)"',
+      '  else res[k]=missing; fi',
+      '  k=$((k+1))',
       'done',
-      'for s in "$@"; do (bash -c "$s") </dev/null >/dev/null 2>&1; echo "check $?"; done',
+      // The whole files: one stat and one sha256sum for all of them (a line each; sha256sum puts a
+      // backslash before the sum of a name it escapes). A file gone in between: each on its own.
+      'if [ ${#plain[@]} -gt 0 ]; then',
+      '  if st=$(stat -c \'%U %G %a\' -- "${plain[@]}") && sums=$(sha256sum -- "${plain[@]}"); then',
+      '    mapfile -t st <<< "$st"; mapfile -t sums <<< "$sums"',
+      '    for j in "${!plain[@]}"; do h=${sums[j]%% *}; res[${at[j]}]="${st[j]} ${h#\\\\}"; done',
+      '  else',
+      '    for j in "${!plain[@]}"; do f=${plain[j]}; if [ -f "$f" ]; then res[${at[j]}]="$(stat -c \'%U %G %a\' -- "$f") $(sha256sum < "$f" | cut -d" " -f1)"; else res[${at[j]}]=missing; fi; done',
+      '  fi',
+      'fi',
+      'for ((j = 0; j < k; j++)); do printf \'%s\\n\' "${res[j]}"; done',
+      'for s in "$@"; do bash -c "$s" </dev/null >/dev/null 2>&1; echo "check $?"; done',
     ].join('\n');
     const args = files.flatMap((f) => [f.path, f.block?.begin ?? '', f.block?.end ?? '']);
     const r = await this.exec(script, { args: [String(files.length), ...args, ...checks], env: opts.env, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 300000 });
@@ -402,21 +410,24 @@ export const NODE_LOCK = '/var/lib/ostopo/deploy.lock';
  * someone else holds it, printing who.
  */
 const LOCK_HOLDER = [
-  'mkdir -p -- "$(dirname -- "$2")"',
+  '[ -d "${2%/*}" ] || mkdir -p -- "${2%/*}"',
   'exec 9>>"$2"',
   'if ! flock -n 9; then head -n 1 -- "$2.holder" 2>/dev/null || true; exit 75; fi',
   `printf '%s\\n%s\\n' "$1" "$$" > "$2.holder"`,
   // With the node's machine-id (the run compares it with its journal's).
-  'echo "OSTOPO_LOCKED $(cat /etc/machine-id 2>/dev/null)"',
+  '{ read -r mid < /etc/machine-id; } 2>/dev/null || mid=',
+  'echo "OSTOPO_LOCKED $mid"',
   // cat becomes the holder (same pid, fd 9 inherited): it ends when the connection does, or when killed.
   'exec cat >/dev/null',
 ].join('\n');
 
 /**
  * Writes its standard input into place as root: $1 target, $2:$3 owner, $4 mode, $5 the content's size in
- * bytes; with $6 and $7 (begin and end markers) the content is a managed block that replaces the target's
- * block, or goes at its top, or before $8 (the initial text) when there is no target yet. Bash's own
- * expansions where a process would do (one per file in a deploy of hundreds of nodes adds up).
+ * bytes (the worker has checked it: input cut short runs nothing); with $6 and $7 (begin and end markers)
+ * the content is a managed block that replaces the target's block, or goes at its top, or before $8 (the
+ * initial text) when there is no target yet. Bash's own means where a process would do, since a deploy of
+ * hundreds of nodes pays each one thousands of times: the temp file is created exclusively (noclobber)
+ * with the mode by the umask, and chown and chmod run only where those cannot give it.
  */
 const INSTALL = [
   'set -e',
@@ -427,11 +438,14 @@ const INSTALL = [
   'shopt -s nullglob',
   'old=("$dir/.$base.ostopo-"*)',
   '[ ${#old[@]} -eq 0 ] || rm -f -- "${old[@]}"',
-  'tmp=$(mktemp "$dir/.$base.ostopo-XXXXXX")',
+  'm=$((8#$4))',
+  'if [ $((m & ~0666)) -eq 0 ]; then printf -v u %04o $((0777 & ~m)); umask "$u"; m=; fi',
+  'set -C',
+  'tmp="$dir/.$base.ostopo-$$-$RANDOM"',
+  ': > "$tmp"',
+  'set +C',
   'trap \'rm -f -- "$tmp" "$tmp.b"\' EXIT',
   'cat > "$tmp"',
-  'got=$(stat -c %s -- "$tmp")',
-  '[ "$got" = "$5" ] || { echo "$dst: the upload was cut short ($got of $5 bytes); the file is unchanged" >&2; exit 4; }',
   'if [ -n "$B" ]; then',
   '  if [ ! -f "$dst" ]; then printf \'%s\' "$8" >> "$tmp"',
   '  elif grep -qxF -- "$B" "$dst"; then',
@@ -441,8 +455,9 @@ const INSTALL = [
   '  else cat -- "$dst" >> "$tmp"',
   '  fi',
   'fi',
-  'chown -- "$2:$3" "$tmp"',
-  'chmod -- "$4" "$tmp"',
+  // A new file is the creator's (root's) with the creator's group, unless the folder says otherwise (-G).
+  '[ "$2:$3" = root:root ] && [ "$EUID" = 0 ] && [ -G "$tmp" ] || chown -- "$2:$3" "$tmp"',
+  '[ -z "$m" ] || chmod -- "$4" "$tmp"',
   'if [ -e "$dst" ]; then cp -p -- "$dst" "$dst.ostopo.bak"; fi',
   'mv -f -- "$tmp" "$dst"',
   'trap - EXIT',
