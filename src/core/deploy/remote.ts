@@ -407,12 +407,14 @@ export const NODE_LOCK = '/var/lib/ostopo/deploy.lock';
 /**
  * Holds the node lock $2 ($1 says who holds it) until its standard input ends, which is when the
  * deploy's SSH connection closes, however it ends: no stale lock can outlive its run. Exit 75 when
- * someone else holds it, printing who.
+ * someone else holds it, printing who. It waits up to 3 s for the lock: a run that has just ended (its
+ * connection closed) lets go of it a moment later, when the node has seen the close, and a run started
+ * right after it (the next test, verify after deploy in one window) must not be refused for that.
  */
 const LOCK_HOLDER = [
   '[ -d "${2%/*}" ] || mkdir -p -- "${2%/*}"',
   'exec 9>>"$2"',
-  'if ! flock -n 9; then head -n 1 -- "$2.holder" 2>/dev/null || true; exit 75; fi',
+  'if ! flock -w 3 9; then head -n 1 -- "$2.holder" 2>/dev/null || true; exit 75; fi',
   `printf '%s\\n%s\\n' "$1" "$$" > "$2.holder"`,
   // With the node's machine-id (the run compares it with its journal's).
   '{ read -r mid < /etc/machine-id; } 2>/dev/null || mid=',
