@@ -136,6 +136,13 @@ describe('the worker: one shell per connection runs the commands (deploy, verify
     });
     assert.equal((await lost).lost, true);
     if (pid > 0) process.kill(-pid, 'SIGKILL');
+    // A worker that never starts (sudo -n that wants a password): what it said reaches the caller.
+    const refused = spawn('bash', ['-c', 'echo "sudo: a password is required" >&2; exit 1']);
+    started.push(refused);
+    refused.stdin.on('error', () => undefined); // it may be gone before the request is written
+    const r = await job(new Worker(new PipeChannel(refused) as unknown as ClientChannel), 'true');
+    assert.equal(r.lost, true);
+    assert.equal(r.stderr, 'sudo: a password is required\n');
     assert.throws(() => request('00', 'echo', ['a\0b'], {}), /NUL byte/);
   });
 });

@@ -108,6 +108,8 @@ export class Worker {
       this.gone = true;
       const j = this.job;
       this.job = undefined;
+      // What came before the PID line is the caller's to see (sudo saying it wants a password).
+      if (j?.pidText) j.h.stderr(Buffer.from(j.pidText, 'latin1'));
       j?.h.lost();
     });
   }
