@@ -90,6 +90,10 @@ describe('the worker: one shell per connection runs the commands (deploy, verify
     const c = await job(w, 'head -c 3000000 /dev/zero | tr "\\0" x; echo; echo done >&2');
     assert.equal(c.stdout.length, 3_000_001);
     assert.equal(c.stderr, 'done\n');
+    // Input above 8 MB goes through /var/tmp (a node's /dev/shm may be small), whole.
+    const big = Buffer.alloc(9 * 1024 * 1024 + 7, 7);
+    const g = await job(w, 'wc -c', [], {}, big);
+    assert.equal(g.stdout.toString().trim(), String(big.length));
     // The environment of one command is not the next one's; no input is /dev/null.
     const d = await job(w, 'echo "[${SECRET-unset}]"; cat');
     assert.equal(d.stdout.toString(), '[unset]\n');

@@ -11,7 +11,8 @@ import { ClientChannel } from 'ssh2';
  * A request is NUL-separated: an id, the script, the count and the values of its arguments, the count and
  * the NAME=value pairs of its environment (secrets travel here, never in argv), the length of its
  * standard input, then that many bytes. The worker keeps the input in a private temp file (its own
- * folder, 0700, in /dev/shm when it can; emptied when the command ends) for the command's stdin, else the
+ * folder, 0700, in /dev/shm when it can, in /var/tmp above 8 MB, such as an image a check uploads; emptied
+ * when the command ends) for the command's stdin, else the
  * command reads /dev/null; input cut short (a dropped connection) runs nothing and ends the worker. The
  * command runs in its own process group (cancellation kills the group); before anything else it says its
  * PID on stderr. When it ends, the worker writes NUL, the id and the exit status on stdout and NUL and the
@@ -24,15 +25,16 @@ export const WORKER = [
   'u=$(umask)',
   'umask 077',
   'w=$(mktemp -d /dev/shm/ostopo-w.XXXXXX || mktemp -d /tmp/ostopo-w.XXXXXX) || exit 1',
-  'trap \'rm -rf -- "$w"\' EXIT',
+  'trap \'rm -rf -- "$w" ${big:+"$big"}\' EXIT',
   "while IFS= read -r -d '' id && IFS= read -r -d '' s && IFS= read -r -d '' n; do",
   '  a=(); while [ $n -gt 0 ] && IFS= read -r -d \'\' x; do a+=("$x"); n=$((n-1)); done',
   "  IFS= read -r -d '' n",
   '  e=(); while [ $n -gt 0 ] && IFS= read -r -d \'\' x; do e+=("$x"); n=$((n-1)); done',
   "  IFS= read -r -d '' n",
   '  i=/dev/null',
+  '  if [ "$n" -gt 8388608 ]; then [ -n "${big:-}" ] || big=$(mktemp -d /var/tmp/ostopo-w.XXXXXX) || exit 1; i=$big/in; elif [ "$n" -gt 0 ]; then i=$w/in; fi',
   // Input cut short (the connection dropped mid-way): the command does not run; the worker ends.
-  '  if [ "$n" -gt 0 ]; then i=$w/in; head -c "$n" > "$i"; [ "$(stat -c %s -- "$i")" = "$n" ] || exit 1; fi',
+  '  if [ "$n" -gt 0 ]; then head -c "$n" > "$i"; [ "$(stat -c %s -- "$i")" = "$n" ] || exit 1; fi',
   '  set -m',
   // The umask of the node's login, not the worker's own.
   '  ( umask "$u"; printf \'OSTOPO_PID %s\\n\' "$BASHPID" >&2; for x in "${e[@]}"; do export "$x"; done; exec bash -c "$s" ostopo "${a[@]}" ) <"$i" 2>&3 &',
