@@ -4,7 +4,8 @@
 // with `copy`, commands with `creates`) in the same run on the same nodes. Prints the 10:1 time ratio
 // (goal <= 1.3: nodes run in parallel), a no-op re-deploy against the first deploy (goal <= 10 %), ostopo
 // against Ansible (goal: faster, first deploy and no-op re-run both), and the client's CPU time and memory
-// per node (a cloud of hundreds of nodes is deployed from one workstation). OSTOPO_BENCH_FLEET=100 adds a
+// per node (a cloud of hundreds of nodes is deployed from one workstation), and the CPU each node spent on
+// it (its sshd, shells and commands: the nodes share this machine's cores). OSTOPO_BENCH_FLEET=100 adds a
 // fleet of 100 nodes (about 50 MB of memory each; goal: 100 hosts / 10 hosts <= 3).
 // Usage: npm run pretest && node bench/deploy.mjs   (root; the nodes are created and destroyed here;
 // ansible-core is installed with apt-get when missing)
@@ -57,6 +58,20 @@ function steps(dir) {
 const T = path.join(process.env.OSTOPO_SHARED ?? path.join(root, '..', 'shared'), 'testnodes', 'testnodes');
 const tn = (...a) => execFileSync(T, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
+/**
+ * CPU time the test nodes have used (ms, all of them: sshd, shells, commands), from their cgroups (a
+ * testnodes node is the cgroup testnodes/NAME; under cgroup v1 the v2 tree is at unified/). NaN when not there.
+ */
+function nodesCpuMs(hosts) {
+  let us = 0;
+  for (const h of hosts) {
+    const f = ['/sys/fs/cgroup/unified/testnodes', '/sys/fs/cgroup/testnodes'].map((d) => `${d}/${h.name}/cpu.stat`).find((x) => fs.existsSync(x));
+    if (!f) return NaN;
+    us += Number(/^usage_usec (\d+)/m.exec(fs.readFileSync(f, 'utf8'))?.[1] ?? NaN);
+  }
+  return us / 1000;
+}
+
 /** ostopo's deploy of the step list to these hosts, then again (a no-op); with the client's CPU and peak memory. */
 async function ostopo(hosts, work, label) {
   const nodes = hosts.map((h) => ({
@@ -80,13 +95,14 @@ async function ostopo(hosts, work, label) {
     let peak = rss0;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
     const cpu0 = process.cpuUsage();
+    const node0 = nodesCpuMs(hosts);
     const t = process.hrtime.bigint();
     const r = await deploy({ target, journal: Journal.open(state, label), connect, onEvent: () => undefined });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
     const cpu = process.cpuUsage(cpu0);
     clearInterval(sampler);
     if (!r.ok) throw new Error(`${label} deploy failed: ${JSON.stringify(r.nodes)}`);
-    return { ms, changed: r.changed, cpuMs: (cpu.user + cpu.system) / 1000, memMb: (peak - rss0) / 1e6 };
+    return { ms, changed: r.changed, cpuMs: (cpu.user + cpu.system) / 1000, memMb: (peak - rss0) / 1e6, nodeCpuMs: nodesCpuMs(hosts) - node0 };
   };
   const first = await once();
   const again = await once();
@@ -131,6 +147,7 @@ function ansible(hosts, work, dir) {
     ANSIBLE_RETRY_FILES_ENABLED: 'False',
   };
   const once = () => {
+    const node0 = nodesCpuMs(hosts);
     const t = process.hrtime.bigint();
     const r = spawnSync('/usr/bin/time', ['-f', 'OSTOPO_TIME %U %S %M', 'ansible-playbook', '-f', String(Math.max(hosts.length, 5)), '-i', inventory, book], {
       env,
@@ -141,7 +158,7 @@ function ansible(hosts, work, dir) {
     if (r.status !== 0) throw new Error(`ansible-playbook failed (${r.status}):\n${(r.stdout + r.stderr).split('\n').slice(-30).join('\n')}`);
     const recap = [...r.stdout.matchAll(/changed=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
     const tm = /OSTOPO_TIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
-    return { ms, changed: recap, cpuMs: tm ? (Number(tm[1]) + Number(tm[2])) * 1000 : NaN, memMb: tm ? Number(tm[3]) / 1000 : NaN };
+    return { ms, changed: recap, cpuMs: tm ? (Number(tm[1]) + Number(tm[2])) * 1000 : NaN, memMb: tm ? Number(tm[3]) / 1000 : NaN, nodeCpuMs: nodesCpuMs(hosts) - node0 };
   };
   const first = once();
   const again = once();
@@ -195,14 +212,15 @@ try {
   const f = (x) => `${(x / 1000).toFixed(2)} s`;
   // Memory: ostopo's is what its process grew by during the deploy (one process does it all); Ansible's is
   // the peak of its largest process (each of its -f forks is a Python process of its own, about that size).
-  console.log('hosts | tool    | first deploy | changes | no-op re-run | re-run / first | client CPU per host | client memory');
+  // Node CPU: what the deploy cost each node (sshd, shells, the commands): the nodes share this machine's cores with the client.
+  console.log('hosts | tool    | first deploy | changes | no-op re-run | re-run / first | client CPU per host | node CPU per host | client memory');
   for (const { n, ours, theirs } of results)
     for (const [tool, r] of [
       ['ostopo', ours],
       ['ansible', theirs],
     ])
       console.log(
-        `${String(n).padStart(5)} | ${tool.padEnd(7)} | ${f(r.first.ms).padStart(12)} | ${String(r.first.changed).padStart(7)} | ${f(r.again.ms).padStart(12)} | ${((100 * r.again.ms) / r.first.ms).toFixed(1).padStart(12)} % | ${(r.first.cpuMs / n).toFixed(0).padStart(16)} ms | ${tool === 'ostopo' ? `+${r.first.memMb.toFixed(1)} MB for all hosts` : `${r.first.memMb.toFixed(0)} MB per fork (${n} at once)`}`,
+        `${String(n).padStart(5)} | ${tool.padEnd(7)} | ${f(r.first.ms).padStart(12)} | ${String(r.first.changed).padStart(7)} | ${f(r.again.ms).padStart(12)} | ${((100 * r.again.ms) / r.first.ms).toFixed(1).padStart(12)} % | ${(r.first.cpuMs / n).toFixed(0).padStart(16)} ms | ${(r.first.nodeCpuMs / n).toFixed(0).padStart(14)} ms | ${tool === 'ostopo' ? `+${r.first.memMb.toFixed(1)} MB for all hosts` : `${r.first.memMb.toFixed(0)} MB per fork (${n} at once)`}`,
       );
   const by = Object.fromEntries(results.map((r) => [r.n, r]));
   const goal = (ok, what) => console.log(`${ok ? 'within' : 'OVER  '} goal: ${what}`);
