@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ClientChannel } from 'ssh2';
+import { FOLDED_CHECK } from '../../src/core/deploy/actions';
 import { JobHandlers, request, Worker, WORKER } from '../../src/core/deploy/worker';
 
 /**
@@ -63,7 +64,7 @@ describe('the worker: one shell per connection runs the commands (deploy, verify
   let dir: string;
   const started: ChildProcessWithoutNullStreams[] = [];
   const worker = () => {
-    const child = spawn('bash', ['--norc', '--noprofile', '-c', WORKER, 'ostopo-worker'], { env: { PATH: '/usr/bin:/bin' } });
+    const child = spawn('bash', ['--norc', '--noprofile', '-c', WORKER, 'ostopo'], { env: { PATH: '/usr/bin:/bin' } });
     started.push(child);
     return { w: new Worker(new PipeChannel(child) as unknown as ClientChannel), child };
   };
@@ -103,6 +104,15 @@ describe('the worker: one shell per connection runs the commands (deploy, verify
     const e = await job(w, `grep -l ${token} /dev/shm/ostopo-w.*/in /tmp/ostopo-w.*/in 2>/dev/null; true`);
     assert.equal(e.stdout.toString(), '');
     assert.equal(child.exitCode, null, 'the worker runs on');
+  });
+
+  it("a command's check asked with it: a check that fails, also by its own set -e, runs the command; one that passes does not", async () => {
+    const { w } = worker();
+    const run = async (check: string) => (await job(w, `${FOLDED_CHECK}set -e\necho ran "$@"`, [check, 'arg'])).stdout.toString();
+    assert.equal(await run('true'), '');
+    assert.equal(await run('false'), 'ran arg\n');
+    assert.equal(await run('set -e\nfalse\ntrue'), 'ran arg\n', 'errexit of the check holds');
+    assert.equal(await run('test -n "$OSTOPO_NOPE"'), 'ran arg\n');
   });
 
   it("the PID it says is the command's process group, for cancellation", async () => {

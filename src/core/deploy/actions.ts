@@ -108,9 +108,11 @@ export async function doFile(ctx: Ctx, s: PlanStep, f: FileArtifact, seen: FileS
 const CHECK_PASSED = 'OSTOPO-CHECK-PASSED';
 /**
  * Before a command's own lines: its check ($1, with the command's environment, no input, its output
- * dropped); when it passes, say so and stop, else run the command (as RUNBOOK.sh does: `check || run`).
+ * dropped, in a subshell); when it passes, say so and stop, else run the command (as RUNBOOK.sh does:
+ * `check || run`).
  */
-const FOLDED_CHECK = `if bash -c "$1" ostopo-check </dev/null >/dev/null 2>&1; then printf '%s\\n' ${CHECK_PASSED} >&2; exit 0; fi\nshift\n`;
+// A statement of its own, not an `if` condition: there bash would ignore a `set -e` of the check's own.
+export const FOLDED_CHECK = `(eval "$1") </dev/null >/dev/null 2>&1\nif [ $? = 0 ]; then printf '%s\\n' ${CHECK_PASSED} >&2; exit 0; fi\nshift\n`;
 
 export async function doCommand(ctx: Ctx, s: PlanStep, c: CommandArtifact, checked?: boolean): Promise<boolean> {
   const t0 = Date.now();

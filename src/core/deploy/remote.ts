@@ -150,7 +150,7 @@ export class SshRemote implements Remote {
   private worker(): Promise<Worker> {
     for (let w = this.idle.pop(); w; w = this.idle.pop()) if (w.alive) return Promise.resolve(w);
     return new Promise((resolve, reject) => {
-      this.client.exec(`${this.sudo ? 'sudo -n -- ' : ''}bash --norc --noprofile -c ${shq(WORKER)} ostopo-worker`, (err, ch) => {
+      this.client.exec(`${this.sudo ? 'sudo -n -- ' : ''}bash --norc --noprofile -c ${shq(WORKER)} ostopo`, (err, ch) => {
         if (err) reject(this.dropReason ?? new RemoteError('dropped', l10n.t('{0}: cannot start a command: {1}', this.label, err.message)));
         else resolve(new Worker(ch));
       });
@@ -361,7 +361,8 @@ export class SshRemote implements Remote {
       '  fi',
       'fi',
       'for ((j = 0; j < k; j++)); do printf \'%s\\n\' "${res[j]}"; done',
-      'for s in "$@"; do bash -c "$s" </dev/null >/dev/null 2>&1; echo "check $?"; done',
+      // Each check in a subshell (a fork, not a new bash).
+      'for s in "$@"; do (eval "$s") </dev/null >/dev/null 2>&1; echo "check $?"; done',
     ].join('\n');
     const args = files.flatMap((f) => [f.path, f.block?.begin ?? '', f.block?.end ?? '']);
     const r = await this.exec(script, { args: [String(files.length), ...args, ...checks], env: opts.env, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 300000 });
