@@ -632,8 +632,24 @@ describe('deploy over SSH (real sshd)', function () {
     fs.mkdirSync(root, { recursive: true });
     fs.writeFileSync(path.join(root, 'big.dat'), 'old content\n');
     const r1 = run(target(bigFile));
-    setTimeout(() => sshd.dropConnections(), 700);
+    // Drop the connection while the content is on its way: once the node's worker holds part of it (input
+    // above 8 MB goes to /var/tmp/ostopo-w.*/in). A fixed delay raced the upload on a quiet machine.
+    const underWay = () => {
+      for (const d of fs.readdirSync('/var/tmp').filter((n) => n.startsWith('ostopo-w.'))) {
+        const size = fs.statSync(path.join('/var/tmp', d, 'in'), { throwIfNoEntry: false })?.size ?? 0;
+        if (size > 0 && size < big.length) return true;
+      }
+      return false;
+    };
+    let dropped = false;
+    for (const t0 = Date.now(); !dropped && Date.now() - t0 < 60_000; await new Promise((r) => setTimeout(r, 2))) {
+      if (underWay()) {
+        sshd.dropConnections();
+        dropped = true;
+      }
+    }
     const res1 = await r1.p;
+    assert.ok(dropped, 'the upload was seen under way');
     assert.equal(res1.ok, false, 'the upload was interrupted');
     assert.equal(fs.readFileSync(path.join(root, 'big.dat'), 'utf8'), 'old content\n', 'the target is the old file, not a partial one');
     const r2 = run(target(bigFile));
