@@ -5,16 +5,15 @@ import { ClientChannel } from 'ssh2';
  * A shell that stays on the node for the life of a connection and runs one command after another. Each
  * SSH exec costs the node a session of sshd and a login shell (about 3.5 ms of CPU on a test node, 7-8 ms
  * with bash's own start; a deploy of a hundred nodes from one workstation makes thousands of them); a
- * command given to a waiting worker costs a fork and the command's own bash. SshRemote keeps a few per
- * connection and opens another when all are busy, so commands still run side by side.
+ * command given to a waiting worker costs a fork. SshRemote keeps a few per connection and opens another
+ * when all are busy, so commands still run side by side.
  *
  * A request is NUL-separated: an id, the script, the count and the values of its arguments, the count and
  * the NAME=value pairs of its environment (secrets travel here, never in argv), the length of its
  * standard input, then that many bytes. The worker keeps the input in a private temp file (its own
  * folder, 0700, in /dev/shm when it can, in /var/tmp above 8 MB, such as an image a check uploads; emptied
- * when the command ends) for the command's stdin, else the
- * command reads /dev/null; input cut short (a dropped connection) runs nothing and ends the worker. The
- * command runs in its own process group (cancellation kills the group); before anything else it says its
+ * when the command ends) for the command's stdin, else the command reads /dev/null; input cut short (a
+ * dropped connection) runs nothing and ends the worker. The command runs in its own process group (cancellation kills the group); before anything else it says its
  * PID on stderr. When it ends, the worker writes NUL, the id and the exit status on stdout and NUL and the
  * id on stderr: the ends of its two streams. The id is random per request, so no output can end a command
  * early. The worker ends when its channel's input does.
