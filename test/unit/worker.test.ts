@@ -69,8 +69,22 @@ describe('the worker: one shell per connection runs the commands (deploy, verify
     return { w: new Worker(new PipeChannel(child) as unknown as ClientChannel), child };
   };
   before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-worker-test-'))));
-  after(() => {
-    for (const c of started) c.kill('SIGKILL');
+  after(async () => {
+    // Ended as a connection would end them (their input closes), so that each removes its folder.
+    await Promise.all(
+      started.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            const t = setTimeout(() => c.kill('SIGKILL'), 5000);
+            c.on('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            c.stdin.end();
+          }),
+      ),
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -146,10 +160,30 @@ describe('the worker: one shell per connection runs the commands (deploy, verify
     let pid = 0;
     const lost = job(w3, 'sleep 20', [], {}, undefined, (p) => {
       pid = p;
-      setTimeout(() => c3.kill('SIGKILL'), 100);
+      setTimeout(() => c3.kill('SIGTERM'), 100);
     });
     assert.equal((await lost).lost, true);
     if (pid > 0) process.kill(-pid, 'SIGKILL');
+    // A worker whose channel is gone when its command ends (a dropped connection) removes its folder
+    // (bash runs the EXIT trap when the end markers meet the closed pipe).
+    const folders = () => fs.readdirSync('/dev/shm').filter((n) => n.startsWith('ostopo-w.'));
+    const before = new Set(folders());
+    const { w: w4, child: c4 } = worker();
+    const ended = new Promise<void>((resolve) => c4.on('exit', () => resolve()));
+    void job(w4, 'sleep 0.3');
+    const mine = await (async () => {
+      for (let k = 0; k < 500; k++) {
+        const made = folders().filter((n) => !before.has(n));
+        if (made.length) return made;
+        await new Promise((res) => setTimeout(res, 2));
+      }
+      return [];
+    })();
+    assert.equal(mine.length, 1);
+    c4.stdout.destroy();
+    c4.stderr.destroy();
+    await ended;
+    assert.ok(!fs.existsSync(path.join('/dev/shm', mine[0]!)), 'the folder is removed');
     // A worker that never starts (sudo -n that wants a password): what it said reaches the caller.
     const refused = spawn('bash', ['-c', 'echo "sudo: a password is required" >&2; exit 1']);
     started.push(refused);
