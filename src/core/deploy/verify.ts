@@ -22,10 +22,11 @@ export interface VerifyResult {
 }
 
 /**
- * Checks run at once on a node (one SSH channel each; sshd allows 10 sessions per connection by default,
- * the node's lock holds one, and the openstack client server's start or stop one for a moment). Each is
- * independent: those that create objects name them uniquely. Most wait on a service more than they use
- * the node's CPU (their `openstack` commands go through one client process).
+ * Checks run at once on a node (one worker shell each, each an SSH channel of the node's one connection;
+ * sshd allows 10 sessions per connection by default, the node's lock holds one, and stopping a cancelled
+ * command one for a moment). Each is independent: those that create objects name them uniquely. Most
+ * wait on a service more than they use the node's CPU (their `openstack` commands go through one client
+ * process).
  */
 export const PARALLEL_CHECKS = 6;
 

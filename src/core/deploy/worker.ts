@@ -101,7 +101,8 @@ const PID_LINE = /OSTOPO_PID (\d+)\n/;
 
 /** One worker's channel: runs one command at a time. */
 export class Worker {
-  private job?: { h: JobHandlers; out: Until; err: Until; code?: number; codeText: string; errDone: boolean; pidText?: string };
+  // codeText: what follows the end of stdout (the exit status and a newline), once that end has come.
+  private job?: { h: JobHandlers; out: Until; err: Until; codeText?: string; code?: number; errDone: boolean; pidText?: string };
   private gone = false;
 
   constructor(private readonly ch: ClientChannel) {
@@ -128,7 +129,6 @@ export class Worker {
       h,
       out: new Until(Buffer.from(`\0${id} `), (b) => h.stdout(b)),
       err: new Until(Buffer.from(`\0${id}\n`), (b) => h.stderr(b)),
-      codeText: '',
       errDone: false,
       pidText: '',
     };
@@ -146,12 +146,13 @@ export class Worker {
   private onStdout(d: Buffer): void {
     const j = this.job;
     if (!j) return; // output of a command's leftover background process after its end: nobody's
-    if (j.code === undefined) {
+    if (j.codeText === undefined) {
       const rest = j.out.push(d);
       if (rest === undefined) return;
-      j.code = -1;
+      j.codeText = '';
       d = rest;
     }
+    if (j.code !== undefined) return;
     j.codeText += d.toString('latin1');
     const nl = j.codeText.indexOf('\n');
     if (nl >= 0) {
@@ -183,7 +184,7 @@ export class Worker {
 
   private settle(): void {
     const j = this.job;
-    if (!j || !j.errDone || j.code === undefined || j.code < 0 || !j.codeText.includes('\n')) return;
+    if (!j || !j.errDone || j.code === undefined) return;
     this.job = undefined;
     j.h.end(j.code);
   }
