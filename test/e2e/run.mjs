@@ -619,6 +619,8 @@ async function runCloud(cloud) {
     }
   } finally {
     await phase('test nodes: destroy', destroyNodes).catch((e) => console.error(e.message));
+    // A failed run keeps its workspace for its logs (the message above names it), a kept cloud for its secrets.
+    if (!failed && !process.env.OSTOPO_E2E_KEEP) fs.rmSync(ws, { recursive: true, force: true });
   }
   return { tag, times, passed, failed };
 }

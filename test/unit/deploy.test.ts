@@ -412,7 +412,7 @@ describe('deploy over SSH (real sshd)', function () {
     assert.ok(journal.nodes.n2.commands['svc/install'], 'the install before the wait is recorded as done');
   });
 
-  it("the next step's leading package commands run beside the end of the step before, never beside another package command", async () => {
+  it("the steps' leading package commands run ahead, in step order, beside the steps before; never beside another package command", async () => {
     const log = path.join(work, 'log');
     // Each command logs its start and end; the package commands check that no other one runs meanwhile.
     const lock = path.join(work, 'pkg.lock');
@@ -438,41 +438,48 @@ describe('deploy over SSH (real sshd)', function () {
       cmd('a/install', 0.2, true),
       cmd('a/db-sync', 4, false),
       cmd('b/pre-install-1', 0.1, true),
-      // A file that goes in before the install (a daemon's defaults) goes early with it.
+      // A file that goes in before the install (a daemon's defaults) goes ahead with it.
       { kind: 'file', id: 'b/defaults', step: 'b', service: 'base', path: defaults, owner: 'root', group: 'root', mode: '0644', language: 'shellscript', content: 'X=1\n', description: 'defaults' },
       cmd('b/install', 0.3, true, failEarly),
       cmd('b/register', 0.1, false),
       cmd('c/install', 0.2, true),
+      cmd('c/configure', 0.5, false),
+      // A package command past the step's lead runs in its place; the lane waits for it.
+      cmd('c/extra-packages', 0.2, true),
+      cmd('d/install', 0.2, true),
     ];
     const r1 = run(target(steps(false)));
     assert.equal((await r1.p).ok, true, r1.text());
     const lines = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
     const at = (l: string) => lines.indexOf(l);
-    // b's pre-install, its file and its install begin once a's install is done, while a's db-sync runs; b's register waits for a's end.
+    // b's pre-install, its file and its install begin once a's install is done, while a's db-sync runs; so
+    // does c's install (two steps ahead); b's register waits for a's end.
     assert.ok(at('start b/pre-install-1') > at('end a/install') && at('end b/install') < at('end a/db-sync'), lines.join('\n'));
+    assert.ok(at('start c/install') > at('end b/install') && at('end c/install') < at('end a/db-sync'), lines.join('\n'));
     assert.equal(fs.readFileSync(defaults, 'utf8'), 'X=1\n');
     assert.ok(at('start b/register') > at('end a/db-sync'), lines.join('\n'));
-    // c's install (a package command) waits until b has no package command left, then runs beside b's register at the latest.
-    assert.ok(at('start c/install') > at('end b/install'), lines.join('\n'));
+    // d's install waits until c has no package command left.
+    assert.ok(at('start d/install') > at('end c/extra-packages'), lines.join('\n'));
     const ends = r1.events.filter((e) => e.type === 'step-end').map((e) => `${e.type === 'step-end' && e.step} ${e.type === 'step-end' && e.status}`);
-    assert.deepEqual(ends, ['a done', 'b done', 'c done']);
+    assert.deepEqual(ends, ['a done', 'b done', 'c done', 'd done']);
 
-    // An early command that fails fails its step when the step comes, after the step before ended well.
+    // A command of the lane that fails fails its step when the step comes, after the steps before ended
+    // well; the lane goes no further.
     fs.rmSync(log);
     fs.rmSync(state, { recursive: true });
     const r2 = run(target(steps(true)));
     assert.equal((await r2.p).ok, false);
     const ends2 = r2.events.filter((e) => e.type === 'step-end').map((e) => `${e.type === 'step-end' && e.step} ${e.type === 'step-end' && e.status}`);
-    assert.deepEqual(ends2, ['a done', 'b failed', 'c blocked'], r2.text());
+    assert.deepEqual(ends2, ['a done', 'b failed', 'c blocked', 'd blocked'], r2.text());
     assert.match(r2.text(), /step b failed: b\/install failed with exit status 5/);
-    assert.ok(!fs.readFileSync(log, 'utf8').includes('start c/install'), 'nothing of c ran');
+    assert.ok(!/start [cd]\//.test(fs.readFileSync(log, 'utf8')), 'nothing of c or d ran');
 
     // A dry run keeps to the order.
     fs.rmSync(state, { recursive: true });
     const r3 = run(target(steps(false)), { dryRun: true });
     await r3.p;
     const would = r3.events.filter((e) => e.type === 'action').map((e) => (e.type === 'action' ? e.id : ''));
-    assert.deepEqual(would, ['a/install', 'a/db-sync', 'b/pre-install-1', 'b/defaults', 'b/install', 'b/register', 'c/install']);
+    assert.deepEqual(would, ['a/install', 'a/db-sync', 'b/pre-install-1', 'b/defaults', 'b/install', 'b/register', 'c/install', 'c/configure', 'c/extra-packages', 'd/install']);
   });
 
   it('connection refused, handshake timeout, and auth failure are clear errors', async () => {

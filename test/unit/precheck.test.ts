@@ -97,15 +97,20 @@ describe("precheck: the node's clock against this machine's", () => {
     }) as unknown as Remote;
   const timeOf = async (remote: Remote) => {
     const a = analyze(minimal(), {});
-    const r = await precheck({
-      target: targetOf(a),
-      cloud: a.cloud,
-      journal: Journal.open(fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-clock-')), 't'),
-      connect: async () => remote,
-      node: 'controller',
-      onEvent: () => undefined,
-    });
-    return r.outcomes.find((o) => o.id === 'precheck/time')!;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostopo-clock-'));
+    try {
+      const r = await precheck({
+        target: targetOf(a),
+        cloud: a.cloud,
+        journal: Journal.open(dir, 't'),
+        connect: async () => remote,
+        node: 'controller',
+        onEvent: () => undefined,
+      });
+      return r.outcomes.find((o) => o.id === 'precheck/time')!;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   };
 
   it('more than 30 s off fails, with the offset; a slow answer is not an offset', async () => {

@@ -55,9 +55,9 @@ function waitSegments(actions: (FileArtifact | CommandArtifact)[]): { after: str
 
 /**
  * What leads a step up to its last package command (CommandArtifact.packages): its pre-install commands,
- * the files that go in before the install (a daemon's defaults), the install. A deploy runs it early,
- * beside the end of the step before. Nothing that waits for another node; nothing when no package command
- * leads.
+ * the files that go in before the install (a daemon's defaults), the install. A deploy runs the leads of
+ * a node's steps ahead, one after another, beside the steps before. Nothing that waits for another node;
+ * nothing when no package command leads.
  */
 function leadingPackages(s: PlanStep): (FileArtifact | CommandArtifact)[] {
   let end = 0;
@@ -66,6 +66,13 @@ function leadingPackages(s: PlanStep): (FileArtifact | CommandArtifact)[] {
     if (a.kind === 'command') end = i + 1;
   }
   return s.actions.slice(0, end);
+}
+
+/** A promise with its resolve at hand; resolving it again does nothing. */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 /** Of these steps (keys), those that ended otherwise than done, once each has ended. */
@@ -184,36 +191,48 @@ async function deployNode(
   const ctx: Ctx = { o, lookup, masker, remote, nodeJournal: o.journal.node(n.name), node: n.name, changedIds: new Set(), drifted };
   let changed = 0;
   let stopped: { status: StepStatus; message: string } | undefined;
-  // The next step's leading package commands, run early: started once the current step has no package
-  // command left (the package manager is then free), beside the rest of it. A dry run keeps to the order.
-  let ahead: { step: PlanStep; count: number; run: Promise<number> } | undefined;
-  // Step i asks at each of its actions past its last package command: the next step's lead is looked at once.
-  let askedBy = -1;
-  const startAhead = (i: number) => {
-    const next = n.steps[i + 1];
-    if (o.dryRun || !next || askedBy === i || o.signal?.aborted) return;
-    askedBy = i;
-    const lead = leadingPackages(next);
-    if (!lead.length) return;
-    const run = (async () => {
-      let did = 0;
-      for (const a of lead) if (await (a.kind === 'file' ? doFile(ctx, next, a, null) : doCommand(ctx, next, a))) did++;
-      return did;
-    })();
-    // Its failure is the next step's, reported when that step begins.
-    run.catch(() => undefined);
-    ahead = { step: next, count: lead.length, run };
-  };
+  // Step i's own package commands are behind it (resolved at the latest when the step ends).
+  const packagesPassed = n.steps.map(() => deferred<void>());
+  // The package lane: every step's lead (leadingPackages) in step order, one action at a time, ahead of
+  // the steps, which go on beside it: a step begins its own actions once its lead is done. The package
+  // manager is a node's one shared thing: the lane runs a lead only once every earlier step has no package
+  // command left, and a step's own package commands past its lead run where they are (never two at once).
+  // A dry run keeps to the order (no lane).
+  const leads = n.steps.map((s) => (o.dryRun ? [] : leadingPackages(s)));
+  const ahead = n.steps.map(() => deferred<{ did: number; count: number } | { error: unknown }>());
+  const hasTail = n.steps.map((s, i) => s.actions.slice(leads[i]!.length).some((a) => a.kind === 'command' && a.packages));
+  const lane = (async () => {
+    for (const [j, s] of n.steps.entries()) {
+      if (j > 0 && hasTail[j - 1]) await packagesPassed[j - 1]!.promise;
+      const lead = leads[j]!;
+      // Once the node has stopped, what is left of the lane is not run.
+      if (!lead.length || stopped || o.signal?.aborted) {
+        ahead[j]!.resolve({ did: 0, count: 0 });
+        continue;
+      }
+      try {
+        let did = 0;
+        let count = 0;
+        for (const a of lead) {
+          if (o.signal?.aborted) throw new RemoteError('cancelled', 'cancelled');
+          if (stopped) break;
+          if (await (a.kind === 'file' ? doFile(ctx, s, a, null) : doCommand(ctx, s, a))) did++;
+          count++;
+        }
+        ahead[j]!.resolve({ did, count });
+      } catch (e) {
+        // Its failure is that step's, reported when the step begins; the lane goes no further.
+        ahead[j]!.resolve({ error: e });
+        for (const d of ahead.slice(j + 1)) d.resolve({ did: 0, count: 0 });
+        return;
+      }
+    }
+  })();
   for (const [i, s] of n.steps.entries()) {
-    // What ran early for this step is done (or failed) before the step is reported in any way.
-    const early = ahead?.step === s ? ahead : undefined;
-    const earlyResult = early
-      ? await early.run.then(
-          (did) => ({ did }),
-          (e: unknown) => ({ error: e }),
-        )
-      : undefined;
+    // What the lane ran for this step is done (or failed) before the step is reported in any way.
+    const early = await ahead[i]!.promise;
     if (stopped) {
+      packagesPassed[i]!.resolve();
       const status = stopped.status === 'cancelled' ? 'cancelled' : 'blocked';
       o.onEvent({
         type: 'step-end',
@@ -232,21 +251,21 @@ async function deployNode(
     let started = false;
     let stepChanged = 0;
     try {
-      if (earlyResult && 'error' in earlyResult) {
+      if ('error' in early) {
         o.onEvent({ type: 'step-start', node: n.name, step: s.step });
         started = true;
-        throw earlyResult.error;
+        throw early.error;
       }
-      stepChanged = earlyResult?.did ?? 0;
-      const rest = s.actions.slice(early?.count ?? 0);
-      // Past this action the step has no package command left: from there the next step's lead may begin.
+      stepChanged = early.did;
+      const rest = s.actions.slice(early.count);
+      // Past this action the step has no package command left: from there the lane may go on.
       const lastPackages = rest.reduce((k, a, j) => (a.kind === 'command' && a.packages ? j : k), -1);
       let at = 0;
       // The step waits for other nodes' steps where an action needs them, not before its first action: a
       // compute node installs its packages while the controller is still coming up. Each stretch of actions
       // between two waits is surveyed in one round trip when it is reached.
       for (const part of waitSegments(rest)) {
-        if (at > lastPackages) startAhead(i);
+        if (at > lastPackages) packagesPassed[i]!.resolve();
         const w0 = Date.now();
         const notDone = await unfinished(part.after, outcomes);
         if (part.after.length) o.onEvent({ type: 'wait', node: n.name, step: s.step, on: part.after, ms: Date.now() - w0 });
@@ -261,7 +280,7 @@ async function deployNode(
         const before = stepChanged;
         for (const a of part.actions) {
           if (o.signal?.aborted) throw new RemoteError('cancelled', 'cancelled');
-          if (at++ > lastPackages) startAhead(i);
+          if (at++ > lastPackages) packagesPassed[i]!.resolve();
           // What the survey saw holds until an action of this step changes the node.
           const seen = stepChanged === before ? pre : undefined;
           // A file the survey saw absent is `undefined` (known: absent); without a survey, null (ask the node).
@@ -269,8 +288,6 @@ async function deployNode(
           if (did) stepChanged++;
         }
       }
-      // A step with no action of its own left (all ran early) still lets the next one begin early.
-      startAhead(i);
       changed += stepChanged;
       finishStep(ctx, s, 'done', Date.now() - t0, stepChanged, undefined, resolvers);
     } catch (e) {
@@ -284,10 +301,12 @@ async function deployNode(
       const message = cancelled ? 'cancelled' : masker.mask((e as Error).message);
       stopped = { status: cancelled ? 'cancelled' : 'failed', message };
       finishStep(ctx, s, stopped.status, Date.now() - t0, stepChanged, message, resolvers);
+    } finally {
+      packagesPassed[i]!.resolve();
     }
   }
-  // A step that stopped the node may have let the next one begin: nothing is left running on the node.
-  await ahead?.run.catch(() => undefined);
+  // The lane may be ahead of a step that stopped the node: nothing is left running on the node.
+  await lane;
   if (stopped) return { ok: false, changed, message: stopped.message };
   // Files an earlier deploy wrote that the topology no longer renders: left as they are, said once, forgotten.
   for (const p of unrenderedFiles(n, ctx.nodeJournal)) {

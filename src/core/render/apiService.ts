@@ -69,7 +69,7 @@ export function apiService(ctx: RenderContext, node: ResolvedNode, service: Serv
   r.beforeInstall?.();
   const preFiles = installServices(ctx, node, step, service, services, r.extraPackages ?? [], { withoutRecommends: r.withoutRecommends });
   // Registered after the install (the guide registers first; nothing of the install needs it): the install
-  // then leads the step, and a deploy runs it beside the end of the step before (CommandArtifact.packages).
+  // then leads the step, and a deploy runs it ahead, beside the steps before (CommandArtifact.packages).
   if (d.keystone && node.services.includes(service)) {
     const k = d.keystone;
     registerService(ctx, node, { step, service, user: k.user, secret: k.secret, name: k.name, type: k.type, description: k.description, url: `http://${node.name}:${k.port}${k.path ?? ''}` });

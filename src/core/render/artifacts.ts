@@ -59,8 +59,9 @@ export interface CommandArtifact extends Base {
   after?: { node: string; step: StepId }[];
   /**
    * The command uses the package manager (an install, its pre-install commands, the package lists). A deploy
-   * runs a step's leading package commands early, beside the end of the step before (its database syncs and
-   * service starts), once that step has no package command left: never two package commands of a node at once.
+   * runs the package commands that lead each step (and the files among them) ahead, in step order, beside
+   * the steps before (their database syncs and service starts): never two package commands of a node at
+   * once. So a lead must need nothing of the steps before it but their packages.
    */
   packages?: boolean;
 }
