@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
-import { Journal, JournalError, LockError } from '../../src/core/deploy/journal';
+import { Journal, JournalError, LockError, SAVE_INTERVAL_MS } from '../../src/core/deploy/journal';
 import { when } from '../../src/core/deploy/events';
 import { ROOT, TEST_ENV, ZED } from './helpers';
 
@@ -59,6 +59,36 @@ describe('deploy journal and state-folder lock', () => {
     for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) assert.equal(k.peekNode(name)?.files['/etc/x']?.sha256, name);
     assert.equal(k.peekNode('valueOf'), undefined);
     assert.equal(Object.getPrototypeOf({}), Object.prototype, 'nothing was polluted');
+  });
+
+  it('saves in a burst are written together, at most every interval; flush writes at once; a failed write is reported by the next save', async () => {
+    const j = Journal.open(dir, 'c');
+    const file = path.join(dir, 'c', 'journal.json');
+    const onDisk = () => JSON.parse(fs.readFileSync(file, 'utf8')).nodes.n?.files as Record<string, unknown>;
+    // The first save after a quiet time is written at once.
+    j.node('n').files['/a'] = { sha256: '1', at: 't' };
+    j.save();
+    assert.deepEqual(Object.keys(onDisk()), ['/a']);
+    // Those that follow within the interval are written together, when it ends.
+    for (const f of ['/b', '/c', '/d']) {
+      j.node('n').files[f] = { sha256: '1', at: 't' };
+      j.save();
+    }
+    assert.deepEqual(Object.keys(onDisk()), ['/a'], 'not yet');
+    await new Promise((r) => setTimeout(r, SAVE_INTERVAL_MS + 50));
+    assert.deepEqual(Object.keys(onDisk()), ['/a', '/b', '/c', '/d']);
+    // flush: now, whatever the interval.
+    j.save();
+    j.node('n').files['/e'] = { sha256: '1', at: 't' };
+    j.flush();
+    assert.ok('/e' in onDisk());
+    // A write that fails in the background (its folder is a file now) fails the next save, with the reason.
+    j.save();
+    j.save();
+    fs.rmSync(path.join(dir, 'c'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'c'), 'not a folder');
+    await new Promise((r) => setTimeout(r, SAVE_INTERVAL_MS + 50));
+    assert.throws(() => j.save(), /EEXIST|ENOTDIR/);
   });
 
   it('one run at a time: a second one is refused with who holds the lock and since when; a stale one is taken over', () => {

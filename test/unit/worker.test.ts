@@ -151,6 +151,13 @@ describe('the worker: one shell per connection runs the commands (deploy, verify
     child.stdin.end(request('00', `touch ${flag}`, [], {}, Buffer.alloc(100)).subarray(0, 60));
     await gone;
     assert.ok(!fs.existsSync(flag), 'the command did not run');
+    // All of the input, but not what follows it.
+    const full = request('00', `touch ${flag}`, [], {}, Buffer.alloc(100));
+    const { child: c2 } = worker();
+    const gone2 = new Promise<void>((resolve) => c2.on('exit', () => resolve()));
+    c2.stdin.end(full.subarray(0, full.length - 2));
+    await gone2;
+    assert.ok(!fs.existsSync(flag), 'the command did not run');
     // The whole request runs.
     const { w } = worker();
     assert.equal((await job(w, `touch ${flag}`, [], {}, Buffer.alloc(100))).code, 0);

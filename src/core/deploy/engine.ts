@@ -148,8 +148,11 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
   } finally {
     for (const r of remotes.values()) if (!(r instanceof RemoteError)) r.close();
     if (!o.dryRun) {
-      o.journal.save();
-      o.journal.release();
+      try {
+        o.journal.flush();
+      } finally {
+        o.journal.release();
+      }
     }
   }
   result.ms = Date.now() - t0;

@@ -29,6 +29,9 @@ export interface JournalData {
   nodes: Record<string, NodeJournal>;
 }
 
+/** The shortest time between two writes of a journal while a run goes on (Journal.save). */
+export const SAVE_INTERVAL_MS = 100;
+
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 /** Maps keyed by names from the topology (node names) or the nodes (paths): no inherited keys, ever. */
@@ -90,12 +93,58 @@ export class Journal {
     this.data.nodes[name] = { ...emptyNode(), machineId };
   }
 
-  /** Written whole after every action (temp + rename), so an interruption loses at most the running action. */
+  private dirty = false;
+  private timer?: NodeJS.Timeout;
+  private lastWrite = 0;
+  private failure?: Error;
+
+  /**
+   * After every action: written whole (temp + rename), at once, or, when the last write was less than
+   * SAVE_INTERVAL_MS ago, then. A run of many nodes in parallel finishes hundreds of actions a second, and
+   * each write serialises every node's record: at a hundred nodes, writing after each one took 2.3 s of the
+   * run (1,000 writes of 167 kB). A run that is killed outright loses at most the records of that interval
+   * (a re-run asks those files and checks again); one that ends in any other way calls flush().
+   */
   save(): void {
+    this.throwFailure();
+    this.dirty = true;
+    if (this.timer) return;
+    const wait = this.lastWrite + SAVE_INTERVAL_MS - Date.now();
+    if (wait <= 0) return this.write();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      try {
+        if (this.dirty) this.write();
+      } catch (e) {
+        // Reported by the run's next save or its flush.
+        this.failure = e as Error;
+      }
+    }, wait);
+    // A process that ends without flush() (killed) is not held up by it.
+    this.timer.unref();
+  }
+
+  /** Written now, whole: at the end of a run (and whatever save() had not written yet with it). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.throwFailure();
+    this.write();
+  }
+
+  private write(): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.tmp-${process.pid}`;
     fs.writeFileSync(tmp, JSON.stringify(this.data, null, 1) + '\n');
     fs.renameSync(tmp, this.file);
+    this.dirty = false;
+    this.lastWrite = Date.now();
+  }
+
+  private throwFailure(): void {
+    const e = this.failure;
+    this.failure = undefined;
+    if (e) throw e;
   }
 
   /**

@@ -3,6 +3,7 @@ import { ResolvedCloud, ResolvedNode, SecretValue } from '../model';
 import { NodeFacts, RenderedCloud } from '../render/artifacts';
 import { secretsIn, SecretLookup } from '../render/template';
 import { DeployEvent } from './events';
+import { setMaxListeners } from 'node:events';
 import * as os from 'node:os';
 import { Journal, LockError } from './journal';
 import { Masker } from './mask';
@@ -126,6 +127,9 @@ export function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
  */
 export async function connectAll(o: RunOptions, names: string[], masker: Masker, holder?: string): Promise<Map<string, Remote | RemoteError>> {
   const out = new Map<string, Remote | RemoteError>();
+  // Each command under way listens on the run's signal (a hundred nodes, six checks of each at once in a
+  // verify): many listeners are the run's work, not a leak for Node to warn of on the user's terminal.
+  if (o.signal) setMaxListeners(0, o.signal);
   const handshake = limiter(CONNECTS_AT_ONCE);
   await Promise.all(
     names.map(async (name) => {

@@ -228,8 +228,11 @@ export async function verify(o: RunOptions): Promise<VerifyResult> {
     );
   } finally {
     for (const r of remotes.values()) if (!(r instanceof RemoteError)) r.close();
-    o.journal.save();
-    o.journal.release();
+    try {
+      o.journal.flush();
+    } finally {
+      o.journal.release();
+    }
   }
   result.ms = Date.now() - t0;
   result.ok = result.failed === 0 && Object.values(result.nodes).every((n) => !n.message);

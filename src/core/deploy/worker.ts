@@ -10,7 +10,7 @@ import { ClientChannel } from 'ssh2';
  *
  * A request is NUL-separated: an id, the script, the count and the values of its arguments, the count and
  * the NAME=value pairs of its environment (secrets travel here, never in argv), the length of its
- * standard input, then that many bytes. The worker keeps the input in a private temp file (its own
+ * standard input, then that many bytes and the id again (so input cut short is seen). The worker keeps the input in a private temp file (its own
  * folder, 0700, in /dev/shm when it can, in /var/tmp above 8 MB, such as an image a check uploads; emptied
  * when the command ends) for the command's stdin, else the command reads /dev/null; input cut short (a
  * dropped connection) runs nothing and ends the worker. The command runs in its own process group (cancellation kills the group); before anything else it says its
@@ -33,7 +33,8 @@ export const WORKER = [
   '  i=/dev/null',
   '  if [ "$n" -gt 8388608 ]; then [ -n "${big:-}" ] || big=$(mktemp -d /var/tmp/ostopo-w.XXXXXX) || exit 1; i=$big/in; elif [ "$n" -gt 0 ]; then i=$w/in; fi',
   // Input cut short (the connection dropped mid-way): the command does not run; the worker ends.
-  '  if [ "$n" -gt 0 ]; then head -c "$n" > "$i"; [ "$(stat -c %s -- "$i")" = "$n" ] || exit 1; fi',
+  // (head reads no byte past the count; the request's id follows the input: a read builtin, not a stat.)
+  '  if [ "$n" -gt 0 ]; then head -c "$n" > "$i"; IFS= read -r -d \'\' x && [ "$x" = "$id" ] || exit 1; fi',
   '  set -m',
   // The command runs in a subshell of the worker, as `bash -c` would run it but without a new bash (1.5 ms
   // of a node's CPU each): the login's umask, no job control, its arguments as $1..., none of the worker's
@@ -64,7 +65,7 @@ export function request(id: string, script: string, args: string[], env: Record<
   const pairs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   const fields = [id, script, String(args.length), ...args, String(pairs.length), ...pairs, String(stdin?.length ?? 0)];
   if (fields.some((f) => f.includes('\0'))) throw new Error('a command, argument or environment value contains a NUL byte');
-  return Buffer.concat([Buffer.from(fields.join('\0') + '\0'), stdin ?? Buffer.alloc(0)]);
+  return Buffer.concat([Buffer.from(fields.join('\0') + '\0'), ...(stdin?.length ? [stdin, Buffer.from(`${id}\0`)] : [])]);
 }
 
 /** Passes bytes on until `marker`, holding back what may be its beginning; then gives what follows it. */
