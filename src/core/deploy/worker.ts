@@ -10,10 +10,11 @@ import { ClientChannel } from 'ssh2';
  *
  * A request is NUL-separated: an id, the script, the count and the values of its arguments, the count and
  * the NAME=value pairs of its environment (secrets travel here, never in argv), the length of its
- * standard input, then that many bytes and the id again (so input cut short is seen). The worker keeps the input in a private temp file (its own
- * folder, 0700, in /dev/shm when it can, in /var/tmp above 8 MB, such as an image a check uploads; emptied
- * when the command ends) for the command's stdin, else the command reads /dev/null; input cut short (a
- * dropped connection) runs nothing and ends the worker. The command runs in its own process group (cancellation kills the group); before anything else it says its
+ * standard input, then that many bytes and the id again (so input cut short is seen). The worker keeps
+ * the input in a private temp file (its own folder, 0700, in /dev/shm when it can, in /var/tmp above 8 MB,
+ * such as an image a check uploads; emptied when the command ends) for the command's stdin, else the
+ * command reads /dev/null; input cut short (a dropped connection) runs nothing and ends the worker. The
+ * command runs in its own process group (cancellation kills the group); before anything else it says its
  * PID on stderr. When it ends, the worker writes NUL, the id and the exit status on stdout and NUL and the
  * id on stderr: the ends of its two streams. The id is random per request, so no output can end a command
  * early. The worker ends when its channel's input does.
