@@ -16,7 +16,7 @@
 // cloud, in a network namespace of its own, beside them.
 //   node test/e2e/run.mjs              (npm run test:e2e; needs root, ../shared/testnodes)
 //   OSTOPO_E2E_CLOUDS=zed,2025.1 node test/e2e/run.mjs     these clouds only (zed, 2025.1, dataplane, dataplane-2025.1, dataplane2)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -226,22 +226,42 @@ async function runCloud(cloud) {
         resolve({ code, out });
       });
     });
+  /** With OSTOPO_E2E_KEEP the nodes stay: says so (and how to reach them) and returns true. */
+  const keepNodes = () => {
+    if (!process.env.OSTOPO_E2E_KEEP) return false;
+    // To verify or deploy the kept cloud again by hand: `. secrets.env` in the workspace first (mode 0600).
+    const lines = SECRETS.map((s) => `export E2E_${s}='${env[`E2E_${s}`]}'`);
+    fs.writeFileSync(path.join(ws, 'secrets.env'), lines.join('\n') + '\n', { mode: 0o600 });
+    log(`nodes kept (OSTOPO_E2E_KEEP): TESTNODES_ROOT=${cloud.root}; workspace ${ws} (its secrets.env has the secrets)`);
+    return true;
+  };
+  const notDestroyed = (name, e) => console.error(`could not destroy ${name} (${tag}): ${e.message}`);
+  // A signal's cleanup: at once, before the process exits.
   const destroyNodes = () => {
-    if (process.env.OSTOPO_E2E_KEEP) {
-      // To verify or deploy the kept cloud again by hand: `. secrets.env` in the workspace first (mode 0600).
-      const lines = SECRETS.map((s) => `export E2E_${s}='${env[`E2E_${s}`]}'`);
-      fs.writeFileSync(path.join(ws, 'secrets.env'), lines.join('\n') + '\n', { mode: 0o600 });
-      return log(`nodes kept (OSTOPO_E2E_KEEP): TESTNODES_ROOT=${cloud.root}; workspace ${ws} (its secrets.env has the secrets)`);
-    }
+    if (keepNodes()) return;
     for (const [name] of NODES) {
       try {
         tn('destroy', name);
       } catch (e) {
-        console.error(`could not destroy ${name} (${tag}): ${e.message}`);
+        notDestroyed(name, e);
       }
     }
   };
   cleanups.push(destroyNodes);
+  // At the end of a run: the tool runs asynchronously, since the clouds share this process and one cloud's
+  // destroy (tens of seconds) must not hold up the other's timing (a converged re-deploy took 49.8 s so).
+  const destroyNodesAsync = async () => {
+    if (keepNodes()) return;
+    const tnEnv = { ...process.env, TESTNODES_ROOT: cloud.root };
+    for (const [name] of NODES) {
+      await new Promise((resolve) =>
+        execFile(T, ['destroy', name], { env: tnEnv }, (e, _out, err) => {
+          if (e) notDestroyed(name, new Error(`${e.message}${err}`));
+          resolve();
+        }),
+      );
+    }
+  };
 
   const env = { ...process.env, NO_COLOR: '1' };
   // Random per run; a value already in the environment is kept (to verify a kept cloud again by hand).
@@ -618,7 +638,7 @@ async function runCloud(cloud) {
       }
     }
   } finally {
-    await phase('test nodes: destroy', destroyNodes).catch((e) => console.error(e.message));
+    await phase('test nodes: destroy', destroyNodesAsync).catch((e) => console.error(e.message));
     // A failed run keeps its workspace for its logs (the message above names it), a kept cloud for its secrets.
     if (!failed && !process.env.OSTOPO_E2E_KEEP) fs.rmSync(ws, { recursive: true, force: true });
   }

@@ -29,7 +29,8 @@ describe('the end-to-end test cleans up on signals', function () {
       fs.writeFileSync(path.join(dir, 'key'), 'not a key\n');
       // The two-node cloud (the data-plane cloud would make interfaces in its lab namespace, which the stand-in does not make).
       const child = spawn(process.execPath, [path.join(ROOT, 'test', 'e2e', 'run.mjs')], {
-        env: { ...process.env, OSTOPO_SHARED: dir, OSTOPO_E2E_KEEP: '', OSTOPO_E2E_CLOUDS: '2025.1' },
+        // Its workspace goes into this test's folder (an interrupted run keeps its workspace).
+        env: { ...process.env, OSTOPO_SHARED: dir, OSTOPO_E2E_KEEP: '', OSTOPO_E2E_CLOUDS: '2025.1', TMPDIR: dir },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
