@@ -97,6 +97,13 @@ export interface Profile {
     listenConf?: string;
     /** Django's offline compression, run again when the settings change (templates depend on them), and its manifest. */
     compress: { run: string; manifest: string };
+    /**
+     * Two sign-ins may run side by side in a fresh dashboard process: the row's keystoneauth copies
+     * sys.modules before it walks it to name its user agent (5.10 does; Debian 12's walked it live, and a
+     * second thread importing then failed the sign-in with HTTP 500). Without it verify signs in one user
+     * at a time.
+     */
+    signInsAtOnce?: boolean;
   };
   /**
    * cinder's LVM backend as the row's guide sets it up: the iSCSI target helper (tgtadm: tgt; lioadm:
@@ -458,6 +465,8 @@ const DEBIAN13_2025_1: Profile = extend(DEBIAN12_ZED, {
   repository: { description: 'Debian trixie main carries 2025.1: refresh the package lists and install the OpenStack client' },
   packageSources: { suite: 'trixie' },
   options: { novaGuideApiOptions: false },
+  // python3-keystoneauth1 5.10: verify's two dashboard sign-ins (about 5 s each beside the other checks) run at once.
+  dashboard: { signInsAtOnce: true },
   blockStorage: {
     targetHelper: 'tgtadm',
     cephMutedHealth: [

@@ -134,6 +134,22 @@ describe('horizon: the dashboard on the controller', () => {
     assert.ok(!arts(c, 'compute1').some((a) => a.service === 'horizon'));
   });
 
+  it("verify signs in one user at a time where the row's keystoneauth needs it (Debian 12), both at once on Debian 13", () => {
+    const logins = (text: string) => arts(rendered(text), 'controller').filter((a): a is CheckArtifact => a.kind === 'check' && /^horizon\/verify-login-/.test(a.id));
+    const zed = logins(minimal());
+    assert.equal(zed.length, 2);
+    assert.deepEqual(
+      zed.map((c) => c.exclusive),
+      ['dashboard sign-in', 'dashboard sign-in'],
+    );
+    const epoxy = logins(minimal().replace('release: zed', 'release: 2025.1').replace('os: debian12', 'os: debian13'));
+    assert.equal(epoxy.length, 2);
+    assert.deepEqual(
+      epoxy.map((c) => c.exclusive),
+      [undefined, undefined],
+    );
+  });
+
   it('the sign-in check, run by the real bash and Python against a dashboard on loopback: signed in, refused, an HTTP error named with the end of the error log', async () => {
     const c = rendered(minimal());
     const login = arts(c, 'controller').find((a): a is CheckArtifact => a.id === 'horizon/verify-login-admin')!;
