@@ -330,22 +330,24 @@ try {
   let theirs;
   for (let k = 0; k < ROUNDS; k++) {
     // A workspace (journal, known_hosts) per round: the nodes are new each time.
+    // What each line of the round begins with.
+    const said = ROUNDS > 1 ? `round ${k + 1}: ` : '';
     const rws = path.join(ws, `round-${k + 1}`);
     fs.mkdirSync(rws);
     fs.copyFileSync(tn('key'), path.join(rws, 'id_ed25519'));
     fs.chmodSync(path.join(rws, 'id_ed25519'), 0o600);
     const ostopoRound = async () => {
       await bareNodes(rws);
-      console.log(`${ROUNDS > 1 ? `round ${k + 1}: ` : ''}ostopo: deploying ${NODES.map(([, , n]) => n).join(' and ')} from bare nodes (${cachedDebs()} .deb files cached)`);
+      console.log(`${said}ostopo: deploying ${NODES.map(([, , n]) => n).join(' and ')} from bare nodes (${cachedDebs()} .deb files cached)`);
       ours = await ostopoSide(rws, text, env);
-      console.log(`${ROUNDS > 1 ? `round ${k + 1}: ` : ''}ostopo: deployed in ${s(ours.ms)}, verified in ${s(ours.verifyMs)}`);
+      console.log(`${said}ostopo: deployed in ${s(ours.ms)}, verified in ${s(ours.verifyMs)}`);
     };
     // RUNBOOK.sh as rendered with the facts ostopo's deploy learnt (of the round before, when it goes first).
     const scriptRound = async () => {
       await bareNodes(rws);
-      console.log(`${ROUNDS > 1 ? `round ${k + 1}: ` : ''}RUNBOOK.sh: running on fresh ${NODES.map(([, , n]) => n).join(' and ')} (${cachedDebs()} .deb files cached)`);
+      console.log(`${said}RUNBOOK.sh: running on fresh ${NODES.map(([, , n]) => n).join(' and ')} (${cachedDebs()} .deb files cached)`);
       theirs = await runbookSide(rws, ours.rendered, ours.lookup);
-      console.log(`${ROUNDS > 1 ? `round ${k + 1}: ` : ''}RUNBOOK.sh: done in ${s(theirs.ms)}`);
+      console.log(`${said}RUNBOOK.sh: done in ${s(theirs.ms)}`);
     };
     const scriptFirst = withScript && k % 2 === 1;
     if (scriptFirst) await scriptRound();

@@ -207,7 +207,8 @@ async function runCloud(cloud) {
     passed++;
     log(`  ✓ ${what}`);
   };
-  const tn = (...a) => execFileSync(T, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESTNODES_ROOT: cloud.root } }).trim();
+  const tnEnv = { ...process.env, TESTNODES_ROOT: cloud.root };
+  const tn = (...a) => execFileSync(T, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: tnEnv }).trim();
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), `ostopo-e2e-${cloud.id}-`));
   /**
    * Runs the ostopo CLI in the workspace; resolves to its exit status and output. Asynchronous, so that a
@@ -252,7 +253,6 @@ async function runCloud(cloud) {
   // destroy (tens of seconds) must not hold up the other's timing (a converged re-deploy took 49.8 s so).
   const destroyNodesAsync = async () => {
     if (keepNodes()) return;
-    const tnEnv = { ...process.env, TESTNODES_ROOT: cloud.root };
     for (const [name] of NODES) {
       await new Promise((resolve) =>
         execFile(T, ['destroy', name], { env: tnEnv }, (e, _out, err) => {
