@@ -38,7 +38,20 @@ export type ReleaseId = (typeof RELEASES)[number]['id'];
 export type ProfileId = 'centos7/train' | 'debian12/zed' | 'debian13/2025.1';
 
 /** How an API service is served. */
-export type ApiServer = { kind: 'httpd-wsgi'; vhost: string; link?: { from: string; to: string } } | { kind: 'uwsgi'; defaultsFile: string; ini: string; port: number } | { kind: 'daemon' };
+export type ApiServer = { kind: 'httpd-wsgi'; vhost: string; link?: { from: string; to: string } } | UwsgiApi | { kind: 'daemon' };
+
+/** An API that Debian serves with uwsgi: its init script reads the defaults file, uwsgi the package's ini. */
+export interface UwsgiApi {
+  kind: 'uwsgi';
+  defaultsFile: string;
+  ini: string;
+  port: number;
+  /**
+   * Threads per uwsgi process where the package's ini sets a count the API cannot take (passed after the
+   * ini, so it wins); the ini's own count otherwise.
+   */
+  threads?: number;
+}
 
 export interface Profile {
   id: ProfileId;

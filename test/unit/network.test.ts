@@ -228,6 +228,12 @@ describe('instance networks (the data plane)', () => {
       assert.equal(ini(file(named, 'compute1', '/etc/neutron/plugins/ml2/linuxbridge_agent.ini').content, 'linux_bridge', 'physical_interface_mappings'), 'physnet1:eth1');
     });
 
+    it('neutron-api runs one thread per uwsgi process (bookworm ini: 32; neutron-api is monkey-patched by eventlet), the other APIs keep their ini', () => {
+      const c = zed();
+      assert.match(file(c, 'controller', '/etc/default/neutron-server').content, /^DAEMON_ARGS=".* --ini \/etc\/neutron\/neutron-api-uwsgi\.ini( --processes \d+)? --threads 1"$/m);
+      assert.doesNotMatch(file(c, 'controller', '/etc/default/nova-api').content, /--threads/);
+    });
+
     it('the Linux bridge agent: the provider interface mapped, VXLAN from the overlay address (default: the management address), bridge filters on', () => {
       const c = rendered(option2().replace('    address: 10.0.0.31\n', '    address: 10.0.0.31\n    overlayAddress: 10.0.1.31\n'));
       const lb = file(c, 'compute1', '/etc/neutron/plugins/ml2/linuxbridge_agent.ini').content;

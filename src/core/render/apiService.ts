@@ -1,4 +1,5 @@
 import { ResolvedNode } from '../model';
+import type { UwsgiApi } from '../profiles';
 import { REGISTRY, ServiceId } from '../services/registry';
 import { StepId } from './artifacts';
 import { RenderContext } from './context';
@@ -77,7 +78,7 @@ export function apiService(ctx: RenderContext, node: ResolvedNode, service: Serv
   const files = [...preFiles, ...r.configure()];
   const api = ctx.api(service);
   if (api.kind === 'uwsgi' && node.services.includes(service)) {
-    uwsgiDefaults(ctx, node, step, service, api.defaultsFile, api.ini, api.port);
+    uwsgiDefaults(ctx, node, step, service, api);
     files.push(`${step}/uwsgi-defaults`);
   }
   files.push(...(r.serve?.() ?? []));
@@ -141,16 +142,18 @@ export function installServices(
 }
 
 /** Debian's uwsgi APIs take their listen address and size from /etc/default/<NAME>. */
-export function uwsgiDefaults(ctx: RenderContext, node: ResolvedNode, step: string, service: ServiceId, file: string, ini: string, port: number, id = `${step}/uwsgi-defaults`): void {
-  const args = [`--http-socket ${node.address}:${port}`, '--add-header Connection:close', `--ini ${ini}`];
+export function uwsgiDefaults(ctx: RenderContext, node: ResolvedNode, step: string, service: ServiceId, api: UwsgiApi, id = `${step}/uwsgi-defaults`): void {
+  const args = [`--http-socket ${node.address}:${api.port}`, '--add-header Connection:close', `--ini ${api.ini}`];
   if (ctx.workers) args.push(`--processes ${ctx.workers}`);
+  if (api.threads) args.push(`--threads ${api.threads}`);
+  const size = [ctx.workers ? `${ctx.workers} process(es) (workers)` : '', api.threads ? `${api.threads} thread(s) each` : ''].filter(Boolean).join(', ');
   ctx.file(node, {
     id,
     step,
     service,
-    path: file,
+    path: api.defaultsFile,
     language: 'shellscript',
-    content: `# ${ctx.header(file)[0]}\n# uwsgi listens on the node address only${ctx.workers ? `, with ${ctx.workers} process(es) (workers)` : ''}.\nDAEMON_ARGS="${args.join(' ')}"\n`,
-    description: `uwsgi listen address of ${service} (${node.address}:${port}) and its worker processes.`,
+    content: `# ${ctx.header(api.defaultsFile)[0]}\n# uwsgi listens on the node address only${size ? `, with ${size}` : ''}.\nDAEMON_ARGS="${args.join(' ')}"\n`,
+    description: `uwsgi listen address of ${service} (${node.address}:${api.port}) and its worker processes.`,
   });
 }

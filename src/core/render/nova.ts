@@ -205,7 +205,7 @@ export function renderNova(ctx: RenderContext, node: ResolvedNode): void {
       // (On a node where it is the only control service, the recipe already wrote its uwsgi defaults.)
       const meta = node.services.includes('nova-api-metadata') && service !== 'nova-api-metadata' ? ctx.api('nova-api-metadata') : undefined;
       if (meta?.kind !== 'uwsgi') return [];
-      uwsgiDefaults(ctx, node, step, 'nova-api-metadata', meta.defaultsFile, meta.ini, meta.port, `${step}/metadata-uwsgi-defaults`);
+      uwsgiDefaults(ctx, node, step, 'nova-api-metadata', meta, `${step}/metadata-uwsgi-defaults`);
       return [`${step}/metadata-uwsgi-defaults`];
     },
     // `nova-manage cell_v2 list_cells` takes seconds: the journal vouches for cells made before (see apiService).

@@ -20,7 +20,11 @@ export const neutronServer: ServiceDescriptor = {
       packages: ['neutron-server'],
       units: ['neutron-api', 'neutron-rpc-server'],
       // The neutron-api init script is named after neutron-server: its defaults file is /etc/default/neutron-server.
-      api: { kind: 'uwsgi', defaultsFile: '/etc/default/neutron-server', ini: '/etc/neutron/neutron-api-uwsgi.ini', port: 9696 },
+      // One thread per process, as neutron's uwsgi guide runs it and Debian 13's package ships it: neutron-api
+      // runs eventlet's monkey-patched stdlib, and bookworm's ini gives it 32 uwsgi threads. Eventlet's locks
+      // and queues then cross OS threads ("greenlet.error: cannot switch to a different thread" at each RPC
+      // notification), and a request waiting on one is never woken: a network create that never answered.
+      api: { kind: 'uwsgi', defaultsFile: '/etc/default/neutron-server', ini: '/etc/neutron/neutron-api-uwsgi.ini', port: 9696, threads: 1 },
       // Without Recommends: build-essential and python3-dev among them.
       withoutRecommends: true,
     },

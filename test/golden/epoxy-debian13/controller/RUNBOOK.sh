@@ -1989,8 +1989,8 @@ OSTOPO_EOF
 # file /etc/default/neutron-server: uwsgi listen address of neutron-server (10.0.0.11:9696) and its worker processes.
 ostopo_write /etc/default/neutron-server root root 0644 <<'OSTOPO_EOF'
 # /etc/default/neutron-server — rendered by ostopo for cloud "guide-epoxy" (Debian 13 (trixie) / OpenStack 2025.1 Epoxy (Debian main)).
-# uwsgi listens on the node address only, with 2 process(es) (workers).
-DAEMON_ARGS="--http-socket 10.0.0.11:9696 --add-header Connection:close --ini /etc/neutron/neutron-api-uwsgi.ini --processes 2"
+# uwsgi listens on the node address only, with 2 process(es) (workers), 1 thread(s) each.
+DAEMON_ARGS="--http-socket 10.0.0.11:9696 --add-header Connection:close --ini /etc/neutron/neutron-api-uwsgi.ini --processes 2 --threads 1"
 OSTOPO_EOF
 # provider interface ens4 is there and is not the management interface
 # skip when: ip link show dev ens4 >/dev/null 2>&1 && ! ip -4 -o addr show dev ens4 | grep -qF ' 10.0.0.11/'

@@ -1955,8 +1955,8 @@ OSTOPO_EOF
 # file /etc/default/neutron-server: uwsgi listen address of neutron-server (10.0.0.11:9696) and its worker processes.
 ostopo_write /etc/default/neutron-server root root 0644 <<'OSTOPO_EOF'
 # /etc/default/neutron-server — rendered by ostopo for cloud "guide-zed" (Debian 12 (bookworm) / OpenStack Zed (Debian main)).
-# uwsgi listens on the node address only, with 2 process(es) (workers).
-DAEMON_ARGS="--http-socket 10.0.0.11:9696 --add-header Connection:close --ini /etc/neutron/neutron-api-uwsgi.ini --processes 2"
+# uwsgi listens on the node address only, with 2 process(es) (workers), 1 thread(s) each.
+DAEMON_ARGS="--http-socket 10.0.0.11:9696 --add-header Connection:close --ini /etc/neutron/neutron-api-uwsgi.ini --processes 2 --threads 1"
 OSTOPO_EOF
 # file /etc/sysctl.d/90-ostopo-neutron.conf: Bridge netfilter on, for the Linux bridge agent's iptables security groups (guide: "Ensure your Linux operating system kernel supports network bridge filters").
 ostopo_write /etc/sysctl.d/90-ostopo-neutron.conf root root 0644 <<'OSTOPO_EOF'
