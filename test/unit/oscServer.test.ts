@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { OSC_CLIENT, OSC_SERVER, oscPrelude, startOscServer, usesOpenstack } from '../../src/core/deploy/oscServer';
@@ -32,6 +33,9 @@ describe('the openstack client server (verify)', function () {
         'def main(argv):',
         "    if argv[:1] == ['sleep']:",
         '        time.sleep(float(argv[1]))',
+        "    if argv[:1] == ['get']:",
+        '        import requests',
+        '        return requests.Session().get(argv[1]).status_code // 100 != 2',
         "    if argv[:1] == ['raise']:",
         "        raise RuntimeError('boom')",
         '    # With SIGNINS: signs in as keystoneauth does for a command (the stand-in below) and prints the token.',
@@ -182,6 +186,35 @@ describe('the openstack client server (verify)', function () {
     const short = run('openstack token issue', 'gamma', '30');
     assert.notEqual(run('openstack image list', 'gamma', '30'), short);
     assert.deepEqual(count(), ['alpha', 'beta', 'alpha', 'gamma', 'gamma']);
+  });
+
+  it('stops a command that has no result within its limit (exit 124), and says which API request it waited for', async () => {
+    // An API that takes the request and never answers (as neutron-api did, stuck on a lock).
+    const held: net.Socket[] = [];
+    const silent = net.createServer((c) => held.push(c));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      let t0 = Date.now();
+      const r = bash(`openstack get http://127.0.0.1:${port}/v2.0/networks?name=x; echo "rc=$?"`, { OSTOPO_OSC_LIMIT: '1' });
+      assert.equal(r.stdout, 'rc=124\n');
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines[0], `openstack get http://127.0.0.1:${port}/v2.0/networks?name=x: no result in 1 s; stopped`);
+      assert.match(lines[1], new RegExp(`^openstack: no answer to GET http://127\\.0\\.0\\.1:${port}/v2\\.0/networks after [01] s$`));
+      assert.ok(Date.now() - t0 < 5000, `stopped after ${Date.now() - t0} ms`);
+      // Not waiting for an API: where it was busy.
+      t0 = Date.now();
+      const busy = bash('openstack sleep 30 --wait; echo "rc=$?"', { OSTOPO_OSC_LIMIT: '1' });
+      assert.equal(busy.stdout, 'rc=124\n');
+      assert.equal(busy.stderr.split('\n')[0], 'openstack sleep 30: no result in 1 s; stopped', 'the words before the first option');
+      assert.match(busy.stderr.split('\n')[1], /^openstack: not waiting for an API; busy in shell\.py:\d+ main < /);
+      assert.ok(Date.now() - t0 < 5000, `stopped after ${Date.now() - t0} ms`);
+      // Within the limit, nothing changes.
+      assert.equal(bash('openstack sleep 0.2; echo "rc=$?"', { OSTOPO_OSC_LIMIT: '5' }).stdout, `argv=sleep 0.2 cwd=${os.tmpdir()} pass=None\nrc=0\n`);
+    } finally {
+      for (const c of held) c.destroy();
+      silent.close();
+    }
   });
 
   it('when the server is gone, the plain command runs again', async () => {

@@ -8,13 +8,15 @@ import { Remote } from './remote';
  * real openstackclient (`openstackclient.shell.main`) with the command's arguments, environment, folder and
  * standard streams (passed over a Unix socket), and returns its exit status. The checks call it through a
  * shell function of the same name; where the server is not there (not started, not ready, failed to import),
- * the function runs the `openstack` command as before. Commands with the same credentials share one
+ * the function runs the `openstack` command as before. A command that has no result within a limit is
+ * stopped and says which API request it was waiting for (an API that never answers made a check wait for
+ * its whole time limit, saying nothing). Commands with the same credentials share one
  * sign-in (a token kept in the server's folder; `token issue` always signs in): with keystone's sign-ins at
  * a third of a second each, one per command was most of verify's time. The server listens in a private
  * folder (0700, tokens 0600), and goes away with verify, or by itself after ten idle minutes, taking the
  * tokens with it.
  */
-export const OSC_SERVER = String.raw`import os, sys, socket, signal, struct, json
+export const OSC_SERVER = String.raw`import os, sys, socket, signal, struct, json, time
 # Nothing of the command that started it is kept open (an SSH channel stays open while a process holds it).
 os.closerange(3, 1024)
 path = sys.argv[1]
@@ -83,6 +85,21 @@ try:
     remember_tokens()
 except Exception:
     pass
+# The request a command is waiting on (method, URL without its query, since when): what a command stopped for
+# taking too long says it was waiting for.
+inflight = [None]
+try:
+    import requests
+    send = requests.Session.send
+    def send_remembered(self, request, **kwargs):
+        inflight[0] = (request.method, str(request.url).split('?')[0], time.monotonic())
+        try:
+            return send(self, request, **kwargs)
+        finally:
+            inflight[0] = None
+    requests.Session.send = send_remembered
+except Exception:
+    pass
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path + '.new')
 os.rename(path + '.new', path)
@@ -109,6 +126,24 @@ while True:
             os._exit(1)
         data += more
     req = json.loads(data[4:].decode('utf-8', 'surrogateescape'))
+    # The client stops a command that takes too long with SIGUSR1: it says what it was waiting for and ends.
+    def overdue(signum, frame):
+        r = inflight[0]
+        if r:
+            what = 'no answer to %s %s after %.0f s' % (r[0], r[1], time.monotonic() - r[2])
+        else:
+            where = []
+            while frame is not None and len(where) < 3:
+                where.append('%s:%d %s' % (os.path.basename(frame.f_code.co_filename), frame.f_lineno, frame.f_code.co_name))
+                frame = frame.f_back
+            what = 'not waiting for an API; busy in %s' % ' < '.join(where)
+        try:
+            os.write(2, ('openstack: %s\n' % what).encode('utf-8', 'replace'))
+            conn.sendall(struct.pack('!i', 124))
+        finally:
+            os._exit(124)
+    signal.signal(signal.SIGUSR1, overdue)
+    conn.sendall(struct.pack('!i', os.getpid()))
     for i, fd in enumerate(fds):
         os.dup2(fd, i)
         os.close(fd)
@@ -138,10 +173,15 @@ for name in os.listdir(folder):
             pass
 `;
 
-/** The command side, in `python3 -S` (no site packages: it starts in a few milliseconds); $1 is the socket. */
-export const OSC_CLIENT = String.raw`import os, sys, socket, struct, json
+/**
+ * The command side, in `python3 -S` (no site packages: it starts in a few milliseconds); $1 is the socket.
+ * A command gets OSTOPO_OSC_LIMIT seconds (300 by default); one that takes longer is stopped, and says what
+ * it was waiting for (the API request it sent, without its query), with exit status 124 as timeout(1).
+ */
+export const OSC_CLIENT = String.raw`import os, sys, socket, struct, json, signal
 path = sys.argv[1]
 argv = sys.argv[2:]
+limit = float(os.environ.get('OSTOPO_OSC_LIMIT') or 300)
 def fallback():
     os.execvp('openstack', ['openstack'] + argv)
 try:
@@ -151,20 +191,47 @@ except OSError:
     fallback()
 env = dict(os.environb)
 body = json.dumps({'argv': argv, 'cwd': os.getcwd(), 'env': {k.decode('utf-8', 'surrogateescape'): v.decode('utf-8', 'surrogateescape') for k, v in env.items()}}).encode('utf-8', 'surrogateescape')
-try:
-    socket.send_fds(s, [struct.pack('!I', len(body)) + body], [0, 1, 2])
+def read_int():
     got = b''
     while len(got) < 4:
         more = s.recv(4 - len(got))
         if not more:
-            break
+            return None
         got += more
+    return struct.unpack('!i', got)[0]
+try:
+    socket.send_fds(s, [struct.pack('!I', len(body)) + body], [0, 1, 2])
+    pid = read_int()
+    s.settimeout(limit)
+    code = read_int() if pid is not None else None
+except socket.timeout:
+    # The command's words before its first option (the object and the action): never a value.
+    words = []
+    for a in argv:
+        if a.startswith('-') or len(words) == 2:
+            break
+        words.append(a)
+    sys.stderr.write('openstack %s: no result in %g s; stopped\n' % (' '.join(words), limit))
+    sys.stderr.flush()
+    said = None
+    try:
+        os.kill(pid, signal.SIGUSR1)
+        s.settimeout(10)
+        said = read_int()
+    except (OSError, socket.timeout):
+        pass
+    if said is None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    sys.exit(124)
 except OSError:
-    got = b''
-if len(got) < 4:
+    code = None
+if code is None:
     sys.stderr.write('openstack: the client server on this node went away\n')
     sys.exit(1)
-sys.exit(struct.unpack('!i', got)[0] & 255)
+sys.exit(code & 255)
 `;
 
 /** Whether a check's script runs the `openstack` command. */
